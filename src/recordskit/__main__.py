@@ -1,0 +1,5 @@
+"""``python -m recordskit``."""
+
+from recordskit.cli import main
+
+main()

@@ -1,0 +1,228 @@
+"""The ``recordskit`` command line: parse, call the library, print. No logic of its own.
+
+Heavy libraries (docxtpl, holidays, questionary, rich) are imported inside the commands that use
+them, so ``recordskit --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from recordskit.errors import RecordskitError
+
+if TYPE_CHECKING:
+    from recordskit.generate import MadeRequest
+    from recordskit.models import Directory
+
+FILE_ROLES = {
+    "letter.docx": "the letter to send",
+    "schedule.csv": "every deadline, for a spreadsheet",
+    "schedule.ics": "every deadline, to import into a calendar",
+    "answers.yaml": "your answers, to make these files again",
+}
+
+
+class _Group(click.Group):
+    """Turns recordskit's own errors into a message and exit status 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RecordskitError as exc:
+            click.secho(f"Error: {exc}", err=True, fg="red")
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("\nCancelled. Nothing was written.", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="recordskit")
+@click.option("--agencies", "agencies_path", type=click.Path(path_type=Path, dir_okay=False),
+              envvar="RECORDSKIT_AGENCIES", show_envvar=True,
+              help="Agency directory to use instead of the one recordskit ships.")
+@click.pass_context
+def cli(ctx: click.Context, agencies_path: Path | None) -> None:
+    """Massachusetts public records requests to Boston agencies, with every deadline.
+
+    \b
+    Start here:
+      recordskit new                      answer a few questions, get the letter
+      recordskit new --answers FILE       the same from a file, no questions
+      recordskit agencies list            who you can ask, and for what
+    """
+    ctx.obj = {"agencies_path": agencies_path}
+
+
+def _directory(ctx: click.Context) -> Directory:
+    from recordskit.directory import load_directory
+
+    path: Path | None = ctx.obj["agencies_path"]
+    return load_directory(path)
+
+
+@cli.command()
+@click.option("--answers", "answers_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="YAML or JSON file of answers: run without questions.")
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the files [default: ./request-AGENCY-DATE].")
+@click.option("--force", is_flag=True, help="Replace files that already exist in the folder.")
+@click.pass_context
+def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: bool) -> None:
+    """Write a public records request letter and its schedule.
+
+    Without --answers, asks its questions in the terminal. The folder receives letter.docx,
+    schedule.csv, schedule.ics and answers.yaml. Existing files are never replaced without
+    --force.
+
+    \b
+    Examples:
+      recordskit new
+      recordskit new --out my-request
+      recordskit new --answers answers.yaml --out my-request
+    """
+    directory = _directory(ctx)
+    if answers_path is not None:
+        from recordskit.answers import load_answers
+
+        request = load_answers(answers_path, directory)
+    else:
+        from recordskit.errors import InteractiveSessionError
+        from recordskit.prompts import NO_TERMINAL, TerminalAsker
+
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise InteractiveSessionError(NO_TERMINAL)
+        from recordskit.interview import run_interview
+
+        request = run_interview(TerminalAsker(click.echo), directory)
+    from recordskit.generate import make_request
+
+    folder = out or _free_folder(Path.cwd(), f"request-{request.agency}-{request.sent_on}")
+    made = make_request(request, directory, folder, force=force)
+    _report(made, folder)
+
+
+def _free_folder(parent: Path, name: str) -> Path:
+    """``parent/name``, or ``name-2``, ``name-3``… when it is taken: a default never overwrites."""
+    candidate, number = parent / name, 1
+    while candidate.exists():
+        number += 1
+        candidate = parent / f"{name}-{number}"
+    return candidate
+
+
+def _report(made: MadeRequest, folder: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from recordskit.law import LAW
+    from recordskit.letter import long_date
+    from recordskit.schedule import event_title
+
+    console = Console(highlight=False)
+    console.print(f"Wrote [bold]{folder}[/bold]/")
+    for name in made.files:
+        console.print(f"  {name:<14} {FILE_ROLES.get(name, '')}")
+    table = Table(title=f"Schedule ({made.agency.calendar} business-day calendar)",
+                  title_justify="left")
+    table.add_column("Date", no_wrap=True)
+    table.add_column("What")
+    table.add_column("Law", style="dim")
+    for deadline in made.schedule.deadlines:
+        table.add_row(f"{deadline.date:%a} {long_date(deadline.date)}",
+                      event_title(deadline.event, made.agency), deadline.citation)
+    console.print(table)
+    for note in made.schedule.notes:
+        console.print(f"Note: {note}")
+    console.print("What each date means, and what to do then, is in schedule.csv and "
+                  "schedule.ics.")
+    rule = LAW["written_request_for_appeal"]
+    console.print(f"Keep a copy of what you send: {rule.statement} ({rule.citation}).")
+
+
+@cli.group()
+def agencies() -> None:
+    """The agency directory: who receives requests, and the records each one holds."""
+
+
+@agencies.command("list")
+@click.pass_context
+def agencies_list(ctx: click.Context) -> None:
+    """List the agencies in the directory.
+
+    \b
+    Example:
+      recordskit agencies list
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    directory = _directory(ctx.parent or ctx)
+    table = Table()
+    for column in ("id", "name", "role", "delivery", "calendar", "records"):
+        table.add_column(column)
+    for agency in directory.agencies:
+        table.add_row(agency.id, agency.name, agency.role, ", ".join(agency.delivery),
+                      agency.calendar, str(len(agency.records)))
+    Console(highlight=False).print(table)
+
+
+@agencies.command("show")
+@click.argument("agency_id")
+@click.pass_context
+def agencies_show(ctx: click.Context, agency_id: str) -> None:
+    """Show one agency: its contact, its sources, and its records catalog.
+
+    \b
+    Example:
+      recordskit agencies show bps
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from recordskit.errors import UserError
+
+    directory = _directory(ctx.parent or ctx)
+    try:
+        agency = directory.agency(agency_id)
+    except KeyError:
+        known = ", ".join(a.id for a in directory.agencies)
+        raise UserError(f"no agency has id {agency_id!r}; expected one of: {known}") from None
+    console = Console(highlight=False)
+    officer = agency.records_officer
+    console.print(f"[bold]{agency.name}[/bold] ({agency.id}), {agency.kind.replace('_', ' ')}")
+    if agency.description:
+        console.print(agency.description)
+    for label, value in (("Write to", officer.title), ("Office", officer.office),
+                         ("Address", officer.mailing_address.replace("\n", ", ")),
+                         ("Email", officer.email), ("Phone", officer.phone), ("Fax", officer.fax),
+                         ("Portal", officer.portal_url),
+                         ("Takes requests by", ", ".join(agency.delivery)),
+                         ("Business days", agency.calendar), ("Notes", agency.notes)):
+        if value:
+            console.print(f"  {label + ':':<19}{value}")
+    for source in agency.sources:
+        console.print(f"  {'Source:':<19}{source.url} (checked {source.verified_on})")
+    if agency.records:
+        table = Table(title="Records catalog", title_justify="left")
+        for column in ("id", "title", "usual dates", "why"):
+            table.add_column(column)
+        for record in agency.records:
+            dates = f"{_day(record.date_from)} to {_day(record.date_to) or 'now'}"
+            table.add_row(record.id, record.title, dates if record.date_from else "",
+                          record.why)
+        console.print(table)
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def main() -> None:
+    """The console script."""
+    cli(prog_name="recordskit")

@@ -1,0 +1,86 @@
+"""From a ``Request`` to its files: the library entry point behind ``recordskit new``.
+
+Example::
+
+    from recordskit import load_directory, load_answers, make_request
+    directory = load_directory()
+    request = load_answers(Path("answers.yaml"), directory)
+    made = make_request(request, directory, Path("out"))
+    print(made.schedule.date_of("response_due"))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from recordskit.answers import answers_yaml
+from recordskit.business_days import get_calendar
+from recordskit.exports import schedule_csv, schedule_ics
+from recordskit.files import write_folder
+from recordskit.law import LAW_VERSION
+from recordskit.letter import letter_context
+from recordskit.models import Agency, Directory, Request
+from recordskit.paths import templates_dir
+from recordskit.render import LetterTemplate, Stamp
+from recordskit.schedule import Schedule, new_request_schedule
+
+REQUEST_TEMPLATE = "request.docx"
+
+
+@dataclass(frozen=True)
+class MadeRequest:
+    """A request with its schedule and the contents of every file it produces."""
+
+    request: Request
+    agency: Agency
+    request_id: str
+    schedule: Schedule
+    files: dict[str, bytes]
+
+
+def recordskit_version() -> str:
+    try:
+        return version("recordskit")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
+@lru_cache(maxsize=8)
+def _template(path: Path) -> LetterTemplate:
+    return LetterTemplate(path)
+
+
+def prepare_request(request: Request, directory: Directory, *,
+                    template_folder: Path | None = None) -> MadeRequest:
+    """Compute the schedule and produce every file's contents, writing nothing."""
+    agency = directory.agency(request.agency)
+    calendar = get_calendar(agency.calendar, directory.closures_for(agency.calendar))
+    schedule = new_request_schedule(request, agency, calendar)
+    request_id = request.fingerprint()
+    template = _template((template_folder or templates_dir()) / REQUEST_TEMPLATE)
+    stamp = Stamp(
+        title=f"Public records request to {agency.name}",
+        subject="Massachusetts Public Records Law request",
+        law_version=LAW_VERSION,
+        template_name=REQUEST_TEMPLATE,
+        recordskit_version=recordskit_version(),
+    )
+    letter = template.render(letter_context(request, directory, schedule), stamp)
+    files = {
+        "letter.docx": letter,
+        "schedule.csv": schedule_csv(schedule.deadlines).encode("utf-8"),
+        "schedule.ics": schedule_ics(schedule.deadlines, agency, request_id),
+        "answers.yaml": answers_yaml(request).encode("utf-8"),
+    }
+    return MadeRequest(request, agency, request_id, schedule, files)
+
+
+def make_request(request: Request, directory: Directory, out: Path, *, force: bool = False,
+                 template_folder: Path | None = None) -> MadeRequest:
+    """Produce a request's letter, schedule and calendar in ``out``; never overwrite silently."""
+    made = prepare_request(request, directory, template_folder=template_folder)
+    write_folder(out, made.files, force=force)
+    return made

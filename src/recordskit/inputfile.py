@@ -1,0 +1,189 @@
+"""Reading YAML and JSON input files so that every problem can name its line and field.
+
+The file is parsed once into PyYAML's node tree (which keeps positions) and once into plain
+data. A pydantic ``ValidationError`` on the data is turned into ``Problem``s whose line and
+column are looked up in the node tree by the error's location.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from recordskit.errors import InputFileError, Problem
+
+Location = tuple[str | int, ...]
+
+
+def parse(text: str, file: Path | str | None, error: type[InputFileError] = InputFileError
+          ) -> tuple[Any, yaml.Node | None]:
+    """Parse YAML (or JSON, which YAML reads) into data and its node tree."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        reason = exc.problem or exc.context or "not valid YAML"
+        problem = Problem(
+            field="",
+            message=f"not valid YAML or JSON: {reason}",
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        )
+        raise error(file, [problem]) from None
+    except yaml.YAMLError as exc:
+        raise error(file, [Problem("", f"not valid YAML or JSON: {exc}")]) from None
+    return data, node
+
+
+def read(path: Path, error: type[InputFileError] = InputFileError) -> tuple[Any, yaml.Node | None]:
+    """Read and parse a file, turning an unreadable file into a user error."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(path, [Problem("", "file not found")]) from None
+    except IsADirectoryError:
+        raise error(path, [Problem("", "is a folder; expected a YAML or JSON file")]) from None
+    except UnicodeDecodeError as exc:
+        raise error(path, [Problem("", f"not UTF-8 text (byte {exc.start}); save the file as "
+                                       "UTF-8")]) from None
+    except OSError as exc:
+        raise error(path, [Problem("", f"cannot be read: {exc.strerror}")]) from None
+    return parse(text, path, error)
+
+
+def field_path(loc: Location) -> str:
+    """``('agencies', 0, 'records')`` -> ``agencies[0].records``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def locate(node: yaml.Node | None, loc: Location) -> tuple[int | None, int | None]:
+    """The line and column (1-based) of the deepest node on ``loc``."""
+    if node is None:
+        return None, None
+    current = node
+    for part in loc:
+        child = _child(current, part)
+        if child is None:
+            break
+        current = child
+    return current.start_mark.line + 1, current.start_mark.column + 1
+
+
+def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == part:
+                return value  # type: ignore[no-any-return]
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        return node.value[part]  # type: ignore[no-any-return]
+    return None
+
+
+def key_node(node: yaml.Node | None, loc: Location) -> yaml.Node | None:
+    """The key node of the last element of ``loc`` (to point at an unknown key)."""
+    if node is None or not loc:
+        return None
+    parent = node
+    for part in loc[:-1]:
+        found = _child(parent, part)
+        if found is None:
+            return None
+        parent = found
+    if isinstance(parent, yaml.MappingNode):
+        for key, _value in parent.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == loc[-1]:
+                return key  # type: ignore[no-any-return]
+    return None
+
+
+def problems_from(exc: ValidationError, node: yaml.Node | None, model: type[BaseModel],
+                  prefix: Location = ()) -> list[Problem]:
+    """One ``Problem`` per pydantic error, each with its line, field and what is expected."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(part for part in error["loc"] if isinstance(part, (str, int)))
+        loc = _drop_validator_tags(loc)
+        message = _message(error, model, loc)
+        where = prefix + loc
+        if error["type"] == "extra_forbidden" and (key := key_node(node, where)) is not None:
+            line, column = key.start_mark.line + 1, key.start_mark.column + 1
+        else:
+            line, column = locate(node, where)
+        problems.append(Problem(field_path(where), message, line, column))
+    return problems
+
+
+def _drop_validator_tags(loc: Location) -> Location:
+    # pydantic adds names like "function-after[...]" for annotated validators inside unions
+    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function"))))
+
+
+def _message(error: Any, model: type[BaseModel], loc: Location) -> str:
+    kind = error["type"]
+    given = error.get("input")
+    if kind == "extra_forbidden":
+        allowed = _fields_at(model, loc[:-1])
+        expected = f"; expected one of: {', '.join(allowed)}" if allowed else ""
+        return f"unknown key {loc[-1]!r}{expected}"
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"{given!r} is not allowed; expected one of: {expected}"
+    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"):
+        return f"{given!r} is not a date; expected a date written YYYY-MM-DD, such as 2026-11-23"
+    if kind in ("decimal_parsing", "decimal_type", "float_parsing"):
+        return f"{given!r} is not an amount; expected a number of dollars, such as 25 or 12.50"
+    if kind == "greater_than_equal":
+        return f"{given!r} is negative; expected 0 or more"
+    if kind in ("string_type",):
+        return f"{given!r} is not text; expected text (put it in quotes)"
+    if kind in ("list_type",):
+        return f"{given!r} is not a list; expected a list, such as [a, b]"
+    if kind == "too_short":
+        return "is empty; expected at least one entry"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        allowed = _fields_at(model, loc)
+        keys = f" with keys: {', '.join(allowed)}" if allowed else ""
+        return f"{given!r} is not a mapping; expected a mapping{keys}"
+    text: str = error["msg"]
+    return text.removeprefix("Value error, ")
+
+
+def _fields_at(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
+    """The field names of the model found at ``loc`` below ``model``, or [] when unknown."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        current = _model_in(current)
+        if current is None or part not in current.model_fields:
+            return []
+        current = current.model_fields[part].annotation
+    found = _model_in(current)
+    return list(found.model_fields) if found is not None else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (list, typing.Union, types.UnionType, typing.Annotated):
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None

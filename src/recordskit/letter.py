@@ -1,0 +1,154 @@
+"""What a request letter says, as plain data for the template.
+
+This module decides the content (which records, which asks, which dates, which rules of law);
+the DOCX template decides the wording around it. Every rule reaches the template as
+``law.<key>.statement``, ``.citation`` and ``.value``, straight from ``recordskit.law``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from recordskit.law import EXEMPTIONS, LAW, LAW_VERSION, free_hours, production_limit
+from recordskit.models import Agency, Directory, Request
+from recordskit.schedule import Schedule
+
+
+def long_date(day: date) -> str:
+    """``2026-11-23`` -> ``November 23, 2026``, the way a US letter writes dates."""
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def letter_context(request: Request, directory: Directory, schedule: Schedule) -> dict[str, Any]:
+    """Everything ``request.docx`` may use. Plain data only: the template runs in a sandbox."""
+    agency = directory.agency(request.agency)
+    items = _items(request, agency)
+    return {
+        "letter_date": long_date(request.sent_on),
+        "agency": _agency(agency),
+        "delivery": request.delivery,
+        "delivery_line": _delivery_line(request, agency),
+        "items": items,
+        "asks": _asks(request, agency),
+        "format": request.format,
+        "fees": _fees(request, agency),
+        "fee_waiver": request.fee_waiver,
+        "dates": {
+            "received": long_date(schedule.date_of("received")),
+            "response_due": long_date(schedule.date_of("response_due")),
+            "production_due_max": long_date(schedule.date_of("production_due_max")),
+            "appeal_deadline": long_date(schedule.date_of("appeal_deadline_no_response")),
+        },
+        "receipt_assumed": request.delivery == "mail",
+        "precedents": _precedents(request, agency, directory),
+        "requester": _requester(request),
+        "law": {key: _rule(key) for key in LAW},
+        "production_limit": _rule(production_limit(agency.kind).key),
+        "law_version": LAW_VERSION,
+    }
+
+
+def _rule(key: str) -> dict[str, Any]:
+    rule = LAW[key]
+    value: Any = rule.value
+    if isinstance(value, Decimal):
+        value = f"{value:.2f}" if value != value.to_integral_value() else str(int(value))
+    return {"statement": rule.statement, "citation": rule.citation, "value": value}
+
+
+def _agency(agency: Agency) -> dict[str, Any]:
+    officer = agency.records_officer
+    return {
+        "id": agency.id,
+        "name": agency.name,
+        "short_name": agency.short_name,
+        "officer_title": officer.title,
+        "office": officer.office,
+        "address": officer.mailing_address,
+        "email": officer.email or "",
+        "portal_url": officer.portal_url or "",
+    }
+
+
+def _delivery_line(request: Request, agency: Agency) -> str:
+    officer = agency.records_officer
+    if request.delivery == "email":
+        return f"By email to {officer.email}"
+    if request.delivery == "portal":
+        return f"Submitted through the public records portal, {officer.portal_url}"
+    if request.delivery == "hand":
+        return "By hand delivery"
+    return "By mail"
+
+
+def _period(start: date | None, end: date | None) -> str:
+    if start and end:
+        return f"from {long_date(start)} through {long_date(end)}"
+    if start:
+        return f"from {long_date(start)} to the date of this request"
+    if end:
+        return f"through {long_date(end)}"
+    return ""
+
+
+def _items(request: Request, agency: Agency) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for record_id in request.records:
+        record = agency.record(record_id)
+        start = request.date_from or record.date_from
+        end = request.date_to or record.date_to
+        items.append({"number": len(items) + 1, "title": record.title,
+                      "description": record.description, "period": _period(start, end)})
+    if request.other_records:
+        items.append({"number": len(items) + 1, "title": "Other records",
+                      "description": request.other_records,
+                      "period": _period(request.date_from, request.date_to)})
+    return items
+
+
+def _asks(request: Request, agency: Agency) -> list[dict[str, Any]]:
+    """The pre-emptive asks of the chosen records, one per exemption and item."""
+    asks = []
+    for number, record_id in enumerate(request.records, start=1):
+        for anticipated in agency.record(record_id).exemptions:
+            exemption = EXEMPTIONS[anticipated.exemption]
+            asks.append({"item": number, "citation": exemption.citation, "name": exemption.name,
+                         "ask": anticipated.ask})
+    return asks
+
+
+def _fees(request: Request, agency: Agency) -> dict[str, Any]:
+    hours = free_hours(agency.kind, agency.population_over_20000)
+    return {
+        "max_fee": float(request.max_fee),
+        "free_hours": hours.value if hours else 0,
+        "free_hours_citation": hours.citation if hours else "",
+    }
+
+
+def _precedents(request: Request, agency: Agency, directory: Directory) -> list[dict[str, Any]]:
+    seen: list[str] = []
+    for record_id in request.records:
+        for precedent_id in agency.record(record_id).precedents:
+            if precedent_id not in seen:
+                seen.append(precedent_id)
+    return [{"title": directory.precedent(p).title, "summary": directory.precedent(p).summary}
+            for p in seen]
+
+
+def _requester(request: Request) -> dict[str, Any]:
+    person = request.requester
+    lines = (person.organization if person.name else "", person.mailing_address,
+             person.email or "", person.phone)
+    contact_lines = [line for line in lines if line and line != person.signature]
+    return {
+        "name": person.name,
+        "organization": person.organization,
+        "email": person.email or "",
+        "mailing_address": person.mailing_address,
+        "phone": person.phone,
+        "signature": person.signature,
+        "contact": "\n".join(contact_lines),
+    }

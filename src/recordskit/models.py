@@ -1,0 +1,356 @@
+"""The data recordskit works on, as pydantic models.
+
+Two families: the directory (``Directory`` and what it holds, loaded from ``agencies.yaml``) and
+a request (``Request``, built the same way by the interview, an answers file or a batch row).
+A ``Request`` is validated against a directory passed as validation context, so that an unknown
+agency or record id is refused where it is read, with the key that names it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from recordskit.law import EXEMPTIONS, AgencyKind
+
+Channel = Literal["email", "mail", "portal", "hand"]
+FeeWaiver = Literal["none", "public_interest", "indigency"]
+RecordFormat = Literal["electronic", "paper"]
+AgencyRole = Literal["records", "appeals"]
+
+CHANNELS: tuple[Channel, ...] = ("email", "mail", "portal", "hand")
+FEE_WAIVERS: tuple[FeeWaiver, ...] = ("none", "public_interest", "indigency")
+FORMATS: tuple[RecordFormat, ...] = ("electronic", "paper")
+
+_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]+$")
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+
+
+def _clean_text(value: str) -> str:
+    """Strip outer space, unify line ends, and refuse characters a Word document cannot hold."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    for position, char in enumerate(value, start=1):
+        if char in "\n\t":
+            continue
+        if unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff":
+            raise ValueError(
+                f"contains an invisible control character (U+{ord(char):04X}) at character "
+                f"{position}; remove it and keep only printable text"
+            )
+    return value
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an email address; expected something like "
+                         "name@example.org")
+    return value
+
+
+def _check_id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(f"{value!r} is not a valid id; expected lower-case letters, digits "
+                         "and single hyphens, such as 'city-clerk'")
+    return value
+
+
+def _check_url(value: str) -> str:
+    if not _URL.match(value):
+        raise ValueError(f"{value!r} is not a web address; expected one starting with "
+                         "https:// or http://")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+NonEmptyText = Annotated[str, AfterValidator(_clean_text), Field(min_length=1)]
+Email = Annotated[str, AfterValidator(_clean_text), AfterValidator(_check_email)]
+Identifier = Annotated[str, AfterValidator(_check_id)]
+Url = Annotated[str, AfterValidator(_check_url)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+# --- The directory --------------------------------------------------------------------------
+
+
+class Source(_Strict):
+    """Where a piece of directory data comes from, and when someone last checked it."""
+
+    url: Url
+    verified_on: date
+    note: Text = ""
+
+
+class Contact(_Strict):
+    """How to reach a body's records access officer. Only what a source supports."""
+
+    title: NonEmptyText = "Records Access Officer"
+    office: Text = ""
+    mailing_address: Text = ""
+    email: Email | None = None
+    phone: Text = ""
+    fax: Text = ""
+    portal_url: Url | None = None
+
+
+class ExemptionAsk(_Strict):
+    """An exemption the body is likely to claim, and what the letter asks for instead."""
+
+    exemption: str
+    ask: NonEmptyText
+
+    @field_validator("exemption")
+    @classmethod
+    def _known_exemption(cls, value: str) -> str:
+        if value not in EXEMPTIONS:
+            known = ", ".join(sorted(EXEMPTIONS))
+            raise ValueError(f"unknown exemption {value!r}; expected one of: {known}")
+        return value
+
+
+class RecordType(_Strict):
+    """One kind of record a body holds, worded the way it goes into the letter."""
+
+    id: Identifier
+    title: NonEmptyText
+    description: NonEmptyText
+    why: NonEmptyText
+    date_from: date | None = None
+    date_to: date | None = None
+    precedents: list[Identifier] = Field(default_factory=list)
+    exemptions: list[ExemptionAsk] = Field(default_factory=list)
+
+
+class PrecedentSource(_Strict):
+    """A published report that documents a precedent."""
+
+    publisher: NonEmptyText
+    title: Text = ""
+    published: date | None = None
+    url: Url | None = None
+
+
+class Precedent(_Strict):
+    """A documented earlier request (or release) of records like the ones asked for."""
+
+    id: Identifier
+    title: NonEmptyText
+    summary: NonEmptyText
+    sources: list[PrecedentSource] = Field(min_length=1)
+
+
+class Closure(_Strict):
+    """A day an office was or will be closed that no holiday list knows (a storm, an order)."""
+
+    date: date
+    name: NonEmptyText
+    calendars: list[str] = Field(min_length=1)
+
+
+class Agency(_Strict):
+    """A public body: whom to write to, how, on which calendar, and what records it holds."""
+
+    id: Identifier
+    name: NonEmptyText
+    short_name: NonEmptyText
+    description: Text = ""
+    kind: AgencyKind
+    role: AgencyRole = "records"
+    population_over_20000: bool = False
+    calendar: str
+    records_officer: Contact
+    delivery: list[Channel] = Field(min_length=1)
+    handled_by: Identifier | None = None
+    notes: Text = ""
+    sources: list[Source] = Field(min_length=1)
+    records: list[RecordType] = Field(default_factory=list)
+
+    def record(self, record_id: str) -> RecordType:
+        for record in self.records:
+            if record.id == record_id:
+                return record
+        raise KeyError(record_id)
+
+    def channel_contact(self, channel: Channel) -> str | None:
+        """The address, email or web page a channel needs, or None when the directory has none."""
+        officer = self.records_officer
+        if channel == "email":
+            return officer.email
+        if channel == "portal":
+            return officer.portal_url
+        return officer.mailing_address or None
+
+
+class Directory(_Strict):
+    """The whole of ``agencies.yaml``: agencies, the precedents they cite, and closures."""
+
+    version: Literal[1] = 1
+    precedents: list[Precedent] = Field(default_factory=list)
+    closures: list[Closure] = Field(default_factory=list)
+    agencies: list[Agency] = Field(min_length=1)
+
+    def agency(self, agency_id: str) -> Agency:
+        for agency in self.agencies:
+            if agency.id == agency_id:
+                return agency
+        raise KeyError(agency_id)
+
+    def precedent(self, precedent_id: str) -> Precedent:
+        for precedent in self.precedents:
+            if precedent.id == precedent_id:
+                return precedent
+        raise KeyError(precedent_id)
+
+    @property
+    def request_targets(self) -> list[Agency]:
+        """The bodies a person can send a records request to (not the appeal body)."""
+        return [agency for agency in self.agencies if agency.role == "records"]
+
+    def closures_for(self, calendar: str) -> tuple[tuple[date, str], ...]:
+        return tuple((c.date, c.name) for c in self.closures if calendar in c.calendars)
+
+
+# --- A request ------------------------------------------------------------------------------
+
+
+class Requester(_Strict):
+    """Who asks, and where the answer goes. Only a way to receive the answer is required."""
+
+    name: Text = ""
+    organization: Text = ""
+    email: Email | None = None
+    mailing_address: Text = ""
+    phone: Text = ""
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _blank_email_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Requester:
+        if not self.email and not self.mailing_address:
+            raise ValueError("give an email address or a mailing address (or both), so the "
+                             "records officer can send the answer")
+        return self
+
+    @property
+    def signature(self) -> str:
+        """The name the letter is signed with."""
+        return self.name or self.organization or self.email or ""
+
+
+class Request(_Strict):
+    """One public records request, however it was entered. Validate with a directory context."""
+
+    agency: str
+    records: list[str] = Field(default_factory=list)
+    other_records: Text = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    requester: Requester
+    delivery: Channel
+    sent_on: date = Field(default_factory=date.today)
+    fee_waiver: FeeWaiver = "none"
+    max_fee: Decimal = Field(default=Decimal(0), ge=0, max_digits=9, decimal_places=2)
+    format: RecordFormat = "electronic"
+
+    @field_validator("agency")
+    @classmethod
+    def _known_agency(cls, value: str, info: ValidationInfo) -> str:
+        directory = _directory(info)
+        if directory is None:
+            return value
+        targets = [agency.id for agency in directory.request_targets]
+        if value not in targets:
+            raise ValueError(f"unknown agency {value!r}; expected one of: {', '.join(targets)}")
+        return value
+
+    @field_validator("records")
+    @classmethod
+    def _known_records(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        directory = _directory(info)
+        agency_id = info.data.get("agency")
+        if directory is None or agency_id is None:
+            return value
+        known = [record.id for record in directory.agency(agency_id).records]
+        for record_id in value:
+            if record_id not in known:
+                raise ValueError(
+                    f"unknown record id {record_id!r} for agency {agency_id!r}; expected any "
+                    f"of: {', '.join(known)} (see: recordskit agencies show {agency_id})"
+                )
+        if len(set(value)) != len(value):
+            raise ValueError("lists the same record id twice")
+        return value
+
+    @field_validator("delivery")
+    @classmethod
+    def _accepted_channel(cls, value: Channel, info: ValidationInfo) -> Channel:
+        directory = _directory(info)
+        agency_id = info.data.get("agency")
+        if directory is None or agency_id is None:
+            return value
+        agency = directory.agency(agency_id)
+        if value not in agency.delivery:
+            raise ValueError(f"{agency.short_name} does not take requests by {value!r} in the "
+                             f"directory; expected one of: {', '.join(agency.delivery)}")
+        return value
+
+    @model_validator(mode="after")
+    def _asks_for_something(self) -> Request:
+        if not self.records and not self.other_records:
+            raise ValueError("asks for no records: choose catalog records ('records') or "
+                             "describe them in your own words ('other_records')")
+        if self.format == "paper" and not self.requester.mailing_address:
+            raise ValueError("asks for paper copies but gives no requester.mailing_address to "
+                             "send them to; add one or choose format: electronic")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError(f"the date range is backwards: date_from {self.date_from} is after "
+                             f"date_to {self.date_to}")
+        return self
+
+    def fingerprint(self) -> str:
+        """A short id that stays the same for the same request (used for calendar UIDs)."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:10]
+
+
+def _directory(info: ValidationInfo) -> Directory | None:
+    context = info.context or {}
+    directory = context.get("directory")
+    return directory if isinstance(directory, Directory) else None
+
+
+ANSWER_KEYS: tuple[str, ...] = tuple(Request.model_fields)
+REQUESTER_KEYS: tuple[str, ...] = tuple(Requester.model_fields)
+
+
+# --- The schedule ---------------------------------------------------------------------------
+
+
+class Deadline(_Strict):
+    """One dated event of a request's schedule, with the rule it comes from."""
+
+    date: date
+    event: str
+    description: str
+    citation: str

@@ -1,0 +1,157 @@
+"""The schedule of a new request: every deadline the law gives, as dates.
+
+All numbers and citations come from ``recordskit.law``; all counting from
+``recordskit.business_days``. The schedule of a request that has a history (acknowledged,
+extended, denied) is built by later modules on the same pieces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from recordskit.business_days import BusinessCalendar
+from recordskit.law import LAW, SUFFOLK_DAYS, production_limit
+from recordskit.models import Agency, Deadline, Request
+
+MAIL_TRANSIT_BUSINESS_DAYS = 3
+"""Not law: how long recordskit assumes a mailed letter takes to arrive, until receipt is known.
+
+Erring late is deliberate: it can only make the body's deadline later, never call a response
+late that is not; the requester's own appeal deadline is counted from the date sent instead.
+"""
+
+EVENTS: dict[str, str] = {
+    "received": "Request received by {agency}",
+    "response_due": "Response due from {agency}",
+    "follow_up": "Follow up with {agency} if no response came",
+    "production_due_max": "Latest production date {agency} may set",
+    "appeal_deadline_no_response": "Last day to appeal if {agency} never responded",
+}
+"""The events of a new request's schedule, in order, with a short title for each."""
+
+
+def event_title(event: str, agency: Agency) -> str:
+    """``response_due`` -> ``Response due from BPS``."""
+    return EVENTS.get(event, event).format(agency=agency.short_name)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A request's dated events, first to last, and the calendar they were counted on."""
+
+    deadlines: tuple[Deadline, ...]
+    calendar: str
+    notes: tuple[str, ...] = ()
+
+    def date_of(self, event: str) -> date:
+        for deadline in self.deadlines:
+            if deadline.event == event:
+                return deadline.date
+        raise KeyError(event)
+
+
+def deemed_receipt(request: Request, calendar: BusinessCalendar) -> date:
+    """The day the request counts as received (950 CMR 32.03(3): the next business day)."""
+    arrives = request.sent_on
+    if request.delivery == "mail":
+        arrives = calendar.add_business_days(arrives, MAIL_TRANSIT_BUSINESS_DAYS)
+    return calendar.next_business_day(arrives)
+
+
+def new_request_schedule(request: Request, agency: Agency, calendar: BusinessCalendar
+                         ) -> Schedule:
+    """The schedule of a request that has just been sent."""
+    received = deemed_receipt(request, calendar)
+    response = LAW["response_time"]
+    production = production_limit(agency.kind)
+    appeal = LAW["appeal_window"]
+    response_due = calendar.add_business_days(received, response.days)
+    follow_up = calendar.add_business_days(response_due, 1)
+    production_due = calendar.add_business_days(received, production.days)
+    appeal_due = request.sent_on + timedelta(days=appeal.days)
+    who = agency.short_name
+    response_note = _suffolk_note(calendar, received, response_due)
+    production_note = _suffolk_note(calendar, received, production_due)
+
+    deadlines = [
+        Deadline(
+            date=received,
+            event="received",
+            description=_receipt_text(request, received, who),
+            citation=LAW["receipt_rule"].citation,
+        ),
+        Deadline(
+            date=response_due,
+            event="response_due",
+            description=(
+                f"{_capital(who)} must respond by this day: produce the records or answer in "
+                f"writing, {response.days} business days after receipt." + response_note
+            ),
+            citation=response.citation,
+        ),
+        Deadline(
+            date=follow_up,
+            event="follow_up",
+            description=(
+                "If no response has come, follow up today. From now on no fee may be charged, "
+                "and you may appeal to the Supervisor of Records."
+            ),
+            citation=f"{LAW['no_fee_if_late'].citation}; {LAW['appeal_right'].citation}",
+        ),
+        Deadline(
+            date=production_due,
+            event="production_due_max",
+            description=(
+                f"The latest production date {who} may set in its written response: "
+                f"{production.days} business days after receipt, unless the Supervisor of "
+                "Records grants more time." + production_note
+            ),
+            citation=production.citation,
+        ),
+        Deadline(
+            date=appeal_due,
+            event="appeal_deadline_no_response",
+            description=(
+                f"If there is no response, the last day to appeal to the Supervisor of Records: "
+                f"{appeal.days} calendar days after the request. This date does not move for "
+                "weekends or holidays; file a few days early."
+            ),
+            citation=appeal.citation,
+        ),
+    ]
+    deadlines.sort(key=lambda d: (d.date, list(EVENTS).index(d.event)))
+    notes = tuple(dict.fromkeys(n.strip() for n in (response_note, production_note) if n))
+    return Schedule(tuple(deadlines), calendar.name, notes)
+
+
+def _receipt_text(request: Request, received: date, who: str) -> str:
+    if request.delivery == "mail":
+        return (f"Expected receipt by {who}: a mailed letter is assumed to arrive "
+                f"{MAIL_TRANSIT_BUSINESS_DAYS} business days after it is posted. Change this "
+                "date when you learn when it arrived; every deadline moves with it.")
+    if received != request.sent_on:
+        return (f"Sent on a day {who}'s office is closed, so it counts as received on the next "
+                "business day. Counting starts the business day after.")
+    return f"Received by {who} the day it is sent. Counting starts the business day after."
+
+
+def _suffolk_note(calendar: BusinessCalendar, start: date, end: date) -> str:
+    """Say so when a Suffolk County day lengthened the count: Boston may not close on it."""
+    names = tuple(name for _month, _day, name in SUFFOLK_DAYS)
+    skipped = []
+    day = start
+    while day < end:
+        day += timedelta(days=1)
+        reason = calendar.closed_reason(day)
+        if reason and reason.startswith(names):
+            skipped.append(f"{reason} ({day.isoformat()})")
+    if not skipped:
+        return ""
+    return (f" This count skips {' and '.join(skipped)}, a Suffolk County legal holiday "
+            f"({LAW['suffolk_days'].citation}) that Boston offices may not observe, so the "
+            "deadline may be one business day earlier.")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
