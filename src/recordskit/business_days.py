@@ -1,7 +1,7 @@
 """Business-day arithmetic for Massachusetts public bodies.
 
-A business day is a weekday that is not a Massachusetts legal holiday (M.G.L. c. 4, § 7,
-cl. 18, as the pinned ``holidays`` package encodes it: a Sunday holiday moves to Monday, a
+A business day is a weekday that is not a Massachusetts legal holiday (the law table's
+``legal_holidays``, as the pinned ``holidays`` package encodes it: a Sunday holiday moves to Monday, a
 Saturday holiday does not move), nor, on a calendar that counts them, one of Suffolk County's
 own days, nor a closure listed in the directory. Which calendar a body uses is a setting of the
 body in ``agencies.yaml``.
@@ -65,7 +65,7 @@ def _holidays_class() -> type[Any]:
                 for month, day, name in SUFFOLK_DAYS:
                     holiday = date(year, month, day)
                     self[holiday] = name
-                    if holiday.weekday() == 6:  # c. 136, § 12: a Sunday moves to the Monday
+                    if holiday.weekday() == 6:  # suffolk_days: a Sunday moves to Monday
                         self[holiday + timedelta(days=1)] = f"{name} (observed)"
             for closed, reason in self._closures.items():
                 if closed.year == year:

@@ -21,12 +21,29 @@ from recordskit.errors import InputFileError, Problem
 Location = tuple[str | int, ...]
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that an impossible date (2026-13-01) stays text.
+
+    PyYAML would raise a bare ValueError without a position; as text, the value reaches
+    validation, which reports it as "not a date" on its own line.
+    """
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def parse(text: str, file: Path | str | None, error: type[InputFileError] = InputFileError
           ) -> tuple[Any, yaml.Node | None]:
     """Parse YAML (or JSON, which YAML reads) into data and its node tree."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = exc.problem or exc.context or "not valid YAML"

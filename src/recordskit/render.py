@@ -24,6 +24,7 @@ from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from recordskit.errors import TemplateError as RecordskitTemplateError
+from recordskit.law import LAW
 
 
 class _CachingSandbox(SandboxedEnvironment):
@@ -118,11 +119,13 @@ class LetterTemplate:
             ) from None
         except TemplateError as exc:
             raise RecordskitTemplateError(f"{self.path.name}: {exc}") from None
+        except OverflowError as exc:  # the sandbox's answer to range(10**9)
+            raise RecordskitTemplateError(f"{self.path.name}: {exc}") from None
         properties = template.docx.core_properties
         properties.title = stamp.title
         properties.subject = stamp.subject
         properties.author = "recordskit"
-        properties.keywords = "Massachusetts public records; M.G.L. c. 66"
+        properties.keywords = f"Massachusetts public records; {LAW['statute'].citation}"
         properties.version = f"{self.path.name} {self.version}"
         properties.comments = (
             f"Made with recordskit {stamp.recordskit_version} from template "

@@ -52,7 +52,7 @@ class Schedule:
 
 
 def deemed_receipt(request: Request, calendar: BusinessCalendar) -> date:
-    """The day the request counts as received (950 CMR 32.03(3): the next business day)."""
+    """The day the request counts as received (``receipt_rule``: the next business day)."""
     arrives = request.sent_on
     if request.delivery == "mail":
         arrives = calendar.add_business_days(arrives, MAIL_TRANSIT_BUSINESS_DAYS)

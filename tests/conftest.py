@@ -1,0 +1,88 @@
+"""Shared fixtures: the shipped directory, answer data, DOCX text, and real key input."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docx import Document
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.input.base import PipeInput
+from prompt_toolkit.output import DummyOutput
+
+from recordskit.directory import load_directory
+from recordskit.models import Directory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Keys as a terminal sends them.
+DOWN, UP, ENTER, SPACE, BACKSPACE, CTRL_C = "\x1b[B", "\x1b[A", "\r", " ", "\x7f", "\x03"
+
+BASE_ANSWERS: dict[str, Any] = {
+    "agency": "bps",
+    "records": ["school-police-reports-shared-with-bric"],
+    "other_records": "",
+    "date_from": None,
+    "date_to": None,
+    "requester": {
+        "name": "Ana Pérez",
+        "organization": "",
+        "email": "ana@example.org",
+        "mailing_address": "",
+        "phone": "",
+    },
+    "delivery": "email",
+    "sent_on": "2026-06-12",
+    "fee_waiver": "none",
+    "max_fee": 0,
+    "format": "electronic",
+}
+
+
+@pytest.fixture(scope="session")
+def directory() -> Directory:
+    """The agency directory recordskit ships."""
+    return load_directory(ROOT / "agencies.yaml")
+
+
+@pytest.fixture
+def answers() -> Callable[..., dict[str, Any]]:
+    """A valid set of answers, with any key replaced: ``answers(agency="bpd", ...)``."""
+
+    def make(**changes: Any) -> dict[str, Any]:
+        data = copy.deepcopy(BASE_ANSWERS)
+        for key, value in changes.items():
+            if key.startswith("requester__"):
+                data["requester"][key.removeprefix("requester__")] = value
+            else:
+                data[key] = value
+        return data
+
+    return make
+
+
+def docx_text(path: Path | bytes) -> str:
+    """All the text of a DOCX, paragraph by paragraph, as Word would show it."""
+    import io
+
+    document = Document(io.BytesIO(path) if isinstance(path, bytes) else path)
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.extend(cell.text for cell in row.cells)
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def keys() -> Iterator[PipeInput]:
+    """Every questionary prompt created inside reads its keys from this pipe and draws nothing.
+
+    Send the keys, then ``keys.close()``: a prompt that runs out of keys then raises EOFError
+    instead of waiting for ever.
+    """
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        yield pipe

@@ -1,0 +1,166 @@
+"""Answers files and the Request model: exactly the documented keys, clear errors with lines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from recordskit.answers import answers_yaml, load_answers, request_from
+from recordskit.errors import InputFileError
+from recordskit.models import ANSWER_KEYS, REQUESTER_KEYS, Directory
+
+Answers = Callable[..., dict[str, Any]]
+
+
+def test_documented_keys_exactly() -> None:
+    assert ANSWER_KEYS == ("agency", "records", "other_records", "date_from", "date_to",
+                           "requester", "delivery", "sent_on", "fee_waiver", "max_fee", "format")
+    assert REQUESTER_KEYS == ("name", "organization", "email", "mailing_address", "phone")
+
+
+def test_yaml_and_json_give_the_same_request(tmp_path: Path, directory: Directory,
+                                             answers: Answers) -> None:
+    data = answers(max_fee=12.5, date_from="2015-01-01")
+    as_yaml, as_json = tmp_path / "a.yaml", tmp_path / "a.json"
+    as_yaml.write_text(yaml.safe_dump(data), encoding="utf-8")
+    as_json.write_text(json.dumps(data), encoding="utf-8")
+    from_yaml = load_answers(as_yaml, directory)
+    assert from_yaml == load_answers(as_json, directory)
+    assert from_yaml.max_fee == Decimal("12.5")
+    assert from_yaml.date_from == date(2015, 1, 1)
+    assert from_yaml.sent_on == date(2026, 6, 12)
+
+
+def test_answers_yaml_round_trips(tmp_path: Path, directory: Directory, answers: Answers) -> None:
+    request = request_from(answers(other_records="Line one\nline two & <three>"), directory)
+    path = tmp_path / "answers.yaml"
+    path.write_text(answers_yaml(request), encoding="utf-8")
+    assert load_answers(path, directory) == request
+
+
+def _problems(data: Any, directory: Directory) -> str:
+    with pytest.raises(InputFileError) as caught:
+        request_from(data, directory, file="answers.yaml")
+    return str(caught.value)
+
+
+BAD_VALUES = [
+    ({"agency": "ice"}, "agency: unknown agency 'ice'; expected one of: bps, bpd, city-clerk"),
+    ({"agency": "supervisor-of-records"}, "agency: unknown agency 'supervisor-of-records'"),
+    ({"records": ["nope"]}, "records: unknown record id 'nope' for agency 'bps'"),
+    ({"records": ["school-police-reports-shared-with-bric"] * 2}, "the same record id twice"),
+    ({"records": [], "other_records": ""}, "asks for no records"),
+    ({"delivery": "fax"}, "delivery: 'fax' is not allowed; expected one of: 'email', 'mail',"),
+    ({"agency": "bpd", "records": [], "other_records": "x"},
+     "delivery: BPD does not take requests by 'email' in the directory; expected one of: "
+     "mail, hand"),
+    ({"sent_on": "next tuesday"}, "sent_on: 'next tuesday' is not a date; expected a date "
+     "written YYYY-MM-DD"),
+    ({"sent_on": "2026-02-30"}, "sent_on: '2026-02-30' is not a date"),
+    ({"date_from": "2020-01-01", "date_to": "2019-01-01"}, "the date range is backwards"),
+    ({"fee_waiver": "yes"}, "fee_waiver: 'yes' is not allowed; expected one of: 'none',"),
+    ({"fee_waiver": True}, "fee_waiver: True is not allowed"),
+    ({"max_fee": -5}, "max_fee: -5 is negative; expected 0 or more"),
+    ({"max_fee": "lots"}, "max_fee: 'lots' is not an amount"),
+    ({"format": "pdf"}, "format: 'pdf' is not allowed; expected one of: 'electronic' or 'paper'"),
+    ({"format": "paper"}, "asks for paper copies but gives no requester.mailing_address"),
+    ({"requester__email": "ana at example"}, "requester.email: 'ana at example' is not an email"),
+    ({"requester__email": "", "requester__mailing_address": ""},
+     "requester: give an email address or a mailing address"),
+    ({"requester__name": "Ana\x00"}, "requester.name: contains an invisible control character "
+     "(U+0000) at character 4"),
+    ({"requester__ssn": "1"}, "requester.ssn: unknown key 'ssn'; expected one of: name, "
+     "organization, email, mailing_address, phone"),
+    ({"status": "x"}, "status: unknown key 'status'; expected one of: agency, records,"),
+    ({"records": "school-police-reports-shared-with-bric"}, "records: 'school-police-reports-"
+     "shared-with-bric' is not a list"),
+    ({"requester": "Ana"}, "requester: 'Ana' is not a mapping; expected a mapping with keys: "
+     "name, organization"),
+]
+
+
+@pytest.mark.parametrize(("changes", "expected"), BAD_VALUES)
+def test_bad_values_name_the_key(directory: Directory, answers: Answers,
+                                 changes: dict[str, Any], expected: str) -> None:
+    assert expected in _problems(answers(**changes), directory)
+
+
+def test_missing_keys(directory: Directory, answers: Answers) -> None:
+    data = answers()
+    del data["agency"], data["delivery"]
+    message = _problems(data, directory)
+    assert "agency: is required but missing" in message
+    assert "delivery: is required but missing" in message
+
+
+def test_not_a_mapping(directory: Directory) -> None:
+    assert "expected a mapping of answers with the keys: agency" in _problems(["bps"], directory)
+
+
+def test_file_errors_carry_line_and_column(tmp_path: Path, directory: Directory) -> None:
+    path = tmp_path / "answers.yaml"
+    path.write_text(
+        "agency: bps\n"
+        "records: [school-police-reports-shared-with-bric]\n"
+        "requester:\n"
+        "  name: Ana\n"
+        "  email: ana(at)example.org\n"
+        "delivery: email\n"
+        "sent_on: 2026-13-01\n"
+        "colour: blue\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputFileError) as caught:
+        load_answers(path, directory)
+    lines = str(caught.value).splitlines()
+    assert f"{path}:5:10: requester.email: 'ana(at)example.org' is not an email address" in \
+        lines[0] or any(line.startswith(f"{path}:5:10: requester.email") for line in lines)
+    assert any(line.startswith(f"{path}:7:10: sent_on: '2026-13-01' is not a date")
+               for line in lines)
+    assert any(line.startswith(f"{path}:8:1: colour: unknown key 'colour'") for line in lines)
+
+
+def test_json_errors_carry_lines_too(tmp_path: Path, directory: Directory,
+                                     answers: Answers) -> None:
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(answers(delivery="pigeon"), indent=2), encoding="utf-8")
+    with pytest.raises(InputFileError) as caught:
+        load_answers(path, directory)
+    line = json.dumps(answers(delivery="pigeon"), indent=2).splitlines().index(
+        '  "delivery": "pigeon",') + 1
+    assert str(caught.value).startswith(f"{path}:{line}:15: delivery: 'pigeon' is not allowed")
+
+
+def test_syntax_error_and_unreadable_files(tmp_path: Path, directory: Directory) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("agency: bps\nrecords: [a, b\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"broken.yaml:3:1: not valid YAML or JSON"):
+        load_answers(broken, directory)
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("name: Jos\xe9".encode("latin-1"))
+    with pytest.raises(InputFileError, match="not UTF-8 text"):
+        load_answers(latin, directory)
+    with pytest.raises(InputFileError, match="file not found"):
+        load_answers(tmp_path / "missing.yaml", directory)
+    with pytest.raises(InputFileError, match="is a folder"):
+        load_answers(tmp_path, directory)
+
+
+def test_text_is_kept_as_typed(directory: Directory, answers: Answers) -> None:
+    hostile = "Smith & Sons <b>\"quoted\"</b> 'single' {{ 7*7 }} {% for %}\r\nالسلام 学生 ✊🏽"
+    request = request_from(answers(other_records=hostile), directory)
+    assert request.other_records == hostile.replace("\r\n", "\n")
+
+
+def test_fingerprint_is_stable_and_distinct(directory: Directory, answers: Answers) -> None:
+    first = request_from(answers(), directory)
+    assert first.fingerprint() == request_from(answers(), directory).fingerprint()
+    assert first.fingerprint() != request_from(answers(sent_on="2026-06-15"),
+                                               directory).fingerprint()

@@ -1,0 +1,163 @@
+"""The generated letter, opened with python-docx and read: what a records officer would see."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docx import Document
+
+from recordskit.answers import request_from
+from recordskit.generate import prepare_request
+from recordskit.law import LAW, LAW_VERSION
+from recordskit.models import Directory
+from tests.conftest import docx_text
+
+Answers = Callable[..., dict[str, Any]]
+
+
+def _letter(directory: Directory, answers: Answers, **changes: Any) -> str:
+    made = prepare_request(request_from(answers(**changes), directory), directory)
+    return docx_text(made.files["letter.docx"])
+
+
+@pytest.mark.parametrize(("agency", "records", "delivery", "address_line", "delivery_line"), [
+    ("bps", ["school-police-reports-shared-with-bric", "disclosure-protocol-2020"], "email",
+     "2300 Washington Street\nRoxbury, MA 02119", "By email to legal@bostonpublicschools.org"),
+    ("bpd", ["bric-federal-access-rules", "bric-federal-user-audit-logs"], "mail",
+     "One Schroeder Plaza\nBoston, MA 02120", "By mail"),
+    ("city-clerk", ["trust-act-annual-reports"], "portal",
+     "1 City Hall Square, Room 601\nBoston, MA 02201-2014",
+     "Submitted through the public records portal, https://www.boston.gov/departments/public-records"),
+])
+def test_letter_for_each_agency(directory: Directory, answers: Answers, agency: str,
+                                records: list[str], delivery: str, address_line: str,
+                                delivery_line: str) -> None:
+    text = _letter(directory, answers, agency=agency, records=records, delivery=delivery,
+                   requester__mailing_address="1 Main St\nBoston, MA 02110")
+    body = directory.agency(agency)
+    assert text.startswith("June 12, 2026\nRecords Access Officer\n")
+    assert body.name in text
+    assert address_line in text
+    assert delivery_line in text
+    assert "This is a request under the Massachusetts Public Records Law, M.G.L. c. 66, § 10, " \
+           "and the Public Records Access regulations of the Supervisor of Records, " \
+           "950 CMR 32.00." in text
+    for number, record_id in enumerate(records, start=1):
+        record = body.record(record_id)
+        assert f"{number}. {record.title}. {record.description}" in text
+    assert "release every segregable, non-exempt portion (M.G.L. c. 66, § 10(a); Reinstein" in text
+    assert "specific exemption and the reason it applies, as the law requires " \
+           "(M.G.L. c. 66, § 10(b)(iv))" in text
+    assert f"may not charge for the first 2 hours of employee time spent on this request " \
+           f"({LAW['free_hours_municipal'].citation})" in text
+    assert "No fee may be charged if you do not respond within 10 business days " \
+           "(950 CMR 32.06(2)(c))." in text
+    assert "Records access officers help requesters identify the records they seek " \
+           "(M.G.L. c. 66, § 6A(b))." in text
+    assert text.rstrip().endswith("Ana Pérez\n1 Main St\nBoston, MA 02110\nana@example.org")
+    assert "{{" not in text and "{%" not in text
+
+
+def test_response_date_comes_from_the_schedule(directory: Directory, answers: Answers) -> None:
+    text = _letter(directory, answers)
+    assert "This request counts as received on June 12, 2026; counting from that day, your " \
+           "response is due by June 30, 2026." in text
+    assert "Any production date you set may be no later than July 21, 2026, 25 business days " \
+           "after receipt (M.G.L. c. 66, § 10(b)(vi))" in text
+    mailed = _letter(directory, answers, agency="bpd", records=["gang-database-rules"],
+                     delivery="mail", requester__mailing_address="1 Main St")
+    assert "I expect this letter to reach you by June 18, 2026; counting from that day, your " \
+           "response is due by July 3, 2026." in mailed
+
+
+def test_period_of_each_item(directory: Directory, answers: Answers) -> None:
+    text = _letter(directory, answers, records=["school-police-reports-shared-with-bric",
+                                                 "incident-report-sharing-policies"],
+                   other_records="Budget of the school police.")
+    assert "Period: from January 1, 2014 through December 31, 2018." in text
+    assert "Period: from January 1, 2014 to the date of this request." in text
+    assert "3. Other records. Budget of the school police." in text
+    narrowed = _letter(directory, answers, date_from="2016-01-01", date_to="2016-12-31")
+    assert "Period: from January 1, 2016 through December 31, 2016." in narrowed
+
+
+def test_exemption_asks_and_precedents(directory: Directory, answers: Answers) -> None:
+    text = _letter(directory, answers)
+    assert "In particular:\nItem 1, if you rely on M.G.L. c. 4, § 7(26)(a) (records exempted " \
+           "by statute): If any part of these reports is a student record" in text
+    assert "Item 1, if you rely on M.G.L. c. 4, § 7(26)(c)" in text
+    assert "Earlier requests. Records of this kind have been sought before:" in text
+    assert "at least 135 BPS student incident reports" in text
+
+
+def test_no_asks_or_precedents_for_own_words_only(directory: Directory, answers: Answers) -> None:
+    text = _letter(directory, answers, records=[], other_records="The school police budget.")
+    assert "In particular" not in text and "Earlier requests" not in text
+    assert "1. Other records. The school police budget." in text
+
+
+def test_fee_choices(directory: Directory, answers: Answers) -> None:
+    default = _letter(directory, answers)
+    assert "If there will be any fee, please send me an itemized, good-faith estimate before " \
+           "doing any work that would be charged." in default
+    assert "No per-page copy fee may be charged for records provided electronically" in default
+    assert "Fee waiver" not in default
+    capped = _letter(directory, answers, max_fee=40, fee_waiver="public_interest")
+    assert "If the fees will exceed $40.00, please send me an itemized, good-faith estimate" in capped
+    assert "Fee waiver. I ask that you waive all fees (M.G.L. c. 66, § 10(d)). Disclosure of " \
+           "these records is in the public interest" in capped
+    poor = _letter(directory, answers, fee_waiver="indigency")
+    assert "because I cannot afford to pay them." in poor
+    paper = _letter(directory, answers, format="paper", requester__mailing_address="1 Main St")
+    assert "Please send paper copies to my mailing address below. Paper copies may cost no more " \
+           "than $0.05 a page (M.G.L. c. 66, § 10(d); 950 CMR 32.07(2))." in paper
+    assert "No per-page copy fee" not in paper
+
+
+def test_organization_filing_for_a_family(directory: Directory, answers: Answers) -> None:
+    text = _letter(directory, answers, requester__name="", requester__organization="Family Clinic",
+                   requester__email="intake@clinic.example.org", requester__phone="617-555-0100")
+    assert text.rstrip().endswith("Sincerely,\nFamily Clinic\nintake@clinic.example.org\n"
+                                  "617-555-0100")
+    assert "Ana" not in text
+
+
+HOSTILE = [
+    "Smith & Sons <records@example.org>",
+    'He said "stop" & she said \'go\' > < &amp; &lt;',
+    "First line\nSecond line\nThird line",
+    "السجلات المطلوبة — 学生记录 — Записи — Ἀθῆναι — 🚓📄",
+    "{{ 7*7 }} {% for x in range(3) %}x{% endfor %} {{ cycler.__init__.__globals__ }}",
+    "<w:p><w:r><w:t>injected</w:t></w:r></w:p>",
+    "x" * 10_000,
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_answers_come_out_intact(directory: Directory, answers: Answers,
+                                         value: str) -> None:
+    text = _letter(directory, answers, other_records=value, requester__name=f"N {value}",
+                   requester__organization=f"O {value}", requester__mailing_address=f"A {value}")
+    assert f"Other records. {value}" in text
+    assert f"Sincerely,\nN {value}\nO {value}\nA {value}\nana@example.org" in text
+    assert "49" not in text.replace(value, "")  # Jinja in an answer is text, never evaluated
+
+
+def test_document_properties_are_stamped(directory: Directory, answers: Answers) -> None:
+    made = prepare_request(request_from(answers(), directory), directory)
+    properties = Document(io.BytesIO(made.files["letter.docx"])).core_properties
+    assert properties.title == "Public records request to Boston Public Schools"
+    assert f"law table {LAW_VERSION}" in properties.comments
+    assert "template request.docx version 1" in properties.comments
+    assert properties.version == "request.docx 1"
+
+
+def test_template_is_a_real_word_document() -> None:
+    template = Path(__file__).resolve().parent.parent / "letter_templates" / "request.docx"
+    document = Document(template)
+    assert document.core_properties.version == "1"
+    assert any("{{ letter_date }}" in p.text for p in document.paragraphs)

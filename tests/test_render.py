@@ -1,0 +1,99 @@
+"""The renderer: sandboxed, autoescaping, strict, and kind to templates edited in Word."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from recordskit.errors import TemplateError
+from recordskit.render import LetterTemplate, Stamp
+from tests.conftest import docx_text
+
+STAMP = Stamp(title="t", subject="s", law_version="v", template_name="x.docx",
+              recordskit_version="0")
+
+
+def _template(tmp_path: Path, *paragraphs: str, header: str = "") -> LetterTemplate:
+    document = Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    if header:
+        document.sections[0].header.paragraphs[0].text = header
+    path = tmp_path / "t.docx"
+    document.save(path)
+    return LetterTemplate(path)
+
+
+def test_values_are_escaped_in_body_and_header(tmp_path: Path) -> None:
+    template = _template(tmp_path, "Dear {{ name }},", "Static R&D {{ note }}",
+                         header="Header: {{ name }}")
+    data = template.render({"name": "Smith & Sons <x>", "note": "a < b & c > d"}, STAMP)
+    text = docx_text(data)
+    assert "Dear Smith & Sons <x>," in text
+    assert "Static R&D a < b & c > d" in text
+    import io
+
+    header = Document(io.BytesIO(data)).sections[0].header.paragraphs[0].text
+    assert header == "Header: Smith & Sons <x>"
+
+
+def test_ampersand_inside_a_tag_means_ampersand(tmp_path: Path) -> None:
+    template = _template(tmp_path, "{{ 'A & B' }}|{% if v == 'x & y' %}MATCH{% endif %}")
+    assert "A & B|MATCH" in docx_text(template.render({"v": "x & y"}, STAMP))
+
+
+def test_line_breaks_become_line_breaks(tmp_path: Path) -> None:
+    template = _template(tmp_path, "{{ address }}")
+    text = docx_text(template.render({"address": "1 Main St\nBoston, MA"}, STAMP))
+    assert "1 Main St\nBoston, MA" in text
+
+
+@pytest.mark.parametrize("payload", [
+    "{{ cycler.__init__.__globals__.os.getcwd() }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ request.__class__ }}",
+    "{{ '{0.__class__}'.format(request) }}{{ '{0.__class__.__mro__}'.format(request) }}",
+])
+def test_template_payloads_are_refused(tmp_path: Path, payload: str) -> None:
+    template = _template(tmp_path, payload)
+    with pytest.raises(TemplateError, match="the sandbox forbids"):
+        template.render({"request": {"a": 1}}, STAMP)
+
+
+def test_huge_range_is_refused(tmp_path: Path) -> None:
+    template = _template(tmp_path, "{% for i in range(10**9) %}{% endfor %}")
+    with pytest.raises(TemplateError, match="t.docx"):
+        template.render({}, STAMP)
+
+
+def test_misspelt_variable_is_an_error_not_a_blank(tmp_path: Path) -> None:
+    template = _template(tmp_path, "Dear {{ nmae }},")
+    with pytest.raises(TemplateError, match="'nmae' is undefined"):
+        template.render({"name": "Ana"}, STAMP)
+
+
+def test_syntax_error_names_template_and_text(tmp_path: Path) -> None:
+    template = _template(tmp_path, "Dear {{ name }", "{% if %}")
+    with pytest.raises(TemplateError, match=r"t.docx: template syntax error"):
+        template.render({"name": "Ana"}, STAMP)
+
+
+def test_not_a_docx(tmp_path: Path) -> None:
+    path = tmp_path / "letter.docx"
+    path.write_text("not a zip")
+    with pytest.raises(TemplateError, match="not a Word"):
+        LetterTemplate(path)
+    with pytest.raises(TemplateError, match="cannot read"):
+        LetterTemplate(tmp_path / "missing.docx")
+
+
+def test_tags_split_across_runs_by_word(tmp_path: Path) -> None:
+    document = Document()
+    paragraph = document.add_paragraph()
+    for piece, bold in (("Dear {{ na", False), ("me }", True), ("}!", False)):
+        paragraph.add_run(piece).bold = bold
+    path = tmp_path / "split.docx"
+    document.save(path)
+    assert "Dear Ana!" in docx_text(LetterTemplate(path).render({"name": "Ana"}, STAMP))
