@@ -82,8 +82,8 @@ def test_no_suffolk_note_when_no_suffolk_day_is_counted(directory: Directory,
 
 def test_state_agency_production_limit_is_fifteen(directory: Directory, answers: Answers) -> None:
     request = request_from(answers(sent_on="2026-11-23"), directory)
-    state_body = Agency.model_validate(
-        directory.agency("bps").model_dump() | {"kind": "state_agency", "calendar": "massachusetts"})
+    changes = {"kind": "state_agency", "calendar": "massachusetts"}
+    state_body = Agency.model_validate(directory.agency("bps").model_dump() | changes)
     schedule = new_request_schedule(request, state_body, get_calendar("massachusetts"))
     # Nov 23 2026 + 15 business days: Thanksgiving (26th) skipped -> Tue 15 Dec 2026.
     assert schedule.date_of("production_due_max") == D("2026-12-15")

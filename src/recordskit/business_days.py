@@ -1,10 +1,10 @@
 """Business-day arithmetic for Massachusetts public bodies.
 
 A business day is a weekday that is not a Massachusetts legal holiday (the law table's
-``legal_holidays``, as the pinned ``holidays`` package encodes it: a Sunday holiday moves to Monday, a
-Saturday holiday does not move), nor, on a calendar that counts them, one of Suffolk County's
-own days, nor a closure listed in the directory. Which calendar a body uses is a setting of the
-body in ``agencies.yaml``.
+``legal_holidays``, as the pinned ``holidays`` package encodes them: a Sunday holiday moves to
+Monday, a Saturday holiday does not move), nor, on a calendar that counts them, one of Suffolk
+County's own days, nor a closure listed in the directory. Which calendar a body uses is a
+setting of the body in ``agencies.yaml``.
 """
 
 from __future__ import annotations
@@ -49,15 +49,15 @@ CALENDARS: dict[str, CalendarSpec] = {
 @lru_cache(maxsize=1)
 def _holidays_class() -> type[Any]:
     """The ``holidays`` subclass, built on first use: importing ``holidays`` is slow."""
-    from holidays.countries import UnitedStates
+    from holidays.countries.united_states import UnitedStates
 
-    class MassachusettsHolidays(UnitedStates):  # type: ignore[misc]
+    class MassachusettsHolidays(UnitedStates):
         """``holidays``' Massachusetts list, plus Suffolk County's days and listed closures."""
 
         def __init__(self, *, suffolk_days: bool, closures: dict[date, str]) -> None:
             self._suffolk_days = suffolk_days
             self._closures = closures
-            super().__init__(subdiv="MA")
+            super().__init__(subdiv="MA")  # type: ignore[no-untyped-call]
 
         def _populate(self, year: int) -> None:  # the hook the library documents for extension
             super()._populate(year)

@@ -95,7 +95,7 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
         from recordskit.errors import InteractiveSessionError
         from recordskit.prompts import NO_TERMINAL, TerminalAsker
 
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        if not _has_terminal():
             raise InteractiveSessionError(NO_TERMINAL)
         from recordskit.interview import run_interview
 
@@ -105,6 +105,10 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
     folder = out or _free_folder(Path.cwd(), f"request-{request.agency}-{request.sent_on}")
     made = make_request(request, directory, folder, force=force)
     _report(made, folder)
+
+
+def _has_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _free_folder(parent: Path, name: str) -> Path:
@@ -164,7 +168,8 @@ def agencies_list(ctx: click.Context) -> None:
 
     directory = _directory(ctx.parent or ctx)
     table = Table()
-    for column in ("id", "name", "role", "delivery", "calendar", "records"):
+    table.add_column("id", no_wrap=True)
+    for column in ("name", "role", "delivery", "calendar", "records"):
         table.add_column(column)
     for agency in directory.agencies:
         table.add_row(agency.id, agency.name, agency.role, ", ".join(agency.delivery),
@@ -210,7 +215,8 @@ def agencies_show(ctx: click.Context, agency_id: str) -> None:
         console.print(f"  {'Source:':<19}{source.url} (checked {source.verified_on})")
     if agency.records:
         table = Table(title="Records catalog", title_justify="left")
-        for column in ("id", "title", "usual dates", "why"):
+        table.add_column("id", no_wrap=True)
+        for column in ("title", "usual dates", "why"):
             table.add_column(column)
         for record in agency.records:
             dates = f"{_day(record.date_from)} to {_day(record.date_to) or 'now'}"

@@ -43,24 +43,24 @@ def check_references(directory: Directory) -> list[tuple[Location, str]]:
     for i, agency in enumerate(directory.agencies):
         at: Location = ("agencies", i)
         if agency.calendar not in CALENDAR_NAMES:
-            found.append((at + ("calendar",), f"unknown calendar {agency.calendar!r}; expected "
+            found.append(((*at, "calendar"), f"unknown calendar {agency.calendar!r}; expected "
                           f"one of: {', '.join(CALENDAR_NAMES)}"))
         if agency.handled_by is not None and agency.handled_by not in agency_ids:
-            found.append((at + ("handled_by",), f"no agency has id {agency.handled_by!r}"))
+            found.append(((*at, "handled_by"), f"no agency has id {agency.handled_by!r}"))
         for j, channel in enumerate(agency.delivery):
             if agency.channel_contact(channel) is None:
                 needs = {"email": "email", "portal": "portal_url"}.get(channel, "mailing_address")
-                found.append((at + ("delivery", j), f"takes requests by {channel!r} but "
+                found.append(((*at, "delivery", j), f"takes requests by {channel!r} but "
                               f"records_officer has no {needs}"))
-        found += _duplicates([r.id for r in agency.records], at + ("records",), "record id")
+        found += _duplicates([r.id for r in agency.records], (*at, "records"), "record id")
         for j, record in enumerate(agency.records):
             for k, precedent_id in enumerate(record.precedents):
                 if precedent_id not in precedent_ids:
-                    found.append((at + ("records", j, "precedents", k),
+                    found.append(((*at, "records", j, "precedents", k),
                                   f"no precedent has id {precedent_id!r}; expected one of: "
                                   f"{', '.join(sorted(precedent_ids))}"))
             if record.date_from and record.date_to and record.date_from > record.date_to:
-                found.append((at + ("records", j, "date_to"), "is before date_from"))
+                found.append(((*at, "records", j, "date_to"), "is before date_from"))
     if not any(agency.role == "appeals" for agency in directory.agencies):
         found.append(((), "no agency has role 'appeals' (the Supervisor of Records)"))
     for i, closure in enumerate(directory.closures):
@@ -76,6 +76,6 @@ def _duplicates(ids: list[str], at: Location, what: str) -> list[tuple[Location,
     found: list[tuple[Location, str]] = []
     for index, item in enumerate(ids):
         if counts[item] > 1 and item in seen:
-            found.append((at + (index, "id"), f"{what} {item!r} is used more than once"))
+            found.append(((*at, index, "id"), f"{what} {item!r} is used more than once"))
         seen.add(item)
     return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from recordskit.models import Agency, Deadline
 from recordskit.schedule import event_title
@@ -22,7 +22,7 @@ _DEFAULT_ALARMS = (timedelta(days=-1),)
 
 
 def schedule_csv(deadlines: tuple[Deadline, ...] | list[Deadline]) -> str:
-    """The schedule as CSV: one row per event, ISO dates, header ``date,event,description,citation``."""
+    """The schedule as CSV: one row per event, ISO dates, header ``CSV_HEADER``."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
@@ -47,7 +47,7 @@ def schedule_ics(deadlines: tuple[Deadline, ...] | list[Deadline], agency: Agenc
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"Records request to {agency.name}")
-    stamp = datetime.combine(min(d.date for d in deadlines), time(), tzinfo=timezone.utc)
+    stamp = datetime.combine(min(d.date for d in deadlines), time(), tzinfo=UTC)
     for deadline in deadlines:
         event = Event()
         summary = event_title(deadline.event, agency)

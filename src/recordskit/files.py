@@ -51,7 +51,7 @@ def write_folder(folder: Path, files: Mapping[str, bytes], *, force: bool = Fals
             f"{folder}: already holds {names}; nothing was written. Choose another --out "
             "folder, or add --force to replace them."
         )
-    written = []
+    written: list[Path] = []
     for path, data in zip(targets, files.values(), strict=True):
         try:
             atomic_write(path, data)

@@ -28,11 +28,11 @@ class _Loader(yaml.SafeLoader):
     validation, which reports it as "not a date" on its own line.
     """
 
-    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:  # type: ignore[override]
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError:
-            return self.construct_scalar(node)  # type: ignore[arg-type]
+            return self.construct_scalar(node)
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
@@ -122,7 +122,7 @@ def key_node(node: yaml.Node | None, loc: Location) -> yaml.Node | None:
     if isinstance(parent, yaml.MappingNode):
         for key, _value in parent.value:
             if isinstance(key, yaml.ScalarNode) and key.value == loc[-1]:
-                return key  # type: ignore[no-any-return]
+                return key
     return None
 
 
@@ -145,7 +145,8 @@ def problems_from(exc: ValidationError, node: yaml.Node | None, model: type[Base
 
 def _drop_validator_tags(loc: Location) -> Location:
     # pydantic adds names like "function-after[...]" for annotated validators inside unions
-    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function"))))
+    return tuple(p for p in loc
+                 if not (isinstance(p, str) and ("[" in p or p.startswith("function"))))
 
 
 def _message(error: Any, model: type[BaseModel], loc: Location) -> str:
@@ -160,7 +161,8 @@ def _message(error: Any, model: type[BaseModel], loc: Location) -> str:
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return f"{given!r} is not allowed; expected one of: {expected}"
-    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"):
+    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type",
+                "date_from_datetime_inexact"):
         return f"{given!r} is not a date; expected a date written YYYY-MM-DD, such as 2026-11-23"
     if kind in ("decimal_parsing", "decimal_type", "float_parsing"):
         return f"{given!r} is not an amount; expected a number of dollars, such as 25 or 12.50"

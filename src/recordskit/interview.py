@@ -38,7 +38,7 @@ Before you start, please read this.
 """
 
 
-class Cancelled(UserError):  # noqa: N818 (reads as what happened)
+class Cancelled(UserError):
     """The person chose not to write the files."""
 
 

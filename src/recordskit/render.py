@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from recordskit.errors import TemplateError as RecordskitTemplateError
 from recordskit.law import LAW
@@ -36,7 +37,7 @@ class _CachingSandbox(SandboxedEnvironment):
         self.filters["money"] = _money
         self.filters["capfirst"] = _capfirst
 
-    def from_string(self, source: Any, globals: Any = None,  # noqa: A002 (Jinja's own name)
+    def from_string(self, source: Any, globals: Any = None,
                     template_class: Any = None) -> Template:
         if globals is None and template_class is None and isinstance(source, str):
             compiled = self._compiled.get(source)
@@ -62,7 +63,7 @@ _ENV: _CachingSandbox | None = None
 
 def environment() -> _CachingSandbox:
     """The one sandboxed Jinja environment every template renders in."""
-    global _ENV  # noqa: PLW0603 (one per process, built on first use)
+    global _ENV
     if _ENV is None:
         _ENV = _CachingSandbox()
     return _ENV
@@ -141,7 +142,7 @@ _TAG_BODY = re.compile(r"(?<=\{[\{%])(.*?)(?=[\}%]\})", re.DOTALL)
 
 def _safe_docx_template() -> type[Any]:
     """docxtpl's template class, with ``&amp;`` inside tags turned back into ``&``."""
-    global _SAFE_CLASS  # noqa: PLW0603 (built on first use: docxtpl is slow to import)
+    global _SAFE_CLASS
     if _SAFE_CLASS is None:
         from docxtpl import DocxTemplate
 
