@@ -87,10 +87,11 @@ def test_period_of_each_item(directory: Directory, answers: Answers) -> None:
 
 def test_exemption_asks_and_precedents(directory: Directory, answers: Answers) -> None:
     text = _letter(directory, answers)
-    assert "In particular:\nItem 1, if you rely on M.G.L. c. 4, § 7(26)(a) (records exempted " \
+    assert "In particular:\n•\tItem 1, if you rely on M.G.L. c. 4, § 7(26)(a) (records exempted " \
            "by statute): If any part of these reports is a student record" in text
     assert "Item 1, if you rely on M.G.L. c. 4, § 7(26)(c)" in text
-    assert "Earlier requests. Records of this kind have been sought before:" in text
+    assert "Earlier requests. Records of this kind have been requested or made public before:" \
+        in text
     assert "at least 135 BPS student incident reports" in text
 
 

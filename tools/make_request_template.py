@@ -13,6 +13,9 @@ import sys
 from pathlib import Path
 
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Inches, Pt
 
 TARGET = Path(__file__).resolve().parent.parent / "letter_templates" / "request.docx"
@@ -33,7 +36,8 @@ def build() -> Document:
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.08
 
-    def para(*runs: Run | str, indent: bool = False, after: int | None = None) -> None:
+    def para(*runs: Run | str, indent: bool = False, after: int | None = None,
+             keep: bool = False) -> None:
         p = doc.add_paragraph()
         for run in runs:
             style, text = ("", run) if isinstance(run, str) else run
@@ -43,8 +47,11 @@ def build() -> Document:
         if indent:
             p.paragraph_format.left_indent = Inches(0.4)
             p.paragraph_format.first_line_indent = Inches(-0.25)
+            p.paragraph_format.tab_stops.add_tab_stop(Inches(0.4))
         if after is not None:
             p.paragraph_format.space_after = Pt(after)
+        if keep:  # a lead-in stays on the page of what it introduces
+            p.paragraph_format.keep_with_next = True
 
     def tag(text: str) -> None:  # a docxtpl paragraph tag: the paragraph vanishes when rendered
         para(text, after=0)
@@ -61,7 +68,7 @@ def build() -> Document:
     para("Dear {{ agency.officer_title }}:")
     para("This is a request under {{ law.statute.statement }}, {{ law.statute.citation }}, and "
          "{{ law.regulations.statement }}, {{ law.regulations.citation }}. Please provide copies "
-         "of the following records:")
+         "of the following records:", keep=True)
     tag("{%p for item in items %}")
     para(("b", "{{ item.number }}. {{ item.title }}."),
          " {{ item.description }}{% if item.period %} Period: {{ item.period }}.{% endif %}",
@@ -87,7 +94,7 @@ def build() -> Document:
          "requires ({{ law.withholding_reasons.citation }}).{% if asks %} In particular:"
          "{% endif %}")
     tag("{%p for ask in asks %}")
-    para("Item {{ ask.item }}, if you rely on {{ ask.citation }} ({{ ask.name }}): "
+    para("•\tItem {{ ask.item }}, if you rely on {{ ask.citation }} ({{ ask.name }}): "
          "{{ ask.ask }}", indent=True)
     tag("{%p endfor %}")
 
@@ -131,9 +138,10 @@ def build() -> Document:
          "more time ({{ law.extension_petition.citation }}).")
 
     tag("{%p if precedents %}")
-    para(("b", "Earlier requests. "), "Records of this kind have been sought before:")
+    para(("b", "Earlier requests. "),
+         "Records of this kind have been requested or made public before:", keep=True)
     tag("{%p for precedent in precedents %}")
-    para("{{ precedent.summary }}", indent=True)
+    para("•\t{{ precedent.summary }}", indent=True)
     tag("{%p endfor %}")
     tag("{%p endif %}")
 
@@ -142,12 +150,24 @@ def build() -> Document:
          "records faster or at lower cost, please contact me{% if requester.email %} at "
          "{{ requester.email }}{% endif %}. Records access officers help requesters identify "
          "the records they seek ({{ law.rao_assists.citation }}).")
-    para("Thank you for your help.", after=12)
-    para("Sincerely,", after=30)
+    para("Thank you for your help.", after=12, keep=True)
+    para("Sincerely,", after=30, keep=True)
     para("{{ requester.signature }}", after=0)
     tag("{%p if requester.contact %}")
     para("{{ requester.contact }}", after=0)
     tag("{%p endif %}")
+
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("Public records request, page ")
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    number = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    number.append(text)
+    field.append(number)
+    footer._p.append(field)
 
     props = doc.core_properties
     props.title = "Massachusetts public records request"
