@@ -134,7 +134,7 @@ BROKEN = [
      ":25:9: agencies[0].records[0].owner: unknown key 'owner'; expected one of: id, title"),
     ("  - id: sor", "  - id: town", ":26:9: agencies[1].id: agency id 'town' is used more than "
      "once"),
-    ("    role: appeals\n", "", ": no agency has role 'appeals'"),
+    ("    role: appeals\n", "", ":9:3: agencies: no agency has role: appeals"),
     ("records:\n", "records:\n  - [\n", ":22:7: not valid YAML or JSON"),
 ]
 

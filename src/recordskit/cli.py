@@ -7,7 +7,6 @@ them, so ``recordskit --help`` starts fast.
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,8 +61,16 @@ def cli(ctx: click.Context, agencies_path: Path | None) -> None:
 def _directory(ctx: click.Context) -> Directory:
     from recordskit.directory import load_directory
 
-    path: Path | None = ctx.obj["agencies_path"]
-    return load_directory(path)
+    return load_directory(directory_path(ctx))
+
+
+def directory_path(ctx: click.Context, given: Path | None = None) -> Path:
+    """The agency directory a command works on: its argument, --agencies, or the shipped one."""
+    from recordskit.paths import agencies_file
+
+    root = ctx.find_root()
+    chosen: Path | None = given or (root.obj or {}).get("agencies_path")
+    return chosen or agencies_file()
 
 
 @cli.command()
@@ -149,86 +156,10 @@ def _report(made: MadeRequest, folder: Path) -> None:
     console.print(f"Keep a copy of what you send: {rule.statement} ({rule.citation}).")
 
 
-@cli.group()
-def agencies() -> None:
-    """The agency directory: who receives requests, and the records each one holds."""
-
-
-@agencies.command("list")
-@click.pass_context
-def agencies_list(ctx: click.Context) -> None:
-    """List the agencies in the directory.
-
-    \b
-    Example:
-      recordskit agencies list
-    """
-    from rich.console import Console
-    from rich.table import Table
-
-    directory = _directory(ctx.parent or ctx)
-    table = Table()
-    table.add_column("id", no_wrap=True)
-    for column in ("name", "role", "delivery", "calendar", "records"):
-        table.add_column(column)
-    for agency in directory.agencies:
-        table.add_row(agency.id, agency.name, agency.role, ", ".join(agency.delivery),
-                      agency.calendar, str(len(agency.records)))
-    Console(highlight=False).print(table)
-
-
-@agencies.command("show")
-@click.argument("agency_id")
-@click.pass_context
-def agencies_show(ctx: click.Context, agency_id: str) -> None:
-    """Show one agency: its contact, its sources, and its records catalog.
-
-    \b
-    Example:
-      recordskit agencies show bps
-    """
-    from rich.console import Console
-    from rich.table import Table
-
-    from recordskit.errors import UserError
-
-    directory = _directory(ctx.parent or ctx)
-    try:
-        agency = directory.agency(agency_id)
-    except KeyError:
-        known = ", ".join(a.id for a in directory.agencies)
-        raise UserError(f"no agency has id {agency_id!r}; expected one of: {known}") from None
-    console = Console(highlight=False)
-    officer = agency.records_officer
-    console.print(f"[bold]{agency.name}[/bold] ({agency.id}), {agency.kind.replace('_', ' ')}")
-    if agency.description:
-        console.print(agency.description)
-    for label, value in (("Write to", officer.title), ("Office", officer.office),
-                         ("Address", officer.mailing_address.replace("\n", ", ")),
-                         ("Email", officer.email), ("Phone", officer.phone), ("Fax", officer.fax),
-                         ("Portal", officer.portal_url),
-                         ("Takes requests by", ", ".join(agency.delivery)),
-                         ("Business days", agency.calendar), ("Notes", agency.notes)):
-        if value:
-            console.print(f"  {label + ':':<19}{value}")
-    for source in agency.sources:
-        console.print(f"  {'Source:':<19}{source.url} (checked {source.verified_on})")
-    if agency.records:
-        table = Table(title="Records catalog", title_justify="left")
-        table.add_column("id", no_wrap=True)
-        for column in ("title", "usual dates", "why"):
-            table.add_column(column)
-        for record in agency.records:
-            dates = f"{_day(record.date_from)} to {_day(record.date_to) or 'now'}"
-            table.add_row(record.id, record.title, dates if record.date_from else "",
-                          record.why)
-        console.print(table)
-
-
-def _day(value: date | None) -> str:
-    return value.isoformat() if value else ""
-
-
 def main() -> None:
     """The console script."""
     cli(prog_name="recordskit")
+
+
+# The command groups live in their own modules; importing them registers them on `cli`.
+from recordskit import cli_agencies, cli_templates  # noqa: E402, F401

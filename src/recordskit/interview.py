@@ -49,6 +49,7 @@ class Option:
     title: str
     value: str
     description: str = ""
+    checked: bool = False
 
 
 class Asker(Protocol):

@@ -354,3 +354,11 @@ class Deadline(_Strict):
     event: str
     description: str
     citation: str
+
+
+def directory_json_schema() -> dict[str, Any]:
+    """The JSON Schema of ``agencies.yaml``, for editors that complete and check YAML."""
+    schema = Directory.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "recordskit agency directory (agencies.yaml)"
+    return schema

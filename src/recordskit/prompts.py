@@ -28,23 +28,31 @@ _STYLE = Style([("instruction", "italic"), ("answer", "bold")])
 class TerminalAsker:
     """Asks each question in the terminal with questionary."""
 
-    def __init__(self, echo: Callable[[str], None] = print) -> None:
+    def __init__(self, echo: Callable[[str], None] = print, *,
+                 no_terminal: str = NO_TERMINAL) -> None:
         self._echo = echo
+        self._no_terminal = no_terminal
 
     def say(self, text: str) -> None:
         self._echo(text)
+
+    def _ask(self, question: questionary.Question) -> Any:
+        try:
+            return question.unsafe_ask()
+        except EOFError:  # no terminal, or the input ended before the questions did
+            raise InteractiveSessionError(self._no_terminal) from None
 
     def text(self, message: str, *, default: str = "", instruction: str = "",
              validate: Validator | None = None) -> str:
         question = questionary.text(message, default=default, instruction=instruction or None,
                                     validate=validate, style=_STYLE)
-        return str(_ask(question))
+        return str(self._ask(question))
 
     def select(self, message: str, options: list[Option], *, default: str | None = None,
                instruction: str = "") -> str:
         question = questionary.select(message, choices=_choices(options), default=default,
                                       instruction=instruction or None, style=_STYLE)
-        return str(_ask(question))
+        return str(self._ask(question))
 
     def checkbox(self, message: str, options: list[Option], *, instruction: str = "",
                  validate: Callable[[list[str]], bool | str] | None = None) -> list[str]:
@@ -52,19 +60,12 @@ class TerminalAsker:
         question = questionary.checkbox(message, choices=_choices(options),
                                         instruction=instruction or None, style=_STYLE,
                                         **kwargs)
-        return [str(value) for value in _ask(question)]
+        return [str(value) for value in self._ask(question)]
 
     def confirm(self, message: str, *, default: bool = True) -> bool:
-        return bool(_ask(questionary.confirm(message, default=default, style=_STYLE)))
+        return bool(self._ask(questionary.confirm(message, default=default, style=_STYLE)))
 
 
 def _choices(options: list[Option]) -> list[questionary.Choice]:
-    return [questionary.Choice(o.title, value=o.value, description=o.description or None)
-            for o in options]
-
-
-def _ask(question: questionary.Question) -> Any:
-    try:
-        return question.unsafe_ask()
-    except EOFError:
-        raise InteractiveSessionError(NO_TERMINAL) from None
+    return [questionary.Choice(o.title, value=o.value, description=o.description or None,
+                               checked=o.checked) for o in options]
