@@ -43,6 +43,16 @@ BASE_ANSWERS: dict[str, Any] = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _private_log(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+                 ) -> Path:
+    """Every test gets its own request log, never the user's."""
+    home = tmp_path_factory.mktemp("recordskit-home")
+    monkeypatch.setenv("RECORDSKIT_HOME", str(home))
+    monkeypatch.delenv("RECORDSKIT_TODAY", raising=False)
+    return home
+
+
 @pytest.fixture(scope="session")
 def directory() -> Directory:
     """The agency directory recordskit ships."""

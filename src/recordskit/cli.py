@@ -79,8 +79,11 @@ def directory_path(ctx: click.Context, given: Path | None = None) -> Path:
 @click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False),
               help="Folder for the files [default: ./request-AGENCY-DATE].")
 @click.option("--force", is_flag=True, help="Replace files that already exist in the folder.")
+@click.option("--no-log", "no_log", is_flag=True,
+              help="Do not record the request in the request log on this computer.")
 @click.pass_context
-def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: bool) -> None:
+def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: bool,
+        no_log: bool) -> None:
     """Write a public records request letter and its schedule.
 
     Without --answers, asks its questions in the terminal. The folder receives letter.docx,
@@ -112,6 +115,14 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
     folder = out or _free_folder(Path.cwd(), f"request-{request.agency}-{request.sent_on}")
     made = make_request(request, directory, folder, force=force)
     _report(made, folder)
+    if not no_log:
+        from recordskit.tracker import RequestLog
+
+        log = RequestLog()
+        log.record_request(made.request_id, request, folder=folder.resolve())
+        click.echo(f"Logged as request {made.request_id} ({log.path}). When you hear back: "
+                   f"recordskit log {made.request_id} ...; to see every deadline: "
+                   "recordskit status")
 
 
 def _has_terminal() -> bool:
@@ -162,4 +173,4 @@ def main() -> None:
 
 
 # The command groups live in their own modules; importing them registers them on `cli`.
-from recordskit import cli_agencies, cli_templates  # noqa: E402, F401
+from recordskit import cli_agencies, cli_templates, cli_tracking  # noqa: E402, F401

@@ -48,9 +48,14 @@ def recordskit_version() -> str:
         return "unknown"
 
 
-@lru_cache(maxsize=8)
-def _template(path: Path) -> LetterTemplate:
+@lru_cache(maxsize=16)
+def _load(path: Path) -> LetterTemplate:
     return LetterTemplate(path)
+
+
+def template(name: str, folder: Path | None = None) -> LetterTemplate:
+    """A letter template by file name, read once per process."""
+    return _load((folder or templates_dir()) / name)
 
 
 def prepare_request(request: Request, directory: Directory, *,
@@ -60,7 +65,7 @@ def prepare_request(request: Request, directory: Directory, *,
     calendar = get_calendar(agency.calendar, directory.closures_for(agency.calendar))
     schedule = new_request_schedule(request, agency, calendar)
     request_id = request.fingerprint()
-    template = _template((template_folder or templates_dir()) / REQUEST_TEMPLATE)
+    letter_template = template(REQUEST_TEMPLATE, template_folder)
     stamp = Stamp(
         title=f"Public records request to {agency.name}",
         subject="Massachusetts Public Records Law request",
@@ -68,7 +73,7 @@ def prepare_request(request: Request, directory: Directory, *,
         template_name=REQUEST_TEMPLATE,
         recordskit_version=recordskit_version(),
     )
-    letter = template.render(letter_context(request, directory, schedule), stamp)
+    letter = letter_template.render(letter_context(request, directory, schedule), stamp)
     files = {
         "letter.docx": letter,
         "schedule.csv": schedule_csv(schedule.deadlines).encode("utf-8"),

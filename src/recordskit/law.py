@@ -299,6 +299,54 @@ _RULES: tuple[Rule, ...] = (
         unit="business_days",
     ),
     Rule(
+        key="extension_max_municipal",
+        statement="the Supervisor of Records may give a municipality up to 30 more business "
+        "days",
+        citation="M.G.L. c. 66, § 10(c); 950 CMR 32.06(4)(e)",
+        sources=(_SEC_PETITIONS,),
+        confidence="official",
+        value=30,
+        unit="business_days",
+        note="CONFLICT in facts.md 1.10: the Secretary's page adds 'or longer depending on the "
+        "circumstances'. recordskit never computes a granted extension's end: it prints the date "
+        "the Supervisor's order gives.",
+    ),
+    Rule(
+        key="extension_max_state_agency",
+        statement="the Supervisor of Records may give a state agency up to 20 more business days",
+        citation="M.G.L. c. 66, § 10(c); 950 CMR 32.06(4)(e)",
+        sources=(_SEC_PETITIONS,),
+        confidence="official",
+        value=20,
+        unit="business_days",
+    ),
+    Rule(
+        key="appeal_contents",
+        statement="an appeal must be in writing and state the specific objections; it must "
+        "attach complete copies of the request and of every written response, a copy must go "
+        "to the records access officer, and it must cite any earlier appeal number it relates to",
+        citation="950 CMR 32.08(1)(e)–(h)",
+        sources=(_CORNELL_3208,),
+        confidence="official",
+    ),
+    Rule(
+        key="email_headers",
+        statement="for email, the copies must include the full header information: time, date, "
+        "subject, sender and recipient addresses",
+        citation="950 CMR 32.08(1)(f)",
+        sources=(_CORNELL_3208,),
+        confidence="official",
+    ),
+    Rule(
+        key="superior_court",
+        statement="a requester may also bring an action in Superior Court; an appeal to the "
+        "Supervisor of Records is not required first",
+        citation="M.G.L. c. 66, § 10A(c)",
+        sources=("https://www.plymouth-ma.gov/FAQ.aspx?QID=191",
+                 "http://www.lexology.com/library/detail.aspx?g=0f1a2479-7b69-48d4-9303-02fb2810b414"),
+        confidence="secondary",
+    ),
+    Rule(
         key="legal_holidays",
         statement="Massachusetts legal holidays; a holiday on a Sunday is observed on the "
         "Monday, a holiday on a Saturday is not moved",
@@ -387,6 +435,12 @@ def production_limit(kind: AgencyKind) -> Rule:
     """The latest production date a body of this kind may set in its written response."""
     return LAW["production_limit_municipal" if kind == "municipal" else
                "production_limit_state_agency"]
+
+
+def extension_max(kind: AgencyKind) -> Rule:
+    """The longest extension the Supervisor of Records may normally grant a body of this kind."""
+    return LAW["extension_max_municipal" if kind == "municipal" else
+               "extension_max_state_agency"]
 
 
 def free_hours(kind: AgencyKind, population_over_20000: bool) -> Rule | None:

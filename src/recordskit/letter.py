@@ -27,9 +27,9 @@ def letter_context(request: Request, directory: Directory, schedule: Schedule) -
     items = _items(request, agency)
     return {
         "letter_date": long_date(request.sent_on),
-        "agency": _agency(agency),
+        "agency": agency_block(agency),
         "delivery": request.delivery,
-        "delivery_line": _delivery_line(request, agency),
+        "delivery_line": delivery_line(request, agency),
         "items": items,
         "asks": _asks(request, agency),
         "format": request.format,
@@ -43,14 +43,14 @@ def letter_context(request: Request, directory: Directory, schedule: Schedule) -
         },
         "receipt_assumed": request.delivery == "mail",
         "precedents": _precedents(request, agency, directory),
-        "requester": _requester(request),
-        "law": {key: _rule(key) for key in LAW},
-        "production_limit": _rule(production_limit(agency.kind).key),
+        "requester": requester_block(request),
+        "law": {key: rule_data(key) for key in LAW},
+        "production_limit": rule_data(production_limit(agency.kind).key),
         "law_version": LAW_VERSION,
     }
 
 
-def _rule(key: str) -> dict[str, Any]:
+def rule_data(key: str) -> dict[str, Any]:
     rule = LAW[key]
     value: Any = rule.value
     if isinstance(value, Decimal):
@@ -58,7 +58,7 @@ def _rule(key: str) -> dict[str, Any]:
     return {"statement": rule.statement, "citation": rule.citation, "value": value}
 
 
-def _agency(agency: Agency) -> dict[str, Any]:
+def agency_block(agency: Agency) -> dict[str, Any]:
     officer = agency.records_officer
     return {
         "id": agency.id,
@@ -72,7 +72,7 @@ def _agency(agency: Agency) -> dict[str, Any]:
     }
 
 
-def _delivery_line(request: Request, agency: Agency) -> str:
+def delivery_line(request: Request, agency: Agency) -> str:
     officer = agency.records_officer
     if request.delivery == "email":
         return f"By email to {officer.email}"
@@ -138,7 +138,7 @@ def _precedents(request: Request, agency: Agency, directory: Directory) -> list[
             for p in seen]
 
 
-def _requester(request: Request) -> dict[str, Any]:
+def requester_block(request: Request) -> dict[str, Any]:
     person = request.requester
     lines = (person.organization if person.name else "", person.mailing_address,
              person.email or "", person.phone)

@@ -59,10 +59,17 @@ def deemed_receipt(request: Request, calendar: BusinessCalendar) -> date:
     return calendar.next_business_day(arrives)
 
 
-def new_request_schedule(request: Request, agency: Agency, calendar: BusinessCalendar
-                         ) -> Schedule:
-    """The schedule of a request that has just been sent."""
-    received = deemed_receipt(request, calendar)
+def new_request_schedule(request: Request, agency: Agency, calendar: BusinessCalendar, *,
+                         received_on: date | None = None, tracking: str = "") -> Schedule:
+    """The schedule of a request that has just been sent.
+
+    ``received_on`` is the day the body says it received the request, when that is known; it
+    replaces the assumed receipt and moves every business-day deadline with it.
+    """
+    if received_on is not None:
+        received = calendar.next_business_day(received_on)
+    else:
+        received = deemed_receipt(request, calendar)
     response = LAW["response_time"]
     production = production_limit(agency.kind)
     appeal = LAW["appeal_window"]
@@ -78,7 +85,7 @@ def new_request_schedule(request: Request, agency: Agency, calendar: BusinessCal
         Deadline(
             date=received,
             event="received",
-            description=_receipt_text(request, received, who),
+            description=_receipt_text(request, received, who, received_on, tracking),
             citation=LAW["receipt_rule"].citation,
         ),
         Deadline(
@@ -125,7 +132,15 @@ def new_request_schedule(request: Request, agency: Agency, calendar: BusinessCal
     return Schedule(tuple(deadlines), calendar.name, notes)
 
 
-def _receipt_text(request: Request, received: date, who: str) -> str:
+def _receipt_text(request: Request, received: date, who: str, confirmed: date | None,
+                  tracking: str) -> str:
+    if confirmed is not None:
+        reference = f" (reference {tracking})" if tracking else ""
+        rolled = "" if confirmed == received else (
+            f" It arrived on {confirmed.isoformat()}, a day the office was closed, so it counts "
+            "from this next business day.")
+        return f"{_capital(who)} confirmed receipt{reference}.{rolled} Counting starts the " \
+               "business day after."
     if request.delivery == "mail":
         return (f"Expected receipt by {who}: a mailed letter is assumed to arrive "
                 f"{MAIL_TRANSIT_BUSINESS_DAYS} business days after it is posted. Change this "

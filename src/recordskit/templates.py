@@ -70,8 +70,59 @@ def sample_request_context() -> dict[str, Any]:
     return letter_context(request, directory, schedule)
 
 
+def _sample_logged(events: list[tuple[str, str, dict[str, Any]]]) -> Any:
+    from datetime import date
+
+    from recordskit.answers import request_from
+    from recordskit.directory import load_directory
+    from recordskit.tracker import LoggedEvent, LoggedRequest
+
+    directory = load_directory()
+    request = request_from({
+        "agency": "bps", "records": ["school-police-reports-shared-with-bric",
+                                     "incident-report-sharing-policies"],
+        "requester": {"name": "Ana Pérez", "email": "ana@example.org",
+                      "mailing_address": "100 Main Street\nBoston, MA 02110"},
+        "delivery": "email", "sent_on": "2026-11-23",
+    }, directory)
+    logged = LoggedRequest("sample0001", "2026-11-23T12:00:00+00:00", request, "", "", tuple(
+        LoggedEvent(i, name, date.fromisoformat(on), details)
+        for i, (name, on, details) in enumerate(events, start=1)))
+    return logged, directory
+
+
+def sample_follow_up_context() -> dict[str, Any]:
+    """A follow-up on a request that got no answer."""
+    from datetime import date
+
+    from recordskit.followthrough import followup_context
+
+    logged, directory = _sample_logged([("received", "2026-11-23",
+                                         {"tracking": "R004625-112326"})])
+    return followup_context(logged, directory, date(2026, 12, 15))
+
+
+def sample_appeal_context() -> dict[str, Any]:
+    """An appeal after a late denial without an exemption and a late fee estimate."""
+    from datetime import date
+
+    from recordskit.followthrough import appeal_context
+
+    logged, directory = _sample_logged([
+        ("received", "2026-11-23", {"tracking": "R004625-112326"}),
+        ("response", "2026-12-14", {"kind": "denied", "no_exemption": True}),
+        ("response", "2026-12-16", {"kind": "fee_estimate", "amount": "450"}),
+    ])
+    context, _warnings = appeal_context(logged, directory, date(2026, 12, 21),
+                                        grounds=("excessive_fee",), earlier_appeal="SPR26/0999")
+    return context
+
+
 SAMPLE_CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {
     "request.docx": sample_request_context,
+    "follow_up.docx": sample_follow_up_context,
+    "appeal.docx": sample_appeal_context,
+    "appeal_cover.docx": sample_appeal_context,
 }
 """Every template recordskit renders, with the function that builds a realistic context for it."""
 
