@@ -97,3 +97,36 @@ def test_tags_split_across_runs_by_word(tmp_path: Path) -> None:
     path = tmp_path / "split.docx"
     document.save(path)
     assert "Dear Ana!" in docx_text(LetterTemplate(path).render({"name": "Ana"}, STAMP))
+
+
+@pytest.mark.parametrize("name", ["request.docx", "follow_up.docx", "appeal.docx",
+                                  "appeal_cover.docx"])
+def test_fast_path_writes_what_docxtpl_writes(name: str) -> None:
+    import io
+
+    from recordskit.generate import template
+    from recordskit.templates import SAMPLE_CONTEXTS
+
+    letter = template(name)
+    assert letter._fast is not None  # the shipped templates all take the fast path
+    context = SAMPLE_CONTEXTS[name]()
+    fast, full = letter.render(context, STAMP), letter.render_with_docxtpl(context, STAMP)
+    assert docx_text(fast) == docx_text(full)
+    fast_props = Document(io.BytesIO(fast)).core_properties
+    full_props = Document(io.BytesIO(full)).core_properties
+    for field in ("title", "subject", "author", "keywords", "comments", "version"):
+        assert getattr(fast_props, field) == getattr(full_props, field), field
+
+
+def test_templates_with_tags_in_the_footer_take_the_full_path(tmp_path: Path) -> None:
+    document = Document()
+    document.add_paragraph("Dear {{ name }},")
+    document.sections[0].footer.paragraphs[0].text = "Page for {{ name }}"
+    path = tmp_path / "footer.docx"
+    document.save(path)
+    letter = LetterTemplate(path)
+    assert letter._fast is None
+    import io
+
+    rendered = Document(io.BytesIO(letter.render({"name": "A & B"}, STAMP)))
+    assert rendered.sections[0].footer.paragraphs[0].text == "Page for A & B"

@@ -10,14 +10,21 @@ Templates are data that volunteers edit in Word, and answers are whatever people
 - Word stores ``&`` inside a tag as ``&amp;``; ``_SafeDocxTemplate`` undoes that inside tags
   only, so a literal like ``{{ 'A & B' }}`` means what it says.
 - Each distinct template source is compiled once per process and reused.
+- A letter differs from its template only in ``word/document.xml`` (and its properties), so
+  the fast path renders that one part and adds it to a zip of the unchanged parts made once;
+  templates with pictures, or tags in headers, footers or footnotes, take docxtpl's full path.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import zipfile
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
@@ -91,6 +98,7 @@ class LetterTemplate:
             raise RecordskitTemplateError(f"{path}: cannot read the letter template: "
                                           f"{exc.strerror}") from None
         self.version = self._read_version()
+        self._fast: _FastParts | None = _FastParts.build(self._bytes)
 
     def _read_version(self) -> str:
         from docx import Document
@@ -104,9 +112,42 @@ class LetterTemplate:
 
     def render(self, context: dict[str, Any], stamp: Stamp) -> bytes:
         """The filled-in letter as DOCX bytes."""
+        with self._friendly_errors():
+            if self._fast is not None:
+                return self._fast.render(context, self._properties(stamp))
+            return self.render_with_docxtpl(context, stamp)
+
+    def _properties(self, stamp: Stamp) -> dict[str, str]:
+        return {
+            "title": stamp.title,
+            "subject": stamp.subject,
+            "creator": "recordskit",
+            "keywords": f"Massachusetts public records; {LAW['statute'].citation}",
+            "version": f"{self.path.name} {self.version}",
+            "description": (
+                f"Made with recordskit {stamp.recordskit_version} from template "
+                f"{stamp.template_name} version {self.version}, law table {stamp.law_version}."
+            ),
+        }
+
+    def render_with_docxtpl(self, context: dict[str, Any], stamp: Stamp) -> bytes:
+        """docxtpl's own full path: reload, render every part, save the whole package."""
         template = _safe_docx_template()(io.BytesIO(self._bytes))
-        try:
+        with self._friendly_errors():
             template.render(context, jinja_env=environment())
+            properties = template.docx.core_properties
+            stamped = self._properties(stamp)
+            properties.title, properties.subject = stamped["title"], stamped["subject"]
+            properties.author, properties.keywords = stamped["creator"], stamped["keywords"]
+            properties.version, properties.comments = stamped["version"], stamped["description"]
+            out = io.BytesIO()
+            template.save(out)
+            return out.getvalue()
+
+    @contextmanager
+    def _friendly_errors(self) -> Iterator[None]:
+        try:
+            yield
         except SecurityError as exc:
             raise RecordskitTemplateError(
                 f"{self.path.name}: the template tried something the sandbox forbids "
@@ -122,18 +163,77 @@ class LetterTemplate:
             raise RecordskitTemplateError(f"{self.path.name}: {exc}") from None
         except OverflowError as exc:  # the sandbox's answer to range(10**9)
             raise RecordskitTemplateError(f"{self.path.name}: {exc}") from None
-        properties = template.docx.core_properties
-        properties.title = stamp.title
-        properties.subject = stamp.subject
-        properties.author = "recordskit"
-        properties.keywords = f"Massachusetts public records; {LAW['statute'].citation}"
-        properties.version = f"{self.path.name} {self.version}"
-        properties.comments = (
-            f"Made with recordskit {stamp.recordskit_version} from template "
-            f"{stamp.template_name} version {self.version}, law table {stamp.law_version}."
-        )
-        out = io.BytesIO()
-        template.save(out)
+
+
+_CORE = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+    'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+    'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    "<dc:title>{title}</dc:title><dc:subject>{subject}</dc:subject>"
+    "<dc:creator>{creator}</dc:creator><cp:keywords>{keywords}</cp:keywords>"
+    "<dc:description>{description}</dc:description><cp:version>{version}</cp:version>"
+    "</cp:coreProperties>"
+)
+_DOCUMENT = "word/document.xml"
+_CORE_PART = "docProps/core.xml"
+
+
+class _FastParts:
+    """A template split once into its compiled body and a zip of everything else."""
+
+    def __init__(self, prefix: str, suffix: str, body: Template, base: bytes,
+                 helper: Any) -> None:
+        self._prefix, self._suffix, self._body = prefix, suffix, body
+        self._base, self._helper = base, helper
+
+    @classmethod
+    def build(cls, data: bytes) -> _FastParts | None:
+        """The fast form of a template, or None when it needs docxtpl's full path."""
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = archive.namelist()
+                parts = {name: archive.read(name) for name in names}
+        except zipfile.BadZipFile:
+            return None
+        document = parts.get(_DOCUMENT, b"").decode("utf-8")
+        for name, blob in parts.items():
+            if re.fullmatch(r"word/(header|footer)\d*\.xml|word/footnotes\.xml", name) and (
+                    b"{{" in blob or b"{%" in blob):
+                return None  # tags outside the body: docxtpl renders those
+        if "<w:body>" not in document or "docPr" in document or _CORE_PART not in parts:
+            return None
+        helper = _safe_docx_template()(io.BytesIO(data))
+        helper.init_docx()
+        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", helper.patch_xml(helper.get_xml()))
+        try:
+            body = environment().from_string(source)
+        except TemplateError:
+            return None  # the full path reports it, with the text around it, when rendering
+        start, end = document.index("<w:body>"), document.rindex("</w:body>") + len("</w:body>")
+        base = io.BytesIO()
+        with zipfile.ZipFile(base, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name in names:
+                if name not in (_DOCUMENT, _CORE_PART):
+                    archive.writestr(name, parts[name])
+        return cls(document[:start], document[end:], body, base.getvalue(), helper)
+
+    def render(self, context: dict[str, Any], properties: dict[str, str]) -> bytes:
+        from lxml import etree
+
+        xml = self._body.render(context)
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = (xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%")
+               .replace("%_}", "%}"))
+        tree = self._helper.fix_tables(self._helper.resolve_listing(xml))
+        body = etree.tostring(tree, encoding="unicode")
+        core = _CORE.format(**{key: escape(value) for key, value in properties.items()})
+        out = io.BytesIO(self._base)
+        out.seek(0, io.SEEK_END)
+        with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(_DOCUMENT, self._prefix + body + self._suffix)
+            archive.writestr(_CORE_PART, core)
         return out.getvalue()
 
 
