@@ -20,12 +20,12 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
-from xml.sax.saxutils import escape
-from pathlib import Path
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.exceptions import SecurityError
