@@ -144,7 +144,7 @@ def _report(made: MadeRequest, folder: Path) -> None:
 
     from recordskit.law import LAW
     from recordskit.letter import long_date
-    from recordskit.schedule import event_title
+    from recordskit.timeline import event_title
 
     console = Console(highlight=False)
     console.print(f"Wrote [bold]{folder}[/bold]/")
@@ -173,4 +173,9 @@ def main() -> None:
 
 
 # The command groups live in their own modules; importing them registers them on `cli`.
-from recordskit import cli_agencies, cli_templates, cli_tracking  # noqa: E402, F401
+from recordskit import (  # noqa: E402, F401
+    cli_agencies,
+    cli_batch,
+    cli_templates,
+    cli_tracking,
+)

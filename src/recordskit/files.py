@@ -16,8 +16,12 @@ from pathlib import Path
 from recordskit.errors import OutputExistsError, UserError
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` all at once: readers see the old file or the new, never part."""
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write ``data`` to ``path`` all at once: readers see the old file or the new, never part.
+
+    ``durable`` also flushes it to the disk before the rename (survives a power cut, not only a
+    killed process); a batch turns it off per file and flushes everything once at its end.
+    """
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, before the rename)
         dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
     )
@@ -26,7 +30,8 @@ def atomic_write(path: Path, data: bytes) -> None:
         with handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         temporary.chmod(0o644)
         temporary.replace(path)
     except BaseException:
@@ -35,7 +40,8 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def write_folder(folder: Path, files: Mapping[str, bytes], *, force: bool = False) -> list[Path]:
+def write_folder(folder: Path, files: Mapping[str, bytes], *, force: bool = False,
+                 durable: bool = True) -> list[Path]:
     """Write every file into ``folder``, refusing to overwrite any unless ``force``."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -54,7 +60,7 @@ def write_folder(folder: Path, files: Mapping[str, bytes], *, force: bool = Fals
     written: list[Path] = []
     for path, data in zip(targets, files.values(), strict=True):
         try:
-            atomic_write(path, data)
+            atomic_write(path, data, durable=durable)
         except OSError as exc:
             done = f" ({', '.join(p.name for p in written)} already written)" if written else ""
             raise UserError(f"{path}: cannot write: {exc.strerror}{done}") from None

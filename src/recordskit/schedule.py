@@ -31,11 +31,6 @@ EVENTS: dict[str, str] = {
 """The events of a new request's schedule, in order, with a short title for each."""
 
 
-def event_title(event: str, agency: Agency) -> str:
-    """``response_due`` -> ``Response due from BPS``."""
-    return EVENTS.get(event, event).format(agency=agency.short_name)
-
-
 @dataclass(frozen=True)
 class Schedule:
     """A request's dated events, first to last, and the calendar they were counted on."""

@@ -223,12 +223,12 @@ def _state(ordered: list[LoggedEvent], facts: dict[str, Any]) -> str:
     return state
 
 
-def event_title(event: str, agency: Agency) -> str:
-    from recordskit.schedule import event_title as base_title
+def event_title(event: str, agency: Agency | str) -> str:
+    """A deadline's short title, such as ``Response due from BPS``."""
+    from recordskit.schedule import EVENTS
 
-    if event in EXTRA_TITLES:
-        return EXTRA_TITLES[event].format(agency=agency.short_name)
-    return base_title(event, agency)
+    short = agency if isinstance(agency, str) else agency.short_name
+    return (EXTRA_TITLES.get(event) or EVENTS.get(event, event)).format(agency=short)
 
 
 def _capital(text: str) -> str:

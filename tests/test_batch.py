@@ -1,0 +1,282 @@
+"""Clinic batches: every input format, every kind of bad row, re-runs, and a real kill."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from recordskit.batch import COLUMNS, EXAMPLE_ROW
+from recordskit.cli import cli
+from recordskit.tracker import RequestLog
+from tests.conftest import docx_text
+
+
+def row(**changes: str) -> dict[str, str]:
+    values = dict(EXAMPLE_ROW)
+    values.update(changes)
+    return values
+
+
+def write_csv(path: Path, rows: list[dict[str, str]], columns: tuple[str, ...] = COLUMNS) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        for values in rows:
+            writer.writerow({k: v for k, v in values.items() if k in columns})
+    return path
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, ["batch", *args])
+
+
+def folders(out: Path) -> list[str]:
+    return sorted(p.name for p in out.iterdir() if p.is_dir())
+
+
+def test_csv_rows_become_letters(tmp_path: Path) -> None:
+    rows = [row(row_id=f"fam-{n}", **{"requester.name": f"Family {n}"}) for n in range(3)]
+    rows.append(row(row_id="bpd-1", agency="bpd", delivery="mail",
+                    records="ice-requests-and-responses")
+                | {"requester.name": "Ana & <Co>"})
+    result = run(str(write_csv(tmp_path / "in.csv", rows)), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out"
+    assert folders(out) == ["bpd-1-bpd", "fam-0-bps", "fam-1-bps", "fam-2-bps"]
+    for name in folders(out):
+        assert sorted(p.name for p in (out / name).iterdir()) == [
+            "answers.yaml", "letter.docx", "schedule.csv", "schedule.ics"]
+    bpd = docx_text(out / "bpd-1-bpd" / "letter.docx")
+    assert "One Schroeder Plaza" in bpd and "1. ICE requests to BPD and BPD's answers." in bpd
+    assert "Ana & <Co>" in bpd
+    assert "Family 1" in docx_text(out / "fam-1-bps" / "letter.docx")
+    manifest = list(csv.DictReader((out / "manifest.csv").open()))
+    assert [(m["row"], m["agency"], m["folder"], m["response_due"]) for m in manifest] == [
+        ("2", "bps", "fam-0-bps", "2026-12-08"), ("3", "bps", "fam-1-bps", "2026-12-08"),
+        ("4", "bps", "fam-2-bps", "2026-12-08"), ("5", "bpd", "bpd-1-bpd", "2026-12-11")]
+    assert (out / "errors.csv").read_bytes() == b"row,column,problem\r\n"
+    from icalendar import Calendar
+
+    events = Calendar.from_ical((out / "calendar.ics").read_bytes()).walk("VEVENT")
+    assert len(events) == 20
+    assert len({str(e["uid"]) for e in events}) == 20
+    assert "Produced 4, skipped 0 (already complete), failed 0" in result.output
+
+
+def test_xlsx_and_yaml_inputs(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(COLUMNS))
+    values = row(row_id="x1")
+    values["sent_on"] = "2026-11-23"
+    sheet.append([values[c] for c in COLUMNS])
+    from datetime import datetime
+
+    dated = row(row_id="x2", **{"requester.phone": ""})
+    sheet.append([datetime(2026, 11, 23) if c == "sent_on" else (6175550100 if c ==
+                  "requester.phone" else dated[c]) for c in COLUMNS])
+    workbook.save(tmp_path / "in.xlsx")
+    result = run(str(tmp_path / "in.xlsx"), "--out", str(tmp_path / "x"))
+    assert result.exit_code == 0, result.output
+    assert folders(tmp_path / "x") == ["x1-bps", "x2-bps"]
+    assert "6175550100" in docx_text(tmp_path / "x" / "x2-bps" / "letter.docx")
+    items = [{"row_id": "y1", "agency": "city-clerk", "records": ["trust-act-annual-reports"],
+              "requester": {"email": "a@example.org"}, "delivery": "portal",
+              "sent_on": "2026-11-23"}]
+    (tmp_path / "in.yaml").write_text(yaml.safe_dump(items))
+    result = run(str(tmp_path / "in.yaml"), "--out", str(tmp_path / "y"))
+    assert result.exit_code == 0, result.output
+    assert "Office of the City Clerk" in docx_text(tmp_path / "y" / "y1-city-clerk" /
+                                                   "letter.docx")
+
+
+def test_unknown_column_is_refused_up_front(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text("agency,records,immigration_status\nbps,x,y\n")
+    result = run(str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert f"{path}:1: unknown column 'immigration_status'; the valid columns are: row_id, " \
+           "agency, records" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+BAD_ROWS: list[tuple[dict[str, str], str, str]] = [
+    ({"agency": "ice"}, "agency", "unknown agency 'ice'"),
+    ({"records": "school-police-reports-shared-with-bric;nope"}, "records",
+     "unknown record id 'nope' for agency 'bps'"),
+    ({"sent_on": "23/11/2026"}, "sent_on", "'23/11/2026' is not a date"),
+    ({"delivery": "fax"}, "delivery", "'fax' is not allowed"),
+    ({"fee_waiver": "maybe"}, "fee_waiver", "'maybe' is not allowed"),
+    ({"requester.email": "", "requester.mailing_address": ""}, "requester",
+     "give an email address or a mailing address"),
+    ({"requester.name": "Bad\x07bell"}, "requester.name", "invisible control character"),
+    ({"max_fee": "ten dollars"}, "max_fee", "is not an amount"),
+]
+
+
+def test_every_bad_row_is_reported_and_good_rows_still_made(tmp_path: Path) -> None:
+    rows = [row(row_id="good-1")]
+    for number, (changes, _column, _message) in enumerate(BAD_ROWS):
+        rows.append(row(row_id=f"bad-{number}", **changes))
+    rows.append(dict.fromkeys(COLUMNS, ""))  # an empty row: skipped, not an error
+    rows.append(row(row_id="good-2", other_records="Ünïcödé & <tags> {{ 7*7 }} \u202eRTL"))
+    path = write_csv(tmp_path / "in.csv", rows)
+    result = run(str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    errors = list(csv.DictReader((tmp_path / "out" / "errors.csv").open()))
+    assert len(errors) == len(BAD_ROWS)
+    for number, (_changes, column, message) in enumerate(BAD_ROWS):
+        line = number + 3  # header is row 1, good-1 is row 2
+        error = errors[number]
+        assert (error["row"], error["column"]) == (str(line), column)
+        assert message in error["problem"]
+        assert f"{path}: row {line}: {column}: " in result.output
+    assert folders(tmp_path / "out") == ["good-1-bps", "good-2-bps"]
+    text = docx_text(tmp_path / "out" / "good-2-bps" / "letter.docx")
+    assert "Ünïcödé & <tags> {{ 7*7 }} \u202eRTL" in text
+    assert "Produced 2, skipped 0 (already complete), failed 8" in result.output
+
+
+def test_check_only_writes_nothing(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "in.csv", [row(), row(row_id="b", agency="nope")])
+    result = run(str(path), "--check")
+    assert result.exit_code == 1
+    assert "Checked 2 rows: 1 good, 1 with problems; nothing was written." in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_duplicates_are_flagged(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "in.csv", [row(row_id="a"), row(row_id="b")])
+    result = run(str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert "Warning: row 3 asks bps for the same records as row 2, from the same requester" \
+        in result.output
+    manifest = list(csv.DictReader((tmp_path / "out" / "manifest.csv").open()))
+    assert [m["duplicate_of"] for m in manifest] == ["", "2"]
+
+
+def test_same_folder_twice_is_refused(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "in.csv", [row(row_id="same"), row(row_id="same",
+                                                                    agency="city-clerk",
+                                                                    delivery="portal",
+                                                                    records="trust-act-annual-reports"),
+                                            row(row_id="same")])
+    result = run(str(path), "--out", str(tmp_path / "out"))
+    assert "row 4: row_id: makes the folder 'same-bps', like row 2" in result.output
+
+
+def _snapshot(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*")
+            if p.is_file()}
+
+
+def test_rerun_writes_nothing_and_changes_need_force(tmp_path: Path) -> None:
+    rows = [row(row_id=f"r{n}", **{"requester.name": f"N{n}"}) for n in range(3)]
+    path = write_csv(tmp_path / "in.csv", rows)
+    out = tmp_path / "out"
+    assert run(str(path), "--out", str(out)).exit_code == 0
+    before = _snapshot(out)
+    again = run(str(path), "--out", str(out))
+    assert again.exit_code == 0
+    assert "Produced 0, skipped 3 (already complete), failed 0" in again.output
+    assert _snapshot(out) == before
+    rows[1]["requester.name"] = "Changed"
+    write_csv(path, rows)
+    changed = run(str(path), "--out", str(out))
+    assert changed.exit_code == 1
+    assert "row 3: changed since" in changed.output and "--force" in changed.output
+    assert "N1" in docx_text(out / "r1-bps" / "letter.docx")
+    forced = run(str(path), "--out", str(out), "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "Produced 1, skipped 2" in forced.output
+    assert "Changed" in docx_text(out / "r1-bps" / "letter.docx")
+
+
+def test_blank_sent_on_keeps_its_first_day(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                           ) -> None:
+    path = write_csv(tmp_path / "in.csv", [row(sent_on="")])
+    out = tmp_path / "out"
+    assert run(str(path), "--out", str(out)).exit_code == 0
+    answers = out / "family-001-bps" / "answers.yaml"
+    answers.write_text(answers.read_text().replace(
+        f"sent_on: '{time.strftime('%Y-%m-%d')}'", "sent_on: '2026-01-05'"))
+    result = run(str(path), "--out", str(out))
+    assert "skipped 1" in result.output, result.output
+
+
+def test_template_spreadsheets(tmp_path: Path) -> None:
+    for name in ("requests.xlsx", "requests.csv"):
+        result = run("--template", str(tmp_path / name))
+        assert result.exit_code == 0, result.output
+        made = run(str(tmp_path / name), "--out", str(tmp_path / f"out-{name}"))
+        assert made.exit_code == 0, made.output
+        assert folders(tmp_path / f"out-{name}") == ["family-001-bps"]
+    assert "already exists" in run("--template", str(tmp_path / "requests.csv")).output
+
+
+def test_rows_join_the_log_with_a_batch_id(tmp_path: Path) -> None:
+    with RequestLog().transaction():
+        pass  # the log exists now
+    path = write_csv(tmp_path / "in.csv", [row(row_id="a"), row(row_id="b",
+                                                                 **{"requester.name": "B"})])
+    assert run(str(path), "--out", str(tmp_path / "out")).exit_code == 0
+    logged = RequestLog().all()
+    assert len(logged) == 2
+    assert {entry.batch_id for entry in logged} == {logged[0].batch_id}
+    assert logged[0].batch_id.startswith("batch-")
+
+
+def _many_rows(path: Path, count: int) -> Path:
+    return write_csv(path, [row(row_id=f"k{n:04d}", **{"requester.name": f"Family {n}"})
+                            for n in range(count)])
+
+
+def _letters(out: Path) -> list[Path]:
+    return sorted(out.glob("*/letter.docx"))
+
+
+def test_a_killed_batch_finishes_on_the_next_run(tmp_path: Path, _private_log: Path) -> None:
+    """Kill the whole batch, workers included, mid-way; nothing is truncated; re-run finishes."""
+    count = 400
+    path = _many_rows(tmp_path / "in.csv", count)
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "recordskit", "batch", str(path), "--out", str(out),
+         "--workers", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        env={**os.environ, "RECORDSKIT_HOME": str(_private_log)})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*/answers.yaml"))) < 40:
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)  # the command and its worker processes
+    process.wait()
+    finished = len(list(out.glob("*/answers.yaml")))
+    assert 0 < finished < count, "the batch should have been killed part way"
+    for letter in _letters(out):  # whatever exists is whole: atomic writes
+        with zipfile.ZipFile(letter) as archive:
+            assert archive.testzip() is None
+    rerun = run(str(path), "--out", str(out))
+    assert rerun.exit_code == 0, rerun.output
+    produced = int(rerun.output.split("Produced ")[1].split(",")[0])
+    skipped = int(rerun.output.split("skipped ")[1].split(" ")[0])
+    assert produced + skipped == count
+    assert skipped >= finished - 2  # a row killed between its letter and answers.yaml is redone
+    assert len(_letters(out)) == count
+    assert not list(out.glob("*/.*.tmp"))
+    for letter in _letters(out)[:: count // 20]:
+        assert "Family" in docx_text(letter)
+    manifest = list(csv.DictReader((out / "manifest.csv").open()))
+    assert len(manifest) == count
+
