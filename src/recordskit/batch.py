@@ -16,7 +16,7 @@ import io
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -77,8 +77,6 @@ class RowResult:
     requester: str
     request_id: str
     response_due: str
-    events: bytes = b""  # the row's calendar events, as in its schedule.ics
-    answers: dict[str, Any] = field(default_factory=dict)
     duplicate_of: int | None = None
 
 
@@ -357,21 +355,17 @@ def produce_row(task: tuple[int, str, dict[str, Any], str, bool]) -> RowResult:
         write_folder(folder, {name: made.files[name] for name in FILES_IN_ORDER},
                      force=True, durable=False)
     from recordskit.business_days import get_calendar
-    from recordskit.exports import split_events
     from recordskit.schedule import new_request_schedule
 
     agency = directory.agency(request.agency)
     schedule = made.schedule if made else new_request_schedule(
         request, agency, get_calendar(agency.calendar, directory.closures_for(agency.calendar)))
-    ics = made.files["schedule.ics"] if made else (
-        (folder / "schedule.ics").read_bytes() if status == "skipped" else b"")
     person = request.requester
     return RowResult(
         row=number, row_id=row_id, status=status, folder=str(folder), agency=request.agency,
         requester=person.name or person.organization or person.email or "",
         request_id=request.fingerprint(),
         response_due=schedule.date_of("response_due").isoformat(),
-        events=split_events(ics), answers=request.model_dump(mode="json"),
         duplicate_of=duplicate_of,
     )
 
@@ -449,7 +443,6 @@ def _produce_all(tasks: list[tuple[int, str, dict[str, Any], str, bool]], agenci
 
 def _write_summaries(out: Path, report: BatchReport) -> None:
     """manifest.csv, calendar.ics and errors.csv, each written only when its content changed."""
-    from recordskit.exports import wrap_events
 
     done = [r for r in report.results if r.status != "changed"]
     manifest = io.StringIO()
@@ -465,9 +458,35 @@ def _write_summaries(out: Path, report: BatchReport) -> None:
     for problem in report.problems:
         writer.writerow((problem.row, problem.column, problem.message))
     _write_if_changed(out / "manifest.csv", manifest.getvalue().encode("utf-8"))
-    _write_if_changed(out / "calendar.ics", wrap_events(b"".join(r.events for r in done),
-                                                        name="Batch deadlines"))
     _write_if_changed(out / "errors.csv", errors.getvalue().encode("utf-8"))
+    _write_calendar(out / "calendar.ics", [Path(r.folder) / "schedule.ics" for r in done])
+
+
+def _write_calendar(path: Path, sources: list[Path]) -> None:
+    """Every row's events in one calendar, streamed from the rows' own schedule.ics files.
+
+    The events are the rows' own (same UIDs), so importing both never duplicates anything; the
+    file is built on disk, so ten thousand rows cost no memory, and replaces the old one only
+    when it differs.
+    """
+    import tempfile
+
+    from recordskit.exports import split_events, wrap_events
+
+    head, tail = wrap_events(b"", name="Batch deadlines").split(b"END:VCALENDAR")
+    digest = hashlib.sha256()
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
+                                     delete=False) as handle:
+        for chunk in (head, *(split_events(s.read_bytes()) for s in sources),
+                      b"END:VCALENDAR" + tail):
+            handle.write(chunk)
+            digest.update(chunk)
+    temporary = Path(handle.name)
+    if path.exists() and hashlib.sha256(path.read_bytes()).digest() == digest.digest():
+        temporary.unlink()
+        return
+    temporary.chmod(0o644)
+    temporary.replace(path)
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:
@@ -476,6 +495,24 @@ def _write_if_changed(path: Path, data: bytes) -> None:
     if path.exists() and path.read_bytes() == data:
         return
     atomic_write(path, data)
+
+
+def record_in_log(report: BatchReport, batch: str, directory: Directory) -> int:
+    """When the request log exists, add every produced row to it under the batch's id."""
+    from recordskit.answers import load_answers
+    from recordskit.tracker import RequestLog
+
+    log = RequestLog()
+    if not log.exists():
+        return 0
+    recorded = 0
+    for result in report.results:
+        if result.status != "changed":
+            folder = Path(result.folder)
+            request = load_answers(folder / "answers.yaml", directory)
+            recorded += log.record_request(result.request_id, request,
+                                           folder=folder.resolve(), batch_id=batch)
+    return recorded
 
 
 def batch_id(path: Path) -> str:

@@ -42,7 +42,7 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
     """
     import sys
 
-    from recordskit.batch import batch_id, run_batch, write_template
+    from recordskit.batch import batch_id, record_in_log, run_batch, write_template
     from recordskit.directory import load_directory
     from recordskit.paths import templates_dir
 
@@ -84,17 +84,7 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
         click.echo(f"Checked {report.rows} rows: {report.rows - bad} good, {bad} with problems; "
                    "nothing was written.", err=True)
     else:
-        from recordskit.tracker import RequestLog
-
-        log = RequestLog()
-        if log.exists():
-            batch = batch_id(file)
-            for result in report.results:
-                if result.status != "changed":
-                    from recordskit.models import Request
-
-                    log.record_request(result.request_id, Request.model_validate(result.answers),
-                                       folder=Path(result.folder).resolve(), batch_id=batch)
+        record_in_log(report, batch_id(file), directory)
         click.echo(report.summary(), err=True)
     if report.failed_rows:
         sys.exit(1)
