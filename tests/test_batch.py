@@ -54,8 +54,11 @@ def test_csv_rows_become_letters(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert folders(out) == ["bpd-1-bpd", "fam-0-bps", "fam-1-bps", "fam-2-bps"]
     for name in folders(out):
-        assert sorted(p.name for p in (out / name).iterdir()) == [
-            "answers.yaml", "letter.docx", "schedule.csv", "schedule.ics"]
+        expected = ["answers.yaml", "how_to_send.txt", "letter.docx", "schedule.csv",
+                    "schedule.docx", "schedule.ics"]
+        if name.endswith("bps"):  # BPS has a verified email; BPD does not
+            expected.append("email.eml")
+        assert sorted(p.name for p in (out / name).iterdir()) == sorted(expected)
     bpd = docx_text(out / "bpd-1-bpd" / "letter.docx")
     assert "One Schroeder Plaza" in bpd and "1. ICE requests to BPD and BPD's answers." in bpd
     assert "Ana & <Co>" in bpd

@@ -31,8 +31,9 @@ def test_new_from_answers(tmp_path: Path, answers: Answers) -> None:
     result = CliRunner().invoke(cli, ["new", "--answers", str(_answers_file(tmp_path, answers())),
                                       "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["answers.yaml", "letter.docx",
-                                                    "schedule.csv", "schedule.ics"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "answers.yaml", "email.eml", "how_to_send.txt", "letter.docx", "schedule.csv",
+        "schedule.docx", "schedule.ics"]
     assert "Response due from BPS" in result.output
     assert "June 30, 2026" in result.output
     assert "Dear Records Access Officer:" in docx_text(out / "letter.docx")
@@ -48,8 +49,8 @@ def test_never_overwrites_without_force(tmp_path: Path, answers: Answers) -> Non
     _answers_file(tmp_path, answers(sent_on="2026-07-01"))
     again = CliRunner().invoke(cli, ["new", "--answers", str(path), "--out", str(out)])
     assert again.exit_code == 1
-    assert "already holds letter.docx, schedule.csv, schedule.ics, answers.yaml; nothing was " \
-           "written" in again.output
+    assert "already holds letter.docx, email.eml, how_to_send.txt, schedule.docx, " \
+           "schedule.csv, schedule.ics, answers.yaml; nothing was written" in again.output
     assert (out / "schedule.csv").read_text() == "my notes"
     assert (out / "letter.docx").read_bytes() == letter
     forced = CliRunner().invoke(cli, ["new", "--answers", str(path), "--out", str(out), "--force"])

@@ -303,11 +303,48 @@ def appeal_cover_template() -> DocumentObject:
     return letter.finish("Copy of public records appeal")
 
 
+def schedule_template() -> DocumentObject:
+    letter = Letter("Your request's dates")
+    para, tag = letter.para, letter.tag
+    para(("b", "{{ title }}"), after=6)
+    para("{{ intro }}", after=12)
+    table = letter.doc.add_table(rows=4, cols=3)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("Date", "What happens", "What to do"),
+                          strict=True):
+        cell.paragraphs[0].add_run(text).bold = True
+    table.rows[1].cells[0].paragraphs[0].add_run("{%tr for row in rows %}")
+    cells = table.rows[2].cells
+    cells[0].paragraphs[0].add_run("{{ row.date }}").bold = True
+    cells[1].paragraphs[0].add_run("{{ row.title }}")
+    cells[2].paragraphs[0].add_run("{{ row.description }}")
+    law = cells[2].add_paragraph()
+    law.add_run("{{ row.citation }}").italic = True
+    table.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    table.autofit = False
+    for index, width in enumerate((Inches(1.45), Inches(1.65), Inches(3.4))):
+        table.columns[index].width = width
+        for cell in table.columns[index].cells:
+            cell.width = width
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.space_after = Pt(2)
+                for run in paragraph.runs:
+                    run.font.size = Pt(10)
+    para("", after=6)
+    tag("{%p for note in notes %}")
+    para("{{ note }}", after=6)
+    tag("{%p endfor %}")
+    para(("i", "Keep this page with your copy of the letter. Made with recordskit; law table "
+               "{{ law_version }}."))
+    return letter.finish("Your request's dates")
+
+
 BUILDERS: dict[str, Callable[[], DocumentObject]] = {
     "request.docx": request_template,
     "follow_up.docx": follow_up_template,
     "appeal.docx": appeal_template,
     "appeal_cover.docx": appeal_cover_template,
+    "schedule.docx": schedule_template,
 }
 
 

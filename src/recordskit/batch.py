@@ -41,7 +41,6 @@ EXAMPLE_ROW: dict[str, str] = {
     "delivery": "email", "sent_on": "2026-11-23", "fee_waiver": "public_interest",
     "max_fee": "0", "format": "electronic",
 }
-FILES_IN_ORDER = ("letter.docx", "schedule.csv", "schedule.ics", "answers.yaml")
 PARALLEL_FROM = 24
 """Below this many rows, starting worker processes costs more than it saves."""
 
@@ -323,7 +322,7 @@ def produce_row(task: tuple[int, str, dict[str, Any], str, bool]) -> RowResult:
     """Write one row's folder, or skip it when it is already complete and unchanged."""
     from recordskit.answers import answers_yaml, request_from
     from recordskit.files import write_folder
-    from recordskit.generate import prepare_request
+    from recordskit.generate import REQUIRED_FILES, prepare_request
     from recordskit.inputfile import parse
 
     number, row_id, answers, folder_text, force = task
@@ -340,7 +339,7 @@ def produce_row(task: tuple[int, str, dict[str, Any], str, bool]) -> RowResult:
     request = request_from(answers, directory)
     text = answers_yaml(request).encode("utf-8")
     complete = previous is not None and all(
-        (folder / n).exists() and (folder / n).stat().st_size > 0 for n in FILES_IN_ORDER)
+        (folder / n).exists() and (folder / n).stat().st_size > 0 for n in REQUIRED_FILES)
     if previous == text and complete:
         status = "skipped"
         made = None
@@ -352,8 +351,7 @@ def produce_row(task: tuple[int, str, dict[str, Any], str, bool]) -> RowResult:
         _remove_leftovers(folder)
         made = prepare_request(request, directory, template_folder=_WORKER["templates"])
         # answers.yaml last: its presence says the folder is complete
-        write_folder(folder, {name: made.files[name] for name in FILES_IN_ORDER},
-                     force=True, durable=False)
+        write_folder(folder, made.files, force=True, durable=False)  # answers.yaml last
     from recordskit.business_days import get_calendar
     from recordskit.schedule import new_request_schedule
 

@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 
 FILE_ROLES = {
     "letter.docx": "the letter to send",
+    "letter.pdf": "the letter as PDF",
+    "email.eml": "an email draft to the agency, with the letter attached",
+    "how_to_send.txt": "where and how to send it, and what proof to keep",
+    "schedule.docx": "every date on one printable page",
+    "schedule.pdf": "the same page as PDF",
     "schedule.csv": "every deadline, for a spreadsheet",
     "schedule.ics": "every deadline, to import into a calendar",
     "answers.yaml": "your answers, to make these files again",
@@ -79,11 +84,13 @@ def directory_path(ctx: click.Context, given: Path | None = None) -> Path:
 @click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False),
               help="Folder for the files [default: ./request-AGENCY-DATE].")
 @click.option("--force", is_flag=True, help="Replace files that already exist in the folder.")
+@click.option("--pdf", is_flag=True, help="Also write letter.pdf and schedule.pdf (needs "
+              "LibreOffice).")
 @click.option("--no-log", "no_log", is_flag=True,
               help="Do not record the request in the request log on this computer.")
 @click.pass_context
 def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: bool,
-        no_log: bool) -> None:
+        pdf: bool, no_log: bool) -> None:
     """Write a public records request letter and its schedule.
 
     Without --answers, asks its questions in the terminal. The folder receives letter.docx,
@@ -113,7 +120,7 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
     from recordskit.generate import make_request
 
     folder = out or _free_folder(Path.cwd(), f"request-{request.agency}-{request.sent_on}")
-    made = make_request(request, directory, folder, force=force)
+    made = make_request(request, directory, folder, force=force, pdf=pdf)
     _report(made, folder)
     if not no_log:
         from recordskit.tracker import RequestLog

@@ -244,8 +244,9 @@ def undo(request_id: str, event_number: int) -> None:
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False),
               help="Folder for follow_up.docx.")
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
+@click.option("--pdf", is_flag=True, help="Also write a PDF (needs LibreOffice).")
 @click.pass_context
-def followup(ctx: click.Context, request_id: str, out: Path, force: bool) -> None:
+def followup(ctx: click.Context, request_id: str, out: Path, force: bool, pdf: bool) -> None:
     """Write a polite, firm follow-up letter for a late response or a missed production date.
 
     \b
@@ -261,7 +262,7 @@ def followup(ctx: click.Context, request_id: str, out: Path, force: bool) -> Non
     context = followup_context(logged, directory, today())
     data = template("follow_up.docx").render(
         context, letter_stamp("Public records request follow-up", "follow_up.docx"))
-    for path in output_files(out, {"follow_up.docx": data}, force):
+    for path in output_files(out, {"follow_up.docx": data}, force, pdf=pdf):
         click.echo(f"Wrote {path}")
 
 
@@ -278,9 +279,10 @@ def followup(ctx: click.Context, request_id: str, out: Path, force: bool) -> Non
 @click.option("--earlier-appeal", "earlier_appeal", default="",
               help="The number of an earlier appeal this one relates to.")
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
+@click.option("--pdf", is_flag=True, help="Also write PDFs of the letters (needs LibreOffice).")
 @click.pass_context
 def appeal(ctx: click.Context, request_id: str, out: Path, grounds: tuple[str, ...],
-           objections: tuple[str, ...], earlier_appeal: str, force: bool) -> None:
+           objections: tuple[str, ...], earlier_appeal: str, force: bool, pdf: bool) -> None:
     """Write an appeal packet for the Supervisor of Records, as the regulations require it.
 
     The folder receives appeal.docx (to the Supervisor), appeal_cover.docx (the copy to the
@@ -311,7 +313,7 @@ def appeal(ctx: click.Context, request_id: str, out: Path, grounds: tuple[str, .
             context, letter_stamp("Copy of public records appeal", "appeal_cover.docx")),
         "appeal_checklist.txt": appeal_checklist(context).encode("utf-8"),
     }
-    for path in output_files(out, files, force):
+    for path in output_files(out, files, force, pdf=pdf):
         click.echo(f"Wrote {path}")
     for warning in warnings:
         click.secho(f"Warning: {warning}", bold=True)

@@ -352,7 +352,21 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def output_files(folder: Path, files: dict[str, bytes], force: bool) -> list[Path]:
+def output_files(folder: Path, files: dict[str, bytes], force: bool, *, pdf: bool = False
+                 ) -> list[Path]:
+    """Write the files; with ``pdf``, then PDFs of the DOCX ones (a missing LibreOffice says so)."""
     from recordskit.files import write_folder
+    from recordskit.sendkit import to_pdf
 
-    return write_folder(folder, files, force=force)
+    pdf_names = [Path(n).with_suffix(".pdf").name for n in files if n.endswith(".docx")]
+    taken = [n for n in pdf_names if (folder / n).exists()] if pdf else []
+    if taken and not force:
+        from recordskit.errors import OutputExistsError
+
+        raise OutputExistsError(f"{folder}: already holds {', '.join(taken)}; nothing was "
+                                "written. Add --force to replace them.")
+    written = write_folder(folder, files, force=force)
+    if pdf:
+        documents = {n: data for n, data in files.items() if n.endswith(".docx")}
+        written += write_folder(folder, to_pdf(documents), force=True)
+    return written

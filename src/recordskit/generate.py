@@ -21,13 +21,18 @@ from recordskit.business_days import get_calendar
 from recordskit.exports import schedule_csv, schedule_ics
 from recordskit.files import write_folder
 from recordskit.law import LAW_VERSION
-from recordskit.letter import letter_context
+from recordskit.letter import letter_context, schedule_context
 from recordskit.models import Agency, Directory, Request
 from recordskit.paths import templates_dir
 from recordskit.render import LetterTemplate, Stamp
 from recordskit.schedule import Schedule, new_request_schedule
+from recordskit.sendkit import email_draft, how_to_send, to_pdf
 
 REQUEST_TEMPLATE = "request.docx"
+SCHEDULE_TEMPLATE = "schedule.docx"
+REQUIRED_FILES = ("letter.docx", "how_to_send.txt", "schedule.docx", "schedule.csv",
+                  "schedule.ics", "answers.yaml")
+"""What every request folder holds; ``email.eml`` and the PDFs join them when they can be made."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,10 @@ def template(name: str, folder: Path | None = None) -> LetterTemplate:
 
 def prepare_request(request: Request, directory: Directory, *,
                     template_folder: Path | None = None) -> MadeRequest:
-    """Compute the schedule and produce every file's contents, writing nothing."""
+    """Compute the schedule and produce every file's contents, writing nothing.
+
+    ``answers.yaml`` comes last: written last, its presence says the folder is complete.
+    """
     agency = directory.agency(request.agency)
     calendar = get_calendar(agency.calendar, directory.closures_for(agency.calendar))
     schedule = new_request_schedule(request, agency, calendar)
@@ -74,18 +82,41 @@ def prepare_request(request: Request, directory: Directory, *,
         recordskit_version=recordskit_version(),
     )
     letter = letter_template.render(letter_context(request, directory, schedule), stamp)
-    files = {
-        "letter.docx": letter,
-        "schedule.csv": schedule_csv(schedule.deadlines).encode("utf-8"),
-        "schedule.ics": schedule_ics(schedule.deadlines, agency, request_id),
-        "answers.yaml": answers_yaml(request).encode("utf-8"),
-    }
+    printable = template(SCHEDULE_TEMPLATE, template_folder).render(
+        schedule_context(request, directory, schedule),
+        Stamp(title=f"Dates of the request to {agency.name}", subject=stamp.subject,
+              law_version=LAW_VERSION, template_name=SCHEDULE_TEMPLATE,
+              recordskit_version=stamp.recordskit_version))
+    draft = email_draft(request, agency, letter, f"Public records request: {agency.name}")
+    files = {"letter.docx": letter}
+    if draft is not None:
+        files["email.eml"] = draft
+    files["how_to_send.txt"] = how_to_send(request, agency, draft is not None).encode("utf-8")
+    files["schedule.docx"] = printable
+    files["schedule.csv"] = schedule_csv(schedule.deadlines).encode("utf-8")
+    files["schedule.ics"] = schedule_ics(schedule.deadlines, agency, request_id)
+    files["answers.yaml"] = answers_yaml(request).encode("utf-8")
     return MadeRequest(request, agency, request_id, schedule, files)
 
 
 def make_request(request: Request, directory: Directory, out: Path, *, force: bool = False,
-                 template_folder: Path | None = None) -> MadeRequest:
-    """Produce a request's letter, schedule and calendar in ``out``; never overwrite silently."""
+                 template_folder: Path | None = None, pdf: bool = False) -> MadeRequest:
+    """Produce a request's letter, schedule and calendar in ``out``; never overwrite silently.
+
+    With ``pdf``, the PDFs are made after the other files are written, so a missing LibreOffice
+    costs nothing but the PDFs (the error says how to install it).
+    """
     made = prepare_request(request, directory, template_folder=template_folder)
+    names = ("letter.pdf", "schedule.pdf") if pdf else ()
+    existing = [name for name in names if (out / name).exists()]
+    if existing and not force:
+        from recordskit.errors import OutputExistsError
+
+        raise OutputExistsError(f"{out}: already holds {', '.join(existing)}; nothing was "
+                                "written. Add --force to replace them.")
     write_folder(out, made.files, force=force)
+    if pdf:
+        pdfs = to_pdf({name: made.files[name] for name in ("letter.docx", "schedule.docx")})
+        write_folder(out, pdfs, force=True)
+        made.files.update(pdfs)
     return made

@@ -118,11 +118,27 @@ def sample_appeal_context() -> dict[str, Any]:
     return context
 
 
+def sample_schedule_context() -> dict[str, Any]:
+    """The printable schedule of the sample request."""
+    from datetime import date
+
+    from recordskit.business_days import get_calendar
+    from recordskit.letter import schedule_context
+    from recordskit.schedule import new_request_schedule
+
+    logged, directory = _sample_logged([])
+    request = logged.request.model_copy(update={"sent_on": date(2026, 6, 12)})
+    agency = directory.agency(request.agency)
+    schedule = new_request_schedule(request, agency, get_calendar(agency.calendar))
+    return schedule_context(request, directory, schedule)
+
+
 SAMPLE_CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {
     "request.docx": sample_request_context,
     "follow_up.docx": sample_follow_up_context,
     "appeal.docx": sample_appeal_context,
     "appeal_cover.docx": sample_appeal_context,
+    "schedule.docx": sample_schedule_context,
 }
 """Every template recordskit renders, with the function that builds a realistic context for it."""
 
