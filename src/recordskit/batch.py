@@ -495,6 +495,28 @@ def _write_if_changed(path: Path, data: bytes) -> None:
     atomic_write(path, data)
 
 
+def add_pdfs(report: BatchReport, *, chunk: int = 40) -> int:
+    """PDFs of every row's letter and schedule that lacks them (LibreOffice, a chunk per call)."""
+    from recordskit.files import atomic_write
+    from recordskit.sendkit import to_pdf
+
+    fresh = {Path(r.folder) for r in report.results if r.status in ("produced", "rewritten")}
+    folders = [Path(r.folder) for r in report.results if r.status != "changed"]
+    todo = [f for f in folders if f in fresh or not (f / "letter.pdf").exists()
+            or not (f / "schedule.pdf").exists()]
+    made = 0
+    for start in range(0, len(todo), chunk):
+        group = todo[start:start + chunk]
+        documents = {f"{i}-{name}": (folder / name).read_bytes()
+                     for i, folder in enumerate(group)
+                     for name in ("letter.docx", "schedule.docx")}
+        for name, data in to_pdf(documents).items():
+            index, _, real = name.partition("-")
+            atomic_write(group[int(index)] / real, data)
+            made += 1
+    return made
+
+
 def record_in_log(report: BatchReport, batch: str, directory: Directory) -> int:
     """When the request log exists, add every produced row to it under the batch's id."""
     from recordskit.answers import load_answers

@@ -18,6 +18,8 @@ from recordskit.errors import UserError
 @click.option("--check", "check_only", is_flag=True, help="Check every row; write nothing.")
 @click.option("--force", is_flag=True, help="Rewrite rows whose answers changed since they "
               "were produced.")
+@click.option("--pdf", is_flag=True, help="Also write letter.pdf and schedule.pdf in every row's "
+              "folder (needs LibreOffice).")
 @click.option("--workers", type=click.IntRange(min=0), default=0,
               help="Processes to render with [default: one per core].")
 @click.option("--template", "template_path", type=click.Path(path_type=Path, dir_okay=False),
@@ -25,7 +27,7 @@ from recordskit.errors import UserError
                    "example row, then stop.")
 @click.pass_context
 def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: bool,
-          force: bool, workers: int, template_path: Path | None) -> None:
+          force: bool, pdf: bool, workers: int, template_path: Path | None) -> None:
     """Produce one request per row of a CSV, XLSX or YAML file.
 
     Columns are the answers-file keys (records separated by ';', requester fields as
@@ -86,5 +88,9 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
     else:
         record_in_log(report, batch_id(file), directory)
         click.echo(report.summary(), err=True)
+        if pdf:
+            from recordskit.batch import add_pdfs
+
+            click.echo(f"Wrote {add_pdfs(report)} PDFs.", err=True)
     if report.failed_rows:
         sys.exit(1)

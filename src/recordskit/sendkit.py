@@ -16,10 +16,10 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
+from datetime import datetime, time
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import datetime, time
 from pathlib import Path
 
 from recordskit.errors import UserError
@@ -66,7 +66,10 @@ def email_draft(request: Request, agency: Agency, letter: bytes, subject: str) -
     if person.email:
         # One line only: a line break in a header would let an answer forge more headers.
         sender = " ".join((person.name or person.organization).split())
-        message["From"] = Address(display_name=sender, addr_spec=person.email)
+        try:
+            message["From"] = Address(display_name=sender, addr_spec=person.email)
+        except ValueError:  # an address our check allows but the email library does not
+            message["From"] = person.email
     message["Subject"] = " ".join(subject.split())
     sent = datetime.combine(request.sent_on, time(9, 0)).astimezone()
     message["Date"] = format_datetime(sent)
@@ -131,7 +134,7 @@ def libreoffice() -> str | None:
 
 
 def to_pdf(documents: dict[str, bytes]) -> dict[str, bytes]:
-    """Convert DOCX documents to PDF with LibreOffice: ``{"letter.docx": ...}`` -> ``{"letter.pdf": ...}``.
+    """DOCX documents as PDFs, by LibreOffice: ``letter.docx`` gives ``letter.pdf``.
 
     Each call uses its own LibreOffice profile, so parallel conversions never collide.
     """

@@ -1,0 +1,308 @@
+"""Proof under attack: what careless and malicious input tries, and that nothing breaks or leaks."""
+
+from __future__ import annotations
+
+import errno
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from recordskit.answers import request_from
+from recordskit.cli import cli
+from recordskit.errors import InputFileError, TemplateError, UserError
+from recordskit.files import write_folder
+from recordskit.generate import prepare_request, template
+from recordskit.models import Directory
+from recordskit.render import LetterTemplate, Stamp
+from tests.conftest import docx_text
+
+Answers = Callable[..., dict[str, Any]]
+STAMP = Stamp(title="t", subject="s", law_version="v", template_name="x", recordskit_version="0")
+
+# Any text a person can paste: every script, RTL marks, emoji, XML and Jinja syntax, tabs and
+# line breaks; and, separately, the control characters a Word document cannot hold.
+PRINTABLE = st.text(
+    alphabet=st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\ufffe\uffff")
+    | st.sampled_from(["\n", "\t", "&", "<", ">", '"', "'", "{", "}", "%", "#", "\u202e",
+                       "\u200f", "🚓", "学", "ع"]),
+    max_size=300,
+)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=PRINTABLE, name=PRINTABLE)
+def test_any_text_renders_and_comes_out_exactly(directory: Directory, answers: Answers,
+                                                 text: str, name: str) -> None:
+    data = answers(other_records=text or "x", requester__name=name,
+                   requester__organization="Org")
+    request = request_from(data, directory)
+    letter = docx_text(prepare_request(request, directory).files["letter.docx"])
+    assert f"Other records. {request.other_records}" in letter
+    if request.requester.name:
+        assert f"Sincerely,\n{request.requester.name}\nOrg" in letter
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bad=st.characters(whitelist_categories=("Cc",), blacklist_characters="\n\t\r"))
+def test_control_characters_are_refused_clearly(directory: Directory, answers: Answers,
+                                                bad: str) -> None:
+    with pytest.raises(InputFileError, match=r"other_records: contains an invisible control "
+                                             r"character \(U\+"):
+        request_from(answers(other_records=f"a{bad}b"), directory)
+
+
+def test_ten_thousand_characters(directory: Directory, answers: Answers) -> None:
+    long = ("Records about the BRIC & ICE <all of them> " * 250)[:10_000]
+    request = request_from(answers(other_records=long), directory)
+    assert long.strip() in docx_text(prepare_request(request, directory).files["letter.docx"])
+
+
+def _template_with(tmp_path: Path, text: str) -> LetterTemplate:
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph(text)
+    path = tmp_path / "evil.docx"
+    document.save(path)
+    return LetterTemplate(path)
+
+
+@pytest.mark.parametrize("payload", [
+    "{{ requester.parse_file('/etc/hostname') }}",
+    "{{ requester.model_validate_json('{}') }}",
+    "{{ requester.__class__.__mro__[1].__subclasses__() }}",
+    "{{ cycler.__init__.__globals__.os.system('touch /tmp/recordskit-pwned') }}",
+    "{{ lipsum.__globals__['os'].popen('id').read() }}",
+    "{% for x in range(100000000) %}{% endfor %}",
+    "{{ self._TemplateReference__context }}",
+    "{{ ''.join(['a'] * 10) }}{{ requester.name.format.__globals__ }}",
+])
+def test_template_payloads_are_refused(tmp_path: Path, payload: str) -> None:
+    pwned = Path("/tmp/recordskit-pwned")
+    pwned.unlink(missing_ok=True)
+    with pytest.raises(TemplateError):
+        _template_with(tmp_path, payload).render({"requester": {"name": "Ana"}}, STAMP)
+    assert not pwned.exists()
+
+
+def test_a_broken_template_is_a_clear_error_not_a_traceback(tmp_path: Path, answers: Answers,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    folder = tmp_path / "templates"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "letter_templates", folder)
+    from docx import Document
+
+    document = Document(folder / "request.docx")
+    document.add_paragraph("{{ requester.__class__ }}")
+    document.save(folder / "request.docx")
+    monkeypatch.setenv("RECORDSKIT_TEMPLATES", str(folder))
+    path = tmp_path / "a.yaml"
+    path.write_text(yaml.safe_dump(answers()))
+    result = CliRunner().invoke(cli, ["new", "--answers", str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "request.docx: the template tried something the sandbox forbids" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+# --- Files that cannot be written -------------------------------------------------------------
+
+
+def test_full_disk_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    import recordskit.files
+
+    def full(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(recordskit.files.os, "fsync", full)
+    with pytest.raises(UserError, match=r"letter.docx: cannot write: No space left on device"):
+        write_folder(tmp_path / "out", {"letter.docx": b"x" * 1000, "answers.yaml": b"y"})
+    assert list((tmp_path / "out").iterdir()) == []  # no letter, no temporary file
+
+
+def test_read_only_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import recordskit.files
+
+    def refused(*_args: Any, **_kwargs: Any) -> Any:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(recordskit.files.tempfile, "NamedTemporaryFile", refused)
+    with pytest.raises(UserError, match=r"letter.docx: cannot write: Permission denied"):
+        write_folder(tmp_path / "out", {"letter.docx": b"x"})
+    assert not (tmp_path / "out" / "letter.docx").exists()
+
+
+def test_output_folder_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("a file")
+    with pytest.raises(UserError, match="exists and is not a folder"):
+        write_folder(tmp_path / "taken", {"letter.docx": b"x"})
+    with pytest.raises(UserError, match="cannot create the output folder"):
+        write_folder(tmp_path / "taken" / "inside", {"letter.docx": b"x"})
+
+
+def test_unreadable_answers_file(tmp_path: Path, directory: Directory,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from recordskit.answers import load_answers
+
+    path = tmp_path / "a.yaml"
+    path.write_text("agency: bps\n")
+
+    def refused(*_args: Any, **_kwargs: Any) -> str:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_text", refused)
+    with pytest.raises(InputFileError, match=r"a.yaml: cannot be read: Permission denied"):
+        load_answers(path, directory)
+
+
+def test_yaml_bombs_and_tags_are_refused(tmp_path: Path, directory: Directory) -> None:
+    from recordskit.answers import load_answers
+
+    tagged = tmp_path / "tagged.yaml"
+    tagged.write_text("agency: !!python/object/apply:os.system ['touch /tmp/recordskit-pwned']\n")
+    with pytest.raises(InputFileError, match="not valid YAML or JSON"):
+        load_answers(tagged, directory)
+    assert not Path("/tmp/recordskit-pwned").exists()
+
+
+# --- No network, ever ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every way out of this process fails loudly and is recorded."""
+    attempts: list[str] = []
+
+    def refuse(*args: Any, **_kwargs: Any) -> Any:
+        attempts.append(repr(args)[:80])
+        raise OSError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    yield attempts
+
+
+def test_every_command_works_offline(no_network: list[str], tmp_path: Path,
+                                     answers: Answers) -> None:
+    from recordskit.batch import COLUMNS, EXAMPLE_ROW
+
+    path = tmp_path / "a.yaml"
+    path.write_text(yaml.safe_dump(answers(sent_on="2026-11-23")))
+    runner = CliRunner()
+    env = {"RECORDSKIT_TODAY": "2026-12-28"}
+    for args in (["new", "--answers", str(path), "--out", str(tmp_path / "new")],
+                 ["agencies", "list"], ["agencies", "show", "bpd"], ["agencies", "validate"],
+                 ["agencies", "stale"], ["templates", "check"], ["status", "--json"],
+                 ["calendar", "--out", str(tmp_path / "all.ics")]):
+        result = runner.invoke(cli, args, env=env)
+        assert result.exit_code == 0, (args, result.output)
+    from recordskit.tracker import RequestLog
+
+    request_id = RequestLog().all()[0].id
+    for args in (["followup", request_id, "--out", str(tmp_path / "f")],
+                 ["appeal", request_id, "--out", str(tmp_path / "a")]):
+        assert runner.invoke(cli, args, env=env).exit_code == 0
+    batch = tmp_path / "b.csv"
+    batch.write_text(",".join(COLUMNS) + "\n" + ",".join(
+        f'"{EXAMPLE_ROW[c]}"' for c in COLUMNS) + "\n")
+    assert runner.invoke(cli, ["batch", str(batch), "--out", str(tmp_path / "b")]).exit_code == 0
+    assert no_network == []
+
+
+def test_the_installed_command_opens_no_socket(tmp_path: Path, answers: Answers) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text(yaml.safe_dump(answers()))
+    guard = (
+        "import socket, sys\n"
+        "class Blocked(socket.socket):\n"
+        "    def __init__(self, *a, **k):\n"
+        "        raise SystemExit('NETWORK: a socket was opened')\n"
+        "socket.socket = Blocked\n"
+        "from recordskit.cli import main\n"
+        "sys.argv = ['recordskit', 'new', '--answers', sys.argv[1], '--out', sys.argv[2]]\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", guard, str(path), str(tmp_path / "o")],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "NETWORK" not in result.stdout + result.stderr
+    assert (tmp_path / "o" / "letter.docx").exists()
+
+
+# --- Word compatibility: LibreOffice opens every kind of document --------------------------------
+
+needs_libreoffice = pytest.mark.skipif(
+    shutil.which("soffice") is None and shutil.which("libreoffice") is None,
+    reason="LibreOffice is not installed (CI installs it)")
+
+
+@needs_libreoffice
+def test_libreoffice_converts_every_kind_of_document() -> None:
+    from recordskit.followthrough import letter_stamp
+    from recordskit.sendkit import to_pdf
+    from recordskit.templates import SAMPLE_CONTEXTS
+
+    documents = {name: template(name).render(make(), letter_stamp("t", name))
+                 for name, make in SAMPLE_CONTEXTS.items()}
+    pdfs = to_pdf(documents)
+    assert sorted(pdfs) == sorted(Path(n).with_suffix(".pdf").name for n in documents)
+    for name, pdf in pdfs.items():
+        assert pdf.startswith(b"%PDF"), name
+        assert len(pdf) > 5000, name
+    if shutil.which("pdftotext"):
+        for name, pdf in pdfs.items():
+            text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                                  check=True).stdout.decode()
+            assert "Boston Public Schools" in text or "BPS" in text, name
+
+
+@needs_libreoffice
+def test_new_with_pdf_writes_a_one_page_schedule(tmp_path: Path, answers: Answers) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text(yaml.safe_dump(answers()))
+    result = CliRunner().invoke(cli, ["new", "--answers", str(path), "--out",
+                                      str(tmp_path / "o"), "--pdf"])
+    assert result.exit_code == 0, result.output
+    schedule = (tmp_path / "o" / "schedule.pdf").read_bytes()
+    assert schedule.count(b"/Type /Page\n") + schedule.count(b"/Type/Page\n") <= 1 or \
+        _pages(tmp_path / "o" / "schedule.pdf") == 1
+    assert (tmp_path / "o" / "letter.pdf").read_bytes().startswith(b"%PDF")
+
+
+def _pages(pdf: Path) -> int:
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+        return int(next(line.split()[-1] for line in info.stdout.splitlines()
+                        if line.startswith("Pages:")))
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+
+
+def test_pdf_without_libreoffice_says_how_to_get_it(tmp_path: Path, answers: Answers,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import recordskit.sendkit
+
+    monkeypatch.setattr(recordskit.sendkit, "libreoffice", lambda: None)
+    path = tmp_path / "a.yaml"
+    path.write_text(yaml.safe_dump(answers()))
+    result = CliRunner().invoke(cli, ["new", "--answers", str(path), "--out",
+                                      str(tmp_path / "o"), "--pdf"])
+    assert result.exit_code == 1
+    assert "PDF needs LibreOffice" in result.output
+    assert "sudo apt-get install libreoffice-writer-nogui" in result.output
+    assert (tmp_path / "o" / "letter.docx").exists()  # the DOCX files were written
