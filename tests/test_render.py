@@ -130,3 +130,23 @@ def test_templates_with_tags_in_the_footer_take_the_full_path(tmp_path: Path) ->
 
     rendered = Document(io.BytesIO(letter.render({"name": "A & B"}, STAMP)))
     assert rendered.sections[0].footer.paragraphs[0].text == "Page for A & B"
+
+
+def test_docxtpl_brace_escapes_never_touch_answers(tmp_path: Path) -> None:
+    document = Document()
+    document.add_paragraph("Literal {_{ braces }_} and {{ value }}")
+    document.sections[0].footer.paragraphs[0].text = "{{ value }}"  # forces the full path
+    path = tmp_path / "braces.docx"
+    document.save(path)
+    value = "{_{ typed }_} {_% as is %_}"
+    letter = LetterTemplate(path)
+    assert letter._fast is None
+    text = docx_text(letter.render({"value": value}, STAMP))
+    assert f"Literal {{{{ braces }}}} and {value}" in text
+    fast_path = tmp_path / "fast.docx"
+    document.sections[0].footer.paragraphs[0].text = ""
+    document.save(fast_path)
+    fast = LetterTemplate(fast_path)
+    assert fast._fast is not None
+    assert f"Literal {{{{ braces }}}} and {value}" in docx_text(fast.render({"value": value},
+                                                                          STAMP))

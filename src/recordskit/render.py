@@ -206,7 +206,8 @@ class _FastParts:
             return None
         helper = _safe_docx_template()(io.BytesIO(data))
         helper.init_docx()
-        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", helper.patch_xml(helper.get_xml()))
+        source = _literal_braces(
+            re.sub(r"<w:p([ >])", r"\n<w:p\1", helper.patch_xml(helper.get_xml())))
         try:
             body = environment().from_string(source)
         except TemplateError:
@@ -224,8 +225,6 @@ class _FastParts:
 
         xml = self._body.render(context)
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-        xml = (xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%")
-               .replace("%_}", "%}"))
         tree = self._helper.fix_tables(self._helper.resolve_listing(xml))
         body = etree.tostring(tree, encoding="unicode")
         core = _CORE.format(**{key: escape(value) for key, value in properties.items()})
@@ -238,6 +237,18 @@ class _FastParts:
 
 
 _TAG_BODY = re.compile(r"(?<=\{[\{%])(.*?)(?=[\}%]\})", re.DOTALL)
+_LITERALS = {"{_{": "{{ '{{' }}", "}_}": "{{ '}}' }}", "{_%": "{{ '{%' }}", "%_}": "{{ '%}' }}"}
+
+
+def _literal_braces(source: str) -> str:
+    """docxtpl's escapes for literal braces, resolved in the template, not in the output.
+
+    docxtpl turns ``{_{`` into ``{{`` after rendering, which would change an answer that
+    contains ``{_{``; resolving them in the source leaves every answer exactly as typed.
+    """
+    for escaped, literal in _LITERALS.items():
+        source = source.replace(escaped, literal)
+    return source
 
 
 def _safe_docx_template() -> type[Any]:
@@ -249,7 +260,18 @@ def _safe_docx_template() -> type[Any]:
         class SafeDocxTemplate(DocxTemplate):  # type: ignore[misc]
             def patch_xml(self, src_xml: str) -> str:
                 xml: str = super().patch_xml(src_xml)
-                return _TAG_BODY.sub(lambda m: m.group(0).replace("&amp;", "&"), xml)
+                return _literal_braces(
+                    _TAG_BODY.sub(lambda m: m.group(0).replace("&amp;", "&"), xml))
+
+            def render_xml_part(self, src_xml: str, part: Any, context: dict[str, Any],
+                                jinja_env: Any = None) -> str:
+                # docxtpl's own, minus its brace replacement on the output (see _literal_braces)
+                src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
+                self.current_rendering_part = part
+                dst_xml = (jinja_env or environment()).from_string(src_xml).render(context)
+                dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
+                resolved: str = self.resolve_listing(dst_xml)
+                return resolved
 
         _SAFE_CLASS = SafeDocxTemplate
     return _SAFE_CLASS
