@@ -20,8 +20,9 @@ Answers = Callable[..., dict[str, Any]]
 
 
 def test_documented_keys_exactly() -> None:
-    assert ANSWER_KEYS == ("agency", "records", "other_records", "date_from", "date_to",
-                           "requester", "delivery", "sent_on", "fee_waiver", "max_fee", "format")
+    assert ANSWER_KEYS == ("request_type", "agency", "records", "other_records", "date_from",
+                           "date_to", "requester", "delivery", "sent_on", "fee_waiver",
+                           "max_fee", "format", "student", "requester_role")
     assert REQUESTER_KEYS == ("name", "organization", "email", "mailing_address", "phone")
 
 
@@ -78,7 +79,7 @@ BAD_VALUES = [
      "(U+0000) at character 4"),
     ({"requester__ssn": "1"}, "requester.ssn: unknown key 'ssn'; expected one of: name, "
      "organization, email, mailing_address, phone"),
-    ({"status": "x"}, "status: unknown key 'status'; expected one of: agency, records,"),
+    ({"status": "x"}, "status: unknown key 'status'; expected one of: request_type, agency,"),
     ({"records": "school-police-reports-shared-with-bric"}, "records: 'school-police-reports-"
      "shared-with-bric' is not a list"),
     ({"requester": "Ana"}, "requester: 'Ana' is not a mapping; expected a mapping with keys: "
@@ -101,7 +102,8 @@ def test_missing_keys(directory: Directory, answers: Answers) -> None:
 
 
 def test_not_a_mapping(directory: Directory) -> None:
-    assert "expected a mapping of answers with the keys: agency" in _problems(["bps"], directory)
+    assert "expected a mapping of answers with the keys: request_type, agency" in _problems(
+        ["bps"], directory)
 
 
 def test_file_errors_carry_line_and_column(tmp_path: Path, directory: Directory) -> None:

@@ -111,7 +111,7 @@ def test_unknown_column_is_refused_up_front(tmp_path: Path) -> None:
     result = run(str(path), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert f"{path}:1: unknown column 'immigration_status'; the valid columns are: row_id, " \
-           "agency, records" in result.output
+           "request_type, agency, records" in result.output
     assert not (tmp_path / "out").exists()
 
 

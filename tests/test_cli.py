@@ -93,10 +93,12 @@ def test_interactive_new(tmp_path: Path, keys: PipeInput, monkeypatch: pytest.Mo
 
     monkeypatch.setattr(recordskit.cli, "_has_terminal", lambda: True)
     keys.send_text("".join([
+        ENTER,                             # public records
         DOWN, DOWN, ENTER,                 # City Clerk
         SPACE, ENTER, ENTER, ENTER, ENTER,  # Trust Act reports; no own words; no dates
         "Lee", ENTER, "Clinic & Co", ENTER, "lee@example.org", ENTER, ENTER, ENTER,
         ENTER, ENTER, ENTER, ENTER, ENTER,  # portal, today, no waiver, 0, electronic
+        ENTER,                             # my own details on the letter
         "y",
     ]))
     keys.close()

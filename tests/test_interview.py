@@ -27,6 +27,7 @@ def _run(keys: PipeInput, directory: Directory, *typed: str) -> tuple[object, li
 def test_whole_interview_for_bps(keys: PipeInput, directory: Directory) -> None:
     request, said = _run(
         keys, directory,
+        ENTER,                                   # public records
         ENTER,                                   # agency: Boston Public Schools (first)
         SPACE, DOWN, DOWN, SPACE, ENTER,         # records: 1st and 3rd
         "Emails about R&D <x>", ENTER,           # other records
@@ -38,6 +39,7 @@ def test_whole_interview_for_bps(keys: PipeInput, directory: Directory) -> None:
         DOWN, ENTER,                              # fee waiver: public interest
         "25", ENTER,                              # max fee (typed after the default 0)
         ENTER,                                    # format: electronic
+        ENTER,                                    # my own name on the letter
         "y",                                      # confirm
     )
     assert said[0] == PRIVACY_NOTICE
@@ -59,6 +61,7 @@ def test_whole_interview_for_bps(keys: PipeInput, directory: Directory) -> None:
 def test_bad_answers_are_refused_until_fixed(keys: PipeInput, directory: Directory) -> None:
     request, _ = _run(
         keys, directory,
+        ENTER,                                    # public records
         DOWN, ENTER,                              # agency: BPD
         ENTER,                                    # no catalog record
         ENTER,                                    # empty own words: refused
@@ -98,11 +101,12 @@ def test_bad_answers_are_refused_until_fixed(keys: PipeInput, directory: Directo
 def test_paper_without_address_asks_for_one(keys: PipeInput, directory: Directory) -> None:
     request, _ = _run(
         keys, directory,
-        ENTER, SPACE, ENTER, ENTER, ENTER, ENTER,  # BPS, first record, no own words, no dates
+        ENTER, ENTER, SPACE, ENTER, ENTER, ENTER, ENTER,  # BPS, first record, no words, no dates
         ENTER, ENTER, "ana@example.org", ENTER, ENTER, ENTER,
         ENTER, ENTER, ENTER, ENTER,               # email, today, no waiver, fee 0
         DOWN, ENTER,                              # paper
         "9 Elm St", ENTER,                        # the address paper needs
+        ENTER,                                    # my own details on the letter
         "y",
     )
     assert request.format == "paper"
@@ -111,8 +115,8 @@ def test_paper_without_address_asks_for_one(keys: PipeInput, directory: Director
 
 def test_saying_no_at_the_end_writes_nothing(keys: PipeInput, directory: Directory) -> None:
     with pytest.raises(Cancelled, match="Nothing was written"):
-        _run(keys, directory, ENTER, SPACE, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER,
-             "a@b.org", ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, "n")
+        _run(keys, directory, ENTER, ENTER, SPACE, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER,
+             "a@b.org", ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, "n")
 
 
 def test_input_that_ends_early_is_a_clear_error(keys: PipeInput, directory: Directory) -> None:
@@ -132,8 +136,9 @@ def test_never_asks_about_immigration_status(keys: PipeInput, directory: Directo
             asked.append(message + " " + " ".join(o.title for o in options))
             return super().select(message, options, **kwargs)  # type: ignore[arg-type]
 
-    keys.send_text("".join([ENTER, SPACE, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, "a@b.org",
-                            ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, "y"]))
+    keys.send_text("".join([ENTER, ENTER, SPACE, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER,
+                            "a@b.org", ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER,
+                            ENTER, "y"]))
     keys.close()
     run_interview(Recording(lambda _: None), directory, today=TODAY)
     questions = " ".join(asked).lower()

@@ -76,7 +76,7 @@ def test_schema_is_committed_and_current() -> None:
 def test_stale_sources() -> None:
     result = CliRunner().invoke(cli, ["agencies", "stale", "--today", "2026-11-23"])
     assert result.exit_code == 0
-    assert "3 sources last checked more than 180 days before 2026-11-23" in result.output
+    assert "4 sources last checked more than 180 days before 2026-11-23" in result.output
     assert "bpd: checked 2015-02-20 (4294 days ago)\n  https://assets.documentcloud.org/" \
            "documents/1684608/bpd-police-reports-officers.txt" in result.output
     assert "city-clerk" not in result.output  # checked 2026-11-23

@@ -339,12 +339,54 @@ def schedule_template() -> DocumentObject:
     return letter.finish("Your request's dates")
 
 
+def student_records_template() -> DocumentObject:
+    letter = Letter("Request for a student record")
+    para, tag = letter.para, letter.tag
+    para("{{ letter_date }}", after=18)
+    para("Principal", after=0)
+    para("{{ student.school }}", after=0)
+    para("Boston Public Schools", after=18)
+    para(("b", "Re: Access to the student record of {{ student.name }}"
+               "{% if student.grade %}, grade {{ student.grade }}{% endif %}"), after=12)
+    para("Dear Principal:")
+    tag("{%p if parent %}")
+    para("I am the parent of {{ student.name }}, a student at {{ student.school }}. Under "
+         "{{ law.student_record_access.citation }}, I ask for access to, and copies of, my "
+         "child's complete student record, wherever its parts are kept, including:", keep=True)
+    tag("{%p else %}")
+    para("I am {{ student.name }}, a student at {{ student.school }}, and an eligible student "
+         "({{ law.eligible_student.citation }}): I am 14 or older or have entered 9th grade. "
+         "Under {{ law.student_record_access.citation }}, I ask for access to, and copies of, my "
+         "complete student record, wherever its parts are kept, including:", keep=True)
+    tag("{%p endif %}")
+    para("•\tthe log of access kept with the record, showing everyone who obtained access to "
+         "it, when, which parts, and for what purpose ({{ law.access_log.citation }}); and",
+         indent=True)
+    para("•\tthe record of every request for, and every disclosure of, personal information "
+         "from the record ({{ law.ferpa_disclosure_record.citation }}).", indent=True)
+    para("Separately, please give me copies of any incident reports written by Boston School "
+         "Police about {% if parent %}my child{% else %}me{% endif %}, or tell me which office "
+         "holds them.")
+    para("The regulations require access within {{ law.student_record_access.value }} days of "
+         "this request, that is, by ", ("b", "{{ dates.due }}"),
+         " ({{ law.student_record_access.citation }}). Copies may cost no more than the cost of "
+         "reproduction, and no fee may be charged if it would keep me from seeing the record "
+         "({{ law.student_copy_fee.citation }}).{% if format == 'electronic' %} Electronic "
+         "copies are best for me.{% endif %}")
+    para("Thank you for your help.", after=12, keep=True)
+    letter.signature()
+    para("", after=6)
+    para("cc: {{ copy_to.office }}, {{ copy_to.name }}, {{ copy_to.address }}", after=0)
+    return letter.finish("Request for a student record")
+
+
 BUILDERS: dict[str, Callable[[], DocumentObject]] = {
     "request.docx": request_template,
     "follow_up.docx": follow_up_template,
     "appeal.docx": appeal_template,
     "appeal_cover.docx": appeal_cover_template,
     "schedule.docx": schedule_template,
+    "student_records.docx": student_records_template,
 }
 
 

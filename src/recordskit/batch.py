@@ -22,24 +22,26 @@ from pathlib import Path
 from typing import Any
 
 from recordskit.errors import InputFileError, Problem, UserError
-from recordskit.models import ANSWER_KEYS, REQUESTER_KEYS, Directory
+from recordskit.models import ANSWER_KEYS, REQUESTER_KEYS, STUDENT_KEYS, Directory
 
 ROW_ID = "row_id"
+_NESTED = {"requester": REQUESTER_KEYS, "student": STUDENT_KEYS}
 COLUMNS: tuple[str, ...] = (ROW_ID, *(
     key for answer in ANSWER_KEYS
-    for key in ([f"requester.{k}" for k in REQUESTER_KEYS] if answer == "requester" else [answer])
+    for key in ([f"{answer}.{k}" for k in _NESTED[answer]] if answer in _NESTED else [answer])
 ))
-"""Every column a batch file may have: the answers-file keys, requester keys dotted."""
+"""Every column a batch file may have: the answers-file keys, nested keys dotted."""
 
 EXAMPLE_ROW: dict[str, str] = {
-    ROW_ID: "family-001", "agency": "bps",
+    ROW_ID: "family-001", "request_type": "public_records", "agency": "bps",
     "records": "school-police-reports-shared-with-bric;incident-report-sharing-policies",
     "other_records": "", "date_from": "", "date_to": "",
     "requester.name": "", "requester.organization": "Example Family Law Clinic",
     "requester.email": "records@clinic.example.org",
     "requester.mailing_address": "100 Main Street, Boston, MA 02110", "requester.phone": "",
     "delivery": "email", "sent_on": "2026-11-23", "fee_waiver": "public_interest",
-    "max_fee": "0", "format": "electronic",
+    "max_fee": "0", "format": "electronic", "student.name": "", "student.school": "",
+    "student.grade": "", "requester_role": "",
 }
 PARALLEL_FROM = 24
 """Below this many rows, starting worker processes costs more than it saves."""
@@ -196,12 +198,13 @@ def _yaml_rows(path: Path) -> list[Row]:
         if not isinstance(item, dict):
             rows.append(Row(number, {"__not_mapping__": item}))
             continue
-        values = {key: value for key, value in item.items() if key != "requester"}
-        requester = item.get("requester")
-        if isinstance(requester, dict):
-            values.update({f"requester.{k}": v for k, v in requester.items()})
-        elif requester is not None:
-            values["requester"] = requester
+        values = {key: value for key, value in item.items() if key not in _NESTED}
+        for group in _NESTED:
+            nested = item.get(group)
+            if isinstance(nested, dict):
+                values.update({f"{group}.{k}": v for k, v in nested.items()})
+            elif nested is not None:
+                values[group] = nested
         rows.append(Row(number, values))
     return rows
 
@@ -232,8 +235,9 @@ def answers_of(row: Row) -> tuple[dict[str, Any], list[RowProblem]]:
         value = _cell(raw)
         if column == "records" and isinstance(value, str):
             value = [part.strip() for part in value.split(";") if part.strip()]
-        if column.startswith("requester."):
-            answers.setdefault("requester", {})[column.removeprefix("requester.")] = value
+        group, dot, key = column.partition(".")
+        if dot and group in _NESTED:
+            answers.setdefault(group, {})[key] = value
         else:
             answers[column] = value
     return answers, problems
@@ -263,7 +267,7 @@ def folder_name(row: Row, agency: str) -> str:
     return f"{base or row.number}-{agency}"
 
 
-def check_rows(rows: list[Row], directory: Directory
+def check_rows(rows: list[Row], directory: Directory, *, allow_personal: bool = False
                ) -> tuple[list[tuple[Row, dict[str, Any], str]], list[RowProblem], list[str]]:
     """Good rows (with their answers and folder name), problems, and duplicate warnings."""
     from recordskit.answers import request_from
@@ -278,6 +282,10 @@ def check_rows(rows: list[Row], directory: Directory
         if not found:
             try:
                 request = request_from(answers, directory)
+                if not allow_personal:
+                    from recordskit.privacy import personal_details, refuse
+
+                    refuse(personal_details(request), None)
             except InputFileError as exc:
                 found = [RowProblem(row.number, p.field, p.message) for p in exc.problems]
         if found:
@@ -377,14 +385,14 @@ def _remove_leftovers(folder: Path) -> None:
 
 def run_batch(path: Path, out: Path | None, directory: Directory, *, agencies_path: Path,
               templates_path: Path, force: bool = False, check_only: bool = False,
-              workers: int = 0, progress: Callable[[int, int], None] | None = None
-              ) -> BatchReport:
+              workers: int = 0, progress: Callable[[int, int], None] | None = None,
+              allow_personal: bool = False) -> BatchReport:
     """Check every row, then produce the good ones (unless ``check_only``)."""
     import time
 
     started = time.perf_counter()
     rows = read_rows(path)
-    good, problems, warnings = check_rows(rows, directory)
+    good, problems, warnings = check_rows(rows, directory, allow_personal=allow_personal)
     report = BatchReport([], problems, warnings, rows=len(rows))
     if check_only or out is None:
         report.seconds = time.perf_counter() - started

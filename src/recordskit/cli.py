@@ -86,11 +86,14 @@ def directory_path(ctx: click.Context, given: Path | None = None) -> Path:
 @click.option("--force", is_flag=True, help="Replace files that already exist in the folder.")
 @click.option("--pdf", is_flag=True, help="Also write letter.pdf and schedule.pdf (needs "
               "LibreOffice).")
+@click.option("--allow-personal-details", "allow_personal", is_flag=True,
+              help="Write the letter even if an answer holds a child's name, a student ID, an "
+                   "A-number or immigration details.")
 @click.option("--no-log", "no_log", is_flag=True,
               help="Do not record the request in the request log on this computer.")
 @click.pass_context
 def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: bool,
-        pdf: bool, no_log: bool) -> None:
+        pdf: bool, allow_personal: bool, no_log: bool) -> None:
     """Write a public records request letter and its schedule.
 
     Without --answers, asks its questions in the terminal. The folder receives letter.docx,
@@ -108,6 +111,10 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
         from recordskit.answers import load_answers
 
         request = load_answers(answers_path, directory)
+        if not allow_personal:
+            from recordskit.privacy import personal_details, refuse
+
+            refuse(personal_details(request), answers_path)
     else:
         from recordskit.errors import InteractiveSessionError
         from recordskit.prompts import NO_TERMINAL, TerminalAsker

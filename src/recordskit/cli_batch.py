@@ -20,6 +20,9 @@ from recordskit.errors import UserError
               "were produced.")
 @click.option("--pdf", is_flag=True, help="Also write letter.pdf and schedule.pdf in every row's "
               "folder (needs LibreOffice).")
+@click.option("--allow-personal-details", "allow_personal", is_flag=True,
+              help="Produce rows even if an answer holds a child's name, a student ID, an "
+                   "A-number or immigration details.")
 @click.option("--workers", type=click.IntRange(min=0), default=0,
               help="Processes to render with [default: one per core].")
 @click.option("--template", "template_path", type=click.Path(path_type=Path, dir_okay=False),
@@ -27,7 +30,8 @@ from recordskit.errors import UserError
                    "example row, then stop.")
 @click.pass_context
 def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: bool,
-          force: bool, pdf: bool, workers: int, template_path: Path | None) -> None:
+          force: bool, pdf: bool, allow_personal: bool, workers: int,
+          template_path: Path | None) -> None:
     """Produce one request per row of a CSV, XLSX or YAML file.
 
     Columns are the answers-file keys (records separated by ';', requester fields as
@@ -75,7 +79,8 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
 
         report = run_batch(file, out, directory, agencies_path=agencies_path,
                            templates_path=templates_dir(), force=force,
-                           check_only=check_only, workers=workers, progress=advance)
+                           check_only=check_only, workers=workers, progress=advance,
+                           allow_personal=allow_personal)
     for problem in report.problems:
         column = f" {problem.column}:" if problem.column else ""
         click.echo(f"{file}: row {problem.row}:{column} {problem.message}", err=True)

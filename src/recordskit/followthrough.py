@@ -159,6 +159,10 @@ def appeal_window(timeline: Timeline, today: date) -> tuple[date, str]:
     """The last day to appeal and what it counts from; refuses when there is nothing to appeal."""
     facts = timeline.facts
     responses: list[LoggedEvent] = facts["responses"]
+    if facts.get("student"):
+        raise UserError("appeals to the Supervisor of Records are for public records requests; "
+                        "for a student record, follow up with the principal and the BPS Office "
+                        "of Legal Advisor (see the request's schedule)")
     if facts["appeals"]:
         raise UserError(f"an appeal was already logged on {facts['appeals'][-1].on_date}; "
                         "recordskit makes one appeal packet per request")
@@ -219,6 +223,10 @@ def followup_context(logged: LoggedRequest, directory: Directory, today: date
     agency = directory.agency(logged.request.agency)
     timeline = timeline_for(logged, directory, today)
     facts = timeline.facts
+    if facts.get("student"):
+        raise UserError("follow_up.docx is for public records requests; for a student record, "
+                        "write to the principal again, with a copy to the BPS Office of Legal "
+                        "Advisor")
     production_due = timeline.date_of("production_due")
     produced = any(r.details.get("kind") in ("produced", "no_records")
                    for r in facts["responses"])

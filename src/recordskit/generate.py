@@ -21,14 +21,15 @@ from recordskit.business_days import get_calendar
 from recordskit.exports import schedule_csv, schedule_ics
 from recordskit.files import write_folder
 from recordskit.law import LAW_VERSION
-from recordskit.letter import letter_context, schedule_context
+from recordskit.letter import letter_context, schedule_context, student_letter_context
 from recordskit.models import Agency, Directory, Request
 from recordskit.paths import templates_dir
 from recordskit.render import LetterTemplate, Stamp
-from recordskit.schedule import Schedule, new_request_schedule
+from recordskit.schedule import Schedule, new_request_schedule, student_records_schedule
 from recordskit.sendkit import email_draft, how_to_send, to_pdf
 
 REQUEST_TEMPLATE = "request.docx"
+STUDENT_TEMPLATE = "student_records.docx"
 SCHEDULE_TEMPLATE = "schedule.docx"
 REQUIRED_FILES = ("letter.docx", "how_to_send.txt", "schedule.docx", "schedule.csv",
                   "schedule.ics", "answers.yaml")
@@ -71,23 +72,30 @@ def prepare_request(request: Request, directory: Directory, *,
     """
     agency = directory.agency(request.agency)
     calendar = get_calendar(agency.calendar, directory.closures_for(agency.calendar))
-    schedule = new_request_schedule(request, agency, calendar)
+    student = request.request_type == "student_records"
+    schedule = (student_records_schedule if student else new_request_schedule)(
+        request, agency, calendar)
     request_id = request.fingerprint()
-    letter_template = template(REQUEST_TEMPLATE, template_folder)
+    template_name = STUDENT_TEMPLATE if student else REQUEST_TEMPLATE
+    letter_template = template(template_name, template_folder)
     stamp = Stamp(
-        title=f"Public records request to {agency.name}",
+        title=(f"Student record request to {request.student.school}" if request.student
+               else f"Public records request to {agency.name}"),
         subject="Massachusetts Public Records Law request",
         law_version=LAW_VERSION,
-        template_name=REQUEST_TEMPLATE,
+        template_name=template_name,
         recordskit_version=recordskit_version(),
     )
-    letter = letter_template.render(letter_context(request, directory, schedule), stamp)
+    context = (student_letter_context if student else letter_context)(
+        request, directory, schedule)
+    letter = letter_template.render(context, stamp)
     printable = template(SCHEDULE_TEMPLATE, template_folder).render(
         schedule_context(request, directory, schedule),
         Stamp(title=f"Dates of the request to {agency.name}", subject=stamp.subject,
               law_version=LAW_VERSION, template_name=SCHEDULE_TEMPLATE,
               recordskit_version=stamp.recordskit_version))
-    draft = email_draft(request, agency, letter, f"Public records request: {agency.name}")
+    draft = None if student else email_draft(request, agency, letter,
+                                             f"Public records request: {agency.name}")
     files = {"letter.docx": letter}
     if draft is not None:
         files["email.eml"] = draft

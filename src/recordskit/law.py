@@ -347,6 +347,72 @@ _RULES: tuple[Rule, ...] = (
         confidence="secondary",
     ),
     Rule(
+        key="student_record_access",
+        statement="a school must give a parent or eligible student access to the student "
+        "record as soon as practicable and within 10 days of the request",
+        citation="603 CMR 23.07(2)",
+        sources=("https://regulations.justia.com/states/massachusetts/603-cmr/"
+                 "title-603-cmr-23-00/section-23-07",),
+        confidence="official",
+        value=10,
+        unit="days",
+        note="The regulation says 'ten days' without saying business days; recordskit says "
+        "'days' and counts calendar days (facts.md 5.2, Pitfall 1).",
+    ),
+    Rule(
+        key="student_copy_fee",
+        statement="copies may cost no more than the cost of reproduction, and no fee may be "
+        "charged if it would effectively prevent access to the record",
+        citation="603 CMR 23.07(2)",
+        sources=("https://regulations.justia.com/states/massachusetts/603-cmr/"
+                 "title-603-cmr-23-00/section-23-07",),
+        confidence="official",
+    ),
+    Rule(
+        key="access_log",
+        statement="a log kept with each student record shows everyone who obtained access to "
+        "it, when, which parts, and for what purpose",
+        citation="603 CMR 23.07(1)",
+        sources=("https://regulations.justia.com/states/massachusetts/603-cmr/"
+                 "title-603-cmr-23-00/section-23-07",),
+        confidence="official",
+    ),
+    Rule(
+        key="eligible_student",
+        statement="an eligible student is one who is 14 or older or has entered 9th grade",
+        citation="603 CMR 23.02",
+        sources=("https://www.doe.mass.edu/lawsregs/603cmr23.html?section=02",),
+        confidence="official",
+    ),
+    Rule(
+        key="ferpa_disclosure_record",
+        statement="a school keeps, with the education records, a record of each request for "
+        "and each disclosure of personal information from them",
+        citation="34 CFR 99.32",
+        sources=("http://framework.esc18.net/display/Webforms/ESC18-FW-Summary.aspx?FID=197"
+                 "&DT=G&LID=en",),
+        confidence="secondary",
+    ),
+    Rule(
+        key="ferpa_access",
+        statement="federal law gives a school at most 45 days to give access to education "
+        "records; Massachusetts' 10 days is the stricter rule",
+        citation="34 CFR 99.10(b)",
+        sources=("https://webarchive.library.unt.edu/eot2008/20090508194415/http:/www.ed.gov/"
+                 "policy/fund/reg/edgarReg/edlite-part99b.html",),
+        confidence="official",
+        value=45,
+        unit="days",
+    ),
+    Rule(
+        key="student_records_exempt",
+        statement="student records are exempt from public disclosure, so a public records "
+        "request is the wrong way to get a child's own file",
+        citation="M.G.L. c. 4, § 7(26)(a)",
+        sources=("http://masscases.com/cases/sjc/473/473mass86.html",),
+        confidence="official",
+    ),
+    Rule(
         key="legal_holidays",
         statement="Massachusetts legal holidays; a holiday on a Sunday is observed on the "
         "Monday, a holiday on a Saturday is not moved",

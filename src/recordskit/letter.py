@@ -72,6 +72,26 @@ def schedule_context(request: Request, directory: Directory, schedule: Schedule
     }
 
 
+def student_letter_context(request: Request, directory: Directory, schedule: Schedule
+                           ) -> dict[str, Any]:
+    """Everything ``student_records.docx`` may use."""
+    if request.student is None:  # the Request model requires it for this request type
+        raise ValueError("a student-records request needs a student")
+    agency = directory.agency(request.agency)
+    return {
+        "letter_date": long_date(request.sent_on),
+        "student": request.student.model_dump(),
+        "parent": request.requester_role == "parent",
+        "delivery": request.delivery,
+        "format": request.format,
+        "copy_to": agency_block(agency),
+        "dates": {"due": long_date(schedule.date_of("student_record_due"))},
+        "requester": requester_block(request),
+        "law": {key: rule_data(key) for key in LAW},
+        "law_version": LAW_VERSION,
+    }
+
+
 def _without(text: str, notes: tuple[str, ...]) -> str:
     """A description without the notes the page prints once below the table."""
     for note in notes:

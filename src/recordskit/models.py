@@ -29,6 +29,8 @@ from pydantic import (
 from recordskit.law import EXEMPTIONS, AgencyKind
 
 Channel = Literal["email", "mail", "portal", "hand"]
+RequestType = Literal["public_records", "student_records"]
+RequesterRole = Literal["parent", "eligible_student"]
 FeeWaiver = Literal["none", "public_interest", "indigency"]
 RecordFormat = Literal["electronic", "paper"]
 AgencyRole = Literal["records", "appeals"]
@@ -179,6 +181,7 @@ class Agency(_Strict):
     records_officer: Contact
     delivery: list[Channel] = Field(min_length=1)
     handled_by: Identifier | None = None
+    family_helpline: Text = ""
     notes: Text = ""
     sources: list[Source] = Field(min_length=1)
     records: list[RecordType] = Field(default_factory=list)
@@ -258,9 +261,23 @@ class Requester(_Strict):
         return self.name or self.organization or self.email or ""
 
 
-class Request(_Strict):
-    """One public records request, however it was entered. Validate with a directory context."""
+class Student(_Strict):
+    """The student whose own record a student-records request asks for."""
 
+    name: NonEmptyText
+    school: NonEmptyText
+    grade: Text = ""
+
+
+class Request(_Strict):
+    """One request, however it was entered. Validate with a directory context.
+
+    ``request_type`` is ``public_records`` (the Public Records Law) or ``student_records`` (a
+    parent's or eligible student's own access to a student record, with ``student`` and
+    ``requester_role``).
+    """
+
+    request_type: RequestType = "public_records"
     agency: str
     records: list[str] = Field(default_factory=list)
     other_records: Text = ""
@@ -272,6 +289,8 @@ class Request(_Strict):
     fee_waiver: FeeWaiver = "none"
     max_fee: Decimal = Field(default=Decimal(0), ge=0, max_digits=9, decimal_places=2)
     format: RecordFormat = "electronic"
+    student: Student | None = None
+    requester_role: RequesterRole | None = None
 
     @field_validator("agency")
     @classmethod
@@ -310,6 +329,11 @@ class Request(_Strict):
         if directory is None or agency_id is None:
             return value
         agency = directory.agency(agency_id)
+        if info.data.get("request_type") == "student_records":
+            if value == "portal":
+                raise ValueError("a student-records request goes to the school itself: choose "
+                                 "email, mail or hand")
+            return value
         if value not in agency.delivery:
             raise ValueError(f"{agency.short_name} does not take requests by {value!r} in the "
                              f"directory; expected one of: {', '.join(agency.delivery)}")
@@ -317,6 +341,11 @@ class Request(_Strict):
 
     @model_validator(mode="after")
     def _asks_for_something(self) -> Request:
+        if self.request_type == "student_records":
+            return self._student_request()
+        if self.student is not None or self.requester_role is not None:
+            raise ValueError("'student' and 'requester_role' belong to request_type: "
+                             "student_records; remove them or set request_type")
         if not self.records and not self.other_records:
             raise ValueError("asks for no records: choose catalog records ('records') or "
                              "describe them in your own words ('other_records')")
@@ -326,6 +355,24 @@ class Request(_Strict):
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise ValueError(f"the date range is backwards: date_from {self.date_from} is after "
                              f"date_to {self.date_to}")
+        return self
+
+    def _student_request(self) -> Request:
+        if self.agency != "bps":
+            raise ValueError("student-records requests are for Boston Public Schools: set "
+                             "agency: bps")
+        if self.student is None:
+            raise ValueError("a student-records request needs 'student' with the student's "
+                             "name and school")
+        if self.requester_role is None:
+            raise ValueError("a student-records request needs requester_role: parent or "
+                             "eligible_student")
+        if self.records or self.other_records:
+            raise ValueError("a student-records request asks for the whole student record; "
+                             "leave 'records' and 'other_records' empty")
+        if self.format == "paper" and not self.requester.mailing_address:
+            raise ValueError("asks for paper copies but gives no requester.mailing_address to "
+                             "send them to; add one or choose format: electronic")
         return self
 
     def fingerprint(self) -> str:
@@ -342,6 +389,7 @@ def _directory(info: ValidationInfo) -> Directory | None:
 
 ANSWER_KEYS: tuple[str, ...] = tuple(Request.model_fields)
 REQUESTER_KEYS: tuple[str, ...] = tuple(Requester.model_fields)
+STUDENT_KEYS: tuple[str, ...] = tuple(Student.model_fields)
 
 
 # --- The schedule ---------------------------------------------------------------------------

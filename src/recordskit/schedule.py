@@ -28,6 +28,12 @@ EVENTS: dict[str, str] = {
     "production_due_max": "Latest production date {agency} may set",
     "appeal_deadline_no_response": "Last day to appeal if {agency} never responded",
 }
+STUDENT_EVENTS: dict[str, str] = {
+    "received": "Request received by the school",
+    "student_record_due": "The school must give access to the student record",
+    "student_follow_up": "Follow up if the school has not given access",
+    "ferpa_outer_limit": "Federal outer limit for access",
+}
 """The events of a new request's schedule, in order, with a short title for each."""
 
 
@@ -125,6 +131,39 @@ def new_request_schedule(request: Request, agency: Agency, calendar: BusinessCal
     deadlines.sort(key=lambda d: (d.date, list(EVENTS).index(d.event)))
     notes = tuple(dict.fromkeys(n.strip() for n in (response_note, production_note) if n))
     return Schedule(tuple(deadlines), calendar.name, notes)
+
+
+def student_records_schedule(request: Request, agency: Agency, calendar: BusinessCalendar
+                             ) -> Schedule:
+    """The schedule of a parent's or eligible student's request for a student record.
+
+    The state regulation's "10 days" does not say business days; recordskit counts calendar days
+    and says so, so that the family knows the school may count otherwise.
+    """
+    state, federal = LAW["student_record_access"], LAW["ferpa_access"]
+    received = deemed_receipt(request, calendar)
+    due = received + timedelta(days=state.days)
+    helpline = f" {agency.family_helpline}." if agency.family_helpline else ""
+    officer = agency.records_officer
+    deadlines = (
+        Deadline(date=received, event="received",
+                 description=_receipt_text(request, received, "the school", None, ""),
+                 citation=LAW["receipt_rule"].citation),
+        Deadline(date=due, event="student_record_due",
+                 description=f"The school must give access to the record, and copies, within "
+                 f"{state.days} days of the request. The regulation says days, not business "
+                 "days; if the school counts business days it may answer a few days later.",
+                 citation=state.citation),
+        Deadline(date=due + timedelta(days=1), event="student_follow_up",
+                 description="If the school has not given access, follow up in writing with "
+                 f"the principal, with a copy to the {officer.office} of {agency.name} "
+                 f"({officer.email or officer.mailing_address.replace(chr(10), ', ')}).{helpline}",
+                 citation=state.citation),
+        Deadline(date=received + timedelta(days=federal.days), event="ferpa_outer_limit",
+                 description=f"The outer limit of federal law: {federal.statement}.",
+                 citation=federal.citation),
+    )
+    return Schedule(deadlines, calendar.name)
 
 
 def _receipt_text(request: Request, received: date, who: str, confirmed: date | None,

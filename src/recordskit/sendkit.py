@@ -88,6 +88,8 @@ def how_to_send(request: Request, agency: Agency, has_email_draft: bool) -> str:
     officer = agency.records_officer
     address = officer.mailing_address.replace("\n", ", ")
     keep = LAW["written_request_for_appeal"]
+    if request.student is not None:
+        return _how_to_send_student(request, agency)
     lines = [f"How to send your request to {agency.name}", ""]
     if request.delivery == "email":
         lines += [
@@ -125,6 +127,31 @@ def how_to_send(request: Request, agency: Agency, has_email_draft: bool) -> str:
                   + ", ".join(agency.delivery) + "."]
     lines += ["", f"Keep a copy of what you send: {keep.statement} ({keep.citation}).",
               f"Sent on {long_date(request.sent_on)}: the schedule counts from there."]
+    return "\n".join(lines) + "\n"
+
+
+def _how_to_send_student(request: Request, agency: Agency) -> str:
+    assert request.student is not None  # noqa: S101 (the caller checked)
+    officer = agency.records_officer
+    school = request.student.school
+    copy_to = officer.email or officer.mailing_address.replace("\n", ", ")
+    how = {
+        "email": f"Email letter.docx (or its text) to the principal of {school}; the school's "
+                 "main office can give you the principal's email address.",
+        "mail": f"Print letter.docx, sign it, and mail it to the principal of {school}.",
+        "hand": f"Print two copies of letter.docx and bring them to the main office of {school}. "
+                "Ask the office to write the date it received the letter on one copy, and keep "
+                "it.",
+    }.get(request.delivery, "")
+    lines = [
+        f"How to send your request for {request.student.name}'s student record", "",
+        how,
+        f"Send a copy to the {officer.office} of {agency.name}: {copy_to}.",
+        "Keep a copy of what you send and the date you sent it. The school's 10 days count "
+        "from then.",
+    ]
+    if agency.family_helpline:
+        lines += ["", agency.family_helpline + "."]
     return "\n".join(lines) + "\n"
 
 

@@ -133,12 +133,34 @@ def sample_schedule_context() -> dict[str, Any]:
     return schedule_context(request, directory, schedule)
 
 
+def sample_student_context() -> dict[str, Any]:
+    """A parent's request for a child's student record."""
+    from recordskit.answers import request_from
+    from recordskit.business_days import get_calendar
+    from recordskit.directory import load_directory
+    from recordskit.letter import student_letter_context
+    from recordskit.schedule import student_records_schedule
+
+    directory = load_directory()
+    request = request_from({
+        "request_type": "student_records", "agency": "bps",
+        "student": {"name": "Carlos Pérez", "school": "East Boston High School", "grade": "10"},
+        "requester_role": "parent",
+        "requester": {"name": "María Pérez", "email": "maria@example.org"},
+        "delivery": "hand", "sent_on": "2026-11-23",
+    }, directory)
+    agency = directory.agency("bps")
+    schedule = student_records_schedule(request, agency, get_calendar(agency.calendar))
+    return student_letter_context(request, directory, schedule)
+
+
 SAMPLE_CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {
     "request.docx": sample_request_context,
     "follow_up.docx": sample_follow_up_context,
     "appeal.docx": sample_appeal_context,
     "appeal_cover.docx": sample_appeal_context,
     "schedule.docx": sample_schedule_context,
+    "student_records.docx": sample_student_context,
 }
 """Every template recordskit renders, with the function that builds a realistic context for it."""
 

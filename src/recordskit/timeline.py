@@ -96,6 +96,8 @@ def build_timeline(request: Request, events: list[LoggedEvent], agency: Agency,
                    calendar: BusinessCalendar, supervisor_calendar: BusinessCalendar,
                    today: date) -> Timeline:
     """The recomputed schedule of a logged request."""
+    if request.request_type == "student_records":
+        return _student_timeline(request, events, agency, calendar, today)
     who = agency.short_name
     ordered = sorted(events, key=lambda e: (e.on_date, e.seq))
     receipts = [e for e in ordered if e.event == "received"]
@@ -155,6 +157,22 @@ def build_timeline(request: Request, events: list[LoggedEvent], agency: Agency,
          "compliance_due"))}
     listed = sorted(deadlines.values(), key=lambda d: (d.date, order.get(d.event, 99)))
     return Timeline(state, tuple(listed), tuple(dict.fromkeys(notes)), tuple(warnings), facts)
+
+
+def _student_timeline(request: Request, events: list[LoggedEvent], agency: Agency,
+                      calendar: BusinessCalendar, today: date) -> Timeline:
+    """A student-records request: the school's 10 days; no Public Records Law appeal."""
+    from recordskit.schedule import student_records_schedule
+
+    schedule = student_records_schedule(request, agency, calendar)
+    ordered = sorted(events, key=lambda e: (e.on_date, e.seq))
+    responses = [e for e in ordered if e.event == "response"]
+    due = schedule.date_of("student_record_due")
+    facts: dict[str, Any] = {"received": schedule.date_of("received"), "response_due": due,
+                             "responses": responses, "appeals": [], "late_response": False,
+                             "overdue": not responses and today > due,
+                             "production_due_max": due, "student": True}
+    return Timeline(_state(ordered, facts), schedule.deadlines, schedule.notes, (), facts)
 
 
 def _apply(event: LoggedEvent, who: str, agency: Agency, deadlines: dict[str, Deadline],
@@ -225,10 +243,11 @@ def _state(ordered: list[LoggedEvent], facts: dict[str, Any]) -> str:
 
 def event_title(event: str, agency: Agency | str) -> str:
     """A deadline's short title, such as ``Response due from BPS``."""
-    from recordskit.schedule import EVENTS
+    from recordskit.schedule import EVENTS, STUDENT_EVENTS
 
     short = agency if isinstance(agency, str) else agency.short_name
-    return (EXTRA_TITLES.get(event) or EVENTS.get(event, event)).format(agency=short)
+    title = EXTRA_TITLES.get(event) or EVENTS.get(event) or STUDENT_EVENTS.get(event, event)
+    return title.format(agency=short)
 
 
 def _capital(text: str) -> str:

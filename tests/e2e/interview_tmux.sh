@@ -22,6 +22,8 @@ keys() { tmux send-keys -t "$SESSION" "$@"; }
 tmux new-session -d -s "$SESSION" -x 110 -y 40 \
   "cd '$WORK' && '$RECORDSKIT' new --out '$OUT'; echo \"EXIT=\$?\"; sleep 30"
 
+wait_for "What do you want to ask for?"
+keys Enter
 wait_for "Which agency has the records?"
 wait_for "Boston Police Department"
 keys Down Enter
@@ -46,6 +48,7 @@ keys C-u "2026-11-23" Enter
 wait_for "fee waiver";                 keys Enter
 wait_for "Largest fee";                keys Enter
 wait_for "How do you want the records?"; keys Enter
+wait_for "Whose name goes on it?";     keys Enter
 wait_for "Write the letter and schedule now?"
 wait_for "To: Boston Police Department"
 keys y

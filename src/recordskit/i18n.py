@@ -1,0 +1,89 @@
+"""The interview in the person's language: gettext catalogs that volunteers translate.
+
+Each language is a folder ``locale/<code>/LC_MESSAGES/recordskit.po`` beside this module,
+edited with any PO editor (Poedit, Weblate) or a text editor; no code changes to add one.
+Catalogs are read with Babel when first needed. The letter to the agency always stays in
+English; the interview, its help and errors, and the family's ``summary.docx`` are translated.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import os
+from functools import lru_cache
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "recordskit"
+
+_state: dict[str, gettext.NullTranslations] = {"current": gettext.NullTranslations()}
+_code: dict[str, str] = {"current": "en"}
+
+
+def languages() -> dict[str, str]:
+    """Every available language: code -> its own name (English is always there)."""
+    found = {"en": "English"}
+    if LOCALE_DIR.is_dir():
+        for po in sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+            code = po.parent.parent.name
+            found[code] = _catalog(code).name
+    return found
+
+
+class _Loaded:
+    def __init__(self, translations: gettext.NullTranslations, name: str) -> None:
+        self.translations, self.name = translations, name
+
+
+@lru_cache(maxsize=16)
+def _catalog(code: str) -> _Loaded:
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    path = LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=None)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    name = next((str(v) for k, v in catalog.mime_headers if k == "X-Language-Name"), code)
+    return _Loaded(gettext.GNUTranslations(compiled), name)
+
+
+def set_language(code: str) -> None:
+    """Use ``code`` for every message from now on (``en`` for the English originals)."""
+    from recordskit.errors import UserError
+
+    if code == "en":
+        _state["current"], _code["current"] = gettext.NullTranslations(), "en"
+        return
+    available = languages()
+    if code not in available:
+        raise UserError(f"no translation for {code!r}; available: {', '.join(available)}")
+    _state["current"], _code["current"] = _catalog(code).translations, code
+
+
+def current_language() -> str:
+    return _code["current"]
+
+
+def detect_language() -> str:
+    """The language of the environment (LANGUAGE, LC_ALL, LC_MESSAGES, LANG) if we have it."""
+    available = languages()
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        for part in os.environ.get(variable, "").split(":"):
+            code = part.split(".")[0].split("_")[0].lower()
+            if code in available:
+                return code
+    return "en"
+
+
+def _(message: str) -> str:
+    """The message in the current language."""
+    return _state["current"].gettext(message)
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation without translating it yet."""
+    return message
