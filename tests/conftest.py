@@ -50,6 +50,10 @@ def _private_log(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     home = tmp_path_factory.mktemp("recordskit-home")
     monkeypatch.setenv("RECORDSKIT_HOME", str(home))
     monkeypatch.delenv("RECORDSKIT_TODAY", raising=False)
+    monkeypatch.setenv("LANGUAGE", "en")
+    from recordskit.i18n import set_language
+
+    set_language("en")
     return home
 
 

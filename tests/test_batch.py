@@ -55,7 +55,7 @@ def test_csv_rows_become_letters(tmp_path: Path) -> None:
     assert folders(out) == ["bpd-1-bpd", "fam-0-bps", "fam-1-bps", "fam-2-bps"]
     for name in folders(out):
         expected = ["answers.yaml", "how_to_send.txt", "letter.docx", "schedule.csv",
-                    "schedule.docx", "schedule.ics"]
+                    "schedule.docx", "schedule.ics", "summary.docx"]
         if name.endswith("bps"):  # BPS has a verified email; BPD does not
             expected.append("email.eml")
         assert sorted(p.name for p in (out / name).iterdir()) == sorted(expected)

@@ -33,7 +33,7 @@ def test_new_from_answers(tmp_path: Path, answers: Answers) -> None:
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
         "answers.yaml", "email.eml", "how_to_send.txt", "letter.docx", "schedule.csv",
-        "schedule.docx", "schedule.ics"]
+        "schedule.docx", "schedule.ics", "summary.docx"]
     assert "Response due from BPS" in result.output
     assert "June 30, 2026" in result.output
     assert "Dear Records Access Officer:" in docx_text(out / "letter.docx")
@@ -49,8 +49,9 @@ def test_never_overwrites_without_force(tmp_path: Path, answers: Answers) -> Non
     _answers_file(tmp_path, answers(sent_on="2026-07-01"))
     again = CliRunner().invoke(cli, ["new", "--answers", str(path), "--out", str(out)])
     assert again.exit_code == 1
-    assert "already holds letter.docx, email.eml, how_to_send.txt, schedule.docx, " \
-           "schedule.csv, schedule.ics, answers.yaml; nothing was written" in again.output
+    assert "already holds letter.docx, email.eml, how_to_send.txt, summary.docx, " \
+           "schedule.docx, schedule.csv, schedule.ics, answers.yaml; nothing was written" \
+        in again.output
     assert (out / "schedule.csv").read_text() == "my notes"
     assert (out / "letter.docx").read_bytes() == letter
     forced = CliRunner().invoke(cli, ["new", "--answers", str(path), "--out", str(out), "--force"])

@@ -380,6 +380,25 @@ def student_records_template() -> DocumentObject:
     return letter.finish("Request for a student record")
 
 
+def summary_template() -> DocumentObject:
+    letter = Letter("recordskit")
+    para, tag = letter.para, letter.tag
+    para(("b", "{{ title }}"), after=12)
+    para(("b", "{{ asked_label }}"), after=2, keep=True)
+    tag("{%p for item in asked %}")
+    para("•\t{{ item }}", indent=True, after=2)
+    tag("{%p endfor %}")
+    para(("b", "{{ whom_label }} "), "{{ whom }}", after=6)
+    para("{{ sent }}", after=12)
+    para(("b", "{{ dates_label }}"), after=4, keep=True)
+    tag("{%p for row in rows %}")
+    para(("b", "{{ row.date }}: {{ row.title }}."), " {{ row.what }}", indent=True, after=4)
+    tag("{%p endfor %}")
+    para("", after=6)
+    para(("i", "{{ keep }}"))
+    return letter.finish("recordskit summary")
+
+
 BUILDERS: dict[str, Callable[[], DocumentObject]] = {
     "request.docx": request_template,
     "follow_up.docx": follow_up_template,
@@ -387,6 +406,7 @@ BUILDERS: dict[str, Callable[[], DocumentObject]] = {
     "appeal_cover.docx": appeal_cover_template,
     "schedule.docx": schedule_template,
     "student_records.docx": student_records_template,
+    "summary.docx": summary_template,
 }
 
 

@@ -23,6 +23,7 @@ FILE_ROLES = {
     "letter.pdf": "the letter as PDF",
     "email.eml": "an email draft to the agency, with the letter attached",
     "how_to_send.txt": "where and how to send it, and what proof to keep",
+    "summary.docx": "for you, in your language: what you asked and each date",
     "schedule.docx": "every date on one printable page",
     "schedule.pdf": "the same page as PDF",
     "schedule.csv": "every deadline, for a spreadsheet",
@@ -86,6 +87,9 @@ def directory_path(ctx: click.Context, given: Path | None = None) -> Path:
 @click.option("--force", is_flag=True, help="Replace files that already exist in the folder.")
 @click.option("--pdf", is_flag=True, help="Also write letter.pdf and schedule.pdf (needs "
               "LibreOffice).")
+@click.option("--lang", "lang", help="Language of the interview and of summary.docx: en, es "
+              "(español) or ht (kreyòl ayisyen) [default: from the system's locale]. The letter "
+              "stays in English.")
 @click.option("--allow-personal-details", "allow_personal", is_flag=True,
               help="Write the letter even if an answer holds a child's name, a student ID, an "
                    "A-number or immigration details.")
@@ -93,7 +97,7 @@ def directory_path(ctx: click.Context, given: Path | None = None) -> Path:
               help="Do not record the request in the request log on this computer.")
 @click.pass_context
 def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: bool,
-        pdf: bool, allow_personal: bool, no_log: bool) -> None:
+        pdf: bool, lang: str | None, allow_personal: bool, no_log: bool) -> None:
     """Write a public records request letter and its schedule.
 
     Without --answers, asks its questions in the terminal. The folder receives letter.docx,
@@ -106,6 +110,9 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
       recordskit new --out my-request
       recordskit new --answers answers.yaml --out my-request
     """
+    from recordskit.i18n import detect_language, set_language
+
+    set_language(lang or detect_language())
     directory = _directory(ctx)
     if answers_path is not None:
         from recordskit.answers import load_answers

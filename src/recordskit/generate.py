@@ -27,12 +27,13 @@ from recordskit.paths import templates_dir
 from recordskit.render import LetterTemplate, Stamp
 from recordskit.schedule import Schedule, new_request_schedule, student_records_schedule
 from recordskit.sendkit import email_draft, how_to_send, to_pdf
+from recordskit.summary import summary_context
 
 REQUEST_TEMPLATE = "request.docx"
 STUDENT_TEMPLATE = "student_records.docx"
 SCHEDULE_TEMPLATE = "schedule.docx"
-REQUIRED_FILES = ("letter.docx", "how_to_send.txt", "schedule.docx", "schedule.csv",
-                  "schedule.ics", "answers.yaml")
+REQUIRED_FILES = ("letter.docx", "how_to_send.txt", "summary.docx", "schedule.docx",
+                  "schedule.csv", "schedule.ics", "answers.yaml")
 """What every request folder holds; ``email.eml`` and the PDFs join them when they can be made."""
 
 
@@ -100,6 +101,10 @@ def prepare_request(request: Request, directory: Directory, *,
     if draft is not None:
         files["email.eml"] = draft
     files["how_to_send.txt"] = how_to_send(request, agency, draft is not None).encode("utf-8")
+    files["summary.docx"] = template("summary.docx", template_folder).render(
+        summary_context(request, directory, schedule),
+        Stamp(title="recordskit summary", subject=stamp.subject, law_version=LAW_VERSION,
+              template_name="summary.docx", recordskit_version=stamp.recordskit_version))
     files["schedule.docx"] = printable
     files["schedule.csv"] = schedule_csv(schedule.deadlines).encode("utf-8")
     files["schedule.ics"] = schedule_ics(schedule.deadlines, agency, request_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gettext
 import io
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,12 +43,13 @@ def _catalog(code: str) -> _Loaded:
     from babel.messages.pofile import read_po
 
     path = LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=None)
+    raw = path.read_bytes()
+    catalog = read_po(io.BytesIO(raw), locale=None)
     compiled = io.BytesIO()
     write_mo(compiled, catalog, use_fuzzy=False)
     compiled.seek(0)
-    name = next((str(v) for k, v in catalog.mime_headers if k == "X-Language-Name"), code)
+    found = re.search(rb'"X-Language-Name: ([^\\"]+)', raw)  # the language's own name
+    name = found.group(1).decode("utf-8").strip() if found else code
     return _Loaded(gettext.GNUTranslations(compiled), name)
 
 

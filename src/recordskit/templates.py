@@ -154,6 +154,18 @@ def sample_student_context() -> dict[str, Any]:
     return student_letter_context(request, directory, schedule)
 
 
+def sample_summary_context() -> dict[str, Any]:
+    """The family's summary of the sample request."""
+    from recordskit.business_days import get_calendar
+    from recordskit.schedule import new_request_schedule
+    from recordskit.summary import summary_context
+
+    logged, directory = _sample_logged([])
+    agency = directory.agency(logged.request.agency)
+    schedule = new_request_schedule(logged.request, agency, get_calendar(agency.calendar))
+    return summary_context(logged.request, directory, schedule)
+
+
 SAMPLE_CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {
     "request.docx": sample_request_context,
     "follow_up.docx": sample_follow_up_context,
@@ -161,6 +173,7 @@ SAMPLE_CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {
     "appeal_cover.docx": sample_appeal_context,
     "schedule.docx": sample_schedule_context,
     "student_records.docx": sample_student_context,
+    "summary.docx": sample_summary_context,
 }
 """Every template recordskit renders, with the function that builds a realistic context for it."""
 

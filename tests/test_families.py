@@ -1,0 +1,251 @@
+"""Families first: a child's own record, the privacy guard, and the interview in their language."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from babel.messages.pofile import read_po
+from click.testing import CliRunner
+from prompt_toolkit.input.base import PipeInput
+
+from recordskit.answers import request_from
+from recordskit.cli import cli
+from recordskit.errors import InputFileError
+from recordskit.generate import prepare_request
+from recordskit.i18n import LOCALE_DIR, languages, set_language
+from recordskit.interview import run_interview
+from recordskit.models import Directory
+from recordskit.privacy import personal_details, refuse
+from recordskit.prompts import TerminalAsker
+from recordskit.summary import local_date
+from tests.conftest import DOWN, ENTER, docx_text
+
+Answers = Callable[..., dict[str, Any]]
+ROOT = Path(__file__).resolve().parent.parent
+D = date.fromisoformat
+
+
+def student_answers(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "request_type": "student_records", "agency": "bps",
+        "student": {"name": "Carlos Pérez", "school": "East Boston High School", "grade": "10"},
+        "requester_role": "parent",
+        "requester": {"name": "María Pérez", "email": "maria@example.org"},
+        "delivery": "hand", "sent_on": "2026-11-23",
+    }
+    data.update(changes)
+    return data
+
+
+def test_parent_letter_for_the_student_record(directory: Directory) -> None:
+    made = prepare_request(request_from(student_answers(), directory), directory)
+    letter = docx_text(made.files["letter.docx"])
+    assert letter.startswith("November 23, 2026\nPrincipal\nEast Boston High School\nBoston "
+                             "Public Schools\nRe: Access to the student record of Carlos Pérez, "
+                             "grade 10")
+    assert "I am the parent of Carlos Pérez, a student at East Boston High School. Under 603 "\
+           "CMR 23.07(2), I ask for access to, and copies of, my child's complete student " \
+           "record" in letter
+    assert "the log of access kept with the record, showing everyone who obtained access to " \
+           "it, when, which parts, and for what purpose (603 CMR 23.07(1))" in letter
+    assert "(34 CFR 99.32)" in letter
+    assert "any incident reports written by Boston School Police about my child" in letter
+    assert "The regulations require access within 10 days of this request, that is, by " \
+           "December 3, 2026 (603 CMR 23.07(2))." in letter
+    assert "business days" not in letter  # facts.md: the regulation says days
+    assert "no fee may be charged if it would keep me from seeing the record" in letter
+    assert "cc: Office of Legal Advisor, Boston Public Schools, 2300 Washington Street" in letter
+    assert "email.eml" not in made.files
+    schedule = {d.event: d.date for d in made.schedule.deadlines}
+    assert schedule == {"received": D("2026-11-23"), "student_record_due": D("2026-12-03"),
+                        "student_follow_up": D("2026-12-04"),
+                        "ferpa_outer_limit": D("2027-01-07")}
+    follow = next(d for d in made.schedule.deadlines if d.event == "student_follow_up")
+    assert "legal@bostonpublicschools.org" in follow.description
+    assert "617-635-8873" in follow.description  # the BPS Helpline, from the directory
+    sending = made.files["how_to_send.txt"].decode()
+    assert "bring them to the main office of East Boston High School" in sending
+
+
+def test_eligible_student_writes_for_themselves(directory: Directory) -> None:
+    data = student_answers(requester_role="eligible_student",
+                           requester={"name": "Carlos Pérez", "email": "carlos@example.org"})
+    letter = docx_text(prepare_request(request_from(data, directory), directory)
+                       .files["letter.docx"])
+    assert "I am Carlos Pérez, a student at East Boston High School, and an eligible student " \
+           "(603 CMR 23.02): I am 14 or older or have entered 9th grade." in letter
+    assert "about me, or tell me which office holds them" in letter
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"agency": "bpd"}, "student-records requests are for Boston Public Schools"),
+    ({"student": None}, "needs 'student' with the student's name and school"),
+    ({"requester_role": None}, "needs requester_role: parent or eligible_student"),
+    ({"records": ["school-police-reports-shared-with-bric"]}, "leave 'records' and"),
+    ({"delivery": "portal"}, "goes to the school itself"),
+])
+def test_student_request_mistakes(directory: Directory, changes: dict[str, Any],
+                                  message: str) -> None:
+    with pytest.raises(InputFileError, match=re.escape(message)):
+        request_from(student_answers(**changes), directory)
+
+
+def test_public_request_cannot_carry_a_student(directory: Directory, answers: Answers) -> None:
+    with pytest.raises(InputFileError, match="belong to request_type: student_records"):
+        request_from(answers(student={"name": "A", "school": "B"}), directory)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Reports about student SASID 1234567890", "student_id"),
+    ("Any record mentioning A-123-456-789", "a_number"),
+    ("Reports about a boy born on 3/4/2010", "birth_date"),
+    ("Reports about my son Carlos at East Boston High", "child_name"),
+    ("Records about undocumented students at the school", "immigration_status"),
+    ("Registros sobre mi hijo en la escuela", "child_name"),
+    ("Dosye sou pitit gason mwen", "child_name"),
+])
+def test_privacy_guard_finds_each_kind(directory: Directory, answers: Answers, text: str,
+                                       kind: str) -> None:
+    request = request_from(answers(records=[], other_records=text), directory)
+    assert [f.kind for f in personal_details(request)] == [kind]
+    with pytest.raises(InputFileError, match="can itself be released to anyone"):
+        refuse(personal_details(request), "answers.yaml")
+
+
+def test_privacy_guard_leaves_policy_requests_alone(directory: Directory,
+                                                    answers: Answers) -> None:
+    text = ("ICE detainer requests, deportation matters discussed with BPD, and the BRIC's "
+            "rules on student records, 2014 to 2018")
+    request = request_from(answers(other_records=text), directory)
+    assert personal_details(request) == []
+    student = request_from(student_answers(), directory)
+    assert personal_details(student) == []  # the student's own fields are meant to name them
+
+
+def test_answers_mode_refuses_personal_details_unless_allowed(tmp_path: Path,
+                                                              answers: Answers) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text(yaml.safe_dump(answers(other_records="Reports about my daughter Ana")))
+    refused = CliRunner().invoke(cli, ["new", "--answers", str(path), "--out",
+                                       str(tmp_path / "o")])
+    assert refused.exit_code == 1
+    assert "other_records: contains what looks like a child's name ('my daughter Ana')" \
+        in refused.output
+    assert "--allow-personal-details" in refused.output
+    assert not (tmp_path / "o").exists()
+    allowed = CliRunner().invoke(cli, ["new", "--answers", str(path), "--out",
+                                       str(tmp_path / "o"), "--allow-personal-details"])
+    assert allowed.exit_code == 0
+
+
+def test_every_message_is_translated_everywhere() -> None:
+    sys.path.insert(0, str(ROOT / "tools"))
+    from extract_messages import catalog
+
+    current = {m.id for m in catalog() if m.id}
+    committed = {m.id for m in read_po((LOCALE_DIR / "recordskit.pot").open("rb")) if m.id}
+    assert current == committed, "run: python tools/extract_messages.py"
+    assert set(languages()) >= {"en", "es", "ht"}
+    for code in languages():
+        if code == "en":
+            continue
+        po = read_po((LOCALE_DIR / code / "LC_MESSAGES" / "recordskit.po").open("rb"))
+        translated = {m.id: m.string for m in po if m.id}
+        for message in current:
+            assert translated.get(message), f"{code}: no translation for {message[:60]!r}"
+            fields = set(re.findall(r"\{\w*\}", message))
+            assert fields == set(re.findall(r"\{\w*\}", translated[message])), (code, message)
+
+
+def _interview(keys: PipeInput, directory: Directory, lang: str, *typed: str
+               ) -> tuple[Any, list[str]]:
+    set_language(lang)
+    keys.send_text("".join(typed))
+    keys.close()
+    shown: list[str] = []
+
+    class Recording(TerminalAsker):
+        def text(self, message: str, **kwargs: Any) -> str:  # type: ignore[override]
+            shown.append(message)
+            return super().text(message, **kwargs)
+
+        def select(self, message: str, options: list, **kwargs: Any) -> str:  # type: ignore[override]
+            shown.append(message + " | " + " | ".join(o.title for o in options))
+            return super().select(message, options, **kwargs)
+
+    request = run_interview(Recording(shown.append), directory, today=date(2026, 11, 23))
+    return request, shown
+
+
+@pytest.mark.parametrize(("lang", "first_question", "notice"), [
+    ("es", "¿Qué quiere pedir?", "Antes de empezar, lea esto"),
+    ("ht", "Kisa ou vle mande?", "Anvan ou kòmanse, tanpri li sa a"),
+])
+def test_policy_request_interview_in_each_language(keys: PipeInput, directory: Directory,
+                                                   lang: str, first_question: str,
+                                                   notice: str) -> None:
+    request, shown = _interview(
+        keys, directory, lang,
+        ENTER, ENTER, " ", ENTER, ENTER, ENTER, ENTER,  # public records, BPS, first record
+        "Ana", ENTER, ENTER, "ana@example.org", ENTER, ENTER, ENTER,
+        ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, "y")
+    assert shown[0].startswith(notice)
+    assert any(text.startswith(first_question) for text in shown)
+    assert not any("Which agency" in text for text in shown)  # nothing left in English
+    assert request.records == ["school-police-reports-shared-with-bric"]
+    summary = docx_text(prepare_request(request, directory).files["summary.docx"])
+    made = prepare_request(request, directory)
+    for deadline in made.schedule.deadlines:
+        assert local_date(deadline.date) in summary  # the family's page matches the schedule
+    letter = docx_text(made.files["letter.docx"])
+    assert "This is a request under the Massachusetts Public Records Law" in letter
+
+
+def test_parent_in_spanish_gets_the_student_records_letter(keys: PipeInput,
+                                                           directory: Directory) -> None:
+    request, shown = _interview(
+        keys, directory, "es",
+        DOWN, ENTER,                              # my child's own school record
+        "Carlos Pérez", ENTER, "East Boston High School", ENTER, "10", ENTER,
+        "María Pérez", ENTER,                     # the parent's name
+        ENTER, "maria@example.org", ENTER, ENTER, ENTER,  # no org; email; no address or phone
+        DOWN, ENTER,                              # by hand
+        ENTER, ENTER, "y")
+    assert request.request_type == "student_records"
+    assert request.requester_role == "parent"
+    assert request.student is not None and request.student.name == "Carlos Pérez"
+    assert any("Nombre completo del estudiante" in text for text in shown)
+    made = prepare_request(request, directory)
+    summary = docx_text(made.files["summary.docx"])
+    assert "El expediente escolar completo de Carlos Pérez" in summary
+    assert "jueves 3 de diciembre de 2026" in summary
+    assert "Access to the student record of Carlos Pérez" in docx_text(made.files["letter.docx"])
+
+
+def test_haitian_creole_dates() -> None:
+    set_language("ht")
+    assert local_date(D("2026-12-03")) == "jedi 3 desanm 2026"
+    set_language("en")
+    assert local_date(D("2026-12-03")) == "Thursday, December 3, 2026"
+
+
+def test_lang_option_and_locale(tmp_path: Path, answers: Answers,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text(yaml.safe_dump(answers()))
+    result = CliRunner().invoke(cli, ["new", "--answers", str(path), "--out",
+                                      str(tmp_path / "es"), "--lang", "es"])
+    assert result.exit_code == 0, result.output
+    assert "Las fechas, y qué hacer en cada una:" in docx_text(tmp_path / "es" / "summary.docx")
+    monkeypatch.setenv("LANGUAGE", "ht_HT.UTF-8")
+    result = CliRunner().invoke(cli, ["new", "--answers", str(path), "--out", str(tmp_path / "ht")])
+    assert "Dat yo, ak sa pou fè chak fwa:" in docx_text(tmp_path / "ht" / "summary.docx")
+    bad = CliRunner().invoke(cli, ["new", "--answers", str(path), "--lang", "xx"])
+    assert "no translation for 'xx'; available: en, es, ht" in bad.output

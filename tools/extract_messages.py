@@ -1,0 +1,57 @@
+"""Collect every translatable message into src/recordskit/locale/recordskit.pot.
+
+The messages are the interview's (marked ``_()`` or ``N_()`` in the code) and the catalog's
+words people read in the interview: agency names and descriptions, record titles and "why"
+lines from agencies.yaml. Translators then update their .po files from the .pot, for example
+with ``pybabel update -i src/recordskit/locale/recordskit.pot -d src/recordskit/locale
+-D recordskit``, or with Poedit's "Update from POT file".
+
+Usage: python tools/extract_messages.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "src" / "recordskit"
+POT = PACKAGE / "locale" / "recordskit.pot"
+
+
+def catalog() -> Catalog:
+    messages = Catalog(project="recordskit", charset="utf-8")
+    for filename, lineno, message, comments, _context in extract_from_dir(
+            PACKAGE, method_map=[("**.py", "python")],
+            keywords={"_": None, "N_": None}, comment_tags=("Translators:",)):
+        messages.add(message, locations=[(f"src/recordskit/{filename}", lineno)],
+                     auto_comments=comments)
+    directory = yaml.safe_load((ROOT / "agencies.yaml").read_text(encoding="utf-8"))
+    for agency in directory["agencies"]:
+        if agency.get("role", "records") != "records":
+            continue
+        for text in (agency["name"], agency.get("description")):
+            if text:
+                messages.add(text.strip(), locations=[("agencies.yaml", 0)],
+                             auto_comments=[f"agency {agency['id']}"])
+        for record in agency.get("records", []):
+            for key in ("title", "why"):
+                messages.add(record[key].strip(), locations=[("agencies.yaml", 0)],
+                             auto_comments=[f"{agency['id']} / {record['id']} / {key}"])
+    return messages
+
+
+def main() -> None:
+    POT.parent.mkdir(parents=True, exist_ok=True)
+    with POT.open("wb") as handle:
+        write_po(handle, catalog(), width=100, omit_header=False, sort_output=False,
+                 include_lineno=False)
+    print(f"wrote {POT}: {len(catalog())} messages")
+
+
+if __name__ == "__main__":
+    main()
