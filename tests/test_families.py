@@ -195,7 +195,7 @@ def test_policy_request_interview_in_each_language(keys: PipeInput, directory: D
         keys, directory, lang,
         ENTER, ENTER, " ", ENTER, ENTER, ENTER, ENTER,  # public records, BPS, first record
         "Ana", ENTER, ENTER, "ana@example.org", ENTER, ENTER, ENTER,
-        ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, "y")
+        ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER)  # the last: "Yes" in the language
     assert shown[0].startswith(notice)
     assert any(text.startswith(first_question) for text in shown)
     assert not any("Which agency" in text for text in shown)  # nothing left in English
@@ -217,7 +217,7 @@ def test_parent_in_spanish_gets_the_student_records_letter(keys: PipeInput,
         "María Pérez", ENTER,                     # the parent's name
         ENTER, "maria@example.org", ENTER, ENTER, ENTER,  # no org; email; no address or phone
         DOWN, ENTER,                              # by hand
-        ENTER, ENTER, "y")
+        ENTER, ENTER, ENTER)                      # today, electronic, "Sí"
     assert request.request_type == "student_records"
     assert request.requester_role == "parent"
     assert request.student is not None and request.student.name == "Carlos Pérez"

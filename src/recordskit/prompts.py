@@ -14,6 +14,7 @@ import questionary
 from prompt_toolkit.styles import Style
 
 from recordskit.errors import InteractiveSessionError
+from recordskit.i18n import _, current_language
 from recordskit.interview import Option, Validator
 
 NO_TERMINAL = (
@@ -51,7 +52,8 @@ class TerminalAsker:
     def select(self, message: str, options: list[Option], *, default: str | None = None,
                instruction: str = "") -> str:
         question = questionary.select(message, choices=_choices(options), default=default,
-                                      instruction=instruction or None, style=_STYLE)
+                                      instruction=instruction or _("(Use arrow keys)"),
+                                      style=_STYLE)
         return str(self._ask(question))
 
     def checkbox(self, message: str, options: list[Option], *, instruction: str = "",
@@ -63,6 +65,9 @@ class TerminalAsker:
         return [str(value) for value in self._ask(question)]
 
     def confirm(self, message: str, *, default: bool = True) -> bool:
+        if current_language() != "en":  # questionary's y/n keys are English: choose instead
+            yes, no = Option(_("Yes"), "yes"), Option(_("No"), "no")
+            return self.select(message, [yes, no] if default else [no, yes]) == "yes"
         return bool(self._ask(questionary.confirm(message, default=default, style=_STYLE)))
 
 
