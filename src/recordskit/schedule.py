@@ -147,8 +147,12 @@ def student_records_schedule(request: Request, agency: Agency, calendar: Busines
     officer = agency.records_officer
     deadlines = (
         Deadline(date=received, event="received",
-                 description=_receipt_text(request, received, "the school", None, ""),
-                 citation=LAW["receipt_rule"].citation),
+                 description=("The day the school receives the request"
+                              + (" (a mailed letter is assumed to arrive "
+                                 f"{MAIL_TRANSIT_BUSINESS_DAYS} business days after it is posted)"
+                                 if request.delivery == "mail" else "")
+                              + f". The {state.days} days count from here."),
+                 citation=state.citation),
         Deadline(date=due, event="student_record_due",
                  description=f"The school must give access to the record, and copies, within "
                  f"{state.days} days of the request. The regulation says days, not business "
