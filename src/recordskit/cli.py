@@ -176,16 +176,19 @@ def _report(made: MadeRequest, folder: Path) -> None:
     table.add_column("Date", no_wrap=True)
     table.add_column("What")
     table.add_column("Law", style="dim")
+    student = made.request.student is not None
     for deadline in made.schedule.deadlines:
         table.add_row(f"{deadline.date:%a} {long_date(deadline.date)}",
-                      event_title(deadline.event, made.agency), deadline.citation)
+                      event_title(deadline.event, made.agency, student=student),
+                      deadline.citation)
     console.print(table)
     for note in made.schedule.notes:
         console.print(f"Note: {note}")
     console.print("What each date means, and what to do then, is in schedule.csv and "
                   "schedule.ics.")
-    rule = LAW["written_request_for_appeal"]
-    console.print(f"Keep a copy of what you send: {rule.statement} ({rule.citation}).")
+    if not student:
+        rule = LAW["written_request_for_appeal"]
+        console.print(f"Keep a copy of what you send: {rule.statement} ({rule.citation}).")
 
 
 def main() -> None:

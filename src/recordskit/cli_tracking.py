@@ -41,6 +41,8 @@ def _directory(ctx: click.Context) -> Directory:
 def _short(logged: LoggedRequest, directory: Directory) -> str:
     request = logged.request
     agency = directory.agency(request.agency)
+    if request.student is not None:
+        return f"Student record: {request.student.name}"
     titles = [agency.record(r).title for r in request.records if r in
               {x.id for x in agency.records}]
     text = titles[0] if titles else request.other_records
@@ -107,9 +109,10 @@ def status(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     for logged, timeline in rows:
         upcoming = timeline.next_deadline(on)
         agency = directory.agency(logged.request.agency)
+        student = logged.request.student is not None
         table.add_row(logged.id, agency.short_name, _short(logged, directory),
                       timeline.state, upcoming.date.isoformat() if upcoming else "",
-                      event_title(upcoming.event, agency) if upcoming else "")
+                      event_title(upcoming.event, agency, student=student) if upcoming else "")
     Console(highlight=False).print(table)
 
 

@@ -241,12 +241,14 @@ def _state(ordered: list[LoggedEvent], facts: dict[str, Any]) -> str:
     return state
 
 
-def event_title(event: str, agency: Agency | str) -> str:
+def event_title(event: str, agency: Agency | str, *, student: bool = False) -> str:
     """A deadline's short title, such as ``Response due from BPS``."""
     from recordskit.schedule import EVENTS, STUDENT_EVENTS
 
     short = agency if isinstance(agency, str) else agency.short_name
-    title = EXTRA_TITLES.get(event) or EVENTS.get(event) or STUDENT_EVENTS.get(event, event)
+    tables = (STUDENT_EVENTS, EXTRA_TITLES, EVENTS) if student else (
+        EXTRA_TITLES, EVENTS, STUDENT_EVENTS)
+    title = next((table[event] for table in tables if event in table), event)
     return title.format(agency=short)
 
 
