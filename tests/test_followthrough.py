@@ -309,3 +309,17 @@ def test_a_killed_writer_leaves_the_log_whole(sent: str, _private_log: Path) -> 
     assert logged.events == ()
     assert logged.folder != "half"
     assert run("log", sent, "received", "--on", "2026-11-24", today="2026-11-25").exit_code == 0
+
+
+def test_command_choices_match_the_library() -> None:
+    """The CLI spells its choices out (importing the library would slow --help): keep them equal."""
+    from recordskit.cli_tracking import appeal as appeal_command
+    from recordskit.cli_tracking import log_command
+    from recordskit.followthrough import GROUNDS
+    from recordskit.timeline import EVENT_NAMES, RESPONSE_KINDS
+
+    params = {p.name: p for p in log_command.params}
+    assert tuple(params["event"].type.choices) == EVENT_NAMES  # type: ignore[attr-defined]
+    assert tuple(params["kind"].type.choices) == RESPONSE_KINDS  # type: ignore[attr-defined]
+    grounds = next(p for p in appeal_command.params if p.name == "grounds")
+    assert tuple(grounds.type.choices) == GROUNDS  # type: ignore[attr-defined]
