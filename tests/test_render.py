@@ -150,3 +150,9 @@ def test_docxtpl_brace_escapes_never_touch_answers(tmp_path: Path) -> None:
     assert fast._fast is not None
     assert f"Literal {{{{ braces }}}} and {value}" in docx_text(fast.render({"value": value},
                                                                           STAMP))
+
+
+def test_templates_cannot_change_their_data(tmp_path: Path) -> None:
+    template = _template(tmp_path, "{{ law.update({'x': 1}) }}{{ items.append(2) }}")
+    with pytest.raises(TemplateError, match="sandbox forbids"):
+        template.render({"law": {"a": 1}, "items": [1]}, STAMP)

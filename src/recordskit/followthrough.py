@@ -14,7 +14,7 @@ from typing import Any
 from recordskit.business_days import get_calendar
 from recordskit.errors import UserError
 from recordskit.law import LAW, LAW_VERSION, free_hours, production_limit
-from recordskit.letter import agency_block, delivery_line, long_date, requester_block
+from recordskit.letter import agency_block, delivery_line, law_data, long_date, requester_block
 from recordskit.models import Agency, Directory
 from recordskit.render import Stamp
 from recordskit.timeline import Timeline, build_timeline, check_event, event_title
@@ -195,12 +195,6 @@ def letter_stamp(title: str, template_name: str) -> Stamp:
                  recordskit_version=recordskit_version())
 
 
-def _rules() -> dict[str, Any]:
-    from recordskit.letter import rule_data
-
-    return {key: rule_data(key) for key in LAW}
-
-
 def _original(logged: LoggedRequest, agency: Agency, timeline: Timeline) -> dict[str, Any]:
     request = logged.request
     receipts = [e for e in logged.active_events if e.event == "received"]
@@ -255,7 +249,7 @@ def followup_context(logged: LoggedRequest, directory: Directory, today: date
             "reply_by": long_date(calendar.add_business_days(today, REPLY_BUSINESS_DAYS)),
             "appeal_deadline": long_date(appeal_deadline) if appeal_deadline else "",
         },
-        "law": _rules(),
+        "law": law_data(),
         "requester": requester_block(logged.request),
         "law_version": LAW_VERSION,
     }
@@ -301,7 +295,7 @@ def appeal_context(logged: LoggedRequest, directory: Directory, today: date, *,
         "no_fee": any(g.key in ("no_response", "unlawful_fee") for g in found),
         "window": {"deadline": long_date(deadline), "counted": counted},
         "attachments": attachments,
-        "law": _rules(),
+        "law": law_data(),
         "requester": requester_block(logged.request),
         "law_version": LAW_VERSION,
     }
@@ -363,18 +357,8 @@ def _capital(text: str) -> str:
 def output_files(folder: Path, files: dict[str, bytes], force: bool, *, pdf: bool = False
                  ) -> list[Path]:
     """Write the files; with ``pdf``, then PDFs of the DOCX ones (a missing LibreOffice says so)."""
-    from recordskit.files import write_folder
-    from recordskit.sendkit import to_pdf
+    from recordskit.sendkit import write_with_pdfs
 
-    pdf_names = [Path(n).with_suffix(".pdf").name for n in files if n.endswith(".docx")]
-    taken = [n for n in pdf_names if (folder / n).exists()] if pdf else []
-    if taken and not force:
-        from recordskit.errors import OutputExistsError
-
-        raise OutputExistsError(f"{folder}: already holds {', '.join(taken)}; nothing was "
-                                "written. Add --force to replace them.")
-    written = write_folder(folder, files, force=force)
-    if pdf:
-        documents = {n: data for n, data in files.items() if n.endswith(".docx")}
-        written += write_folder(folder, to_pdf(documents), force=True)
-    return written
+    documents = tuple(name for name in files if name.endswith(".docx")) if pdf else ()
+    pdfs = write_with_pdfs(folder, files, force=force, pdf_of=documents)
+    return [folder / name for name in [*files, *pdfs]]

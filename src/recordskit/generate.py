@@ -19,14 +19,13 @@ from pathlib import Path
 from recordskit.answers import answers_yaml
 from recordskit.business_days import get_calendar
 from recordskit.exports import schedule_csv, schedule_ics
-from recordskit.files import write_folder
 from recordskit.law import LAW_VERSION
 from recordskit.letter import letter_context, schedule_context, student_letter_context
 from recordskit.models import Agency, Directory, Request
 from recordskit.paths import templates_dir
 from recordskit.render import LetterTemplate, Stamp
 from recordskit.schedule import Schedule, new_request_schedule, student_records_schedule
-from recordskit.sendkit import email_draft, how_to_send, to_pdf
+from recordskit.sendkit import email_draft, how_to_send, write_with_pdfs
 from recordskit.summary import summary_context
 
 REQUEST_TEMPLATE = "request.docx"
@@ -120,16 +119,6 @@ def make_request(request: Request, directory: Directory, out: Path, *, force: bo
     costs nothing but the PDFs (the error says how to install it).
     """
     made = prepare_request(request, directory, template_folder=template_folder)
-    names = ("letter.pdf", "schedule.pdf") if pdf else ()
-    existing = [name for name in names if (out / name).exists()]
-    if existing and not force:
-        from recordskit.errors import OutputExistsError
-
-        raise OutputExistsError(f"{out}: already holds {', '.join(existing)}; nothing was "
-                                "written. Add --force to replace them.")
-    write_folder(out, made.files, force=force)
-    if pdf:
-        pdfs = to_pdf({name: made.files[name] for name in ("letter.docx", "schedule.docx")})
-        write_folder(out, pdfs, force=True)
-        made.files.update(pdfs)
+    made.files.update(write_with_pdfs(out, made.files, force=force, pdf_of=(
+        "letter.docx", "schedule.docx") if pdf else ()))
     return made

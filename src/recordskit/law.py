@@ -70,6 +70,8 @@ _CORNELL_3207 = "https://www.law.cornell.edu/regulations/massachusetts/950-CMR-3
 _CORNELL_3208 = "https://www.law.cornell.edu/regulations/massachusetts/950-CMR-32-08"
 _MIDDLESEX_10B = "https://www.middlesex.mass.edu/disclosurestatements/reqresponse.aspx"
 _MIDDLESEX_FEES = "https://middlesex.mass.edu/disclosurestatements/requestfee.aspx"
+_JUSTIA_2307 = ("https://regulations.justia.com/states/massachusetts/603-cmr/"
+                "title-603-cmr-23-00/section-23-07")
 _SEC_PETITIONS = "https://www.sec.state.ma.us/pre/prepetitions/petitionsidx.htm"
 _SEC_APPEALS = (
     "https://www.sec.state.ma.us/divisions/public-records/public-records-law/appealing-a-denial.htm"
@@ -351,8 +353,7 @@ _RULES: tuple[Rule, ...] = (
         statement="a school must give a parent or eligible student access to the student "
         "record as soon as practicable and within 10 days of the request",
         citation="603 CMR 23.07(2)",
-        sources=("https://regulations.justia.com/states/massachusetts/603-cmr/"
-                 "title-603-cmr-23-00/section-23-07",),
+        sources=(_JUSTIA_2307,),
         confidence="official",
         value=10,
         unit="days",
@@ -364,8 +365,7 @@ _RULES: tuple[Rule, ...] = (
         statement="copies may cost no more than the cost of reproduction, and no fee may be "
         "charged if it would effectively prevent access to the record",
         citation="603 CMR 23.07(2)",
-        sources=("https://regulations.justia.com/states/massachusetts/603-cmr/"
-                 "title-603-cmr-23-00/section-23-07",),
+        sources=(_JUSTIA_2307,),
         confidence="official",
     ),
     Rule(
@@ -373,8 +373,7 @@ _RULES: tuple[Rule, ...] = (
         statement="a log kept with each student record shows everyone who obtained access to "
         "it, when, which parts, and for what purpose",
         citation="603 CMR 23.07(1)",
-        sources=("https://regulations.justia.com/states/massachusetts/603-cmr/"
-                 "title-603-cmr-23-00/section-23-07",),
+        sources=(_JUSTIA_2307,),
         confidence="official",
     ),
     Rule(

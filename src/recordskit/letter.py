@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from recordskit.law import EXEMPTIONS, LAW, LAW_VERSION, free_hours, production_limit
@@ -44,7 +45,7 @@ def letter_context(request: Request, directory: Directory, schedule: Schedule) -
         "receipt_assumed": request.delivery == "mail",
         "precedents": _precedents(request, agency, directory),
         "requester": requester_block(request),
-        "law": {key: rule_data(key) for key in LAW},
+        "law": law_data(),
         "production_limit": rule_data(production_limit(agency.kind).key),
         "law_version": LAW_VERSION,
     }
@@ -87,7 +88,7 @@ def student_letter_context(request: Request, directory: Directory, schedule: Sch
         "copy_to": agency_block(agency),
         "dates": {"due": long_date(schedule.date_of("student_record_due"))},
         "requester": requester_block(request),
-        "law": {key: rule_data(key) for key in LAW},
+        "law": law_data(),
         "law_version": LAW_VERSION,
     }
 
@@ -97,6 +98,12 @@ def _without(text: str, notes: tuple[str, ...]) -> str:
     for note in notes:
         text = text.replace(" " + note, "")
     return text
+
+
+@lru_cache(maxsize=1)
+def law_data() -> dict[str, dict[str, Any]]:
+    """Every rule of the law table as template data (``law.<key>.citation`` and so on)."""
+    return {key: rule_data(key) for key in LAW}
 
 
 def rule_data(key: str) -> dict[str, Any]:

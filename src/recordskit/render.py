@@ -29,14 +29,18 @@ from xml.sax.saxutils import escape
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from recordskit.errors import TemplateError as RecordskitTemplateError
 from recordskit.law import LAW
 
 
-class _CachingSandbox(SandboxedEnvironment):
-    """A sandbox that compiles each template source once (docxtpl asks on every render)."""
+class _CachingSandbox(ImmutableSandboxedEnvironment):
+    """A sandbox that compiles each template source once (docxtpl asks on every render).
+
+    Immutable: a template cannot change the data it is given (which is shared, for example
+    the law table's, across the letters of a batch).
+    """
 
     def __init__(self) -> None:
         super().__init__(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)

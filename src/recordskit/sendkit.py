@@ -155,6 +155,29 @@ def _how_to_send_student(request: Request, agency: Agency) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_with_pdfs(folder: Path, files: dict[str, bytes], *, force: bool,
+                    pdf_of: tuple[str, ...] = ()) -> dict[str, bytes]:
+    """Write ``files``, then PDFs of the DOCX files named in ``pdf_of``; return the PDFs.
+
+    The PDFs come after the rest, so a missing LibreOffice costs nothing but the PDFs (its
+    error says how to install it); existing PDFs stop everything up front, as other files do.
+    """
+    from recordskit.errors import OutputExistsError
+    from recordskit.files import write_folder
+
+    taken = [name for name in (Path(n).with_suffix(".pdf").name for n in pdf_of)
+             if (folder / name).exists()]
+    if taken and not force:
+        raise OutputExistsError(f"{folder}: already holds {', '.join(taken)}; nothing was "
+                                "written. Add --force to replace them.")
+    write_folder(folder, files, force=force)
+    if not pdf_of:
+        return {}
+    pdfs = to_pdf({name: files[name] for name in pdf_of})
+    write_folder(folder, pdfs, force=True)
+    return pdfs
+
+
 def libreoffice() -> str | None:
     """The LibreOffice command, when it is installed."""
     return shutil.which("soffice") or shutil.which("libreoffice")
