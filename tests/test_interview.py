@@ -145,3 +145,23 @@ def test_never_asks_about_immigration_status(keys: PipeInput, directory: Directo
     assert len(asked) >= 12
     for word in ("immigration", "citizen", "status", "visa", "country", "born", "a-number"):
         assert word not in questions
+
+
+def test_filing_through_an_organization(keys: PipeInput, directory: Directory) -> None:
+    request, _ = _run(
+        keys, directory,
+        ENTER, ENTER, SPACE, ENTER, ENTER, ENTER, ENTER,  # BPS, first record, no words, no dates
+        "Ana", ENTER, ENTER, "ana@example.org", ENTER, ENTER, ENTER,
+        ENTER, ENTER, ENTER, ENTER,               # email, today, no waiver, fee 0
+        DOWN, ENTER, "9 Elm St", ENTER,           # paper, to the family's address
+        DOWN, ENTER,                              # an organization's name on the letter
+        "Family Clinic", ENTER, ENTER,            # its name; no email
+        ENTER,                                    # no address: refused, paper must go somewhere
+        "1 Court St", ENTER,
+        "y",
+    )
+    assert request.requester.name == ""
+    assert request.requester.organization == "Family Clinic"
+    assert request.requester.email is None
+    assert request.requester.mailing_address == "1 Court St"
+    assert request.format == "paper"  # kept as chosen, never switched silently

@@ -210,9 +210,9 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
     details = {"tracking": tracking, "kind": kind,
                "until": until.date().isoformat() if until else None, "amount": amount,
                "no_exemption": no_exemption, "days": days, "number": number, "note": note}
-    recorded, timeline = log_event(RequestLog(), request_id, event, on.date(), details,
-                                   directory, on_day)
-    logged_agency = directory.agency(RequestLog().get(request_id).request.agency)
+    recorded, timeline, logged = log_event(RequestLog(), request_id, event, on.date(), details,
+                                           directory, on_day)
+    logged_agency = directory.agency(logged.request.agency)
     click.echo(f"Logged {event} on {recorded.on_date} as event {recorded.seq}. "
                f"State: {timeline.state}.")
     upcoming = timeline.next_deadline(on_day)

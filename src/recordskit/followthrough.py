@@ -46,13 +46,15 @@ def timeline_for(logged: LoggedRequest, directory: Directory, today: date) -> Ti
 
 
 def log_event(log: RequestLog, request_id: str, event: str, on: date, details: dict[str, Any],
-              directory: Directory, today: date) -> tuple[LoggedEvent, Timeline]:
-    """Check and record an event; return it with the recomputed timeline."""
+              directory: Directory, today: date
+              ) -> tuple[LoggedEvent, Timeline, LoggedRequest]:
+    """Check and record an event; return it, the recomputed timeline, and the request."""
     logged = log.get(request_id)
     clean = {key: value for key, value in details.items() if value not in (None, "", False)}
     check_event(logged.request, logged.active_events, event, on, clean, today)
     recorded = log.record_event(logged.id, event, on, clean)
-    return recorded, timeline_for(log.get(logged.id), directory, today)
+    updated = log.get(logged.id)
+    return recorded, timeline_for(updated, directory, today), updated
 
 
 def undo_event(log: RequestLog, request_id: str, seq: int, today: date) -> LoggedEvent:

@@ -228,13 +228,14 @@ def _offer_organization(asker: Asker, request: Request, directory: Directory) ->
                             instruction=_("(Enter to skip)")).strip(),
         "mailing_address": "", "phone": "",
     }
+    address_needed = not data["requester"]["email"] or data["format"] == "paper"
     data["requester"]["mailing_address"] = asker.text(
         _("Organization's mailing address:"),
-        instruction=_("(Enter to skip)") if data["requester"]["email"] else "",
-        validate=None if data["requester"]["email"] else _required(
-            _("Give a mailing address, since there is no email address")))
-    if data["format"] == "paper" and not data["requester"]["mailing_address"]:
-        data["format"] = "electronic"
+        instruction="" if address_needed else _("(Enter to skip)"),
+        validate=_required(_("Give a mailing address, since there is no email address")
+                           if not data["requester"]["email"] else
+                           _("Paper copies need a mailing address. Where should they go?"))
+        if address_needed else None)
     return request_from(data, directory)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from recordskit.i18n import N_
 from recordskit.models import Request
@@ -74,7 +75,7 @@ ADVICE = ("A public records request can itself be released to anyone who asks fo
           "leave these details out.")
 
 
-def refuse(findings: list[Finding], file: object) -> None:
+def refuse(findings: list[Finding], file: Path | str | None) -> None:
     """Stop a file-driven request that carries personal details."""
     from recordskit.errors import InputFileError, Problem
 
@@ -82,7 +83,7 @@ def refuse(findings: list[Finding], file: object) -> None:
         problems = [Problem(f.field, f"contains what looks like {f.what} ({f.excerpt!r}); "
                                      f"{ADVICE} Remove it, or add --allow-personal-details if "
                                      "it must stay.") for f in findings]
-        raise InputFileError(file, problems)  # type: ignore[arg-type]
+        raise InputFileError(file, problems)
 
 
 def explain(findings: list[Finding]) -> list[str]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from recordskit.errors import UserError
 from recordskit.law import LAW
 from recordskit.letter import long_date
-from recordskit.models import Agency, Request
+from recordskit.models import Agency, Request, Student
 
 PDF_HELP = (
     "PDF needs LibreOffice, which is not installed here. The DOCX files were written and open "
@@ -85,11 +85,11 @@ def email_draft(request: Request, agency: Agency, letter: bytes, subject: str) -
 
 def how_to_send(request: Request, agency: Agency, has_email_draft: bool) -> str:
     """Plain instructions for the chosen way of sending, and the proof to keep."""
+    if request.student is not None:
+        return _how_to_send_student(request, request.student, agency)
     officer = agency.records_officer
     address = officer.mailing_address.replace("\n", ", ")
     keep = LAW["written_request_for_appeal"]
-    if request.student is not None:
-        return _how_to_send_student(request, agency)
     lines = [f"How to send your request to {agency.name}", ""]
     if request.delivery == "email":
         lines += [
@@ -130,10 +130,9 @@ def how_to_send(request: Request, agency: Agency, has_email_draft: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _how_to_send_student(request: Request, agency: Agency) -> str:
-    assert request.student is not None  # noqa: S101 (the caller checked)
+def _how_to_send_student(request: Request, student: Student, agency: Agency) -> str:
     officer = agency.records_officer
-    school = request.student.school
+    school = student.school
     copy_to = officer.email or officer.mailing_address.replace("\n", ", ")
     how = {
         "email": f"Email letter.docx (or its text) to the principal of {school}; the school's "
@@ -144,7 +143,7 @@ def _how_to_send_student(request: Request, agency: Agency) -> str:
                 "it.",
     }.get(request.delivery, "")
     lines = [
-        f"How to send your request for {request.student.name}'s student record", "",
+        f"How to send your request for {student.name}'s student record", "",
         how,
         f"Send a copy to the {officer.office} of {agency.name}: {copy_to}.",
         "Keep a copy of what you send and the date you sent it. The school's 10 days count "
