@@ -213,10 +213,15 @@ def test_blank_sent_on_keeps_its_first_day(tmp_path: Path, monkeypatch: pytest.M
     out = tmp_path / "out"
     assert run(str(path), "--out", str(out)).exit_code == 0
     answers = out / "family-001-bps" / "answers.yaml"
-    answers.write_text(answers.read_text().replace(
-        f"sent_on: '{time.strftime('%Y-%m-%d')}'", "sent_on: '2026-01-05'"))
+    today = f"sent_on: '{time.strftime('%Y-%m-%d')}'"
+    assert today in answers.read_text()  # a blank sent_on meant the day it was made
+    # Pretend it was made on an earlier day: a re-run keeps that day instead of today.
+    answers.write_text(answers.read_text().replace(today, "sent_on: '2026-01-05'"))
+    before = _snapshot(answers.parent)
     result = run(str(path), "--out", str(out))
     assert "skipped 1" in result.output, result.output
+    assert _snapshot(answers.parent) == before  # the row's files were not rewritten
+    assert "sent_on: '2026-01-05'" in answers.read_text()
 
 
 def test_template_spreadsheets(tmp_path: Path) -> None:

@@ -279,9 +279,7 @@ def test_new_with_pdf_writes_a_one_page_schedule(tmp_path: Path, answers: Answer
     result = CliRunner().invoke(cli, ["new", "--answers", str(path), "--out",
                                       str(tmp_path / "o"), "--pdf"])
     assert result.exit_code == 0, result.output
-    schedule = (tmp_path / "o" / "schedule.pdf").read_bytes()
-    assert schedule.count(b"/Type /Page\n") + schedule.count(b"/Type/Page\n") <= 1 or \
-        _pages(tmp_path / "o" / "schedule.pdf") == 1
+    assert _pages(tmp_path / "o" / "schedule.pdf") == 1
     assert (tmp_path / "o" / "letter.pdf").read_bytes().startswith(b"%PDF")
 
 
