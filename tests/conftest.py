@@ -18,6 +18,11 @@ from recordskit.directory import load_directory
 from recordskit.models import Directory
 
 ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+FROZEN_AGENCIES = DATA / "agencies.yaml"
+"""A frozen copy of the directory: unit tests never read the file volunteers edit."""
+FROZEN_TEMPLATES = DATA / "letter_templates"
+"""A frozen copy of the templates, for the same reason."""
 
 # Keys as a terminal sends them.
 DOWN, UP, ENTER, SPACE, BACKSPACE, CTRL_C = "\x1b[B", "\x1b[A", "\r", " ", "\x7f", "\x03"
@@ -49,6 +54,8 @@ def _private_log(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     """Every test gets its own request log, never the user's."""
     home = tmp_path_factory.mktemp("recordskit-home")
     monkeypatch.setenv("RECORDSKIT_HOME", str(home))
+    monkeypatch.setenv("RECORDSKIT_AGENCIES", str(FROZEN_AGENCIES))
+    monkeypatch.setenv("RECORDSKIT_TEMPLATES", str(FROZEN_TEMPLATES))
     monkeypatch.delenv("RECORDSKIT_TODAY", raising=False)
     monkeypatch.setenv("LANGUAGE", "en")
     from recordskit.i18n import set_language
@@ -59,8 +66,8 @@ def _private_log(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 
 @pytest.fixture(scope="session")
 def directory() -> Directory:
-    """The agency directory recordskit ships."""
-    return load_directory(ROOT / "agencies.yaml")
+    """The frozen agency directory (a copy of the shipped one, edited only with the tests)."""
+    return load_directory(FROZEN_AGENCIES)
 
 
 @pytest.fixture
