@@ -27,7 +27,7 @@ AGENCIES = (
 
 
 def write_rows(path: Path, count: int) -> None:
-    from recordskit.batch import COLUMNS
+    from recordskit.intake.rows import COLUMNS
 
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
@@ -62,15 +62,15 @@ def run_batch(rows: Path, out: Path) -> tuple[float, float]:
 def naive_rate(rows: Path, count: int, folder: Path) -> float:
     """Letters per second for DocxTemplate(path) -> render -> save, one letter at a time."""
     from docxtpl import DocxTemplate
-
-    from recordskit.answers import request_from
-    from recordskit.batch import answers_of, read_rows
-    from recordskit.business_days import get_calendar
-    from recordskit.directory import load_directory
     from recordskit.letter import letter_context
+
+    from recordskit.deadlines.calendars import get_calendar
+    from recordskit.deadlines.schedule import new_request_schedule
+    from recordskit.directory.load import load_directory
+    from recordskit.documents.render import environment
+    from recordskit.intake.answers import request_from
+    from recordskit.intake.rows import answers_of, read_rows
     from recordskit.paths import templates_dir
-    from recordskit.render import environment
-    from recordskit.schedule import new_request_schedule
 
     directory = load_directory()
     contexts = []

@@ -14,7 +14,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.input.base import PipeInput
 from prompt_toolkit.output import DummyOutput
 
-from recordskit.directory import load_directory
+from recordskit.directory.load import load_directory
 from recordskit.models import Directory
 
 ROOT = Path(__file__).resolve().parent.parent

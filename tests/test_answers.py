@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from recordskit.answers import answers_yaml, load_answers, request_from
 from recordskit.errors import InputFileError
+from recordskit.intake.answers import answers_yaml, load_answers, request_from
 from recordskit.models import ANSWER_KEYS, REQUESTER_KEYS, Directory
 
 Answers = Callable[..., dict[str, Any]]

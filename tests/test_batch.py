@@ -15,9 +15,9 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from recordskit.batch import COLUMNS, EXAMPLE_ROW
 from recordskit.cli import cli
-from recordskit.tracker import RequestLog
+from recordskit.intake.rows import COLUMNS, EXAMPLE_ROW
+from recordskit.tracking.log import RequestLog
 from tests.conftest import docx_text
 
 

@@ -11,8 +11,8 @@ from datetime import date
 
 import pytest
 
-from recordskit.business_days import CALENDARS, get_calendar
-from recordskit.directory import CALENDAR_NAMES
+from recordskit.deadlines.calendars import CALENDARS, get_calendar
+from recordskit.directory.load import CALENDAR_NAMES
 from recordskit.errors import UserError
 
 D = date.fromisoformat

@@ -90,9 +90,9 @@ def test_no_terminal_no_answers(tmp_path: Path) -> None:
 
 
 def test_interactive_new(tmp_path: Path, keys: PipeInput, monkeypatch: pytest.MonkeyPatch) -> None:
-    import recordskit.cli
+    import recordskit.cli.app
 
-    monkeypatch.setattr(recordskit.cli, "_has_terminal", lambda: True)
+    monkeypatch.setattr(recordskit.cli.app, "has_terminal", lambda: True)
     keys.send_text("".join([
         ENTER,                             # public records
         DOWN, DOWN, ENTER,                 # City Clerk

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from recordskit.directory import load_directory
+from recordskit.directory.load import load_directory
 from recordskit.errors import DirectoryError
 from recordskit.models import Directory
 

@@ -45,7 +45,7 @@ def test_readme_commands_match_ci() -> None:
 def test_readme_answers_example_is_valid(directory: object) -> None:
     import yaml
 
-    from recordskit.answers import request_from
+    from recordskit.intake.answers import request_from
 
     block = re.search(r"```yaml\n(agency: .*?)```", README, re.DOTALL)
     assert block, "README has no answers example"

@@ -10,8 +10,8 @@ from typing import Any
 
 from icalendar import Calendar
 
-from recordskit.answers import request_from
-from recordskit.generate import prepare_request
+from recordskit.documents.make import prepare_request
+from recordskit.intake.answers import request_from
 from recordskit.models import Directory
 
 Answers = Callable[..., dict[str, Any]]

@@ -15,16 +15,16 @@ from babel.messages.pofile import read_po
 from click.testing import CliRunner
 from prompt_toolkit.input.base import PipeInput
 
-from recordskit.answers import request_from
 from recordskit.cli import cli
+from recordskit.documents.make import prepare_request
 from recordskit.errors import InputFileError
-from recordskit.generate import prepare_request
 from recordskit.i18n import LOCALE_DIR, languages, set_language
-from recordskit.interview import run_interview
+from recordskit.intake.answers import request_from
+from recordskit.intake.interview import run_interview
+from recordskit.intake.privacy import personal_details, refuse
+from recordskit.intake.terminal import TerminalAsker
 from recordskit.models import Directory
-from recordskit.privacy import personal_details, refuse
-from recordskit.prompts import TerminalAsker
-from recordskit.summary import local_date
+from recordskit.text import local_date
 from tests.conftest import DOWN, ENTER, docx_text
 
 Answers = Callable[..., dict[str, Any]]

@@ -22,7 +22,8 @@ import yaml
 from click.testing import CliRunner, Result
 
 from recordskit.cli import cli
-from recordskit.tracker import RequestLog
+from recordskit.models import Directory
+from recordskit.tracking.log import RequestLog
 from tests.conftest import docx_text
 
 Answers = Callable[..., dict[str, Any]]
@@ -217,11 +218,15 @@ def test_late_fee_estimate_and_denial(sent: str, tmp_path: Path) -> None:
     (("received", "--on", "2026-11-20"), "the request was sent on 2026-11-23, and an event "
      "cannot come before it"),
     (("received", "--on", "2026-12-20"), "that date is in the future"),
-    (("response", "--on", "2026-12-01"), "response needs --kind"),
-    (("response", "--kind", "extension", "--on", "2026-12-01"), "needs --until DATE"),
+    (("response", "--on", "2026-12-01"), "a response needs its kind, one of: produced, "
+     "partial, denied, fee_estimate, extension, no_records (--kind)"),
+    (("response", "--kind", "extension", "--on", "2026-12-01"),
+     "needs the production date the body set (--until)"),
     (("response", "--kind", "extension", "--until", "2026-11-30", "--on", "2026-12-01"),
-     "--until 2026-11-30 is before the event's date 2026-12-01"),
-    (("petition_granted", "--on", "2026-12-01"), "petition_granted needs --days N"),
+     "until 2026-11-30 is before the event's date 2026-12-01 (--until)"),
+    (("petition_granted", "--on", "2026-12-01"),
+     "petition_granted needs the number of business days the Supervisor granted, as the "
+     "order states (--days)"),
 ])
 def test_impossible_events_are_refused(sent: str, args: tuple[str, ...], message: str) -> None:
     result = run("log", sent, *args, today="2026-12-02")
@@ -293,7 +298,7 @@ def test_a_killed_writer_leaves_the_log_whole(sent: str, _private_log: Path) -> 
     """A process killed in the middle of a transaction: its write is simply not there."""
     script = textwrap.dedent("""
         import os, signal, sys
-        from recordskit.tracker import RequestLog
+        from recordskit.tracking.log import RequestLog
         with RequestLog().transaction() as db:
             db.execute("INSERT INTO events (request_id, event, on_date, details, recorded_at) "
                        "VALUES (?, 'received', '2026-11-24', '{}', 'now')", (sys.argv[1],))
@@ -311,15 +316,16 @@ def test_a_killed_writer_leaves_the_log_whole(sent: str, _private_log: Path) -> 
     assert run("log", sent, "received", "--on", "2026-11-24", today="2026-11-25").exit_code == 0
 
 
-def test_command_choices_match_the_library() -> None:
-    """The CLI spells its choices out (importing the library would slow --help): keep them equal."""
-    from recordskit.cli_tracking import appeal as appeal_command
-    from recordskit.cli_tracking import log_command
-    from recordskit.followthrough import GROUNDS
-    from recordskit.timeline import EVENT_NAMES, RESPONSE_KINDS
+def test_library_errors_name_fields_not_flags(directory: Directory, answers: Answers) -> None:
+    """The library is used without the command line: its errors name the field, not an option."""
+    from datetime import date
 
-    params = {p.name: p for p in log_command.params}
-    assert tuple(params["event"].type.choices) == EVENT_NAMES  # type: ignore[attr-defined]
-    assert tuple(params["kind"].type.choices) == RESPONSE_KINDS  # type: ignore[attr-defined]
-    grounds = next(p for p in appeal_command.params if p.name == "grounds")
-    assert tuple(grounds.type.choices) == GROUNDS  # type: ignore[attr-defined]
+    from recordskit.deadlines.timeline import check_event
+    from recordskit.errors import FieldError
+    from recordskit.intake.answers import request_from
+
+    request = request_from(answers(sent_on="2026-11-23"), directory)
+    with pytest.raises(FieldError) as caught:
+        check_event(request, [], "response", date(2026, 12, 1), {}, date(2026, 12, 2))
+    assert caught.value.field == "kind"
+    assert "--" not in str(caught.value)

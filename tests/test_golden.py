@@ -77,7 +77,8 @@ STUDENT_REQUESTS: dict[str, tuple[dict[str, Any], str]] = {
         "request_type": "student_records", "agency": "bps", "delivery": "email",
         "student": {"name": "Jean Baptiste", "school": "Madison Park High School"},
         "requester_role": "eligible_student", "sent_on": "2026-06-12",
-        "requester": {"name": "Jean Baptiste", "mailing_address": "5 Oak Street\nBoston, MA 02121"}},
+        "requester": {"name": "Jean Baptiste",
+                      "mailing_address": "5 Oak Street\nBoston, MA 02121"}},
         "ht"),
 }
 REQUEST_FILES = ("letter.docx", "email.eml", "how_to_send.txt", "summary.docx", "schedule.docx",

@@ -17,13 +17,13 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recordskit.answers import request_from
 from recordskit.cli import cli
+from recordskit.documents.make import prepare_request
+from recordskit.documents.render import LetterTemplate, Stamp, template
 from recordskit.errors import InputFileError, TemplateError, UserError
 from recordskit.files import write_folder
-from recordskit.generate import prepare_request, template
+from recordskit.intake.answers import request_from
 from recordskit.models import Directory
-from recordskit.render import LetterTemplate, Stamp
 from tests.conftest import docx_text
 
 Answers = Callable[..., dict[str, Any]]
@@ -156,7 +156,7 @@ def test_output_folder_is_a_file(tmp_path: Path) -> None:
 
 def test_unreadable_answers_file(tmp_path: Path, directory: Directory,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from recordskit.answers import load_answers
+    from recordskit.intake.answers import load_answers
 
     path = tmp_path / "a.yaml"
     path.write_text("agency: bps\n")
@@ -170,7 +170,7 @@ def test_unreadable_answers_file(tmp_path: Path, directory: Directory,
 
 
 def test_yaml_bombs_and_tags_are_refused(tmp_path: Path, directory: Directory) -> None:
-    from recordskit.answers import load_answers
+    from recordskit.intake.answers import load_answers
 
     tagged = tmp_path / "tagged.yaml"
     tagged.write_text("agency: !!python/object/apply:os.system ['touch /tmp/recordskit-pwned']\n")
@@ -200,7 +200,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 def test_every_command_works_offline(no_network: list[str], tmp_path: Path,
                                      answers: Answers) -> None:
-    from recordskit.batch import COLUMNS, EXAMPLE_ROW
+    from recordskit.intake.rows import COLUMNS, EXAMPLE_ROW
 
     path = tmp_path / "a.yaml"
     path.write_text(yaml.safe_dump(answers(sent_on="2026-11-23")))
@@ -212,7 +212,7 @@ def test_every_command_works_offline(no_network: list[str], tmp_path: Path,
                  ["calendar", "--out", str(tmp_path / "all.ics")]):
         result = runner.invoke(cli, args, env=env)
         assert result.exit_code == 0, (args, result.output)
-    from recordskit.tracker import RequestLog
+    from recordskit.tracking.log import RequestLog
 
     request_id = RequestLog().all()[0].id
     for args in (["followup", request_id, "--out", str(tmp_path / "f")],
@@ -254,11 +254,11 @@ needs_libreoffice = pytest.mark.skipif(
 
 @needs_libreoffice
 def test_libreoffice_converts_every_kind_of_document() -> None:
-    from recordskit.followthrough import letter_stamp
-    from recordskit.sendkit import to_pdf
-    from recordskit.templates import SAMPLE_CONTEXTS
+    from recordskit.documents.pdf import to_pdf
+    from recordskit.documents.render import stamp
+    from recordskit.documents.samples import SAMPLE_CONTEXTS
 
-    documents = {name: template(name).render(make(), letter_stamp("t", name))
+    documents = {name: template(name).render(make(), stamp("t", name))
                  for name, make in SAMPLE_CONTEXTS.items()}
     pdfs = to_pdf(documents)
     assert sorted(pdfs) == sorted(Path(n).with_suffix(".pdf").name for n in documents)
@@ -295,9 +295,7 @@ def _pages(pdf: Path) -> int:
 
 def test_pdf_without_libreoffice_says_how_to_get_it(tmp_path: Path, answers: Answers,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    import recordskit.sendkit
-
-    monkeypatch.setattr(recordskit.sendkit, "libreoffice", lambda: None)
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))  # LibreOffice is not found
     path = tmp_path / "a.yaml"
     path.write_text(yaml.safe_dump(answers()))
     result = CliRunner().invoke(cli, ["new", "--answers", str(path), "--out",

@@ -9,9 +9,9 @@ import pytest
 from prompt_toolkit.input.base import PipeInput
 
 from recordskit.errors import InteractiveSessionError
-from recordskit.interview import PRIVACY_NOTICE, Cancelled, run_interview
+from recordskit.intake.interview import PRIVACY_NOTICE, Cancelled, run_interview
+from recordskit.intake.terminal import TerminalAsker
 from recordskit.models import Directory
-from recordskit.prompts import TerminalAsker
 from tests.conftest import BACKSPACE, DOWN, ENTER, SPACE
 
 TODAY = date(2026, 6, 12)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from docx import Document
 
-from recordskit.answers import request_from
-from recordskit.generate import prepare_request
+from recordskit.documents.make import prepare_request
+from recordskit.intake.answers import request_from
 from recordskit.law import LAW, LAW_VERSION
 from recordskit.models import Directory
 from tests.conftest import docx_text

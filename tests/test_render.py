@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from recordskit.documents.render import LetterTemplate, Stamp
 from recordskit.errors import TemplateError
-from recordskit.render import LetterTemplate, Stamp
 from tests.conftest import docx_text
 
 STAMP = Stamp(title="t", subject="s", law_version="v", template_name="x.docx",
@@ -104,11 +104,11 @@ def test_tags_split_across_runs_by_word(tmp_path: Path) -> None:
 def test_fast_path_writes_what_docxtpl_writes(name: str) -> None:
     import io
 
-    from recordskit.generate import template
-    from recordskit.templates import SAMPLE_CONTEXTS
+    from recordskit.documents.render import template
+    from recordskit.documents.samples import SAMPLE_CONTEXTS
 
     letter = template(name)
-    assert letter._fast is not None  # the shipped templates all take the fast path
+    assert letter.fast_path  # the shipped templates all take the fast path
     context = SAMPLE_CONTEXTS[name]()
     fast, full = letter.render(context, STAMP), letter.render_with_docxtpl(context, STAMP)
     assert docx_text(fast) == docx_text(full)
@@ -125,7 +125,7 @@ def test_templates_with_tags_in_the_footer_take_the_full_path(tmp_path: Path) ->
     path = tmp_path / "footer.docx"
     document.save(path)
     letter = LetterTemplate(path)
-    assert letter._fast is None
+    assert not letter.fast_path
     import io
 
     rendered = Document(io.BytesIO(letter.render({"name": "A & B"}, STAMP)))
@@ -140,14 +140,14 @@ def test_docxtpl_brace_escapes_never_touch_answers(tmp_path: Path) -> None:
     document.save(path)
     value = "{_{ typed }_} {_% as is %_}"
     letter = LetterTemplate(path)
-    assert letter._fast is None
+    assert not letter.fast_path
     text = docx_text(letter.render({"value": value}, STAMP))
     assert f"Literal {{{{ braces }}}} and {value}" in text
     fast_path = tmp_path / "fast.docx"
     document.sections[0].footer.paragraphs[0].text = ""
     document.save(fast_path)
     fast = LetterTemplate(fast_path)
-    assert fast._fast is not None
+    assert fast.fast_path
     assert f"Literal {{{{ braces }}}} and {value}" in docx_text(fast.render({"value": value},
                                                                           STAMP))
 

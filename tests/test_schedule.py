@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from recordskit.answers import request_from
-from recordskit.business_days import get_calendar
+from recordskit.deadlines.calendars import get_calendar
+from recordskit.deadlines.schedule import new_request_schedule
+from recordskit.intake.answers import request_from
 from recordskit.models import Agency, Directory
-from recordskit.schedule import EVENTS, new_request_schedule
 
 Answers = Callable[..., dict[str, Any]]
 D = date.fromisoformat
@@ -21,7 +21,9 @@ def _schedule(directory: Directory, answers: Answers, **changes: Any) -> dict[st
     request = request_from(answers(**changes), directory)
     agency = directory.agency(request.agency)
     schedule = new_request_schedule(request, agency, get_calendar(agency.calendar))
-    assert [d.event for d in schedule.deadlines] == list(EVENTS)
+    assert [d.event for d in schedule.deadlines] == ["received", "response_due", "follow_up",
+                                                        "production_due_max",
+                                                        "appeal_deadline_no_response"]
     return {d.event: d.date for d in schedule.deadlines}
 
 

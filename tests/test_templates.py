@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from docx import Document
 
 from recordskit.cli import cli
-from recordskit.templates import check_template
+from recordskit.documents.template_check import check_template
 from tests.conftest import docx_text
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from prompt_toolkit.input.base import PipeInput
 
 from recordskit.cli import cli
-from recordskit.directory import load_directory
-from recordskit.directory_edit import EditableDirectory
+from recordskit.directory.edit import EditableDirectory
+from recordskit.directory.load import load_directory
 from recordskit.errors import DirectoryError
 from recordskit.models import directory_json_schema
 from tests.conftest import BACKSPACE, ENTER, SPACE
@@ -148,9 +148,9 @@ def test_edit_that_breaks_the_file_writes_nothing(copy: Path) -> None:
 
 
 def test_add_interactively(copy: Path, keys: PipeInput, monkeypatch: pytest.MonkeyPatch) -> None:
-    import recordskit.cli
+    import recordskit.cli.app
 
-    monkeypatch.setattr(recordskit.cli, "_has_terminal", lambda: True)
+    monkeypatch.setattr(recordskit.cli.app, "has_terminal", lambda: True)
     before = copy.read_text()
     keys.send_text("".join([
         "boston-housing", ENTER, "Boston Housing Authority", ENTER, "BHA", ENTER,
@@ -184,9 +184,9 @@ def test_add_interactively(copy: Path, keys: PipeInput, monkeypatch: pytest.Monk
 
 def test_edit_interactively_records_the_check(copy: Path, keys: PipeInput,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    import recordskit.cli
+    import recordskit.cli.app
 
-    monkeypatch.setattr(recordskit.cli, "_has_terminal", lambda: True)
+    monkeypatch.setattr(recordskit.cli.app, "has_terminal", lambda: True)
     before = copy.read_text()
     keys.send_text("".join([ENTER] * 6 + [ENTER]  # every field and the channels as they were
                            + [ENTER, BACKSPACE * 10, "2026-12-02", ENTER]))

@@ -12,9 +12,11 @@ from pathlib import Path
 
 __all__ = [
     "DirectoryError",
+    "FieldError",
     "InputFileError",
     "InteractiveSessionError",
     "OutputExistsError",
+    "PersonalDetailsError",
     "Problem",
     "RecordskitError",
     "TemplateError",
@@ -58,16 +60,37 @@ class InputFileError(UserError):
         super().__init__("\n".join(problem.render(file) for problem in self.problems))
 
 
+class PersonalDetailsError(InputFileError):
+    """Answers from a file carry personal details; ``allow_personal`` lets them through."""
+
+    field = "allow_personal"
+
+
 class DirectoryError(InputFileError):
     """The agency directory (``agencies.yaml``) is invalid."""
+
+
+class FieldError(UserError):
+    """A value the caller must give or change, named by its field.
+
+    The library speaks of fields (``kind``, ``until``, ``force``); a front end that knows its
+    own name for a field (the command line's ``--kind``) adds it, so the library names no flag.
+    """
+
+    def __init__(self, message: str, *, field: str) -> None:
+        self.field = field
+        super().__init__(message)
 
 
 class InteractiveSessionError(UserError):
     """The interview was started where nobody can answer it."""
 
 
-class OutputExistsError(UserError):
-    """Writing would overwrite files that already exist."""
+class OutputExistsError(FieldError):
+    """Writing would overwrite files that already exist; ``force`` allows it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="force")
 
 
 class TemplateError(UserError):

@@ -1,23 +1,26 @@
-"""Writing output files so that nothing already good is lost.
+"""The one writer: every file recordskit writes goes through here, so nothing good is lost.
 
 Each file is written to a temporary file beside it and renamed into place, so a crash leaves
-either the old file or the new one, never half of one. A folder's files are checked before any
-is written: without ``force``, an existing file stops the whole write.
+either the old file or the new one, never half of one. A file or folder that exists is never
+replaced unless the caller says ``force``; a folder's files are checked before any is written.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import IO
 
-from recordskit.errors import OutputExistsError, UserError
+from recordskit.errors import FieldError, OutputExistsError, UserError
 
 
-def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
-    """Write ``data`` to ``path`` all at once: readers see the old file or the new, never part.
+@contextlib.contextmanager
+def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[IO[bytes]]:
+    """A file handle whose content replaces ``path`` all at once when the block ends.
 
     ``durable`` also flushes it to the disk before the rename (survives a power cut, not only a
     killed process); a batch turns it off per file and flushes everything once at its end.
@@ -28,7 +31,7 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
     temporary = Path(handle.name)
     try:
         with handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())
@@ -40,25 +43,84 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
         raise
 
 
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write ``data`` to ``path`` all at once: readers see the old file or the new, never part."""
+    with atomic_writer(path, durable=durable) as handle:
+        handle.write(data)
+
+
+def write_if_changed(path: Path, chunks: Iterable[bytes]) -> bool:
+    """Stream ``chunks`` into ``path`` unless it already holds exactly them; True when written.
+
+    The content is never held in memory whole (a batch's calendar can be large): it is written
+    to the temporary file, and the rename is skipped when the old file has the same digest.
+    """
+    digest = hashlib.sha256()
+
+    class _Same(Exception):
+        pass
+
+    try:
+        with atomic_writer(path) as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+                digest.update(chunk)
+            if path.exists() and _digest(path) == digest.digest():
+                raise _Same
+    except _Same:
+        return False
+    return True
+
+
+def _digest(path: Path) -> bytes:
+    found = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            found.update(block)
+    return found.digest()
+
+
+def refuse_to_replace(path: Path) -> None:
+    """Stop when ``path`` exists: call it before costly work, when replacing is not allowed."""
+    if path.exists():
+        raise OutputExistsError(f"{path}: already exists; nothing was written. Allow replacing "
+                                "it to write it again")
+
+
+def write_file(path: Path, data: bytes, *, force: bool = False) -> None:
+    """Write one file, refusing to replace one that exists unless ``force``."""
+    if not force:
+        refuse_to_replace(path)
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write: {exc.strerror}") from None
+
+
+def refuse_existing(folder: Path, names: Iterable[str]) -> None:
+    """Stop before writing anything when any of ``names`` already exists in ``folder``."""
+    existing = [name for name in names if (folder / name).exists()]
+    if existing:
+        raise OutputExistsError(
+            f"{folder}: already holds {', '.join(existing)}; nothing was written. Choose "
+            "another folder, or allow replacing them")
+
+
 def write_folder(folder: Path, files: Mapping[str, bytes], *, force: bool = False,
                  durable: bool = True) -> list[Path]:
     """Write every file into ``folder``, refusing to overwrite any unless ``force``."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise UserError(f"{folder}: exists and is not a folder; choose another --out") from None
+        raise FieldError(f"{folder}: exists and is not a folder; choose another output folder",
+                         field="out") from None
     except OSError as exc:
         raise UserError(f"{folder}: cannot create the output folder: {exc.strerror}") from None
-    targets = [folder / name for name in files]
-    existing = [path for path in targets if path.exists()]
-    if existing and not force:
-        names = ", ".join(path.name for path in existing)
-        raise OutputExistsError(
-            f"{folder}: already holds {names}; nothing was written. Choose another --out "
-            "folder, or add --force to replace them."
-        )
+    if not force:
+        refuse_existing(folder, files)
     written: list[Path] = []
-    for path, data in zip(targets, files.values(), strict=True):
+    for name, data in files.items():
+        path = folder / name
         try:
             atomic_write(path, data, durable=durable)
         except OSError as exc:

@@ -15,6 +15,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from recordskit.errors import UserError
+
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "recordskit"
 
@@ -55,8 +57,6 @@ def _catalog(code: str) -> _Loaded:
 
 def set_language(code: str) -> None:
     """Use ``code`` for every message from now on (``en`` for the English originals)."""
-    from recordskit.errors import UserError
-
     if code == "en":
         _state["current"], _code["current"] = gettext.NullTranslations(), "en"
         return

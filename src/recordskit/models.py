@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -392,7 +393,19 @@ REQUESTER_KEYS: tuple[str, ...] = tuple(Requester.model_fields)
 STUDENT_KEYS: tuple[str, ...] = tuple(Student.model_fields)
 
 
-# --- The schedule ---------------------------------------------------------------------------
+# --- What happened to a request, and its schedule --------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """One thing that happened to a request, as recorded in the request log."""
+
+    seq: int
+    event: str
+    on_date: date
+    details: dict[str, Any] = field(default_factory=dict)
+    recorded_at: str = ""
+
 
 
 class Deadline(_Strict):

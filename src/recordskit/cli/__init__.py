@@ -1,0 +1,10 @@
+"""The ``recordskit`` command line: parse, call the library, print. No logic of its own.
+
+``app`` holds the group and what commands share; each other module is one family of commands,
+registered on the group when imported here.
+"""
+
+from recordskit.cli import agencies, batch, new, templates, tracking  # noqa: F401 (registers)
+from recordskit.cli.app import cli, main
+
+__all__ = ["cli", "main"]

@@ -1,0 +1,262 @@
+"""``recordskit agencies ...``: read, check and change the agency directory."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from recordskit.cli.app import cli, directory_path, load_directory_for, terminal_asker
+from recordskit.errors import UserError
+
+if TYPE_CHECKING:
+    from recordskit.intake.asker import Asker
+
+FILE_ARGUMENT = click.argument("file", required=False,
+                               type=click.Path(path_type=Path, dir_okay=False))
+
+
+@cli.group()
+def agencies() -> None:
+    """The agency directory: who receives requests, and the records each one holds."""
+
+
+@agencies.command("list")
+@click.pass_context
+def agencies_list(ctx: click.Context) -> None:
+    """List the agencies in the directory.
+
+    \b
+    Example:
+      recordskit agencies list
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    directory = load_directory_for(ctx)
+    table = Table()
+    table.add_column("id", no_wrap=True)
+    for column in ("name", "role", "delivery", "calendar", "records"):
+        table.add_column(column)
+    for agency in directory.agencies:
+        table.add_row(agency.id, agency.name, agency.role, ", ".join(agency.delivery),
+                      agency.calendar, str(len(agency.records)))
+    Console(highlight=False).print(table)
+
+
+@agencies.command("show")
+@click.argument("agency_id")
+@click.pass_context
+def agencies_show(ctx: click.Context, agency_id: str) -> None:
+    """Show one agency: its contact, its sources, and its records catalog.
+
+    \b
+    Example:
+      recordskit agencies show bps
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    directory = load_directory_for(ctx)
+    try:
+        agency = directory.agency(agency_id)
+    except KeyError:
+        known = ", ".join(a.id for a in directory.agencies)
+        raise UserError(f"no agency has id {agency_id!r}; expected one of: {known}") from None
+    console = Console(highlight=False)
+    officer = agency.records_officer
+    console.print(f"[bold]{agency.name}[/bold] ({agency.id}), {agency.kind.replace('_', ' ')}")
+    if agency.description:
+        console.print(agency.description)
+    for label, value in (("Write to", officer.title), ("Office", officer.office),
+                         ("Address", officer.mailing_address.replace("\n", ", ")),
+                         ("Email", officer.email), ("Phone", officer.phone), ("Fax", officer.fax),
+                         ("Portal", officer.portal_url),
+                         ("Takes requests by", ", ".join(agency.delivery)),
+                         ("Business days", agency.calendar), ("Notes", agency.notes)):
+        if value:
+            console.print(f"  {label + ':':<19}{value}")
+    for source in agency.sources:
+        console.print(f"  {'Source:':<19}{source.url} (checked {source.verified_on})")
+    if agency.records:
+        table = Table(title="Records catalog", title_justify="left")
+        table.add_column("id", no_wrap=True)
+        for column in ("title", "usual dates", "why"):
+            table.add_column(column)
+        for record in agency.records:
+            dates = ""
+            if record.date_from:
+                end = record.date_to.isoformat() if record.date_to else "now"
+                dates = f"{record.date_from.isoformat()} to {end}"
+            table.add_row(record.id, record.title, dates, record.why)
+        console.print(table)
+
+
+@agencies.command("validate")
+@FILE_ARGUMENT
+@click.pass_context
+def agencies_validate(ctx: click.Context, file: Path | None) -> None:
+    """Check the directory and report every problem with its line and field.
+
+    Each problem is printed as FILE:LINE:COLUMN: field.path: what is wrong and what is
+    expected. Exits with status 1 when there is any.
+
+    \b
+    Examples:
+      recordskit agencies validate
+      recordskit agencies validate my-agencies.yaml
+    """
+    from recordskit.directory.load import check_directory
+
+    path = directory_path(ctx, file)
+    directory, problems = check_directory(path)
+    if problems or directory is None:
+        for problem in problems:
+            click.echo(problem.render(path))
+        raise UserError(f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
+    records = sum(len(agency.records) for agency in directory.agencies)
+    click.echo(f"{path}: OK ({len(directory.agencies)} agencies, {records} records, "
+               f"{len(directory.precedents)} precedents)")
+
+
+@agencies.command("schema")
+def agencies_schema() -> None:
+    """Print the JSON Schema of agencies.yaml, for completion and checking in an editor.
+
+    \b
+    Example:
+      recordskit agencies schema > agencies.schema.json
+    """
+    from recordskit.models import directory_json_schema
+
+    click.echo(json.dumps(directory_json_schema(), indent=2, ensure_ascii=False))
+
+
+@agencies.command("stale")
+@FILE_ARGUMENT
+@click.option("--older-than", "older_than", type=click.IntRange(min=0), default=180,
+              show_default=True, help="Days after which a source counts as stale.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Count from this date instead of today (YYYY-MM-DD).")
+@click.pass_context
+def agencies_stale(ctx: click.Context, file: Path | None, older_than: int,
+                   today: object) -> None:
+    """List every contact source not checked for a while, to re-check first.
+
+    \b
+    Examples:
+      recordskit agencies stale
+      recordskit agencies stale --older-than 365
+    """
+    from datetime import datetime
+
+    from recordskit.directory.load import load_directory, stale_sources
+
+    day = today.date() if isinstance(today, datetime) else date.today()
+    stale = stale_sources(load_directory(directory_path(ctx, file)), today=day,
+                          older_than_days=older_than)
+    if not stale:
+        click.echo(f"Every source was checked in the last {older_than} days.")
+        return
+    click.echo(f"{len(stale)} source{'s' if len(stale) != 1 else ''} last checked more than "
+               f"{older_than} days before {day}; re-check each page, then run "
+               "`recordskit agencies edit ID` to record it:")
+    for source in stale:
+        click.echo(f"\n{source.agency_id}: checked {source.verified_on} "
+                   f"({source.age_days} days ago)\n  {source.url}")
+        if source.note:
+            click.echo(f"  {source.note}")
+
+
+@agencies.command("add")
+@FILE_ARGUMENT
+@click.pass_context
+def agencies_add(ctx: click.Context, file: Path | None) -> None:
+    """Add an agency by answering questions; the file keeps its comments and layout.
+
+    \b
+    Example:
+      recordskit agencies add
+    """
+    from recordskit.directory.edit import EditableDirectory
+    from recordskit.directory.questions import ask_new_agency
+
+    path = directory_path(ctx, file)
+    editable = EditableDirectory.open(path)
+    taken = [str(a.get("id")) for a in editable.data["agencies"] if isinstance(a, dict)]
+    editable.add_agency(ask_new_agency(_asker(), taken))
+    editable.save()
+    click.echo(f"Added the agency to {path}. Add its records catalog by hand: see "
+               "CONTRIBUTING.md.")
+
+
+@agencies.command("edit")
+@click.argument("agency_id")
+@FILE_ARGUMENT
+@click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
+              help="Set a field, such as records_officer.phone=617-635-4601 (repeatable). "
+                   "An empty VALUE removes the field.")
+@click.option("--source", "source_url", help="Web page where the change was checked.")
+@click.option("--verified-on", "verified_on", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="When it was checked (YYYY-MM-DD) [default: today].")
+@click.pass_context
+def agencies_edit(ctx: click.Context, agency_id: str, file: Path | None,
+                  assignments: tuple[str, ...], source_url: str | None,
+                  verified_on: object) -> None:
+    """Change an agency's contact details in place, keeping comments and layout.
+
+    Without --set, asks for each contact field with its current value as the default.
+
+    \b
+    Examples:
+      recordskit agencies edit city-clerk
+      recordskit agencies edit bps --set records_officer.phone=617-635-9320 \\
+          --source https://www.bostonpublicschools.org/ --verified-on 2026-11-23
+    """
+    from datetime import datetime
+
+    import yaml
+
+    from recordskit.directory.edit import EditableDirectory
+    from recordskit.directory.questions import ask_contact, ask_source
+
+    path = directory_path(ctx, file)
+    editable = EditableDirectory.open(path)
+    agency = editable.agency(agency_id)
+    checked = verified_on.date() if isinstance(verified_on, datetime) else date.today()
+    if assignments:
+        for assignment in assignments:
+            field, sep, raw = assignment.partition("=")
+            if not sep or not field:
+                raise UserError(f"--set {assignment!r}: expected FIELD=VALUE, such as "
+                                "records_officer.phone=617-635-4601")
+            value = yaml.safe_load(raw) if raw.strip().startswith("[") else raw
+            editable.set(agency_id, field.strip(), value)
+    else:
+        asker = _asker()
+        for field, value in ask_contact(asker, agency).items():
+            if field == "records_officer":
+                for key, item in value.items():
+                    editable.set(agency_id, f"records_officer.{key}", item)
+                for key in list(agency.get("records_officer") or {}):
+                    if key not in value and key != "fax":
+                        editable.set(agency_id, f"records_officer.{key}", None)
+            else:
+                editable.set(agency_id, field, value)
+        sources = agency.get("sources") or []
+        source_url, checked = ask_source(asker, str(sources[0].get("url")) if sources else "")
+    if source_url:  # re-checking unchanged details is worth recording too
+        editable.record_source(agency_id, source_url, checked)
+    if editable.save():
+        click.echo(f"Updated {agency_id} in {path}.")
+    else:
+        click.echo(f"Nothing changed; {path} was left as it was.")
+
+
+def _asker() -> Asker:
+    return terminal_asker(
+        "this command asks questions and needs a terminal; without one, edit agencies.yaml by "
+        "hand or use `recordskit agencies edit ID --set FIELD=VALUE`")

@@ -1,0 +1,124 @@
+"""The ``recordskit`` command group and what every command shares.
+
+The group turns recordskit's own errors into a message and exit status 1, never a traceback,
+and names the command-line option of a field the library's error names. Heavy libraries
+(docxtpl, holidays, questionary, rich) are imported inside the commands that use them, so
+``recordskit --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from recordskit.errors import RecordskitError, UserError
+
+if TYPE_CHECKING:
+    from recordskit.intake.asker import Asker
+    from recordskit.models import Directory
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+class _Command(click.Command):
+    """Names the option behind a field that a library error names (``force`` -> ``--force``)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RecordskitError as exc:
+            field = getattr(exc, "field", None)
+            flags = [p.opts[0] for p in self.params
+                     if isinstance(p, click.Option) and p.name == field]
+            if flags:
+                exc.add_note(flags[0])
+            raise
+
+
+class _Group(click.Group):
+    """Turns recordskit's own errors into a message and exit status 1, never a traceback."""
+
+    command_class = _Command
+    group_class = type  # subgroups are _Group too, so their commands are _Command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RecordskitError as exc:
+            notes = getattr(exc, "__notes__", [])
+            hint = f" ({notes[0]})" if notes else ""
+            click.secho(f"Error: {exc}{hint}", err=True, fg="red")
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("\nCancelled. Nothing was written.", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="recordskit")
+@click.option("--agencies", "agencies_path", type=click.Path(path_type=Path, dir_okay=False),
+              envvar="RECORDSKIT_AGENCIES", show_envvar=True,
+              help="Agency directory to use instead of the one recordskit ships.")
+@click.pass_context
+def cli(ctx: click.Context, agencies_path: Path | None) -> None:
+    """Massachusetts public records requests to Boston agencies, with every deadline.
+
+    \b
+    Start here:
+      recordskit new                      answer a few questions, get the letter
+      recordskit new --answers FILE       the same from a file, no questions
+      recordskit agencies list            who you can ask, and for what
+    """
+    ctx.obj = {"agencies_path": agencies_path}
+
+
+def directory_path(ctx: click.Context, given: Path | None = None) -> Path:
+    """The agency directory a command works on: its argument, --agencies, or the shipped one."""
+    from recordskit.paths import agencies_file
+
+    root = ctx.find_root()
+    chosen: Path | None = given or (root.obj or {}).get("agencies_path")
+    return chosen or agencies_file()
+
+
+def load_directory_for(ctx: click.Context, given: Path | None = None) -> Directory:
+    """The agency directory a command works on, loaded and checked."""
+    from recordskit.directory.load import load_directory
+
+    return load_directory(directory_path(ctx, given))
+
+
+def today() -> date:
+    """Today, or ``RECORDSKIT_TODAY`` (YYYY-MM-DD) to see the schedule as of another day."""
+    if value := os.environ.get("RECORDSKIT_TODAY"):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise UserError(f"RECORDSKIT_TODAY={value!r} is not a date; expected YYYY-MM-DD"
+                            ) from None
+    return date.today()
+
+
+def has_terminal() -> bool:
+    """Whether a person can answer questions here (both ends are a terminal)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def terminal_asker(no_terminal: str) -> Asker:
+    """The questionary asker, or a clear error where nobody can answer."""
+    from recordskit.errors import InteractiveSessionError
+    from recordskit.intake.terminal import TerminalAsker
+
+    if not has_terminal():
+        raise InteractiveSessionError(no_terminal)
+    return TerminalAsker(click.echo, no_terminal=no_terminal)
+
+
+def main() -> None:
+    """The console script."""
+    cli(prog_name="recordskit")

@@ -1,0 +1,100 @@
+"""``recordskit batch``: many letters from one spreadsheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from recordskit.cli.app import cli, directory_path
+from recordskit.errors import UserError
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the batch: one sub-folder per row, plus manifest.csv, "
+                   "calendar.ics and errors.csv.")
+@click.option("--check", "check_only", is_flag=True, help="Check every row; write nothing.")
+@click.option("--force", is_flag=True, help="Rewrite rows whose answers changed since they "
+              "were produced.")
+@click.option("--pdf", is_flag=True, help="Also write letter.pdf and schedule.pdf in every row's "
+              "folder (needs LibreOffice).")
+@click.option("--allow-personal-details", "allow_personal", is_flag=True,
+              help="Produce rows even if an answer holds a child's name, a student ID, an "
+                   "A-number or immigration details.")
+@click.option("--workers", type=click.IntRange(min=0), default=0,
+              help="Processes to render with [default: one per core].")
+@click.option("--template", "template_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write a template spreadsheet (.xlsx or .csv) with every column and one "
+                   "example row, then stop.")
+@click.pass_context
+def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: bool,
+          force: bool, pdf: bool, allow_personal: bool, workers: int,
+          template_path: Path | None) -> None:
+    """Produce one request per row of a CSV, XLSX or YAML file.
+
+    Columns are the answers-file keys (records separated by ';', requester fields as
+    requester.name, requester.email, ...) plus an optional row_id. Every row is checked first;
+    bad rows are reported with their row number and column (on stderr and in errors.csv) and
+    every good row is still produced. A re-run skips rows already complete, finishes rows a
+    stopped run left unfinished, and rewrites a changed row only with --force.
+
+    \b
+    Examples:
+      recordskit batch --template requests.xlsx
+      recordskit batch requests.xlsx --check
+      recordskit batch requests.xlsx --out letters
+    """
+    import sys
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from recordskit.directory.load import load_directory
+    from recordskit.documents.batch import make_batch
+    from recordskit.documents.spreadsheet import write_template
+    from recordskit.paths import templates_dir
+    from recordskit.tracking.log import RequestLog
+
+    if template_path is not None:
+        write_template(template_path, force=force)
+        click.echo(f"Wrote {template_path}: fill one row per request, then run "
+                   f"recordskit batch {template_path} --out FOLDER")
+        return
+    if file is None:
+        raise UserError("give the batch file: recordskit batch FILE --out FOLDER "
+                        "(or --template FILE to get a spreadsheet to fill in)")
+    if out is None and not check_only:
+        raise UserError("give --out FOLDER for the letters, or --check to only check the rows")
+    agencies_path = directory_path(ctx)
+    directory = load_directory(agencies_path)
+    console = Console(stderr=True, highlight=False)
+    with Progress("Letters", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, disable=not console.is_terminal, transient=True) as bar:
+        task = bar.add_task("letters", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = make_batch(file, out, directory, agencies_path=agencies_path,
+                            templates_path=templates_dir(), force=force,
+                            check_only=check_only, workers=workers, progress=advance,
+                            allow_personal=allow_personal, pdf=pdf, log=RequestLog())
+    for problem in report.problems:
+        column = f" {problem.column}:" if problem.column else ""
+        click.echo(f"{file}: row {problem.row}:{column} {problem.message}", err=True)
+    if report.count("changed"):
+        click.echo("Changed rows are replaced only with --force.", err=True)
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if check_only:
+        bad = len({p.row for p in report.problems})
+        click.echo(f"Checked {report.rows} rows: {report.rows - bad} good, {bad} with problems; "
+                   "nothing was written.", err=True)
+    else:
+        click.echo(report.summary(), err=True)
+        if pdf:
+            click.echo(f"Wrote {report.pdfs} PDFs.", err=True)
+    if report.failed_rows:
+        sys.exit(1)

@@ -1,0 +1,127 @@
+"""``recordskit new``: the interview (or an answers file), then the letter and its schedule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from recordskit.cli.app import cli, load_directory_for, terminal_asker
+
+if TYPE_CHECKING:
+    from recordskit.documents.make import MadeRequest
+
+FILE_ROLES = {
+    "letter.docx": "the letter to send",
+    "letter.pdf": "the letter as PDF",
+    "email.eml": "an email draft to the agency, with the letter attached",
+    "how_to_send.txt": "where and how to send it, and what proof to keep",
+    "summary.docx": "for you, in your language: what you asked and each date",
+    "schedule.docx": "every date on one printable page",
+    "schedule.pdf": "the same page as PDF",
+    "schedule.csv": "every deadline, for a spreadsheet",
+    "schedule.ics": "every deadline, to import into a calendar",
+    "answers.yaml": "your answers, to make these files again",
+}
+
+
+
+@cli.command()
+@click.option("--answers", "answers_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="YAML or JSON file of answers: run without questions.")
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the files [default: ./request-AGENCY-DATE].")
+@click.option("--force", is_flag=True, help="Replace files that already exist in the folder.")
+@click.option("--pdf", is_flag=True, help="Also write letter.pdf and schedule.pdf (needs "
+              "LibreOffice).")
+@click.option("--lang", "lang", help="Language of the interview and of summary.docx: en, es "
+              "(español) or ht (kreyòl ayisyen) [default: from the system's locale]. The letter "
+              "stays in English.")
+@click.option("--allow-personal-details", "allow_personal", is_flag=True,
+              help="Write the letter even if an answer holds a child's name, a student ID, an "
+                   "A-number or immigration details.")
+@click.option("--no-log", "no_log", is_flag=True,
+              help="Do not record the request in the request log on this computer.")
+@click.pass_context
+def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: bool,
+        pdf: bool, lang: str | None, allow_personal: bool, no_log: bool) -> None:
+    """Write a public records request letter and its schedule.
+
+    Without --answers, asks its questions in the terminal. The folder receives letter.docx,
+    schedule.csv, schedule.ics and answers.yaml. Existing files are never replaced without
+    --force.
+
+    \b
+    Examples:
+      recordskit new
+      recordskit new --out my-request
+      recordskit new --answers answers.yaml --out my-request
+    """
+    from recordskit.documents.make import make_request
+    from recordskit.i18n import detect_language, set_language
+    from recordskit.tracking.log import RequestLog
+
+    set_language(lang or detect_language())
+    directory = load_directory_for(ctx)
+    if answers_path is not None:
+        from recordskit.intake.answers import load_answers
+        from recordskit.intake.privacy import personal_details, refuse
+
+        request = load_answers(answers_path, directory)
+        if not allow_personal:
+            refuse(personal_details(request), answers_path)
+    else:
+        from recordskit.intake.interview import run_interview
+        from recordskit.intake.terminal import NO_TERMINAL
+
+        request = run_interview(terminal_asker(NO_TERMINAL), directory)
+    folder = out or _free_folder(Path.cwd(), f"request-{request.agency}-{request.sent_on}")
+    log = None if no_log else RequestLog()
+    made = make_request(request, directory, folder, force=force, pdf=pdf, log=log)
+    _report(made, folder)
+    if log is not None:
+        click.echo(f"Logged as request {made.request_id} ({log.path}). When you hear back: "
+                   f"recordskit log {made.request_id} ...; to see every deadline: "
+                   "recordskit status")
+
+
+def _free_folder(parent: Path, name: str) -> Path:
+    """``parent/name``, or ``name-2``, ``name-3``… when it is taken: a default never overwrites."""
+    candidate, number = parent / name, 1
+    while candidate.exists():
+        number += 1
+        candidate = parent / f"{name}-{number}"
+    return candidate
+
+
+def _report(made: MadeRequest, folder: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from recordskit.deadlines.events import event_title
+    from recordskit.law import LAW
+    from recordskit.text import long_date
+
+    console = Console(highlight=False)
+    console.print(f"Wrote [bold]{folder}[/bold]/")
+    for name in made.files:
+        console.print(f"  {name:<14} {FILE_ROLES.get(name, '')}")
+    table = Table(title=f"Schedule ({made.agency.calendar} business-day calendar)",
+                  title_justify="left")
+    table.add_column("Date", no_wrap=True)
+    table.add_column("What")
+    table.add_column("Law", style="dim")
+    student = made.request.student is not None
+    for deadline in made.schedule.deadlines:
+        table.add_row(f"{deadline.date:%a} {long_date(deadline.date)}",
+                      event_title(deadline.event, made.agency.short_name, student=student),
+                      deadline.citation)
+    console.print(table)
+    for note in made.schedule.notes:
+        console.print(f"Note: {note}")
+    console.print("What each date means, and what to do then, is in schedule.csv and "
+                  "schedule.ics.")
+    if not student:
+        rule = LAW["written_request_for_appeal"]
+        console.print(f"Keep a copy of what you send: {rule.statement} ({rule.citation}).")

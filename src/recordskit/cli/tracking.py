@@ -1,0 +1,318 @@
+"""``recordskit status / show / log / undo / followup / appeal / calendar``: after you send it."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from recordskit.cli.app import DATE, cli, load_directory_for, today
+from recordskit.deadlines.events import GROUNDS, LOGGED_EVENTS, RESPONSE_KINDS
+
+if TYPE_CHECKING:
+    from recordskit.deadlines.timeline import Timeline
+    from recordskit.models import Directory
+    from recordskit.tracking.log import LoggedRequest
+
+
+def _short(logged: LoggedRequest, directory: Directory) -> str:
+    request = logged.request
+    agency = directory.agency(request.agency)
+    if request.student is not None:
+        return f"Student record: {request.student.name}"
+    titles = [agency.record(r).title for r in request.records if r in
+              {x.id for x in agency.records}]
+    text = titles[0] if titles else request.other_records
+    more = len(request.records) + bool(request.other_records) - 1
+    text = text if len(text) <= 48 else text[:47] + "…"
+    return text + (f" (+{more})" if more > 0 else "")
+
+
+def _as_json(logged: LoggedRequest, timeline: Timeline, directory: Directory,
+             on: date) -> dict[str, Any]:
+    upcoming = timeline.next_deadline(on)
+    return {
+        "id": logged.id,
+        "agency": logged.request.agency,
+        "asked": _short(logged, directory),
+        "state": timeline.state,
+        "sent_on": logged.request.sent_on.isoformat(),
+        "folder": logged.folder,
+        "next": ({"date": upcoming.date.isoformat(), "event": upcoming.event}
+                 if upcoming else None),
+        "schedule": [{"date": d.date.isoformat(), "event": d.event,
+                      "description": d.description, "citation": d.citation}
+                     for d in timeline.deadlines],
+        "notes": list(timeline.notes),
+        "warnings": list(timeline.warnings),
+    }
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--all", "show_all", is_flag=True, help="Include closed and withdrawn requests.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool, show_all: bool) -> None:
+    """The open requests: where each stands, and the next deadline.
+
+    \b
+    Examples:
+      recordskit status
+      recordskit status --json
+    """
+    from recordskit.deadlines.events import FINAL_STATES, event_title
+    from recordskit.tracking.log import RequestLog
+    from recordskit.tracking.service import timeline_of
+
+    directory, on = load_directory_for(ctx), today()
+    rows = []
+    for logged in RequestLog().all():
+        timeline = timeline_of(logged, directory, on)
+        if show_all or timeline.state not in FINAL_STATES:
+            rows.append((logged, timeline))
+    if as_json:
+        click.echo(json.dumps([_as_json(lg, tl, directory, on) for lg, tl in rows], indent=2,
+                              ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("No open requests in the log. `recordskit new` makes one.")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Open requests on {on}", title_justify="left")
+    for column in ("id", "agency", "asked", "state", "next", "what to do"):
+        table.add_column(column, no_wrap=column in ("id", "next"))
+    for logged, timeline in rows:
+        upcoming = timeline.next_deadline(on)
+        agency = directory.agency(logged.request.agency)
+        student = logged.request.student is not None
+        table.add_row(logged.id, agency.short_name, _short(logged, directory),
+                      timeline.state, upcoming.date.isoformat() if upcoming else "",
+                      event_title(upcoming.event, agency.short_name, student=student)
+                      if upcoming else "")
+    Console(highlight=False).print(table)
+
+
+@cli.command()
+@click.argument("request_id")
+@click.pass_context
+def show(ctx: click.Context, request_id: str) -> None:
+    """One request: its answers, files, events and whole schedule.
+
+    \b
+    Example:
+      recordskit show 3f9a2c81
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from recordskit.deadlines.events import event_title
+    from recordskit.intake.answers import answers_yaml
+    from recordskit.tracking.log import RequestLog
+    from recordskit.tracking.service import timeline_of
+
+    directory, on = load_directory_for(ctx), today()
+    logged = RequestLog().get(request_id)
+    timeline = timeline_of(logged, directory, on)
+    agency = directory.agency(logged.request.agency)
+    console = Console(highlight=False)
+    console.print(f"[bold]Request {logged.id}[/bold] to {agency.name}: {timeline.state}")
+    if logged.folder:
+        console.print(f"Files: {logged.folder}")
+    if logged.batch_id:
+        console.print(f"Batch: {logged.batch_id}")
+    console.print("\nAnswers:", markup=False)
+    console.print(answers_yaml(logged.request).split("\n", 1)[1], markup=False)
+    events = Table(title="Events", title_justify="left")
+    for column in ("#", "date", "event", "details"):
+        events.add_column(column)
+    active = {e.seq for e in logged.active_events}
+    for event in logged.events:
+        details = ", ".join(f"{k}: {v}" for k, v in event.details.items())
+        name = event.event if event.seq in active or event.event == "undo" else \
+            f"{event.event} (undone)"
+        events.add_row(str(event.seq), event.on_date.isoformat(), name, details)
+    if logged.events:
+        console.print(events)
+    schedule = Table(title="Schedule", title_justify="left")
+    for column in ("date", "what", "details", "law"):
+        schedule.add_column(column)
+    for deadline in timeline.deadlines:
+        schedule.add_row(deadline.date.isoformat(), event_title(deadline.event, agency.short_name),
+                         deadline.description, deadline.citation)
+    console.print(schedule)
+    for note in timeline.notes:
+        console.print(f"Note: {note}", markup=False)
+    for warning in timeline.warnings:
+        console.print(f"Warning: {warning}", markup=False, style="bold")
+
+
+@cli.command("log")
+@click.argument("request_id")
+@click.argument("event", type=click.Choice(LOGGED_EVENTS))
+@click.option("--on", "on", type=DATE, required=True, help="When it happened (YYYY-MM-DD).")
+@click.option("--tracking", help="received: the agency's reference number.")
+@click.option("--kind", type=click.Choice(RESPONSE_KINDS),
+              help="response: what the agency answered.")
+@click.option("--until", type=DATE, help="response --kind extension: the production date it "
+              "set; petition_granted, decided: the date the Supervisor's order gives.")
+@click.option("--amount", help="response --kind fee_estimate, paid: the amount in dollars.")
+@click.option("--no-exemption", "no_exemption", is_flag=True,
+              help="response: it withheld records without naming a specific exemption.")
+@click.option("--days", type=click.IntRange(min=1), help="petition_granted: business days "
+              "granted, as the order states.")
+@click.option("--number", help="appealed: the Supervisor's appeal number (such as SPR26/1234).")
+@click.option("--note", help="Anything else worth keeping with the event.")
+@click.pass_context
+def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
+                tracking: str | None, kind: str | None, until: datetime | None,
+                amount: str | None, no_exemption: bool, days: int | None, number: str | None,
+                note: str | None) -> None:
+    """Record what happened to a request; its schedule is recomputed.
+
+    \b
+    Examples:
+      recordskit log 3f9a2c81 received --on 2026-11-24 --tracking R004625-112426
+      recordskit log 3f9a2c81 response --kind extension --until 2027-01-15 --on 2026-12-07
+      recordskit log 3f9a2c81 appealed --on 2027-01-20 --number SPR27/0101
+    """
+    from recordskit.deadlines.events import event_title
+    from recordskit.tracking.log import RequestLog
+    from recordskit.tracking.service import log_event
+
+    directory, on_day = load_directory_for(ctx), today()
+    details = {"tracking": tracking, "kind": kind,
+               "until": until.date().isoformat() if until else None, "amount": amount,
+               "no_exemption": no_exemption, "days": days, "number": number, "note": note}
+    recorded, timeline, logged = log_event(RequestLog(), request_id, event, on.date(), details,
+                                           directory, on_day)
+    logged_agency = directory.agency(logged.request.agency)
+    click.echo(f"Logged {event} on {recorded.on_date} as event {recorded.seq}. "
+               f"State: {timeline.state}.")
+    upcoming = timeline.next_deadline(on_day)
+    if upcoming:
+        title = event_title(upcoming.event, logged_agency.short_name)
+        click.echo(f"Next: {upcoming.date} {title}. {upcoming.description}")
+    for note_text in timeline.notes:
+        click.echo(f"Note: {note_text}")
+    for warning in timeline.warnings:
+        click.secho(f"Warning: {warning}", bold=True)
+
+
+@cli.command()
+@click.argument("request_id")
+@click.argument("event_number", type=int)
+def undo(request_id: str, event_number: int) -> None:
+    """Undo a mistaken event. Both stay in the log; the schedule forgets the undone one.
+
+    \b
+    Example:
+      recordskit undo 3f9a2c81 2
+    """
+    from recordskit.tracking.log import RequestLog
+    from recordskit.tracking.service import undo_event
+
+    recorded = undo_event(RequestLog(), request_id, event_number, today())
+    click.echo(f"Undid event {event_number} ({recorded.details['event']}).")
+
+
+@cli.command()
+@click.argument("request_id")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for follow_up.docx.")
+@click.option("--force", is_flag=True, help="Replace files that already exist.")
+@click.option("--pdf", is_flag=True, help="Also write a PDF (needs LibreOffice).")
+@click.pass_context
+def followup(ctx: click.Context, request_id: str, out: Path, force: bool, pdf: bool) -> None:
+    """Write a polite, firm follow-up letter for a late response or a missed production date.
+
+    \b
+    Example:
+      recordskit followup 3f9a2c81 --out my-request
+    """
+    from recordskit.documents.make import make_followup
+    from recordskit.tracking.log import RequestLog
+
+    directory = load_directory_for(ctx)
+    made = make_followup(RequestLog().get(request_id), directory, out, today=today(),
+                         force=force, pdf=pdf)
+    for path in made.paths:
+        click.echo(f"Wrote {path}")
+
+
+@cli.command()
+@click.argument("request_id")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the appeal packet.")
+@click.option("--ground", "grounds", multiple=True,
+              type=click.Choice(GROUNDS),
+              help="A ground to argue besides those the log shows (repeatable).")
+@click.option("--objection", "objections", multiple=True,
+              help="A specific objection, in your words (repeatable).")
+@click.option("--earlier-appeal", "earlier_appeal", default="",
+              help="The number of an earlier appeal this one relates to.")
+@click.option("--force", is_flag=True, help="Replace files that already exist.")
+@click.option("--pdf", is_flag=True, help="Also write PDFs of the letters (needs LibreOffice).")
+@click.pass_context
+def appeal(ctx: click.Context, request_id: str, out: Path, grounds: tuple[str, ...],
+           objections: tuple[str, ...], earlier_appeal: str, force: bool, pdf: bool) -> None:
+    """Write an appeal packet for the Supervisor of Records, as the regulations require it.
+
+    The folder receives appeal.docx (to the Supervisor), appeal_cover.docx (the copy to the
+    records access officer) and appeal_checklist.txt (what to attach and send). Refuses when the
+    appeal window has closed; warns when it is about to.
+
+    \b
+    Example:
+      recordskit appeal 3f9a2c81 --out my-request/appeal
+    """
+    from recordskit.documents.make import make_appeal
+    from recordskit.text import long_date
+    from recordskit.tracking.log import RequestLog
+
+    directory = load_directory_for(ctx)
+    made = make_appeal(RequestLog().get(request_id), directory, out, today=today(),
+                       grounds=grounds, objections=objections, earlier_appeal=earlier_appeal,
+                       force=force, pdf=pdf)
+    for path in made.paths:
+        click.echo(f"Wrote {path}")
+    for warning in made.packet.warnings:
+        click.secho(f"Warning: {warning}", bold=True)
+    click.echo(f"Last day to file: {long_date(made.packet.deadline)}. Read "
+               "appeal_checklist.txt before sending.")
+
+
+@cli.command()
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The .ics file to write.")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@click.pass_context
+def calendar(ctx: click.Context, out: Path, force: bool) -> None:
+    """One calendar of every open request's deadlines; re-importing updates, never duplicates.
+
+    \b
+    Example:
+      recordskit calendar --out requests.ics
+    """
+    from recordskit.deadlines.events import FINAL_STATES
+    from recordskit.documents.exports import calendar_ics
+    from recordskit.files import refuse_to_replace, write_file
+    from recordskit.tracking.log import RequestLog
+    from recordskit.tracking.service import timeline_of
+
+    directory, on = load_directory_for(ctx), today()
+    if not force:  # before the work; calendar programs update the same events on re-import
+        refuse_to_replace(out)
+    entries = []
+    for logged in RequestLog().all():
+        timeline = timeline_of(logged, directory, on)
+        if timeline.state not in FINAL_STATES:
+            entries.append((logged.id, directory.agency(logged.request.agency),
+                            list(timeline.deadlines)))
+    write_file(out, calendar_ics(entries, name="Public records requests"), force=force)
+    count = sum(len(deadlines) for _id, _agency, deadlines in entries)
+    click.echo(f"Wrote {out}: {count} deadlines of {len(entries)} open requests.")

@@ -1,0 +1,142 @@
+"""Appeals to the Supervisor of Records: the window to file one, and the grounds the log supports.
+
+Each ground is argued in a sentence or two from the logged facts and cited through the law table;
+the appeal letter and its checklist are built from these (``recordskit.documents.appeal``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from recordskit.deadlines.events import GROUNDS
+from recordskit.deadlines.timeline import Timeline
+from recordskit.errors import FieldError, UserError
+from recordskit.law import LAW, free_hours, production_limit
+from recordskit.models import Agency, LoggedEvent
+from recordskit.text import capital, long_date
+
+APPEAL_WARNING_DAYS = 7
+"""Not law: how close to the end of the appeal window recordskit starts warning."""
+
+
+
+@dataclass(frozen=True)
+class Ground:
+    """One reason for an appeal, argued briefly, with its citation."""
+
+    key: str
+    title: str
+    argument: str
+    citation: str
+
+
+def appeal_grounds(events: Sequence[LoggedEvent], timeline: Timeline, agency: Agency,
+                   chosen: tuple[str, ...] = ()) -> list[Ground]:
+    """The grounds the log supports, plus those the person names (``chosen``)."""
+    who = agency.short_name
+    facts = timeline.facts
+    responses = facts.responses
+    due, received = facts.response_due, facts.received
+    grounds: list[Ground] = []
+    keys = set(chosen)
+    if not responses and facts.overdue:
+        keys.add("no_response")
+    if any(r.details.get("kind") in ("denied", "partial") and r.details.get("no_exemption")
+           for r in responses):
+        keys.add("denial_without_exemption")
+    fee_estimates = [r for r in responses if r.details.get("kind") == "fee_estimate"]
+    if fee_estimates and facts.late_response:
+        keys.add("unlawful_fee")
+    extensions = [r for r in responses if r.details.get("kind") == "extension"]
+    limit = production_limit(agency.kind)
+    late_extensions = [r for r in extensions
+                       if date.fromisoformat(r.details["until"]) > facts.production_due_max]
+    if late_extensions and not any(e.event == "petition_granted" for e in events):
+        keys.add("production_beyond_limit")
+    for key in keys - set(GROUNDS):
+        raise FieldError(f"unknown ground {key!r}; expected one of: {', '.join(GROUNDS)}",
+                         field="grounds")
+
+    if "no_response" in keys:
+        rule, fee = LAW["response_time"], LAW["no_fee_if_late"]
+        grounds.append(Ground(
+            "no_response", "No response within the time the law allows",
+            f"{capital(who)} received the request on {long_date(received)} and had to respond "
+            f"within {rule.days} business days, by {long_date(due)}. "
+            + ("It has not responded at all." if not responses else
+               f"Its first response came only on {long_date(responses[0].on_date)}.")
+            + f" Because it did not respond in time, {fee.statement} ({fee.citation}).",
+            rule.citation))
+    if "denial_without_exemption" in keys:
+        rule, segregable = LAW["withholding_reasons"], LAW["segregable"]
+        dates = ", ".join(long_date(r.on_date) for r in responses
+                          if r.details.get("no_exemption"))
+        grounds.append(Ground(
+            "denial_without_exemption", "Records withheld without a specific exemption",
+            f"The response of {dates} withheld records without identifying the specific "
+            "exemption relied on and explaining how it applies to each record, as the law "
+            f"requires ({rule.citation}). Any segregable, non-exempt portion must in any case "
+            f"be released ({segregable.citation}).", ""))
+    if "unlawful_fee" in keys:
+        fee = LAW["no_fee_if_late"]
+        first = fee_estimates[0]
+        amount = f" of ${first.details['amount']}" if first.details.get("amount") else ""
+        grounds.append(Ground(
+            "unlawful_fee", "A fee after a late response",
+            f"{capital(who)} asked for a fee{amount} on {long_date(first.on_date)}, but its "
+            f"first response came after the response date of {long_date(due)}, and "
+            f"{fee.statement}.", fee.citation))
+    if "excessive_fee" in keys:
+        copies, labor = LAW["copy_fee_paper"], LAW["labor_rate_cap"]
+        electronic = LAW["copy_fee_electronic"]
+        hours = free_hours(agency.kind, agency.population_over_20000)
+        free = f" {capital(hours.statement)} ({hours.citation})." if hours else ""
+        grounds.append(Ground(
+            "excessive_fee", "A fee above what the law allows",
+            f"The fee {who} asked for exceeds the limits of the law. {capital(copies.statement)}"
+            f"; {electronic.statement} ({electronic.citation}). {capital(labor.statement)} "
+            f"({labor.citation}).{free}", ""))
+    if "production_beyond_limit" in keys:
+        latest = late_extensions[-1] if late_extensions else extensions[-1]
+        grounds.append(Ground(
+            "production_beyond_limit", "A production date beyond the limit",
+            f"In its response of {long_date(latest.on_date)}, {who} set "
+            f"{long_date(date.fromisoformat(latest.details['until']))} for production, later "
+            f"than {long_date(facts.production_due_max)}, {limit.days} business days after "
+            "receipt, without an extension granted by the Supervisor of Records.",
+            limit.citation))
+    return grounds
+
+
+def appeal_window(timeline: Timeline, today: date) -> tuple[date, str]:
+    """The last day to appeal and what it counts from; refuses when there is nothing to appeal."""
+    facts = timeline.facts
+    responses = facts.responses
+    if facts.student:
+        raise UserError("appeals to the Supervisor of Records are for public records requests; "
+                        "for a student record, follow up with the principal and the BPS Office "
+                        "of Legal Advisor (see the request's schedule)")
+    if facts.appeals:
+        raise UserError(f"an appeal was already logged on {facts.appeals[-1].on_date}; "
+                        "recordskit makes one appeal packet per request")
+    if responses:
+        deadline = timeline.date_of("appeal_deadline")
+        counted = f"the response of {long_date(responses[-1].on_date)}"
+    elif facts.overdue:
+        deadline = timeline.date_of("appeal_deadline_no_response")
+        counted = "the request, since there was no response"
+    else:
+        raise UserError(f"nothing to appeal yet: no response has been logged and the response "
+                        f"is not due until {facts.response_due}. If one came, log the "
+                        "response first")
+    if deadline is None:  # cannot happen: the timeline always has the window it was asked for
+        raise UserError("the appeal deadline could not be computed")
+    if today > deadline:
+        window, court = LAW["appeal_window"], LAW["superior_court"]
+        raise UserError(
+            f"the appeal window closed on {deadline}: an appeal must be filed within "
+            f"{window.days} calendar days of {counted} ({window.citation}). "
+            f"{capital(court.statement)} ({court.citation}); ask a lawyer about it.")
+    return deadline, counted

@@ -1,0 +1,149 @@
+"""Business-day arithmetic for Massachusetts public bodies.
+
+A business day is a weekday that is not a Massachusetts legal holiday (the law table's
+``legal_holidays``, as the pinned ``holidays`` package encodes them: a Sunday holiday moves to
+Monday, a Saturday holiday does not move), nor, on a calendar that counts them, one of Suffolk
+County's own days, nor a closure listed in the directory. Which calendar a body uses is a
+setting of the body in ``agencies.yaml``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
+
+from recordskit.errors import UserError
+from recordskit.law import SUFFOLK_DAYS
+from recordskit.models import Agency, Directory
+
+
+@dataclass(frozen=True)
+class CalendarSpec:
+    """A named business-day calendar an agency can choose in ``agencies.yaml``."""
+
+    name: str
+    description: str
+    suffolk_days: bool
+
+
+CALENDARS: dict[str, CalendarSpec] = {
+    spec.name: spec
+    for spec in (
+        CalendarSpec(
+            name="massachusetts",
+            description="Massachusetts legal holidays only",
+            suffolk_days=False,
+        ),
+        CalendarSpec(
+            name="boston",
+            description="Massachusetts legal holidays plus Suffolk County's Evacuation Day and "
+            "Bunker Hill Day",
+            suffolk_days=True,
+        ),
+    )
+}
+
+
+@lru_cache(maxsize=1)
+def _holidays_class() -> type[Any]:
+    """The ``holidays`` subclass, built on first use: importing ``holidays`` is slow."""
+    from holidays.countries.united_states import UnitedStates
+
+    class MassachusettsHolidays(UnitedStates):
+        """``holidays``' Massachusetts list, plus Suffolk County's days and listed closures."""
+
+        def __init__(self, *, suffolk_days: bool, closures: dict[date, str]) -> None:
+            self._suffolk_days = suffolk_days
+            self._closures = closures
+            super().__init__(subdiv="MA")  # type: ignore[no-untyped-call]
+
+        def _populate(self, year: int) -> None:  # the hook the library documents for extension
+            super()._populate(year)
+            if self._suffolk_days:
+                for month, day, name in SUFFOLK_DAYS:
+                    holiday = date(year, month, day)
+                    self[holiday] = name
+                    if holiday.weekday() == 6:  # suffolk_days: a Sunday moves to Monday
+                        self[holiday + timedelta(days=1)] = f"{name} (observed)"
+            for closed, reason in self._closures.items():
+                if closed.year == year:
+                    self[closed] = reason
+
+    return MassachusettsHolidays
+
+
+class BusinessCalendar:
+    """Counts business days for one body: its holidays, its county's days, its closures."""
+
+    def __init__(self, spec: CalendarSpec, closures: dict[date, str] | None = None) -> None:
+        self.spec = spec
+        self._holidays = _holidays_class()(
+            suffolk_days=spec.suffolk_days, closures=dict(closures or {})
+        )
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def closed_reason(self, day: date) -> str | None:
+        """Why the office is closed on ``day`` (a holiday's name or "Saturday"/"Sunday")."""
+        if day.weekday() == 5:
+            return "Saturday"
+        if day.weekday() == 6:
+            return "Sunday"
+        name: str | None = self._holidays.get(day)
+        return name
+
+    def is_business_day(self, day: date) -> bool:
+        return self.closed_reason(day) is None
+
+    def holidays_in(self, year: int) -> dict[date, str]:
+        """Every holiday and closure of ``year`` on this calendar, weekends not included."""
+        self._holidays.get(date(year, 1, 1))  # expands the lazy year
+        return {
+            day: str(name) for day, name in sorted(self._holidays.items()) if day.year == year
+        }
+
+    def next_business_day(self, day: date) -> date:
+        """``day`` itself when it is a business day, else the next one."""
+        while not self.is_business_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def add_business_days(self, start: date, count: int) -> date:
+        """The ``count``-th business day after ``start`` (``start`` itself is not counted)."""
+        if count < 0:
+            raise ValueError("count must not be negative")
+        day = start
+        for _ in range(count):
+            day = self.next_business_day(day + timedelta(days=1))
+        return day
+
+    def business_days_between(self, start: date, end: date) -> int:
+        """How many business days fall after ``start`` up to and including ``end``."""
+        total, day = 0, start
+        while day < end:
+            day += timedelta(days=1)
+            total += self.is_business_day(day)
+        return total
+
+
+@lru_cache(maxsize=32)
+def _cached(name: str, closures: tuple[tuple[date, str], ...]) -> BusinessCalendar:
+    return BusinessCalendar(CALENDARS[name], dict(closures))
+
+
+def get_calendar(name: str, closures: Iterable[tuple[date, str]] = ()) -> BusinessCalendar:
+    """The business-day calendar called ``name``, with extra closure days."""
+    if name not in CALENDARS:
+        known = ", ".join(sorted(CALENDARS))
+        raise UserError(f"unknown business-day calendar {name!r}; expected one of: {known}")
+    return _cached(name, tuple(sorted(closures)))
+
+
+def calendar_for(agency: Agency, directory: Directory) -> BusinessCalendar:
+    """The calendar ``agency`` counts its business days on, with the directory's closures."""
+    return get_calendar(agency.calendar, directory.closures_for(agency.calendar))

@@ -1,0 +1,131 @@
+"""The event vocabulary: every name a request's schedule and log use, and what each is called.
+
+Two kinds of event:
+
+- **Dated events of a schedule** (``response_due``, ``appeal_deadline`` …): each has a short
+  title for the letter-writer's own tables and calendars, a title and an action line for the
+  family's summary (translated), its place in the order of a day, and its calendar reminders.
+- **Logged events** (``received``, ``response`` …): what a person records when something
+  happened, with the kinds of response and the state each event puts a request in.
+
+Schedules, timelines, the family summary, the calendar exports and the command line all read
+these tables; a new event is added here once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from recordskit.i18n import N_
+
+_DAY_BEFORE = (timedelta(days=-1),)
+
+
+@dataclass(frozen=True)
+class DatedEvent:
+    """One kind of dated event: how it is named and reminded of."""
+
+    key: str
+    title: str
+    """English, with ``{agency}`` for the body's short name."""
+    family_title: str = ""
+    """For the family's summary, marked for translation."""
+    family_action: str = ""
+    """What to do on that date, for the family's summary, marked for translation."""
+    alarms: tuple[timedelta, ...] = _DAY_BEFORE
+    """Calendar reminders, relative to the start of the day."""
+    student_title: str = ""
+    """The title on a student-records request's own schedule, where it differs."""
+
+
+DATED_EVENTS: tuple[DatedEvent, ...] = (
+    DatedEvent(
+        "received", "Request received by {agency}",
+        N_("Your letter arrives"),
+        N_("The day your letter counts as received. Keep a copy of what you sent, with the "
+           "date."),
+        alarms=(), student_title="Request received by the school"),
+    DatedEvent(
+        "response_due", "Response due from {agency}",
+        N_("The answer is due"),
+        N_("The agency must answer by this day: send the records, or write to you to "
+           "explain.")),
+    DatedEvent(
+        "follow_up", "Follow up with {agency} if no response came",
+        N_("Follow up if nothing came"),
+        N_("If no answer came, write to the agency again (recordskit followup makes the "
+           "letter). From now on it may not charge you fees, and you may appeal to the "
+           "Supervisor of Records."),
+        alarms=(timedelta(hours=9),)),
+    DatedEvent("production_due", "Production date {agency} set"),
+    DatedEvent(
+        "production_due_max", "Latest production date {agency} may set",
+        N_("Latest date for the records"),
+        N_("The latest date the agency may set for giving you the records, unless the "
+           "Supervisor of Records gives it more time.")),
+    DatedEvent("appeal_deadline", "Last day to appeal {agency}'s response",
+               alarms=(timedelta(days=-7), timedelta(days=-1))),
+    DatedEvent(
+        "appeal_deadline_no_response", "Last day to appeal if {agency} never responded",
+        N_("Last day to appeal"),
+        N_("If the agency never answered, this is the last day to appeal to the Supervisor "
+           "of Records (recordskit appeal makes the appeal). Do it a few days before."),
+        alarms=(timedelta(days=-7), timedelta(days=-1))),
+    DatedEvent("appeal_decision_due", "Supervisor's decision due"),
+    DatedEvent("compliance_due", "Date the Supervisor's order gives {agency}"),
+    DatedEvent(
+        "student_record_due", "The school must give access to the student record",
+        N_("The school must give access"),
+        N_("The school must let you see the record and give you copies by this day.")),
+    DatedEvent(
+        "student_follow_up", "Follow up if the school has not given access",
+        N_("Follow up with the school"),
+        N_("If the school has not answered, write to the principal again, with a copy to the "
+           "BPS Office of Legal Advisor.")),
+    DatedEvent(
+        "ferpa_outer_limit", "Federal outer limit for access",
+        N_("Federal outer limit"),
+        N_("The latest date federal law allows. The Massachusetts rule above is stricter.")),
+)
+"""Every dated event, in the order two events of the same day are listed."""
+
+DATED: dict[str, DatedEvent] = {event.key: event for event in DATED_EVENTS}
+_ORDER = {event.key: index for index, event in enumerate(DATED_EVENTS)}
+
+
+def order_of_day(key: str) -> int:
+    """Where an event stands among events of the same date (unknown events last)."""
+    return _ORDER.get(key, len(_ORDER))
+
+
+def event_title(key: str, agency: str, *, student: bool = False) -> str:
+    """A dated event's short title, such as ``Response due from BPS``."""
+    event = DATED.get(key)
+    if event is None:
+        return key
+    title = event.student_title if student and event.student_title else event.title
+    return title.format(agency=agency)
+
+
+LOGGED_EVENTS: tuple[str, ...] = ("received", "response", "petition", "petition_granted",
+                                  "paid", "appealed", "decided", "closed", "withdrawn")
+"""What a person can log, in the order a request usually meets them."""
+
+RESPONSE_KINDS: tuple[str, ...] = ("produced", "partial", "denied", "fee_estimate",
+                                   "extension", "no_records")
+"""What a body's response can be."""
+
+FINAL_STATES: tuple[str, ...] = ("closed", "withdrawn")
+"""States after which nothing more is due."""
+
+STATE_AFTER: dict[str, str] = {
+    "received": "acknowledged", "petition": "petition filed",
+    "petition_granted": "extension granted", "paid": "fee paid", "appealed": "appealed",
+    "decided": "decided", "closed": "closed", "withdrawn": "withdrawn",
+}
+"""The state a logged event (other than a response) puts a request in."""
+
+GROUNDS: tuple[str, ...] = ("no_response", "denial_without_exemption", "unlawful_fee",
+                            "excessive_fee", "production_beyond_limit")
+"""The grounds of an appeal recordskit can argue (``recordskit.deadlines.appeals``)."""

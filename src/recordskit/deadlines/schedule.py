@@ -1,0 +1,195 @@
+"""The schedule of a new request: every deadline the law gives, as dates.
+
+All numbers and citations come from ``recordskit.law``; all counting from
+``recordskit.deadlines.calendars``. The schedule of a request that has a history (acknowledged,
+extended, denied) is ``recordskit.deadlines.timeline``, built on this one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from recordskit.deadlines.calendars import BusinessCalendar
+from recordskit.deadlines.events import order_of_day
+from recordskit.law import LAW, SUFFOLK_DAYS, production_limit
+from recordskit.models import Agency, Deadline, Request
+from recordskit.text import capital, one_line
+
+MAIL_TRANSIT_BUSINESS_DAYS = 3
+"""Not law: how long recordskit assumes a mailed letter takes to arrive, until receipt is known.
+
+Erring late is deliberate: it can only make the body's deadline later, never call a response
+late that is not; the requester's own appeal deadline is counted from the date sent instead.
+"""
+
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A request's dated events, first to last, and the calendar they were counted on."""
+
+    deadlines: tuple[Deadline, ...]
+    calendar: str
+    notes: tuple[str, ...] = ()
+
+    def date_of(self, event: str) -> date:
+        for deadline in self.deadlines:
+            if deadline.event == event:
+                return deadline.date
+        raise KeyError(event)
+
+
+def deemed_receipt(request: Request, calendar: BusinessCalendar) -> date:
+    """The day the request counts as received (``receipt_rule``: the next business day)."""
+    arrives = request.sent_on
+    if request.delivery == "mail":
+        arrives = calendar.add_business_days(arrives, MAIL_TRANSIT_BUSINESS_DAYS)
+    return calendar.next_business_day(arrives)
+
+
+def new_request_schedule(request: Request, agency: Agency, calendar: BusinessCalendar, *,
+                         received_on: date | None = None, tracking: str = "") -> Schedule:
+    """The schedule of a request that has just been sent.
+
+    ``received_on`` is the day the body says it received the request, when that is known; it
+    replaces the assumed receipt and moves every business-day deadline with it.
+    """
+    if received_on is not None:
+        received = calendar.next_business_day(received_on)
+    else:
+        received = deemed_receipt(request, calendar)
+    response = LAW["response_time"]
+    production = production_limit(agency.kind)
+    appeal = LAW["appeal_window"]
+    response_due = calendar.add_business_days(received, response.days)
+    follow_up = calendar.add_business_days(response_due, 1)
+    production_due = calendar.add_business_days(received, production.days)
+    appeal_due = request.sent_on + timedelta(days=appeal.days)
+    who = agency.short_name
+    response_note = _suffolk_note(calendar, received, response_due)
+    production_note = _suffolk_note(calendar, received, production_due)
+
+    deadlines = [
+        Deadline(
+            date=received,
+            event="received",
+            description=_receipt_text(request, received, who, received_on, tracking),
+            citation=LAW["receipt_rule"].citation,
+        ),
+        Deadline(
+            date=response_due,
+            event="response_due",
+            description=(
+                f"{capital(who)} must respond by this day: produce the records or answer in "
+                f"writing, {response.days} business days after receipt." + response_note
+            ),
+            citation=response.citation,
+        ),
+        Deadline(
+            date=follow_up,
+            event="follow_up",
+            description=(
+                "If no response has come, follow up today. From now on no fee may be charged, "
+                "and you may appeal to the Supervisor of Records."
+            ),
+            citation=f"{LAW['no_fee_if_late'].citation}; {LAW['appeal_right'].citation}",
+        ),
+        Deadline(
+            date=production_due,
+            event="production_due_max",
+            description=(
+                f"The latest production date {who} may set in its written response: "
+                f"{production.days} business days after receipt, unless the Supervisor of "
+                "Records grants more time." + production_note
+            ),
+            citation=production.citation,
+        ),
+        Deadline(
+            date=appeal_due,
+            event="appeal_deadline_no_response",
+            description=(
+                f"If there is no response, the last day to appeal to the Supervisor of Records: "
+                f"{appeal.days} calendar days after the request. This date does not move for "
+                "weekends or holidays; file a few days early."
+            ),
+            citation=appeal.citation,
+        ),
+    ]
+    deadlines.sort(key=lambda d: (d.date, order_of_day(d.event)))
+    notes = tuple(dict.fromkeys(n.strip() for n in (response_note, production_note) if n))
+    return Schedule(tuple(deadlines), calendar.name, notes)
+
+
+def student_records_schedule(request: Request, agency: Agency, calendar: BusinessCalendar
+                             ) -> Schedule:
+    """The schedule of a parent's or eligible student's request for a student record.
+
+    The state regulation's "10 days" does not say business days; recordskit counts calendar days
+    and says so, so that the family knows the school may count otherwise.
+    """
+    state, federal = LAW["student_record_access"], LAW["ferpa_access"]
+    received = deemed_receipt(request, calendar)
+    due = received + timedelta(days=state.days)
+    helpline = f" {agency.family_helpline}." if agency.family_helpline else ""
+    officer = agency.records_officer
+    deadlines = (
+        Deadline(date=received, event="received",
+                 description=("The day the school receives the request"
+                              + (" (a mailed letter is assumed to arrive "
+                                 f"{MAIL_TRANSIT_BUSINESS_DAYS} business days after it is posted)"
+                                 if request.delivery == "mail" else "")
+                              + f". The {state.days} days count from here."),
+                 citation=state.citation),
+        Deadline(date=due, event="student_record_due",
+                 description=f"The school must give access to the record, and copies, within "
+                 f"{state.days} days of the request. The regulation says days, not business "
+                 "days; if the school counts business days it may answer a few days later.",
+                 citation=state.citation),
+        Deadline(date=due + timedelta(days=1), event="student_follow_up",
+                 description="If the school has not given access, follow up in writing with "
+                 f"the principal, with a copy to the {officer.office} of {agency.name} "
+                 f"({officer.email or one_line(officer.mailing_address)}).{helpline}",
+                 citation=state.citation),
+        Deadline(date=received + timedelta(days=federal.days), event="ferpa_outer_limit",
+                 description=f"The outer limit of federal law: {federal.statement}.",
+                 citation=federal.citation),
+    )
+    return Schedule(deadlines, calendar.name)
+
+
+def _receipt_text(request: Request, received: date, who: str, confirmed: date | None,
+                  tracking: str) -> str:
+    if confirmed is not None:
+        reference = f" (reference {tracking})" if tracking else ""
+        rolled = "" if confirmed == received else (
+            f" It arrived on {confirmed.isoformat()}, a day the office was closed, so it counts "
+            "from this next business day.")
+        return f"{capital(who)} confirmed receipt{reference}.{rolled} Counting starts the " \
+               "business day after."
+    if request.delivery == "mail":
+        return (f"Expected receipt by {who}: a mailed letter is assumed to arrive "
+                f"{MAIL_TRANSIT_BUSINESS_DAYS} business days after it is posted. Change this "
+                "date when you learn when it arrived; every deadline moves with it.")
+    if received != request.sent_on:
+        return (f"Sent on a day {who}'s office is closed, so it counts as received on the next "
+                "business day. Counting starts the business day after.")
+    return f"Received by {who} the day it is sent. Counting starts the business day after."
+
+
+def _suffolk_note(calendar: BusinessCalendar, start: date, end: date) -> str:
+    """Say so when a Suffolk County day lengthened the count: Boston may not close on it."""
+    names = tuple(name for _month, _day, name in SUFFOLK_DAYS)
+    skipped = []
+    day = start
+    while day < end:
+        day += timedelta(days=1)
+        reason = calendar.closed_reason(day)
+        if reason and reason.startswith(names):
+            skipped.append(f"{reason} ({day.isoformat()})")
+    if not skipped:
+        return ""
+    return (f" This count skips {' and '.join(skipped)}, a Suffolk County legal holiday "
+            f"({LAW['suffolk_days'].citation}) that Boston offices may not observe, so the "
+            "deadline may be one business day earlier.")
+

@@ -1,0 +1,150 @@
+"""Changing ``agencies.yaml`` in place, the way a careful volunteer would by hand.
+
+ruamel.yaml's round trip keeps every comment, the order of keys and the formatting of what is
+not changed; a change that changes nothing leaves the file byte for byte as it was. The result
+is checked with the same rules as ``agencies validate`` before it is written, and written
+atomically, so a wrong edit never reaches the file.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import LiteralScalarString
+
+from recordskit.directory.load import check_directory_text
+from recordskit.errors import DirectoryError, Problem, UserError
+from recordskit.files import atomic_write
+
+# Keys of a new agency, in the order the shipped file writes them.
+AGENCY_KEYS = ("id", "name", "short_name", "description", "kind", "role",
+               "population_over_20000", "calendar", "records_officer", "delivery", "handled_by",
+               "notes", "sources", "records")
+OFFICER_KEYS = ("title", "office", "mailing_address", "email", "phone", "fax", "portal_url")
+
+
+def _yaml() -> Any:
+    yaml = YAML()  # round trip: comments, order and quoting survive
+    yaml.indent(mapping=2, sequence=4, offset=2)  # the shipped file's style
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap a long line someone wrote on purpose
+    return yaml
+
+
+@dataclass
+class EditableDirectory:
+    """An agencies.yaml opened for changes."""
+
+    path: Path
+    original: str
+    data: Any
+
+    @classmethod
+    def open(cls, path: Path) -> EditableDirectory:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+        try:
+            data = _yaml().load(text)
+        except YAMLError as exc:
+            raise DirectoryError(path, [Problem("", f"not valid YAML: {exc}")]) from None
+        if not isinstance(data, dict) or not isinstance(data.get("agencies"), list):
+            raise DirectoryError(path, [Problem("agencies", "expected a list of agencies")])
+        return cls(path, text, data)
+
+    def agency(self, agency_id: str) -> Any:
+        for agency in self.data["agencies"]:
+            if isinstance(agency, dict) and agency.get("id") == agency_id:
+                return agency
+        known = ", ".join(str(a.get("id")) for a in self.data["agencies"] if isinstance(a, dict))
+        raise UserError(f"no agency has id {agency_id!r}; expected one of: {known}")
+
+    def set(self, agency_id: str, field: str, value: Any) -> None:
+        """Set ``field`` (dotted, such as ``records_officer.phone``) of one agency."""
+        target = self.agency(agency_id)
+        *parents, last = field.split(".")
+        for name in parents:
+            child = target.get(name)
+            if child is None:
+                child = target[name] = CommentedMap()
+            if not isinstance(child, dict):
+                raise UserError(f"{field}: {name} is not a mapping in agency {agency_id!r}")
+            target = child
+        if value in (None, "") and last in target:
+            del target[last]
+        elif value not in (None, ""):
+            target[last] = _styled(value)
+
+    def record_source(self, agency_id: str, url: str, verified_on: date) -> None:
+        """Note that ``url`` was checked on ``verified_on``: update its date, or add it first."""
+        agency = self.agency(agency_id)
+        sources = agency.get("sources")
+        if sources is None:
+            sources = agency["sources"] = CommentedSeq()
+        for source in sources:
+            if source.get("url") == url:
+                source["verified_on"] = verified_on
+                return
+        entry = CommentedMap()
+        entry["url"] = url
+        entry["verified_on"] = verified_on
+        sources.insert(0, entry)
+
+    def add_agency(self, fields: dict[str, Any]) -> None:
+        """Add an agency, before the appeal body so the request targets stay together."""
+        if any(isinstance(a, dict) and a.get("id") == fields.get("id")
+               for a in self.data["agencies"]):
+            raise UserError(f"an agency with id {fields.get('id')!r} already exists; edit it "
+                            "instead")
+        agency = CommentedMap()
+        for key in AGENCY_KEYS:
+            if fields.get(key) not in (None, "", [], {}):
+                agency[key] = _styled(fields[key])
+        agencies = self.data["agencies"]
+        position = next((i for i, a in enumerate(agencies)
+                         if isinstance(a, dict) and a.get("role") == "appeals"), len(agencies))
+        agencies.insert(position, agency)
+
+    def text(self) -> str:
+        out = io.StringIO()
+        _yaml().dump(self.data, out)
+        return out.getvalue()
+
+    def save(self) -> bool:
+        """Check the changed file and write it; False when nothing changed (nothing written)."""
+        text = self.text()
+        if text == self.original:
+            return False
+        _directory, problems = check_directory_text(text, self.path)
+        if problems:
+            raise DirectoryError(self.path, [
+                Problem(p.field, f"{p.message} (after this change; nothing was written)", p.line,
+                        p.column) for p in problems])
+        atomic_write(self.path, text.encode("utf-8"))
+        return True
+
+
+def _styled(value: Any) -> Any:
+    """Plain values as ruamel writes them well: several lines as a ``|`` block, lists in flow."""
+    if isinstance(value, str) and "\n" in value:
+        return LiteralScalarString(value)
+    if isinstance(value, dict) and not isinstance(value, CommentedMap):
+        styled = CommentedMap()
+        for key, item in value.items():
+            if item not in (None, "", [], {}):
+                styled[key] = _styled(item)
+        return styled
+    if isinstance(value, list) and not isinstance(value, CommentedSeq):
+        items = CommentedSeq(_styled(v) for v in value)
+        if all(isinstance(v, str) for v in value):
+            items.fa.set_flow_style()
+        return items
+    return value

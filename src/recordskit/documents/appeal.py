@@ -1,0 +1,143 @@
+"""The appeal packet: ``appeal.docx`` to the Supervisor of Records, ``appeal_cover.docx`` (the copy
+to the records access officer) and ``appeal_checklist.txt``.
+
+The letter and the checklist are built from one ``AppealPacket``, so the checklist lists exactly
+what the letter says is attached, by the same deadline, to the same office.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from recordskit.deadlines.appeals import (
+    APPEAL_WARNING_DAYS,
+    Ground,
+    appeal_grounds,
+    appeal_window,
+)
+from recordskit.deadlines.events import GROUNDS
+from recordskit.deadlines.timeline import appeal_body
+from recordskit.documents.letter import (
+    agency_block,
+    law_data,
+    original_request_block,
+    requester_block,
+)
+from recordskit.errors import FieldError
+from recordskit.law import LAW, LAW_VERSION
+from recordskit.models import Agency, Directory, LoggedEvent, Request
+from recordskit.text import capital, long_date, one_line
+from recordskit.tracking.log import LoggedRequest
+from recordskit.tracking.service import timeline_of
+
+
+@dataclass(frozen=True)
+class AppealPacket:
+    """Everything an appeal says and carries, decided once for the letter and the checklist."""
+
+    request: Request
+    agency: Agency
+    supervisor: Agency
+    original: dict[str, Any]
+    responses: tuple[LoggedEvent, ...]
+    grounds: tuple[Ground, ...]
+    objections: tuple[str, ...]
+    earlier_appeal: str
+    deadline: date
+    counted: str
+    attachments: tuple[str, ...]
+    written_on: date
+    warnings: tuple[str, ...]
+
+
+def prepare_appeal(logged: LoggedRequest, directory: Directory, today: date, *,
+                   grounds: tuple[str, ...] = (), objections: tuple[str, ...] = (),
+                   earlier_appeal: str = "") -> AppealPacket:
+    """The appeal the log supports; refuses when the window has closed or nothing is argued."""
+    agency = directory.agency(logged.request.agency)
+    timeline = timeline_of(logged, directory, today)
+    deadline, counted = appeal_window(timeline, today)
+    found = appeal_grounds(logged.active_events, timeline, agency, grounds)
+    if not found and not objections:
+        raise FieldError("the log shows no ground for an appeal; name a ground "
+                         f"({', '.join(GROUNDS)}) or state your objection in your own words",
+                         field="grounds")
+    warnings = []
+    if (deadline - today).days <= APPEAL_WARNING_DAYS:
+        warnings.append(f"Only {(deadline - today).days} days are left: the appeal must reach "
+                        f"the Supervisor of Records by {deadline}. Send it today.")
+    original = original_request_block(logged.request, agency, logged.active_events,
+                                      timeline.facts.received)
+    responses = timeline.facts.responses
+    attachments = [f"My request of {original['sent']}, complete, as sent"
+                   + (" (the email with its full headers)" if logged.request.delivery == "email"
+                      else "")]
+    attachments += [f"{agency.short_name}'s response of {long_date(r.on_date)} "
+                    f"({_kind(r)}), complete" for r in responses]
+    return AppealPacket(
+        request=logged.request, agency=agency, supervisor=appeal_body(directory),
+        original=original, responses=responses, grounds=tuple(found),
+        objections=tuple(objections), earlier_appeal=earlier_appeal, deadline=deadline,
+        counted=counted, attachments=tuple(attachments), written_on=today,
+        warnings=tuple(warnings))
+
+
+def appeal_context(packet: AppealPacket) -> dict[str, Any]:
+    """What ``appeal.docx`` and ``appeal_cover.docx`` say."""
+    supervisor = packet.supervisor
+    return {
+        "letter_date": long_date(packet.written_on),
+        "supervisor": agency_block(supervisor),
+        "supervisor_delivery": (f"By email to {supervisor.records_officer.email}"
+                                if supervisor.records_officer.email else "By mail"),
+        "agency": agency_block(packet.agency),
+        "original": packet.original,
+        "responses": [{"date": long_date(r.on_date), "kind": _kind(r)}
+                      for r in packet.responses],
+        "grounds": [{"number": i, "title": g.title, "argument": g.argument,
+                     "citation": g.citation} for i, g in enumerate(packet.grounds, start=1)],
+        "objections": list(packet.objections),
+        "earlier_appeal": packet.earlier_appeal,
+        "no_fee": any(g.key in ("no_response", "unlawful_fee") for g in packet.grounds),
+        "window": {"deadline": long_date(packet.deadline), "counted": packet.counted},
+        "attachments": list(packet.attachments),
+        "law": law_data(),
+        "requester": requester_block(packet.request),
+        "law_version": LAW_VERSION,
+    }
+
+
+def appeal_checklist(packet: AppealPacket) -> str:
+    """The list of what must go with the appeal, for the person to tick off."""
+    contents, headers = LAW["appeal_contents"], LAW["email_headers"]
+    officer = packet.supervisor.records_officer
+    lines = [
+        f"Appeal checklist: request to {packet.agency.name} of {packet.original['sent']}",
+        "",
+        f"What an appeal needs ({contents.citation}): {contents.statement}.",
+        "",
+        "[ ] appeal.docx: read it, add anything it misses, sign and date it.",
+    ]
+    lines += [f"[ ] Attach: {item}." for item in packet.attachments]
+    lines += [
+        f"[ ] {capital(headers.statement)} ({headers.citation}). In most mail programs: "
+        "'Show original' or 'View source', then print or save that.",
+        f"[ ] Send appeal_cover.docx with a copy of the appeal and attachments to "
+        f"{packet.agency.short_name}'s records access officer, the same day.",
+        "[ ] If this relates to an earlier appeal, its number is in the letter"
+        + (f" ({packet.earlier_appeal})." if packet.earlier_appeal else
+           ": run again with --earlier-appeal NUMBER if there is one."),
+        f"[ ] Send it to the {officer.title} by {long_date(packet.deadline)} "
+        f"(the last day; sooner is safer): "
+        + (f"by email to {officer.email}, or " if officer.email else "")
+        + f"by mail to {officer.office}, {one_line(officer.mailing_address)}.",
+        "[ ] Keep a copy of everything you send, and log it: recordskit log ID appealed --on DATE",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _kind(response: LoggedEvent) -> str:
+    return str(response.details.get("kind", "")).replace("_", " ")

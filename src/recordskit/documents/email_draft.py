@@ -1,0 +1,43 @@
+"""``email.eml``: a standard draft (RFC 5322, UTF-8) of the request to the agency's records email.
+
+The letter is its plain-text body and the DOCX is attached. It exists only when the directory has
+a verified email for the agency. Mail programs open it as a draft to check and send.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from recordskit.documents.docx_text import docx_text
+from recordskit.models import Agency, Request
+
+
+def email_draft(request: Request, agency: Agency, letter: bytes, subject: str) -> bytes | None:
+    """An email draft to the agency's records email, or None when the directory has none."""
+    to = agency.records_officer.email
+    if not to:
+        return None
+    message = EmailMessage()
+    person = request.requester
+    message["To"] = to
+    if person.email:
+        # One line only: a line break in a header would let an answer forge more headers.
+        sender = " ".join((person.name or person.organization).split())
+        try:
+            message["From"] = Address(display_name=sender, addr_spec=person.email)
+        except ValueError:  # an address our check allows but the email library does not
+            message["From"] = person.email
+    message["Subject"] = " ".join(subject.split())
+    sent = datetime.combine(request.sent_on, time(9, 0)).astimezone()
+    message["Date"] = format_datetime(sent)
+    message["Message-ID"] = make_msgid(idstring=request.fingerprint(), domain="recordskit.invalid")
+    message["X-Unsent"] = "1"  # mail programs open it as a draft to send, not a received mail
+    message.set_content(docx_text(letter), charset="utf-8")
+    message.add_attachment(
+        letter, maintype="application",
+        subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+        filename="public-records-request.docx")
+    return bytes(message)

@@ -1,0 +1,113 @@
+"""A schedule as files: ``schedule.csv`` for spreadsheets, ``schedule.ics`` for calendars."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+
+from icalendar import Alarm, Calendar, Event
+
+from recordskit.deadlines.events import DATED, event_title
+from recordskit.models import Agency, Deadline
+
+CSV_HEADER = ("date", "event", "description", "citation")
+_DEFAULT_ALARMS = (timedelta(days=-1),)
+
+
+def schedule_csv(deadlines: tuple[Deadline, ...] | list[Deadline]) -> str:
+    """The schedule as CSV: one row per event, ISO dates, header ``CSV_HEADER``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for deadline in deadlines:
+        writer.writerow((deadline.date.isoformat(), deadline.event, deadline.description,
+                         deadline.citation))
+    return out.getvalue()
+
+
+def schedule_ics(deadlines: tuple[Deadline, ...] | list[Deadline], agency: Agency,
+                 request_id: str) -> bytes:
+    """One request's schedule as an iCalendar file of all-day events with reminders.
+
+    UIDs are ``<request id>-<event>@recordskit.invalid``, so importing a re-generated file
+    updates the events instead of adding them twice.
+    """
+    return wrap_events(event_blocks(request_id, agency, tuple(deadlines)),
+                       name=f"Records request to {agency.name}")
+
+
+def calendar_ics(entries: list[tuple[str, Agency, list[Deadline]]], *, name: str) -> bytes:
+    """The deadlines of many requests as one iCalendar file, each event naming its request."""
+    blocks = b"".join(event_blocks(request_id, agency, tuple(deadlines), name_request=True)
+                      for request_id, agency, deadlines in entries)
+    return wrap_events(blocks, name=name)
+
+
+def wrap_events(blocks: bytes, *, name: str) -> bytes:
+    """A VCALENDAR around VEVENT blocks made by ``event_blocks``."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//recordskit//Massachusetts public records schedule//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    empty: bytes = calendar.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    return empty[: -len(end)] + blocks + end
+
+
+def split_events(ics: bytes) -> bytes:
+    """The VEVENT blocks of an iCalendar file made by ``wrap_events`` (to combine files)."""
+    start, end = ics.find(b"BEGIN:VEVENT"), ics.rfind(b"END:VEVENT\r\n")
+    return ics[start:end + len(b"END:VEVENT\r\n")] if start >= 0 <= end else b""
+
+
+_ID_PLACEHOLDER = "0" * 10  # request ids are 10 hex characters: the same length, never folded
+
+
+def event_blocks(request_id: str, agency: Agency, deadlines: tuple[Deadline, ...], *,
+                 name_request: bool = False) -> bytes:
+    """The VEVENT blocks of one request's deadlines.
+
+    Requests of one batch usually share their deadlines, so the blocks are made once per set
+    of deadlines and the request id is put into the UID lines afterwards.
+    """
+    if name_request or len(request_id) != len(_ID_PLACEHOLDER):
+        return _serialize(request_id, agency.short_name, deadlines, name_request)
+    blocks = _cached_blocks(agency.short_name, deadlines)
+    return blocks.replace(f"UID:{_ID_PLACEHOLDER}-".encode(), f"UID:{request_id}-".encode())
+
+
+@lru_cache(maxsize=256)
+def _cached_blocks(short_name: str, deadlines: tuple[Deadline, ...]) -> bytes:
+    return _serialize(_ID_PLACEHOLDER, short_name, deadlines, False)
+
+
+def _serialize(request_id: str, short_name: str, deadlines: tuple[Deadline, ...],
+               name_request: bool) -> bytes:
+    stamp = datetime.combine(min((d.date for d in deadlines), default=date(2000, 1, 1)),
+                             time(), tzinfo=UTC)
+    out = []
+    for deadline in deadlines:
+        event = Event()
+        summary = event_title(deadline.event, short_name)
+        event.add("uid", f"{request_id}-{deadline.event}@recordskit.invalid")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", deadline.date)
+        event.add("dtend", deadline.date + timedelta(days=1))
+        event.add("summary", summary)
+        request_line = f"\n\nRequest {request_id}" if name_request else ""
+        event.add("description", f"{deadline.description}\n\nLaw: {deadline.citation}"
+                  + request_line)
+        event.add("transp", "TRANSPARENT")
+        event.add("categories", ["Public records"])
+        kind = DATED.get(deadline.event)
+        for trigger in kind.alarms if kind else _DEFAULT_ALARMS:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", summary)
+            alarm.add("trigger", trigger)
+            event.add_component(alarm)
+        out.append(event.to_ical())
+    return b"".join(out)

@@ -1,0 +1,195 @@
+"""What a request letter says, as plain data for the template.
+
+This module decides the content (which records, which asks, which dates, which rules of law);
+the DOCX template decides the wording around it. Every rule reaches the template as
+``law.<key>.statement``, ``.citation`` and ``.value``, straight from ``recordskit.law``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from recordskit.deadlines.schedule import Schedule
+from recordskit.law import EXEMPTIONS, LAW, LAW_VERSION, free_hours, production_limit
+from recordskit.models import Agency, Directory, LoggedEvent, Request
+from recordskit.text import join_titles, long_date
+
+
+def letter_context(request: Request, directory: Directory, schedule: Schedule) -> dict[str, Any]:
+    """Everything ``request.docx`` may use. Plain data only: the template runs in a sandbox."""
+    agency = directory.agency(request.agency)
+    items = _items(request, agency)
+    return {
+        "letter_date": long_date(request.sent_on),
+        "agency": agency_block(agency),
+        "delivery": request.delivery,
+        "delivery_line": delivery_line(request, agency),
+        "items": items,
+        "asks": _asks(request, agency),
+        "format": request.format,
+        "fees": _fees(request, agency),
+        "fee_waiver": request.fee_waiver,
+        "dates": {
+            "received": long_date(schedule.date_of("received")),
+            "response_due": long_date(schedule.date_of("response_due")),
+            "production_due_max": long_date(schedule.date_of("production_due_max")),
+            "appeal_deadline": long_date(schedule.date_of("appeal_deadline_no_response")),
+        },
+        "receipt_assumed": request.delivery == "mail",
+        "precedents": _precedents(request, agency, directory),
+        "requester": requester_block(request),
+        "law": law_data(),
+        "production_limit": rule_data(production_limit(agency.kind).key),
+        "law_version": LAW_VERSION,
+    }
+
+
+def student_letter_context(request: Request, directory: Directory, schedule: Schedule
+                           ) -> dict[str, Any]:
+    """Everything ``student_records.docx`` may use."""
+    if request.student is None:  # the Request model requires it for this request type
+        raise ValueError("a student-records request needs a student")
+    agency = directory.agency(request.agency)
+    return {
+        "letter_date": long_date(request.sent_on),
+        "student": request.student.model_dump(),
+        "parent": request.requester_role == "parent",
+        "delivery": request.delivery,
+        "format": request.format,
+        "copy_to": agency_block(agency),
+        "dates": {"due": long_date(schedule.date_of("student_record_due"))},
+        "requester": requester_block(request),
+        "law": law_data(),
+        "law_version": LAW_VERSION,
+    }
+
+
+@lru_cache(maxsize=1)
+def law_data() -> dict[str, dict[str, Any]]:
+    """Every rule of the law table as template data (``law.<key>.citation`` and so on)."""
+    return {key: rule_data(key) for key in LAW}
+
+
+def rule_data(key: str) -> dict[str, Any]:
+    rule = LAW[key]
+    value: Any = rule.value
+    if isinstance(value, Decimal):
+        value = f"{value:.2f}" if value != value.to_integral_value() else str(int(value))
+    return {"statement": rule.statement, "citation": rule.citation, "value": value}
+
+
+def agency_block(agency: Agency) -> dict[str, Any]:
+    officer = agency.records_officer
+    return {
+        "id": agency.id,
+        "name": agency.name,
+        "short_name": agency.short_name,
+        "officer_title": officer.title,
+        "office": officer.office,
+        "address": officer.mailing_address,
+        "email": officer.email or "",
+        "portal_url": officer.portal_url or "",
+    }
+
+
+def delivery_line(request: Request, agency: Agency) -> str:
+    officer = agency.records_officer
+    if request.delivery == "email":
+        return f"By email to {officer.email}"
+    if request.delivery == "portal":
+        return f"Submitted through the public records portal, {officer.portal_url}"
+    if request.delivery == "hand":
+        return "By hand delivery"
+    return "By mail"
+
+
+def _period(start: date | None, end: date | None) -> str:
+    if start and end:
+        return f"from {long_date(start)} through {long_date(end)}"
+    if start:
+        return f"from {long_date(start)} to the date of this request"
+    if end:
+        return f"through {long_date(end)}"
+    return ""
+
+
+def _items(request: Request, agency: Agency) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for record_id in request.records:
+        record = agency.record(record_id)
+        start = request.date_from or record.date_from
+        end = request.date_to or record.date_to
+        items.append({"number": len(items) + 1, "title": record.title,
+                      "description": record.description, "period": _period(start, end)})
+    if request.other_records:
+        items.append({"number": len(items) + 1, "title": "Other records",
+                      "description": request.other_records,
+                      "period": _period(request.date_from, request.date_to)})
+    return items
+
+
+def _asks(request: Request, agency: Agency) -> list[dict[str, Any]]:
+    """The pre-emptive asks of the chosen records, one per exemption and item."""
+    asks = []
+    for number, record_id in enumerate(request.records, start=1):
+        for anticipated in agency.record(record_id).exemptions:
+            exemption = EXEMPTIONS[anticipated.exemption]
+            asks.append({"item": number, "citation": exemption.citation, "name": exemption.name,
+                         "ask": anticipated.ask})
+    return asks
+
+
+def _fees(request: Request, agency: Agency) -> dict[str, Any]:
+    hours = free_hours(agency.kind, agency.population_over_20000)
+    return {
+        "max_fee": float(request.max_fee),
+        "free_hours": hours.value if hours else 0,
+        "free_hours_citation": hours.citation if hours else "",
+    }
+
+
+def _precedents(request: Request, agency: Agency, directory: Directory) -> list[dict[str, Any]]:
+    seen: list[str] = []
+    for record_id in request.records:
+        for precedent_id in agency.record(record_id).precedents:
+            if precedent_id not in seen:
+                seen.append(precedent_id)
+    return [{"title": directory.precedent(p).title, "summary": directory.precedent(p).summary}
+            for p in seen]
+
+
+def requester_block(request: Request) -> dict[str, Any]:
+    person = request.requester
+    lines = (person.organization if person.name else "", person.mailing_address,
+             person.email or "", person.phone)
+    contact_lines = [line for line in lines if line and line != person.signature]
+    return {
+        "name": person.name,
+        "organization": person.organization,
+        "email": person.email or "",
+        "mailing_address": person.mailing_address,
+        "phone": person.phone,
+        "signature": person.signature,
+        "contact": "\n".join(contact_lines),
+    }
+
+
+def original_request_block(request: Request, agency: Agency, events: Sequence[LoggedEvent],
+                           received: date) -> dict[str, Any]:
+    """The request as a later letter (follow-up, appeal) describes it."""
+    receipts = [e for e in events if e.event == "received"]
+    titles = [agency.record(r).title for r in request.records]
+    if request.other_records:
+        titles.append("other records described in my own words")
+    return {
+        "sent": long_date(request.sent_on),
+        "received": long_date(received),
+        "received_confirmed": bool(receipts),
+        "tracking": str(receipts[-1].details.get("tracking", "")) if receipts else "",
+        "subjects": join_titles(titles),
+        "delivery": request.delivery,
+    }

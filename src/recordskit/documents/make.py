@@ -1,0 +1,170 @@
+"""The library's entry points: from a request, or a logged request, to its files.
+
+One ``make_*`` per kind of document set; the command line calls these and assembles nothing
+itself. Example::
+
+    from recordskit import load_directory, load_answers, make_request
+    directory = load_directory()
+    request = load_answers(Path("answers.yaml"), directory)
+    made = make_request(request, directory, Path("out"))
+    print(made.schedule.date_of("response_due"))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from recordskit.deadlines.calendars import calendar_for
+from recordskit.deadlines.schedule import (
+    Schedule,
+    new_request_schedule,
+    student_records_schedule,
+)
+from recordskit.documents.appeal import (
+    AppealPacket,
+    appeal_checklist,
+    appeal_context,
+    prepare_appeal,
+)
+from recordskit.documents.email_draft import email_draft
+from recordskit.documents.exports import schedule_csv, schedule_ics
+from recordskit.documents.followup import followup_context
+from recordskit.documents.instructions import how_to_send
+from recordskit.documents.letter import letter_context, student_letter_context
+from recordskit.documents.pdf import write_with_pdfs
+from recordskit.documents.render import stamp, template
+from recordskit.documents.schedule_page import schedule_context
+from recordskit.documents.summary import summary_context
+from recordskit.intake.answers import answers_yaml
+from recordskit.models import Agency, Directory, Request
+from recordskit.tracking.log import LoggedRequest, RequestLog
+
+REQUEST_TEMPLATE = "request.docx"
+STUDENT_TEMPLATE = "student_records.docx"
+SCHEDULE_TEMPLATE = "schedule.docx"
+REQUIRED_FILES = ("letter.docx", "how_to_send.txt", "summary.docx", "schedule.docx",
+                  "schedule.csv", "schedule.ics", "answers.yaml")
+"""What every request folder holds; ``email.eml`` and the PDFs join them when they can be made."""
+FOLLOW_THROUGH_SUBJECT = "Massachusetts Public Records Law"
+
+
+@dataclass(frozen=True)
+class MadeRequest:
+    """A request with its schedule and the contents of every file it produces."""
+
+    request: Request
+    agency: Agency
+    request_id: str
+    schedule: Schedule
+    files: dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class MadeFiles:
+    """The files a follow-up or an appeal wrote, in the order written."""
+
+    paths: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class MadeAppeal(MadeFiles):
+    """An appeal packet's files, and what it decided (deadline, warnings)."""
+
+    packet: AppealPacket
+
+
+def request_schedule(request: Request, directory: Directory) -> Schedule:
+    """The schedule of a new request of either kind."""
+    agency = directory.agency(request.agency)
+    calendar = calendar_for(agency, directory)
+    if request.request_type == "student_records":
+        return student_records_schedule(request, agency, calendar)
+    return new_request_schedule(request, agency, calendar)
+
+
+def prepare_request(request: Request, directory: Directory, *,
+                    template_folder: Path | None = None) -> MadeRequest:
+    """Compute the schedule and produce every file's contents, writing nothing.
+
+    ``answers.yaml`` comes last: written last, its presence says the folder is complete.
+    """
+    agency = directory.agency(request.agency)
+    schedule = request_schedule(request, directory)
+    student = request.request_type == "student_records"
+    request_id = request.fingerprint()
+    template_name = STUDENT_TEMPLATE if student else REQUEST_TEMPLATE
+    context = (student_letter_context if student else letter_context)(
+        request, directory, schedule)
+    letter = template(template_name, template_folder).render(context, stamp(
+        f"Student record request to {request.student.school}" if request.student
+        else f"Public records request to {agency.name}", template_name))
+    printable = template(SCHEDULE_TEMPLATE, template_folder).render(
+        schedule_context(request, directory, schedule),
+        stamp(f"Dates of the request to {agency.name}", SCHEDULE_TEMPLATE))
+    draft = None if student else email_draft(request, agency, letter,
+                                             f"Public records request: {agency.name}")
+    files = {"letter.docx": letter}
+    if draft is not None:
+        files["email.eml"] = draft
+    files["how_to_send.txt"] = how_to_send(request, agency, draft is not None).encode("utf-8")
+    files["summary.docx"] = template("summary.docx", template_folder).render(
+        summary_context(request, directory, schedule),
+        stamp("recordskit summary", "summary.docx"))
+    files["schedule.docx"] = printable
+    files["schedule.csv"] = schedule_csv(schedule.deadlines).encode("utf-8")
+    files["schedule.ics"] = schedule_ics(schedule.deadlines, agency, request_id)
+    files["answers.yaml"] = answers_yaml(request).encode("utf-8")
+    return MadeRequest(request, agency, request_id, schedule, files)
+
+
+def make_request(request: Request, directory: Directory, out: Path, *, force: bool = False,
+                 template_folder: Path | None = None, pdf: bool = False,
+                 log: RequestLog | None = None) -> MadeRequest:
+    """Produce a request's letter, schedule and calendar in ``out``; never overwrite silently.
+
+    With ``pdf``, the PDFs are made after the other files are written, so a missing LibreOffice
+    costs nothing but the PDFs (the error says how to install it). With ``log``, the request is
+    recorded there once its files are written.
+    """
+    made = prepare_request(request, directory, template_folder=template_folder)
+    made.files.update(write_with_pdfs(out, made.files, force=force, pdf_of=(
+        "letter.docx", "schedule.docx") if pdf else ()))
+    if log is not None:
+        log.record_request(made.request_id, request, folder=out.resolve())
+    return made
+
+
+def make_followup(logged: LoggedRequest, directory: Directory, out: Path, *, today: date,
+                  force: bool = False, pdf: bool = False) -> MadeFiles:
+    """``follow_up.docx`` for a logged request; refuses when nothing calls for one yet."""
+    context = followup_context(logged, directory, today)
+    files = {"follow_up.docx": template("follow_up.docx").render(context, stamp(
+        "Public records request follow-up", "follow_up.docx", FOLLOW_THROUGH_SUBJECT))}
+    return MadeFiles(_write(out, files, force=force, pdf=pdf))
+
+
+def make_appeal(logged: LoggedRequest, directory: Directory, out: Path, *, today: date,
+                grounds: tuple[str, ...] = (), objections: tuple[str, ...] = (),
+                earlier_appeal: str = "", force: bool = False, pdf: bool = False
+                ) -> MadeAppeal:
+    """The appeal packet: the appeal, the copy for the records access officer, the checklist."""
+    packet = prepare_appeal(logged, directory, today, grounds=grounds, objections=objections,
+                            earlier_appeal=earlier_appeal)
+    context = appeal_context(packet)
+    files = {
+        "appeal.docx": template("appeal.docx").render(context, stamp(
+            "Public records appeal", "appeal.docx", FOLLOW_THROUGH_SUBJECT)),
+        "appeal_cover.docx": template("appeal_cover.docx").render(context, stamp(
+            "Copy of public records appeal", "appeal_cover.docx", FOLLOW_THROUGH_SUBJECT)),
+        "appeal_checklist.txt": appeal_checklist(packet).encode("utf-8"),
+    }
+    return MadeAppeal(_write(out, files, force=force, pdf=pdf), packet)
+
+
+def _write(folder: Path, files: dict[str, bytes], *, force: bool, pdf: bool
+           ) -> tuple[Path, ...]:
+    documents = tuple(name for name in files if name.endswith(".docx")) if pdf else ()
+    pdfs = write_with_pdfs(folder, files, force=force, pdf_of=documents)
+    return tuple(folder / name for name in [*files, *pdfs])

@@ -1,0 +1,78 @@
+"""PDFs of the DOCX documents, by LibreOffice when it is installed (never a hard dependency).
+
+PDFs are made after every other file is written, so a missing LibreOffice costs nothing but the
+PDFs, and its error says how to install it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from recordskit.errors import FieldError, UserError
+from recordskit.files import refuse_existing, write_folder
+
+PDF_HELP = (
+    "PDF needs LibreOffice, which is not installed here. The DOCX files were written and open "
+    "in Word or LibreOffice. To get PDFs: on Debian or Ubuntu, `sudo apt-get install "
+    "libreoffice-writer-nogui`; on macOS or Windows, install LibreOffice from libreoffice.org; "
+    "then ask for the PDFs again, allowing the files already written to be replaced"
+)
+PDF_TIMEOUT_SECONDS = 180
+
+
+def write_with_pdfs(folder: Path, files: dict[str, bytes], *, force: bool,
+                    pdf_of: tuple[str, ...] = ()) -> dict[str, bytes]:
+    """Write ``files``, then PDFs of the DOCX files named in ``pdf_of``; return the PDFs.
+
+    The PDFs come after the rest, so a missing LibreOffice costs nothing but the PDFs (its
+    error says how to install it); existing PDFs stop everything up front, as other files do.
+    """
+    if not force:
+        refuse_existing(folder, [*files, *(Path(n).with_suffix(".pdf").name for n in pdf_of)])
+    write_folder(folder, files, force=force)
+    if not pdf_of:
+        return {}
+    pdfs = to_pdf({name: files[name] for name in pdf_of})
+    write_folder(folder, pdfs, force=True)
+    return pdfs
+
+
+def libreoffice() -> str | None:
+    """The LibreOffice command, when it is installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def to_pdf(documents: dict[str, bytes]) -> dict[str, bytes]:
+    """DOCX documents as PDFs, by LibreOffice: ``letter.docx`` gives ``letter.pdf``.
+
+    Each call uses its own LibreOffice profile, so parallel conversions never collide.
+    """
+    command = libreoffice()
+    if command is None:
+        raise FieldError(PDF_HELP, field="pdf")
+    with tempfile.TemporaryDirectory(prefix="recordskit-pdf-") as scratch:
+        work = Path(scratch)
+        for name, data in documents.items():
+            (work / name).write_bytes(data)
+        profile = (work / "profile").as_uri()
+        try:
+            result = subprocess.run(  # noqa: S603 (a fixed program and our own files)
+                [command, f"-env:UserInstallation={profile}", "--headless", "--norestore",
+                 "--convert-to", "pdf", "--outdir", str(work / "pdf"),
+                 *(str(work / name) for name in documents)],
+                capture_output=True, text=True, timeout=PDF_TIMEOUT_SECONDS, check=False)
+        except subprocess.TimeoutExpired:
+            raise UserError(f"LibreOffice took longer than {PDF_TIMEOUT_SECONDS} s to make the "
+                            "PDF; the DOCX files were written") from None
+        pdfs = {}
+        for name in documents:
+            pdf = work / "pdf" / (Path(name).stem + ".pdf")
+            if not pdf.exists():
+                detail = (result.stderr or result.stdout).strip()[-300:]
+                raise UserError(f"LibreOffice could not convert {name} to PDF ({detail}); the "
+                                "DOCX files were written")
+            pdfs[pdf.name] = pdf.read_bytes()
+        return pdfs

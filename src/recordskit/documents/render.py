@@ -1,0 +1,308 @@
+"""Filling DOCX letter templates, safely.
+
+Templates are data that volunteers edit in Word, and answers are whatever people type, so:
+
+- Jinja runs in a sandbox with autoescaping and ``StrictUndefined``: a template cannot reach
+  Python internals, ``&`` and ``<`` in an answer come out as typed, and a misspelt variable is
+  an error instead of a blank.
+- The context is plain data only (dicts, lists, strings, numbers): no model objects whose
+  methods a template could call.
+- Word stores ``&`` inside a tag as ``&amp;``; ``_SafeDocxTemplate`` undoes that inside tags
+  only, so a literal like ``{{ 'A & B' }}`` means what it says.
+- Each distinct template source is compiled once per process and reused.
+- A letter differs from its template only in ``word/document.xml`` (and its properties), so
+  the fast path renders that one part and adds it to a zip of the unchanged parts made once;
+  templates with pictures, or tags in headers, footers or footnotes, take docxtpl's full path.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from docx import Document
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from lxml import etree
+
+from recordskit.errors import TemplateError as RecordskitTemplateError
+from recordskit.law import LAW, LAW_VERSION
+from recordskit.paths import templates_dir
+
+
+class _CachingSandbox(ImmutableSandboxedEnvironment):
+    """A sandbox that compiles each template source once (docxtpl asks on every render).
+
+    Immutable: a template cannot change the data it is given (which is shared, for example
+    the law table's, across the letters of a batch).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+        self._compiled: dict[str, Template] = {}
+        self.filters["money"] = _money
+        self.filters["capfirst"] = _capfirst
+
+    def from_string(self, source: Any, globals: Any = None,
+                    template_class: Any = None) -> Template:
+        if globals is None and template_class is None and isinstance(source, str):
+            compiled = self._compiled.get(source)
+            if compiled is None:
+                compiled = self._compiled[source] = super().from_string(source)
+            return compiled
+        return super().from_string(source, globals, template_class)
+
+
+def _money(value: Any) -> str:
+    """``12.5`` -> ``$12.50``."""
+    return f"${float(value):,.2f}"
+
+
+def _capfirst(value: Any) -> str:
+    """``the City Clerk`` -> ``The City Clerk`` (Jinja's ``capitalize`` lowers the rest)."""
+    text = str(value)
+    return text[:1].upper() + text[1:]
+
+
+_ENV: _CachingSandbox | None = None
+
+
+def environment() -> _CachingSandbox:
+    """The one sandboxed Jinja environment every template renders in."""
+    global _ENV
+    if _ENV is None:
+        _ENV = _CachingSandbox()
+    return _ENV
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a letter records about how it was made, in its document properties."""
+
+    title: str
+    subject: str
+    law_version: str
+    template_name: str
+    recordskit_version: str
+
+
+PUBLIC_RECORDS_SUBJECT = "Massachusetts Public Records Law request"
+
+
+@lru_cache(maxsize=1)
+def recordskit_version() -> str:
+    """The installed version, looked up once per process (the lookup reads the disk)."""
+    try:
+        return version("recordskit")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
+def stamp(title: str, template_name: str, subject: str = PUBLIC_RECORDS_SUBJECT) -> Stamp:
+    """The stamp of a document made now, from ``template_name``, under today's law table."""
+    return Stamp(title=title, subject=subject, law_version=LAW_VERSION,
+                 template_name=template_name, recordskit_version=recordskit_version())
+
+
+@lru_cache(maxsize=16)
+def _load(path: Path) -> LetterTemplate:
+    return LetterTemplate(path)
+
+
+def template(name: str, folder: Path | None = None) -> LetterTemplate:
+    """A letter template by file name, read once per process."""
+    return _load((folder or templates_dir()) / name)
+
+
+class LetterTemplate:
+    """One DOCX template, read once, rendered as often as needed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._bytes = path.read_bytes()
+        except OSError as exc:
+            raise RecordskitTemplateError(f"{path}: cannot read the letter template: "
+                                          f"{exc.strerror}") from None
+        self.version = self._read_version()
+        self._fast: _FastParts | None = _FastParts.build(self._bytes)
+
+    @property
+    def fast_path(self) -> bool:
+        """Whether it renders by the fast path (only the body re-rendered) or docxtpl's own."""
+        return self._fast is not None
+
+    def _read_version(self) -> str:
+        try:
+            document = Document(io.BytesIO(self._bytes))
+        except Exception as exc:  # python-docx raises several kinds for a broken file
+            raise RecordskitTemplateError(f"{self.path}: not a Word (.docx) document: "
+                                          f"{exc}") from None
+        return str(document.core_properties.version or "unversioned")
+
+    def render(self, context: dict[str, Any], stamp: Stamp) -> bytes:
+        """The filled-in letter as DOCX bytes."""
+        with self._friendly_errors():
+            if self._fast is not None:
+                return self._fast.render(context, self._properties(stamp))
+            return self.render_with_docxtpl(context, stamp)
+
+    def _properties(self, stamp: Stamp) -> dict[str, str]:
+        return {
+            "title": stamp.title,
+            "subject": stamp.subject,
+            "creator": "recordskit",
+            "keywords": f"Massachusetts public records; {LAW['statute'].citation}",
+            "version": f"{self.path.name} {self.version}",
+            "description": (
+                f"Made with recordskit {stamp.recordskit_version} from template "
+                f"{stamp.template_name} version {self.version}, law table {stamp.law_version}."
+            ),
+        }
+
+    def render_with_docxtpl(self, context: dict[str, Any], stamp: Stamp) -> bytes:
+        """docxtpl's own full path: reload, render every part, save the whole package."""
+        template = _SafeDocxTemplate(io.BytesIO(self._bytes))
+        with self._friendly_errors():
+            template.render(context, jinja_env=environment())
+            properties = template.docx.core_properties
+            stamped = self._properties(stamp)
+            properties.title, properties.subject = stamped["title"], stamped["subject"]
+            properties.author, properties.keywords = stamped["creator"], stamped["keywords"]
+            properties.version, properties.comments = stamped["version"], stamped["description"]
+            out = io.BytesIO()
+            template.save(out)
+            return out.getvalue()
+
+    @contextmanager
+    def _friendly_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except SecurityError as exc:
+            raise RecordskitTemplateError(
+                f"{self.path.name}: the template tried something the sandbox forbids "
+                f"({exc}); remove that tag from the template"
+            ) from None
+        except TemplateSyntaxError as exc:
+            near = getattr(exc, "docx_context", None)
+            where = f" near: {' '.join(near)!r}" if near else ""
+            raise RecordskitTemplateError(
+                f"{self.path.name}: template syntax error: {exc.message}{where}"
+            ) from None
+        except TemplateError as exc:
+            raise RecordskitTemplateError(f"{self.path.name}: {exc}") from None
+        except OverflowError as exc:  # the sandbox's answer to range(10**9)
+            raise RecordskitTemplateError(f"{self.path.name}: {exc}") from None
+
+
+_CORE = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+    'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+    'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    "<dc:title>{title}</dc:title><dc:subject>{subject}</dc:subject>"
+    "<dc:creator>{creator}</dc:creator><cp:keywords>{keywords}</cp:keywords>"
+    "<dc:description>{description}</dc:description><cp:version>{version}</cp:version>"
+    "</cp:coreProperties>"
+)
+_DOCUMENT = "word/document.xml"
+_CORE_PART = "docProps/core.xml"
+
+
+class _FastParts:
+    """A template split once into its compiled body and a zip of everything else."""
+
+    def __init__(self, prefix: str, suffix: str, body: Template, base: bytes,
+                 helper: Any) -> None:
+        self._prefix, self._suffix, self._body = prefix, suffix, body
+        self._base, self._helper = base, helper
+
+    @classmethod
+    def build(cls, data: bytes) -> _FastParts | None:
+        """The fast form of a template, or None when it needs docxtpl's full path."""
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = archive.namelist()
+                parts = {name: archive.read(name) for name in names}
+        except zipfile.BadZipFile:
+            return None
+        document = parts.get(_DOCUMENT, b"").decode("utf-8")
+        for name, blob in parts.items():
+            if re.fullmatch(r"word/(header|footer)\d*\.xml|word/footnotes\.xml", name) and (
+                    b"{{" in blob or b"{%" in blob):
+                return None  # tags outside the body: docxtpl renders those
+        if "<w:body>" not in document or "docPr" in document or _CORE_PART not in parts:
+            return None
+        helper = _SafeDocxTemplate(io.BytesIO(data))
+        helper.init_docx()
+        source = _literal_braces(
+            re.sub(r"<w:p([ >])", r"\n<w:p\1", helper.patch_xml(helper.get_xml())))
+        try:
+            body = environment().from_string(source)
+        except TemplateError:
+            return None  # the full path reports it, with the text around it, when rendering
+        start, end = document.index("<w:body>"), document.rindex("</w:body>") + len("</w:body>")
+        base = io.BytesIO()
+        with zipfile.ZipFile(base, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name in names:
+                if name not in (_DOCUMENT, _CORE_PART):
+                    archive.writestr(name, parts[name])
+        return cls(document[:start], document[end:], body, base.getvalue(), helper)
+
+    def render(self, context: dict[str, Any], properties: dict[str, str]) -> bytes:
+        xml = self._body.render(context)
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        tree = self._helper.fix_tables(self._helper.resolve_listing(xml))
+        body = etree.tostring(tree, encoding="unicode")
+        core = _CORE.format(**{key: escape(value) for key, value in properties.items()})
+        out = io.BytesIO(self._base)
+        out.seek(0, io.SEEK_END)
+        with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(_DOCUMENT, self._prefix + body + self._suffix)
+            archive.writestr(_CORE_PART, core)
+        return out.getvalue()
+
+
+_TAG_BODY = re.compile(r"(?<=\{[\{%])(.*?)(?=[\}%]\})", re.DOTALL)
+_LITERALS = {"{_{": "{{ '{{' }}", "}_}": "{{ '}}' }}", "{_%": "{{ '{%' }}", "%_}": "{{ '%}' }}"}
+
+
+def _literal_braces(source: str) -> str:
+    """docxtpl's escapes for literal braces, resolved in the template, not in the output.
+
+    docxtpl turns ``{_{`` into ``{{`` after rendering, which would change an answer that
+    contains ``{_{``; resolving them in the source leaves every answer exactly as typed.
+    """
+    for escaped, literal in _LITERALS.items():
+        source = source.replace(escaped, literal)
+    return source
+
+
+class _SafeDocxTemplate(DocxTemplate):  # type: ignore[misc]
+    """docxtpl's template class, with ``&amp;`` inside tags turned back into ``&``."""
+
+    def patch_xml(self, src_xml: str) -> str:
+        xml: str = super().patch_xml(src_xml)
+        return _literal_braces(_TAG_BODY.sub(lambda m: m.group(0).replace("&amp;", "&"), xml))
+
+    def render_xml_part(self, src_xml: str, part: Any, context: dict[str, Any],
+                        jinja_env: Any = None) -> str:
+        # docxtpl's own, minus its brace replacement on the output (see _literal_braces)
+        src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
+        self.current_rendering_part = part
+        dst_xml = (jinja_env or environment()).from_string(src_xml).render(context)
+        dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
+        resolved: str = self.resolve_listing(dst_xml)
+        return resolved

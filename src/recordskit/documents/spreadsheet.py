@@ -1,0 +1,51 @@
+"""The template spreadsheet a clinic fills in: every column, one example row, dropdowns."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from recordskit.errors import UserError
+from recordskit.files import write_file
+from recordskit.intake.rows import COLUMNS, EXAMPLE_ROW
+
+
+def write_template(path: Path, *, force: bool = False) -> None:
+    """A spreadsheet with every column and one example row, for clinics to fill in."""
+
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerow(EXAMPLE_ROW)
+        write_file(path, out.getvalue().encode("utf-8"), force=force)
+        return
+    if suffix != ".xlsx":
+        raise UserError(f"{path}: expected a .xlsx or .csv file name for the template")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "requests"
+    sheet.append(list(COLUMNS))
+    sheet.append([EXAMPLE_ROW[column] for column in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for index, column in enumerate(COLUMNS, start=1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = max(14, min(48, len(EXAMPLE_ROW[column]) + 2))
+        choices = {"delivery": "email,mail,portal,hand",
+                   "fee_waiver": "none,public_interest,indigency",
+                   "format": "electronic,paper", "agency": "bps,bpd,city-clerk"}.get(column)
+        if choices:
+            rule = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
+            rule.add(f"{letter}2:{letter}5000")
+            sheet.add_data_validation(rule)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    write_file(path, buffer.getvalue(), force=force)

@@ -1,0 +1,326 @@
+"""The interview: the questions that turn a person's answers into a ``Request``.
+
+The flow is plain Python over the small ``Asker`` protocol, so it never touches a terminal
+itself; ``recordskit.intake.terminal`` is the questionary ``Asker``. Each answer is checked with the
+same rules an answers file is checked with, and the finished answers go through the same
+``request_from`` as a file, so the two paths cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from recordskit.i18n import N_, _
+from recordskit.intake.answers import request_from
+from recordskit.intake.asker import Asker, Cancelled, Option, Validator
+from recordskit.intake.privacy import scan
+from recordskit.law import LAW
+from recordskit.models import Agency, Directory, Email, Request
+from recordskit.text import long_date, one_line
+
+PRIVACY_NOTICE = N_("""\
+Before you start, please read this.
+
+  * A public records request letter can itself become a public record: the agency may
+    give it to anyone who asks for it. Write only what you are comfortable with others reading.
+  * You do not have to say who you are or why you want the records. You only need a way to
+    receive the answer: an email address or a mailing address.
+  * recordskit never asks about immigration status. Anyone may ask for public records,
+    whatever their citizenship, so it does not belong in the letter.
+  * If you prefer, an organization (a clinic or advocacy group) can file the request for you,
+    with its own name and contact details instead of yours.
+  * Everything stays on this computer; recordskit sends nothing anywhere.
+""")
+
+
+_EMAIL = TypeAdapter(Email)
+
+
+def _valid_email_or_blank(value: str) -> bool | str:
+    if not value.strip():
+        return True
+    try:
+        _EMAIL.validate_python(value)
+    except ValidationError:
+        return _("That is not an email address; write one like name@example.org")
+    return True
+
+
+def _parse_date(value: str) -> date:
+    return date.fromisoformat(value.strip())
+
+
+def _valid_date(optional: bool) -> Validator:
+    def check(value: str) -> bool | str:
+        if optional and not value.strip():
+            return True
+        try:
+            _parse_date(value)
+        except ValueError:
+            return _("Write the date as YYYY-MM-DD, for example 2026-11-23")
+        return True
+
+    return check
+
+
+def _valid_amount(value: str) -> bool | str:
+    try:
+        amount = Decimal(value.strip().lstrip("$").replace(",", "") or "0")
+    except InvalidOperation:
+        return _("Write an amount in dollars, for example 0, 25 or 12.50")
+    return True if amount >= 0 else _("The amount cannot be negative")
+
+
+def run_interview(asker: Asker, directory: Directory, *, today: date | None = None) -> Request:
+    """Ask every question, show a summary, and return the confirmed request."""
+    today = today or date.today()
+    asker.say(_(PRIVACY_NOTICE))
+    kind = asker.select(_("What do you want to ask for?"), [
+        Option(_("Public records: policies, reports, emails, data"), "public_records",
+               _("Records about how an agency works, under the Public Records Law")),
+        Option(_("My child's own school record"), "student_parent",
+               _("A parent's right to see and copy their child's student record")),
+        Option(_("My own school record (I am 14 or older, or in 9th grade or above)"),
+               "student_self", _("An eligible student's right to see their own record")),
+    ])
+    if kind != "public_records":
+        return _student_interview(asker, directory, today, kind == "student_parent")
+    agency = directory.agency(asker.select(
+        _("Which agency has the records?"),
+        [Option(_(a.name), a.id, _(a.description) if a.description else _(
+            "{count} kinds of records in the catalog").format(count=len(a.records)))
+         for a in directory.request_targets],
+    ))
+    answers: dict[str, Any] = {"agency": agency.id}
+    answers["records"] = asker.checkbox(
+        _("Which records do you want from {agency}?").format(agency=agency.short_name),
+        [Option(_(r.title), r.id, _(r.why)) for r in agency.records],
+        instruction=_("(Space to choose, Enter when done; none is fine if you describe your "
+                      "own)"),
+    )
+    answers["other_records"] = _ask_own_words(asker, bool(answers["records"]))
+    answers.update(_ask_dates(asker))
+    answers["requester"] = _ask_requester(asker)
+    answers["delivery"] = asker.select(
+        _("How will you send the letter?"),
+        [Option(_channel_title(agency, channel), channel) for channel in agency.delivery],
+    )
+    answers["sent_on"] = _ask_sent_on(asker, today)
+    answers["fee_waiver"] = asker.select(_("Do you want to ask for a fee waiver?"), [
+        Option(_("No"), "none"),
+        Option(_("Yes: the records are in the public interest"), "public_interest",
+               _("They help the public understand what government does, and are not for "
+                 "business")),
+        Option(_("Yes: I cannot afford fees"), "indigency"),
+    ])
+    answers["max_fee"] = asker.text(
+        _("Largest fee you accept without being asked first, in dollars:"), default="0",
+        instruction=_("(0 means: ask me before charging anything)"), validate=_valid_amount,
+    ).strip().lstrip("$").replace(",", "") or "0"
+    answers["format"] = _ask_format(asker, answers["requester"])
+    request = request_from(answers, directory)
+    request = _offer_organization(asker, request, directory)
+    asker.say(summary(request, directory))
+    if not asker.confirm(_("Write the letter and schedule now?"), default=True):
+        raise Cancelled(_("Nothing was written."))
+    return request
+
+
+def _ask_own_words(asker: Asker, optional: bool) -> str:
+    """The person's own description, checked for details that do not belong in it."""
+    text = ""
+    while True:
+        text = asker.text(
+            _("Any other records? Describe them in your own words:"), default=text,
+            instruction=_("(Enter to skip)") if optional else "",
+            validate=None if optional else _required(_("Describe the records you want")),
+        )
+        findings = scan("other_records", text)
+        if not findings:
+            return text
+        asker.say(_("This letter can be released to anyone who asks for it. What you wrote "
+                    "seems to contain:"))
+        for finding in findings:
+            asker.say(f"  - {_(finding.what)}: {finding.excerpt}")
+        if asker.confirm(_("Keep it anyway?"), default=False):
+            return text
+
+
+def _ask_sent_on(asker: Asker, today: date) -> str:
+    return _parse_date(asker.text(
+        _("On what date will you send it?"), default=today.isoformat(),
+        validate=_valid_date(optional=False),
+    )).isoformat()
+
+
+def _ask_format(asker: Asker, person: dict[str, str]) -> str:
+    chosen = asker.select(_("How do you want the records?"), [
+        Option(_("Electronic copies (free of copy fees)"), "electronic"),
+        Option(_("Paper copies by mail"), "paper"),
+    ])
+    if chosen == "paper" and not person["mailing_address"]:
+        person["mailing_address"] = asker.text(
+            _("Paper copies need a mailing address. Where should they go?"),
+            validate=_required(_("Give a mailing address, or go back and choose electronic")),
+        )
+    return chosen
+
+
+def _offer_organization(asker: Asker, request: Request, directory: Directory) -> Request:
+    """Before writing: the letter may be released; an organization can file instead."""
+    if request.requester.organization and not request.requester.name:
+        return request
+    choice = asker.select(_("This letter can be released to others. Whose name goes on it?"), [
+        Option(_("Mine, as I gave it"), "as_is"),
+        Option(_("An organization's, filing for me"), "organization",
+               _("The letter shows the organization's name and contact instead of yours")),
+    ])
+    if choice == "as_is":
+        return request
+    asker.say(_("Give the organization's details. Only a way to receive the answer is needed."))
+    data = request.model_dump(mode="json")
+    data["requester"] = {
+        "name": "",
+        "organization": asker.text(_("Organization's name:"),
+                                   validate=_required(_("Give the organization's name"))),
+        "email": asker.text(_("Organization's email address:"), validate=_valid_email_or_blank,
+                            instruction=_("(Enter to skip)")).strip(),
+        "mailing_address": "", "phone": "",
+    }
+    address_needed = not data["requester"]["email"] or data["format"] == "paper"
+    data["requester"]["mailing_address"] = asker.text(
+        _("Organization's mailing address:"),
+        instruction="" if address_needed else _("(Enter to skip)"),
+        validate=_required(_("Give a mailing address, since there is no email address")
+                           if not data["requester"]["email"] else
+                           _("Paper copies need a mailing address. Where should they go?"))
+        if address_needed else None)
+    return request_from(data, directory)
+
+
+def _student_interview(asker: Asker, directory: Directory, today: date, parent: bool
+                       ) -> Request:
+    """A parent's or eligible student's request for the student's own record."""
+    rule = LAW["student_records_exempt"]
+    asker.say(_("A student's own record is not asked for with a public records request: "
+                "student records are kept from the public ({citation}), and the student "
+                "records rules give you a faster, stronger right to see and copy them. "
+                "recordskit writes that request instead.").format(citation=rule.citation))
+    student = {
+        "name": asker.text(_("The student's full name:") if parent else _("Your full name:"),
+                           validate=_required(_("The student's name is needed"))),
+        "school": asker.text(_("The student's school:"),
+                             validate=_required(_("The school is needed")),
+                             instruction=_("(for example: East Boston High School)")),
+        "grade": asker.text(_("Grade:"), instruction=_("(Enter to skip)")),
+    }
+    person = _ask_requester(asker, named=parent)
+    if not parent:
+        person["name"] = person["name"] or student["name"]
+    answers: dict[str, Any] = {
+        "request_type": "student_records", "agency": "bps", "student": student,
+        "requester_role": "parent" if parent else "eligible_student", "requester": person,
+    }
+    answers["delivery"] = asker.select(_("How will you give the letter to the school?"), [
+        Option(_("By email to the principal"), "email"),
+        Option(_("By hand, at the school's main office"), "hand"),
+        Option(_("By mail to the school"), "mail"),
+    ])
+    answers["sent_on"] = _ask_sent_on(asker, today)
+    answers["format"] = _ask_format(asker, person)
+    request = request_from(answers, directory)
+    asker.say(summary(request, directory))
+    if not asker.confirm(_("Write the letter and schedule now?"), default=True):
+        raise Cancelled(_("Nothing was written."))
+    return request
+
+
+def _required(message: str) -> Validator:
+    return lambda value: True if value.strip() else message
+
+
+def _ask_dates(asker: Asker) -> dict[str, str | None]:
+    start = asker.text(_("Records from what date?"), validate=_valid_date(optional=True),
+                       instruction=_("(YYYY-MM-DD; Enter to use each record's usual range)"))
+    first = _parse_date(start) if start.strip() else None
+
+    def not_before_start(value: str) -> bool | str:
+        checked = _valid_date(optional=True)(value)
+        if checked is not True or not value.strip() or first is None:
+            return checked
+        return True if _parse_date(value) >= first else _(
+            "Must be on or after {date}").format(date=first)
+
+    end = asker.text(_("Records up to what date?"), validate=not_before_start,
+                     instruction=_("(YYYY-MM-DD; Enter for no end date)"))
+    return {"date_from": first.isoformat() if first else None,
+            "date_to": _parse_date(end).isoformat() if end.strip() else None}
+
+
+def _ask_requester(asker: Asker, *, named: bool = True) -> dict[str, str]:
+    asker.say(_("Who is asking? Only a way to receive the answer is needed."))
+    person = {
+        "name": asker.text(_("Your name:"), instruction=_("(Enter to leave it out)"))
+        if named else "",
+        "organization": asker.text(
+            _("Organization filing the request, if any:"),
+            instruction=_("(a clinic or group may file for a family; Enter to skip)")),
+        "email": asker.text(_("Email address for the answer:"), instruction=_("(Enter to skip)"),
+                            validate=_valid_email_or_blank).strip(),
+    }
+    person["mailing_address"] = asker.text(
+        _("Mailing address:"),
+        instruction=_("(Enter to skip)") if person["email"] else _("(needed, since no email)"),
+        validate=None if person["email"] else _required(
+            _("Give a mailing address, since there is no email address")),
+    )
+    person["phone"] = asker.text(_("Phone number:"), instruction=_("(Enter to skip)"))
+    return person
+
+
+def _channel_title(agency: Agency, channel: str) -> str:
+    where = one_line(agency.channel_contact(channel) or "")  # type: ignore[arg-type]
+    titles = {
+        "email": _("By email to {where}"),
+        "portal": _("Through the online portal, {where}"),
+        "mail": _("By mail to {where}"),
+        "hand": _("By hand to {where}"),
+    }
+    return titles[channel].format(where=where)
+
+
+def summary(request: Request, directory: Directory) -> str:
+    """What will be written, in plain words, for the person to check."""
+    agency = directory.agency(request.agency)
+    person = request.requester
+    if request.student is not None:
+        lines = [_("To: the principal of {school}, with a copy to {office}").format(
+            school=request.student.school, office=agency.records_officer.office),
+            _("Asking for: the complete student record of {name}").format(
+                name=request.student.name)]
+    else:
+        lines = [_("To: {agency} ({title})").format(agency=agency.name,
+                                                    title=agency.records_officer.title),
+                 _("Records:")]
+        lines += [f"  - {_(agency.record(r).title)}" for r in request.records]
+        if request.other_records:
+            lines.append("  - " + _("In your words: {text}").format(text=request.other_records))
+        if request.date_from or request.date_to:
+            lines.append(_("Dates: {start} to {end}").format(
+                start=request.date_from or _("each record's usual start"),
+                end=request.date_to or _("now")))
+    lines.append(_("From: {who}").format(who=", ".join(
+        x for x in (person.name, person.organization, person.email or "", person.phone) if x)))
+    if person.mailing_address:
+        lines.append("      " + one_line(person.mailing_address))
+    lines.append(_("Sent: {date}").format(date=long_date(request.sent_on)))
+    if request.student is None:
+        waiver = {"none": _("no"), "public_interest": _("yes, public interest"),
+                  "indigency": _("yes, cannot afford fees")}[request.fee_waiver]
+        lines.append(_("Fee waiver: {waiver}; ask first above ${amount}").format(
+            waiver=waiver, amount=f"{request.max_fee:.2f}"))
+    return "\n".join(lines)

@@ -1,0 +1,271 @@
+"""Clinic batch files: rows of a CSV, XLSX or YAML file, read and checked as answers.
+
+Every row is checked before anything is written; each bad row is reported with its row number and
+column, and every good row goes on to be produced (``recordskit.documents.batch``).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from recordskit import inputfile
+from recordskit.errors import InputFileError, Problem
+from recordskit.intake.answers import request_from
+from recordskit.intake.privacy import personal_details, refuse
+from recordskit.models import ANSWER_KEYS, REQUESTER_KEYS, STUDENT_KEYS, Directory
+
+ROW_ID = "row_id"
+_NESTED = {"requester": REQUESTER_KEYS, "student": STUDENT_KEYS}
+COLUMNS: tuple[str, ...] = (ROW_ID, *(
+    key for answer in ANSWER_KEYS
+    for key in ([f"{answer}.{k}" for k in _NESTED[answer]] if answer in _NESTED else [answer])
+))
+"""Every column a batch file may have: the answers-file keys, nested keys dotted."""
+
+EXAMPLE_ROW: dict[str, str] = {
+    ROW_ID: "family-001", "request_type": "public_records", "agency": "bps",
+    "records": "school-police-reports-shared-with-bric;incident-report-sharing-policies",
+    "other_records": "", "date_from": "", "date_to": "",
+    "requester.name": "", "requester.organization": "Example Family Law Clinic",
+    "requester.email": "records@clinic.example.org",
+    "requester.mailing_address": "100 Main Street, Boston, MA 02110", "requester.phone": "",
+    "delivery": "email", "sent_on": "2026-11-23", "fee_waiver": "public_interest",
+    "max_fee": "0", "format": "electronic", "student.name": "", "student.school": "",
+    "student.grade": "", "requester_role": "",
+}
+@dataclass(frozen=True)
+class Row:
+    """One row of the input, numbered as the spreadsheet shows it.
+
+    ``extra`` holds values written to the right of the last named column; ``malformed`` is set
+    for a YAML item that is not a mapping of answers.
+    """
+
+    number: int
+    values: dict[str, Any]
+    extra: tuple[Any, ...] = ()
+    malformed: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"row {self.number}"
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckedRow:
+    """A good row: its answers, the folder it makes, and the earlier row it repeats, if any."""
+
+    row: Row
+    answers: dict[str, Any]
+    folder: str
+    duplicate_of: int | None = None
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+
+def read_rows(path: Path) -> list[Row]:
+    """The rows of a CSV, XLSX or YAML file; an unknown column stops everything up front."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise InputFileError(path, [Problem("", "file not found; expected a .csv, .xlsx or "
+                                                ".yaml file")])
+    if suffix == ".csv":
+        return _table_rows(path, _csv_cells(path))
+    if suffix in (".xlsx", ".xlsm"):
+        return _table_rows(path, _xlsx_cells(path))
+    if suffix in (".yaml", ".yml", ".json"):
+        return _yaml_rows(path)
+    raise InputFileError(path, [Problem("", f"cannot read {suffix or 'this'} files; expected "
+                                            ".csv, .xlsx or .yaml")])
+
+
+def _csv_cells(path: Path) -> list[tuple[int, list[Any]]]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            return [(number, cells) for number, cells in enumerate(csv.reader(handle), start=1)]
+    except UnicodeDecodeError as exc:
+        raise InputFileError(path, [Problem("", f"not UTF-8 text (byte {exc.start}); save it "
+                                                "as 'CSV UTF-8'")]) from None
+    except csv.Error as exc:
+        raise InputFileError(path, [Problem("", f"not a readable CSV file: {exc}")]) from None
+
+
+def _xlsx_cells(path: Path) -> list[tuple[int, list[Any]]]:
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise InputFileError(path, [Problem("", f"not a readable Excel workbook: {exc}")]
+                             ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        return [(number, list(cells)) for number, cells in
+                enumerate(sheet.iter_rows(values_only=True), start=1)]
+    finally:
+        workbook.close()
+
+
+def _table_rows(path: Path, cells: list[tuple[int, list[Any]]]) -> list[Row]:
+    rows = [(number, values) for number, values in cells if not _blank_row(values)]
+    if not rows:
+        raise InputFileError(path, [Problem("", "has no header row; expected the columns: "
+                                                f"{', '.join(COLUMNS)}", 1)])
+    header_number, header_cells = rows[0]
+    header = [str(cell).strip() if cell is not None else "" for cell in header_cells]
+    while header and not header[-1]:
+        header.pop()
+    unknown = [name for name in header if name not in COLUMNS]
+    doubled = sorted({name for name in header if header.count(name) > 1})
+    if unknown or doubled or "agency" not in header:
+        message = []
+        if unknown:
+            message.append(f"unknown column{'s' if len(unknown) > 1 else ''} "
+                           f"{', '.join(repr(n) for n in unknown)}")
+        if doubled:
+            message.append(f"column{'s' if len(doubled) > 1 else ''} given twice: "
+                           f"{', '.join(doubled)}")
+        if "agency" not in header and not unknown:
+            message.append("no 'agency' column")
+        raise InputFileError(path, [Problem("", f"{'; '.join(message)}; the valid columns "
+                                                f"are: {', '.join(COLUMNS)}", header_number)])
+    found = []
+    for number, values in rows[1:]:
+        extra = tuple(v for v in values[len(header):] if not _blank(v))
+        found.append(Row(number, dict(zip(header, values, strict=False)), extra=extra))
+    return found
+
+
+def _yaml_rows(path: Path) -> list[Row]:
+    data, _node = inputfile.read(path)
+    if not isinstance(data, list):
+        raise InputFileError(path, [Problem("", "expected a list of answer mappings, one per "
+                                                "request (each like an answers file)", 1)])
+    rows = []
+    for number, item in enumerate(data, start=1):
+        if item is None:
+            continue
+        if not isinstance(item, dict):
+            rows.append(Row(number, {}, malformed=True))
+            continue
+        values = {key: value for key, value in item.items() if key not in _NESTED}
+        for group in _NESTED:
+            nested = item.get(group)
+            if isinstance(nested, dict):
+                values.update({f"{group}.{k}": v for k, v in nested.items()})
+            elif nested is not None:
+                values[group] = nested
+        rows.append(Row(number, values))
+    return rows
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _blank_row(values: Iterable[Any]) -> bool:
+    return all(_blank(value) for value in values)
+
+
+# --- Checking ------------------------------------------------------------------------------
+
+
+def answers_of(row: Row) -> tuple[dict[str, Any], list[RowProblem]]:
+    """A row as answers-file data, and the problems found on the way."""
+    problems: list[RowProblem] = []
+    if row.malformed:
+        return {}, [RowProblem(row.number, "", "expected a mapping of answers")]
+    if row.extra:
+        problems.append(RowProblem(row.number, "", "has values to the right of the last "
+                                                   "column; move them into a named column"))
+    answers: dict[str, Any] = {}
+    for column, raw in row.values.items():
+        if column == ROW_ID or _blank(raw):
+            continue
+        value = _cell(raw)
+        if column == "records" and isinstance(value, str):
+            value = [part.strip() for part in value.split(";") if part.strip()]
+        group, dot, key = column.partition(".")
+        if dot and group in _NESTED:
+            answers.setdefault(group, {})[key] = value
+        else:
+            answers[column] = value
+    return answers, problems
+
+
+def _cell(value: Any) -> Any:
+    """Spreadsheet cells as answers: dates as ISO text, whole numbers without '.0'."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value.strip() if isinstance(value, str) else value
+
+
+def row_id_of(row: Row) -> str:
+    raw = row.values.get(ROW_ID)
+    return "" if _blank(raw) else str(_cell(raw))
+
+
+def folder_name(row: Row, agency: str) -> str:
+    """``<row_id or row number>-<agency>``, safe as a folder name everywhere."""
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", row_id_of(row)).strip("-.")[:60]
+    return f"{base or row.number}-{agency}"
+
+
+def check_rows(rows: list[Row], directory: Directory, *, allow_personal: bool = False
+               ) -> tuple[list[CheckedRow], list[RowProblem], list[str]]:
+    """Good rows (with their answers and folder name), problems, and duplicate warnings."""
+    good: list[CheckedRow] = []
+    problems: list[RowProblem] = []
+    warnings: list[str] = []
+    folders: dict[str, int] = {}
+    seen: dict[tuple[Any, ...], int] = {}
+    for row in rows:
+        answers, found = answers_of(row)
+        if not found:
+            try:
+                request = request_from(answers, directory)
+                if not allow_personal:
+                    refuse(personal_details(request), None)
+            except InputFileError as exc:
+                found = [RowProblem(row.number, p.field, p.message) for p in exc.problems]
+        if found:
+            problems += found
+            continue
+        name = folder_name(row, request.agency)
+        if name in folders:
+            problems.append(RowProblem(row.number, ROW_ID, f"makes the folder {name!r}, like "
+                                       f"row {folders[name]}; give each row its own row_id"))
+            continue
+        folders[name] = row.number
+        person = request.requester
+        key = (request.agency, tuple(sorted(request.records)),
+               request.other_records.strip().lower(),
+               (person.name.lower(), person.organization.lower(), (person.email or "").lower()))
+        duplicate_of = seen.get(key)
+        if duplicate_of is not None:
+            warnings.append(f"row {row.number} asks {request.agency} for the same records as "
+                            f"row {duplicate_of}, from the same requester")
+        else:
+            seen[key] = row.number
+        good.append(CheckedRow(row, answers, name, duplicate_of))
+    return good, problems, warnings

@@ -1,0 +1,76 @@
+"""The interview's questions asked in a terminal, with questionary.
+
+Every prompt uses ``unsafe_ask`` so that Ctrl-C reaches the command line (which says nothing
+was written), and an input that ends early (no terminal, a closed pipe) becomes a clear
+``InteractiveSessionError`` instead of a hang or a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import questionary
+from prompt_toolkit.styles import Style
+
+from recordskit.errors import InteractiveSessionError
+from recordskit.i18n import _, current_language
+from recordskit.intake.asker import Option, Validator
+
+NO_TERMINAL = (
+    "the interview needs a terminal to ask its questions. To run without one, write your "
+    "answers in a file and run: recordskit new --answers answers.yaml --out FOLDER "
+    "(the README's 'Answers file' section lists the keys)"
+)
+
+_STYLE = Style([("instruction", "italic"), ("answer", "bold")])
+
+
+class TerminalAsker:
+    """Asks each question in the terminal with questionary."""
+
+    def __init__(self, echo: Callable[[str], None] = print, *,
+                 no_terminal: str = NO_TERMINAL) -> None:
+        self._echo = echo
+        self._no_terminal = no_terminal
+
+    def say(self, text: str) -> None:
+        self._echo(text)
+
+    def _ask(self, question: questionary.Question) -> Any:
+        try:
+            return question.unsafe_ask()
+        except EOFError:  # no terminal, or the input ended before the questions did
+            raise InteractiveSessionError(self._no_terminal) from None
+
+    def text(self, message: str, *, default: str = "", instruction: str = "",
+             validate: Validator | None = None) -> str:
+        question = questionary.text(message, default=default, instruction=instruction or None,
+                                    validate=validate, style=_STYLE)
+        return str(self._ask(question))
+
+    def select(self, message: str, options: list[Option], *, default: str | None = None,
+               instruction: str = "") -> str:
+        question = questionary.select(message, choices=_choices(options), default=default,
+                                      instruction=instruction or _("(Use arrow keys)"),
+                                      style=_STYLE)
+        return str(self._ask(question))
+
+    def checkbox(self, message: str, options: list[Option], *, instruction: str = "",
+                 validate: Callable[[list[str]], bool | str] | None = None) -> list[str]:
+        kwargs: dict[str, Any] = {"validate": validate} if validate else {}
+        question = questionary.checkbox(message, choices=_choices(options),
+                                        instruction=instruction or None, style=_STYLE,
+                                        **kwargs)
+        return [str(value) for value in self._ask(question)]
+
+    def confirm(self, message: str, *, default: bool = True) -> bool:
+        if current_language() != "en":  # questionary's y/n keys are English: choose instead
+            yes, no = Option(_("Yes"), "yes"), Option(_("No"), "no")
+            return self.select(message, [yes, no] if default else [no, yes]) == "yes"
+        return bool(self._ask(questionary.confirm(message, default=default, style=_STYLE)))
+
+
+def _choices(options: list[Option]) -> list[questionary.Choice]:
+    return [questionary.Choice(o.title, value=o.value, description=o.description or None,
+                               checked=o.checked) for o in options]

@@ -1,0 +1,1 @@
+"""Following a request after it is sent: the request log, and recording what happened."""

@@ -1,0 +1,45 @@
+"""Recording what happened to a request, and recomputing where it stands.
+
+The library behind ``recordskit log``, ``undo``, ``status`` and ``show``: every event is checked
+against the request's history before it is recorded, and every timeline is recomputed from the
+log by ``recordskit.deadlines.timeline``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from recordskit.deadlines.timeline import Timeline, check_event, timeline_for
+from recordskit.errors import UserError
+from recordskit.models import Directory, LoggedEvent
+from recordskit.tracking.log import LoggedRequest, RequestLog
+
+
+def timeline_of(logged: LoggedRequest, directory: Directory, today: date) -> Timeline:
+    """A logged request's timeline, from the events that count (undone ones left out)."""
+    return timeline_for(logged.request, logged.active_events, directory, today)
+
+
+def log_event(log: RequestLog, request_id: str, event: str, on: date, details: dict[str, Any],
+              directory: Directory, today: date
+              ) -> tuple[LoggedEvent, Timeline, LoggedRequest]:
+    """Check and record an event; return it, the recomputed timeline, and the request."""
+    logged = log.get(request_id)
+    clean = {key: value for key, value in details.items() if value not in (None, "", False)}
+    check_event(logged.request, logged.active_events, event, on, clean, today)
+    recorded = log.record_event(logged.id, event, on, clean)
+    updated = log.get(logged.id)
+    return recorded, timeline_of(updated, directory, today), updated
+
+
+def undo_event(log: RequestLog, request_id: str, seq: int, today: date) -> LoggedEvent:
+    """Undo a mistaken event: a new ``undo`` event names it; both stay in the log."""
+    logged = log.get(request_id)
+    target = next((e for e in logged.events if e.seq == seq), None)
+    if target is None or target.event == "undo":
+        numbers = ", ".join(str(e.seq) for e in logged.active_events) or "none"
+        raise UserError(f"request {logged.id} has no event {seq} to undo; its events: {numbers}")
+    if target not in logged.active_events:
+        raise UserError(f"event {seq} ({target.event}) was already undone")
+    return log.record_event(logged.id, "undo", today, {"undoes": seq, "event": target.event})
