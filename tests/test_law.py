@@ -70,24 +70,49 @@ def test_only_sourced_exemption_clauses() -> None:
     assert EXEMPTIONS["security"].citation == "M.G.L. c. 4, § 7(26)(n)"
 
 
-def test_no_citation_is_written_outside_the_law_table() -> None:
-    """Templates, the directory and the code other than law.py carry no citation of their own."""
+def citations_outside_the_law_table(root: Path) -> list[str]:
+    """Every citation written in the code (any subpackage), the templates or the directory."""
     offenders = []
-    for path in (ROOT / "src" / "recordskit").glob("*.py"):
-        if path.name == "law.py":
+    for path in sorted((root / "src" / "recordskit").rglob("*.py")):
+        if path.name == "law.py" and path.parent.name == "recordskit":
             continue
         for number, line in enumerate(path.read_text().splitlines(), start=1):
             if CITATION.search(line) and not line.lstrip().startswith("#"):
-                offenders.append(f"{path.name}:{number}: {line.strip()}")
-    for template in (ROOT / "letter_templates").glob("*.docx"):
+                offenders.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    for template in sorted((root / "letter_templates").glob("*.docx")):
         with zipfile.ZipFile(template) as archive:
             xml = archive.read("word/document.xml").decode()
         text = re.sub(r"<[^>]+>", "", xml)
         outside_tags = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", text)
         if CITATION.search(outside_tags):
             offenders.append(f"{template.name}: {CITATION.search(outside_tags)}")
-    directory_text = (ROOT / "agencies.yaml").read_text()
+    directory_text = (root / "agencies.yaml").read_text()
     for number, line in enumerate(directory_text.splitlines(), start=1):
         if not line.lstrip().startswith("#") and CITATION.search(line):
             offenders.append(f"agencies.yaml:{number}: {line.strip()}")
-    assert offenders == []
+    return offenders
+
+
+def test_no_citation_is_written_outside_the_law_table() -> None:
+    """Templates, the directory and the code other than law.py carry no citation of their own."""
+    assert citations_outside_the_law_table(ROOT) == []
+
+
+@pytest.mark.parametrize(("module", "planted"), [
+    ("src/recordskit/deadlines/schedule.py", 'RULE = "within 10 business days"\n'),
+    ("src/recordskit/documents/appeal.py", 'CITE = "950 CMR 32.08"\n'),
+    ("src/recordskit/cli/new.py", 'HELP = "M.G.L. c. 66, § 10"\n'),
+])
+def test_the_citation_test_catches_a_planted_citation(tmp_path: Path, module: str,
+                                                      planted: str) -> None:
+    import shutil
+
+    copy = tmp_path / "checkout"
+    for part in ("src", "letter_templates"):
+        shutil.copytree(ROOT / part, copy / part,
+                        ignore=shutil.ignore_patterns("__pycache__", "locale"))
+    shutil.copy(ROOT / "agencies.yaml", copy / "agencies.yaml")
+    assert citations_outside_the_law_table(copy) == []
+    target = copy / module
+    target.write_text(target.read_text(encoding="utf-8") + planted, encoding="utf-8")
+    assert citations_outside_the_law_table(copy) != []

@@ -1,0 +1,169 @@
+"""The house in rooms: one dependency order, read from every module's imports.
+
+Foundation modules sit at the top of the package, each importing only those before it; then the
+subpackages, each importing only the foundation and the subpackages before it. Imports inside
+functions count as much as those at the top. The package face (``recordskit/__init__.py``, which
+hands the public names on lazily) and ``__main__`` stand outside the order.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "src" / "recordskit"
+
+FOUNDATION = ("errors", "law", "i18n", "text", "paths", "files", "inputfile", "models")
+"""Foundation modules, lowest first."""
+SUBPACKAGES = ("deadlines", "intake", "directory", "tracking", "documents", "cli")
+"""Subpackages by job, lowest first."""
+OUTSIDE = ("recordskit", "recordskit.__main__")
+
+
+def module_name(path: Path, package: Path) -> str:
+    parts = ["recordskit", *path.relative_to(package).with_suffix("").parts]
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports_of(path: Path, package: Path) -> set[str]:
+    """Every recordskit module a file imports, at the top or inside a function."""
+    name = module_name(path, package)
+    is_package = path.name == "__init__.py"
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.startswith("recordskit")}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = name.split(".")[: len(name.split(".")) - node.level + is_package]
+                base = ".".join([*anchor, *([base] if base else [])])
+            if not base.startswith("recordskit"):
+                continue
+            for alias in node.names:  # `from recordskit import inputfile` names a module
+                candidate = f"{base}.{alias.name}"
+                found.add(candidate if _exists(candidate, package) else base)
+    found.discard(name)
+    return found
+
+
+def _exists(module: str, package: Path) -> bool:
+    relative = Path(*module.split(".")[1:])
+    return (package / relative).with_suffix(".py").exists() or (package / relative).is_dir()
+
+
+def layer(module: str) -> tuple[int, int]:
+    """(rank of the layer, rank inside the foundation) of a module."""
+    parts = module.split(".")
+    top = parts[1] if len(parts) > 1 else ""
+    if top in FOUNDATION:
+        return 0, FOUNDATION.index(top)
+    if top in SUBPACKAGES:
+        return 1 + SUBPACKAGES.index(top), 0
+    raise AssertionError(f"{module} belongs to no layer: add it to FOUNDATION or SUBPACKAGES")
+
+
+def graph(package: Path) -> dict[str, set[str]]:
+    return {module_name(path, package): imports_of(path, package)
+            for path in sorted(package.rglob("*.py"))}
+
+
+def violations(package: Path) -> list[str]:
+    """Every import that runs against the order, and every cycle between modules."""
+    edges = graph(package)
+    found = []
+    for module, targets in edges.items():
+        if module in OUTSIDE:
+            continue
+        for target in sorted(targets):
+            if target in OUTSIDE:
+                found.append(f"{module} imports the package face {target}")
+                continue
+            (mine, my_rank), (theirs, their_rank) = layer(module), layer(target)
+            if theirs > mine or (mine == theirs == 0 and their_rank >= my_rank):
+                found.append(f"{module} imports {target}, which stands above it")
+    found += [f"cycle: {' -> '.join(cycle)}" for cycle in _cycles(
+        {m: {t for t in ts if t not in OUTSIDE} for m, ts in edges.items() if m not in OUTSIDE})]
+    return found
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    cycles, state = [], dict.fromkeys(edges, 0)  # 0 new, 1 on the stack, 2 done
+
+    def visit(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        for target in sorted(edges.get(node, ())):
+            if state.get(target) == 1:
+                cycles.append([*stack[stack.index(target):], node, target][-len(stack) - 2:])
+            elif state.get(target) == 0:
+                visit(target, [*stack, node])
+        state[node] = 2
+
+    for node in sorted(edges):
+        if state[node] == 0:
+            visit(node, [])
+    return cycles
+
+
+def test_the_package_keeps_its_dependency_order() -> None:
+    assert violations(PACKAGE) == []
+
+
+def test_every_module_has_a_layer() -> None:
+    for module in graph(PACKAGE):
+        if module not in OUTSIDE:
+            layer(module)
+
+
+def test_subpackage_faces_import_nothing_but_the_cli() -> None:
+    """A subpackage's __init__ only says what the subpackage is for: importing one module of it
+    must not import the rest (the command line's start-up depends on it)."""
+    for name in SUBPACKAGES:
+        if name != "cli":
+            assert imports_of(PACKAGE / name / "__init__.py", PACKAGE) == set(), name
+
+
+@pytest.mark.parametrize(("module", "planted"), [
+    ("deadlines/schedule.py", "from recordskit.documents.letter import law_data\n"),
+    ("law.py", "from recordskit.models import Agency\n"),
+    ("documents/letter.py", "def _late() -> None:\n    from recordskit.cli.app import today\n"),
+    ("intake/privacy.py", "from recordskit.intake.interview import run_interview\n"),
+    ("documents/letter.py", "from recordskit.documents.make import prepare_request\n"),
+])
+def test_the_order_test_catches_a_planted_import(tmp_path: Path, module: str,
+                                                 planted: str) -> None:
+    copy = tmp_path / "recordskit"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "locale"))
+    target = copy / module
+    target.write_text(target.read_text(encoding="utf-8") + "\n" + planted, encoding="utf-8")
+    assert violations(copy) != []
+
+
+def test_no_function_level_import_outside_the_command_line() -> None:
+    """Library modules import at the top, so their dependencies show. Only the command line (for
+    start-up), the calendars (the slow holidays package, for commands that count no days) and
+    the catalogs (Babel, on the start-up path through the event vocabulary) import late."""
+    allowed = {"recordskit.deadlines.calendars": {"holidays"}, "recordskit.i18n": {"babel"}}
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = module_name(path, PACKAGE)
+        if name.startswith("recordskit.cli") or name in OUTSIDE:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    names = {node.module or ""} if isinstance(node, ast.ImportFrom) else {
+                        alias.name for alias in node.names}
+                    if not {re.split(r"\.", n)[0] for n in names} <= allowed.get(name, set()):
+                        found.append(f"{name}: {function.name} imports {', '.join(names)}")
+    assert found == []
