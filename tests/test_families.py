@@ -25,7 +25,7 @@ from recordskit.intake.privacy import personal_details, refuse
 from recordskit.intake.terminal import TerminalAsker
 from recordskit.models import Directory
 from recordskit.text import local_date
-from tests.conftest import DOWN, ENTER, docx_text
+from tests.conftest import DOWN, ENTER, FROZEN_AGENCIES, docx_text
 
 Answers = Callable[..., dict[str, Any]]
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,18 +147,23 @@ def test_answers_mode_refuses_personal_details_unless_allowed(tmp_path: Path,
 
 def test_every_message_is_translated_everywhere() -> None:
     sys.path.insert(0, str(ROOT / "tools"))
-    from extract_messages import catalog
+    from extract_messages import catalog, code_messages
 
-    current = {m.id for m in catalog() if m.id}
+    # The code's messages must all be in the catalogs; the directory's words are checked on the
+    # frozen copy, so that a volunteer's new record cannot fail this test (the interview shows
+    # a word not yet translated in English until translators catch up).
+    in_code = {m.id for m in code_messages() if m.id}
+    wanted = in_code | {m.id for m in catalog(FROZEN_AGENCIES) if m.id}
     committed = {m.id for m in read_po((LOCALE_DIR / "recordskit.pot").open("rb")) if m.id}
-    assert current == committed, "run: python tools/extract_messages.py"
+    assert in_code <= committed, "run: python tools/extract_messages.py"
+    assert wanted <= committed, "run: python tools/extract_messages.py"
     assert set(languages()) >= {"en", "es", "ht"}
     for code in languages():
         if code == "en":
             continue
         po = read_po((LOCALE_DIR / code / "LC_MESSAGES" / "recordskit.po").open("rb"))
         translated = {m.id: m.string for m in po if m.id}
-        for message in current:
+        for message in wanted:
             assert translated.get(message), f"{code}: no translation for {message[:60]!r}"
             fields = set(re.findall(r"\{\w*\}", message))
             assert fields == set(re.findall(r"\{\w*\}", translated[message])), (code, message)

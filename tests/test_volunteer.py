@@ -15,7 +15,7 @@ from recordskit.directory.edit import EditableDirectory
 from recordskit.directory.load import load_directory
 from recordskit.errors import DirectoryError
 from recordskit.models import directory_json_schema
-from tests.conftest import BACKSPACE, ENTER, SPACE
+from tests.conftest import BACKSPACE, ENTER, FROZEN_AGENCIES, SPACE
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "agencies.yaml"
@@ -24,14 +24,14 @@ SHIPPED = ROOT / "agencies.yaml"
 @pytest.fixture
 def copy(tmp_path: Path) -> Path:
     target = tmp_path / "agencies.yaml"
-    shutil.copy(SHIPPED, target)
+    shutil.copy(FROZEN_AGENCIES, target)
     return target
 
 
 def test_validate_ok() -> None:
-    result = CliRunner().invoke(cli, ["agencies", "validate", str(SHIPPED)])
+    result = CliRunner().invoke(cli, ["agencies", "validate", str(FROZEN_AGENCIES)])
     assert result.exit_code == 0
-    assert result.output == f"{SHIPPED}: OK (4 agencies, 17 records, 8 precedents)\n"
+    assert result.output == f"{FROZEN_AGENCIES}: OK (4 agencies, 17 records, 8 precedents)\n"
 
 
 def test_validate_reports_every_problem(copy: Path) -> None:

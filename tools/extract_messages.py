@@ -23,14 +23,10 @@ PACKAGE = ROOT / "src" / "recordskit"
 POT = PACKAGE / "locale" / "recordskit.pot"
 
 
-def catalog() -> Catalog:
-    messages = Catalog(project="recordskit", charset="utf-8")
-    for filename, lineno, message, comments, _context in extract_from_dir(
-            PACKAGE, method_map=[("**.py", "python")],
-            keywords={"_": None, "N_": None}, comment_tags=("Translators:",)):
-        messages.add(message, locations=[(f"src/recordskit/{filename}", lineno)],
-                     auto_comments=comments)
-    directory = yaml.safe_load((ROOT / "agencies.yaml").read_text(encoding="utf-8"))
+def catalog(directory_path: Path = ROOT / "agencies.yaml") -> Catalog:
+    """The code's messages, then the catalog's words from ``directory_path``."""
+    messages = code_messages()
+    directory = yaml.safe_load(directory_path.read_text(encoding="utf-8"))
     for agency in directory["agencies"]:
         if agency.get("role", "records") != "records":
             continue
@@ -42,6 +38,17 @@ def catalog() -> Catalog:
             for key in ("title", "why"):
                 messages.add(record[key].strip(), locations=[("agencies.yaml", 0)],
                              auto_comments=[f"{agency['id']} / {record['id']} / {key}"])
+    return messages
+
+
+def code_messages() -> Catalog:
+    """Every message marked in the code (``_()`` or ``N_()``), in every subpackage."""
+    messages = Catalog(project="recordskit", charset="utf-8")
+    for filename, lineno, message, comments, _context in extract_from_dir(
+            PACKAGE, method_map=[("**.py", "python")],
+            keywords={"_": None, "N_": None}, comment_tags=("Translators:",)):
+        messages.add(message, locations=[(f"src/recordskit/{filename}", lineno)],
+                     auto_comments=comments)
     return messages
 
 
