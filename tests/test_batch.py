@@ -255,6 +255,7 @@ def _letters(out: Path) -> list[Path]:
     return sorted(out.glob("*/letter.docx"))
 
 
+@pytest.mark.slow
 def test_a_killed_batch_finishes_on_the_next_run(tmp_path: Path, _private_log: Path) -> None:
     """Kill the whole batch, workers included, mid-way; nothing is truncated; re-run finishes."""
     count = 400

@@ -155,6 +155,7 @@ INSTALLED = shutil.which("recordskit", path=str(Path(sys.executable).parent)) or
     "recordskit")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(INSTALLED is None, reason="the recordskit command is not installed")
 def test_installed_command(tmp_path: Path, answers: Answers) -> None:
     assert INSTALLED is not None

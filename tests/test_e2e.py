@@ -14,6 +14,7 @@ from tests.test_cli import INSTALLED
 SCRIPT = Path(__file__).resolve().parent / "e2e" / "interview_tmux.sh"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 @pytest.mark.skipif(INSTALLED is None, reason="the recordskit command is not installed")
 def test_interview_in_tmux(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ PRINTABLE = st.text(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=PRINTABLE, name=PRINTABLE)
@@ -55,6 +56,7 @@ def test_any_text_renders_and_comes_out_exactly(directory: Directory, answers: A
         assert f"Sincerely,\n{request.requester.name}\nOrg" in letter
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(bad=st.characters(whitelist_categories=("Cc",), blacklist_characters="\n\t\r"))
@@ -198,6 +200,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield attempts
 
 
+@pytest.mark.slow
 def test_every_command_works_offline(no_network: list[str], tmp_path: Path,
                                      answers: Answers) -> None:
     from recordskit.intake.rows import COLUMNS, EXAMPLE_ROW
@@ -225,6 +228,7 @@ def test_every_command_works_offline(no_network: list[str], tmp_path: Path,
     assert no_network == []
 
 
+@pytest.mark.slow
 def test_the_installed_command_opens_no_socket(tmp_path: Path, answers: Answers) -> None:
     path = tmp_path / "a.yaml"
     path.write_text(yaml.safe_dump(answers()))
@@ -252,6 +256,7 @@ needs_libreoffice = pytest.mark.skipif(
     reason="LibreOffice is not installed (CI installs it)")
 
 
+@pytest.mark.slow
 @needs_libreoffice
 def test_libreoffice_converts_every_kind_of_document() -> None:
     from recordskit.documents.pdf import to_pdf
@@ -272,6 +277,7 @@ def test_libreoffice_converts_every_kind_of_document() -> None:
             assert "Boston Public Schools" in text or "BPS" in text, name
 
 
+@pytest.mark.slow
 @needs_libreoffice
 def test_new_with_pdf_writes_a_one_page_schedule(tmp_path: Path, answers: Answers) -> None:
     path = tmp_path / "a.yaml"
