@@ -62,11 +62,11 @@ def run_batch(rows: Path, out: Path) -> tuple[float, float]:
 def naive_rate(rows: Path, count: int, folder: Path) -> float:
     """Letters per second for DocxTemplate(path) -> render -> save, one letter at a time."""
     from docxtpl import DocxTemplate
-    from recordskit.letter import letter_context
 
     from recordskit.deadlines.calendars import get_calendar
     from recordskit.deadlines.schedule import new_request_schedule
     from recordskit.directory.load import load_directory
+    from recordskit.documents.letter import letter_context
     from recordskit.documents.render import environment
     from recordskit.intake.answers import request_from
     from recordskit.intake.rows import answers_of, read_rows

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import click
+import pytest
 
 from recordskit.cli import cli
 
@@ -52,3 +53,43 @@ def test_readme_answers_example_is_valid(directory: object) -> None:
     request = request_from(yaml.safe_load(block.group(1)), directory)  # type: ignore[arg-type]
     assert request.agency == "bps"
     assert request.requester.organization == "Example Family Law Clinic"
+
+
+_TOP = ("src/", "tests/", "tools/", "bench/", "letter_templates/", ".ci/", "docs/")
+_FILES = ("agencies.yaml", "agencies.schema.json", "pyproject.toml", "README.md",
+          "CONTRIBUTING.md")
+
+
+def named_paths(text: str) -> set[str]:
+    """Repository paths written in backticks: whole, or inside a command such as `python X`."""
+    found = set()
+    for quoted in re.findall(r"`([^`\n]+)`", text):
+        for word in quoted.split():
+            if word.startswith(_TOP) or word in _FILES:
+                found.add(word.rstrip(".,;:"))
+    return found
+
+
+@pytest.mark.parametrize("document", ["README.md", "CONTRIBUTING.md"])
+def test_every_path_the_docs_name_exists(document: str) -> None:
+    text = (ROOT / document).read_text(encoding="utf-8")
+    paths = named_paths(text)
+    assert paths, document
+    missing = [path for path in sorted(paths)
+               if not list(ROOT.glob(re.sub(r"<[^>]+>", "*", path)))]
+    assert missing == []
+
+
+def test_the_path_check_catches_a_missing_file() -> None:
+    assert named_paths("see `tools/make_request_template.py` and `python bench/batch.py`") == {
+        "tools/make_request_template.py", "bench/batch.py"}
+    assert not list(ROOT.glob("tools/make_request_template.py"))
+
+
+def test_every_test_the_readme_names_exists() -> None:
+    names = set(re.findall(r"`(test_\w+)`", README))
+    assert names
+    defined = set()
+    for path in (ROOT / "tests").glob("test_*.py"):
+        defined |= set(re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"), re.M))
+    assert names - defined == set()
