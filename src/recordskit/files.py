@@ -49,19 +49,26 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
         handle.write(data)
 
 
-def write_if_changed(path: Path, chunks: Iterable[bytes]) -> bool:
-    """Stream ``chunks`` into ``path`` unless it already holds exactly them; True when written.
+def write_if_changed(path: Path, chunks: bytes | Iterable[bytes], *, durable: bool = True
+                     ) -> bool:
+    """Write ``chunks`` into ``path`` unless it already holds exactly them; True when written.
 
-    The content is never held in memory whole (a batch's calendar can be large): it is written
-    to the temporary file, and the rename is skipped when the old file has the same digest.
+    Given bytes, they are compared first and nothing is written when they are the same. Given
+    an iterable, the content is never held in memory whole (a batch's calendar can be large): it
+    is streamed to the temporary file, and the rename is skipped when the old file has the same
+    digest.
     """
+    if isinstance(chunks, bytes):
+        if path.exists() and path.read_bytes() == chunks:
+            return False
+        chunks = (chunks,)
     digest = hashlib.sha256()
 
     class _Same(Exception):
         pass
 
     try:
-        with atomic_writer(path) as handle:
+        with atomic_writer(path, durable=durable) as handle:
             for chunk in chunks:
                 handle.write(chunk)
                 digest.update(chunk)

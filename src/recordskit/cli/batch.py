@@ -53,11 +53,12 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
 
     from recordskit.directory.load import load_directory
     from recordskit.documents.batch import make_batch
-    from recordskit.documents.spreadsheet import write_template
     from recordskit.paths import templates_dir
     from recordskit.tracking.log import RequestLog
 
     if template_path is not None:
+        from recordskit.documents.spreadsheet import write_template
+
         write_template(template_path, force=force)
         click.echo(f"Wrote {template_path}: fill one row per request, then run "
                    f"recordskit batch {template_path} --out FOLDER")

@@ -15,138 +15,20 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from recordskit.deadlines.calendars import calendar_for
-from recordskit.deadlines.schedule import new_request_schedule
-from recordskit.directory.load import load_directory
+from recordskit.documents.batch_report import BatchReport, RowResult, RowTask
 from recordskit.documents.exports import split_events, wrap_events
-from recordskit.documents.make import REQUIRED_FILES, prepare_request
 from recordskit.documents.pdf import to_pdf
-from recordskit.documents.render import template
 from recordskit.errors import UserError
-from recordskit.files import atomic_write, write_folder, write_if_changed
-from recordskit.inputfile import parse
-from recordskit.intake.answers import answers_yaml, load_answers, request_from
+from recordskit.files import atomic_write, write_if_changed
+from recordskit.intake.answers import load_answers
 from recordskit.intake.rows import RowProblem, check_rows, read_rows, row_id_of
 from recordskit.models import Directory
 from recordskit.tracking.log import RequestLog
 
 PARALLEL_FROM = 24
 """Below this many rows, starting worker processes costs more than it saves."""
-
-
-@dataclass
-class RowResult:
-    """What happened to one good row."""
-
-    row: int
-    row_id: str
-    status: str  # produced | rewritten | skipped | changed
-    folder: str
-    agency: str
-    requester: str
-    request_id: str
-    response_due: str
-    duplicate_of: int | None = None
-
-
-@dataclass
-class BatchReport:
-    """A whole run: every row's result and every problem, and how long it took."""
-
-    results: list[RowResult]
-    problems: list[RowProblem]
-    warnings: list[str]
-    rows: int = 0
-    seconds: float = 0.0
-    pdfs: int = 0
-
-    def count(self, *statuses: str) -> int:
-        return sum(result.status in statuses for result in self.results)
-
-    @property
-    def failed_rows(self) -> int:
-        return len({p.row for p in self.problems}) + self.count("changed")
-
-    def summary(self) -> str:
-        produced = self.count("produced", "rewritten")
-        rate = f", {produced / self.seconds:.0f} letters/s" if produced and self.seconds else ""
-        return (f"Produced {produced}, skipped {self.count('skipped')} (already complete), "
-                f"failed {self.failed_rows}, in {self.seconds:.1f} s{rate}.")
-
-
-# --- Producing -----------------------------------------------------------------------------
-
-_WORKER: dict[str, Any] = {}
-
-
-def _start_worker(agencies: str, templates: str) -> None:
-    """Each worker process loads the directory and the template once."""
-    _WORKER["directory"] = load_directory(Path(agencies))
-    _WORKER["templates"] = Path(templates)
-    template("request.docx", Path(templates))
-
-
-@dataclass(frozen=True)
-class RowTask:
-    """One good row, as a worker process receives it."""
-
-    row: int
-    row_id: str
-    answers: dict[str, Any]
-    folder: str
-    force: bool
-    duplicate_of: int | None
-
-
-def produce_row(task: RowTask) -> RowResult:
-    """Write one row's folder, or skip it when it is already complete and unchanged."""
-    directory: Directory = _WORKER["directory"]
-    folder, answers, force = Path(task.folder), task.answers, task.force
-    existing = folder / "answers.yaml"
-    previous = existing.read_bytes() if existing.exists() else None
-    if previous is not None and "sent_on" not in answers:
-        # A blank sent_on meant "today" on the day the row was made; keep that day.
-        earlier, _ = parse(previous.decode("utf-8"), existing)
-        if isinstance(earlier, dict) and earlier.get("sent_on"):
-            answers = {**answers, "sent_on": str(earlier["sent_on"])}
-    request = request_from(answers, directory)
-    text = answers_yaml(request).encode("utf-8")
-    complete = previous is not None and all(
-        (folder / n).exists() and (folder / n).stat().st_size > 0 for n in REQUIRED_FILES)
-    if previous == text and complete:
-        status = "skipped"
-        made = None
-    elif previous is not None and previous != text and not force:
-        status = "changed"
-        made = None
-    else:
-        status = "rewritten" if previous is not None else "produced"
-        _remove_leftovers(folder)
-        made = prepare_request(request, directory, template_folder=_WORKER["templates"])
-        # answers.yaml last: its presence says the folder is complete
-        write_folder(folder, made.files, force=True, durable=False)  # answers.yaml last
-    agency = directory.agency(request.agency)
-    schedule = made.schedule if made else new_request_schedule(
-        request, agency, calendar_for(agency, directory))
-    person = request.requester
-    return RowResult(
-        row=task.row, row_id=task.row_id, status=status, folder=str(folder),
-        agency=request.agency, requester=person.name or person.organization or person.email or "",
-        request_id=request.fingerprint(),
-        response_due=schedule.date_of("response_due").isoformat(),
-        duplicate_of=task.duplicate_of,
-    )
-
-
-def _remove_leftovers(folder: Path) -> None:
-    """Temporary files a killed run left behind (finished files are renamed into place)."""
-    if folder.is_dir():
-        for leftover in folder.glob(".*.tmp"):
-            leftover.unlink(missing_ok=True)
 
 
 def make_batch(path: Path, out: Path | None, directory: Directory, *, agencies_path: Path,
@@ -200,7 +82,7 @@ def _produce_all(tasks: list[RowTask], agencies_path: Path, templates_path: Path
     if workers == 1 or len(tasks) < PARALLEL_FROM:
         _start_worker(str(agencies_path), str(templates_path))
         for task in tasks:
-            results.append(produce_row(task))
+            results.append(_produce_row(task))
             if progress:
                 progress(len(results), len(tasks))
         return results
@@ -209,7 +91,7 @@ def _produce_all(tasks: list[RowTask], agencies_path: Path, templates_path: Path
     with context.Pool(workers, initializer=_start_worker,
                       initargs=(str(agencies_path), str(templates_path))) as pool:
         try:
-            for result in pool.imap_unordered(produce_row, tasks, chunksize=chunk):
+            for result in pool.imap_unordered(_produce_row, tasks, chunksize=chunk):
                 results.append(result)
                 if progress:
                     progress(len(results), len(tasks))
@@ -217,6 +99,22 @@ def _produce_all(tasks: list[RowTask], agencies_path: Path, templates_path: Path
             pool.terminate()
             raise
     return results
+
+
+# The two below run where rows are rendered (a worker, or this process for a small batch). They
+# import the renderer there, and only there: the main process of a parallel run never loads it.
+
+
+def _start_worker(agencies: str, templates: str) -> None:
+    from recordskit.documents.batch_worker import start_worker
+
+    start_worker(agencies, templates)
+
+
+def _produce_row(task: RowTask) -> RowResult:
+    from recordskit.documents.batch_worker import produce_row
+
+    return produce_row(task)
 
 
 def _write_summaries(out: Path, report: BatchReport) -> None:
@@ -234,14 +132,15 @@ def _write_summaries(out: Path, report: BatchReport) -> None:
     writer.writerow(("row", "column", "problem"))
     for problem in report.problems:
         writer.writerow((problem.row, problem.column, problem.message))
-    write_if_changed(out / "manifest.csv", [manifest.getvalue().encode("utf-8")])
-    write_if_changed(out / "errors.csv", [errors.getvalue().encode("utf-8")])
+    # Not flushed one by one: the batch flushes everything to disk once, right after these.
+    write_if_changed(out / "manifest.csv", manifest.getvalue().encode("utf-8"), durable=False)
+    write_if_changed(out / "errors.csv", errors.getvalue().encode("utf-8"), durable=False)
     # Every row's events in one calendar, streamed from the rows' own schedule.ics files: the
     # same UIDs, so importing both never duplicates anything, and no memory for 10,000 rows.
     head, tail = wrap_events(b"", name="Batch deadlines").split(b"END:VCALENDAR")
     write_if_changed(out / "calendar.ics", (
         head, *(split_events((Path(r.folder) / "schedule.ics").read_bytes()) for r in done),
-        b"END:VCALENDAR" + tail))
+        b"END:VCALENDAR" + tail), durable=False)
 
 
 def _add_pdfs(report: BatchReport, *, chunk: int = 40) -> int:

@@ -14,8 +14,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-
 from recordskit import inputfile
 from recordskit.errors import InputFileError, Problem
 from recordskit.intake.answers import request_from
@@ -107,6 +105,8 @@ def _csv_cells(path: Path) -> list[tuple[int, list[Any]]]:
 
 
 def _xlsx_cells(path: Path) -> list[tuple[int, list[Any]]]:
+    from openpyxl import load_workbook  # slow to import, and only XLSX files need it
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook

@@ -1,0 +1,63 @@
+"""What a batch run did: each row's task and result, and the whole run's report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from recordskit.intake.rows import RowProblem
+
+
+@dataclass(frozen=True)
+class RowTask:
+    """One good row, as a worker process receives it."""
+
+    row: int
+    row_id: str
+    answers: dict[str, Any]
+    folder: str
+    force: bool
+    duplicate_of: int | None
+
+
+@dataclass
+class RowResult:
+    """What happened to one good row."""
+
+    row: int
+    row_id: str
+    status: str  # produced | rewritten | skipped | changed
+    folder: str
+    agency: str
+    requester: str
+    request_id: str
+    response_due: str
+    duplicate_of: int | None = None
+
+
+@dataclass
+class BatchReport:
+    """A whole run: every row's result and every problem, and how long it took."""
+
+    results: list[RowResult]
+    problems: list[RowProblem]
+    warnings: list[str]
+    rows: int = 0
+    seconds: float = 0.0
+    pdfs: int = 0
+
+    def count(self, *statuses: str) -> int:
+        return sum(result.status in statuses for result in self.results)
+
+    @property
+    def failed_rows(self) -> int:
+        return len({p.row for p in self.problems}) + self.count("changed")
+
+    def summary(self) -> str:
+        produced = self.count("produced", "rewritten")
+        rate = f", {produced / self.seconds:.0f} letters/s" if produced and self.seconds else ""
+        return (f"Produced {produced}, skipped {self.count('skipped')} (already complete), "
+                f"failed {self.failed_rows}, in {self.seconds:.1f} s{rate}.")
+
+
+# --- Producing -----------------------------------------------------------------------------
