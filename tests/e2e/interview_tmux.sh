@@ -7,6 +7,10 @@ WORK=${2:-$(mktemp -d)}
 OUT="$WORK/letter-out"
 SESSION="rk-e2e-$$"
 rm -rf "$OUT"
+# A tmux server of its own (-L): a server the user already runs would lend the interview its own
+# environment, and with it the user's real request log. The log goes under WORKDIR.
+tmux() { command tmux -L "$SESSION" "$@"; }
+trap 'tmux kill-server 2>/dev/null || true' EXIT
 
 fail() { echo "E2E FAIL: $*"; tmux capture-pane -p -t "$SESSION" 2>/dev/null | tail -25; tmux kill-session -t "$SESSION" 2>/dev/null || true; exit 1; }
 wait_for() {
@@ -20,7 +24,7 @@ keys() { tmux send-keys -t "$SESSION" "$@"; }
 
 # The command writes to the terminal; its files go to --out. Never redirect its stdout.
 tmux new-session -d -s "$SESSION" -x 110 -y 40 \
-  "cd '$WORK' && '$RECORDSKIT' new --out '$OUT'; echo \"EXIT=\$?\"; sleep 30"
+  "cd '$WORK' && RECORDSKIT_HOME='$WORK/home' '$RECORDSKIT' new --out '$OUT'; echo \"EXIT=\$?\"; sleep 30"
 
 wait_for "What do you want to ask for?"
 keys Enter

@@ -25,3 +25,10 @@ def docx_text(docx: bytes) -> str:
 
 _PARAGRAPH = re.compile(r"<w:p[ >].*?</w:p>", re.DOTALL)
 _RUN_PIECE = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>|<w:(br|cr|tab)/>")
+_TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
+
+
+def raw_text(xml: str) -> str:
+    """The text runs of a piece of WordprocessingML joined, still XML-escaped (as Word keeps a
+    template's tags)."""
+    return "".join(_TEXT.findall(xml))

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError, nodes
 
+from recordskit.documents.docx_text import raw_text
 from recordskit.documents.render import environment
 from recordskit.documents.samples import SAMPLE_CONTEXTS
 from recordskit.errors import TemplateError
@@ -57,7 +58,7 @@ def _parts(path: Path) -> Iterator[tuple[str, str]]:
 
 def _paragraph_texts(xml: str) -> list[str]:
     paragraphs = re.findall(r"<w:p[ >].*?</w:p>", xml, re.DOTALL)
-    texts = ["".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", p)) for p in paragraphs]
+    texts = [raw_text(p) for p in paragraphs]
     return [_unescape(t) for t in texts]
 
 
@@ -99,7 +100,7 @@ def check_template(path: Path, context: dict[str, Any] | None = None) -> list[Te
 def _near_line(source: str, lineno: int) -> str:
     lines = source.splitlines()
     line = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
-    text = _unescape("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", line)))
+    text = _unescape(raw_text(line))
     return text[:160]
 
 
@@ -125,8 +126,7 @@ def _word_damage(name: str, xml: str, paragraphs: list[str]) -> list[TemplatePro
             problems.append(TemplateProblem(
                 name, "{{r, {{p and subdocuments are not supported in recordskit templates; "
                 "use {{ ... }} and {%p ... %}", text[:160]))
-    raw_text = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml))
-    for tag in _TAG.findall(raw_text):
+    for tag in _TAG.findall(raw_text(xml)):
         if "&amp;amp;" in tag or ("&amp;" in tag and "&" in _unescape(tag)):
             problems.append(TemplateProblem(
                 name, f"the tag {_unescape(tag)!r} contains '&'; Word stores it as '&amp;' and "
