@@ -20,7 +20,7 @@ Answers = Callable[..., dict[str, Any]]
 def test_csv(directory: Directory, answers: Answers) -> None:
     made = prepare_request(request_from(answers(), directory), directory)
     text = made.files["schedule.csv"].decode("utf-8")
-    assert text.splitlines()[0] == "date,event,description,citation"
+    assert text.splitlines()[0] == "date,event,description,citation,basis"
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [(r["date"], r["event"]) for r in rows] == [
         ("2026-06-12", "received"),
@@ -31,6 +31,21 @@ def test_csv(directory: Directory, answers: Answers) -> None:
     ]
     assert rows[1]["citation"] == "M.G.L. c. 66, § 10(a)–(b); 950 CMR 32.06(2)(b)"
     assert all(r["description"] for r in rows)
+    # Emailed, receipt not logged: the receipt is an assumption and says which; the rest counted.
+    assert rows[0]["basis"].startswith("assumed: a request sent by email, through a portal or by "
+                                       "hand is assumed to arrive the day it is sent")
+    assert [r["basis"] for r in rows[1:]] == ["computed"] * 4
+
+
+def test_csv_basis_of_a_mailed_request(directory: Directory, answers: Answers) -> None:
+    made = prepare_request(request_from(answers(delivery="mail", agency="bpd", records=[
+        "bric-federal-access-rules"]), directory), directory)
+    rows = list(csv.DictReader(io.StringIO(made.files["schedule.csv"].decode("utf-8"))))
+    assert rows[0]["event"] == "received"
+    # Friday 12 June + 3 business days: 15, 16, and 18 June (17 June is Bunker Hill Day)
+    assert rows[0]["date"] == "2026-06-18"
+    assert rows[0]["basis"] == ("assumed: a mailed letter is assumed to arrive 3 business days "
+                                "after it is posted")
 
 
 def test_ics(directory: Directory, answers: Answers) -> None:

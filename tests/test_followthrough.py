@@ -81,7 +81,7 @@ def test_no_answer_then_follow_up_then_appeal(sent: str, tmp_path: Path) -> None
     assert schedule_of(entry) == {
         "received": "2026-11-23", "response_due": "2026-12-08", "follow_up": "2026-12-09",
         "production_due_max": "2026-12-30", "appeal_deadline_no_response": "2027-02-21"}
-    assert {"date", "event", "description", "citation"} == set(entry["schedule"][0])
+    assert {"date", "event", "description", "citation", "basis"} == set(entry["schedule"][0])
     early = run("followup", sent, "--out", str(tmp_path / "f"), today="2026-12-01")
     assert early.exit_code == 1
     assert "nothing to follow up yet" in early.output
@@ -116,9 +116,13 @@ def test_no_answer_then_follow_up_then_appeal(sent: str, tmp_path: Path) -> None
     assert appeal.startswith("December 28, 2026\nSupervisor of Records\nDivision of Public "
                              "Records, Office of the Secretary of the Commonwealth\nOne "
                              "Ashburton Place, Room 1719\nBoston, MA 02108")
-    assert "1. No response within the time the law allows. BPS received the request on " \
-           "November 23, 2026 and had to respond within 10 business days, by December 8, " \
-           "2026. It has not responded at all." in appeal
+    # No receipt was logged: the day of receipt is stated as the assumption it is.
+    assert "1. No response within the time the law allows. It was sent by email on November " \
+           "23, 2026; its receipt has not been confirmed, so it is taken to have been received " \
+           "on November 23, 2026. BPS had to respond within 10 business days of receipt, by " \
+           "December 8, 2026 (M.G.L. c. 66, § 10(a)–(b); 950 CMR 32.06(2)(b)). It has not " \
+           "responded at all. Because it did not respond in " \
+           "time, no fee may be charged for these records (950 CMR 32.06(2)(c))." in appeal
     assert "within 90 calendar days of the request, since there was no response " \
            "(950 CMR 32.08(1)(c)–(d))" in appeal
     assert "produce the requested records promptly, without charge" in appeal
@@ -185,8 +189,9 @@ def test_confirmed_receipt_and_an_extension_beyond_the_limit(sent: str, tmp_path
     assert granted.exit_code == 0
     [entry] = status_json("2026-12-10")
     assert entry["state"] == "extension granted"
+    # A granted extension is lawful: the extension no longer opens an appeal window.
     refused = run("appeal", sent, "--out", str(tmp_path / "b"), today="2026-12-11")
-    assert "the log shows no ground for an appeal" in refused.output
+    assert "no logged response can be appealed" in refused.output
 
 
 def test_late_fee_estimate_and_denial(sent: str, tmp_path: Path) -> None:

@@ -233,6 +233,9 @@ def test_follow_through_documents(tmp_path: Path, answers: Answers, outputs: Out
     outputs.add("denied.log2.stdout.txt", run(
         "log", denied, "response", "--kind", "fee_estimate", "--amount", "450", "--on",
         "2026-12-16", today="2026-12-16"))
+    outputs.add("denied.followup.stdout.txt", run(
+        "followup", denied, "--out", str(tmp_path / "denied-followup"), today="2026-12-16"))
+    outputs.add_file("denied.follow_up.docx", tmp_path / "denied-followup" / "follow_up.docx")
     outputs.add("denied.appeal.stdout.txt", run(
         "appeal", denied, "--out", str(tmp_path / "appeal"), "--ground", "excessive_fee",
         "--objection", "The fee counts hours that the law makes free.",
@@ -257,7 +260,7 @@ def test_follow_through_documents(tmp_path: Path, answers: Answers, outputs: Out
     run("calendar", "--out", str(tmp_path / "all.ics"), today="2026-12-21")
     outputs.add_file("calendar.ics", tmp_path / "all.ics")
     outputs.add("nothing-to-follow-up.stdout.txt", run_failing(
-        "followup", denied, "--out", str(tmp_path / "x"), today="2026-12-21"))
+        "followup", late, "--out", str(tmp_path / "x"), today="2026-11-30"))
     compare("followthrough", outputs)
 
 

@@ -64,7 +64,8 @@ def test_letter_for_each_agency(directory: Directory, answers: Answers, agency: 
 
 def test_response_date_comes_from_the_schedule(directory: Directory, answers: Answers) -> None:
     text = _letter(directory, answers)
-    assert "This request counts as received on June 12, 2026; counting from that day, your " \
+    assert "I expect this request to count as received on June 12, 2026; counting from that " \
+           "day, your " \
            "response is due by June 30, 2026." in text
     assert "Any production date you set may be no later than July 21, 2026, 25 business days " \
            "after receipt (M.G.L. c. 66, § 10(b)(vi))" in text

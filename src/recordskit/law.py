@@ -149,6 +149,19 @@ _RULES: tuple[Rule, ...] = (
         confidence="secondary",
     ),
     Rule(
+        key="presumption_public",
+        statement="records are presumed public, and the records custodian bears the burden of "
+        "showing with specificity that an exemption applies and why the record should be "
+        "withheld",
+        citation="M.G.L. c. 66",
+        sources=("https://www.rcfp.org/open-government-sections/a-exemptions-in-the-open-records-statute/",
+                 "https://www.lexingtonma.gov/information-services-technology/archives-and-"
+                 "public-records/pages/frequently-asked-questions-about"),
+        confidence="secondary",
+        note="facts.md 1.14: SOURCED. Its current section (§ 10A(d)(1)(iv) from memory) is "
+        "UNVERIFIED, so it is cited to the chapter only.",
+    ),
+    Rule(
         key="segregable",
         statement="every segregable, non-exempt portion of a record must be released",
         citation="M.G.L. c. 66, § 10(a); Reinstein v. Police Comm'r of Boston, "

@@ -408,13 +408,35 @@ class LoggedEvent:
 
 
 
+Basis = Literal["logged", "assumed", "computed"]
+
+
 class Deadline(_Strict):
-    """One dated event of a request's schedule, with the rule it comes from."""
+    """One dated event of a request's schedule, with the rule it comes from.
+
+    ``basis`` says how the date is known: ``logged`` (someone recorded it happening, or copied it
+    from an order), ``assumed`` (recordskit's assumption, said in ``assumption``, until the real
+    date is logged), or ``computed`` (counted by the law's rules from the dates before it).
+    ``ref`` tells apart several events of one kind (the appeal window of each response).
+    """
 
     date: date
     event: str
     description: str
     citation: str
+    basis: Basis = "computed"
+    assumption: str = ""
+    ref: str = ""
+
+    @property
+    def key(self) -> str:
+        """Unique within a request's schedule: the event, and its ``ref`` when it has one."""
+        return f"{self.event}-{self.ref}" if self.ref else self.event
+
+    @property
+    def basis_text(self) -> str:
+        """``logged``, ``computed``, or ``assumed: <the assumption>``."""
+        return f"assumed: {self.assumption}" if self.basis == "assumed" else self.basis
 
 
 def directory_json_schema() -> dict[str, Any]:

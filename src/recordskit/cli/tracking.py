@@ -13,6 +13,7 @@ from recordskit.cli.app import DATE, cli, load_directory_for, today
 from recordskit.deadlines.events import GROUNDS, LOGGED_EVENTS, RESPONSE_KINDS
 
 if TYPE_CHECKING:
+    from recordskit.deadlines.followups import NextStep
     from recordskit.deadlines.timeline import Timeline
     from recordskit.models import Directory
     from recordskit.tracking.log import LoggedRequest
@@ -33,7 +34,10 @@ def _short(logged: LoggedRequest, directory: Directory) -> str:
 
 def _as_json(logged: LoggedRequest, timeline: Timeline, directory: Directory,
              on: date) -> dict[str, Any]:
+    from recordskit.deadlines.followups import next_step
+
     upcoming = timeline.next_deadline(on)
+    step = next_step(timeline, on)
     return {
         "id": logged.id,
         "agency": logged.request.agency,
@@ -41,29 +45,70 @@ def _as_json(logged: LoggedRequest, timeline: Timeline, directory: Directory,
         "state": timeline.state,
         "sent_on": logged.request.sent_on.isoformat(),
         "folder": logged.folder,
+        "batch": logged.batch_id,
         "next": ({"date": upcoming.date.isoformat(), "event": upcoming.event}
                  if upcoming else None),
+        "next_step": {"kind": step.kind, "date": step.date.isoformat() if step.date else None,
+                      "do": action_text(step, logged.id)},
         "schedule": [{"date": d.date.isoformat(), "event": d.event,
-                      "description": d.description, "citation": d.citation}
-                     for d in timeline.deadlines],
+                      "description": d.description, "citation": d.citation,
+                      "basis": d.basis_text} for d in timeline.deadlines],
         "notes": list(timeline.notes),
         "warnings": list(timeline.warnings),
     }
 
 
+def action_text(step: NextStep, request_id: str) -> str:
+    """The next step in words, with the command that does it and the request's real id."""
+    on = step.date.isoformat() if step.date else ""
+    if step.kind == "follow_up":
+        return f"Send a follow-up now: recordskit followup {request_id} --out FOLDER"
+    if step.kind == "appeal":
+        which = f" --response {step.window}" if step.window.isdigit() else ""
+        return (f"Appeal by {on} (the last day): recordskit appeal {request_id}{which} "
+                "--out FOLDER")
+    if step.kind == "wait_reply":
+        return f"Wait for the reply your follow-up asked for by {on}"
+    if step.kind == "wait_response":
+        return (f"Wait for the response, due {on}; when it comes: recordskit log {request_id} "
+                "response --kind KIND --on DATE")
+    if step.kind == "wait_production":
+        return (f"The records are due {on}; when they come: recordskit log {request_id} "
+                "response --kind produced --on DATE")
+    if step.kind == "wait_decision":
+        when = f" by {on}" if on else ""
+        return (f"The Supervisor of Records decides{when}; then: recordskit log {request_id} "
+                "decided --on DATE")
+    if step.kind == "close":
+        return (f"Records came: when you are satisfied, recordskit log {request_id} closed "
+                "--on DATE")
+    return ""
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--all", "show_all", is_flag=True, help="Include closed and withdrawn requests.")
+@click.option("--agency", "agency_filter", help="Only requests to this agency (its id).")
+@click.option("--state", "state_filter", help="Only requests in this state, such as overdue or "
+              "denied.")
+@click.option("--due-before", "due_before", type=DATE,
+              help="Only requests whose next step falls before this date (YYYY-MM-DD).")
+@click.option("--batch", "batch_filter", help="Only the requests of this batch (its id).")
 @click.pass_context
-def status(ctx: click.Context, as_json: bool, show_all: bool) -> None:
-    """The open requests: where each stands, and the next deadline.
+def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str | None,
+           state_filter: str | None, due_before: datetime | None,
+           batch_filter: str | None) -> None:
+    """The open requests: where each stands, and what to do next, as a command.
 
     \b
     Examples:
       recordskit status
+      recordskit status --state overdue
+      recordskit status --due-before 2027-01-31 --agency bps
       recordskit status --json
     """
-    from recordskit.deadlines.events import FINAL_STATES, event_title
+    from recordskit.deadlines.events import FINAL_STATES
+    from recordskit.deadlines.followups import next_step
     from recordskit.tracking.log import RequestLog
     from recordskit.tracking.service import timeline_of
 
@@ -71,14 +116,25 @@ def status(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     rows = []
     for logged in RequestLog().all():
         timeline = timeline_of(logged, directory, on)
-        if show_all or timeline.state not in FINAL_STATES:
-            rows.append((logged, timeline))
+        step = next_step(timeline, on)
+        if not show_all and timeline.state in FINAL_STATES:
+            continue
+        if agency_filter and logged.request.agency != agency_filter.strip().lower():
+            continue
+        if state_filter and timeline.state != state_filter.strip().lower().replace("_", " "):
+            continue
+        if batch_filter and logged.batch_id != batch_filter.strip():
+            continue
+        if due_before and not (step.date and step.date < due_before.date()):
+            continue
+        rows.append((logged, timeline, step))
     if as_json:
-        click.echo(json.dumps([_as_json(lg, tl, directory, on) for lg, tl in rows], indent=2,
-                              ensure_ascii=False))
+        click.echo(json.dumps([_as_json(lg, tl, directory, on) for lg, tl, _s in rows],
+                              indent=2, ensure_ascii=False))
         return
     if not rows:
-        click.echo("No open requests in the log. `recordskit new` makes one.")
+        click.echo("No open requests match. `recordskit new` makes one; `recordskit status "
+                   "--all` lists closed ones too.")
         return
     from rich.console import Console
     from rich.table import Table
@@ -86,14 +142,11 @@ def status(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     table = Table(title=f"Open requests on {on}", title_justify="left")
     for column in ("id", "agency", "asked", "state", "next", "what to do"):
         table.add_column(column, no_wrap=column in ("id", "next"))
-    for logged, timeline in rows:
-        upcoming = timeline.next_deadline(on)
+    for logged, timeline, step in rows:
         agency = directory.agency(logged.request.agency)
-        student = logged.request.student is not None
         table.add_row(logged.id, agency.short_name, _short(logged, directory),
-                      timeline.state, upcoming.date.isoformat() if upcoming else "",
-                      event_title(upcoming.event, agency.short_name, student=student)
-                      if upcoming else "")
+                      timeline.state, step.date.isoformat() if step.date else "",
+                      action_text(step, logged.id))
     Console(highlight=False).print(table)
 
 
@@ -142,8 +195,11 @@ def show(ctx: click.Context, request_id: str) -> None:
     for column in ("date", "what", "details", "law"):
         schedule.add_column(column)
     for deadline in timeline.deadlines:
-        schedule.add_row(deadline.date.isoformat(), event_title(deadline.event, agency.short_name),
-                         deadline.description, deadline.citation)
+        assumed = (f" Assumed until the real date is logged: {deadline.assumption}."
+                   if deadline.basis == "assumed" else "")
+        schedule.add_row(deadline.date.isoformat(),
+                         event_title(deadline.event, agency.short_name),
+                         deadline.description + assumed, deadline.citation)
     console.print(schedule)
     for note in timeline.notes:
         console.print(f"Note: {note}", markup=False)
@@ -159,19 +215,22 @@ def show(ctx: click.Context, request_id: str) -> None:
 @click.option("--kind", type=click.Choice(RESPONSE_KINDS),
               help="response: what the agency answered.")
 @click.option("--until", type=DATE, help="response --kind extension: the production date it "
-              "set; petition_granted, decided: the date the Supervisor's order gives.")
+              "set; petition_granted, decided: the date the Supervisor's order gives; "
+              "followed_up: the day your letter asked for a reply by.")
 @click.option("--amount", help="response --kind fee_estimate, paid: the amount in dollars.")
 @click.option("--no-exemption", "no_exemption", is_flag=True,
               help="response: it withheld records without naming a specific exemption.")
 @click.option("--days", type=click.IntRange(min=1), help="petition_granted: business days "
               "granted, as the order states.")
 @click.option("--number", help="appealed: the Supervisor's appeal number (such as SPR26/1234).")
+@click.option("--response", "window", help="appealed: the response appealed (its event number, "
+              "as the appeal checklist says), or no_response.")
 @click.option("--note", help="Anything else worth keeping with the event.")
 @click.pass_context
 def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
                 tracking: str | None, kind: str | None, until: datetime | None,
                 amount: str | None, no_exemption: bool, days: int | None, number: str | None,
-                note: str | None) -> None:
+                window: str | None, note: str | None) -> None:
     """Record what happened to a request; its schedule is recomputed.
 
     \b
@@ -187,7 +246,8 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
     directory, on_day = load_directory_for(ctx), today()
     details = {"tracking": tracking, "kind": kind,
                "until": until.date().isoformat() if until else None, "amount": amount,
-               "no_exemption": no_exemption, "days": days, "number": number, "note": note}
+               "no_exemption": no_exemption, "days": days, "number": number, "window": window,
+               "note": note}
     recorded, timeline, logged = log_event(RequestLog(), request_id, event, on.date(), details,
                                            directory, on_day)
     logged_agency = directory.agency(logged.request.agency)
@@ -226,9 +286,17 @@ def undo(request_id: str, event_number: int) -> None:
               help="Folder for follow_up.docx.")
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
 @click.option("--pdf", is_flag=True, help="Also write a PDF (needs LibreOffice).")
+@click.option("--no-log", "no_log", is_flag=True,
+              help="Do not record the follow-up (and its reply-by date) in the request log.")
 @click.pass_context
-def followup(ctx: click.Context, request_id: str, out: Path, force: bool, pdf: bool) -> None:
-    """Write a polite, firm follow-up letter for a late response or a missed production date.
+def followup(ctx: click.Context, request_id: str, out: Path, force: bool, pdf: bool,
+             no_log: bool) -> None:
+    """Write a polite, firm follow-up letter for whatever the agency or school left undone.
+
+    For a request with no response, a denial without a specific exemption, a fee asked for after
+    the response date, a production date past the limit or one that passed; and, for a student
+    record, to the principal when the school has not given access. The follow-up is logged with
+    the day it asks for a reply by.
 
     \b
     Example:
@@ -238,10 +306,15 @@ def followup(ctx: click.Context, request_id: str, out: Path, force: bool, pdf: b
     from recordskit.tracking.log import RequestLog
 
     directory = load_directory_for(ctx)
-    made = make_followup(RequestLog().get(request_id), directory, out, today=today(),
-                         force=force, pdf=pdf)
+    log = RequestLog()
+    logged = log.get(request_id)
+    made = make_followup(logged, directory, out, today=today(), force=force, pdf=pdf,
+                         log=None if no_log else log)
     for path in made.paths:
         click.echo(f"Wrote {path}")
+    logged_text = "" if no_log else " Logged as sent today."
+    click.echo(f"It asks for a reply by {made.reply_by}.{logged_text} To see what comes next: "
+               f"recordskit show {logged.id}")
 
 
 @cli.command()
@@ -255,11 +328,15 @@ def followup(ctx: click.Context, request_id: str, out: Path, force: bool, pdf: b
               help="A specific objection, in your words (repeatable).")
 @click.option("--earlier-appeal", "earlier_appeal", default="",
               help="The number of an earlier appeal this one relates to.")
+@click.option("--response", "response", type=int,
+              help="The response to appeal, by its event number (see `recordskit show ID`) "
+                   "[default: the most recent one whose window is open].")
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
 @click.option("--pdf", is_flag=True, help="Also write PDFs of the letters (needs LibreOffice).")
 @click.pass_context
 def appeal(ctx: click.Context, request_id: str, out: Path, grounds: tuple[str, ...],
-           objections: tuple[str, ...], earlier_appeal: str, force: bool, pdf: bool) -> None:
+           objections: tuple[str, ...], earlier_appeal: str, response: int | None, force: bool,
+           pdf: bool) -> None:
     """Write an appeal packet for the Supervisor of Records, as the regulations require it.
 
     The folder receives appeal.docx (to the Supervisor), appeal_cover.docx (the copy to the
@@ -277,7 +354,7 @@ def appeal(ctx: click.Context, request_id: str, out: Path, grounds: tuple[str, .
     directory = load_directory_for(ctx)
     made = make_appeal(RequestLog().get(request_id), directory, out, today=today(),
                        grounds=grounds, objections=objections, earlier_appeal=earlier_appeal,
-                       force=force, pdf=pdf)
+                       response=response, force=force, pdf=pdf)
     for path in made.paths:
         click.echo(f"Wrote {path}")
     for warning in made.packet.warnings:

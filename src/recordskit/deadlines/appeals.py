@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from recordskit.deadlines.events import GROUNDS
-from recordskit.deadlines.timeline import Timeline
+from recordskit.deadlines.schedule import receipt_sentence
+from recordskit.deadlines.timeline import AppealWindow, Timeline
 from recordskit.errors import FieldError, UserError
 from recordskit.law import LAW, free_hours, production_limit
-from recordskit.models import Agency, LoggedEvent
+from recordskit.models import Agency, LoggedEvent, Request
 from recordskit.text import capital, long_date
 
 APPEAL_WARNING_DAYS = 7
@@ -32,8 +33,8 @@ class Ground:
     citation: str
 
 
-def appeal_grounds(events: Sequence[LoggedEvent], timeline: Timeline, agency: Agency,
-                   chosen: tuple[str, ...] = ()) -> list[Ground]:
+def appeal_grounds(request: Request, events: Sequence[LoggedEvent], timeline: Timeline,
+                   agency: Agency, chosen: tuple[str, ...] = ()) -> list[Ground]:
     """The grounds the log supports, plus those the person names (``chosen``)."""
     who = agency.short_name
     facts = timeline.facts
@@ -63,12 +64,14 @@ def appeal_grounds(events: Sequence[LoggedEvent], timeline: Timeline, agency: Ag
         rule, fee = LAW["response_time"], LAW["no_fee_if_late"]
         grounds.append(Ground(
             "no_response", "No response within the time the law allows",
-            f"{capital(who)} received the request on {long_date(received)} and had to respond "
-            f"within {rule.days} business days, by {long_date(due)}. "
+            f"{receipt_sentence(request, who, received, logged=facts.received_logged)} "
+            f"{capital(who)} had to respond within {rule.days} business days of receipt, by "
+            f"{long_date(due)} ({rule.citation}). "
             + ("It has not responded at all." if not responses else
                f"Its first response came only on {long_date(responses[0].on_date)}.")
-            + f" Because it did not respond in time, {fee.statement} ({fee.citation}).",
-            rule.citation))
+            + f" Because it did not respond in time, no fee may be charged for these records "
+            f"({fee.citation}).",
+            ""))
     if "denial_without_exemption" in keys:
         rule, segregable = LAW["withholding_reasons"], LAW["segregable"]
         dates = ", ".join(long_date(r.on_date) for r in responses
@@ -86,8 +89,8 @@ def appeal_grounds(events: Sequence[LoggedEvent], timeline: Timeline, agency: Ag
         grounds.append(Ground(
             "unlawful_fee", "A fee after a late response",
             f"{capital(who)} asked for a fee{amount} on {long_date(first.on_date)}, but its "
-            f"first response came after the response date of {long_date(due)}, and "
-            f"{fee.statement}.", fee.citation))
+            f"first response came after the response date of {long_date(due)}, and no fee may be "
+            "charged when the response was not made in time.", fee.citation))
     if "excessive_fee" in keys:
         copies, labor = LAW["copy_fee_paper"], LAW["labor_rate_cap"]
         electronic = LAW["copy_fee_electronic"]
@@ -110,33 +113,49 @@ def appeal_grounds(events: Sequence[LoggedEvent], timeline: Timeline, agency: Ag
     return grounds
 
 
-def appeal_window(timeline: Timeline, today: date) -> tuple[date, str]:
-    """The last day to appeal and what it counts from; refuses when there is nothing to appeal."""
+def appeal_window(timeline: Timeline, today: date, response: int | None = None
+                  ) -> AppealWindow:
+    """The window an appeal is filed in: the named response's, or by default the most recent
+    one still open. Refuses a closed window, saying which are still open."""
     facts = timeline.facts
-    responses = facts.responses
     if facts.student:
         raise UserError("appeals to the Supervisor of Records are for public records requests; "
                         "for a student record, follow up with the principal and the BPS Office "
                         "of Legal Advisor (see the request's schedule)")
-    if facts.appeals:
-        raise UserError(f"an appeal was already logged on {facts.appeals[-1].on_date}; "
-                        "recordskit makes one appeal packet per request")
-    if responses:
-        deadline = timeline.date_of("appeal_deadline")
-        counted = f"the response of {long_date(responses[-1].on_date)}"
-    elif facts.overdue:
-        deadline = timeline.date_of("appeal_deadline_no_response")
-        counted = "the request, since there was no response"
-    else:
+    windows = list(facts.windows)
+    if not windows:
+        if facts.appeals:
+            raise UserError(f"an appeal was already logged on {facts.appeals[-1].on_date} for "
+                            "every response that can be appealed")
+        raise UserError("no logged response can be appealed: a denial, a partial response, a "
+                        "fee estimate or an extension past the limit opens a window; log the "
+                        "response first")
+    if response is not None:
+        chosen = next((w for w in windows if w.ref == str(response)), None)
+        if chosen is None:
+            raise FieldError(f"event {response} is not a response that can be appealed; "
+                             f"{_listing(windows, today)}", field="response")
+    elif not facts.responses and not facts.overdue:
         raise UserError(f"nothing to appeal yet: no response has been logged and the response "
                         f"is not due until {facts.response_due}. If one came, log the "
                         "response first")
-    if deadline is None:  # cannot happen: the timeline always has the window it was asked for
-        raise UserError("the appeal deadline could not be computed")
-    if today > deadline:
-        window, court = LAW["appeal_window"], LAW["superior_court"]
+    else:
+        open_now = [w for w in windows if w.is_open(today)]
+        chosen = max(open_now, key=lambda w: w.closes) if open_now else windows[-1]
+    if not chosen.is_open(today):
+        rule, court = LAW["appeal_window"], LAW["superior_court"]
         raise UserError(
-            f"the appeal window closed on {deadline}: an appeal must be filed within "
-            f"{window.days} calendar days of {counted} ({window.citation}). "
-            f"{capital(court.statement)} ({court.citation}); ask a lawyer about it.")
-    return deadline, counted
+            f"the appeal window closed on {chosen.closes}: an appeal must be filed within "
+            f"{rule.days} calendar days of {chosen.counted} ({rule.citation}); "
+            f"{_listing(windows, today)}. {capital(court.statement)} ({court.citation}); ask a "
+            "lawyer about it.")
+    return chosen
+
+
+def _listing(windows: list[AppealWindow], today: date) -> str:
+    open_now = [w for w in windows if w.is_open(today)]
+    if not open_now:
+        return "no appeal window is open"
+    return "open: " + "; ".join(
+        f"{w.counted} (until {w.closes}{'' if w.response is None else f', event {w.ref}'})"
+        for w in open_now)

@@ -58,6 +58,8 @@ DATED_EVENTS: tuple[DatedEvent, ...] = (
            "letter). From now on it may not charge you fees, and you may appeal to the "
            "Supervisor of Records."),
         alarms=(timedelta(hours=9),)),
+    DatedEvent("follow_up_reply_due", "Reply due to your follow-up to {agency}",
+               alarms=(timedelta(hours=9),), student_title="Reply due to your follow-up"),
     DatedEvent("production_due", "Production date {agency} set"),
     DatedEvent(
         "production_due_max", "Latest production date {agency} may set",
@@ -108,8 +110,9 @@ def event_title(key: str, agency: str, *, student: bool = False) -> str:
     return title.format(agency=agency)
 
 
-LOGGED_EVENTS: tuple[str, ...] = ("received", "response", "petition", "petition_granted",
-                                  "paid", "appealed", "decided", "closed", "withdrawn")
+LOGGED_EVENTS: tuple[str, ...] = ("received", "response", "followed_up", "petition",
+                                  "petition_granted", "paid", "appealed", "decided", "closed",
+                                  "withdrawn")
 """What a person can log, in the order a request usually meets them."""
 
 RESPONSE_KINDS: tuple[str, ...] = ("produced", "partial", "denied", "fee_estimate",

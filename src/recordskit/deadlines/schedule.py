@@ -14,7 +14,7 @@ from recordskit.deadlines.calendars import BusinessCalendar
 from recordskit.deadlines.events import order_of_day
 from recordskit.law import LAW, SUFFOLK_DAYS, production_limit
 from recordskit.models import Agency, Deadline, Request
-from recordskit.text import capital, one_line
+from recordskit.text import capital, long_date, one_line
 
 MAIL_TRANSIT_BUSINESS_DAYS = 3
 """Not law: how long recordskit assumes a mailed letter takes to arrive, until receipt is known.
@@ -38,6 +38,29 @@ class Schedule:
             if deadline.event == event:
                 return deadline.date
         raise KeyError(event)
+
+
+def receipt_assumption(request: Request) -> str:
+    """What recordskit assumes about receipt until the real day is logged, in plain words."""
+    if request.delivery == "mail":
+        return (f"a mailed letter is assumed to arrive {MAIL_TRANSIT_BUSINESS_DAYS} business "
+                "days after it is posted")
+    return ("a request sent by email, through a portal or by hand is assumed to arrive the day "
+            "it is sent, or the next business day when the office is closed that day")
+
+
+def receipt_sentence(request: Request, who: str, received: date, *, logged: bool) -> str:
+    """When the body received the request, said as a fact only when it was logged."""
+    if logged:
+        return f"{capital(who)} received it on {long_date(received)}."
+    if request.delivery == "mail":
+        return (f"It was mailed on {long_date(request.sent_on)}; its receipt has not been "
+                f"confirmed, so it is taken to have reached {who} by {long_date(received)}, "
+                f"{MAIL_TRANSIT_BUSINESS_DAYS} business days after posting.")
+    channel = {"email": "by email", "portal": "through the portal", "hand": "by hand"}.get(
+        request.delivery, "")
+    return (f"It was sent {channel} on {long_date(request.sent_on)}; its receipt has not been "
+            f"confirmed, so it is taken to have been received on {long_date(received)}.")
 
 
 def deemed_receipt(request: Request, calendar: BusinessCalendar) -> date:
@@ -76,6 +99,8 @@ def new_request_schedule(request: Request, agency: Agency, calendar: BusinessCal
             event="received",
             description=_receipt_text(request, received, who, received_on, tracking),
             citation=LAW["receipt_rule"].citation,
+            basis="logged" if received_on is not None else "assumed",
+            assumption="" if received_on is not None else receipt_assumption(request),
         ),
         Deadline(
             date=response_due,
@@ -134,7 +159,8 @@ def student_records_schedule(request: Request, agency: Agency, calendar: Busines
     helpline = f" {agency.family_helpline}." if agency.family_helpline else ""
     officer = agency.records_officer
     deadlines = (
-        Deadline(date=received, event="received",
+        Deadline(date=received, event="received", basis="assumed",
+                 assumption=receipt_assumption(request),
                  description=("The day the school receives the request"
                               + (" (a mailed letter is assumed to arrive "
                                  f"{MAIL_TRANSIT_BUSINESS_DAYS} business days after it is posted)"

@@ -25,7 +25,28 @@ from recordskit.deadlines.schedule import new_request_schedule, student_records_
 from recordskit.errors import FieldError, UserError
 from recordskit.law import LAW, extension_max, production_limit
 from recordskit.models import Agency, Deadline, Directory, LoggedEvent, Request
-from recordskit.text import capital
+from recordskit.text import capital, long_date
+
+APPEALABLE_KINDS = ("denied", "partial", "fee_estimate")
+"""Responses that open their own appeal window (an extension does when it goes past the limit)."""
+
+
+@dataclass(frozen=True)
+class AppealWindow:
+    """The window to appeal one response, or the request itself when no response came."""
+
+    response: LoggedEvent | None
+    closes: date
+    counted: str
+    """What the window counts from, as the appeal says it: ``the response of …``."""
+
+    @property
+    def ref(self) -> str:
+        """``no_response``, or the logged response's event number."""
+        return "no_response" if self.response is None else str(self.response.seq)
+
+    def is_open(self, today: date) -> bool:
+        return today <= self.closes
 
 
 @dataclass(frozen=True)
@@ -33,10 +54,15 @@ class TimelineFacts:
     """What the log establishes about a request, for the documents that argue from it."""
 
     received: date
+    received_logged: bool
     response_due: date
     production_due_max: date
     responses: tuple[LoggedEvent, ...]
     appeals: tuple[LoggedEvent, ...]
+    follow_ups: tuple[LoggedEvent, ...]
+    windows: tuple[AppealWindow, ...]
+    """Every appeal window not yet used by a logged appeal, open or closed, oldest first."""
+    extension_granted: bool
     late_response: bool
     overdue: bool
     student: bool = False
@@ -93,6 +119,14 @@ def check_event(request: Request, events: Sequence[LoggedEvent], event: str, on:
     until = details.get("until")
     if until and date.fromisoformat(until) < on:
         raise FieldError(f"until {until} is before the event's date {on}", field="until")
+    if event == "followed_up" and not details.get("until"):
+        raise FieldError("followed_up needs the day your letter asked for a reply by",
+                         field="until")
+    window = details.get("window")
+    if window is not None and (event != "appealed" or not (
+            str(window) == "no_response" or str(window).isdigit())):
+        raise FieldError("only an appeal names the response it appeals: its event number, or "
+                         "no_response", field="window")
     if event == "petition_granted" and not details.get("days"):
         raise FieldError("petition_granted needs the number of business days the Supervisor "
                          "granted, as the order states", field="days")
@@ -126,52 +160,94 @@ def build_timeline(request: Request, events: Sequence[LoggedEvent], agency: Agen
         received_on=receipt.on_date if receipt else None,
         tracking=str(receipt.details.get("tracking", "")) if receipt else "",
     )
-    deadlines = {d.event: d for d in base.deadlines}
+    deadlines = {d.key: d for d in base.deadlines}
     notes = list(base.notes)
     warnings: list[str] = []
     response_due = base.date_of("response_due")
     production_max = base.date_of("production_due_max")
     responses = [e for e in ordered if e.event == "response"]
     appeals = [e for e in ordered if e.event == "appealed"]
+    overdue = not responses and today > response_due
+    windows = _appeal_windows(request, ordered, responses, appeals, production_max, who)
     facts = TimelineFacts(
-        received=base.date_of("received"), response_due=response_due,
-        production_due_max=production_max, responses=tuple(responses), appeals=tuple(appeals),
-        late_response=bool(responses and responses[0].on_date > response_due),
-        overdue=not responses and today > response_due,
+        received=base.date_of("received"), received_logged=receipt is not None,
+        response_due=response_due, production_due_max=production_max,
+        responses=tuple(responses), appeals=tuple(appeals),
+        follow_ups=tuple(e for e in ordered if e.event == "followed_up"),
+        windows=tuple(windows),
+        extension_granted=any(e.event == "petition_granted" for e in ordered),
+        late_response=bool(
+            responses and responses[0].on_date > response_due), overdue=overdue,
     )
 
     if responses:
         deadlines.pop("follow_up")
-        deadlines.pop("appeal_deadline_no_response")
-        latest = responses[-1]
-        window = LAW["appeal_window"]
-        kind = str(latest.details.get("kind", "")).replace("_", " ")
-        deadlines["appeal_deadline"] = Deadline(
-            date=latest.on_date + timedelta(days=window.days), event="appeal_deadline",
-            description=f"The last day to appeal {who}'s response of {latest.on_date} "
-            f"({kind}) to the Supervisor of Records: {window.days} calendar days after it. "
-            "This date does not move for weekends or holidays; file a few days early.",
-            citation=window.citation)
         if facts.late_response:
             rule = LAW["no_fee_if_late"]
             notes.append(f"The first response came on {responses[0].on_date}, after the "
                          f"response date {response_due}: {rule.statement} ({rule.citation}).")
-    elif facts.overdue:
+    elif overdue:
         fee, appeal = LAW["no_fee_if_late"], LAW["appeal_right"]
         notes.append(f"Overdue: no response came by {response_due}. {capital(fee.statement)} "
                      f"({fee.citation}), and you may appeal to the Supervisor of Records "
                      f"({appeal.citation}) by {deadlines['appeal_deadline_no_response'].date}.")
+    deadlines.pop("appeal_deadline_no_response")
+    for window in windows:
+        deadline = _window_deadline(window, who)
+        deadlines[deadline.key] = deadline
 
     for event in ordered:
-        _apply(event, who, agency, deadlines, notes, warnings, production_max, supervisor_calendar)
+        _apply(event, who, agency, deadlines, notes, warnings, production_max, supervisor_calendar,
+               calendar)
 
     if appeals:
-        deadlines.pop("appeal_deadline", None)
-        deadlines.pop("appeal_deadline_no_response", None)
         deadlines.pop("follow_up", None)
     state = _state(ordered, facts)
-    listed = sorted(deadlines.values(), key=lambda d: (d.date, order_of_day(d.event)))
+    listed = sorted(deadlines.values(), key=lambda d: (d.date, order_of_day(d.event), d.ref))
     return Timeline(state, tuple(listed), facts, tuple(dict.fromkeys(notes)), tuple(warnings))
+
+
+def _appeal_windows(request: Request, ordered: list[LoggedEvent], responses: list[LoggedEvent],
+                    appeals: list[LoggedEvent], production_max: date, who: str
+                    ) -> list[AppealWindow]:
+    """One window per appealable response (or the request, while no response came), less those
+    a logged appeal has used. An appeal logged without naming its window used them all."""
+    window_days = LAW["appeal_window"].days
+    granted = any(e.event == "petition_granted" for e in ordered)
+    found: list[AppealWindow] = []
+    if not responses:
+        found.append(AppealWindow(None, request.sent_on + timedelta(days=window_days),
+                                  "the request, since there was no response"))
+    for response in responses:
+        kind = str(response.details.get("kind", ""))
+        until = response.details.get("until")
+        beyond = (kind == "extension" and bool(until) and not granted
+                  and date.fromisoformat(str(until)) > production_max)
+        if kind in APPEALABLE_KINDS or beyond:
+            found.append(AppealWindow(
+                response, response.on_date + timedelta(days=window_days),
+                f"{who}'s response of {long_date(response.on_date)} ({kind.replace('_', ' ')})"))
+    used = {str(a.details.get("window", "")) for a in appeals}
+    if any(not a.details.get("window") for a in appeals):
+        return []
+    return [window for window in found if window.ref not in used]
+
+
+def _window_deadline(window: AppealWindow, who: str) -> Deadline:
+    rule = LAW["appeal_window"]
+    if window.response is None:
+        return Deadline(
+            date=window.closes, event="appeal_deadline_no_response",
+            description=f"If there is no response, the last day to appeal to the Supervisor of "
+            f"Records: {rule.days} calendar days after the request. This date does not move for "
+            "weekends or holidays; file a few days early.", citation=rule.citation)
+    response = window.response
+    kind = str(response.details.get("kind", "")).replace("_", " ")
+    return Deadline(
+        date=window.closes, event="appeal_deadline", ref=window.ref,
+        description=f"The last day to appeal {who}'s response of {response.on_date} ({kind}) "
+        f"to the Supervisor of Records: {rule.days} calendar days after it. This date does not "
+        "move for weekends or holidays; file a few days early.", citation=rule.citation)
 
 
 def _student_timeline(request: Request, events: Sequence[LoggedEvent], agency: Agency,
@@ -181,22 +257,34 @@ def _student_timeline(request: Request, events: Sequence[LoggedEvent], agency: A
     ordered = sorted(events, key=lambda e: (e.on_date, e.seq))
     responses = [e for e in ordered if e.event == "response"]
     due = schedule.date_of("student_record_due")
-    facts = TimelineFacts(received=schedule.date_of("received"), response_due=due,
-                          production_due_max=due, responses=tuple(responses), appeals=(),
-                          late_response=False, overdue=not responses and today > due,
-                          student=True)
-    return Timeline(_state(ordered, facts), schedule.deadlines, facts, schedule.notes)
+    facts = TimelineFacts(received=schedule.date_of("received"), received_logged=False,
+                          response_due=due, production_due_max=due, responses=tuple(responses),
+                          appeals=(), follow_ups=tuple(
+                              e for e in ordered if e.event == "followed_up"), windows=(),
+                          extension_granted=False, late_response=False,
+                          overdue=not responses and today > due, student=True)
+    deadlines = list(schedule.deadlines)
+    for follow_up in facts.follow_ups:
+        if follow_up.details.get("until"):
+            deadlines.append(Deadline(
+                date=date.fromisoformat(str(follow_up.details["until"])),
+                event="follow_up_reply_due", ref=str(follow_up.seq),
+                description=f"The day by which your follow-up of {follow_up.on_date} asked the "
+                "school to reply. Not a legal deadline: the date your own letter gave.",
+                citation=""))
+    deadlines.sort(key=lambda d: (d.date, order_of_day(d.event), d.ref))
+    return Timeline(_state(ordered, facts), tuple(deadlines), facts, schedule.notes)
 
 
 def _apply(event: LoggedEvent, who: str, agency: Agency, deadlines: dict[str, Deadline],
            notes: list[str], warnings: list[str], production_max: date,
-           supervisor_calendar: BusinessCalendar) -> None:
+           supervisor_calendar: BusinessCalendar, calendar: BusinessCalendar) -> None:
     details = event.details
     until = date.fromisoformat(details["until"]) if details.get("until") else None
     if event.event == "response" and details.get("kind") == "extension" and until:
         limit = production_limit(agency.kind)
         deadlines["production_due"] = Deadline(
-            date=until, event="production_due",
+            date=until, event="production_due", basis="logged",
             description=f"The production date {who} set in its response of {event.on_date}.",
             citation=limit.citation)
         if until > production_max:
@@ -214,7 +302,7 @@ def _apply(event: LoggedEvent, who: str, agency: Agency, deadlines: dict[str, De
         ceiling = extension_max(agency.kind)
         if until:
             deadlines["production_due"] = Deadline(
-                date=until, event="production_due",
+                date=until, event="production_due", basis="logged",
                 description=f"The production date the Supervisor of Records' order of "
                 f"{event.on_date} gives {who} ({days} more business days), as the order "
                 "states it.", citation=ceiling.citation)
@@ -235,9 +323,15 @@ def _apply(event: LoggedEvent, who: str, agency: Agency, deadlines: dict[str, De
             description=f"The Supervisor of Records must decide the appeal{number} filed on "
             f"{event.on_date}: {rule.days} business days after receiving it.",
             citation=rule.citation)
+    elif event.event == "followed_up" and until:
+        deadline = Deadline(
+            date=until, event="follow_up_reply_due", ref=str(event.seq),
+            description=f"The day by which your follow-up of {event.on_date} asked {who} to "
+            "reply. Not a legal deadline: the date your own letter gave.", citation="")
+        deadlines[deadline.key] = deadline
     elif event.event == "decided" and until:
         deadlines["compliance_due"] = Deadline(
-            date=until, event="compliance_due",
+            date=until, event="compliance_due", basis="logged",
             description=f"The date the Supervisor of Records' decision of {event.on_date} gives "
             f"{who}, as the order states it.", citation=LAW["appeal_right"].citation)
 

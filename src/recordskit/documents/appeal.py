@@ -18,7 +18,7 @@ from recordskit.deadlines.appeals import (
     appeal_window,
 )
 from recordskit.deadlines.events import GROUNDS
-from recordskit.deadlines.timeline import appeal_body
+from recordskit.deadlines.timeline import AppealWindow, appeal_body
 from recordskit.documents.letter import (
     agency_block,
     law_data,
@@ -45,21 +45,30 @@ class AppealPacket:
     grounds: tuple[Ground, ...]
     objections: tuple[str, ...]
     earlier_appeal: str
-    deadline: date
-    counted: str
+    window: AppealWindow
     attachments: tuple[str, ...]
     written_on: date
     warnings: tuple[str, ...]
+    request_id: str
+
+    @property
+    def deadline(self) -> date:
+        return self.window.closes
 
 
 def prepare_appeal(logged: LoggedRequest, directory: Directory, today: date, *,
                    grounds: tuple[str, ...] = (), objections: tuple[str, ...] = (),
-                   earlier_appeal: str = "") -> AppealPacket:
-    """The appeal the log supports; refuses when the window has closed or nothing is argued."""
+                   earlier_appeal: str = "", response: int | None = None) -> AppealPacket:
+    """The appeal the log supports; refuses when the window has closed or nothing is argued.
+
+    ``response`` names the logged response appealed (its event number); by default, the most
+    recent one whose window is still open.
+    """
     agency = directory.agency(logged.request.agency)
     timeline = timeline_of(logged, directory, today)
-    deadline, counted = appeal_window(timeline, today)
-    found = appeal_grounds(logged.active_events, timeline, agency, grounds)
+    window = appeal_window(timeline, today, response)
+    deadline = window.closes
+    found = appeal_grounds(logged.request, logged.active_events, timeline, agency, grounds)
     if not found and not objections:
         raise FieldError("the log shows no ground for an appeal; name a ground "
                          f"({', '.join(GROUNDS)}) or state your objection in your own words",
@@ -68,6 +77,14 @@ def prepare_appeal(logged: LoggedRequest, directory: Directory, today: date, *,
     if (deadline - today).days <= APPEAL_WARNING_DAYS:
         warnings.append(f"Only {(deadline - today).days} days are left: the appeal must reach "
                         f"the Supervisor of Records by {deadline}. Send it today.")
+    for follow_up in timeline.facts.follow_ups:
+        reply_by = follow_up.details.get("until")
+        if reply_by and date.fromisoformat(str(reply_by)) >= today:
+            warnings.append(
+                f"Your follow-up of {follow_up.on_date} asked {agency.short_name} to reply by "
+                f"{reply_by}, which has not passed. Appealing before then is allowed, but your "
+                f"letter said you would wait; unless the window closes soon ({deadline}), wait "
+                "until that date.")
     original = original_request_block(logged.request, agency, logged.active_events,
                                       timeline.facts.received)
     responses = timeline.facts.responses
@@ -76,12 +93,14 @@ def prepare_appeal(logged: LoggedRequest, directory: Directory, today: date, *,
                       else "")]
     attachments += [f"{agency.short_name}'s response of {long_date(r.on_date)} "
                     f"({_kind(r)}), complete" for r in responses]
+    attachments += [f"My follow-up letter of {long_date(f.on_date)}, complete"
+                    for f in timeline.facts.follow_ups]
     return AppealPacket(
         request=logged.request, agency=agency, supervisor=appeal_body(directory),
         original=original, responses=responses, grounds=tuple(found),
-        objections=tuple(objections), earlier_appeal=earlier_appeal, deadline=deadline,
-        counted=counted, attachments=tuple(attachments), written_on=today,
-        warnings=tuple(warnings))
+        objections=tuple(objections), earlier_appeal=earlier_appeal, window=window,
+        attachments=tuple(attachments), written_on=today, warnings=tuple(warnings),
+        request_id=logged.id)
 
 
 def appeal_context(packet: AppealPacket) -> dict[str, Any]:
@@ -96,12 +115,15 @@ def appeal_context(packet: AppealPacket) -> dict[str, Any]:
         "original": packet.original,
         "responses": [{"date": long_date(r.on_date), "kind": _kind(r)}
                       for r in packet.responses],
-        "grounds": [{"number": i, "title": g.title, "argument": g.argument,
-                     "citation": g.citation} for i, g in enumerate(packet.grounds, start=1)],
+        # The citation closes the argument's last sentence, inside its full stop.
+        "grounds": [{"number": i, "title": g.title, "citation": "",
+                     "argument": (f"{g.argument.rstrip('.')} ({g.citation})." if g.citation
+                                  else g.argument)}
+                    for i, g in enumerate(packet.grounds, start=1)],
         "objections": list(packet.objections),
         "earlier_appeal": packet.earlier_appeal,
         "no_fee": any(g.key in ("no_response", "unlawful_fee") for g in packet.grounds),
-        "window": {"deadline": long_date(packet.deadline), "counted": packet.counted},
+        "window": {"deadline": long_date(packet.deadline), "counted": packet.window.counted},
         "attachments": list(packet.attachments),
         "law": law_data(),
         "requester": requester_block(packet.request),
@@ -133,7 +155,8 @@ def appeal_checklist(packet: AppealPacket) -> str:
         f"(the last day; sooner is safer): "
         + (f"by email to {officer.email}, or " if officer.email else "")
         + f"by mail to {officer.office}, {one_line(officer.mailing_address)}.",
-        "[ ] Keep a copy of everything you send, and log it: recordskit log ID appealed --on DATE",
+        "[ ] Keep a copy of everything you send, and log it: recordskit log "
+        f"{packet.request_id} appealed --response {packet.window.ref} --on DATE",
         "",
     ]
     return "\n".join(lines)

@@ -12,7 +12,7 @@ from icalendar import Alarm, Calendar, Event
 from recordskit.deadlines.events import DATED, event_title
 from recordskit.models import Agency, Deadline
 
-CSV_HEADER = ("date", "event", "description", "citation")
+CSV_HEADER = ("date", "event", "description", "citation", "basis")
 _DEFAULT_ALARMS = (timedelta(days=-1),)
 
 
@@ -23,7 +23,7 @@ def schedule_csv(deadlines: tuple[Deadline, ...] | list[Deadline]) -> str:
     writer.writerow(CSV_HEADER)
     for deadline in deadlines:
         writer.writerow((deadline.date.isoformat(), deadline.event, deadline.description,
-                         deadline.citation))
+                         deadline.citation, deadline.basis_text))
     return out.getvalue()
 
 
@@ -92,14 +92,16 @@ def _serialize(request_id: str, short_name: str, deadlines: tuple[Deadline, ...]
     for deadline in deadlines:
         event = Event()
         summary = event_title(deadline.event, short_name)
-        event.add("uid", f"{request_id}-{deadline.event}@recordskit.invalid")
+        event.add("uid", f"{request_id}-{deadline.key}@recordskit.invalid")
         event.add("dtstamp", stamp)
         event.add("dtstart", deadline.date)
         event.add("dtend", deadline.date + timedelta(days=1))
         event.add("summary", summary)
         request_line = f"\n\nRequest {request_id}" if name_request else ""
-        event.add("description", f"{deadline.description}\n\nLaw: {deadline.citation}"
-                  + request_line)
+        assumed = (f"\n\nAssumed until you log the real date: {deadline.assumption}."
+                   if deadline.basis == "assumed" else "")
+        event.add("description", f"{deadline.description}{assumed}\n\nLaw: "
+                  f"{deadline.citation}" + request_line)
         event.add("transp", "TRANSPARENT")
         event.add("categories", ["Public records"])
         kind = DATED.get(deadline.event)

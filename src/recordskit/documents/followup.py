@@ -1,4 +1,9 @@
-"""``follow_up.docx``: a polite, firm letter when a response or a production date was missed."""
+"""``follow_up.docx`` (to the records access officer) and ``student_follow_up.docx`` (to the
+principal): a polite, firm letter for every situation that calls for one.
+
+The situation comes from the timeline (``recordskit.deadlines.followups``); each paragraph
+that states the law takes its numbers and citations from the law table.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ from datetime import date
 from typing import Any
 
 from recordskit.deadlines.calendars import calendar_for
-from recordskit.deadlines.events import FINAL_STATES, event_title
+from recordskit.deadlines.events import event_title
+from recordskit.deadlines.followups import FollowUpSituation, followup_situation
 from recordskit.deadlines.timeline import Timeline
 from recordskit.documents.letter import (
     agency_block,
@@ -16,7 +22,7 @@ from recordskit.documents.letter import (
     requester_block,
 )
 from recordskit.errors import UserError
-from recordskit.law import LAW_VERSION
+from recordskit.law import LAW, LAW_VERSION, production_limit
 from recordskit.models import Agency, Directory
 from recordskit.text import long_date
 from recordskit.tracking.log import LoggedRequest
@@ -24,50 +30,124 @@ from recordskit.tracking.service import timeline_of
 
 REPLY_BUSINESS_DAYS = 5
 """Not law: the courtesy time a follow-up letter gives before the requester considers appealing."""
+STUDENT_REPLY_DAYS = 5
+"""Not law: the same courtesy for a school, in calendar days like the school's own 10 days."""
+
+
+def reply_by(logged: LoggedRequest, directory: Directory, today: date) -> date:
+    """The day a follow-up written today asks for a reply by."""
+    agency = directory.agency(logged.request.agency)
+    if logged.request.request_type == "student_records":
+        return date.fromordinal(today.toordinal() + STUDENT_REPLY_DAYS)
+    return calendar_for(agency, directory).add_business_days(today, REPLY_BUSINESS_DAYS)
 
 
 def followup_context(logged: LoggedRequest, directory: Directory, today: date
                      ) -> dict[str, Any]:
-    """What ``follow_up.docx`` says; refuses when there is nothing to follow up yet."""
+    """What the follow-up letter says; refuses when nothing calls for one yet."""
     agency = directory.agency(logged.request.agency)
     timeline = timeline_of(logged, directory, today)
-    facts = timeline.facts
-    if facts.student:
-        raise UserError("follow_up.docx is for public records requests; for a student record, "
-                        "write to the principal again, with a copy to the BPS Office of Legal "
-                        "Advisor")
-    production_due = timeline.date_of("production_due")
-    produced = any(r.details.get("kind") in ("produced", "no_records") for r in facts.responses)
-    if facts.overdue:
-        situation = "no_response"
-    elif production_due and today > production_due and not produced:
-        situation = "production_missed"
-    elif timeline.state in FINAL_STATES:
-        raise UserError(f"the request is {timeline.state}; there is nothing to follow up")
-    else:
+    situation = followup_situation(timeline, today)
+    if situation is None:
         raise UserError(f"nothing to follow up yet: the request is {timeline.state}, and the "
                         f"next deadline is {_next_text(timeline, agency, today)}")
-    appeal_deadline = timeline.date_of("appeal_deadline") or timeline.date_of(
-        "appeal_deadline_no_response")
+    facts = timeline.facts
+    answer_by = reply_by(logged, directory, today)
+    if facts.student:
+        return _student_context(logged, agency, timeline, answer_by, today)
+    appeal_deadline = max((w.closes for w in facts.windows if w.is_open(today)), default=None)
     return {
         "letter_date": long_date(today),
         "agency": agency_block(agency),
         "delivery_line": delivery_line(logged.request, agency),
         "original": original_request_block(logged.request, agency, logged.active_events,
                                            facts.received),
-        "situation": situation,
-        "late_response": facts.late_response or situation == "no_response",
+        "situation": situation.kind,
+        "situation_paragraphs": _paragraphs(situation, timeline, agency),
+        "late_response": facts.late_response or situation.kind == "no_response",
         "dates": {
             "response_due": long_date(facts.response_due),
-            "production_due": long_date(production_due) if production_due else "",
-            "reply_by": long_date(calendar_for(agency, directory).add_business_days(
-                today, REPLY_BUSINESS_DAYS)),
-            "appeal_deadline": long_date(appeal_deadline) if appeal_deadline else "",
+            "production_due": _long(timeline.date_of("production_due")),
+            "reply_by": long_date(answer_by),
+            "appeal_deadline": _long(appeal_deadline),
         },
         "law": law_data(),
         "requester": requester_block(logged.request),
         "law_version": LAW_VERSION,
     }
+
+
+def _paragraphs(situation: FollowUpSituation, timeline: Timeline, agency: Agency
+                ) -> list[str]:
+    facts = timeline.facts
+    response = situation.response
+    on = long_date(response.on_date) if response else ""
+    fee, reasons = LAW["no_fee_if_late"], LAW["withholding_reasons"]
+    if situation.kind == "no_response":
+        rule = LAW["response_time"]
+        return [f"The law required a response within {rule.days} business days of receipt, by "
+                f"{long_date(facts.response_due)} ({rule.citation}). I have not received one. "
+                "Because no response came within that time, no fee may be charged for these "
+                f"records ({fee.citation})."]
+    if situation.kind == "extension_beyond_limit" and response is not None:
+        limit, petition = production_limit(agency.kind), LAW["extension_petition"]
+        body = "a municipality" if agency.kind == "municipal" else "a state agency"
+        until = date.fromisoformat(str(response.details["until"]))
+        return [f"Your response of {on} set {long_date(until)} for producing the records. That "
+                f"is later than {long_date(facts.production_due_max)}, {limit.days} business "
+                f"days after receipt, the latest date {body} may set ({limit.citation}), unless "
+                f"the Supervisor of Records grants more time ({petition.citation}). Please "
+                f"produce the records by {long_date(facts.production_due_max)}, or send me the "
+                "Supervisor's order if one granted more time."]
+    if situation.kind == "late_fee" and response is not None:
+        amount = f" of ${response.details['amount']}" if response.details.get("amount") else ""
+        return [f"Your response of {on} asked for a fee{amount}. It came after the response "
+                f"date of {long_date(facts.response_due)}, and no fee may be charged when the "
+                f"response was not made in time ({fee.citation}). Please produce the records "
+                "without charge."]
+    if situation.kind == "no_exemption" and response is not None:
+        segregable = LAW["segregable"]
+        return [f"Your response of {on} withheld records without identifying each record "
+                "withheld and the specific exemption relied on, with the reason it applies, as "
+                f"the law requires ({reasons.citation}). Please send that explanation, and "
+                "release every segregable, non-exempt portion of the records "
+                f"({segregable.citation})."]
+    late = (f" Because your first response came after the response date of "
+            f"{long_date(facts.response_due)}, no fee may be charged for these records "
+            f"({fee.citation})." if facts.late_response else "")
+    production_due = timeline.date_of("production_due")
+    return [f"Your response set {_long(production_due)} as the date for producing the records. "
+            f"That date has passed and I have not received them.{late}"]
+
+
+def _student_context(logged: LoggedRequest, agency: Agency, timeline: Timeline, answer_by: date,
+                     today: date) -> dict[str, Any]:
+    request, rule = logged.request, LAW["student_record_access"]
+    if request.student is None:  # the Request model requires it for this request type
+        raise ValueError("a student-records request needs a student")
+    whose = "my child's" if request.requester_role == "parent" else "my"
+    return {
+        "letter_date": long_date(today),
+        "student": request.student.model_dump(),
+        "situation": "student_no_access",
+        "situation_paragraphs": [
+            f"On {long_date(request.sent_on)} I asked for access to, and copies of, {whose} "
+            "complete student record, including the log of access kept with it. The "
+            f"regulations require access within {rule.days} days of the request "
+            f"({rule.citation}), and I have not been given access.",
+            f"Please give me access to the record, and the copies I asked for, by "
+            f"{long_date(answer_by)}. I am sending a copy of this letter to the "
+            f"{agency.records_officer.office}.",
+        ],
+        "copy_to": agency_block(agency),
+        "requester": requester_block(request),
+        "law": law_data(),
+        "law_version": LAW_VERSION,
+    }
+
+
+def _long(day: date | None) -> str:
+    return long_date(day) if day else ""
 
 
 def _next_text(timeline: Timeline, agency: Agency, today: date) -> str:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from recordskit.deadlines.schedule import Schedule
+from recordskit.deadlines.schedule import Schedule, receipt_sentence
 from recordskit.law import EXEMPTIONS, LAW, LAW_VERSION, free_hours, production_limit
 from recordskit.models import Agency, Directory, LoggedEvent, Request
 from recordskit.text import join_titles, long_date
@@ -180,7 +180,11 @@ def requester_block(request: Request) -> dict[str, Any]:
 
 def original_request_block(request: Request, agency: Agency, events: Sequence[LoggedEvent],
                            received: date) -> dict[str, Any]:
-    """The request as a later letter (follow-up, appeal) describes it."""
+    """The request as a later letter (follow-up, appeal) describes it.
+
+    ``receipt`` says when the body received it: as a fact when receipt was logged, otherwise as
+    the assumption it is.
+    """
     receipts = [e for e in events if e.event == "received"]
     titles = [agency.record(r).title for r in request.records]
     if request.other_records:
@@ -189,6 +193,8 @@ def original_request_block(request: Request, agency: Agency, events: Sequence[Lo
         "sent": long_date(request.sent_on),
         "received": long_date(received),
         "received_confirmed": bool(receipts),
+        "receipt": receipt_sentence(request, agency.short_name, received,
+                                    logged=bool(receipts)),
         "tracking": str(receipts[-1].details.get("tracking", "")) if receipts else "",
         "subjects": join_titles(titles),
         "delivery": request.delivery,

@@ -30,11 +30,16 @@ from recordskit.documents.appeal import (
 )
 from recordskit.documents.email_draft import email_draft
 from recordskit.documents.exports import schedule_csv, schedule_ics
-from recordskit.documents.followup import followup_context
+from recordskit.documents.followup import followup_context, reply_by
 from recordskit.documents.instructions import how_to_send
 from recordskit.documents.letter import letter_context, student_letter_context
 from recordskit.documents.pdf import write_with_pdfs
-from recordskit.documents.render import stamp, template
+from recordskit.documents.render import (
+    PUBLIC_RECORDS_SUBJECT,
+    STUDENT_RECORDS_SUBJECT,
+    stamp,
+    template,
+)
 from recordskit.documents.schedule_page import schedule_context
 from recordskit.documents.summary import summary_context
 from recordskit.intake.answers import answers_yaml
@@ -69,6 +74,14 @@ class MadeFiles:
 
 
 @dataclass(frozen=True)
+class MadeFollowUp(MadeFiles):
+    """A follow-up's files, the day it asks for a reply by, and the situation it answers."""
+
+    reply_by: date
+    situation: str
+
+
+@dataclass(frozen=True)
 class MadeAppeal(MadeFiles):
     """An appeal packet's files, and what it decided (deadline, warnings)."""
 
@@ -97,12 +110,13 @@ def prepare_request(request: Request, directory: Directory, *,
     template_name = STUDENT_TEMPLATE if student else REQUEST_TEMPLATE
     context = (student_letter_context if student else letter_context)(
         request, directory, schedule)
+    subject = STUDENT_RECORDS_SUBJECT if student else PUBLIC_RECORDS_SUBJECT
     letter = template(template_name, template_folder).render(context, stamp(
         f"Student record request to {request.student.school}" if request.student
-        else f"Public records request to {agency.name}", template_name))
+        else f"Public records request to {agency.name}", template_name, subject))
     printable = template(SCHEDULE_TEMPLATE, template_folder).render(
         schedule_context(request, directory, schedule),
-        stamp(f"Dates of the request to {agency.name}", SCHEDULE_TEMPLATE))
+        stamp(f"Dates of the request to {agency.name}", SCHEDULE_TEMPLATE, subject))
     draft = None if student else email_draft(request, agency, letter,
                                              f"Public records request: {agency.name}")
     files = {"letter.docx": letter}
@@ -111,7 +125,7 @@ def prepare_request(request: Request, directory: Directory, *,
     files["how_to_send.txt"] = how_to_send(request, agency, draft is not None).encode("utf-8")
     files["summary.docx"] = template("summary.docx", template_folder).render(
         summary_context(request, directory, schedule),
-        stamp("recordskit summary", "summary.docx"))
+        stamp("recordskit summary", "summary.docx", subject))
     files["schedule.docx"] = printable
     files["schedule.csv"] = schedule_csv(schedule.deadlines).encode("utf-8")
     files["schedule.ics"] = schedule_ics(schedule.deadlines, agency, request_id)
@@ -137,21 +151,39 @@ def make_request(request: Request, directory: Directory, out: Path, *, force: bo
 
 
 def make_followup(logged: LoggedRequest, directory: Directory, out: Path, *, today: date,
-                  force: bool = False, pdf: bool = False) -> MadeFiles:
-    """``follow_up.docx`` for a logged request; refuses when nothing calls for one yet."""
+                  force: bool = False, pdf: bool = False, log: RequestLog | None = None
+                  ) -> MadeFollowUp:
+    """The follow-up letter for a logged request; refuses when nothing calls for one yet.
+
+    With ``log``, a ``followed_up`` event records it with the reply-by date the letter gives,
+    so the schedule waits for that date before suggesting an appeal.
+    """
     context = followup_context(logged, directory, today)
-    files = {"follow_up.docx": template("follow_up.docx").render(context, stamp(
-        "Public records request follow-up", "follow_up.docx", FOLLOW_THROUGH_SUBJECT))}
-    return MadeFiles(_write(out, files, force=force, pdf=pdf))
+    student = logged.request.request_type == "student_records"
+    name = "student_follow_up.docx" if student else "follow_up.docx"
+    title = ("Student record request follow-up" if student
+             else "Public records request follow-up")
+    subject = STUDENT_RECORDS_SUBJECT if student else FOLLOW_THROUGH_SUBJECT
+    files = {name: template(name).render(context, stamp(title, name, subject))}
+    paths = _write(out, files, force=force, pdf=pdf)
+    answer_by = reply_by(logged, directory, today)
+    if log is not None:
+        log.record_event(logged.id, "followed_up", today, {
+            "until": answer_by.isoformat(), "kind": context["situation"]})
+    return MadeFollowUp(paths, answer_by, str(context["situation"]))
 
 
 def make_appeal(logged: LoggedRequest, directory: Directory, out: Path, *, today: date,
                 grounds: tuple[str, ...] = (), objections: tuple[str, ...] = (),
-                earlier_appeal: str = "", force: bool = False, pdf: bool = False
-                ) -> MadeAppeal:
-    """The appeal packet: the appeal, the copy for the records access officer, the checklist."""
+                earlier_appeal: str = "", response: int | None = None, force: bool = False,
+                pdf: bool = False) -> MadeAppeal:
+    """The appeal packet: the appeal, the copy for the records access officer, the checklist.
+
+    ``response`` names the logged response appealed; by default the most recent one whose
+    window is open.
+    """
     packet = prepare_appeal(logged, directory, today, grounds=grounds, objections=objections,
-                            earlier_appeal=earlier_appeal)
+                            earlier_appeal=earlier_appeal, response=response)
     context = appeal_context(packet)
     files = {
         "appeal.docx": template("appeal.docx").render(context, stamp(

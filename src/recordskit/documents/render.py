@@ -98,6 +98,7 @@ class Stamp:
 
 
 PUBLIC_RECORDS_SUBJECT = "Massachusetts Public Records Law request"
+STUDENT_RECORDS_SUBJECT = "Massachusetts student record request"
 
 
 @lru_cache(maxsize=1)
@@ -163,7 +164,9 @@ class LetterTemplate:
             "title": stamp.title,
             "subject": stamp.subject,
             "creator": "recordskit",
-            "keywords": f"Massachusetts public records; {LAW['statute'].citation}",
+            "keywords": ("Massachusetts student records" if stamp.subject ==
+                         STUDENT_RECORDS_SUBJECT else
+                         f"Massachusetts public records; {LAW['statute'].citation}"),
             "version": f"{self.path.name} {self.version}",
             "description": (
                 f"Made with recordskit {stamp.recordskit_version} from template "

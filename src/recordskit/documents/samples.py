@@ -118,6 +118,20 @@ def sample_summary_context() -> dict[str, Any]:
     return summary_context(logged.request, directory, schedule)
 
 
+def sample_student_follow_up_context() -> dict[str, Any]:
+    """A parent's follow-up when the school has not given access within its 10 days."""
+    directory = load_directory()
+    request = request_from({
+        "request_type": "student_records", "agency": "bps",
+        "student": {"name": "Carlos Pérez", "school": "East Boston High School", "grade": "10"},
+        "requester_role": "parent",
+        "requester": {"name": "María Pérez", "email": "maria@example.org"},
+        "delivery": "hand", "sent_on": "2026-11-23",
+    }, directory)
+    logged = LoggedRequest("sample0002", "2026-11-23T12:00:00+00:00", request, "", "", ())
+    return followup_context(logged, directory, date(2026, 12, 10))
+
+
 SAMPLE_CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {
     "request.docx": sample_request_context,
     "follow_up.docx": sample_follow_up_context,
@@ -125,6 +139,7 @@ SAMPLE_CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {
     "appeal_cover.docx": sample_appeal_context,
     "schedule.docx": sample_schedule_context,
     "student_records.docx": sample_student_context,
+    "student_follow_up.docx": sample_student_follow_up_context,
     "summary.docx": sample_summary_context,
 }
 """Every template recordskit renders, with the function that builds a realistic context for it."""

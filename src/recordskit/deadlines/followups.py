@@ -1,0 +1,99 @@
+"""What calls for a follow-up letter, and what to do next on a request, from its timeline.
+
+A follow-up is called for when the body missed the response date, withheld records without a
+specific exemption, asked for a fee after the response date, set a production date past the
+limit, or let its own production date pass; for a student record, when the school has not given
+access in time. ``next_step`` names the one thing to do now, for every state of a request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from recordskit.deadlines.events import FINAL_STATES
+from recordskit.deadlines.timeline import Timeline
+from recordskit.models import LoggedEvent
+
+Situation = Literal["no_response", "extension_beyond_limit", "late_fee", "no_exemption",
+                    "production_missed", "student_no_access"]
+StepKind = Literal["none", "wait_response", "follow_up", "wait_reply", "appeal",
+                   "wait_decision", "wait_production", "close"]
+
+
+@dataclass(frozen=True)
+class FollowUpSituation:
+    """Why a follow-up is called for, and the response it answers (None: no response)."""
+
+    kind: Situation
+    response: LoggedEvent | None = None
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """The one thing to do now: what, from or until when, and which appeal window."""
+
+    kind: StepKind
+    date: date | None = None
+    window: str = ""
+    situation: FollowUpSituation | None = None
+
+
+def followup_situation(timeline: Timeline, today: date) -> FollowUpSituation | None:
+    """The most pressing reason for a follow-up today, or None when nothing calls for one."""
+    facts = timeline.facts
+    if timeline.state in FINAL_STATES:
+        return None
+    if facts.student:
+        return FollowUpSituation("student_no_access") if facts.overdue else None
+    if facts.overdue:
+        return FollowUpSituation("no_response")
+    for response in reversed(facts.responses):
+        kind, until = response.details.get("kind"), response.details.get("until")
+        if (kind == "extension" and until and not facts.extension_granted
+                and date.fromisoformat(str(until)) > facts.production_due_max):
+            return FollowUpSituation("extension_beyond_limit", response)
+        if kind == "fee_estimate" and response.on_date > facts.response_due:
+            return FollowUpSituation("late_fee", response)
+        if kind in ("denied", "partial") and response.details.get("no_exemption"):
+            return FollowUpSituation("no_exemption", response)
+    production_due = timeline.date_of("production_due")
+    produced = any(r.details.get("kind") in ("produced", "no_records") for r in facts.responses)
+    if production_due and today > production_due and not produced:
+        return FollowUpSituation("production_missed")
+    return None
+
+
+def next_step(timeline: Timeline, today: date) -> NextStep:
+    """What to do now on a request, whatever its state."""
+    facts = timeline.facts
+    if timeline.state in FINAL_STATES:
+        return NextStep("none")
+    if facts.appeals and timeline.date_of("compliance_due") is None:
+        return NextStep("wait_decision", timeline.date_of("appeal_decision_due"))
+    if facts.responses and facts.responses[-1].details.get("kind") in ("produced", "no_records"):
+        return NextStep("close")
+    waiting = [date.fromisoformat(str(f.details["until"])) for f in facts.follow_ups
+               if f.details.get("until")]
+    pending_reply = max(waiting) if waiting and max(waiting) >= today else None
+    open_windows = [w for w in facts.windows if w.is_open(today)]
+    situation = followup_situation(timeline, today)
+    latest_follow_up = facts.follow_ups[-1].on_date if facts.follow_ups else None
+    answered = situation is not None and latest_follow_up is not None and (
+        situation.response is None or latest_follow_up >= situation.response.on_date)
+    if pending_reply is not None:
+        return NextStep("wait_reply", pending_reply)
+    if situation is not None and not answered:
+        return NextStep("follow_up", today, situation=situation)
+    if open_windows and not facts.student and (facts.overdue or facts.responses):
+        window = max(open_windows, key=lambda w: w.closes)
+        return NextStep("appeal", window.closes, window.ref)
+    if situation is not None:  # followed up, no reply, and no appeal window: write again
+        return NextStep("follow_up", today, situation=situation)
+    production_due = timeline.date_of("production_due")
+    if production_due and production_due >= today:
+        return NextStep("wait_production", production_due)
+    if not facts.responses:
+        return NextStep("wait_response", facts.response_due)
+    return NextStep("none")
