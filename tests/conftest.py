@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 FROZEN_AGENCIES = DATA / "agencies.yaml"
 """A frozen copy of the directory: unit tests never read the file volunteers edit."""
+TODAY = "2026-06-12"
+"""The day the tests' commands take as today (a request's own ``sent_on`` is set by each test)."""
 FROZEN_TEMPLATES = DATA / "letter_templates"
 """A frozen copy of the templates, for the same reason."""
 
@@ -56,7 +58,8 @@ def _private_log(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("RECORDSKIT_HOME", str(home))
     monkeypatch.setenv("RECORDSKIT_AGENCIES", str(FROZEN_AGENCIES))
     monkeypatch.setenv("RECORDSKIT_TEMPLATES", str(FROZEN_TEMPLATES))
-    monkeypatch.delenv("RECORDSKIT_TODAY", raising=False)
+    # One fixed "today" for every command a test runs, so that no test's dates pass with time.
+    monkeypatch.setenv("RECORDSKIT_TODAY", TODAY)
     monkeypatch.setenv("LANGUAGE", "en")
     from recordskit.i18n import set_language
 

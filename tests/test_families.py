@@ -57,8 +57,9 @@ def test_parent_letter_for_the_student_record(directory: Directory) -> None:
            "it, when, which parts, and for what purpose (603 CMR 23.07(1))" in letter
     assert "(34 CFR 99.32)" in letter
     assert "any incident reports written by Boston School Police about my child" in letter
-    assert "The regulations require access within 10 days of this request, that is, by " \
-           "December 3, 2026 (603 CMR 23.07(2))." in letter
+    # The rule's own words, and the counted date as the family's own expectation, not the rule's.
+    assert "The regulations require access within 10 days of the request (603 CMR 23.07(2)); I " \
+           "will look for your answer by December 3, 2026." in letter
     assert "business days" not in letter  # facts.md: the regulation says days
     assert "no fee may be charged if it would keep me from seeing the record" in letter
     assert "cc: Office of Legal Advisor, Boston Public Schools, 2300 Washington Street" in letter
@@ -219,6 +220,7 @@ def test_parent_in_spanish_gets_the_student_records_letter(keys: PipeInput,
         keys, directory, "es",
         DOWN, ENTER,                              # my child's own school record
         "Carlos Pérez", ENTER, "East Boston High School", ENTER, "10", ENTER,
+        ENTER,                                    # the student lives with me
         "María Pérez", ENTER,                     # the parent's name
         ENTER, "maria@example.org", ENTER, ENTER, ENTER,  # no org; email; no address or phone
         DOWN, ENTER,                              # by hand

@@ -190,7 +190,8 @@ def make(tmp_path: Path, name: str, data: dict[str, Any], outputs: Outputs, *,
     answers_file = tmp_path / f"{name}.yaml"
     answers_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     folder = tmp_path / name
-    args = ["new", "--answers", str(answers_file), "--out", str(folder), "--lang", lang]
+    args = ["new", "--answers", str(answers_file), "--out", str(folder), "--lang", lang,
+            *(["--past"] if data.get("sent_on", "9999") < os.environ["RECORDSKIT_TODAY"] else [])]
     output = run(*args, *(() if log else ("--no-log",)))
     outputs.add(f"{name}.stdout.txt", output)
     for file in REQUEST_FILES:

@@ -116,7 +116,8 @@ def test_paper_without_address_asks_for_one(keys: PipeInput, directory: Director
 def test_saying_no_at_the_end_writes_nothing(keys: PipeInput, directory: Directory) -> None:
     with pytest.raises(Cancelled, match="Nothing was written"):
         _run(keys, directory, ENTER, ENTER, SPACE, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER,
-             "a@b.org", ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, "n")
+             "a@b.org", ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, "n",
+             DOWN * 8, ENTER)  # No leads to "which answer to change?"; the last choice cancels
 
 
 def test_input_that_ends_early_is_a_clear_error(keys: PipeInput, directory: Directory) -> None:

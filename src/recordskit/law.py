@@ -374,6 +374,23 @@ _RULES: tuple[Rule, ...] = (
         "'days' and counts calendar days (facts.md 5.2, Pitfall 1).",
     ),
     Rule(
+        key="non_custodial_parent",
+        statement="a non-custodial parent may have access to the student record unless a court "
+        "order or other listed document restricts it; the school first notifies the custodial "
+        "parent by certified and first-class mail, in English and the parent's primary language, "
+        "and releases the record 21 days after that notice unless restricting documents arrive",
+        citation="M.G.L. c. 71, § 34H; 603 CMR 23.07(5)",
+        sources=("https://arps.org/k2-non-custodial-parents/",
+                 "https://www.gardnerk12.org/about-us/district-policies/"
+                 "kbba-e-sample-notice-custodial-parent/"),
+        confidence="secondary",
+        value=21,
+        unit="days",
+        note="facts.md 5.6. The 21 days run from the school's notice to the custodial parent, a "
+        "day the requester does not learn: recordskit assumes the notice goes out when the "
+        "request arrives, and says so.",
+    ),
+    Rule(
         key="student_copy_fee",
         statement="copies may cost no more than the cost of reproduction, and no fee may be "
         "charged if it would effectively prevent access to the record",

@@ -32,6 +32,7 @@ from recordskit.law import EXEMPTIONS, AgencyKind
 Channel = Literal["email", "mail", "portal", "hand"]
 RequestType = Literal["public_records", "student_records"]
 RequesterRole = Literal["parent", "eligible_student"]
+Custody = Literal["custodial", "non_custodial"]
 FeeWaiver = Literal["none", "public_interest", "indigency"]
 RecordFormat = Literal["electronic", "paper"]
 AgencyRole = Literal["records", "appeals"]
@@ -292,6 +293,7 @@ class Request(_Strict):
     format: RecordFormat = "electronic"
     student: Student | None = None
     requester_role: RequesterRole | None = None
+    custody: Custody | None = None
 
     @field_validator("agency")
     @classmethod
@@ -344,8 +346,8 @@ class Request(_Strict):
     def _asks_for_something(self) -> Request:
         if self.request_type == "student_records":
             return self._student_request()
-        if self.student is not None or self.requester_role is not None:
-            raise ValueError("'student' and 'requester_role' belong to request_type: "
+        if self.student is not None or self.requester_role is not None or self.custody:
+            raise ValueError("'student', 'requester_role' and 'custody' belong to request_type: "
                              "student_records; remove them or set request_type")
         if not self.records and not self.other_records:
             raise ValueError("asks for no records: choose catalog records ('records') or "
@@ -368,6 +370,8 @@ class Request(_Strict):
         if self.requester_role is None:
             raise ValueError("a student-records request needs requester_role: parent or "
                              "eligible_student")
+        if self.custody is not None and self.requester_role != "parent":
+            raise ValueError("custody is a parent's: leave it out for an eligible student")
         if self.records or self.other_records:
             raise ValueError("a student-records request asks for the whole student record; "
                              "leave 'records' and 'other_records' empty")
@@ -376,10 +380,27 @@ class Request(_Strict):
                              "send them to; add one or choose format: electronic")
         return self
 
+    @property
+    def non_custodial(self) -> bool:
+        """A non-custodial parent: the school notifies the custodial parent first."""
+        return self.custody == "non_custodial"
+
+    def answers(self) -> dict[str, Any]:
+        """The request as plain answers data; keys added in later releases (``custody``) are
+        left out while unset, so a request made before them keeps its id and its answers file."""
+        data = self.model_dump(mode="json")
+        for key in _OMITTED_WHEN_UNSET:
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
+
     def fingerprint(self) -> str:
         """A short id that stays the same for the same request (used for calendar UIDs)."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        canonical = json.dumps(self.answers(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()[:10]
+
+
+_OMITTED_WHEN_UNSET = ("custody",)
 
 
 def _directory(info: ValidationInfo) -> Directory | None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from recordskit.cli.app import cli, load_directory_for, terminal_asker
+from recordskit.cli.app import cli, load_directory_for, terminal_asker, today
 
 if TYPE_CHECKING:
     from recordskit.documents.make import MadeRequest
@@ -43,9 +43,11 @@ FILE_ROLES = {
                    "A-number or immigration details.")
 @click.option("--no-log", "no_log", is_flag=True,
               help="Do not record the request in the request log on this computer.")
+@click.option("--past", is_flag=True, help="The answers' sent_on is really a day long gone (the "
+              "letter was sent then): make the files though its first deadline has passed.")
 @click.pass_context
 def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: bool,
-        pdf: bool, lang: str | None, allow_personal: bool, no_log: bool) -> None:
+        pdf: bool, lang: str | None, allow_personal: bool, no_log: bool, past: bool) -> None:
     """Write a public records request letter and its schedule.
 
     Without --answers, asks its questions in the terminal. The folder receives letter.docx,
@@ -65,17 +67,22 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
     set_language(lang or detect_language())
     directory = load_directory_for(ctx)
     if answers_path is not None:
+        from recordskit.deadlines.calendars import calendar_for
+        from recordskit.deadlines.schedule import refuse_a_passed_request
         from recordskit.intake.answers import load_answers
         from recordskit.intake.privacy import personal_details, refuse
 
         request = load_answers(answers_path, directory)
         if not allow_personal:
             refuse(personal_details(request), answers_path)
+        if not past:
+            agency = directory.agency(request.agency)
+            refuse_a_passed_request(request, agency, calendar_for(agency, directory), today())
     else:
         from recordskit.intake.interview import run_interview
         from recordskit.intake.terminal import NO_TERMINAL
 
-        request = run_interview(terminal_asker(NO_TERMINAL), directory)
+        request = run_interview(terminal_asker(NO_TERMINAL), directory, today=today())
     folder = out or _free_folder(Path.cwd(), f"request-{request.agency}-{request.sent_on}")
     log = None if no_log else RequestLog()
     made = make_request(request, directory, folder, force=force, pdf=pdf, log=log)

@@ -81,6 +81,11 @@ DATED_EVENTS: tuple[DatedEvent, ...] = (
         N_("The school must give access"),
         N_("The school must let you see the record and give you copies by this day.")),
     DatedEvent(
+        "non_custodial_release", "Earliest day the school may give access",
+        N_("The school may give access"),
+        N_("The earliest day the school may let you see the record, counted from when it tells "
+           "the other parent. It may be later if that notice went out later.")),
+    DatedEvent(
         "student_follow_up", "Follow up if the school has not given access",
         N_("Follow up with the school"),
         N_("If the school has not answered, write to the principal again, with a copy to the "

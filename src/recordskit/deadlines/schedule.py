@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from recordskit.deadlines.calendars import BusinessCalendar
 from recordskit.deadlines.events import order_of_day
+from recordskit.errors import FieldError
 from recordskit.law import LAW, SUFFOLK_DAYS, production_limit
 from recordskit.models import Agency, Deadline, Request
 from recordskit.text import capital, long_date, one_line
@@ -65,10 +66,27 @@ def receipt_sentence(request: Request, who: str, received: date, *, logged: bool
 
 def deemed_receipt(request: Request, calendar: BusinessCalendar) -> date:
     """The day the request counts as received (``receipt_rule``: the next business day)."""
-    arrives = request.sent_on
-    if request.delivery == "mail":
+    return receipt_day(request.sent_on, request.delivery, calendar)
+
+
+def receipt_day(sent: date, delivery: str, calendar: BusinessCalendar) -> date:
+    """The assumed day of receipt of a request sent on ``sent`` by ``delivery``."""
+    arrives = sent
+    if delivery == "mail":
         arrives = calendar.add_business_days(arrives, MAIL_TRANSIT_BUSINESS_DAYS)
     return calendar.next_business_day(arrives)
+
+
+def first_answer_due(sent: date, delivery: str, calendar: BusinessCalendar, *,
+                     student: bool = False, non_custodial: bool = False) -> date:
+    """When the first answer to a request sent on ``sent`` is due: the response date, or for a
+    student record the school's access date (a non-custodial parent's earliest one)."""
+    received = receipt_day(sent, delivery, calendar)
+    if non_custodial:
+        return received + timedelta(days=LAW["non_custodial_parent"].days)
+    if student:
+        return received + timedelta(days=LAW["student_record_access"].days)
+    return calendar.add_business_days(received, LAW["response_time"].days)
 
 
 def new_request_schedule(request: Request, agency: Agency, calendar: BusinessCalendar, *,
@@ -155,28 +173,48 @@ def student_records_schedule(request: Request, agency: Agency, calendar: Busines
     """
     state, federal = LAW["student_record_access"], LAW["ferpa_access"]
     received = deemed_receipt(request, calendar)
-    due = received + timedelta(days=state.days)
     helpline = f" {agency.family_helpline}." if agency.family_helpline else ""
     officer = agency.records_officer
+    receipt = Deadline(
+        date=received, event="received", basis="assumed", assumption=receipt_assumption(request),
+        description=("The day the school is taken to receive the request, until you know it"
+                     + (" (a mailed letter is assumed to arrive "
+                        f"{MAIL_TRANSIT_BUSINESS_DAYS} business days after it is posted)"
+                        if request.delivery == "mail" else "")
+                     + (f". The notice to the custodial parent, and its "
+                        f"{LAW['non_custodial_parent'].days} days, follow it."
+                        if request.non_custodial else f". The {state.days} days count from "
+                        "here.")),
+        citation=state.citation)
+    if request.non_custodial:
+        rule = LAW["non_custodial_parent"]
+        due = received + timedelta(days=rule.days)
+        access = Deadline(
+            date=due, event="non_custodial_release", basis="assumed",
+            assumption="the school notifies the custodial parent the day it receives the "
+            "request; a later notice moves this date by as many days",
+            description=f"The earliest day the school may give a non-custodial parent access: "
+            f"{rule.days} days after it notifies the custodial parent (taken here as the day it "
+            "receives the request), unless documents restricting access arrive. The school's "
+            f"{state.days}-day limit does not apply.",
+            citation=rule.citation)
+    else:
+        due = received + timedelta(days=state.days)
+        access = Deadline(
+            date=due, event="student_record_due",
+            description=f"The school must give access to the record, and copies, within "
+            f"{state.days} days of the request. The regulation says days, not business days; "
+            "if the school counts business days it may answer a few days later.",
+            citation=state.citation)
     deadlines = (
-        Deadline(date=received, event="received", basis="assumed",
-                 assumption=receipt_assumption(request),
-                 description=("The day the school receives the request"
-                              + (" (a mailed letter is assumed to arrive "
-                                 f"{MAIL_TRANSIT_BUSINESS_DAYS} business days after it is posted)"
-                                 if request.delivery == "mail" else "")
-                              + f". The {state.days} days count from here."),
-                 citation=state.citation),
-        Deadline(date=due, event="student_record_due",
-                 description=f"The school must give access to the record, and copies, within "
-                 f"{state.days} days of the request. The regulation says days, not business "
-                 "days; if the school counts business days it may answer a few days later.",
-                 citation=state.citation),
+        receipt,
+        access,
         Deadline(date=due + timedelta(days=1), event="student_follow_up",
                  description="If the school has not given access, follow up in writing with "
                  f"the principal, with a copy to the {officer.office} of {agency.name} "
-                 f"({officer.email or one_line(officer.mailing_address)}).{helpline}",
-                 citation=state.citation),
+                 f"({officer.email or one_line(officer.mailing_address)}); recordskit followup "
+                 f"writes the letter.{helpline}",
+                 citation=access.citation),
         Deadline(date=received + timedelta(days=federal.days), event="ferpa_outer_limit",
                  description=f"The outer limit of federal law: {federal.statement}.",
                  citation=federal.citation),
@@ -198,9 +236,11 @@ def _receipt_text(request: Request, received: date, who: str, confirmed: date | 
                 f"{MAIL_TRANSIT_BUSINESS_DAYS} business days after it is posted. Change this "
                 "date when you learn when it arrived; every deadline moves with it.")
     if received != request.sent_on:
-        return (f"Sent on a day {who}'s office is closed, so it counts as received on the next "
-                "business day. Counting starts the business day after.")
-    return f"Received by {who} the day it is sent. Counting starts the business day after."
+        return (f"Sent on a day {who}'s office is closed, so it is taken as received on the next "
+                "business day, until you log the day it arrived. Counting starts the business "
+                "day after.")
+    return (f"Taken as received by {who} the day it is sent, until you log the day it arrived. "
+            "Counting starts the business day after.")
 
 
 def _suffolk_note(calendar: BusinessCalendar, start: date, end: date) -> str:
@@ -219,3 +259,17 @@ def _suffolk_note(calendar: BusinessCalendar, start: date, end: date) -> str:
             f"({LAW['suffolk_days'].citation}) that Boston offices may not observe, so the "
             "deadline may be one business day earlier.")
 
+
+
+def refuse_a_passed_request(request: Request, agency: Agency, calendar: BusinessCalendar,
+                            today: date) -> None:
+    """Stop a request whose first answer was already due: a past ``sent_on`` is usually a
+    mistake (yesterday's answers file, today's letter). ``past`` says it really was sent then."""
+    due = first_answer_due(request.sent_on, request.delivery, calendar,
+                           student=request.request_type == "student_records",
+                           non_custodial=request.non_custodial)
+    if due < today:
+        raise FieldError(
+            f"sent_on {request.sent_on}: a request sent that day was due an answer by {due}, "
+            "which has passed. If it really was sent then, say so; if not, give the day you "
+            "will send it", field="past")

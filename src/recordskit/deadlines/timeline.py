@@ -256,7 +256,8 @@ def _student_timeline(request: Request, events: Sequence[LoggedEvent], agency: A
     schedule = student_records_schedule(request, agency, calendar)
     ordered = sorted(events, key=lambda e: (e.on_date, e.seq))
     responses = [e for e in ordered if e.event == "response"]
-    due = schedule.date_of("student_record_due")
+    due = schedule.date_of("non_custodial_release" if request.non_custodial
+                           else "student_record_due")
     facts = TimelineFacts(received=schedule.date_of("received"), received_logged=False,
                           response_due=due, production_due_max=due, responses=tuple(responses),
                           appeals=(), follow_ups=tuple(

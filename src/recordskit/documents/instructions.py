@@ -31,7 +31,7 @@ def how_to_send(request: Request, agency: Agency, has_email_draft: bool) -> str:
             "Start a new public records request, paste the text of the letter (it is also in "
             "the message of email.eml, if there is one) and attach letter.docx. Write down the "
             "reference number the portal gives you (it looks like R004625-112326) and log it: "
-            "recordskit log ID received --on DATE --tracking NUMBER",
+            f"recordskit log {request.fingerprint()} received --on DATE --tracking NUMBER",
         ]
     elif request.delivery == "mail":
         lines += [
@@ -39,7 +39,7 @@ def how_to_send(request: Request, agency: Agency, has_email_draft: bool) -> str:
             f"{agency.name}, {address}",
             "Print letter.docx, sign it, and keep a copy. Certified mail with a return receipt "
             "gives you proof of the day it arrived; when you know it, log it: "
-            "recordskit log ID received --on DATE",
+            f"recordskit log {request.fingerprint()} received --on DATE",
         ]
     else:
         lines += [

@@ -61,7 +61,9 @@ def student_letter_context(request: Request, directory: Directory, schedule: Sch
         "delivery": request.delivery,
         "format": request.format,
         "copy_to": agency_block(agency),
-        "dates": {"due": long_date(schedule.date_of("student_record_due"))},
+        "non_custodial": request.non_custodial,
+        "dates": {"due": long_date(schedule.date_of(
+            "non_custodial_release" if request.non_custodial else "student_record_due"))},
         "requester": requester_block(request),
         "law": law_data(),
         "law_version": LAW_VERSION,

@@ -17,12 +17,20 @@ def schedule_context(request: Request, directory: Directory, schedule: Schedule
     agency = directory.agency(request.agency)
     channel = {"email": "by email", "portal": "through the portal", "mail": "by mail",
                "hand": "by hand"}[request.delivery]
+    student = request.student is not None
+    if request.student is not None:
+        title = f"Your request for {request.student.name}'s student record: the dates"
+        counting = ("The school's days are counted as calendar days, every day included; dates "
+                    "marked as assumed move when you learn the real day.")
+    else:
+        title = f"Your public records request to {agency.name}: the dates"
+        counting = ("Business days leave out weekends and holidays; the appeal deadline counts "
+                    "every day. Dates marked as assumed move when you learn the real day.")
     return {
-        "title": f"Your public records request to {agency.name}: the dates",
-        "intro": f"Sent {channel} on {long_date(request.sent_on)}. Business days leave out "
-                 "weekends and holidays; the appeal deadline counts every day.",
+        "title": title,
+        "intro": f"Sent {channel} on {long_date(request.sent_on)}. {counting}",
         "rows": [{"date": f"{d.date:%a} {long_date(d.date)}",
-                  "title": event_title(d.event, agency.short_name),
+                  "title": event_title(d.event, agency.short_name, student=student),
                   "description": _without(d.description, schedule.notes),
                   "citation": d.citation}
                  for d in schedule.deadlines],

@@ -37,7 +37,7 @@ def request_from(data: Any, directory: Directory, *, file: Path | str | None = N
 
 def answers_yaml(request: Request) -> str:
     """The request as an answers file that ``recordskit new --answers`` reads back."""
-    data = request.model_dump(mode="json")
+    data = request.answers()
     data["max_fee"] = float(request.max_fee)
     header = ("# recordskit answers: run `recordskit new --answers answers.yaml --out DIR` to "
               "make these files again.\n")

@@ -8,12 +8,15 @@ same rules an answers file is checked with, and the finished answers go through 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from recordskit.deadlines.calendars import calendar_for
+from recordskit.deadlines.schedule import first_answer_due
 from recordskit.i18n import N_, _
 from recordskit.intake.answers import request_from
 from recordskit.intake.asker import Asker, Cancelled, Option, Validator
@@ -89,50 +92,109 @@ def run_interview(asker: Asker, directory: Directory, *, today: date | None = No
     ])
     if kind != "public_records":
         return _student_interview(asker, directory, today, kind == "student_parent")
-    agency = directory.agency(asker.select(
-        _("Which agency has the records?"),
-        [Option(_(a.name), a.id, _(a.description) if a.description else _(
-            "{count} kinds of records in the catalog").format(count=len(a.records)))
-         for a in directory.request_targets],
-    ))
-    answers: dict[str, Any] = {"agency": agency.id}
-    answers["records"] = asker.checkbox(
-        _("Which records do you want from {agency}?").format(agency=agency.short_name),
-        [Option(_(r.title), r.id, _(r.why)) for r in agency.records],
-        instruction=_("(Space to choose, Enter when done; none is fine if you describe your "
-                      "own)"),
-    )
-    answers["other_records"] = _ask_own_words(asker, bool(answers["records"]))
-    answers.update(_ask_dates(asker))
-    answers["requester"] = _ask_requester(asker)
-    answers["delivery"] = asker.select(
-        _("How will you send the letter?"),
-        [Option(_channel_title(agency, channel), channel) for channel in agency.delivery],
-    )
-    answers["sent_on"] = _ask_sent_on(asker, today)
-    answers["fee_waiver"] = asker.select(_("Do you want to ask for a fee waiver?"), [
-        Option(_("No"), "none"),
-        Option(_("Yes: the records are in the public interest"), "public_interest",
-               _("They help the public understand what government does, and are not for "
-                 "business")),
-        Option(_("Yes: I cannot afford fees"), "indigency"),
-    ])
-    answers["max_fee"] = asker.text(
-        _("Largest fee you accept without being asked first, in dollars:"), default="0",
-        instruction=_("(0 means: ask me before charging anything)"), validate=_valid_amount,
-    ).strip().lstrip("$").replace(",", "") or "0"
-    answers["format"] = _ask_format(asker, answers["requester"])
-    request = request_from(answers, directory)
-    request = _offer_organization(asker, request, directory)
-    asker.say(summary(request, directory))
-    if not asker.confirm(_("Write the letter and schedule now?"), default=True):
-        raise Cancelled(_("Nothing was written."))
-    return request
+    answers: dict[str, Any] = {}
+    sections = _public_sections(asker, directory, today)
+    for ask in sections.values():
+        ask(answers)
+    return _review(asker, directory, answers, sections, organization=True)
 
 
-def _ask_own_words(asker: Asker, optional: bool) -> str:
+Section = Callable[[dict[str, Any]], None]
+
+
+def _public_sections(asker: Asker, directory: Directory, today: date) -> dict[str, Section]:
+    """Each part of a public records request's interview, by the title the review shows."""
+
+    def agency(answers: dict[str, Any]) -> None:
+        chosen = asker.select(_("Which agency has the records?"), [
+            Option(_(a.name), a.id, _(a.description) if a.description else _(
+                "{count} kinds of records in the catalog").format(count=len(a.records)))
+            for a in directory.request_targets])
+        if answers.get("agency") not in (None, chosen):  # its records and ways go with it
+            answers.pop("records", None)
+            answers.pop("delivery", None)
+        answers["agency"] = chosen
+
+    def records(answers: dict[str, Any]) -> None:
+        chosen = directory.agency(answers["agency"])
+        answers["records"] = asker.checkbox(
+            _("Which records do you want from {agency}?").format(agency=chosen.short_name),
+            [Option(_(r.title), r.id, _(r.why), checked=r.id in answers.get("records", []))
+             for r in chosen.records],
+            instruction=_("(Space to choose, Enter when done; none is fine if you describe your "
+                          "own)"))
+        answers["other_records"] = _ask_own_words(asker, bool(answers["records"]),
+                                                  answers.get("other_records", ""))
+
+    def dates(answers: dict[str, Any]) -> None:
+        answers.update(_ask_dates(asker))
+
+    def requester(answers: dict[str, Any]) -> None:
+        answers["requester"] = _ask_requester(asker)
+
+    def delivery(answers: dict[str, Any]) -> None:
+        chosen = directory.agency(answers["agency"])
+        answers["delivery"] = asker.select(
+            _("How will you send the letter?"),
+            [Option(_channel_title(chosen, channel), channel) for channel in chosen.delivery])
+
+    def sent_on(answers: dict[str, Any]) -> None:
+        answers["sent_on"] = _ask_sent_on(asker, today, directory, answers)
+
+    def fees(answers: dict[str, Any]) -> None:
+        answers["fee_waiver"] = asker.select(_("Do you want to ask for a fee waiver?"), [
+            Option(_("No"), "none"),
+            Option(_("Yes: the records are in the public interest"), "public_interest",
+                   _("They help the public understand what government does, and are not for "
+                     "business")),
+            Option(_("Yes: I cannot afford fees"), "indigency"),
+        ])
+        answers["max_fee"] = asker.text(
+            _("Largest fee you accept without being asked first, in dollars:"), default="0",
+            instruction=_("(0 means: ask me before charging anything)"), validate=_valid_amount,
+        ).strip().lstrip("$").replace(",", "") or "0"
+
+    def format_(answers: dict[str, Any]) -> None:
+        answers["format"] = _ask_format(asker, answers["requester"])
+
+    return {N_("Agency"): agency, N_("Records"): records, N_("Dates of the records"): dates,
+            N_("Who is asking"): requester, N_("How it is sent"): delivery,
+            N_("Date it is sent"): sent_on, N_("Fees"): fees, N_("Format of the records"): format_}
+
+
+def _review(asker: Asker, directory: Directory, answers: dict[str, Any],
+            sections: dict[str, Section], *, organization: bool = False) -> Request:
+    """Show what will be written; any answer can be changed before anything is written.
+
+    Answering No leads to the choice of the answer to change; Ctrl-C, or the choice to cancel,
+    writes nothing. ``organization`` offers, before the first summary and after a change of who
+    is asking, to put an organization's name on the letter.
+    """
+    offer = organization
+    while True:
+        request = request_from(answers, directory)
+        if offer:
+            request = _offer_organization(asker, request, directory)
+            answers["requester"] = request.requester.model_dump(mode="json")
+            offer = False
+        asker.say(summary(request, directory))
+        if asker.confirm(_("Write the letter and schedule now?"), default=True):
+            return request
+        change = asker.select(_("Which answer do you want to change?"), [
+            *(Option(_(title), title) for title in sections),
+            Option(_("None: cancel and write nothing"), ""),
+        ])
+        if not change:
+            raise Cancelled(_("Nothing was written."))
+        sections[change](answers)
+        offer = organization and change == "Who is asking"
+        for title, key in (("Records", "records"), ("How it is sent", "delivery")):
+            if title in sections and key not in answers:  # a new agency's own choices
+                sections[title](answers)
+
+
+def _ask_own_words(asker: Asker, optional: bool, text: str = "") -> str:
     """The person's own description, checked for details that do not belong in it."""
-    text = ""
     while True:
         text = asker.text(
             _("Any other records? Describe them in your own words:"), default=text,
@@ -150,11 +212,34 @@ def _ask_own_words(asker: Asker, optional: bool) -> str:
             return text
 
 
-def _ask_sent_on(asker: Asker, today: date) -> str:
-    return _parse_date(asker.text(
-        _("On what date will you send it?"), default=today.isoformat(),
-        validate=_valid_date(optional=False),
-    )).isoformat()
+def _ask_sent_on(asker: Asker, today: date, directory: Directory, answers: dict[str, Any]
+                 ) -> str:
+    """The sending date: a closed day is explained, and a past day whose response date has
+    already passed must be confirmed."""
+    agency = directory.agency(answers["agency"])
+    calendar = calendar_for(agency, directory)
+    while True:
+        sent = _parse_date(asker.text(
+            _("On what date will you send it?"),
+            default=str(answers.get("sent_on") or today.isoformat()),
+            validate=_valid_date(optional=False)))
+        closed = calendar.closed_reason(sent)
+        if closed:
+            asker.say(_("{date} is a day the office is closed ({reason}). A request sent then "
+                        "counts as received on the next business day, {next}, and every "
+                        "deadline counts from there.").format(
+                date=long_date(sent), reason=closed,
+                next=long_date(calendar.next_business_day(sent))))
+        due = first_answer_due(
+            sent, str(answers.get("delivery", "email")), calendar,
+            student=answers.get("request_type") == "student_records",
+            non_custodial=answers.get("custody") == "non_custodial")
+        passed = due if due < today else None
+        if passed is None or asker.confirm(_(
+                "A letter sent on {date} was due an answer by {due}, which has passed. Is that "
+                "really the day it was sent?").format(date=long_date(sent),
+                                                      due=long_date(passed)), default=False):
+            return sent.isoformat()
 
 
 def _ask_format(asker: Asker, person: dict[str, str]) -> str:
@@ -210,33 +295,60 @@ def _student_interview(asker: Asker, directory: Directory, today: date, parent: 
                 "student records are kept from the public ({citation}), and the student "
                 "records rules give you a faster, stronger right to see and copy them. "
                 "recordskit writes that request instead.").format(citation=rule.citation))
-    student = {
-        "name": asker.text(_("The student's full name:") if parent else _("Your full name:"),
-                           validate=_required(_("The student's name is needed"))),
-        "school": asker.text(_("The student's school:"),
-                             validate=_required(_("The school is needed")),
-                             instruction=_("(for example: East Boston High School)")),
-        "grade": asker.text(_("Grade:"), instruction=_("(Enter to skip)")),
-    }
-    person = _ask_requester(asker, named=parent)
-    if not parent:
-        person["name"] = person["name"] or student["name"]
-    answers: dict[str, Any] = {
-        "request_type": "student_records", "agency": "bps", "student": student,
-        "requester_role": "parent" if parent else "eligible_student", "requester": person,
-    }
-    answers["delivery"] = asker.select(_("How will you give the letter to the school?"), [
-        Option(_("By email to the principal"), "email"),
-        Option(_("By hand, at the school's main office"), "hand"),
-        Option(_("By mail to the school"), "mail"),
-    ])
-    answers["sent_on"] = _ask_sent_on(asker, today)
-    answers["format"] = _ask_format(asker, person)
-    request = request_from(answers, directory)
-    asker.say(summary(request, directory))
-    if not asker.confirm(_("Write the letter and schedule now?"), default=True):
-        raise Cancelled(_("Nothing was written."))
-    return request
+    answers: dict[str, Any] = {"request_type": "student_records", "agency": "bps",
+                               "requester_role": "parent" if parent else "eligible_student"}
+    sections = _student_sections(asker, directory, today, parent)
+    for ask in sections.values():
+        ask(answers)
+    return _review(asker, directory, answers, sections)
+
+
+def _student_sections(asker: Asker, directory: Directory, today: date, parent: bool
+                      ) -> dict[str, Section]:
+    """Each part of a student-records request's interview, by the title the review shows."""
+
+    def student(answers: dict[str, Any]) -> None:
+        answers["student"] = {
+            "name": asker.text(_("The student's full name:") if parent else _("Your full name:"),
+                               validate=_required(_("The student's name is needed"))),
+            "school": asker.text(_("The student's school:"),
+                                 validate=_required(_("The school is needed")),
+                                 instruction=_("(for example: East Boston High School)")),
+            "grade": asker.text(_("Grade:"), instruction=_("(Enter to skip)")),
+        }
+
+    def custody(answers: dict[str, Any]) -> None:
+        answers["custody"] = asker.select(_("Does the student live with you?"), [
+            Option(_("Yes: I am the custodial parent, or we share custody"), "custodial"),
+            Option(_("No: the student lives with the other parent"), "non_custodial",
+                   _("The school tells the other parent first, and answers some weeks later")),
+        ])
+
+    def requester(answers: dict[str, Any]) -> None:
+        person = _ask_requester(asker, named=parent)
+        if not parent:
+            person["name"] = person["name"] or answers["student"]["name"]
+        answers["requester"] = person
+
+    def delivery(answers: dict[str, Any]) -> None:
+        answers["delivery"] = asker.select(_("How will you give the letter to the school?"), [
+            Option(_("By email to the principal"), "email"),
+            Option(_("By hand, at the school's main office"), "hand"),
+            Option(_("By mail to the school"), "mail"),
+        ])
+
+    def sent_on(answers: dict[str, Any]) -> None:
+        answers["sent_on"] = _ask_sent_on(asker, today, directory, answers)
+
+    def format_(answers: dict[str, Any]) -> None:
+        answers["format"] = _ask_format(asker, answers["requester"])
+
+    sections: dict[str, Section] = {N_("The student"): student}
+    if parent:
+        sections[N_("Custody")] = custody
+    sections.update({N_("Who is asking"): requester, N_("How it is sent"): delivery,
+                     N_("Date it is sent"): sent_on, N_("Format of the records"): format_})
+    return sections
 
 
 def _required(message: str) -> Validator:
