@@ -171,3 +171,18 @@ def test_installed_command(tmp_path: Path, answers: Answers) -> None:
     assert closed.returncode == 1
     assert "Traceback" not in closed.stderr
     assert "the interview needs a terminal" in closed.stderr
+
+
+def test_a_past_sent_on_from_a_file_needs_past(tmp_path: Path, answers: Answers) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text(yaml.safe_dump(answers(sent_on="2026-04-01")), encoding="utf-8")
+    refused = CliRunner().invoke(cli, ["new", "--answers", str(path), "--out",
+                                       str(tmp_path / "o"), "--no-log"])
+    assert refused.exit_code == 1
+    assert "Error: sent_on 2026-04-01: a request sent that day was due an answer by " \
+           "2026-04-15, which has passed. If it really was sent then, say so; if not, give the " \
+           "day you will send it (--past)" in refused.output
+    assert not (tmp_path / "o").exists()
+    made = CliRunner().invoke(cli, ["new", "--answers", str(path), "--out", str(tmp_path / "o"),
+                                    "--no-log", "--past"])
+    assert made.exit_code == 0, made.output

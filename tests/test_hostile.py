@@ -209,7 +209,7 @@ def test_every_command_works_offline(no_network: list[str], tmp_path: Path,
     path.write_text(yaml.safe_dump(answers(sent_on="2026-11-23")))
     runner = CliRunner()
     env = {"RECORDSKIT_TODAY": "2026-12-28"}
-    for args in (["new", "--answers", str(path), "--out", str(tmp_path / "new")],
+    for args in (["new", "--answers", str(path), "--out", str(tmp_path / "new"), "--past"],
                  ["agencies", "list"], ["agencies", "show", "bpd"], ["agencies", "validate"],
                  ["agencies", "stale"], ["templates", "check"], ["status", "--json"],
                  ["calendar", "--out", str(tmp_path / "all.ics")]):

@@ -166,3 +166,87 @@ def test_filing_through_an_organization(keys: PipeInput, directory: Directory) -
     assert request.requester.email is None
     assert request.requester.mailing_address == "1 Court St"
     assert request.format == "paper"  # kept as chosen, never switched silently
+
+
+# The keys of a whole BPS request up to the summary: one record, no own words or dates, email,
+# sent today (Friday 12 June 2026), no waiver, fee 0, electronic, my own name.
+TO_SUMMARY = (ENTER, ENTER, SPACE, ENTER, ENTER, ENTER, ENTER, "Ana", ENTER, ENTER,
+              "a@b.org", ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER)
+
+
+def test_no_at_the_end_returns_to_change_an_answer(keys: PipeInput,
+                                                   directory: Directory) -> None:
+    request, said = _run(
+        keys, directory, *TO_SUMMARY,
+        "n",                           # not yet: which answer to change?
+        DOWN * 4, ENTER,               # "How it is sent"
+        DOWN, DOWN, ENTER,             # by mail this time
+        "y")                           # the summary again, and write
+    assert request.delivery == "mail"  # type: ignore[attr-defined]
+    assert request.requester.email == "a@b.org"  # type: ignore[attr-defined]
+    assert sum("To: Boston Public Schools" in text for text in said) == 2
+
+
+def test_changing_the_agency_asks_again_what_belongs_to_it(keys: PipeInput,
+                                                           directory: Directory) -> None:
+    request, _said = _run(
+        keys, directory, *TO_SUMMARY,
+        "n", ENTER,                    # change the agency
+        DOWN, DOWN, ENTER,             # the City Clerk
+        SPACE, ENTER, ENTER,           # its first record; no own words
+        ENTER,                         # its first way of sending (the portal)
+        "y")
+    assert request.agency == "city-clerk"  # type: ignore[attr-defined]
+    assert request.records == ["trust-act-annual-reports"]  # type: ignore[attr-defined]
+    assert request.delivery == "portal"  # type: ignore[attr-defined]
+
+
+def test_a_sending_day_the_office_is_closed_is_explained(keys: PipeInput,
+                                                         directory: Directory) -> None:
+    keys.send_text("".join((ENTER, ENTER, SPACE, ENTER, ENTER, ENTER, ENTER, "Ana", ENTER, ENTER,
+                            "a@b.org", ENTER, ENTER, ENTER, ENTER,
+                            BACKSPACE * 10, "2026-11-26", ENTER,  # Thanksgiving Day
+                            ENTER, ENTER, ENTER, ENTER, "y")))
+    keys.close()
+    said: list[str] = []
+    request = run_interview(TerminalAsker(said.append), directory, today=date(2026, 11, 20))
+    assert request.sent_on == date(2026, 11, 26)
+    assert "November 26, 2026 is a day the office is closed (Thanksgiving Day). A request sent " \
+           "then counts as received on the next business day, November 27, 2026, and every " \
+           "deadline counts from there." in said
+
+
+def test_a_past_sending_day_must_be_confirmed(keys: PipeInput, directory: Directory) -> None:
+    request, _said = _run(
+        keys, directory, ENTER, ENTER, SPACE, ENTER, ENTER, ENTER, ENTER, "Ana", ENTER, ENTER,
+        "a@b.org", ENTER, ENTER, ENTER, ENTER,
+        BACKSPACE * 10, "2026-04-01", ENTER,  # its response was due 15 April: long gone
+        ENTER,                                # "No": not really, ask again
+        BACKSPACE * 10, "2026-06-10", ENTER,  # due 25 June (17 June is Bunker Hill Day): fine
+        ENTER, ENTER, ENTER, ENTER, "y")
+    assert request.sent_on == date(2026, 6, 10)  # type: ignore[attr-defined]
+
+
+def test_a_non_custodial_parent_is_asked_and_gets_their_own_letter(
+        keys: PipeInput, directory: Directory) -> None:
+    from recordskit.documents.docx_text import docx_text
+    from recordskit.documents.make import prepare_request
+
+    request, _said = _run(
+        keys, directory,
+        DOWN, ENTER,                                     # my child's own school record
+        "Carlos Pérez", ENTER, "East Boston High School", ENTER, ENTER,
+        DOWN, ENTER,                                     # the student lives with the other parent
+        "Luis Pérez", ENTER, ENTER, "luis@example.org", ENTER, ENTER, ENTER,
+        ENTER, ENTER, ENTER,                             # by email, today, electronic
+        "y")
+    assert request.custody == "non_custodial"  # type: ignore[attr-defined]
+    made = prepare_request(request, directory)  # type: ignore[arg-type]
+    letter = docx_text(made.files["letter.docx"])
+    # Friday 12 June + 21 days = 3 July.
+    assert "I am not my child's custodial parent. I understand that you will first notify the " \
+           "custodial parent, and may give me access 21 days after that notice unless documents " \
+           "restricting my access are received (M.G.L. c. 71, § 34H; 603 CMR 23.07(5)). If the " \
+           "notice goes out when this letter arrives, I will look for your answer by July 3, " \
+           "2026." in letter
+    assert "within 10 days" not in letter

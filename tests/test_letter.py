@@ -163,3 +163,21 @@ def test_template_is_a_real_word_document() -> None:
     document = Document(template)
     assert document.core_properties.version == "1"
     assert any("{{ letter_date }}" in p.text for p in document.paragraphs)
+
+
+def test_the_letter_states_the_presumption_and_the_appeal_route(directory: Directory,
+                                                                answers: Answers) -> None:
+    text = _letter(directory, answers)
+    presumption, window = LAW["presumption_public"], LAW["appeal_window"]
+    expected = (f"Your rights. {presumption.statement[:1].upper()}{presumption.statement[1:]} "
+                f"({presumption.citation}). If this request is not answered as the law requires, "
+                "I may appeal to the Supervisor of Records within "
+                f"{window.value} calendar days ({LAW['appeal_right'].citation}; "
+                f"{window.citation}).")
+    assert expected in text
+    # As facts.md 1.14 supports it: the presumption is cited to the chapter, no section.
+    assert "Your rights. Records are presumed public, and the records custodian bears the " \
+           "burden of showing with specificity that an exemption applies and why the record " \
+           "should be withheld (M.G.L. c. 66). If this request is not answered as the law " \
+           "requires, I may appeal to the Supervisor of Records within 90 calendar days " \
+           "(M.G.L. c. 66, § 10A(a); 950 CMR 32.08(1)(c)–(d))." in text

@@ -7,6 +7,7 @@ WORK=${2:-$(mktemp -d)}
 OUT="$WORK/letter-out"
 SESSION="rk-e2e-$$"
 rm -rf "$OUT"
+# The interview's "today" is fixed, so that the dates typed below never fall in the past.
 # A tmux server of its own (-L): a server the user already runs would lend the interview its own
 # environment, and with it the user's real request log. The log goes under WORKDIR.
 tmux() { command tmux -L "$SESSION" "$@"; }
@@ -24,7 +25,7 @@ keys() { tmux send-keys -t "$SESSION" "$@"; }
 
 # The command writes to the terminal; its files go to --out. Never redirect its stdout.
 tmux new-session -d -s "$SESSION" -x 110 -y 40 \
-  "cd '$WORK' && RECORDSKIT_HOME='$WORK/home' '$RECORDSKIT' new --out '$OUT'; echo \"EXIT=\$?\"; sleep 30"
+  "cd '$WORK' && RECORDSKIT_HOME='$WORK/home' RECORDSKIT_TODAY=2026-11-20 '$RECORDSKIT' new --out '$OUT'; echo \"EXIT=\$?\"; sleep 30"
 
 wait_for "What do you want to ask for?"
 keys Enter
@@ -78,7 +79,7 @@ for expected in ("November 23, 2026", "Boston Police Department", "One Schroeder
                  "Rosa Díaz\n12 Elm St, Boston, MA 02119\nrosa@example.org"):
     assert expected in text, expected
 csv = (out / "schedule.csv").read_text()
-assert csv.splitlines()[0] == "date,event,description,citation"
+assert csv.splitlines()[0] == "date,event,description,citation,basis"
 print("letter ok")
 PY
 echo "E2E OK"

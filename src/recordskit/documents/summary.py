@@ -39,9 +39,10 @@ def summary_context(request: Request, directory: Directory, schedule: Schedule
         "sent": _("Sent on {date}.").format(date=local_date(request.sent_on)),
         "dates_label": _("The dates, and what to do then:"),
         "rows": [_row(deadline) for deadline in schedule.deadlines],
-        "keep": _("Keep this page. The letter to the agency is in English, in letter.docx; "
-                  "this page is for you. A public records request can itself be released to "
-                  "others."),
+        "keep": _("Keep this page. The letter to the school is in English, in letter.docx; "
+                  "this page is for you.") if request.student is not None else
+        _("Keep this page. The letter to the agency is in English, in letter.docx; this page is "
+          "for you. A public records request can itself be released to others."),
     }
 
 
