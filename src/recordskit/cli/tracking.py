@@ -240,6 +240,7 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
       recordskit log 3f9a2c81 appealed --on 2027-01-20 --number SPR27/0101
     """
     from recordskit.deadlines.events import event_title
+    from recordskit.deadlines.followups import next_step
     from recordskit.tracking.log import RequestLog
     from recordskit.tracking.service import log_event
 
@@ -257,6 +258,8 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
     if upcoming:
         title = event_title(upcoming.event, logged_agency.short_name)
         click.echo(f"Next: {upcoming.date} {title}. {upcoming.description}")
+    if to_do := action_text(next_step(timeline, on_day), logged.id):
+        click.echo(f"What to do: {to_do}")
     for note_text in timeline.notes:
         click.echo(f"Note: {note_text}")
     for warning in timeline.warnings:
