@@ -166,7 +166,7 @@ def test_unreadable_answers_file(tmp_path: Path, directory: Directory,
     def refused(*_args: Any, **_kwargs: Any) -> str:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_text", refused)
+    monkeypatch.setattr(Path, "open", refused)
     with pytest.raises(InputFileError, match=r"a.yaml: cannot be read: Permission denied"):
         load_answers(path, directory)
 

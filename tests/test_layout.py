@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "recordskit"
 
-FOUNDATION = ("errors", "law", "i18n", "text", "paths", "files", "inputfile", "models")
+FOUNDATION = ("errors", "limits", "law", "i18n", "text", "paths", "files", "inputfile", "models")
 """Foundation modules, lowest first."""
 SUBPACKAGES = ("deadlines", "intake", "directory", "tracking", "documents", "cli")
 """Subpackages by job, lowest first."""

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from recordskit.errors import InputFileError, Problem
+from recordskit.limits import LIMITS, Limit
 
 Location = tuple[str | int, ...]
 
@@ -38,10 +39,17 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
-def parse(text: str, file: Path | str | None, error: type[InputFileError] = InputFileError
-          ) -> tuple[Any, yaml.Node | None]:
-    """Parse YAML (or JSON, which YAML reads) into data and its node tree."""
+def parse(text: str, file: Path | str | None, error: type[InputFileError] = InputFileError,
+          *, duplicates: bool = True) -> tuple[Any, yaml.Node | None]:
+    """Parse YAML (or JSON, which YAML reads) into data and its node tree.
+
+    Before anything is built, the events are read once to refuse what no answers file or
+    directory needs and an attacker would use: anchors and aliases (a few hundred bytes of them
+    expand to gigabytes) and nesting deeper than the limit. Keys given twice are refused too,
+    unless ``duplicates`` is False: the caller then reports them with its other problems.
+    """
     try:
+        _check_events(text, file, error)
         node = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -56,23 +64,74 @@ def parse(text: str, file: Path | str | None, error: type[InputFileError] = Inpu
         raise error(file, [problem]) from None
     except yaml.YAMLError as exc:
         raise error(file, [Problem("", f"not valid YAML or JSON: {exc}")]) from None
+    if duplicates and (doubled := duplicate_keys(node)):
+        raise error(file, doubled)
     return data, node
 
 
-def read(path: Path, error: type[InputFileError] = InputFileError) -> tuple[Any, yaml.Node | None]:
-    """Read and parse a file, turning an unreadable file into a user error."""
+def _check_events(text: str, file: Path | str | None, error: type[InputFileError]) -> None:
+    depth, deepest = 0, LIMITS["yaml_depth"]
+    for event in yaml.parse(text, Loader=_Loader):
+        mark = event.start_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise error(file, [Problem("", "uses a YAML anchor or alias (&name, *name); write "
+                                           "each value out in full", line, column)])
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > deepest.value:
+                raise error(file, [Problem("", deepest.exceeded("the nesting", depth), line,
+                                           column)])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def duplicate_keys(node: yaml.Node | None, at: Location = ()) -> list[Problem]:
+    """Keys written twice in one mapping: YAML keeps only the last, silently."""
+    found: list[Problem] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else ""
+            if name in seen:
+                found.append(Problem(field_path((*at, name)),
+                                     f"the key {name!r} is given twice here; keep one",
+                                     key.start_mark.line + 1, key.start_mark.column + 1))
+            seen.add(name)
+            found += duplicate_keys(value, (*at, name))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            found += duplicate_keys(item, (*at, index))
+    return found
+
+
+def read_bytes(path: Path, limit: Limit, error: type[InputFileError] = InputFileError) -> bytes:
+    """A regular file's bytes, refused unread when it is over ``limit``."""
+    if not path.is_file():
+        message = ("file not found" if not path.exists() else
+                   "is a folder; expected a file" if path.is_dir() else
+                   "is not a regular file; expected a saved file")
+        raise error(path, [Problem("", message)])
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error(path, [Problem("", "file not found")]) from None
-    except IsADirectoryError:
-        raise error(path, [Problem("", "is a folder; expected a YAML or JSON file")]) from None
+        with path.open("rb") as handle:
+            data = handle.read(limit.value + 1)
+    except OSError as exc:
+        raise error(path, [Problem("", f"cannot be read: {exc.strerror}")]) from None
+    if len(data) > limit.value:
+        raise error(path, [Problem("", limit.exceeded("the file", "it is larger"))])
+    return data
+
+
+def read(path: Path, error: type[InputFileError] = InputFileError, *, duplicates: bool = True
+         ) -> tuple[Any, yaml.Node | None]:
+    """Read and parse a file, turning an unreadable or oversized file into a user error."""
+    data = read_bytes(path, LIMITS["input_bytes"], error)
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise error(path, [Problem("", f"not UTF-8 text (byte {exc.start}); save the file as "
                                        "UTF-8")]) from None
-    except OSError as exc:
-        raise error(path, [Problem("", f"cannot be read: {exc.strerror}")]) from None
-    return parse(text, path, error)
+    return parse(text, path, error, duplicates=duplicates)
 
 
 def field_path(loc: Location) -> str:
@@ -149,9 +208,20 @@ def _drop_validator_tags(loc: Location) -> Location:
                  if not (isinstance(p, str) and ("[" in p or p.startswith("function"))))
 
 
+class _Short:
+    """A value as a message quotes it: its repr, cut short (a value can be megabytes)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        text = repr(self.value)
+        return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _message(error: Any, model: type[BaseModel], loc: Location) -> str:
     kind = error["type"]
-    given = error.get("input")
+    given = _Short(error.get("input"))
     if kind == "extra_forbidden":
         allowed = _fields_at(model, loc[:-1])
         expected = f"; expected one of: {', '.join(allowed)}" if allowed else ""

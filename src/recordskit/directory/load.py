@@ -39,18 +39,18 @@ def load_directory(path: Path | None = None) -> Directory:
 
 def check_directory(path: Path) -> tuple[Directory | None, list[Problem]]:
     """The directory in ``path`` (None when it is invalid) and every problem found in it."""
-    data, node = inputfile.read(path, DirectoryError)
+    data, node = inputfile.read(path, DirectoryError, duplicates=False)
     return _check(data, node)
 
 
 def check_directory_text(text: str, label: Path | str) -> tuple[Directory | None, list[Problem]]:
     """The same checks on text not yet written to disk (an edit about to be saved)."""
-    data, node = inputfile.parse(text, label, DirectoryError)
+    data, node = inputfile.parse(text, label, DirectoryError, duplicates=False)
     return _check(data, node)
 
 
 def _check(data: Any, node: yaml.Node | None) -> tuple[Directory | None, list[Problem]]:
-    problems = duplicate_keys(node)
+    problems = inputfile.duplicate_keys(node)
     directory = None
     try:
         directory = Directory.model_validate(data)
@@ -62,25 +62,6 @@ def _check(data: Any, node: yaml.Node | None) -> tuple[Directory | None, list[Pr
     ]
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     return (directory if not problems else None), problems
-
-
-def duplicate_keys(node: yaml.Node | None, at: Location = ()) -> list[Problem]:
-    """Keys written twice in one mapping: YAML keeps only the last, silently."""
-    found: list[Problem] = []
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            name = key.value if isinstance(key, yaml.ScalarNode) else ""
-            if name in seen:
-                found.append(Problem(inputfile.field_path((*at, name)),
-                                     f"the key {name!r} is given twice here; keep one",
-                                     key.start_mark.line + 1, key.start_mark.column + 1))
-            seen.add(name)
-            found += duplicate_keys(value, (*at, name))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            found += duplicate_keys(item, (*at, index))
-    return found
 
 
 def _items(data: Any, key: str) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -1,0 +1,57 @@
+"""Every size limit at recordskit's doors, in one place.
+
+Input is whatever people, clinics, volunteers and attackers hand the program: each kind of input
+has a limit, checked before the input is parsed or rendered, and each can be raised with an
+environment variable when a real need exceeds it. README's security section lists them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from recordskit.errors import UserError
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One limit: its number, what it counts, and the variable that raises it."""
+
+    key: str
+    default: int
+    counts: str
+
+    @property
+    def variable(self) -> str:
+        return f"RECORDSKIT_MAX_{self.key.upper()}"
+
+    @property
+    def value(self) -> int:
+        """The limit in force: the default, or the environment's whole number above zero."""
+        raw = os.environ.get(self.variable, "").strip()
+        if not raw:
+            return self.default
+        if not raw.isdigit() or int(raw) <= 0:
+            raise UserError(f"{self.variable}={raw!r} is not a whole number above zero")
+        return int(raw)
+
+    def exceeded(self, what: str, found: int | str) -> str:
+        """The message for ``what`` over this limit, saying how to raise it."""
+        return (f"{what} is over the limit of {self.value:,} {self.counts} ({found}); if it is "
+                f"really needed, raise the limit with {self.variable}")
+
+
+_LIMITS = (
+    Limit("input_bytes", 2_000_000, "bytes"),            # an answers file or agencies.yaml
+    Limit("batch_bytes", 50_000_000, "bytes"),           # a CSV, XLSX or YAML batch file
+    Limit("batch_unpacked_bytes", 200_000_000, "bytes"),  # an XLSX file, unzipped
+    Limit("batch_rows", 20_000, "rows"),
+    Limit("batch_columns", 64, "columns"),
+    Limit("yaml_depth", 40, "levels of nesting"),
+    Limit("text_chars", 20_000, "characters"),           # one answer
+    Limit("template_unpacked_bytes", 20_000_000, "bytes"),  # a DOCX template, unzipped
+    Limit("render_steps", 200_000, "loop steps"),        # one document's template loops
+    Limit("render_chars", 5_000_000, "characters"),      # a string a template builds
+)
+LIMITS: dict[str, Limit] = {limit.key: limit for limit in _LIMITS}
+"""Every limit, by key."""
