@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from email.headerregistry import Address
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -28,6 +29,7 @@ from pydantic import (
 )
 
 from recordskit.law import EXEMPTIONS, AgencyKind
+from recordskit.limits import LIMITS
 
 Channel = Literal["email", "mail", "portal", "hand"]
 RequestType = Literal["public_records", "student_records"]
@@ -47,7 +49,11 @@ _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 
 
 def _clean_text(value: str) -> str:
-    """Strip outer space, unify line ends, and refuse characters a Word document cannot hold."""
+    """Strip outer space, unify line ends, and refuse characters a Word document cannot hold,
+    and text over the size limit (a letter is read by a person)."""
+    longest = LIMITS["text_chars"]
+    if len(value) > longest.value:
+        raise ValueError(longest.exceeded("this answer", f"{len(value):,} characters"))
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     for position, char in enumerate(value, start=1):
         if char in "\n\t":
@@ -61,9 +67,24 @@ def _clean_text(value: str) -> str:
 
 
 def _check_email(value: str) -> str:
-    if not _EMAIL.match(value):
-        raise ValueError(f"{value!r} is not an email address; expected something like "
+    shown = value if len(value) <= 80 else value[:77] + "..."
+    try:  # the check an email header makes, so that no address passes here and fails there
+        valid = bool(_EMAIL.match(value)) and Address(addr_spec=value).addr_spec == value
+    except (ValueError, IndexError):  # the email package's parse errors are ValueErrors
+        valid = False
+    if not valid:
+        raise ValueError(f"{shown!r} is not an email address; expected something like "
                          "name@example.org")
+    return value
+
+
+EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
+"""The dates a request, or anything that happened to it, can carry: outside them is a typo."""
+
+
+def _check_day(value: date) -> date:
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"{value} is outside {EARLIEST.year}–{LATEST.year}; check the year")
     return value
 
 
@@ -86,6 +107,7 @@ NonEmptyText = Annotated[str, AfterValidator(_clean_text), Field(min_length=1)]
 Email = Annotated[str, AfterValidator(_clean_text), AfterValidator(_check_email)]
 Identifier = Annotated[str, AfterValidator(_check_id)]
 Url = Annotated[str, AfterValidator(_check_url)]
+Day = Annotated[date, AfterValidator(_check_day)]
 
 
 class _Strict(BaseModel):
@@ -283,11 +305,11 @@ class Request(_Strict):
     agency: str
     records: list[str] = Field(default_factory=list)
     other_records: Text = ""
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
     requester: Requester
     delivery: Channel
-    sent_on: date = Field(default_factory=date.today)
+    sent_on: Day = Field(default_factory=date.today)
     fee_waiver: FeeWaiver = "none"
     max_fee: Decimal = Field(default=Decimal(0), ge=0, max_digits=9, decimal_places=2)
     format: RecordFormat = "electronic"

@@ -6,6 +6,9 @@ written the same way in a letter, a checklist and a terminal.
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable
 from datetime import date
 
 from recordskit.i18n import N_, _
@@ -45,3 +48,27 @@ def join_titles(items: list[str]) -> str:
 def one_line(text: str) -> str:
     """An address or other multi-line answer on one line, parts separated by commas."""
     return text.replace("\n", ", ")
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A cell as a spreadsheet will read it as text, never as a formula.
+
+    Excel, LibreOffice and Google Sheets run a cell that starts with ``=``, ``+``, ``-`` or
+    ``@`` (or a tab or carriage return before one) as a formula, so a row id like
+    ``=HYPERLINK(…)`` would become a link; such a cell is written with a leading apostrophe,
+    which spreadsheets show as text and hide.
+    """
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def csv_document(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
+    """A CSV file (RFC 4180 line ends) of ``rows`` under ``header``, every cell made safe."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([csv_cell(name) for name in header])
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
+    return out.getvalue()

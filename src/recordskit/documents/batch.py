@@ -8,9 +8,7 @@ rewrites a changed row only when told to (``force``).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import multiprocessing
 import os
 import time
@@ -25,6 +23,7 @@ from recordskit.files import atomic_write, write_if_changed
 from recordskit.intake.answers import load_answers
 from recordskit.intake.rows import RowProblem, check_rows, read_rows, row_id_of
 from recordskit.models import Directory
+from recordskit.text import csv_document
 from recordskit.tracking.log import RequestLog
 
 PARALLEL_FROM = 24
@@ -120,21 +119,16 @@ def _produce_row(task: RowTask) -> RowResult:
 def _write_summaries(out: Path, report: BatchReport) -> None:
     """manifest.csv, calendar.ics and errors.csv, each written only when its content changed."""
     done = [r for r in report.results if r.status != "changed"]
-    manifest = io.StringIO()
-    writer = csv.writer(manifest, lineterminator="\r\n")
-    writer.writerow(("row", "row_id", "agency", "requester", "folder", "response_due",
-                     "request_id", "duplicate_of"))
-    for r in done:
-        writer.writerow((r.row, r.row_id, r.agency, r.requester, Path(r.folder).name,
-                         r.response_due, r.request_id, r.duplicate_of or ""))
-    errors = io.StringIO()
-    writer = csv.writer(errors, lineterminator="\r\n")
-    writer.writerow(("row", "column", "problem"))
-    for problem in report.problems:
-        writer.writerow((problem.row, problem.column, problem.message))
+    manifest = csv_document(
+        ("row", "row_id", "agency", "requester", "folder", "response_due", "request_id",
+         "duplicate_of"),
+        ((r.row, r.row_id, r.agency, r.requester, Path(r.folder).name, r.response_due,
+          r.request_id, r.duplicate_of or "") for r in done))
+    errors = csv_document(("row", "column", "problem"),
+                          ((p.row, p.column, p.message) for p in report.problems))
     # Not flushed one by one: the batch flushes everything to disk once, right after these.
-    write_if_changed(out / "manifest.csv", manifest.getvalue().encode("utf-8"), durable=False)
-    write_if_changed(out / "errors.csv", errors.getvalue().encode("utf-8"), durable=False)
+    write_if_changed(out / "manifest.csv", manifest.encode("utf-8"), durable=False)
+    write_if_changed(out / "errors.csv", errors.encode("utf-8"), durable=False)
     # Every row's events in one calendar, streamed from the rows' own schedule.ics files: the
     # same UIDs, so importing both never duplicates anything, and no memory for 10,000 rows.
     head, tail = wrap_events(b"", name="Batch deadlines").split(b"END:VCALENDAR")

@@ -15,6 +15,17 @@ from recordskit.documents.docx_text import docx_text
 from recordskit.models import Agency, Request
 
 
+def header_text(text: str) -> str:
+    """User or directory text made safe for a header, as the email package then encodes it.
+
+    One line only: a line break would let an answer forge more headers. And no RFC 2047 encoded
+    word: a mail program decodes ``=?utf-8?b?…?=`` in a header, so such text in a name could
+    carry a line break and forged headers (or a whole new body) past every check. ``=?`` is
+    written ``= ?``, which no program decodes; everything else stays as typed.
+    """
+    return " ".join(text.split()).replace("=?", "= ?")
+
+
 def email_draft(request: Request, agency: Agency, letter: bytes, subject: str) -> bytes | None:
     """An email draft to the agency's records email, or None when the directory has none."""
     to = agency.records_officer.email
@@ -22,15 +33,11 @@ def email_draft(request: Request, agency: Agency, letter: bytes, subject: str) -
         return None
     message = EmailMessage()
     person = request.requester
-    message["To"] = to
+    message["To"] = Address(addr_spec=to)
     if person.email:
-        # One line only: a line break in a header would let an answer forge more headers.
-        sender = " ".join((person.name or person.organization).split())
-        try:
-            message["From"] = Address(display_name=sender, addr_spec=person.email)
-        except ValueError:  # an address our check allows but the email library does not
-            message["From"] = person.email
-    message["Subject"] = " ".join(subject.split())
+        message["From"] = Address(display_name=header_text(person.name or person.organization),
+                                  addr_spec=person.email)
+    message["Subject"] = header_text(subject)
     sent = datetime.combine(request.sent_on, time(9, 0)).astimezone()
     message["Date"] = format_datetime(sent)
     message["Message-ID"] = make_msgid(idstring=request.fingerprint(), domain="recordskit.invalid")

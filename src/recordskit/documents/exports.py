@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
@@ -11,6 +9,7 @@ from icalendar import Alarm, Calendar, Event
 
 from recordskit.deadlines.events import DATED, event_title
 from recordskit.models import Agency, Deadline
+from recordskit.text import csv_document
 
 CSV_HEADER = ("date", "event", "description", "citation", "basis")
 _DEFAULT_ALARMS = (timedelta(days=-1),)
@@ -18,13 +17,8 @@ _DEFAULT_ALARMS = (timedelta(days=-1),)
 
 def schedule_csv(deadlines: tuple[Deadline, ...] | list[Deadline]) -> str:
     """The schedule as CSV: one row per event, ISO dates, header ``CSV_HEADER``."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for deadline in deadlines:
-        writer.writerow((deadline.date.isoformat(), deadline.event, deadline.description,
-                         deadline.citation, deadline.basis_text))
-    return out.getvalue()
+    return csv_document(CSV_HEADER, ((d.date.isoformat(), d.event, d.description, d.citation,
+                                      d.basis_text) for d in deadlines))
 
 
 def schedule_ics(deadlines: tuple[Deadline, ...] | list[Deadline], agency: Agency,

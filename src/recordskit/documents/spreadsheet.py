@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from recordskit.errors import UserError
 from recordskit.files import write_file
 from recordskit.intake.rows import COLUMNS, EXAMPLE_ROW
+from recordskit.text import csv_document
 
 
 def write_template(path: Path, *, force: bool = False) -> None:
@@ -20,11 +20,8 @@ def write_template(path: Path, *, force: bool = False) -> None:
 
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerow(EXAMPLE_ROW)
-        write_file(path, out.getvalue().encode("utf-8"), force=force)
+        text = csv_document(COLUMNS, [[EXAMPLE_ROW[column] for column in COLUMNS]])
+        write_file(path, text.encode("utf-8"), force=force)
         return
     if suffix != ".xlsx":
         raise UserError(f"{path}: expected a .xlsx or .csv file name for the template")
