@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from recordskit.cli.app import cli, directory_path, load_directory_for, terminal_asker
+from recordskit.cli.app import (
+    add_row,
+    clean,
+    cli,
+    console,
+    directory_path,
+    load_directory_for,
+    say,
+    terminal_asker,
+)
 from recordskit.errors import UserError
 
 if TYPE_CHECKING:
@@ -33,7 +42,6 @@ def agencies_list(ctx: click.Context) -> None:
     Example:
       recordskit agencies list
     """
-    from rich.console import Console
     from rich.table import Table
 
     directory = load_directory_for(ctx)
@@ -42,9 +50,9 @@ def agencies_list(ctx: click.Context) -> None:
     for column in ("name", "role", "delivery", "calendar", "records"):
         table.add_column(column)
     for agency in directory.agencies:
-        table.add_row(agency.id, agency.name, agency.role, ", ".join(agency.delivery),
+        add_row(table, agency.id, agency.name, agency.role, ", ".join(agency.delivery),
                       agency.calendar, str(len(agency.records)))
-    Console(highlight=False).print(table)
+    console().print(table)
 
 
 @agencies.command("show")
@@ -57,8 +65,8 @@ def agencies_show(ctx: click.Context, agency_id: str) -> None:
     Example:
       recordskit agencies show bps
     """
-    from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     directory = load_directory_for(ctx)
     try:
@@ -66,11 +74,12 @@ def agencies_show(ctx: click.Context, agency_id: str) -> None:
     except KeyError:
         known = ", ".join(a.id for a in directory.agencies)
         raise UserError(f"no agency has id {agency_id!r}; expected one of: {known}") from None
-    console = Console(highlight=False)
+    screen = console()
     officer = agency.records_officer
-    console.print(f"[bold]{agency.name}[/bold] ({agency.id}), {agency.kind.replace('_', ' ')}")
+    screen.print(Text.assemble((clean(agency.name), "bold"),
+                               clean(f" ({agency.id}), {agency.kind.replace('_', ' ')}")))
     if agency.description:
-        console.print(agency.description)
+        screen.print(clean(agency.description))
     for label, value in (("Write to", officer.title), ("Office", officer.office),
                          ("Address", officer.mailing_address.replace("\n", ", ")),
                          ("Email", officer.email), ("Phone", officer.phone), ("Fax", officer.fax),
@@ -78,9 +87,9 @@ def agencies_show(ctx: click.Context, agency_id: str) -> None:
                          ("Takes requests by", ", ".join(agency.delivery)),
                          ("Business days", agency.calendar), ("Notes", agency.notes)):
         if value:
-            console.print(f"  {label + ':':<19}{value}")
+            screen.print(clean(f"  {label + ':':<19}{value}"))
     for source in agency.sources:
-        console.print(f"  {'Source:':<19}{source.url} (checked {source.verified_on})")
+        screen.print(clean(f"  {'Source:':<19}{source.url} (checked {source.verified_on})"))
     if agency.records:
         table = Table(title="Records catalog", title_justify="left")
         table.add_column("id", no_wrap=True)
@@ -91,8 +100,8 @@ def agencies_show(ctx: click.Context, agency_id: str) -> None:
             if record.date_from:
                 end = record.date_to.isoformat() if record.date_to else "now"
                 dates = f"{record.date_from.isoformat()} to {end}"
-            table.add_row(record.id, record.title, dates, record.why)
-        console.print(table)
+            add_row(table, record.id, record.title, dates, record.why)
+        screen.print(table)
 
 
 @agencies.command("validate")
@@ -115,10 +124,10 @@ def agencies_validate(ctx: click.Context, file: Path | None) -> None:
     directory, problems = check_directory(path)
     if problems or directory is None:
         for problem in problems:
-            click.echo(problem.render(path))
+            say(problem.render(path))
         raise UserError(f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
     records = sum(len(agency.records) for agency in directory.agencies)
-    click.echo(f"{path}: OK ({len(directory.agencies)} agencies, {records} records, "
+    say(f"{path}: OK ({len(directory.agencies)} agencies, {records} records, "
                f"{len(directory.precedents)} precedents)")
 
 
@@ -132,7 +141,7 @@ def agencies_schema() -> None:
     """
     from recordskit.models import directory_json_schema
 
-    click.echo(json.dumps(directory_json_schema(), indent=2, ensure_ascii=False))
+    say(json.dumps(directory_json_schema(), indent=2, ensure_ascii=False))
 
 
 @agencies.command("stale")
@@ -159,16 +168,16 @@ def agencies_stale(ctx: click.Context, file: Path | None, older_than: int,
     stale = stale_sources(load_directory(directory_path(ctx, file)), today=day,
                           older_than_days=older_than)
     if not stale:
-        click.echo(f"Every source was checked in the last {older_than} days.")
+        say(f"Every source was checked in the last {older_than} days.")
         return
-    click.echo(f"{len(stale)} source{'s' if len(stale) != 1 else ''} last checked more than "
+    say(f"{len(stale)} source{'s' if len(stale) != 1 else ''} last checked more than "
                f"{older_than} days before {day}; re-check each page, then run "
                "`recordskit agencies edit ID` to record it:")
     for source in stale:
-        click.echo(f"\n{source.agency_id}: checked {source.verified_on} "
+        say(f"\n{source.agency_id}: checked {source.verified_on} "
                    f"({source.age_days} days ago)\n  {source.url}")
         if source.note:
-            click.echo(f"  {source.note}")
+            say(f"  {source.note}")
 
 
 @agencies.command("add")
@@ -189,7 +198,7 @@ def agencies_add(ctx: click.Context, file: Path | None) -> None:
     taken = [str(a.get("id")) for a in editable.data["agencies"] if isinstance(a, dict)]
     editable.add_agency(ask_new_agency(_asker(), taken))
     editable.save()
-    click.echo(f"Added the agency to {path}. Add its records catalog by hand: see "
+    say(f"Added the agency to {path}. Add its records catalog by hand: see "
                "CONTRIBUTING.md.")
 
 
@@ -251,9 +260,9 @@ def agencies_edit(ctx: click.Context, agency_id: str, file: Path | None,
     if source_url:  # re-checking unchanged details is worth recording too
         editable.record_source(agency_id, source_url, checked)
     if editable.save():
-        click.echo(f"Updated {agency_id} in {path}.")
+        say(f"Updated {agency_id} in {path}.")
     else:
-        click.echo(f"Nothing changed; {path} was left as it was.")
+        say(f"Nothing changed; {path} was left as it was.")
 
 
 def _asker() -> Asker:

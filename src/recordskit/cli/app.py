@@ -9,6 +9,7 @@ and names the command-line option of a field the library's error names. Heavy li
 from __future__ import annotations
 
 import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -19,10 +20,40 @@ import click
 from recordskit.errors import RecordskitError, UserError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from recordskit.intake.asker import Asker
     from recordskit.models import Directory
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+# Everything the commands print passes through these: text from people, files, the log and the
+# directory may hold terminal escape sequences (which could rewrite the screen) or rich markup
+# (which would be run, or crash on "[/x]"); it is shown as typed, less control characters.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: object) -> str:
+    """Text as the terminal may show it: control characters (ESC, CR, …) removed."""
+    return _CONTROL.sub("", str(text))
+
+
+def say(text: object, *, err: bool = False, bold: bool = False) -> None:
+    """Print one message, cleaned."""
+    click.secho(clean(text), err=err, bold=bold or None)
+
+
+def console(*, stderr: bool = False) -> Console:
+    """A rich console that never reads markup: a cell shows ``[/bold]`` as typed."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, markup=False, emoji=False)
+
+
+def add_row(table: Table, *cells: object) -> None:
+    """A table row of cleaned text."""
+    table.add_row(*(clean(cell) for cell in cells))
 
 
 class _Command(click.Command):
@@ -52,7 +83,7 @@ class _Group(click.Group):
         except RecordskitError as exc:
             notes = getattr(exc, "__notes__", [])
             hint = f" ({notes[0]})" if notes else ""
-            click.secho(f"Error: {exc}{hint}", err=True, fg="red")
+            click.secho(clean(f"Error: {exc}{hint}"), err=True, fg="red")
             sys.exit(1)
         except KeyboardInterrupt:
             click.echo("\nCancelled. Nothing was written.", err=True)
@@ -116,7 +147,7 @@ def terminal_asker(no_terminal: str) -> Asker:
 
     if not has_terminal():
         raise InteractiveSessionError(no_terminal)
-    return TerminalAsker(click.echo, no_terminal=no_terminal)
+    return TerminalAsker(say, no_terminal=no_terminal)
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from recordskit.cli.app import cli, directory_path
+from recordskit.cli.app import cli, console, directory_path, say
 from recordskit.errors import UserError
 
 
@@ -48,7 +48,6 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
     """
     import sys
 
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from recordskit.directory.load import load_directory
@@ -60,7 +59,7 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
         from recordskit.documents.spreadsheet import write_template
 
         write_template(template_path, force=force)
-        click.echo(f"Wrote {template_path}: fill one row per request, then run "
+        say(f"Wrote {template_path}: fill one row per request, then run "
                    f"recordskit batch {template_path} --out FOLDER")
         return
     if file is None:
@@ -70,9 +69,9 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
         raise UserError("give --out FOLDER for the letters, or --check to only check the rows")
     agencies_path = directory_path(ctx)
     directory = load_directory(agencies_path)
-    console = Console(stderr=True, highlight=False)
+    screen = console(stderr=True)
     with Progress("Letters", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, disable=not console.is_terminal, transient=True) as bar:
+                  console=screen, disable=not screen.is_terminal, transient=True) as bar:
         task = bar.add_task("letters", total=None)
 
         def advance(done: int, total: int) -> None:
@@ -84,18 +83,18 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
                             allow_personal=allow_personal, pdf=pdf, log=RequestLog())
     for problem in report.problems:
         column = f" {problem.column}:" if problem.column else ""
-        click.echo(f"{file}: row {problem.row}:{column} {problem.message}", err=True)
+        say(f"{file}: row {problem.row}:{column} {problem.message}", err=True)
     if report.count("changed"):
-        click.echo("Changed rows are replaced only with --force.", err=True)
+        say("Changed rows are replaced only with --force.", err=True)
     for warning in report.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        say(f"Warning: {warning}", err=True)
     if check_only:
         bad = len({p.row for p in report.problems})
-        click.echo(f"Checked {report.rows} rows: {report.rows - bad} good, {bad} with problems; "
+        say(f"Checked {report.rows} rows: {report.rows - bad} good, {bad} with problems; "
                    "nothing was written.", err=True)
     else:
-        click.echo(report.summary(), err=True)
+        say(report.summary(), err=True)
         if pdf:
-            click.echo(f"Wrote {report.pdfs} PDFs.", err=True)
+            say(f"Wrote {report.pdfs} PDFs.", err=True)
     if report.failed_rows:
         sys.exit(1)

@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from recordskit.cli.app import cli, load_directory_for, terminal_asker, today
+from recordskit.cli.app import (
+    add_row,
+    clean,
+    cli,
+    console,
+    load_directory_for,
+    say,
+    terminal_asker,
+    today,
+)
 
 if TYPE_CHECKING:
     from recordskit.documents.make import MadeRequest
@@ -88,7 +97,7 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
     made = make_request(request, directory, folder, force=force, pdf=pdf, log=log)
     _report(made, folder)
     if log is not None:
-        click.echo(f"Logged as request {made.request_id} ({log.path}). When you hear back: "
+        say(f"Logged as request {made.request_id} ({log.path}). When you hear back: "
                    f"recordskit log {made.request_id} ...; to see every deadline: "
                    "recordskit status")
 
@@ -103,17 +112,17 @@ def _free_folder(parent: Path, name: str) -> Path:
 
 
 def _report(made: MadeRequest, folder: Path) -> None:
-    from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from recordskit.deadlines.events import event_title
     from recordskit.law import LAW
     from recordskit.text import long_date
 
-    console = Console(highlight=False)
-    console.print(f"Wrote [bold]{folder}[/bold]/")
+    screen = console()
+    screen.print(Text.assemble("Wrote ", (clean(folder), "bold"), "/"))
     for name in made.files:
-        console.print(f"  {name:<14} {FILE_ROLES.get(name, '')}")
+        screen.print(f"  {name:<14} {FILE_ROLES.get(name, '')}")
     table = Table(title=f"Schedule ({made.agency.calendar} business-day calendar)",
                   title_justify="left")
     table.add_column("Date", no_wrap=True)
@@ -121,14 +130,14 @@ def _report(made: MadeRequest, folder: Path) -> None:
     table.add_column("Law", style="dim")
     student = made.request.student is not None
     for deadline in made.schedule.deadlines:
-        table.add_row(f"{deadline.date:%a} {long_date(deadline.date)}",
+        add_row(table, f"{deadline.date:%a} {long_date(deadline.date)}",
                       event_title(deadline.event, made.agency.short_name, student=student),
                       deadline.citation)
-    console.print(table)
+    screen.print(table)
     for note in made.schedule.notes:
-        console.print(f"Note: {note}")
-    console.print("What each date means, and what to do then, is in schedule.csv and "
+        screen.print(clean(f"Note: {note}"))
+    screen.print("What each date means, and what to do then, is in schedule.csv and "
                   "schedule.ics.")
     if not student:
         rule = LAW["written_request_for_appeal"]
-        console.print(f"Keep a copy of what you send: {rule.statement} ({rule.citation}).")
+        screen.print(f"Keep a copy of what you send: {rule.statement} ({rule.citation}).")

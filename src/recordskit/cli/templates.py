@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from recordskit.cli.app import cli
+from recordskit.cli.app import cli, say
 from recordskit.errors import UserError
 
 
@@ -35,10 +35,10 @@ def templates_check(folder: Path | None) -> None:
     errors = 0
     for name, problems in check_folder(folder).items():
         for problem in problems:
-            click.echo(problem.render())
+            say(problem.render())
         errors += sum(problem.severity == "error" for problem in problems)
         if not problems:
-            click.echo(f"{name}: OK")
+            say(f"{name}: OK")
     if errors:
         raise UserError(f"{folder}: {errors} template error{'s' if errors != 1 else ''}")
 
@@ -68,4 +68,4 @@ def templates_preview(name: str, out: Path, force: bool) -> None:
     data = template.render(SAMPLE_CONTEXTS[name](), stamp(
         f"Preview of {name}", name, subject="recordskit template preview"))
     write_file(out, data, force=True)
-    click.echo(f"Wrote {out}")
+    say(f"Wrote {out}")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from recordskit.cli.app import DATE, cli, load_directory_for, today
+from recordskit.cli.app import DATE, add_row, clean, cli, console, load_directory_for, say, today
 from recordskit.deadlines.events import GROUNDS, LOGGED_EVENTS, RESPONSE_KINDS
 
 if TYPE_CHECKING:
@@ -21,11 +21,12 @@ if TYPE_CHECKING:
 
 def _short(logged: LoggedRequest, directory: Directory) -> str:
     request = logged.request
-    agency = directory.agency(request.agency)
     if request.student is not None:
         return f"Student record: {request.student.name}"
-    titles = [agency.record(r).title for r in request.records if r in
-              {x.id for x in agency.records}]
+    known = {a.id: a for a in directory.agencies}
+    records = {r.id: r.title for r in known[request.agency].records} if (
+        request.agency in known) else {}
+    titles = [records.get(r, r) for r in request.records]
     text = titles[0] if titles else request.other_records
     more = len(request.records) + bool(request.other_records) - 1
     text = text if len(text) <= 48 else text[:47] + "…"
@@ -109,34 +110,46 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
     """
     from recordskit.deadlines.events import FINAL_STATES
     from recordskit.deadlines.followups import next_step
-    from recordskit.tracking.log import RequestLog
-    from recordskit.tracking.service import timeline_of
+    from recordskit.tracking.log import DamagedEntry, RequestLog
+    from recordskit.tracking.service import UnknownAgencyError, timeline_of
 
     directory, on = load_directory_for(ctx), today()
     rows = []
-    for logged in RequestLog().all():
-        timeline = timeline_of(logged, directory, on)
+    damaged: list[DamagedEntry] = []
+    unreadable: list[tuple[LoggedRequest, str]] = []
+    for logged in RequestLog().all(damaged):
+        if agency_filter and logged.request.agency != agency_filter.strip().lower():
+            continue
+        if batch_filter and logged.batch_id != batch_filter.strip():
+            continue
+        try:
+            timeline = timeline_of(logged, directory, on)
+        except UnknownAgencyError as exc:
+            unreadable.append((logged, str(exc)))
+            continue
         step = next_step(timeline, on)
         if not show_all and timeline.state in FINAL_STATES:
             continue
-        if agency_filter and logged.request.agency != agency_filter.strip().lower():
-            continue
         if state_filter and timeline.state != state_filter.strip().lower().replace("_", " "):
-            continue
-        if batch_filter and logged.batch_id != batch_filter.strip():
             continue
         if due_before and not (step.date and step.date < due_before.date()):
             continue
         rows.append((logged, timeline, step))
     if as_json:
-        click.echo(json.dumps([_as_json(lg, tl, directory, on) for lg, tl, _s in rows],
-                              indent=2, ensure_ascii=False))
+        entries = [_as_json(lg, tl, directory, on) for lg, tl, _s in rows]
+        entries += [{"id": lg.id, "agency": lg.request.agency, "error": why}
+                    for lg, why in unreadable]
+        entries += [{"id": entry.request_id, "error": str(entry)} for entry in damaged]
+        say(json.dumps(entries, indent=2, ensure_ascii=False))
         return
+    for entry in damaged:
+        say(f"Warning: {entry}", err=True)
+    for _logged, why in unreadable:
+        say(f"Warning: {why}, such as: recordskit --agencies FILE status", err=True)
     if not rows:
-        click.echo("No open requests match. `recordskit new` makes one; `recordskit status "
+        say("No open requests match. `recordskit new` makes one; `recordskit status "
                    "--all` lists closed ones too.")
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"Open requests on {on}", title_justify="left")
@@ -144,10 +157,10 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
         table.add_column(column, no_wrap=column in ("id", "next"))
     for logged, timeline, step in rows:
         agency = directory.agency(logged.request.agency)
-        table.add_row(logged.id, agency.short_name, _short(logged, directory),
+        add_row(table, logged.id, agency.short_name, _short(logged, directory),
                       timeline.state, step.date.isoformat() if step.date else "",
                       action_text(step, logged.id))
-    Console(highlight=False).print(table)
+    console().print(table)
 
 
 @cli.command()
@@ -160,26 +173,31 @@ def show(ctx: click.Context, request_id: str) -> None:
     Example:
       recordskit show 3f9a2c81
     """
-    from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from recordskit.deadlines.events import event_title
     from recordskit.intake.answers import answers_yaml
     from recordskit.tracking.log import RequestLog
-    from recordskit.tracking.service import timeline_of
+    from recordskit.tracking.service import UnknownAgencyError, timeline_of
 
     directory, on = load_directory_for(ctx), today()
     logged = RequestLog().get(request_id)
-    timeline = timeline_of(logged, directory, on)
-    agency = directory.agency(logged.request.agency)
-    console = Console(highlight=False)
-    console.print(f"[bold]Request {logged.id}[/bold] to {agency.name}: {timeline.state}")
+    try:
+        timeline: Timeline | None = timeline_of(logged, directory, on)
+    except UnknownAgencyError as exc:
+        timeline, missing = None, str(exc)
+    agency = directory.agency(logged.request.agency) if timeline else None
+    screen = console()
+    where = agency.name if agency else logged.request.agency
+    state = timeline.state if timeline else "agency not in this directory"
+    screen.print(Text.assemble((f"Request {logged.id}", "bold"), clean(f" to {where}: {state}")))
     if logged.folder:
-        console.print(f"Files: {logged.folder}")
+        screen.print(clean(f"Files: {logged.folder}"))
     if logged.batch_id:
-        console.print(f"Batch: {logged.batch_id}")
-    console.print("\nAnswers:", markup=False)
-    console.print(answers_yaml(logged.request).split("\n", 1)[1], markup=False)
+        screen.print(clean(f"Batch: {logged.batch_id}"))
+    screen.print("\nAnswers:")
+    screen.print(clean(answers_yaml(logged.request).split("\n", 1)[1]))
     events = Table(title="Events", title_justify="left")
     for column in ("#", "date", "event", "details"):
         events.add_column(column)
@@ -188,23 +206,26 @@ def show(ctx: click.Context, request_id: str) -> None:
         details = ", ".join(f"{k}: {v}" for k, v in event.details.items())
         name = event.event if event.seq in active or event.event == "undo" else \
             f"{event.event} (undone)"
-        events.add_row(str(event.seq), event.on_date.isoformat(), name, details)
+        add_row(events, str(event.seq), event.on_date.isoformat(), name, details)
     if logged.events:
-        console.print(events)
+        screen.print(events)
+    if timeline is None or agency is None:
+        screen.print(clean(f"Warning: {missing}."), style="bold")
+        return
     schedule = Table(title="Schedule", title_justify="left")
     for column in ("date", "what", "details", "law"):
         schedule.add_column(column)
     for deadline in timeline.deadlines:
         assumed = (f" Assumed until the real date is logged: {deadline.assumption}."
                    if deadline.basis == "assumed" else "")
-        schedule.add_row(deadline.date.isoformat(),
-                         event_title(deadline.event, agency.short_name),
-                         deadline.description + assumed, deadline.citation)
-    console.print(schedule)
+        add_row(schedule, deadline.date.isoformat(),
+                event_title(deadline.event, agency.short_name),
+                deadline.description + assumed, deadline.citation)
+    screen.print(schedule)
     for note in timeline.notes:
-        console.print(f"Note: {note}", markup=False)
+        screen.print(clean(f"Note: {note}"))
     for warning in timeline.warnings:
-        console.print(f"Warning: {warning}", markup=False, style="bold")
+        screen.print(clean(f"Warning: {warning}"), style="bold")
 
 
 @cli.command("log")
@@ -252,18 +273,18 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
     recorded, timeline, logged = log_event(RequestLog(), request_id, event, on.date(), details,
                                            directory, on_day)
     logged_agency = directory.agency(logged.request.agency)
-    click.echo(f"Logged {event} on {recorded.on_date} as event {recorded.seq}. "
+    say(f"Logged {event} on {recorded.on_date} as event {recorded.seq}. "
                f"State: {timeline.state}.")
     upcoming = timeline.next_deadline(on_day)
     if upcoming:
         title = event_title(upcoming.event, logged_agency.short_name)
-        click.echo(f"Next: {upcoming.date} {title}. {upcoming.description}")
+        say(f"Next: {upcoming.date} {title}. {upcoming.description}")
     if to_do := action_text(next_step(timeline, on_day), logged.id):
-        click.echo(f"What to do: {to_do}")
+        say(f"What to do: {to_do}")
     for note_text in timeline.notes:
-        click.echo(f"Note: {note_text}")
+        say(f"Note: {note_text}")
     for warning in timeline.warnings:
-        click.secho(f"Warning: {warning}", bold=True)
+        say(f"Warning: {warning}", bold=True)
 
 
 @cli.command()
@@ -280,7 +301,7 @@ def undo(request_id: str, event_number: int) -> None:
     from recordskit.tracking.service import undo_event
 
     recorded = undo_event(RequestLog(), request_id, event_number, today())
-    click.echo(f"Undid event {event_number} ({recorded.details['event']}).")
+    say(f"Undid event {event_number} ({recorded.details['event']}).")
 
 
 @cli.command()
@@ -314,9 +335,9 @@ def followup(ctx: click.Context, request_id: str, out: Path, force: bool, pdf: b
     made = make_followup(logged, directory, out, today=today(), force=force, pdf=pdf,
                          log=None if no_log else log)
     for path in made.paths:
-        click.echo(f"Wrote {path}")
+        say(f"Wrote {path}")
     logged_text = "" if no_log else " Logged as sent today."
-    click.echo(f"It asks for a reply by {made.reply_by}.{logged_text} To see what comes next: "
+    say(f"It asks for a reply by {made.reply_by}.{logged_text} To see what comes next: "
                f"recordskit show {logged.id}")
 
 
@@ -359,10 +380,10 @@ def appeal(ctx: click.Context, request_id: str, out: Path, grounds: tuple[str, .
                        grounds=grounds, objections=objections, earlier_appeal=earlier_appeal,
                        response=response, force=force, pdf=pdf)
     for path in made.paths:
-        click.echo(f"Wrote {path}")
+        say(f"Wrote {path}")
     for warning in made.packet.warnings:
-        click.secho(f"Warning: {warning}", bold=True)
-    click.echo(f"Last day to file: {long_date(made.packet.deadline)}. Read "
+        say(f"Warning: {warning}", bold=True)
+    say(f"Last day to file: {long_date(made.packet.deadline)}. Read "
                "appeal_checklist.txt before sending.")
 
 
@@ -381,18 +402,25 @@ def calendar(ctx: click.Context, out: Path, force: bool) -> None:
     from recordskit.deadlines.events import FINAL_STATES
     from recordskit.documents.exports import calendar_ics
     from recordskit.files import refuse_to_replace, write_file
-    from recordskit.tracking.log import RequestLog
-    from recordskit.tracking.service import timeline_of
+    from recordskit.tracking.log import DamagedEntry, RequestLog
+    from recordskit.tracking.service import UnknownAgencyError, timeline_of
 
     directory, on = load_directory_for(ctx), today()
     if not force:  # before the work; calendar programs update the same events on re-import
         refuse_to_replace(out)
     entries = []
-    for logged in RequestLog().all():
-        timeline = timeline_of(logged, directory, on)
+    damaged: list[DamagedEntry] = []
+    for logged in RequestLog().all(damaged):
+        try:
+            timeline = timeline_of(logged, directory, on)
+        except UnknownAgencyError as exc:
+            say(f"Warning: {exc}; its deadlines are left out", err=True)
+            continue
         if timeline.state not in FINAL_STATES:
             entries.append((logged.id, directory.agency(logged.request.agency),
                             list(timeline.deadlines)))
+    for entry in damaged:
+        say(f"Warning: {entry}", err=True)
     write_file(out, calendar_ics(entries, name="Public records requests"), force=force)
     count = sum(len(deadlines) for _id, _agency, deadlines in entries)
-    click.echo(f"Wrote {out}: {count} deadlines of {len(entries)} open requests.")
+    say(f"Wrote {out}: {count} deadlines of {len(entries)} open requests.")

@@ -133,9 +133,12 @@ class RequestLog:
         prefix = prefix.strip().lower()
         if len(prefix) < 4:
             raise UserError(f"request id {prefix!r} is too short; give at least 4 characters")
-        with self.transaction() as db:
-            rows = db.execute("SELECT id FROM requests WHERE id LIKE ? ORDER BY id",
-                              (prefix.replace("%", "") + "%",)).fetchall()
+        if not all(char in "0123456789abcdef" for char in prefix):
+            raise UserError(f"request id {prefix!r} is not an id: ids are letters a–f and digits, "
+                            "such as 3f9a2c81")
+        with self.transaction() as db:  # compared as text, never as a LIKE pattern
+            rows = db.execute("SELECT id FROM requests WHERE substr(id, 1, ?) = ? ORDER BY id",
+                              (len(prefix), prefix)).fetchall()
         if not rows:
             raise UserError(f"no request in the log has id {prefix!r} (log: {self.path}); "
                             "the list of every request shows their ids")
@@ -153,7 +156,9 @@ class RequestLog:
                                 "WHERE request_id = ? ORDER BY seq", (full,)).fetchall()
         return _logged(row, events)
 
-    def all(self) -> list[LoggedRequest]:
+    def all(self, damaged: list[DamagedEntry] | None = None) -> list[LoggedRequest]:
+        """Every request, oldest first. A row the log cannot read (damaged by hand or by a
+        disk) is left out and, when ``damaged`` is given, reported there by its id."""
         if not self.exists():
             return []
         with self.transaction() as db:
@@ -164,7 +169,14 @@ class RequestLog:
         by_request: dict[str, list[tuple[Any, ...]]] = {}
         for event in events:
             by_request.setdefault(event[0], []).append(event[1:])
-        return [_logged(row, by_request.get(row[0], [])) for row in rows]
+        found = []
+        for row in rows:
+            try:
+                found.append(_logged(row, by_request.get(row[0], [])))
+            except DamagedEntry as exc:
+                if damaged is not None:
+                    damaged.append(exc)
+        return found
 
 
 def _needs_schema(connection: sqlite3.Connection) -> bool:
@@ -176,13 +188,31 @@ def _needs_schema(connection: sqlite3.Connection) -> bool:
     return False
 
 
+class DamagedEntry(UserError):
+    """A row of the log that cannot be read: its request id and what is wrong with it."""
+
+    def __init__(self, request_id: str, reason: str) -> None:
+        self.request_id = request_id
+        super().__init__(f"request {request_id} in the log cannot be read ({reason}); the rest "
+                         "of the log is unaffected")
+
+
 def _logged(row: tuple[Any, ...], events: list[tuple[Any, ...]]) -> LoggedRequest:
-    request = Request.model_validate_json(row[2])
-    return LoggedRequest(
-        id=row[0], created_at=row[1], request=request, folder=row[3], batch_id=row[4],
-        events=tuple(LoggedEvent(seq, event, date.fromisoformat(on), json.loads(details),
-                                 recorded) for seq, event, on, details, recorded in events),
-    )
+    request_id = str(row[0])
+    try:
+        request = Request.model_validate_json(row[2])
+        logged_events = []
+        for seq, event, on, details, recorded in events:
+            parsed = json.loads(details)
+            if not isinstance(parsed, dict):
+                raise TypeError(f"the details of event {seq} are not a mapping")
+            logged_events.append(LoggedEvent(int(seq), str(event), date.fromisoformat(on),
+                                             parsed, str(recorded)))
+    except (ValueError, TypeError) as exc:  # pydantic's and json's errors are ValueErrors
+        reason = str(exc).splitlines()[0][:120]
+        raise DamagedEntry(request_id, reason) from None
+    return LoggedRequest(id=request_id, created_at=row[1], request=request, folder=row[3],
+                         batch_id=row[4], events=tuple(logged_events))
 
 
 def _now() -> str:

@@ -16,8 +16,17 @@ from recordskit.models import Directory, LoggedEvent
 from recordskit.tracking.log import LoggedRequest, RequestLog
 
 
+class UnknownAgencyError(UserError):
+    """A logged request names an agency the directory in use does not list."""
+
+
 def timeline_of(logged: LoggedRequest, directory: Directory, today: date) -> Timeline:
     """A logged request's timeline, from the events that count (undone ones left out)."""
+    agency = logged.request.agency
+    if agency not in {a.id for a in directory.agencies}:
+        raise UnknownAgencyError(
+            f"request {logged.id} was made with a directory that lists the agency {agency!r}, "
+            "and the directory in use does not; give that directory to see its schedule")
     return timeline_for(logged.request, logged.active_events, directory, today)
 
 
