@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -17,17 +18,23 @@ from typing import IO
 
 from recordskit.errors import FieldError, OutputExistsError, UserError
 
+TEMPORARY_SUFFIX = ".tmp"
+"""Temporary files are ``.<name>.rk<pid>.<random>.tmp``: the process that owns one is known."""
+
 
 @contextlib.contextmanager
 def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[IO[bytes]]:
     """A file handle whose content replaces ``path`` all at once when the block ends.
 
     ``durable`` also flushes it to the disk before the rename (survives a power cut, not only a
-    killed process); a batch turns it off per file and flushes everything once at its end.
+    killed process); a batch turns it off per file and flushes everything once at its end. The
+    file keeps the mode of the one it replaces, or gets the mode the umask gives a new file;
+    ``path`` itself is never a symbolic link followed (see ``refuse_link``).
     """
+    refuse_link(path)
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, before the rename)
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
+        dir=path.parent, prefix=f".{path.name}.rk{os.getpid()}.", suffix=TEMPORARY_SUFFIX,
+        delete=False)
     temporary = Path(handle.name)
     try:
         with handle:
@@ -35,12 +42,54 @@ def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[IO[bytes]]:
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())
-        temporary.chmod(0o644)
+        temporary.chmod(_mode_for(path))
         temporary.replace(path)
     except BaseException:
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
+
+
+def refuse_link(path: Path) -> None:
+    """Refuse to write at a symbolic link: it could point anywhere (another user's file)."""
+    if path.is_symlink():
+        raise UserError(f"{path}: is a symbolic link; recordskit does not write through links. "
+                        "Remove the link, or write to the file it points to")
+
+
+def _mode_for(path: Path) -> int:
+    """The mode the written file gets: the replaced file's, or a new file's under the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    # The umask can only be read by setting it; set it straight back.
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def leftover_temporaries(folder: Path) -> list[Path]:
+    """Temporary files in ``folder`` whose writing process has ended (a killed run's)."""
+    found = []
+    for candidate in folder.glob(f".*{TEMPORARY_SUFFIX}"):
+        owner = candidate.name.rsplit(".rk", 1)[-1].split(".", 1)[0]
+        if not owner.isdigit() or not _alive(int(owner)):
+            found.append(candidate)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
@@ -89,7 +138,7 @@ def _digest(path: Path) -> bytes:
 
 def refuse_to_replace(path: Path) -> None:
     """Stop when ``path`` exists: call it before costly work, when replacing is not allowed."""
-    if path.exists():
+    if os.path.lexists(path):
         raise OutputExistsError(f"{path}: already exists; nothing was written. Allow replacing "
                                 "it to write it again")
 
@@ -105,8 +154,9 @@ def write_file(path: Path, data: bytes, *, force: bool = False) -> None:
 
 
 def refuse_existing(folder: Path, names: Iterable[str]) -> None:
-    """Stop before writing anything when any of ``names`` already exists in ``folder``."""
-    existing = [name for name in names if (folder / name).exists()]
+    """Stop before writing anything when any of ``names`` already exists in ``folder`` (a
+    dangling symbolic link counts: it exists, though what it points to does not)."""
+    existing = [name for name in names if os.path.lexists(folder / name)]
     if existing:
         raise OutputExistsError(
             f"{folder}: already holds {', '.join(existing)}; nothing was written. Choose "
@@ -115,7 +165,12 @@ def refuse_existing(folder: Path, names: Iterable[str]) -> None:
 
 def write_folder(folder: Path, files: Mapping[str, bytes], *, force: bool = False,
                  durable: bool = True) -> list[Path]:
-    """Write every file into ``folder``, refusing to overwrite any unless ``force``."""
+    """Write every file into ``folder`` as one set, refusing to overwrite any unless ``force``.
+
+    Every file is written to its temporary file first, and only then are they renamed into
+    place, in order: a full disk or a refused write leaves the folder's old files as they were,
+    all of them, never a mix of old and new.
+    """
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
@@ -125,13 +180,33 @@ def write_folder(folder: Path, files: Mapping[str, bytes], *, force: bool = Fals
         raise UserError(f"{folder}: cannot create the output folder: {exc.strerror}") from None
     if not force:
         refuse_existing(folder, files)
-    written: list[Path] = []
-    for name, data in files.items():
-        path = folder / name
-        try:
-            atomic_write(path, data, durable=durable)
-        except OSError as exc:
-            done = f" ({', '.join(p.name for p in written)} already written)" if written else ""
-            raise UserError(f"{path}: cannot write: {exc.strerror}{done}") from None
-        written.append(path)
-    return written
+    staged: list[tuple[Path, Path]] = []
+    path = folder
+    try:
+        for name, data in files.items():
+            path = folder / name
+            refuse_link(path)
+            handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in this block)
+                dir=folder, prefix=f".{name}.rk{os.getpid()}.", suffix=TEMPORARY_SUFFIX,
+                delete=False)
+            staged.append((Path(handle.name), path))
+            with handle:
+                handle.write(data)
+                handle.flush()
+                if durable:
+                    os.fsync(handle.fileno())
+            Path(handle.name).chmod(_mode_for(path))
+    except OSError as exc:
+        for temporary, _path in staged:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+        raise UserError(f"{path}: cannot write: {exc.strerror}; nothing in {folder} was "
+                        "changed") from None
+    except BaseException:
+        for temporary, _path in staged:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+        raise
+    for temporary, path in staged:
+        temporary.replace(path)
+    return [path for _temporary, path in staged]

@@ -8,20 +8,28 @@ atomically, so a wrong edit never reaches the file.
 
 from __future__ import annotations
 
+import contextlib
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+try:
+    import fcntl
+except ImportError:  # Windows: the check of the content still catches a concurrent edit
+    fcntl = None  # type: ignore[assignment]
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
+from recordskit import inputfile
 from recordskit.directory.load import check_directory_text
 from recordskit.errors import DirectoryError, Problem, UserError
 from recordskit.files import atomic_write
+from recordskit.limits import LIMITS
 
 # Keys of a new agency, in the order the shipped file writes them.
 AGENCY_KEYS = ("id", "name", "short_name", "description", "kind", "role",
@@ -48,10 +56,13 @@ class EditableDirectory:
 
     @classmethod
     def open(cls, path: Path) -> EditableDirectory:
+        data_bytes = inputfile.read_bytes(path, LIMITS["input_bytes"], DirectoryError)
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+            text = data_bytes.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DirectoryError(path, [Problem("", f"not UTF-8 text (byte {exc.start}); save "
+                                                    "the file as UTF-8")]) from None
+        inputfile.parse(text, path, DirectoryError, duplicates=False)  # its limits, first
         try:
             data = _yaml().load(text)
         except YAMLError as exc:
@@ -128,8 +139,24 @@ class EditableDirectory:
             raise DirectoryError(self.path, [
                 Problem(p.field, f"{p.message} (after this change; nothing was written)", p.line,
                         p.column) for p in problems])
-        atomic_write(self.path, text.encode("utf-8"))
+        with _locked(self.path):
+            # Two editors at once: the second finds the file changed under it and refuses,
+            # instead of writing its old copy over the first one's change.
+            current = self.path.read_text(encoding="utf-8")
+            if current != self.original:
+                raise UserError(f"{self.path}: changed by someone else since it was opened; "
+                                "nothing was written. Run the command again")
+            atomic_write(self.path, text.encode("utf-8"))
         return True
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on the file's current content while it is checked and replaced."""
+    with path.open("rb") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
 
 
 def _styled(value: Any) -> Any:

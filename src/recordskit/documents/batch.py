@@ -62,6 +62,8 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, agencies_p
             report.problems.append(RowProblem(
                 result.row, "", f"changed since {result.folder} was made; nothing was "
                 "rewritten. Run again allowing changed rows to be replaced"))
+        elif result.status == "failed":
+            report.problems.append(RowProblem(result.row, "", result.problem))
     report.problems.sort(key=lambda problem: problem.row)
     _write_summaries(out, report)
     if hasattr(os, "sync"):
@@ -118,7 +120,7 @@ def _produce_row(task: RowTask) -> RowResult:
 
 def _write_summaries(out: Path, report: BatchReport) -> None:
     """manifest.csv, calendar.ics and errors.csv, each written only when its content changed."""
-    done = [r for r in report.results if r.status != "changed"]
+    done = [r for r in report.results if r.status not in ("changed", "failed")]
     manifest = csv_document(
         ("row", "row_id", "agency", "requester", "folder", "response_due", "request_id",
          "duplicate_of"),
@@ -140,7 +142,7 @@ def _write_summaries(out: Path, report: BatchReport) -> None:
 def _add_pdfs(report: BatchReport, *, chunk: int = 40) -> int:
     """PDFs of every row's letter and schedule that lacks them (LibreOffice, a chunk per call)."""
     fresh = {Path(r.folder) for r in report.results if r.status in ("produced", "rewritten")}
-    folders = [Path(r.folder) for r in report.results if r.status != "changed"]
+    folders = [Path(r.folder) for r in report.results if r.status not in ("changed", "failed")]
     todo = [f for f in folders if f in fresh or not (f / "letter.pdf").exists()
             or not (f / "schedule.pdf").exists()]
     made = 0
@@ -163,7 +165,7 @@ def _record_in_log(report: BatchReport, log: RequestLog, batch: str, directory: 
         return 0
     recorded = 0
     for result in report.results:
-        if result.status != "changed":
+        if result.status not in ("changed", "failed"):
             folder = Path(result.folder)
             request = load_answers(folder / "answers.yaml", directory)
             recorded += log.record_request(result.request_id, request,

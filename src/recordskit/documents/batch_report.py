@@ -26,13 +26,14 @@ class RowResult:
 
     row: int
     row_id: str
-    status: str  # produced | rewritten | skipped | changed
+    status: str  # produced | rewritten | skipped | changed | failed
     folder: str
     agency: str
     requester: str
     request_id: str
     response_due: str
     duplicate_of: int | None = None
+    problem: str = ""
 
 
 @dataclass
@@ -51,7 +52,7 @@ class BatchReport:
 
     @property
     def failed_rows(self) -> int:
-        return len({p.row for p in self.problems}) + self.count("changed")
+        return len({p.row for p in self.problems})
 
     def summary(self) -> str:
         produced = self.count("produced", "rewritten")
