@@ -242,7 +242,11 @@ def agencies_edit(ctx: click.Context, agency_id: str, file: Path | None,
             if not sep or not field:
                 raise UserError(f"--set {assignment!r}: expected FIELD=VALUE, such as "
                                 "records_officer.phone=617-635-4601")
-            value = yaml.safe_load(raw) if raw.strip().startswith("[") else raw
+            try:
+                value = yaml.safe_load(raw) if raw.strip().startswith("[") else raw
+            except yaml.YAMLError:
+                raise UserError(f"--set {assignment!r}: the list is not closed; write it as "
+                                "[a, b]") from None
             editable.set(agency_id, field.strip(), value)
     else:
         asker = _asker()

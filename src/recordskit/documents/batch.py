@@ -120,7 +120,8 @@ def _produce_row(task: RowTask) -> RowResult:
 
 def _write_summaries(out: Path, report: BatchReport) -> None:
     """manifest.csv, calendar.ics and errors.csv, each written only when its content changed."""
-    done = [r for r in report.results if r.status not in ("changed", "failed")]
+    # A changed row's folder still holds its earlier letter: listed, with its own dates.
+    done = [r for r in report.results if r.status != "failed"]
     manifest = csv_document(
         ("row", "row_id", "agency", "requester", "folder", "response_due", "request_id",
          "duplicate_of"),

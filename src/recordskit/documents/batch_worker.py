@@ -69,6 +69,9 @@ def _produce(task: RowTask) -> RowResult:
     elif previous is not None and previous != text and not force:
         status = "changed"
         made = None
+        # The folder still holds the earlier request: the manifest and calendar describe it.
+        earlier_data, _ = parse(previous.decode("utf-8"), existing)
+        request = request_from(earlier_data, directory, file=existing)
     else:
         status = "rewritten" if previous is not None else "produced"
         _remove_leftovers(folder)

@@ -11,6 +11,7 @@ the student's own fields are not checked.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,16 +61,34 @@ class Finding:
 
 
 def personal_details(request: Request) -> list[Finding]:
-    """Every detail in the request's free text that could expose a family."""
+    """Every detail in the request's free text that could expose a family.
+
+    The requester's own name, organization and mailing address are scanned too (a name field
+    is no place for an A-number), except for a child's name, which a name field is.
+    """
+    person = request.requester
     fields = {"other_records": request.other_records,
-              "requester.organization": request.requester.organization}
-    return [finding for field, text in fields.items() for finding in scan(field, text)]
+              "requester.organization": person.organization,
+              "requester.name": person.name,
+              "requester.mailing_address": person.mailing_address}
+    return [finding for field, text in fields.items() for finding in scan(field, text)
+            if not (field == "requester.name" and finding.kind == "child_name")]
 
 
 def scan(field: str, text: str) -> list[Finding]:
-    """The personal details in one answer."""
+    """The personal details in one answer, found through invisible characters and look-alikes.
+
+    The text is folded first (NFKC, and format characters such as zero-width spaces removed),
+    so ``undocu\u200bmented`` is found; the excerpt quotes the text as it was written.
+    """
+    folded = _fold(text)
     return [Finding(field, kind, match.group(0).strip())
-            for kind, pattern in _PATTERNS.items() for match in pattern.finditer(text)]
+            for kind, pattern in _PATTERNS.items() for match in pattern.finditer(folded)]
+
+
+def _fold(text: str) -> str:
+    return "".join(char for char in unicodedata.normalize("NFKC", text)
+                   if unicodedata.category(char) != "Cf")
 
 
 ADVICE = ("A public records request can itself be released to anyone who asks for it, so "

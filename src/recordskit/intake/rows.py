@@ -7,7 +7,9 @@ column, and every good row goes on to be produced (``recordskit.documents.batch`
 from __future__ import annotations
 
 import csv
+import io
 import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,6 +20,7 @@ from recordskit import inputfile
 from recordskit.errors import InputFileError, Problem
 from recordskit.intake.answers import request_from
 from recordskit.intake.privacy import personal_details, refuse
+from recordskit.limits import LIMITS
 from recordskit.models import ANSWER_KEYS, REQUESTER_KEYS, STUDENT_KEYS, Directory
 
 ROW_ID = "row_id"
@@ -78,46 +81,86 @@ class CheckedRow:
 
 
 def read_rows(path: Path) -> list[Row]:
-    """The rows of a CSV, XLSX or YAML file; an unknown column stops everything up front."""
+    """The rows of a CSV, XLSX or YAML file; an unknown column stops everything up front.
+
+    Each file is read within the limits (bytes, rows, columns, unpacked size for XLSX), so a
+    crafted file is refused, not read into memory.
+    """
     suffix = path.suffix.lower()
-    if not path.is_file():
-        raise InputFileError(path, [Problem("", "file not found; expected a .csv, .xlsx or "
-                                                ".yaml file")])
-    if suffix == ".csv":
-        return _table_rows(path, _csv_cells(path))
-    if suffix in (".xlsx", ".xlsm"):
-        return _table_rows(path, _xlsx_cells(path))
+    if suffix not in (".csv", ".xlsx", ".xlsm", ".yaml", ".yml", ".json"):
+        raise InputFileError(path, [Problem("", f"cannot read {suffix or 'this'} files; "
+                                                "expected .csv, .xlsx or .yaml")])
     if suffix in (".yaml", ".yml", ".json"):
-        return _yaml_rows(path)
-    raise InputFileError(path, [Problem("", f"cannot read {suffix or 'this'} files; expected "
-                                            ".csv, .xlsx or .yaml")])
+        return _limited(path, _yaml_rows(path))
+    data = inputfile.read_bytes(path, LIMITS["batch_bytes"])
+    if suffix == ".csv":
+        return _table_rows(path, _csv_cells(path, data))
+    return _table_rows(path, _xlsx_cells(path, data))
 
 
-def _csv_cells(path: Path) -> list[tuple[int, list[Any]]]:
+def _limited(path: Path, rows: list[Row]) -> list[Row]:
+    most = LIMITS["batch_rows"]
+    if len(rows) > most.value:
+        raise InputFileError(path, [Problem("", most.exceeded("the file", f"{len(rows):,} rows"))])
+    return rows
+
+
+def _text(path: Path, data: bytes) -> str:
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            return [(number, cells) for number, cells in enumerate(csv.reader(handle), start=1)]
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputFileError(path, [Problem("", f"not UTF-8 text (byte {exc.start}); save it "
-                                                "as 'CSV UTF-8'")]) from None
+                                                "as UTF-8 ('CSV UTF-8' in Excel)")]) from None
+
+
+def _csv_cells(path: Path, data: bytes) -> list[tuple[int, list[Any]]]:
+    rows, most = LIMITS["batch_rows"], LIMITS["batch_columns"]
+    found: list[tuple[int, list[Any]]] = []
+    try:
+        for number, cells in enumerate(csv.reader(io.StringIO(_text(path, data), newline="")),
+                                       start=1):
+            if number > rows.value + 1:  # the header, and at most the limit of rows
+                raise InputFileError(path, [Problem("", rows.exceeded("the file", "more"))])
+            if len(cells) > most.value:
+                raise InputFileError(path, [Problem("", most.exceeded(f"row {number}",
+                                                                       len(cells)), number)])
+            found.append((number, cells))
     except csv.Error as exc:
         raise InputFileError(path, [Problem("", f"not a readable CSV file: {exc}")]) from None
+    return found
 
 
-def _xlsx_cells(path: Path) -> list[tuple[int, list[Any]]]:
+def _xlsx_cells(path: Path, data: bytes) -> list[tuple[int, list[Any]]]:
     from openpyxl import load_workbook  # slow to import, and only XLSX files need it
 
+    unpacked = LIMITS["batch_unpacked_bytes"]
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            size = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise InputFileError(path, [Problem("", "not a readable Excel workbook (.xlsx)")]
+                             ) from None
+    if size > unpacked.value:
+        raise InputFileError(path, [Problem("", unpacked.exceeded("the workbook, unpacked",
+                                                                  f"{size:,} bytes"))])
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise InputFileError(path, [Problem("", f"not a readable Excel workbook: {exc}")]
                              ) from None
+    rows, columns = LIMITS["batch_rows"], LIMITS["batch_columns"]
     try:
         sheet = workbook.worksheets[0]
-        return [(number, list(cells)) for number, cells in
-                enumerate(sheet.iter_rows(values_only=True), start=1)]
+        # Bounded by the limits, not by the sheet's own declared size, which a crafted file
+        # sets to a million rows by sixteen thousand columns.
+        found = [(number, list(cells)) for number, cells in enumerate(
+            sheet.iter_rows(max_row=rows.value + 2, max_col=columns.value, values_only=True),
+            start=1)]
     finally:
         workbook.close()
+    if sum(not _blank_row(cells) for _number, cells in found) > rows.value + 1:
+        raise InputFileError(path, [Problem("", rows.exceeded("the sheet", "more"))])
+    return found
 
 
 def _table_rows(path: Path, cells: list[tuple[int, list[Any]]]) -> list[Row]:
@@ -151,7 +194,8 @@ def _table_rows(path: Path, cells: list[tuple[int, list[Any]]]) -> list[Row]:
 
 
 def _yaml_rows(path: Path) -> list[Row]:
-    data, _node = inputfile.read(path)
+    data, _node = inputfile.parse(_text(path, inputfile.read_bytes(path, LIMITS["batch_bytes"])),
+                                  path)
     if not isinstance(data, list):
         raise InputFileError(path, [Problem("", "expected a list of answer mappings, one per "
                                                 "request (each like an answers file)", 1)])
@@ -159,7 +203,7 @@ def _yaml_rows(path: Path) -> list[Row]:
     for number, item in enumerate(data, start=1):
         if item is None:
             continue
-        if not isinstance(item, dict):
+        if not isinstance(item, dict) or not all(isinstance(key, str) for key in item):
             rows.append(Row(number, {}, malformed=True))
             continue
         values = {key: value for key, value in item.items() if key not in _NESTED}
