@@ -79,7 +79,7 @@ def scan(field: str, text: str) -> list[Finding]:
     """The personal details in one answer, found through invisible characters and look-alikes.
 
     The text is folded first (NFKC, and format characters such as zero-width spaces removed),
-    so ``undocu\u200bmented`` is found; the excerpt quotes the text as it was written.
+    so ``undocu\u200bmented`` is found; the excerpt quotes the folded text.
     """
     folded = _fold(text)
     return [Finding(field, kind, match.group(0).strip())
