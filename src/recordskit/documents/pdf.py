@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from recordskit.documents.render import package_problem
 from recordskit.errors import FieldError, UserError
 from recordskit.files import refuse_existing, write_folder
 
@@ -53,6 +54,9 @@ def to_pdf(documents: dict[str, bytes]) -> dict[str, bytes]:
     command = libreoffice()
     if command is None:
         raise FieldError(PDF_HELP, field="pdf")
+    for name, data in documents.items():  # nothing LibreOffice would fetch from outside
+        if problem := package_problem(data):
+            raise UserError(f"{name}: {problem}")
     with tempfile.TemporaryDirectory(prefix="recordskit-pdf-") as scratch:
         work = Path(scratch)
         for name, data in documents.items():

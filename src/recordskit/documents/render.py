@@ -17,10 +17,12 @@ Templates are data that volunteers edit in Word, and answers are whatever people
 
 from __future__ import annotations
 
+import contextvars
 import io
+import operator
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,28 +33,108 @@ from xml.sax.saxutils import escape
 
 from docx import Document
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
+from jinja2 import (
+    FunctionLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateSyntaxError,
+)
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 
 from recordskit.errors import TemplateError as RecordskitTemplateError
 from recordskit.law import LAW, LAW_VERSION
+from recordskit.limits import LIMITS
 from recordskit.paths import templates_dir
+
+_STEPS: contextvars.ContextVar[int] = contextvars.ContextVar("render_steps", default=0)
+"""Loop steps the document being rendered may still take (set afresh for each render)."""
+
+
+def _spend(steps: int) -> None:
+    left = _STEPS.get() - steps
+    if left < 0:
+        raise SecurityError(LIMITS["render_steps"].exceeded("the template's loops", "more"))
+    _STEPS.set(left)
+
+
+def _budgeted_range(*args: int) -> range:
+    """``range``, counted against the render's budget: nested loops cannot run for hours."""
+    numbers = range(*args)
+    _spend(len(numbers))
+    return numbers
+
+
+def _checked(value: Any) -> Any:
+    """Refuse a string or list a template built past the size limit (``'a' * 10**9``)."""
+    longest = LIMITS["render_chars"]
+    if isinstance(value, (str, list, tuple)) and len(value) > longest.value:
+        raise SecurityError(longest.exceeded("a value the template built", f"{len(value):,}"))
+    return value
+
+
+def _size_guard(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter that refuses huge numbers among its arguments (``center(10**9)``) and results."""
+    longest = LIMITS["render_chars"].value
+
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        for value in (*args[1:], *kwargs.values()):
+            if isinstance(value, int) and abs(value) > longest:
+                raise SecurityError(LIMITS["render_chars"].exceeded("a filter's argument",
+                                                                    value))
+        return _checked(function(*args, **kwargs))
+
+    for attribute in ("jinja_pass_arg",):  # keep Jinja's own markers (context, environment)
+        if hasattr(function, attribute):
+            setattr(guarded, attribute, getattr(function, attribute))
+    return guarded
+
+
+_NO_TEMPLATES = FunctionLoader(lambda _name: None)
+"""``{% include %}`` and ``{% import %}`` find nothing: a letter template stands alone."""
 
 
 class _CachingSandbox(ImmutableSandboxedEnvironment):
     """A sandbox that compiles each template source once (docxtpl asks on every render).
 
     Immutable: a template cannot change the data it is given (which is shared, for example
-    the law table's, across the letters of a batch).
+    the law table's, across the letters of a batch). Budgeted: loops over ``range`` count
+    against a number of steps per document, and no string or list it builds, nor a filter's
+    number, may pass the size limit, so a template cannot hang or exhaust the machine.
     """
 
+    intercepted_binops = frozenset({"*", "**", "+"})
+
     def __init__(self) -> None:
-        super().__init__(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+        super().__init__(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True,
+                         loader=_NO_TEMPLATES)
         self._compiled: dict[str, Template] = {}
         self.filters["money"] = _money
         self.filters["capfirst"] = _capfirst
+        self.filters = {name: _size_guard(f) for name, f in self.filters.items()}
+        self.globals["range"] = _budgeted_range
+
+    def call_binop(self, context: Any, operator_name: str, left: Any, right: Any) -> Any:
+        if operator_name == "**" and isinstance(right, int) and right > 64:
+            raise SecurityError("the template raises a number to a huge power")
+        if operator_name == "*" and isinstance(left, (str, list, tuple)) and isinstance(
+                right, int):
+            _checked_length(len(left) * right)
+        if operator_name == "*" and isinstance(right, (str, list, tuple)) and isinstance(
+                left, int):
+            _checked_length(len(right) * left)
+        operation: Callable[[Any, Any], Any] = {
+            "*": operator.mul, "**": operator.pow, "+": operator.add}[operator_name]
+        return _checked(operation(left, right))
+
+    def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        longest = LIMITS["render_chars"].value
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, int) and abs(value) > longest:
+                raise SecurityError(LIMITS["render_chars"].exceeded("a call's argument", value))
+        return _checked(super().call(__context, __obj, *args, **kwargs))
 
     def from_string(self, source: Any, globals: Any = None,
                     template_class: Any = None) -> Template:
@@ -62,6 +144,54 @@ class _CachingSandbox(ImmutableSandboxedEnvironment):
                 compiled = self._compiled[source] = super().from_string(source)
             return compiled
         return super().from_string(source, globals, template_class)
+
+
+def _checked_length(length: int) -> None:
+    longest = LIMITS["render_chars"]
+    if length > longest.value:
+        raise SecurityError(longest.exceeded("a value the template built", f"{length:,}"))
+
+
+_EXTERNAL_OK = ("/hyperlink",)
+"""External relationships allowed in a template: a link the reader clicks is not fetched."""
+
+
+def package_problem(data: bytes) -> str:
+    """What makes a DOCX unfit as a template before any part is read, or "" when nothing.
+
+    Too large unpacked (a zip bomb), a body that is not UTF-8, or a part that points outside
+    the file (a linked picture, an OLE object, an attached template): LibreOffice would fetch
+    it when making a PDF, and recordskit never goes online.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return "not a Word (.docx) document"
+    with archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+        largest = LIMITS["template_unpacked_bytes"]
+        if unpacked > largest.value:
+            return largest.exceeded("the template, unpacked", f"{unpacked:,} bytes")
+        for name in archive.namelist():
+            if name.endswith(".rels"):
+                rels = archive.read(name).decode("utf-8", errors="replace")
+                for relation in re.findall(r"<Relationship\b[^>]*>", rels):
+                    kind = re.search(r'Type="([^"]*)"', relation)
+                    if 'TargetMode="External"' in relation and not (
+                            kind and kind.group(1).endswith(_EXTERNAL_OK)):
+                        target = re.search(r'Target="([^"]*)"', relation)
+                        return (f"{name} links to an outside file "
+                                f"({target.group(1) if target else 'unknown'}); LibreOffice "
+                                "would fetch it, and recordskit never goes online. Embed the "
+                                "picture or object instead of linking it")
+        try:
+            archive.read("word/document.xml").decode("utf-8")
+        except KeyError:
+            return "not a Word (.docx) document: it has no word/document.xml"
+        except UnicodeDecodeError:
+            return ("its word/document.xml is not UTF-8; open it in Word or LibreOffice and "
+                    "save it again as .docx")
+    return ""
 
 
 def _money(value: Any) -> str:
@@ -136,6 +266,8 @@ class LetterTemplate:
         except OSError as exc:
             raise RecordskitTemplateError(f"{path}: cannot read the letter template: "
                                           f"{exc.strerror}") from None
+        if problem := package_problem(self._bytes):
+            raise RecordskitTemplateError(f"{path}: {problem}")
         self.version = self._read_version()
         self._fast: _FastParts | None = _FastParts.build(self._bytes)
 
@@ -153,7 +285,8 @@ class LetterTemplate:
         return str(document.core_properties.version or "unversioned")
 
     def render(self, context: dict[str, Any], stamp: Stamp) -> bytes:
-        """The filled-in letter as DOCX bytes."""
+        """The filled-in letter as DOCX bytes, within the render budget."""
+        _STEPS.set(LIMITS["render_steps"].value)
         with self._friendly_errors():
             if self._fast is not None:
                 return self._fast.render(context, self._properties(stamp))
@@ -207,6 +340,9 @@ class LetterTemplate:
             raise RecordskitTemplateError(f"{self.path.name}: {exc}") from None
         except OverflowError as exc:  # the sandbox's answer to range(10**9)
             raise RecordskitTemplateError(f"{self.path.name}: {exc}") from None
+        except RecursionError:
+            raise RecordskitTemplateError(f"{self.path.name}: a macro in the template calls "
+                                          "itself without end; remove it") from None
 
 
 _CORE = (

@@ -20,7 +20,7 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError, nodes
 
 from recordskit.documents.docx_text import raw_text
-from recordskit.documents.render import environment
+from recordskit.documents.render import LetterTemplate, environment, package_problem, stamp
 from recordskit.documents.samples import SAMPLE_CONTEXTS
 from recordskit.errors import TemplateError
 
@@ -77,6 +77,12 @@ def check_template(path: Path, context: dict[str, Any] | None = None) -> list[Te
             return [TemplateProblem(name, f"recordskit renders no template by this name; "
                                           f"expected one of: {known}")]
         context = SAMPLE_CONTEXTS[name]()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return [TemplateProblem(name, f"cannot be read: {exc.strerror}")]
+    if problem := package_problem(data):
+        return [TemplateProblem(name, problem)]
     paragraphs: list[str] = []
     sources: list[str] = []
     template = DocxTemplate(path)
@@ -94,6 +100,13 @@ def check_template(path: Path, context: dict[str, Any] | None = None) -> list[Te
             problems.append(TemplateProblem(name, f"template syntax error: {exc.message}", near))
             continue
         problems += _Checker(name, env, context, paragraphs).run(ast)
+    if not any(p.severity == "error" for p in problems):
+        # The render itself, with its budget: what only running shows (a loop that would run
+        # for hours, a macro that calls itself, an include) is found here, not in a letter.
+        try:
+            LetterTemplate(path).render(context, stamp(f"Check of {name}", name))
+        except TemplateError as exc:
+            problems.append(TemplateProblem(name, f"rendering the sample fails: {exc}"))
     return problems
 
 
