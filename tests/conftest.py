@@ -50,8 +50,32 @@ BASE_ANSWERS: dict[str, Any] = {
 }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _trap() -> Iterator[Path]:
+    """HOME and RECORDSKIT_HOME point at a trap folder for the whole run: every test gets its
+    own log below (``_private_log``), so anything that appears here was written where a user's
+    real files live, and fails the run."""
+    import os
+    import tempfile
+
+    trap = Path(tempfile.mkdtemp(prefix="recordskit-trap-"))
+    saved = {name: os.environ.get(name) for name in ("HOME", "RECORDSKIT_HOME",
+                                                     "XDG_DATA_HOME", "XDG_CONFIG_HOME")}
+    os.environ.update(HOME=str(trap), RECORDSKIT_HOME=str(trap / "recordskit"))
+    os.environ.pop("XDG_DATA_HOME", None)
+    os.environ.pop("XDG_CONFIG_HOME", None)
+    yield trap
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    left = sorted(str(p.relative_to(trap)) for p in trap.rglob("*"))
+    assert left == [], f"the tests wrote into the user's own folders: {left}"
+
+
 @pytest.fixture(autouse=True)
-def _private_log(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+def _private_log(_trap: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
                  ) -> Path:
     """Every test gets its own request log, never the user's."""
     home = tmp_path_factory.mktemp("recordskit-home")

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from typing import Annotated, Any, Literal
 
@@ -70,7 +71,7 @@ def _check_email(value: str) -> str:
     shown = value if len(value) <= 80 else value[:77] + "..."
     try:  # the check an email header makes, so that no address passes here and fails there
         valid = bool(_EMAIL.match(value)) and Address(addr_spec=value).addr_spec == value
-    except (ValueError, IndexError):  # the email package's parse errors are ValueErrors
+    except (ValueError, IndexError, HeaderParseError):  # the email package's parse errors
         valid = False
     if not valid:
         raise ValueError(f"{shown!r} is not an email address; expected something like "

@@ -6,6 +6,7 @@ PDFs, and its error says how to install it.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -46,6 +47,14 @@ def libreoffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def _sealed_environment(scratch: Path) -> dict[str, str]:
+    """LibreOffice's environment: its home, settings and caches inside the scratch folder, so
+    a conversion leaves nothing in the user's own folders, and no desktop integration."""
+    return {**os.environ, "HOME": str(scratch), "XDG_CONFIG_HOME": str(scratch / "config"),
+            "XDG_CACHE_HOME": str(scratch / "cache"), "XDG_DATA_HOME": str(scratch / "data"),
+            "SAL_USE_VCLPLUGIN": "svp"}
+
+
 def to_pdf(documents: dict[str, bytes]) -> dict[str, bytes]:
     """DOCX documents as PDFs, by LibreOffice: ``letter.docx`` gives ``letter.pdf``.
 
@@ -67,7 +76,8 @@ def to_pdf(documents: dict[str, bytes]) -> dict[str, bytes]:
                 [command, f"-env:UserInstallation={profile}", "--headless", "--norestore",
                  "--convert-to", "pdf", "--outdir", str(work / "pdf"),
                  *(str(work / name) for name in documents)],
-                capture_output=True, text=True, timeout=PDF_TIMEOUT_SECONDS, check=False)
+                capture_output=True, text=True, timeout=PDF_TIMEOUT_SECONDS, check=False,
+                env=_sealed_environment(work))
         except subprocess.TimeoutExpired:
             raise UserError(f"LibreOffice took longer than {PDF_TIMEOUT_SECONDS} s to make the "
                             "PDF; the DOCX files were written") from None

@@ -221,6 +221,15 @@ class _Checker:
         if node.test is not None:
             self.visit(node.test)
 
+    def visit_Macro(self, node: nodes.Macro) -> None:
+        self.scopes[-1][node.name] = _UNKNOWN
+        scope: dict[str, Any] = {arg.name: _UNKNOWN for arg in node.args}
+        scope.update({"varargs": _UNKNOWN, "kwargs": _UNKNOWN, "caller": _UNKNOWN})
+        self.scopes.append(scope)
+        for child in node.body:
+            self.visit(child)
+        self.scopes.pop()
+
     def visit_Assign(self, node: nodes.Assign) -> None:
         self.visit(node.node)
         targets = [node.target] if isinstance(node.target, nodes.Name) else list(

