@@ -75,8 +75,8 @@ def _trap() -> Iterator[Path]:
 
 
 @pytest.fixture(autouse=True)
-def _private_log(_trap: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-                 ) -> Path:
+def _private_log(_trap: Path, tmp_path_factory: pytest.TempPathFactory,
+                 monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own request log, never the user's."""
     home = tmp_path_factory.mktemp("recordskit-home")
     monkeypatch.setenv("RECORDSKIT_HOME", str(home))

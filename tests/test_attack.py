@@ -193,7 +193,8 @@ def test_a_batch_file_over_its_row_limit_is_refused(tmp_path: Path,
     monkeypatch.setenv("RECORDSKIT_MAX_BATCH_ROWS", "3")
     path = tmp_path / "rows.csv"
     path.write_text("agency\n" + "bps\n" * 4)
-    with pytest.raises(InputFileError, match=r"over the limit of 3 rows.*RECORDSKIT_MAX_BATCH_ROWS"):
+    with pytest.raises(InputFileError,
+                       match=r"over the limit of 3 rows.*RECORDSKIT_MAX_BATCH_ROWS"):
         read_rows(path)
 
 
