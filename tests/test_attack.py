@@ -523,3 +523,24 @@ def test_keys_given_twice_in_an_answers_file_are_refused(tmp_path: Path,
     with pytest.raises(InputFileError, match=r"a.yaml:2:1: agency: the key 'agency' is given "
                                              r"twice here"):
         load_answers(path, directory)
+
+
+# 15. A changed row without --force keeps its place in the manifest and the calendar.
+def test_a_changed_row_stays_in_the_manifest_and_calendar(tmp_path: Path) -> None:
+    rows = tmp_path / "rows.csv"
+    header = "row_id,agency,records,requester.email,delivery,sent_on\n"
+    rows.write_text(header + "a,bps,school-police-reports-shared-with-bric,a@b.org,email,"
+                    "2026-11-23\nb,bps,school-police-reports-shared-with-bric,b@b.org,email,"
+                    "2026-11-23\n")
+    out = tmp_path / "out"
+    assert invoke("batch", str(rows), "--out", str(out)).exit_code == 0
+    calendar = (out / "calendar.ics").read_text()
+    rows.write_text(header + "a,bps,school-police-reports-shared-with-bric,a@b.org,email,"
+                    "2026-11-24\nb,bps,school-police-reports-shared-with-bric,b@b.org,email,"
+                    "2026-11-23\n")
+    again = invoke("batch", str(rows), "--out", str(out))
+    assert again.exit_code == 1 and "changed since" in again.output
+    manifest = list(csv.DictReader((out / "manifest.csv").open(newline="")))
+    assert [m["row_id"] for m in manifest] == ["a", "b"]
+    assert manifest[0]["response_due"] == "2026-12-08"  # still the folder's own letter
+    assert (out / "calendar.ics").read_text() == calendar
