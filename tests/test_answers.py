@@ -21,8 +21,9 @@ Answers = Callable[..., dict[str, Any]]
 
 def test_documented_keys_exactly() -> None:
     assert ANSWER_KEYS == ("request_type", "agency", "records", "other_records", "date_from",
-                           "date_to", "requester", "delivery", "sent_on", "fee_waiver",
-                           "max_fee", "format", "student", "requester_role", "custody")
+                           "date_to", "requester", "send_to", "delivery", "sent_on",
+                           "fee_waiver", "max_fee", "format", "student", "requester_role",
+                           "custody")
     assert REQUESTER_KEYS == ("name", "organization", "email", "mailing_address", "phone")
 
 

@@ -351,12 +351,13 @@ def test_modes_follow_the_umask_and_the_replaced_file(tmp_path: Path) -> None:
     target = tmp_path / "agencies.yaml"
     target.write_bytes(FROZEN_AGENCIES.read_bytes())
     target.chmod(0o600)
-    edited = invoke("agencies", "edit", "bps", str(target), "--set", "notes=checked")
+    edited = invoke("agencies", "edit", "bps", str(target), "--set", "notes=checked",
+                    "--yes")
     assert edited.exit_code == 0, edited.output
     assert target.stat().st_mode & 0o777 == 0o600
     link = tmp_path / "link.yaml"
     link.symlink_to(target)
-    refused = invoke("agencies", "edit", "bps", str(link), "--set", "notes=again")
+    refused = invoke("agencies", "edit", "bps", str(link), "--set", "notes=again", "--yes")
     assert refused.exit_code == 1 and "is a symbolic link" in refused.output
     assert link.is_symlink()
 

@@ -117,22 +117,23 @@ BROKEN = [
     # (what to replace, with what, expected "line:column: field: message" fragment); the line
     # and column are those of the value to change in MINIMAL after the replacement.
     ("email: rao@town.example.org", "email: not-an-email",
-     ":15:14: agencies[0].records_officer.email: 'not-an-email' is not an email address"),
+     ":15:14: agencies[town].records_officer.email: 'not-an-email' is not an email address"),
     ("kind: municipal", "kind: county",
-     ":12:11: agencies[0].kind: 'county' is not allowed; expected one of: 'municipal' or"),
+     ":12:11: agencies[town].kind: 'county' is not allowed; expected one of: 'municipal' or"),
     ("calendar: massachusetts\n    records_officer:\n      email",
      "calendar: suffolk\n    records_officer:\n      email",
-     ":13:15: agencies[0].calendar: unknown calendar 'suffolk'"),
+     ":13:15: agencies[town].calendar: unknown calendar 'suffolk'"),
     ("precedents: [p1]", "precedents: [p2]",
-     ":25:22: agencies[0].records[0].precedents[0]: no precedent has id 'p2'"),
+     ":25:22: agencies[town].records[minutes].precedents[0]: no precedent has id 'p2'"),
     ("verified_on: 2026-01-01\n    records", "verified_on: last spring\n    records",
-     ":19:22: agencies[0].sources[0].verified_on: 'last spring' is not a date"),
+     ":19:22: agencies[town].sources[0].verified_on: 'last spring' is not a date"),
     ("delivery: [email]", "delivery: [email, portal]",
-     ":16:23: agencies[0].delivery[1]: takes requests by 'portal' but records_officer has no "
+     ":16:23: agencies[town].delivery[1]: takes requests by 'portal' but records_officer has no "
      "portal_url"),
     ("        why: To know.", "        why: To know.\n        owner: me",
-     ":25:9: agencies[0].records[0].owner: unknown key 'owner'; expected one of: id, title"),
-    ("  - id: sor", "  - id: town", ":26:9: agencies[1].id: agency id 'town' is used more than "
+     ":25:9: agencies[town].records[minutes].owner: unknown key 'owner'; expected one of: id, "
+     "title"),
+    ("  - id: sor", "  - id: town", ":26:9: agencies[town].id: agency id 'town' is used more than "
      "once"),
     ("    role: appeals\n", "", ":9:3: agencies: no agency has role: appeals"),
     ("records:\n", "records:\n  - [\n", ":22:7: not valid YAML or JSON"),

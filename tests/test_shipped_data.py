@@ -74,7 +74,8 @@ def test_a_contributing_style_edit_keeps_every_invariant_and_works(tmp_path: Pat
         "agencies", "edit", "bpd", str(copy),
         "--set", "records_officer.email=records@pd.example.gov",
         "--set", "delivery=[email, mail, hand]",
-        "--source", "https://www.boston.gov/departments/police", "--verified-on", "2026-11-20"])
+        "--source", "https://www.boston.gov/departments/police", "--verified-on", "2026-11-20",
+        "--yes"])
     assert edited.exit_code == 0, edited.output
     # "Add an agency" (what `agencies add` writes), with a catalog record added by hand.
     editable = EditableDirectory.open(copy)

@@ -52,14 +52,15 @@ def test_validate_reports_every_problem(copy: Path) -> None:
         return next(i for i, line in enumerate(lines, start=1) if fragment in line)
 
     output = result.output
-    assert f"{copy}:{line_of('short_name: Schools')}:5: agencies[0].short_name: the key " \
+    assert f"{copy}:{line_of('short_name: Schools')}:5: agencies[bps].short_name: the key " \
            "'short_name' is given twice here" in output
-    assert f"{copy}:{line_of('email: legal at bps')}:14: agencies[0].records_officer.email: " \
+    assert f"{copy}:{line_of('email: legal at bps')}:14: agencies[bps].records_officer.email: " \
            "'legal at bps' is not an email address" in output
-    assert f"{copy}:{line_of('calendar: suffolk')}:15: agencies[1].calendar: unknown calendar " \
+    assert f"{copy}:{line_of('calendar: suffolk')}:15: agencies[bpd].calendar: unknown calendar " \
            "'suffolk'; expected one of: massachusetts, boston" in output
-    assert f"{copy}:{line_of('[aclu-gang-db]')}:22: agencies[1].records[5].precedents[0]: " \
-           "no precedent has id 'aclu-gang-db'" in output
+    assert f"{copy}:{line_of('[aclu-gang-db]')}:22: agencies[bpd]" \
+           ".records[gang-database-rules].precedents[0]: no precedent has id 'aclu-gang-db'" \
+           in output
     assert "Error: " in output and ": 4 problems" in output
 
 
@@ -115,7 +116,7 @@ def test_edit_changes_only_what_it_must(copy: Path) -> None:
         "--set", "records_officer.email=clerk@boston.example.gov",
         "--set", "delivery=[portal, email, mail, hand]",
         "--source", "https://www.boston.gov/departments/city-clerk?id=28038",
-        "--verified-on", "2026-12-01",
+        "--verified-on", "2026-11-24", "--yes",
     ])
     assert result.exit_code == 0, result.output
     changed = _changed_lines(before, copy.read_text())
@@ -124,7 +125,7 @@ def test_edit_changes_only_what_it_must(copy: Path) -> None:
         "-    delivery: [portal, mail, hand]",
         "+    delivery: [portal, email, mail, hand]",
         "-        verified_on: 2026-11-23",
-        "+        verified_on: 2026-12-01",
+        "+        verified_on: 2026-11-24",
     ])
     clerk = load_directory(copy).agency("city-clerk")
     assert clerk.records_officer.email == "clerk@boston.example.gov"
@@ -167,6 +168,7 @@ def test_add_interactively(copy: Path, keys: PipeInput, monkeypatch: pytest.Monk
         SPACE, "\x1b[B", SPACE, ENTER,  # email and mail
         "https://www.bostonhousing.org/", ENTER,
         BACKSPACE * 10, "2026-11-20", ENTER,
+        "y",                        # the diff shown: write it
     ]))
     keys.close()
     result = CliRunner().invoke(cli, ["agencies", "add", str(copy)])
@@ -189,13 +191,13 @@ def test_edit_interactively_records_the_check(copy: Path, keys: PipeInput,
     monkeypatch.setattr(recordskit.cli.app, "has_terminal", lambda: True)
     before = copy.read_text()
     keys.send_text("".join([ENTER] * 6 + [ENTER]  # every field and the channels as they were
-                           + [ENTER, BACKSPACE * 10, "2026-12-02", ENTER]))
+                           + [ENTER, BACKSPACE * 10, "2026-11-24", ENTER, "y"]))
     keys.close()
     result = CliRunner().invoke(cli, ["agencies", "edit", "bpd", str(copy)])
     assert result.exit_code == 0, result.output
     assert _changed_lines(before, copy.read_text()) == [
         "-        verified_on: 2015-02-20",
-        "+        verified_on: 2026-12-02",
+        "+        verified_on: 2026-11-24",
     ]
 
 

@@ -79,6 +79,17 @@ def _check_email(value: str) -> str:
     return value
 
 
+_PHONE = re.compile(r"^(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}"
+                    r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?$", re.IGNORECASE)
+
+
+def _check_phone(value: str) -> str:
+    if value and not _PHONE.match(value):
+        raise ValueError(f"{value!r} is not a North American phone number; expected 10 digits "
+                         "such as 617-635-4601, optionally with an extension (x123)")
+    return value
+
+
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
 """The dates a request, or anything that happened to it, can carry: outside them is a typo."""
 
@@ -109,6 +120,7 @@ Email = Annotated[str, AfterValidator(_clean_text), AfterValidator(_check_email)
 Identifier = Annotated[str, AfterValidator(_check_id)]
 Url = Annotated[str, AfterValidator(_check_url)]
 Day = Annotated[date, AfterValidator(_check_day)]
+Phone = Annotated[str, AfterValidator(_clean_text), AfterValidator(_check_phone)]
 
 
 class _Strict(BaseModel):
@@ -125,6 +137,13 @@ class Source(_Strict):
     verified_on: date
     note: Text = ""
 
+    @field_validator("verified_on")
+    @classmethod
+    def _not_in_the_future(cls, value: date) -> date:
+        if value > date.today():
+            raise ValueError(f"{value} is in the future; give the day you checked the page")
+        return value
+
 
 class Contact(_Strict):
     """How to reach a body's records access officer. Only what a source supports."""
@@ -133,8 +152,8 @@ class Contact(_Strict):
     office: Text = ""
     mailing_address: Text = ""
     email: Email | None = None
-    phone: Text = ""
-    fax: Text = ""
+    phone: Phone = ""
+    fax: Phone = ""
     portal_url: Url | None = None
 
 
@@ -309,6 +328,7 @@ class Request(_Strict):
     date_from: Day | None = None
     date_to: Day | None = None
     requester: Requester
+    send_to: Text = ""
     delivery: Channel
     sent_on: Day = Field(default_factory=date.today)
     fee_waiver: FeeWaiver = "none"
@@ -350,6 +370,9 @@ class Request(_Strict):
     @field_validator("delivery")
     @classmethod
     def _accepted_channel(cls, value: Channel, info: ValidationInfo) -> Channel:
+        send_to = str(info.data.get("send_to") or "")
+        if send_to:
+            _check_send_to(value, send_to)
         directory = _directory(info)
         agency_id = info.data.get("agency")
         if directory is None or agency_id is None:
@@ -360,9 +383,10 @@ class Request(_Strict):
                 raise ValueError("a student-records request goes to the school itself: choose "
                                  "email, mail or hand")
             return value
-        if value not in agency.delivery:
+        if value not in agency.delivery and not send_to:
             raise ValueError(f"{agency.short_name} does not take requests by {value!r} in the "
-                             f"directory; expected one of: {', '.join(agency.delivery)}")
+                             f"directory; expected one of: {', '.join(agency.delivery)}, or "
+                             f"give the {_SEND_TO_WHAT[value]} you know in send_to")
         return value
 
     @model_validator(mode="after")
@@ -403,6 +427,23 @@ class Request(_Strict):
                              "send them to; add one or choose format: electronic")
         return self
 
+    def addressed(self, agency: Agency) -> Agency:
+        """The agency as this request reaches it: with the address the requester gave
+        (``send_to``) in place of the directory's, for the way it is sent."""
+        if not self.send_to:
+            return agency
+        field = {"email": "email", "portal": "portal_url", "mail": "mailing_address",
+                 "hand": "mailing_address"}[self.delivery]
+        officer = agency.records_officer.model_copy(update={field: self.send_to})
+        channels = agency.delivery if self.delivery in agency.delivery else [
+            *agency.delivery, self.delivery]
+        return agency.model_copy(update={"records_officer": officer, "delivery": channels})
+
+    @property
+    def send_to_is_own(self) -> bool:
+        """The address came from the requester, not from the directory."""
+        return bool(self.send_to)
+
     @property
     def non_custodial(self) -> bool:
         """A non-custodial parent: the school notifies the custodial parent first."""
@@ -413,7 +454,7 @@ class Request(_Strict):
         left out while unset, so a request made before them keeps its id and its answers file."""
         data = self.model_dump(mode="json")
         for key in _OMITTED_WHEN_UNSET:
-            if data.get(key) is None:
+            if data.get(key) in (None, ""):
                 data.pop(key, None)
         return data
 
@@ -423,7 +464,31 @@ class Request(_Strict):
         return hashlib.sha256(canonical.encode()).hexdigest()[:10]
 
 
-_OMITTED_WHEN_UNSET = ("custody",)
+_OMITTED_WHEN_UNSET = ("custody", "send_to")
+_SEND_TO_WHAT = {"email": "email address", "portal": "portal's web address",
+                 "mail": "mailing address", "hand": "street address"}
+
+
+def _check_send_to(delivery: str, send_to: str) -> None:
+    """``send_to`` must be an address of the kind the way of sending needs."""
+    if delivery == "email":
+        _check_email(send_to)
+    elif delivery == "portal":
+        _check_url(send_to)
+    elif len(send_to.strip()) < 5:
+        raise ValueError(f"send_to {send_to!r} is not a {_SEND_TO_WHAT[delivery]}")
+
+
+class SendTo(_Strict):
+    """A way of sending and the address for it, checked as a request's ``send_to`` is."""
+
+    delivery: Channel
+    send_to: Text
+
+    @model_validator(mode="after")
+    def _matches(self) -> SendTo:
+        _check_send_to(self.delivery, self.send_to)
+        return self
 
 
 def _directory(info: ValidationInfo) -> Directory | None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from recordskit.cli import app
 from recordskit.cli.app import (
     add_row,
     clean,
@@ -22,7 +23,9 @@ from recordskit.cli.app import (
 from recordskit.errors import UserError
 
 if TYPE_CHECKING:
+    from recordskit.directory.edit import EditableDirectory
     from recordskit.intake.asker import Asker
+    from recordskit.paths import InUse
 
 FILE_ARGUMENT = click.argument("file", required=False,
                                type=click.Path(path_type=Path, dir_okay=False))
@@ -180,10 +183,64 @@ def agencies_stale(ctx: click.Context, file: Path | None, older_than: int,
             say(f"  {source.note}")
 
 
+@agencies.command("where")
+@click.pass_context
+def agencies_where(ctx: click.Context) -> None:
+    """Which agency directory the commands use, and why that one.
+
+    \b
+    Example:
+      recordskit agencies where
+    """
+    in_use = _in_use(ctx)
+    say(f"{in_use.path}\n  {in_use.reason}")
+    if not in_use.writable:
+        say("  Edits need a copy of your own: recordskit agencies init")
+
+
+@agencies.command("init")
+@click.option("--force", is_flag=True, help="Replace your copy if you already have one.")
+def agencies_init(force: bool) -> None:
+    """Make your own copy of the agency directory, which agencies edit and add then change.
+
+    \b
+    Example:
+      recordskit agencies init
+    """
+    from recordskit.directory.copies import init_user_copy
+    from recordskit.documents.render import recordskit_version
+
+    copy = init_user_copy(recordskit_version(), force=force)
+    say(f"Wrote {copy}: your own copy of the directory. `recordskit agencies edit` and `add` "
+        "now change it; `recordskit agencies update` brings in a newer release's changes.")
+
+
+@agencies.command("update")
+def agencies_update() -> None:
+    """Bring the changes of the directory shipped with this release into your own copy.
+
+    What you changed is kept; where you and the release changed the same field differently,
+    yours is kept and the release's value is shown.
+
+    \b
+    Example:
+      recordskit agencies update
+    """
+    from recordskit.directory.copies import update_user_copy
+
+    done = update_user_copy()
+    say(f"Took {len(done.taken)} change{'s' if len(done.taken) != 1 else ''} of the shipped "
+        "directory" + (": " + ", ".join(done.taken) if done.taken else "") + ".")
+    for conflict in done.conflicts:
+        say(f"Conflict at {conflict.where}: kept yours ({conflict.yours!r}); the release has "
+            f"{conflict.shipped!r}.", bold=True)
+
+
 @agencies.command("add")
 @FILE_ARGUMENT
+@click.option("--yes", is_flag=True, help="Write without showing the change and asking.")
 @click.pass_context
-def agencies_add(ctx: click.Context, file: Path | None) -> None:
+def agencies_add(ctx: click.Context, file: Path | None, yes: bool) -> None:
     """Add an agency by answering questions; the file keeps its comments and layout.
 
     \b
@@ -193,13 +250,13 @@ def agencies_add(ctx: click.Context, file: Path | None) -> None:
     from recordskit.directory.edit import EditableDirectory
     from recordskit.directory.questions import ask_new_agency
 
-    path = directory_path(ctx, file)
+    path = _writable(ctx, file)
     editable = EditableDirectory.open(path)
     taken = [str(a.get("id")) for a in editable.data["agencies"] if isinstance(a, dict)]
     editable.add_agency(ask_new_agency(_asker(), taken))
-    editable.save()
-    say(f"Added the agency to {path}. Add its records catalog by hand: see "
-               "CONTRIBUTING.md.")
+    if _confirmed(editable, yes) and editable.save():
+        say(f"Added the agency to {path}. Add its records catalog by hand: see "
+            "CONTRIBUTING.md.")
 
 
 @agencies.command("edit")
@@ -211,19 +268,21 @@ def agencies_add(ctx: click.Context, file: Path | None) -> None:
 @click.option("--source", "source_url", help="Web page where the change was checked.")
 @click.option("--verified-on", "verified_on", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="When it was checked (YYYY-MM-DD) [default: today].")
+@click.option("--yes", is_flag=True, help="Write without showing the change and asking.")
 @click.pass_context
 def agencies_edit(ctx: click.Context, agency_id: str, file: Path | None,
                   assignments: tuple[str, ...], source_url: str | None,
-                  verified_on: object) -> None:
+                  verified_on: object, yes: bool) -> None:
     """Change an agency's contact details in place, keeping comments and layout.
 
-    Without --set, asks for each contact field with its current value as the default.
+    Without --set, asks for each contact field with its current value as the default. The
+    change is shown as a diff and written only when you say so (--yes: without asking).
 
     \b
     Examples:
       recordskit agencies edit city-clerk
       recordskit agencies edit bps --set records_officer.phone=617-635-9320 \\
-          --source https://www.bostonpublicschools.org/ --verified-on 2026-11-23
+          --source https://www.bostonpublicschools.org/ --verified-on 2026-11-23 --yes
     """
     from datetime import datetime
 
@@ -232,7 +291,7 @@ def agencies_edit(ctx: click.Context, agency_id: str, file: Path | None,
     from recordskit.directory.edit import EditableDirectory
     from recordskit.directory.questions import ask_contact, ask_source
 
-    path = directory_path(ctx, file)
+    path = _writable(ctx, file)
     editable = EditableDirectory.open(path)
     agency = editable.agency(agency_id)
     checked = verified_on.date() if isinstance(verified_on, datetime) else date.today()
@@ -263,10 +322,51 @@ def agencies_edit(ctx: click.Context, agency_id: str, file: Path | None,
         source_url, checked = ask_source(asker, str(sources[0].get("url")) if sources else "")
     if source_url:  # re-checking unchanged details is worth recording too
         editable.record_source(agency_id, source_url, checked)
-    if editable.save():
-        say(f"Updated {agency_id} in {path}.")
-    else:
+    if not editable.diff():
         say(f"Nothing changed; {path} was left as it was.")
+    elif _confirmed(editable, yes) and editable.save():
+        say(f"Updated {agency_id} in {path}.")
+
+
+def _in_use(ctx: click.Context, file: Path | None = None) -> InUse:
+    from recordskit.paths import agencies_in_use
+
+    root = ctx.find_root()
+    named = (root.obj or {}).get("agencies_path")
+    if root.get_parameter_source("agencies_path") == click.core.ParameterSource.ENVIRONMENT:
+        named = None  # agencies_in_use reads the variable itself, and says so
+    return agencies_in_use(file or named)
+
+
+def _writable(ctx: click.Context, file: Path | None) -> Path:
+    """The directory an edit goes to; the shipped copy is refused, since an install replaces
+    it and the edit would silently be lost."""
+    in_use = _in_use(ctx, file)
+    if not in_use.writable:
+        raise UserError(
+            f"the directory in use is {in_use.path}, {in_use.reason}, so an edit there would "
+            "be lost at the next install. Make a copy of your own with `recordskit agencies "
+            "init` (edits then go there), run the command inside a checkout of the "
+            "repository, or name the file to edit")
+    return in_use.path
+
+
+def _confirmed(editable: EditableDirectory, yes: bool) -> bool:
+    """Show the change; write it when the person says so, or with --yes."""
+    changes = editable.diff()
+    if not changes:
+        say(f"Nothing changed; {editable.path} was left as it was.")
+        return False
+    editable.check()  # a change that would break the file is refused before it is shown
+    if yes:
+        return True
+    say(changes.rstrip("\n"))
+    if not app.has_terminal():
+        raise UserError("nothing was written: add --yes to write this change without asking")
+    if _asker().confirm(f"Write this change to {editable.path}?", default=True):
+        return True
+    say("Nothing was written.")
+    return False
 
 
 def _asker() -> Asker:

@@ -9,6 +9,7 @@ atomically, so a wrong edit never reaches the file.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -92,7 +93,7 @@ class EditableDirectory:
         if value in (None, "") and last in target:
             del target[last]
         elif value not in (None, ""):
-            target[last] = _styled(value)
+            target[last] = styled(value)
 
     def record_source(self, agency_id: str, url: str, verified_on: date) -> None:
         """Note that ``url`` was checked on ``verified_on``: update its date, or add it first."""
@@ -118,7 +119,7 @@ class EditableDirectory:
         agency = CommentedMap()
         for key in AGENCY_KEYS:
             if fields.get(key) not in (None, "", [], {}):
-                agency[key] = _styled(fields[key])
+                agency[key] = styled(fields[key])
         agencies = self.data["agencies"]
         position = next((i for i, a in enumerate(agencies)
                          if isinstance(a, dict) and a.get("role") == "appeals"), len(agencies))
@@ -129,16 +130,26 @@ class EditableDirectory:
         _yaml().dump(self.data, out)
         return out.getvalue()
 
+    def diff(self) -> str:
+        """The change as a unified diff of the file (empty when nothing changed)."""
+        return "".join(difflib.unified_diff(
+            self.original.splitlines(keepends=True), self.text().splitlines(keepends=True),
+            fromfile=f"{self.path} (now)", tofile=f"{self.path} (after this change)"))
+
+    def check(self) -> None:
+        """Refuse the change when the file would not validate, naming every problem."""
+        _directory, problems = check_directory_text(self.text(), self.path)
+        if problems:
+            raise DirectoryError(self.path, [
+                Problem(p.field, f"{p.message} (after this change; nothing was written)", p.line,
+                        p.column) for p in problems])
+
     def save(self) -> bool:
         """Check the changed file and write it; False when nothing changed (nothing written)."""
         text = self.text()
         if text == self.original:
             return False
-        _directory, problems = check_directory_text(text, self.path)
-        if problems:
-            raise DirectoryError(self.path, [
-                Problem(p.field, f"{p.message} (after this change; nothing was written)", p.line,
-                        p.column) for p in problems])
+        self.check()
         with _locked(self.path):
             # Two editors at once: the second finds the file changed under it and refuses,
             # instead of writing its old copy over the first one's change.
@@ -159,18 +170,18 @@ def _locked(path: Path) -> Iterator[None]:
         yield
 
 
-def _styled(value: Any) -> Any:
+def styled(value: Any) -> Any:
     """Plain values as ruamel writes them well: several lines as a ``|`` block, lists in flow."""
     if isinstance(value, str) and "\n" in value:
         return LiteralScalarString(value)
     if isinstance(value, dict) and not isinstance(value, CommentedMap):
-        styled = CommentedMap()
+        mapping = CommentedMap()
         for key, item in value.items():
             if item not in (None, "", [], {}):
-                styled[key] = _styled(item)
-        return styled
+                mapping[key] = styled(item)
+        return mapping
     if isinstance(value, list) and not isinstance(value, CommentedSeq):
-        items = CommentedSeq(_styled(v) for v in value)
+        items = CommentedSeq(styled(v) for v in value)
         if all(isinstance(v, str) for v in value):
             items.fa.set_flow_style()
         return items

@@ -7,6 +7,7 @@ references that do not resolve, a delivery channel without its contact, an unkno
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -60,8 +61,37 @@ def _check(data: Any, node: yaml.Node | None) -> tuple[Directory | None, list[Pr
         Problem(inputfile.field_path(loc), message, *inputfile.locate(node, loc))
         for loc, message in check_references(data)
     ]
+    problems = [_by_id(problem, data) for problem in problems]
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     return (directory if not problems else None), problems
+
+
+def _by_id(problem: Problem, data: Any) -> Problem:
+    """``agencies[1].records[0].title`` -> ``agencies[bpd].records[gang-database-rules].title``:
+    a volunteer knows agencies and records by id, not by their place in the file."""
+    def named(match: re.Match[str]) -> str:
+        section, index = match.group(1), int(match.group(2))
+        items = data.get(section) if isinstance(data, dict) else None
+        if isinstance(items, list) and index < len(items) and isinstance(items[index], dict):
+            item_id = items[index].get("id")
+            if isinstance(item_id, str) and item_id:
+                if section == "agencies":
+                    records = items[index].get("records")
+                    rest = problem.field[match.end():]
+                    inner = re.match(r"\.records\[(\d+)\]", rest)
+                    if inner and isinstance(records, list) and int(inner.group(1)) < len(
+                            records) and isinstance(records[int(inner.group(1))], dict):
+                        record_id = records[int(inner.group(1))].get("id")
+                        if isinstance(record_id, str) and record_id:
+                            return f"{section}[{item_id}].records[{record_id}]" + "\0"
+                return f"{section}[{item_id}]"
+        return match.group(0)
+
+    field = re.sub(r"^(agencies|precedents)\[(\d+)\]", named, problem.field)
+    if "\0" in field:  # a record named too: drop the record index that followed
+        head, _, tail = field.partition("\0")
+        field = head + re.sub(r"^\.records\[\d+\]", "", tail)
+    return Problem(field, problem.message, problem.line, problem.column)
 
 
 def _items(data: Any, key: str) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -35,9 +35,14 @@ def ask_contact(asker: Asker, current: dict[str, Any]) -> dict[str, Any]:
         "portal_url": asker.text("Public records portal (web address):",
                                  default=str(officer.get("portal_url") or "")),
     }
-    available = [c for c in CHANNELS if c == "hand" or contact.get(
-        {"email": "email", "portal": "portal_url", "mail": "mailing_address"}.get(c, ""))]
-    current_channels = current.get("delivery") or []
+    current_channels = [str(c) for c in current.get("delivery") or []]
+    # The agency's own order first: it is the order the interview offers them in, and an
+    # edit that changes nothing must leave the file exactly as it was.
+    available = [c for c in (*current_channels, *(c for c in CHANNELS
+                                                   if c not in current_channels))
+                 if c == "hand" or contact.get(
+                     {"email": "email", "portal": "portal_url", "mail": "mailing_address"}.get(
+                         c, ""))]
     chosen = asker.checkbox("How does it take requests?",
                             [Option(c, c, checked=c in current_channels) for c in available],
                             instruction="(Space to choose, Enter when done)",

@@ -64,7 +64,7 @@ def prepare_appeal(logged: LoggedRequest, directory: Directory, today: date, *,
     ``response`` names the logged response appealed (its event number); by default, the most
     recent one whose window is still open.
     """
-    agency = directory.agency(logged.request.agency)
+    agency = logged.request.addressed(directory.agency(logged.request.agency))
     timeline = timeline_of(logged, directory, today)
     window = appeal_window(timeline, today, response)
     deadline = window.closes

@@ -45,7 +45,7 @@ def reply_by(logged: LoggedRequest, directory: Directory, today: date) -> date:
 def followup_context(logged: LoggedRequest, directory: Directory, today: date
                      ) -> dict[str, Any]:
     """What the follow-up letter says; refuses when nothing calls for one yet."""
-    agency = directory.agency(logged.request.agency)
+    agency = logged.request.addressed(directory.agency(logged.request.agency))
     timeline = timeline_of(logged, directory, today)
     situation = followup_situation(timeline, today)
     if situation is None:

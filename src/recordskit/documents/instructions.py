@@ -48,6 +48,9 @@ def how_to_send(request: Request, agency: Agency, has_email_draft: bool) -> str:
             "Print two copies of letter.docx. Ask the office to stamp the date of receipt on "
             "one copy, and keep it.",
         ]
+    if request.send_to:
+        lines += ["", f"This address is the one you gave (send_to), not one from recordskit's "
+                  f"directory of {agency.short_name}: check it before you send the letter."]
     if not has_email_draft:
         lines += ["", f"The directory has no verified email address for {agency.short_name}, so "
                   "recordskit made no email draft. Ways it takes requests: "

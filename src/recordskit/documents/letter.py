@@ -21,7 +21,7 @@ from recordskit.text import join_titles, long_date
 
 def letter_context(request: Request, directory: Directory, schedule: Schedule) -> dict[str, Any]:
     """Everything ``request.docx`` may use. Plain data only: the template runs in a sandbox."""
-    agency = directory.agency(request.agency)
+    agency = request.addressed(directory.agency(request.agency))
     items = _items(request, agency)
     return {
         "letter_date": long_date(request.sent_on),

@@ -103,7 +103,7 @@ def prepare_request(request: Request, directory: Directory, *,
 
     ``answers.yaml`` comes last: written last, its presence says the folder is complete.
     """
-    agency = directory.agency(request.agency)
+    agency = request.addressed(directory.agency(request.agency))
     schedule = request_schedule(request, directory)
     student = request.request_type == "student_records"
     request_id = request.fingerprint()

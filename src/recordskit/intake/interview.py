@@ -22,7 +22,7 @@ from recordskit.intake.answers import request_from
 from recordskit.intake.asker import Asker, Cancelled, Option, Validator
 from recordskit.intake.privacy import scan
 from recordskit.law import LAW
-from recordskit.models import Agency, Directory, Email, Request
+from recordskit.models import CHANNELS, Agency, Directory, Email, Request, SendTo
 from recordskit.text import long_date, one_line
 
 PRIVACY_NOTICE = N_("""\
@@ -41,6 +41,7 @@ Before you start, please read this.
 
 
 _EMAIL = TypeAdapter(Email)
+_SEND_TO = TypeAdapter(SendTo)
 
 
 def _valid_email_or_blank(value: str) -> bool | str:
@@ -134,9 +135,21 @@ def _public_sections(asker: Asker, directory: Directory, today: date) -> dict[st
 
     def delivery(answers: dict[str, Any]) -> None:
         chosen = directory.agency(answers["agency"])
+        known = [c for c in chosen.delivery if chosen.channel_contact(c)]
+        others = [c for c in CHANNELS if c not in known]
         answers["delivery"] = asker.select(
             _("How will you send the letter?"),
-            [Option(_channel_title(chosen, channel), channel) for channel in chosen.delivery])
+            [*(Option(_channel_title(chosen, channel), channel) for channel in known),
+             *(Option(_OWN_ADDRESS_TITLES[channel](), channel,
+                      _("recordskit's directory has no such address for {agency}").format(
+                          agency=chosen.short_name)) for channel in others)])
+        answers.pop("send_to", None)
+        if answers["delivery"] in others:
+            answers["send_to"] = asker.text(
+                _OWN_ADDRESS_QUESTIONS[answers["delivery"]](),
+                validate=_valid_send_to(answers["delivery"]))
+
+
 
     def sent_on(answers: dict[str, Any]) -> None:
         answers["sent_on"] = _ask_sent_on(asker, today, directory, answers)
@@ -394,6 +407,31 @@ def _ask_requester(asker: Asker, *, named: bool = True) -> dict[str, str]:
     return person
 
 
+_OWN_ADDRESS_TITLES: dict[str, Callable[[], str]] = {
+    "email": lambda: _("By email, to an address you know"),
+    "portal": lambda: _("Through an online portal you know"),
+    "mail": lambda: _("By mail, to an address you know"),
+    "hand": lambda: _("By hand, at an address you know"),
+}
+_OWN_ADDRESS_QUESTIONS: dict[str, Callable[[], str]] = {
+    "email": lambda: _("The email address to send it to:"),
+    "portal": lambda: _("The web address of the portal:"),
+    "mail": lambda: _("The mailing address to send it to:"),
+    "hand": lambda: _("The street address to bring it to:"),
+}
+
+
+def _valid_send_to(channel: str) -> Validator:
+    def check(value: str) -> bool | str:
+        try:
+            _SEND_TO.validate_python({"delivery": channel, "send_to": value.strip()})
+        except ValidationError:
+            return _("That is not an address for this way of sending; check it")
+        return True
+
+    return check
+
+
 def _channel_title(agency: Agency, channel: str) -> str:
     where = one_line(agency.channel_contact(channel) or "")  # type: ignore[arg-type]
     titles = {
@@ -429,6 +467,9 @@ def summary(request: Request, directory: Directory) -> str:
         x for x in (person.name, person.organization, person.email or "", person.phone) if x)))
     if person.mailing_address:
         lines.append("      " + one_line(person.mailing_address))
+    if request.send_to:
+        lines.append(_("Sent to: {address} (the address you gave)").format(
+            address=one_line(request.send_to)))
     lines.append(_("Sent: {date}").format(date=long_date(request.sent_on)))
     if request.student is None:
         waiver = {"none": _("no"), "public_interest": _("yes, public interest"),
