@@ -110,11 +110,12 @@ def test_an_edit_that_changes_nothing_is_byte_identical_in_questions_too(
     shutil.copy(FROZEN_AGENCIES, copy)
     before = copy.read_bytes()
     monkeypatch.setattr(recordskit.cli.app, "has_terminal", lambda: True)
-    # Enter at every question (the channels keep their order), the page as it was, and the
-    # date it was last checked: nothing changes.
-    keys.send_text("".join([ENTER] * 7 + [ENTER, "\x7f" * 10, "2024-12-16", ENTER]))
+    # The City Clerk takes [portal, mail, hand], not in the program's own order. Enter at every
+    # question (the channels keep their order), the page as it was, and the date it was last
+    # checked: nothing changes.
+    keys.send_text("".join([ENTER] * 7 + [ENTER, "\x7f" * 10, "2026-11-23", ENTER]))
     keys.close()
-    result = CliRunner().invoke(cli, ["agencies", "edit", "bps", str(copy)])
+    result = CliRunner().invoke(cli, ["agencies", "edit", "city-clerk", str(copy)])
     assert result.exit_code == 0, result.output
     assert "Nothing changed" in result.output
     assert copy.read_bytes() == before
