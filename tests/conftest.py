@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,8 @@ def _private_log(_trap: Path, tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("RECORDSKIT_HOME", str(home))
     monkeypatch.setenv("RECORDSKIT_AGENCIES", str(FROZEN_AGENCIES))
     monkeypatch.setenv("RECORDSKIT_TEMPLATES", str(FROZEN_TEMPLATES))
+    monkeypatch.setenv("RECORDSKIT_USER", "Test Clinic Staff")
+    monkeypatch.delenv("RECORDSKIT_DATABASE_URL", raising=False)
     # One fixed "today" for every command a test runs, so that no test's dates pass with time.
     monkeypatch.setenv("RECORDSKIT_TODAY", TODAY)
     monkeypatch.setenv("LANGUAGE", "en")
@@ -134,3 +137,43 @@ def keys() -> Iterator[PipeInput]:
     """
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
         yield pipe
+
+
+POSTGRES_URL = os.environ.get("RECORDSKIT_TEST_POSTGRES_URL", "")
+"""A PostgreSQL server for the tests (``tools/test_postgres.sh start`` prints it)."""
+
+
+def postgres_database(name: str) -> str:
+    """The URL of database ``name`` on the test server."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(POSTGRES_URL)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Run a test once on each request log: the SQLite file and a fresh PostgreSQL database.
+
+    Without a test server the PostgreSQL half is skipped on a developer's machine, never in CI
+    (where CI=true and .ci/run starts one)."""
+    if request.param == "sqlite":
+        monkeypatch.delenv("RECORDSKIT_DATABASE_URL", raising=False)
+        yield ""
+        return
+    if not POSTGRES_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the PostgreSQL half: RECORDSKIT_TEST_POSTGRES_URL is unset")
+        pytest.skip("no PostgreSQL test server (tools/test_postgres.sh start)")
+    import uuid
+
+    import psycopg
+
+    name = f"rk_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = postgres_database(name)
+    monkeypatch.setenv("RECORDSKIT_DATABASE_URL", url)
+    yield url
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

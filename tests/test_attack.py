@@ -33,7 +33,7 @@ from recordskit.intake.answers import load_answers, request_from
 from recordskit.intake.privacy import personal_details
 from recordskit.intake.rows import read_rows
 from recordskit.models import Directory
-from recordskit.tracking.log import RequestLog
+from recordskit.tracking.open import open_log
 from tests.conftest import FROZEN_AGENCIES, FROZEN_TEMPLATES
 
 Answers = Callable[..., dict[str, Any]]
@@ -230,7 +230,7 @@ def test_markup_and_escapes_in_user_text_are_shown_as_text(tmp_path: Path,
         "\x07", ""), records=[])))
     made = invoke("new", "--answers", str(path), "--out", str(tmp_path / "out[/x]"))
     assert made.exit_code == 0, made.output
-    request_id = RequestLog().all()[0].id
+    request_id = open_log().all()[0].id
     noted = invoke("log", request_id, "received", "--on", "2026-06-12", "--note", MARKUP,
                    "--tracking", "[/note]\x1b[31m")
     assert noted.exit_code == 0, noted.output
@@ -252,7 +252,7 @@ def test_a_request_of_another_directory_does_not_break_the_log(tmp_path: Path,
     path.write_text(yaml.safe_dump(answers(agency="bps-charter")))
     assert invoke("--agencies", str(custom), "new", "--answers", str(path), "--out",
                   str(tmp_path / "o")).exit_code == 0
-    request_id = RequestLog().all()[0].id
+    request_id = open_log().all()[0].id
     for command in (["status"], ["status", "--json"], ["show", request_id],
                     ["calendar", "--out", str(tmp_path / "c.ics")]):
         result = invoke(*command)
@@ -266,7 +266,7 @@ def test_damaged_rows_are_reported_by_id(tmp_path: Path, answers: Answers,
     for sent in ("2026-06-12", "2026-06-15"):
         path.write_text(yaml.safe_dump(answers(sent_on=sent)))
         assert invoke("new", "--answers", str(path), "--out", str(tmp_path / sent)).exit_code == 0
-    good, bad = (r.id for r in RequestLog().all())
+    good, bad = (r.id for r in open_log().all())
     with sqlite3.connect(_private_log / "requests.sqlite3") as db:
         db.execute("UPDATE requests SET answers = '{not json' WHERE id = ?", (bad,))
         db.execute("INSERT INTO events (request_id, event, on_date, details, recorded_at) "

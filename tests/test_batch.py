@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 
 from recordskit.cli import cli
 from recordskit.intake.rows import COLUMNS, EXAMPLE_ROW
-from recordskit.tracking.log import RequestLog
+from recordskit.tracking.open import open_log
 from tests.conftest import docx_text
 
 
@@ -235,12 +235,11 @@ def test_template_spreadsheets(tmp_path: Path) -> None:
 
 
 def test_rows_join_the_log_with_a_batch_id(tmp_path: Path) -> None:
-    with RequestLog().transaction():
-        pass  # the log exists now
+    open_log().create()  # the log exists now
     path = write_csv(tmp_path / "in.csv", [row(row_id="a"), row(row_id="b",
                                                                  **{"requester.name": "B"})])
     assert run(str(path), "--out", str(tmp_path / "out")).exit_code == 0
-    logged = RequestLog().all()
+    logged = open_log().all()
     assert len(logged) == 2
     assert {entry.batch_id for entry in logged} == {logged[0].batch_id}
     assert logged[0].batch_id.startswith("batch-")

@@ -17,6 +17,8 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def _commands(group: click.Group, prefix: str = "recordskit") -> list[tuple[str, click.Command]]:
     found = []
     for name, command in group.commands.items():
+        if command.hidden:
+            continue
         found.append((f"{prefix} {name}", command))
         if isinstance(command, click.Group):
             found += _commands(command, f"{prefix} {name}")

@@ -7,12 +7,6 @@ Massachusetts one for the Supervisor of Records).
 from __future__ import annotations
 
 import json
-import os
-import signal
-import sqlite3
-import subprocess
-import sys
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,10 +17,13 @@ from click.testing import CliRunner, Result
 
 from recordskit.cli import cli
 from recordskit.models import Directory
-from recordskit.tracking.log import RequestLog
+from recordskit.tracking.open import open_log
 from tests.conftest import docx_text
 
 Answers = Callable[..., dict[str, Any]]
+
+# The whole follow-through, on the SQLite file and on a PostgreSQL server.
+pytestmark = pytest.mark.usefixtures("backend")
 
 
 def run(*args: str, today: str | None = None) -> Result:
@@ -41,7 +38,7 @@ def sent(tmp_path: Path, answers: Answers) -> str:
     path.write_text(yaml.safe_dump(answers(sent_on="2026-11-23")), encoding="utf-8")
     result = run("new", "--answers", str(path), "--out", str(tmp_path / "request"))
     assert result.exit_code == 0, result.output
-    logged = RequestLog().all()
+    logged = open_log().all()
     assert len(logged) == 1
     assert f"Logged as request {logged[0].id}" in result.output
     return logged[0].id
@@ -59,7 +56,7 @@ def schedule_of(entry: dict[str, Any]) -> dict[str, str]:
 
 
 def test_new_records_the_request(sent: str, tmp_path: Path) -> None:
-    logged = RequestLog().get(sent[:6])
+    logged = open_log().get(sent[:6])
     assert logged.id == sent
     assert logged.folder == str((tmp_path / "request").resolve())
     assert logged.request.sent_on.isoformat() == "2026-11-23"
@@ -70,7 +67,7 @@ def test_no_log_leaves_nothing(tmp_path: Path, answers: Answers) -> None:
     path.write_text(yaml.safe_dump(answers()), encoding="utf-8")
     assert run("new", "--answers", str(path), "--out", str(tmp_path / "o"), "--no-log"
                ).exit_code == 0
-    assert RequestLog().all() == []
+    assert open_log().all() == []
     assert "No open requests" in run("status").output
 
 
@@ -238,7 +235,7 @@ def test_impossible_events_are_refused(sent: str, args: tuple[str, ...], message
     assert result.exit_code == 1
     assert message in result.output
     assert "Traceback" not in result.output
-    assert RequestLog().get(sent).events == ()
+    assert open_log().get(sent).events == ()
 
 
 def test_undo_keeps_both_events(sent: str) -> None:
@@ -249,7 +246,7 @@ def test_undo_keeps_both_events(sent: str) -> None:
     assert undone.exit_code == 0 and "Undid event 1 (received)" in undone.output
     [entry] = status_json("2026-12-01")
     assert schedule_of(entry)["response_due"] == "2026-12-08"
-    events = RequestLog().get(sent).events
+    events = open_log().get(sent).events
     assert [(e.seq, e.event) for e in events] == [(1, "received"), (2, "undo")]
     assert "already undone" in run("undo", sent, "1", today="2026-12-01").output
     shown = run("show", sent, today="2026-12-01")
@@ -288,37 +285,6 @@ def test_calendar_of_every_open_request(sent: str, tmp_path: Path, answers: Answ
     assert run("calendar", "--out", str(out), "--force", today="2026-12-01").exit_code == 0
     again = {str(e["uid"]) for e in Calendar.from_ical(out.read_bytes()).walk("VEVENT")}
     assert again == uids
-
-
-def test_a_failed_write_leaves_nothing_half_done(sent: str) -> None:
-    log = RequestLog()
-    with pytest.raises(RuntimeError), log.transaction() as db:
-        db.execute("INSERT INTO events (request_id, event, on_date, details, recorded_at) "
-                   "VALUES (?, 'received', '2026-11-24', '{}', 'now')", (sent,))
-        raise RuntimeError("power cut")
-    assert log.get(sent).events == ()
-
-
-def test_a_killed_writer_leaves_the_log_whole(sent: str, _private_log: Path) -> None:
-    """A process killed in the middle of a transaction: its write is simply not there."""
-    script = textwrap.dedent("""
-        import os, signal, sys
-        from recordskit.tracking.log import RequestLog
-        with RequestLog().transaction() as db:
-            db.execute("INSERT INTO events (request_id, event, on_date, details, recorded_at) "
-                       "VALUES (?, 'received', '2026-11-24', '{}', 'now')", (sys.argv[1],))
-            db.execute("UPDATE requests SET folder = 'half' WHERE id = ?", (sys.argv[1],))
-            os.kill(os.getpid(), signal.SIGKILL)
-    """)
-    process = subprocess.run([sys.executable, "-c", script, sent], check=False,
-                             env={**os.environ, "RECORDSKIT_HOME": str(_private_log)})
-    assert process.returncode == -signal.SIGKILL
-    with sqlite3.connect(_private_log / "requests.sqlite3") as db:
-        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    logged = RequestLog().get(sent)
-    assert logged.events == ()
-    assert logged.folder != "half"
-    assert run("log", sent, "received", "--on", "2026-11-24", today="2026-11-25").exit_code == 0
 
 
 def test_library_errors_name_fields_not_flags(directory: Directory, answers: Answers) -> None:

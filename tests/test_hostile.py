@@ -215,9 +215,9 @@ def test_every_command_works_offline(no_network: list[str], tmp_path: Path,
                  ["calendar", "--out", str(tmp_path / "all.ics")]):
         result = runner.invoke(cli, args, env=env)
         assert result.exit_code == 0, (args, result.output)
-    from recordskit.tracking.log import RequestLog
+    from recordskit.tracking.open import open_log
 
-    request_id = RequestLog().all()[0].id
+    request_id = open_log().all()[0].id
     for args in (["followup", request_id, "--out", str(tmp_path / "f")],
                  ["appeal", request_id, "--out", str(tmp_path / "a")]):
         assert runner.invoke(cli, args, env=env).exit_code == 0

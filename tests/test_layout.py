@@ -149,10 +149,12 @@ def test_no_function_level_import_outside_the_command_line() -> None:
     """Library modules import at the top, so their dependencies show. Only the command line (for
     start-up) and a few slow libraries that most runs never need import late: holidays (for
     commands that count no days), Babel (on the start-up path through the event vocabulary),
-    openpyxl (XLSX files only) and the batch renderer (loaded only where rows are rendered)."""
+    openpyxl (XLSX files only), the batch renderer (loaded only where rows are rendered) and
+    the PostgreSQL driver (an optional extra, for a shared log only)."""
     allowed = {"recordskit.deadlines.calendars": {"holidays"}, "recordskit.i18n": {"babel"},
                "recordskit.intake.rows": {"openpyxl"},
-               "recordskit.documents.batch": {"recordskit.documents.batch_worker"}}
+               "recordskit.documents.batch": {"recordskit.documents.batch_worker"},
+               "recordskit.tracking.open": {"recordskit.tracking.postgres"}}
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         name = module_name(path, PACKAGE)

@@ -25,7 +25,8 @@ from recordskit.documents.make import make_appeal, make_followup
 from recordskit.errors import UserError
 from recordskit.intake.answers import request_from
 from recordskit.models import Directory, LoggedEvent, Request
-from recordskit.tracking.log import LoggedRequest, RequestLog
+from recordskit.tracking.log import LoggedRequest
+from recordskit.tracking.open import open_log
 
 D = date.fromisoformat
 Answers = Callable[..., dict[str, Any]]
@@ -165,7 +166,7 @@ def test_nothing_to_follow_up_before_the_response_date(bps_email: Request,
 
 def test_a_follow_up_then_an_appeal_before_and_after_its_reply_date(
         bps_email: Request, directory: Directory, tmp_path: Path) -> None:
-    log = RequestLog()
+    log = open_log()
     log.record_request(bps_email.fingerprint(), bps_email)
     logged = log.get(bps_email.fingerprint())
     made = make_followup(logged, directory, tmp_path / "f", today=D("2026-01-20"), log=log)

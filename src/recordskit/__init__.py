@@ -20,14 +20,17 @@ if TYPE_CHECKING:
     from recordskit.errors import RecordskitError, UserError
     from recordskit.intake.answers import load_answers
     from recordskit.tracking.log import RequestLog
+    from recordskit.tracking.open import open_log
 
 __all__ = ["RecordskitError", "RequestLog", "UserError", "load_answers", "load_directory",
-           "make_appeal", "make_batch", "make_followup", "make_request", "prepare_request"]
+           "make_appeal", "make_batch", "make_followup", "make_request", "open_log",
+           "prepare_request"]
 
 _LAZY = {
     "RecordskitError": "recordskit.errors",
     "UserError": "recordskit.errors",
     "RequestLog": "recordskit.tracking.log",
+    "open_log": "recordskit.tracking.open",
     "load_answers": "recordskit.intake.answers",
     "load_directory": "recordskit.directory.load",
     "make_request": "recordskit.documents.make",

@@ -514,6 +514,7 @@ class LoggedEvent:
     on_date: date
     details: dict[str, Any] = field(default_factory=dict)
     recorded_at: str = ""
+    recorded_by: str = ""
 
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from recordskit.intake.asker import Asker
     from recordskit.models import Directory
+    from recordskit.tracking.log import RequestLog
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -56,7 +57,7 @@ def add_row(table: Table, *cells: object) -> None:
     table.add_row(*(clean(cell) for cell in cells))
 
 
-class _Command(click.Command):
+class Command(click.Command):
     """Names the option behind a field that a library error names (``force`` -> ``--force``)."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -74,7 +75,7 @@ class _Command(click.Command):
 class _Group(click.Group):
     """Turns recordskit's own errors into a message and exit status 1, never a traceback."""
 
-    command_class = _Command
+    command_class = Command
     group_class = type  # subgroups are _Group too, so their commands are _Command
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -95,8 +96,11 @@ class _Group(click.Group):
 @click.option("--agencies", "agencies_path", type=click.Path(path_type=Path, dir_okay=False),
               envvar="RECORDSKIT_AGENCIES", show_envvar=True,
               help="Agency directory to use instead of the one recordskit ships.")
+@click.option("--database", "database_url", envvar="RECORDSKIT_DATABASE_URL", show_envvar=True,
+              metavar="URL", help="A shared request log on a PostgreSQL server "
+              "(postgresql://USER@HOST/DATABASE) instead of the file on this computer.")
 @click.pass_context
-def cli(ctx: click.Context, agencies_path: Path | None) -> None:
+def cli(ctx: click.Context, agencies_path: Path | None, database_url: str | None) -> None:
     """Massachusetts public records requests to Boston agencies, with every deadline.
 
     \b
@@ -105,7 +109,7 @@ def cli(ctx: click.Context, agencies_path: Path | None) -> None:
       recordskit new --answers FILE       the same from a file, no questions
       recordskit agencies list            who you can ask, and for what
     """
-    ctx.obj = {"agencies_path": agencies_path}
+    ctx.obj = {"agencies_path": agencies_path, "database_url": database_url}
 
 
 def directory_path(ctx: click.Context, given: Path | None = None) -> Path:
@@ -115,6 +119,13 @@ def directory_path(ctx: click.Context, given: Path | None = None) -> Path:
     root = ctx.find_root()
     chosen: Path | None = given or (root.obj or {}).get("agencies_path")
     return chosen or agencies_file()
+
+
+def open_log_for(ctx: click.Context) -> RequestLog:
+    """The request log a command works on: --database / RECORDSKIT_DATABASE_URL, or the file."""
+    from recordskit.tracking.open import open_log
+
+    return open_log((ctx.find_root().obj or {}).get("database_url") or "")
 
 
 def load_directory_for(ctx: click.Context, given: Path | None = None) -> Directory:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from recordskit.cli.app import cli, console, directory_path, say
+from recordskit.cli.app import cli, console, directory_path, open_log_for, say
 from recordskit.errors import UserError
 
 
@@ -53,7 +53,6 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
     from recordskit.directory.load import load_directory
     from recordskit.documents.batch import make_batch
     from recordskit.paths import templates_dir
-    from recordskit.tracking.log import RequestLog
 
     if template_path is not None:
         from recordskit.documents.spreadsheet import write_template
@@ -80,7 +79,7 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
         report = make_batch(file, out, directory, agencies_path=agencies_path,
                             templates_path=templates_dir(), force=force,
                             check_only=check_only, workers=workers, progress=advance,
-                            allow_personal=allow_personal, pdf=pdf, log=RequestLog())
+                            allow_personal=allow_personal, pdf=pdf, log=open_log_for(ctx))
     for problem in report.problems:
         column = f" {problem.column}:" if problem.column else ""
         say(f"{file}: row {problem.row}:{column} {problem.message}", err=True)

@@ -13,6 +13,7 @@ from recordskit.cli.app import (
     cli,
     console,
     load_directory_for,
+    open_log_for,
     say,
     terminal_asker,
     today,
@@ -52,11 +53,14 @@ FILE_ROLES = {
                    "A-number or immigration details.")
 @click.option("--no-log", "no_log", is_flag=True,
               help="Do not record the request in the request log on this computer.")
+@click.option("--by", "by", help="Who is making it, for the request log [default: "
+              "RECORDSKIT_USER, or your login name].")
 @click.option("--past", is_flag=True, help="The answers' sent_on is really a day long gone (the "
               "letter was sent then): make the files though its first deadline has passed.")
 @click.pass_context
 def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: bool,
-        pdf: bool, lang: str | None, allow_personal: bool, no_log: bool, past: bool) -> None:
+        pdf: bool, lang: str | None, allow_personal: bool, no_log: bool, by: str | None,
+        past: bool) -> None:
     """Write a public records request letter and its schedule.
 
     Without --answers, asks its questions in the terminal. The folder receives letter.docx,
@@ -71,7 +75,6 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
     """
     from recordskit.documents.make import make_request
     from recordskit.i18n import detect_language, set_language
-    from recordskit.tracking.log import RequestLog
 
     set_language(lang or detect_language())
     directory = load_directory_for(ctx)
@@ -93,11 +96,11 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
 
         request = run_interview(terminal_asker(NO_TERMINAL), directory, today=today())
     folder = out or _free_folder(Path.cwd(), f"request-{request.agency}-{request.sent_on}")
-    log = None if no_log else RequestLog()
-    made = make_request(request, directory, folder, force=force, pdf=pdf, log=log)
+    log = None if no_log else open_log_for(ctx)
+    made = make_request(request, directory, folder, force=force, pdf=pdf, log=log, by=by)
     _report(made, folder)
     if log is not None:
-        say(f"Logged as request {made.request_id} ({log.path}). When you hear back: "
+        say(f"Logged as request {made.request_id} ({log.location}). When you hear back: "
                    f"recordskit log {made.request_id} ...; to see every deadline: "
                    "recordskit status")
 

@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from recordskit.cli.app import DATE, add_row, clean, cli, console, load_directory_for, say, today
+from recordskit.cli.app import (
+    DATE,
+    Command,
+    add_row,
+    clean,
+    cli,
+    console,
+    load_directory_for,
+    open_log_for,
+    say,
+    today,
+)
 from recordskit.deadlines.events import GROUNDS, LOGGED_EVENTS, RESPONSE_KINDS
 
 if TYPE_CHECKING:
@@ -95,10 +106,12 @@ def action_text(step: NextStep, request_id: str) -> str:
 @click.option("--due-before", "due_before", type=DATE,
               help="Only requests whose next step falls before this date (YYYY-MM-DD).")
 @click.option("--batch", "batch_filter", help="Only the requests of this batch (its id).")
+@click.option("--by", "by_filter", help="Only the requests this person made or logged events "
+              "for.")
 @click.pass_context
 def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str | None,
            state_filter: str | None, due_before: datetime | None,
-           batch_filter: str | None) -> None:
+           batch_filter: str | None, by_filter: str | None) -> None:
     """The open requests: where each stands, and what to do next, as a command.
 
     \b
@@ -110,17 +123,20 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
     """
     from recordskit.deadlines.events import FINAL_STATES
     from recordskit.deadlines.followups import next_step
-    from recordskit.tracking.log import DamagedEntry, RequestLog
+    from recordskit.tracking.log import DamagedEntry
     from recordskit.tracking.service import UnknownAgencyError, timeline_of
 
     directory, on = load_directory_for(ctx), today()
     rows = []
     damaged: list[DamagedEntry] = []
     unreadable: list[tuple[LoggedRequest, str]] = []
-    for logged in RequestLog().all(damaged):
+    for logged in open_log_for(ctx).all(damaged):
         if agency_filter and logged.request.agency != agency_filter.strip().lower():
             continue
         if batch_filter and logged.batch_id != batch_filter.strip():
+            continue
+        if by_filter and by_filter.strip() not in {
+                logged.created_by, *(e.recorded_by for e in logged.events)}:
             continue
         try:
             timeline = timeline_of(logged, directory, on)
@@ -178,11 +194,10 @@ def show(ctx: click.Context, request_id: str) -> None:
 
     from recordskit.deadlines.events import event_title
     from recordskit.intake.answers import answers_yaml
-    from recordskit.tracking.log import RequestLog
     from recordskit.tracking.service import UnknownAgencyError, timeline_of
 
     directory, on = load_directory_for(ctx), today()
-    logged = RequestLog().get(request_id)
+    logged = open_log_for(ctx).get(request_id)
     try:
         timeline: Timeline | None = timeline_of(logged, directory, on)
     except UnknownAgencyError as exc:
@@ -198,15 +213,18 @@ def show(ctx: click.Context, request_id: str) -> None:
         screen.print(clean(f"Batch: {logged.batch_id}"))
     screen.print("\nAnswers:")
     screen.print(clean(answers_yaml(logged.request).split("\n", 1)[1]))
+    if logged.created_by:
+        screen.print(clean(f"Made by: {logged.created_by}"))
     events = Table(title="Events", title_justify="left")
-    for column in ("#", "date", "event", "details"):
+    for column in ("#", "date", "event", "details", "by"):
         events.add_column(column)
     active = {e.seq for e in logged.active_events}
     for event in logged.events:
         details = ", ".join(f"{k}: {v}" for k, v in event.details.items())
         name = event.event if event.seq in active or event.event == "undo" else \
             f"{event.event} (undone)"
-        add_row(events, str(event.seq), event.on_date.isoformat(), name, details)
+        add_row(events, str(event.seq), event.on_date.isoformat(), name, details,
+                event.recorded_by)
     if logged.events:
         screen.print(events)
     if timeline is None or agency is None:
@@ -228,7 +246,74 @@ def show(ctx: click.Context, request_id: str) -> None:
         screen.print(clean(f"Warning: {warning}"), style="bold")
 
 
-@cli.command("log")
+class _LogGroup(click.Group):
+    """``log ID EVENT …`` records an event; ``log export`` and ``log import`` move the log."""
+
+    command_class = Command
+
+    def resolve_command(self, ctx: click.Context, args: list[str]
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in self.commands:  # a request id: record an event
+            return "event", self.commands["event"], args
+        return super().resolve_command(ctx, args)
+
+
+@cli.group("log", cls=_LogGroup)
+def log_group() -> None:
+    """Record what happened to a request (log ID EVENT), or move the whole log.
+
+    \b
+    Examples:
+      recordskit log 3f9a2c81 received --on 2026-11-24 --tracking R004625-112426
+      recordskit log 3f9a2c81 response --kind extension --until 2027-01-15 --on 2026-12-07
+      recordskit log 3f9a2c81 appealed --on 2027-01-20 --number SPR27/0101
+      recordskit log export requests.jsonl
+      recordskit log import requests.jsonl
+    """
+
+
+@log_group.command("export")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@click.pass_context
+def log_export(ctx: click.Context, file: Path, force: bool) -> None:
+    """Write every request and event of the log to FILE (JSON Lines), losslessly.
+
+    \b
+    Example:
+      recordskit log export requests.jsonl
+    """
+    from recordskit.files import refuse_to_replace
+    from recordskit.tracking.transfer import export_log
+
+    if not force:
+        refuse_to_replace(file)
+    log = open_log_for(ctx)
+    requests, events = export_log(log, file)
+    say(f"Wrote {file}: {requests} request{'s' if requests != 1 else ''} and {events} "
+        f"event{'s' if events != 1 else ''} from {log.location}.")
+
+
+@log_group.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.pass_context
+def log_import(ctx: click.Context, file: Path) -> None:
+    """Add the requests and events of an export to the log; importing twice adds nothing.
+
+    \b
+    Example:
+      RECORDSKIT_DATABASE_URL=postgresql://clinic@db.example.org/records \\
+          recordskit log import requests.jsonl
+    """
+    from recordskit.tracking.transfer import import_log
+
+    log = open_log_for(ctx)
+    requests, events = import_log(log, file)
+    say(f"Added {requests} request{'s' if requests != 1 else ''} and {events} "
+        f"event{'s' if events != 1 else ''} to {log.location}.")
+
+
+@log_group.command("event", hidden=True)
 @click.argument("request_id")
 @click.argument("event", type=click.Choice(LOGGED_EVENTS))
 @click.option("--on", "on", type=DATE, required=True, help="When it happened (YYYY-MM-DD).")
@@ -247,11 +332,13 @@ def show(ctx: click.Context, request_id: str) -> None:
 @click.option("--response", "window", help="appealed: the response appealed (its event number, "
               "as the appeal checklist says), or no_response.")
 @click.option("--note", help="Anything else worth keeping with the event.")
+@click.option("--by", "by", help="Who is logging it [default: RECORDSKIT_USER, or your login "
+              "name].")
 @click.pass_context
 def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
                 tracking: str | None, kind: str | None, until: datetime | None,
                 amount: str | None, no_exemption: bool, days: int | None, number: str | None,
-                window: str | None, note: str | None) -> None:
+                window: str | None, note: str | None, by: str | None) -> None:
     """Record what happened to a request; its schedule is recomputed.
 
     \b
@@ -262,7 +349,6 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
     """
     from recordskit.deadlines.events import event_title
     from recordskit.deadlines.followups import next_step
-    from recordskit.tracking.log import RequestLog
     from recordskit.tracking.service import log_event
 
     directory, on_day = load_directory_for(ctx), today()
@@ -270,8 +356,8 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
                "until": until.date().isoformat() if until else None, "amount": amount,
                "no_exemption": no_exemption, "days": days, "number": number, "window": window,
                "note": note}
-    recorded, timeline, logged = log_event(RequestLog(), request_id, event, on.date(), details,
-                                           directory, on_day)
+    recorded, timeline, logged = log_event(open_log_for(ctx), request_id, event, on.date(),
+                                           details, directory, on_day, by=by)
     logged_agency = directory.agency(logged.request.agency)
     say(f"Logged {event} on {recorded.on_date} as event {recorded.seq}. "
                f"State: {timeline.state}.")
@@ -290,17 +376,19 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
 @cli.command()
 @click.argument("request_id")
 @click.argument("event_number", type=int)
-def undo(request_id: str, event_number: int) -> None:
+@click.option("--by", "by", help="Who is undoing it [default: RECORDSKIT_USER, or your login "
+              "name].")
+@click.pass_context
+def undo(ctx: click.Context, request_id: str, event_number: int, by: str | None) -> None:
     """Undo a mistaken event. Both stay in the log; the schedule forgets the undone one.
 
     \b
     Example:
       recordskit undo 3f9a2c81 2
     """
-    from recordskit.tracking.log import RequestLog
     from recordskit.tracking.service import undo_event
 
-    recorded = undo_event(RequestLog(), request_id, event_number, today())
+    recorded = undo_event(open_log_for(ctx), request_id, event_number, today(), by=by)
     say(f"Undid event {event_number} ({recorded.details['event']}).")
 
 
@@ -327,10 +415,9 @@ def followup(ctx: click.Context, request_id: str, out: Path, force: bool, pdf: b
       recordskit followup 3f9a2c81 --out my-request
     """
     from recordskit.documents.make import make_followup
-    from recordskit.tracking.log import RequestLog
 
     directory = load_directory_for(ctx)
-    log = RequestLog()
+    log = open_log_for(ctx)
     logged = log.get(request_id)
     made = make_followup(logged, directory, out, today=today(), force=force, pdf=pdf,
                          log=None if no_log else log)
@@ -373,10 +460,9 @@ def appeal(ctx: click.Context, request_id: str, out: Path, grounds: tuple[str, .
     """
     from recordskit.documents.make import make_appeal
     from recordskit.text import long_date
-    from recordskit.tracking.log import RequestLog
 
     directory = load_directory_for(ctx)
-    made = make_appeal(RequestLog().get(request_id), directory, out, today=today(),
+    made = make_appeal(open_log_for(ctx).get(request_id), directory, out, today=today(),
                        grounds=grounds, objections=objections, earlier_appeal=earlier_appeal,
                        response=response, force=force, pdf=pdf)
     for path in made.paths:
@@ -402,7 +488,7 @@ def calendar(ctx: click.Context, out: Path, force: bool) -> None:
     from recordskit.deadlines.events import FINAL_STATES
     from recordskit.documents.exports import calendar_ics
     from recordskit.files import refuse_to_replace, write_file
-    from recordskit.tracking.log import DamagedEntry, RequestLog
+    from recordskit.tracking.log import DamagedEntry
     from recordskit.tracking.service import UnknownAgencyError, timeline_of
 
     directory, on = load_directory_for(ctx), today()
@@ -410,7 +496,7 @@ def calendar(ctx: click.Context, out: Path, force: bool) -> None:
         refuse_to_replace(out)
     entries = []
     damaged: list[DamagedEntry] = []
-    for logged in RequestLog().all(damaged):
+    for logged in open_log_for(ctx).all(damaged):
         try:
             timeline = timeline_of(logged, directory, on)
         except UnknownAgencyError as exc:

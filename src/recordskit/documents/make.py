@@ -135,7 +135,7 @@ def prepare_request(request: Request, directory: Directory, *,
 
 def make_request(request: Request, directory: Directory, out: Path, *, force: bool = False,
                  template_folder: Path | None = None, pdf: bool = False,
-                 log: RequestLog | None = None) -> MadeRequest:
+                 log: RequestLog | None = None, by: str | None = None) -> MadeRequest:
     """Produce a request's letter, schedule and calendar in ``out``; never overwrite silently.
 
     With ``pdf``, the PDFs are made after the other files are written, so a missing LibreOffice
@@ -146,7 +146,7 @@ def make_request(request: Request, directory: Directory, out: Path, *, force: bo
     made.files.update(write_with_pdfs(out, made.files, force=force, pdf_of=(
         "letter.docx", "schedule.docx") if pdf else ()))
     if log is not None:
-        log.record_request(made.request_id, request, folder=out.resolve())
+        log.record_request(made.request_id, request, folder=out.resolve(), by=by)
     return made
 
 

@@ -1,18 +1,21 @@
 """The request log: every request recordskit wrote, and everything that happened to it since.
 
-A local SQLite file, ``requests.sqlite3``, in the user data folder (``RECORDSKIT_HOME`` points
-elsewhere: tests, or a clinic's shared drive). Each write is one transaction, so a crash never
-leaves half a request or half an event. Events are never edited or deleted: a mistaken one is
-undone by a later ``undo`` event that names it, and both stay in the log.
+Two backends keep the same schema: an embedded SQLite file (the default: nothing to set up, for
+one person on one computer) and a PostgreSQL server (``RECORDSKIT_DATABASE_URL``, for a clinic's
+staff sharing one log). Each write is one transaction, so a crash never leaves half a request or
+half an event, and many people can write at once. Events are never edited or deleted: a mistaken
+one is undone by a later ``undo`` event that names it, and both stay in the log. Each event
+records who logged it.
 """
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,34 +27,23 @@ from recordskit.errors import UserError
 from recordskit.models import LoggedEvent, Request
 
 DATABASE_NAME = "requests.sqlite3"
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS requests (
-    id          TEXT PRIMARY KEY,
-    created_at  TEXT NOT NULL,
-    agency      TEXT NOT NULL,
-    answers     TEXT NOT NULL,
-    folder      TEXT NOT NULL DEFAULT '',
-    batch_id    TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS events (
-    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
-    request_id   TEXT NOT NULL REFERENCES requests(id),
-    event        TEXT NOT NULL,
-    on_date      TEXT NOT NULL,
-    details      TEXT NOT NULL DEFAULT '{}',
-    recorded_at  TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_by_request ON events(request_id, seq);
-"""
 
 
 def log_folder() -> Path:
-    """Where the log lives: ``RECORDSKIT_HOME``, or the user data folder."""
+    """Where the SQLite log lives: ``RECORDSKIT_HOME``, or the user data folder."""
     if home := os.environ.get("RECORDSKIT_HOME"):
         return Path(home)
     return Path(user_data_dir("recordskit", appauthor=False))
+
+
+def current_user() -> str:
+    """Who is logging: ``RECORDSKIT_USER``, or the login name."""
+    if name := os.environ.get("RECORDSKIT_USER", "").strip():
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +56,7 @@ class LoggedRequest:
     folder: str
     batch_id: str
     events: tuple[LoggedEvent, ...]
+    created_by: str = ""
 
     @property
     def active_events(self) -> list[LoggedEvent]:
@@ -72,61 +65,88 @@ class LoggedRequest:
         return [e for e in self.events if e.event != "undo" and e.seq not in undone]
 
 
-class RequestLog:
-    """The SQLite log of requests and events."""
+@dataclass(frozen=True)
+class RequestRow:
+    """A request as the log stores it, before its answers are read."""
 
-    def __init__(self, folder: Path | None = None) -> None:
-        self.folder = folder or log_folder()
-        self.path = self.folder / DATABASE_NAME
+    id: str
+    created_at: str
+    agency: str
+    answers: str
+    folder: str
+    batch_id: str
+    created_by: str
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A connection whose writes are committed together at the end, or not at all."""
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=10)
-        except (OSError, sqlite3.Error) as exc:
-            raise UserError(f"{self.path}: cannot open the request log: {exc}") from None
-        with closing(connection):
-            try:
-                connection.execute("PRAGMA foreign_keys = ON")
-                if _needs_schema(connection):  # tables first, then the version that says so
-                    connection.executescript(_SCHEMA)
-                    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                with connection:  # commit on success, roll back on any exception
-                    yield connection
-            except sqlite3.DatabaseError as exc:
-                raise UserError(f"{self.path}: the request log cannot be used: {exc}") from None
 
+@dataclass(frozen=True)
+class EventRow:
+    """An event as the log stores it."""
+
+    seq: int
+    request_id: str
+    event: str
+    on_date: str
+    details: str
+    recorded_at: str
+    recorded_by: str
+    uid: str
+
+
+class RequestLog(ABC):
+    """The log of requests and events, whichever database keeps it."""
+
+    location: str
+    """Where the log is, for messages (a file path, or a server without its password)."""
+
+    @abstractmethod
     def exists(self) -> bool:
-        return self.path.exists()
+        """Whether the log has been made yet (reading never makes one)."""
+
+    @abstractmethod
+    def create(self) -> None:
+        """Make the log (its tables) if it is not there yet; upgrade an older one."""
+
+    @abstractmethod
+    def insert_requests(self, rows: Iterable[RequestRow]) -> int:
+        """Add requests in one transaction, each unless its id is there (then its folder is
+        updated); how many were added."""
+
+    def insert_request(self, row: RequestRow) -> bool:
+        """Add a request unless its id is there; True when added (folder updated when not)."""
+        return self.insert_requests([row]) == 1
+
+    @abstractmethod
+    def insert_events(self, rows: Iterable[EventRow]) -> list[int]:
+        """Add events in one transaction, skipping uids already there; their numbers."""
+
+    @abstractmethod
+    def ids_starting(self, prefix: str) -> list[str]:
+        """The ids that start with ``prefix``, compared as text."""
+
+    @abstractmethod
+    def request_rows(self, request_id: str | None = None) -> list[RequestRow]:
+        """One request's row, or every request's, oldest first."""
+
+    @abstractmethod
+    def event_rows(self, request_id: str | None = None) -> list[EventRow]:
+        """One request's events, or every event, in the order recorded."""
 
     def record_request(self, request_id: str, request: Request, *, folder: Path | str = "",
-                       batch_id: str = "") -> bool:
+                       batch_id: str = "", by: str | None = None) -> bool:
         """Add a request; False when it was already there (the same answers made twice)."""
-        with self.transaction() as db:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO requests (id, created_at, agency, answers, folder, "
-                "batch_id) VALUES (?, ?, ?, ?, ?, ?)",
-                (request_id, _now(), request.agency, request.model_dump_json(), str(folder),
-                 batch_id),
-            )
-            if cursor.rowcount == 0 and folder:
-                db.execute("UPDATE requests SET folder = ? WHERE id = ?", (str(folder),
-                                                                          request_id))
-            return cursor.rowcount == 1
+        return self.insert_request(RequestRow(
+            request_id, now(), request.agency, request.model_dump_json(), str(folder), batch_id,
+            current_user() if by is None else by))
 
     def record_event(self, request_id: str, event: str, on_date: date,
-                     details: dict[str, Any] | None = None) -> LoggedEvent:
-        with self.transaction() as db:
-            recorded = _now()
-            cursor = db.execute(
-                "INSERT INTO events (request_id, event, on_date, details, recorded_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (request_id, event, on_date.isoformat(), json.dumps(details or {}), recorded),
-            )
-            return LoggedEvent(int(cursor.lastrowid or 0), event, on_date, details or {},
-                               recorded)
+                     details: dict[str, Any] | None = None, *, by: str | None = None
+                     ) -> LoggedEvent:
+        """Add one event to a request, in its own transaction."""
+        recorded, who = now(), current_user() if by is None else by
+        [seq] = self.insert_events([EventRow(
+            0, request_id, event, on_date.isoformat(), json.dumps(details or {}), recorded,
+            who, uuid.uuid4().hex)])
+        return LoggedEvent(seq, event, on_date, details or {}, recorded, who)
 
     def resolve(self, prefix: str) -> str:
         """The full id of the one request whose id starts with ``prefix``."""
@@ -134,58 +154,37 @@ class RequestLog:
         if len(prefix) < 4:
             raise UserError(f"request id {prefix!r} is too short; give at least 4 characters")
         if not all(char in "0123456789abcdef" for char in prefix):
-            raise UserError(f"request id {prefix!r} is not an id: ids are letters a–f and digits, "
-                            "such as 3f9a2c81")
-        with self.transaction() as db:  # compared as text, never as a LIKE pattern
-            rows = db.execute("SELECT id FROM requests WHERE substr(id, 1, ?) = ? ORDER BY id",
-                              (len(prefix), prefix)).fetchall()
-        if not rows:
-            raise UserError(f"no request in the log has id {prefix!r} (log: {self.path}); "
+            raise UserError(f"request id {prefix!r} is not an id: ids are letters a–f and "
+                            "digits, such as 3f9a2c81")
+        ids = self.ids_starting(prefix) if self.exists() else []
+        if not ids:
+            raise UserError(f"no request in the log has id {prefix!r} (log: {self.location}); "
                             "the list of every request shows their ids")
-        if len(rows) > 1:
-            raise UserError(f"request id {prefix!r} is ambiguous: "
-                            f"{', '.join(r[0] for r in rows)}")
-        return str(rows[0][0])
+        if len(ids) > 1:
+            raise UserError(f"request id {prefix!r} is ambiguous: {', '.join(ids)}")
+        return ids[0]
 
     def get(self, request_id: str) -> LoggedRequest:
         full = self.resolve(request_id)
-        with self.transaction() as db:
-            row = db.execute("SELECT id, created_at, answers, folder, batch_id FROM requests "
-                             "WHERE id = ?", (full,)).fetchone()
-            events = db.execute("SELECT seq, event, on_date, details, recorded_at FROM events "
-                                "WHERE request_id = ? ORDER BY seq", (full,)).fetchall()
-        return _logged(row, events)
+        [row] = self.request_rows(full)
+        return _logged(row, self.event_rows(full))
 
     def all(self, damaged: list[DamagedEntry] | None = None) -> list[LoggedRequest]:
         """Every request, oldest first. A row the log cannot read (damaged by hand or by a
         disk) is left out and, when ``damaged`` is given, reported there by its id."""
         if not self.exists():
             return []
-        with self.transaction() as db:
-            rows = db.execute("SELECT id, created_at, answers, folder, batch_id FROM requests "
-                              "ORDER BY created_at, id").fetchall()
-            events = db.execute("SELECT request_id, seq, event, on_date, details, recorded_at "
-                                "FROM events ORDER BY seq").fetchall()
-        by_request: dict[str, list[tuple[Any, ...]]] = {}
-        for event in events:
-            by_request.setdefault(event[0], []).append(event[1:])
+        by_request: dict[str, list[EventRow]] = {}
+        for event in self.event_rows():
+            by_request.setdefault(event.request_id, []).append(event)
         found = []
-        for row in rows:
+        for row in self.request_rows():
             try:
-                found.append(_logged(row, by_request.get(row[0], [])))
+                found.append(_logged(row, by_request.get(row.id, [])))
             except DamagedEntry as exc:
                 if damaged is not None:
                     damaged.append(exc)
         return found
-
-
-def _needs_schema(connection: sqlite3.Connection) -> bool:
-    version = connection.execute("PRAGMA user_version").fetchone()[0]
-    if version == 0:
-        return True
-    if version > SCHEMA_VERSION:
-        raise UserError("the request log was written by a newer recordskit; upgrade recordskit")
-    return False
 
 
 class DamagedEntry(UserError):
@@ -197,23 +196,23 @@ class DamagedEntry(UserError):
                          "of the log is unaffected")
 
 
-def _logged(row: tuple[Any, ...], events: list[tuple[Any, ...]]) -> LoggedRequest:
-    request_id = str(row[0])
+def _logged(row: RequestRow, events: list[EventRow]) -> LoggedRequest:
     try:
-        request = Request.model_validate_json(row[2])
+        request = Request.model_validate_json(row.answers)
         logged_events = []
-        for seq, event, on, details, recorded in events:
-            parsed = json.loads(details)
-            if not isinstance(parsed, dict):
-                raise TypeError(f"the details of event {seq} are not a mapping")
-            logged_events.append(LoggedEvent(int(seq), str(event), date.fromisoformat(on),
-                                             parsed, str(recorded)))
+        for event in events:
+            details = json.loads(event.details)
+            if not isinstance(details, dict):
+                raise TypeError(f"the details of event {event.seq} are not a mapping")
+            logged_events.append(LoggedEvent(event.seq, event.event,
+                                             date.fromisoformat(event.on_date), details,
+                                             event.recorded_at, event.recorded_by))
     except (ValueError, TypeError) as exc:  # pydantic's and json's errors are ValueErrors
-        reason = str(exc).splitlines()[0][:120]
-        raise DamagedEntry(request_id, reason) from None
-    return LoggedRequest(id=request_id, created_at=row[1], request=request, folder=row[3],
-                         batch_id=row[4], events=tuple(logged_events))
+        raise DamagedEntry(row.id, str(exc).splitlines()[0][:120]) from None
+    return LoggedRequest(id=row.id, created_at=row.created_at, request=request,
+                         folder=row.folder, batch_id=row.batch_id,
+                         events=tuple(logged_events), created_by=row.created_by)
 
 
-def _now() -> str:
+def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")

@@ -31,18 +31,21 @@ def timeline_of(logged: LoggedRequest, directory: Directory, today: date) -> Tim
 
 
 def log_event(log: RequestLog, request_id: str, event: str, on: date, details: dict[str, Any],
-              directory: Directory, today: date
+              directory: Directory, today: date, *, by: str | None = None
               ) -> tuple[LoggedEvent, Timeline, LoggedRequest]:
-    """Check and record an event; return it, the recomputed timeline, and the request."""
+    """Check and record an event; return it, the recomputed timeline, and the request.
+
+    ``by`` is who logs it (by default ``RECORDSKIT_USER``, or the login name)."""
     logged = log.get(request_id)
     clean = {key: value for key, value in details.items() if value not in (None, "", False)}
     check_event(logged.request, logged.active_events, event, on, clean, today)
-    recorded = log.record_event(logged.id, event, on, clean)
+    recorded = log.record_event(logged.id, event, on, clean, by=by)
     updated = log.get(logged.id)
     return recorded, timeline_of(updated, directory, today), updated
 
 
-def undo_event(log: RequestLog, request_id: str, seq: int, today: date) -> LoggedEvent:
+def undo_event(log: RequestLog, request_id: str, seq: int, today: date, *,
+               by: str | None = None) -> LoggedEvent:
     """Undo a mistaken event: a new ``undo`` event names it; both stay in the log."""
     logged = log.get(request_id)
     target = next((e for e in logged.events if e.seq == seq), None)
@@ -51,4 +54,5 @@ def undo_event(log: RequestLog, request_id: str, seq: int, today: date) -> Logge
         raise UserError(f"request {logged.id} has no event {seq} to undo; its events: {numbers}")
     if target not in logged.active_events:
         raise UserError(f"event {seq} ({target.event}) was already undone")
-    return log.record_event(logged.id, "undo", today, {"undoes": seq, "event": target.event})
+    return log.record_event(logged.id, "undo", today, {"undoes": seq, "event": target.event},
+                            by=by)

@@ -1,0 +1,68 @@
+"""The request log's schema, as numbered migrations shared by both backends.
+
+Version 1 is the first release's schema; each later version is a list of statements that turns
+the one before into it. A log is upgraded in place when a newer recordskit opens it, in one
+transaction; a log written by a newer recordskit than this one is refused and never altered.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from recordskit.errors import UserError
+
+Backend = Literal["sqlite", "postgresql"]
+
+SCHEMA_VERSION = 2
+"""The version this release writes."""
+
+_V1 = {
+    "sqlite": [
+        """CREATE TABLE IF NOT EXISTS requests (
+            id TEXT PRIMARY KEY, created_at TEXT NOT NULL, agency TEXT NOT NULL,
+            answers TEXT NOT NULL, folder TEXT NOT NULL DEFAULT '',
+            batch_id TEXT NOT NULL DEFAULT '')""",
+        """CREATE TABLE IF NOT EXISTS events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            request_id TEXT NOT NULL REFERENCES requests(id), event TEXT NOT NULL,
+            on_date TEXT NOT NULL, details TEXT NOT NULL DEFAULT '{}',
+            recorded_at TEXT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS events_by_request ON events(request_id, seq)",
+    ],
+    "postgresql": [
+        """CREATE TABLE IF NOT EXISTS requests (
+            id TEXT PRIMARY KEY, created_at TEXT NOT NULL, agency TEXT NOT NULL,
+            answers TEXT NOT NULL, folder TEXT NOT NULL DEFAULT '',
+            batch_id TEXT NOT NULL DEFAULT '')""",
+        """CREATE TABLE IF NOT EXISTS events (
+            seq BIGSERIAL PRIMARY KEY,
+            request_id TEXT NOT NULL REFERENCES requests(id), event TEXT NOT NULL,
+            on_date TEXT NOT NULL, details TEXT NOT NULL DEFAULT '{}',
+            recorded_at TEXT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS events_by_request ON events(request_id, seq)",
+    ],
+}
+
+_V2 = {  # who logged what, and an id per event so that a log can be moved without duplicates
+    backend: [
+        "ALTER TABLE requests ADD COLUMN created_by TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE events ADD COLUMN recorded_by TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE events ADD COLUMN uid TEXT",
+        "UPDATE events SET uid = 'v1-' || request_id || '-' || CAST(seq AS TEXT) "
+        "WHERE uid IS NULL",
+        "CREATE UNIQUE INDEX IF NOT EXISTS events_by_uid ON events(uid)",
+    ] for backend in ("sqlite", "postgresql")
+}
+
+MIGRATIONS: dict[int, dict[str, list[str]]] = {1: _V1, 2: _V2}
+"""Version -> the statements, per backend, that bring the version before to it."""
+
+
+def steps(found: int, backend: Backend, where: str) -> list[str]:
+    """The statements that bring a log of version ``found`` (0: empty) to this release's."""
+    if found > SCHEMA_VERSION:
+        raise UserError(f"{where}: the request log was written by a newer recordskit (schema "
+                        f"{found}; this one knows up to {SCHEMA_VERSION}). Upgrade recordskit; "
+                        "the log was not changed")
+    return [statement for version in range(found + 1, SCHEMA_VERSION + 1)
+            for statement in MIGRATIONS[version][backend]]

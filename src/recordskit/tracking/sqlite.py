@@ -1,0 +1,171 @@
+"""The embedded request log: one SQLite file, for one person on one computer.
+
+Writers take the database's write lock at the start of their transaction (``BEGIN IMMEDIATE``)
+and wait for one another (a busy timeout, then a few retries), so two commands logging at once
+both succeed. SQLite's file locking is unreliable on network drives: a clinic's shared log
+belongs on a PostgreSQL server instead (``recordskit.tracking.postgres``).
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from recordskit.errors import UserError
+from recordskit.tracking.log import (
+    DATABASE_NAME,
+    EventRow,
+    RequestLog,
+    RequestRow,
+    log_folder,
+)
+from recordskit.tracking.schema import SCHEMA_VERSION, steps
+
+T = TypeVar("T")
+BUSY_SECONDS = 30
+RETRIES = 8
+
+
+
+class SqliteLog(RequestLog):
+    """The log in ``requests.sqlite3`` in ``folder`` (``RECORDSKIT_HOME``, or the user's data
+    folder)."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder or log_folder()
+        self.path = self.folder / DATABASE_NAME
+        self.location = str(self.path)
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    @contextmanager
+    def _connection(self, *, write: bool) -> Iterator[sqlite3.Connection]:
+        try:
+            if write:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=BUSY_SECONDS,
+                                         isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise UserError(f"{self.path}: cannot open the request log: {exc}") from None
+        with closing(connection):
+            try:
+                connection.execute("PRAGMA foreign_keys = ON")
+                self._migrate(connection)
+                connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    yield connection
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+                connection.execute("COMMIT")
+            except sqlite3.OperationalError:
+                raise  # busy: retried by _retry
+            except sqlite3.DatabaseError as exc:
+                raise UserError(f"{self.path}: the request log cannot be used: {exc}") from None
+
+    def _migrate(self, connection: sqlite3.Connection) -> None:
+        found = int(connection.execute("PRAGMA user_version").fetchone()[0])
+        todo = steps(found, "sqlite", str(self.path))
+        if not todo:
+            return
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            if int(connection.execute("PRAGMA user_version").fetchone()[0]) == found:
+                for statement in todo:
+                    connection.execute(statement)
+                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+    def _retry(self, work: Callable[[], T]) -> T:
+        for attempt in range(RETRIES):
+            try:
+                return work()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise UserError(f"{self.path}: the request log cannot be used: {exc}"
+                                    ) from None
+                time.sleep(0.05 * (attempt + 1) + random.random() * 0.05)  # noqa: S311
+        raise UserError(f"{self.path}: the request log stayed busy; try again in a moment")
+
+    def create(self) -> None:
+        def work() -> None:
+            with self._connection(write=True):
+                pass
+        self._retry(work)
+
+    def insert_requests(self, rows: Iterable[RequestRow]) -> int:
+        batch = list(rows)
+
+        def work() -> int:
+            added = 0
+            with self._connection(write=True) as db:
+                for row in batch:
+                    cursor = db.execute(
+                        "INSERT OR IGNORE INTO requests (id, created_at, agency, answers, "
+                        "folder, batch_id, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (row.id, row.created_at, row.agency, row.answers, row.folder,
+                         row.batch_id, row.created_by))
+                    if cursor.rowcount == 0 and row.folder:
+                        db.execute("UPDATE requests SET folder = ? WHERE id = ?",
+                                   (row.folder, row.id))
+                    added += cursor.rowcount == 1
+            return added
+        return self._retry(work)
+
+    def insert_events(self, rows: Iterable[EventRow]) -> list[int]:
+        batch = list(rows)
+
+        def work() -> list[int]:
+            numbers = []
+            with self._connection(write=True) as db:
+                for row in batch:
+                    found = db.execute("SELECT seq FROM events WHERE uid = ?",
+                                       (row.uid,)).fetchone()
+                    if found:
+                        numbers.append(int(found[0]))
+                        continue
+                    cursor = db.execute(
+                        "INSERT INTO events (request_id, event, on_date, details, recorded_at, "
+                        "recorded_by, uid) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (row.request_id, row.event, row.on_date, row.details, row.recorded_at,
+                         row.recorded_by, row.uid))
+                    numbers.append(int(cursor.lastrowid or 0))
+            return numbers
+        return self._retry(work)
+
+    def ids_starting(self, prefix: str) -> list[str]:
+        def work() -> list[str]:
+            with self._connection(write=False) as db:
+                rows = db.execute("SELECT id FROM requests WHERE substr(id, 1, ?) = ? "
+                                  "ORDER BY id", (len(prefix), prefix)).fetchall()
+            return [str(r[0]) for r in rows]
+        return self._retry(work)
+
+    def request_rows(self, request_id: str | None = None) -> list[RequestRow]:
+        def work() -> list[RequestRow]:
+            with self._connection(write=False) as db:
+                rows = db.execute(
+                    "SELECT id, created_at, agency, answers, folder, batch_id, created_by "
+                    "FROM requests WHERE ? IS NULL OR id = ? ORDER BY created_at, id",
+                    (request_id, request_id)).fetchall()
+            return [RequestRow(*map(str, r)) for r in rows]
+        return self._retry(work)
+
+    def event_rows(self, request_id: str | None = None) -> list[EventRow]:
+        def work() -> list[EventRow]:
+            with self._connection(write=False) as db:
+                rows = db.execute(
+                    "SELECT seq, request_id, event, on_date, details, recorded_at, "
+                    "recorded_by, uid FROM events WHERE ? IS NULL OR request_id = ? "
+                    "ORDER BY seq", (request_id, request_id)).fetchall()
+            return [EventRow(int(r[0]), *map(str, r[1:])) for r in rows]
+        return self._retry(work)
