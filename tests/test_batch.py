@@ -67,7 +67,7 @@ def test_csv_rows_become_letters(tmp_path: Path) -> None:
     assert [(m["row"], m["agency"], m["folder"], m["response_due"]) for m in manifest] == [
         ("2", "bps", "fam-0-bps", "2026-12-08"), ("3", "bps", "fam-1-bps", "2026-12-08"),
         ("4", "bps", "fam-2-bps", "2026-12-08"), ("5", "bpd", "bpd-1-bpd", "2026-12-11")]
-    assert (out / "errors.csv").read_bytes() == b"row,column,problem\r\n"
+    assert (out / "errors.csv").read_bytes() == b"row,row_id,column,problem\r\n"
     from icalendar import Calendar
 
     events = Calendar.from_ical((out / "calendar.ics").read_bytes()).walk("VEVENT")
@@ -288,3 +288,44 @@ def test_a_killed_batch_finishes_on_the_next_run(tmp_path: Path, _private_log: P
     manifest = list(csv.DictReader((out / "manifest.csv").open()))
     assert len(manifest) == count
 
+
+
+def test_what_a_clinic_hit_is_mended(tmp_path: Path) -> None:
+    """A changed row counted once; --force replaces its logged request; any case for ids;
+    errors name the row_id; "1 row"; --no-log."""
+    open_log().create()
+    rows = [row(row_id=f"fam-{n}", agency="BPS" if n == 0 else "bps",
+                **{"requester.name": f"Family {n}"}) for n in range(3)]
+    path = write_csv(tmp_path / "in.csv", rows)
+    out = tmp_path / "out"
+    assert run(str(path), "--out", str(out)).exit_code == 0
+    assert folders(out) == ["fam-0-bps", "fam-1-bps", "fam-2-bps"]  # "BPS" is bps
+    rows[1]["requester.name"] = "Family One, renamed"
+    write_csv(path, rows)
+    changed = run(str(path), "--out", str(out))
+    assert changed.exit_code == 1
+    assert "skipped 2 (already complete), failed 1" in changed.output  # the row, once
+    assert "fam-1" in (out / "errors.csv").read_text()  # with its row_id
+    forced = run(str(path), "--out", str(out), "--force")
+    assert forced.exit_code == 0, forced.output
+    logged = open_log().all()
+    open_requests = [e for e in logged if all(ev.event != "withdrawn" for ev in e.events)]
+    assert len(logged) == 4 and len(open_requests) == 3  # the replaced one is withdrawn
+    withdrawn = next(e for e in logged if e not in open_requests)
+    assert "replaced by request" in withdrawn.events[-1].details["note"]
+    checked = run(str(write_csv(tmp_path / "one.csv", [row(row_id="x")])), "--check")
+    assert "Checked 1 row: 1 good, 0 with problems" in checked.output
+    quiet = write_csv(tmp_path / "quiet.csv", [row(row_id="q", **{"requester.name": "Quiet"})])
+    assert run(str(quiet), "--out", str(tmp_path / "q"), "--no-log").exit_code == 0
+    assert len(open_log().all()) == 4
+
+
+def test_the_template_spreadsheet_lists_every_record_id(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    assert run("--template", str(tmp_path / "t.xlsx")).exit_code == 0
+    book = load_workbook(tmp_path / "t.xlsx")
+    records = [tuple(r) for r in book["records"].iter_rows(min_row=2, values_only=True)]
+    assert ("bps", "school-police-reports-shared-with-bric",
+            "School police incident reports shared with the BRIC") in records
+    assert {agency for agency, _id, _title in records} == {"bps", "bpd", "city-clerk"}

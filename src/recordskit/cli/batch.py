@@ -23,6 +23,8 @@ from recordskit.errors import UserError
 @click.option("--allow-personal-details", "allow_personal", is_flag=True,
               help="Produce rows even if an answer holds a child's name, a student ID, an "
                    "A-number or immigration details.")
+@click.option("--no-log", "no_log", is_flag=True,
+              help="Do not record the rows in the request log.")
 @click.option("--workers", type=click.IntRange(min=0), default=0,
               help="Processes to render with [default: one per core].")
 @click.option("--template", "template_path", type=click.Path(path_type=Path, dir_okay=False),
@@ -30,7 +32,7 @@ from recordskit.errors import UserError
                    "example row, then stop.")
 @click.pass_context
 def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: bool,
-          force: bool, pdf: bool, allow_personal: bool, workers: int,
+          force: bool, pdf: bool, allow_personal: bool, no_log: bool, workers: int,
           template_path: Path | None) -> None:
     """Produce one request per row of a CSV, XLSX or YAML file.
 
@@ -57,7 +59,7 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
     if template_path is not None:
         from recordskit.documents.spreadsheet import write_template
 
-        write_template(template_path, force=force)
+        write_template(template_path, force=force, directory=load_directory(directory_path(ctx)))
         say(f"Wrote {template_path}: fill one row per request, then run "
                    f"recordskit batch {template_path} --out FOLDER")
         return
@@ -79,7 +81,8 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
         report = make_batch(file, out, directory, agencies_path=agencies_path,
                             templates_path=templates_dir(), force=force,
                             check_only=check_only, workers=workers, progress=advance,
-                            allow_personal=allow_personal, pdf=pdf, log=open_log_for(ctx))
+                            allow_personal=allow_personal, pdf=pdf,
+                            log=None if no_log else open_log_for(ctx))
     for problem in report.problems:
         column = f" {problem.column}:" if problem.column else ""
         say(f"{file}: row {problem.row}:{column} {problem.message}", err=True)
@@ -89,8 +92,8 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
         say(f"Warning: {warning}", err=True)
     if check_only:
         bad = len({p.row for p in report.problems})
-        say(f"Checked {report.rows} rows: {report.rows - bad} good, {bad} with problems; "
-                   "nothing was written.", err=True)
+        say(f"Checked {report.rows} row{'s' if report.rows != 1 else ''}: "
+            f"{report.rows - bad} good, {bad} with problems; nothing was written.", err=True)
     else:
         say(report.summary(), err=True)
         if pdf:

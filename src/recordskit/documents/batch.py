@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from recordskit.documents.batch_report import BatchReport, RowResult, RowTask
@@ -44,7 +45,8 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, agencies_p
     started = time.perf_counter()
     rows = read_rows(path)
     good, problems, warnings = check_rows(rows, directory, allow_personal=allow_personal)
-    report = BatchReport([], problems, warnings, rows=len(rows))
+    report = BatchReport([], problems, warnings, rows=len(rows),
+                         row_ids={row.number: row_id_of(row) for row in rows})
     if check_only or out is None:
         report.seconds = time.perf_counter() - started
         return report
@@ -127,8 +129,10 @@ def _write_summaries(out: Path, report: BatchReport) -> None:
          "duplicate_of"),
         ((r.row, r.row_id, r.agency, r.requester, Path(r.folder).name, r.response_due,
           r.request_id, r.duplicate_of or "") for r in done))
-    errors = csv_document(("row", "column", "problem"),
-                          ((p.row, p.column, p.message) for p in report.problems))
+    row_ids = {r.row: r.row_id for r in report.results} | report.row_ids
+    errors = csv_document(("row", "row_id", "column", "problem"),
+                          ((p.row, row_ids.get(p.row, ""), p.column, p.message)
+                           for p in report.problems))
     # Not flushed one by one: the batch flushes everything to disk once, right after these.
     write_if_changed(out / "manifest.csv", manifest.encode("utf-8"), durable=False)
     write_if_changed(out / "errors.csv", errors.encode("utf-8"), durable=False)
@@ -161,16 +165,29 @@ def _add_pdfs(report: BatchReport, *, chunk: int = 40) -> int:
 
 def _record_in_log(report: BatchReport, log: RequestLog, batch: str, directory: Directory
                    ) -> int:
-    """When the request log exists, add every produced row to it under the batch's id."""
+    """When the request log exists, add every produced row to it under the batch's id.
+
+    A row rewritten with new answers is a new request (its id follows its answers); the request
+    it replaces, logged for the same folder, is marked withdrawn, so the log never holds two
+    open requests, with two sets of reminders, for one folder.
+    """
     if not log.exists():
         return 0
+    by_folder = {entry.folder: entry for entry in log.all()
+                 if all(e.event != "withdrawn" for e in entry.events)}
     recorded = 0
     for result in report.results:
-        if result.status not in ("changed", "failed"):
-            folder = Path(result.folder)
-            request = load_answers(folder / "answers.yaml", directory)
-            recorded += log.record_request(result.request_id, request,
-                                           folder=folder.resolve(), batch_id=batch)
+        if result.status in ("changed", "failed"):
+            continue
+        folder = Path(result.folder).resolve()
+        request = load_answers(folder / "answers.yaml", directory)
+        replaced = by_folder.get(str(folder))
+        recorded += log.record_request(result.request_id, request, folder=folder,
+                                       batch_id=batch)
+        if replaced is not None and replaced.id != result.request_id:
+            log.record_event(replaced.id, "withdrawn", date.today(),
+                             {"note": f"replaced by request {result.request_id}, made from "
+                                      "the row's new answers"})
     return recorded
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from recordskit.intake.rows import RowProblem
@@ -46,6 +46,8 @@ class BatchReport:
     rows: int = 0
     seconds: float = 0.0
     pdfs: int = 0
+    row_ids: dict[int, str] = field(default_factory=dict)
+    """Each row's row_id, by row number, for the problems of rows that were never produced."""
 
     def count(self, *statuses: str) -> int:
         return sum(result.status in statuses for result in self.results)

@@ -12,12 +12,17 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from recordskit.errors import UserError
 from recordskit.files import write_file
 from recordskit.intake.rows import COLUMNS, EXAMPLE_ROW
+from recordskit.models import Directory
 from recordskit.text import csv_document
 
 
-def write_template(path: Path, *, force: bool = False) -> None:
-    """A spreadsheet with every column and one example row, for clinics to fill in."""
+def write_template(path: Path, *, force: bool = False, directory: Directory | None = None
+                   ) -> None:
+    """A spreadsheet with every column and one example row, for clinics to fill in.
 
+    An XLSX also gets a second sheet, ``records``, listing every agency's record ids with their
+    titles (from ``directory``), to copy into the ``records`` column.
+    """
     suffix = path.suffix.lower()
     if suffix == ".csv":
         text = csv_document(COLUMNS, [[EXAMPLE_ROW[column] for column in COLUMNS]])
@@ -37,12 +42,25 @@ def write_template(path: Path, *, force: bool = False) -> None:
         sheet.column_dimensions[letter].width = max(14, min(48, len(EXAMPLE_ROW[column]) + 2))
         choices = {"delivery": "email,mail,portal,hand",
                    "fee_waiver": "none,public_interest,indigency",
-                   "format": "electronic,paper", "agency": "bps,bpd,city-clerk"}.get(column)
+                   "format": "electronic,paper",
+                   "agency": ",".join(a.id for a in directory.request_targets) if directory
+                   else "bps,bpd,city-clerk"}.get(column)
         if choices:
             rule = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
             rule.add(f"{letter}2:{letter}5000")
             sheet.add_data_validation(rule)
     sheet.freeze_panes = "A2"
+    if directory is not None:
+        catalog = workbook.create_sheet("records")
+        catalog.append(["agency", "record id", "title"])
+        for cell in catalog[1]:
+            cell.font = Font(bold=True)
+        for agency in directory.request_targets:
+            for record in agency.records:
+                catalog.append([agency.id, record.id, record.title])
+        catalog.column_dimensions["B"].width = 44
+        catalog.column_dimensions["C"].width = 60
+        catalog.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     write_file(path, buffer.getvalue(), force=force)

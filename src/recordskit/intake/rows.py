@@ -228,6 +228,11 @@ def _blank_row(values: Iterable[Any]) -> bool:
 # --- Checking ------------------------------------------------------------------------------
 
 
+_CASE_FREE = ("agency", "delivery", "fee_waiver", "format", "request_type", "requester_role",
+              "custody")
+"""Columns whose values are ids: a clinic's spreadsheet may write them in any case."""
+
+
 def answers_of(row: Row) -> tuple[dict[str, Any], list[RowProblem]]:
     """A row as answers-file data, and the problems found on the way."""
     problems: list[RowProblem] = []
@@ -243,6 +248,10 @@ def answers_of(row: Row) -> tuple[dict[str, Any], list[RowProblem]]:
         value = _cell(raw)
         if column == "records" and isinstance(value, str):
             value = [part.strip() for part in value.split(";") if part.strip()]
+        if column in _CASE_FREE and isinstance(value, str):
+            value = value.strip().lower()  # "BPS" is bps; the canonical id is written
+        if column == "records" and isinstance(value, list):
+            value = [str(part).lower() for part in value]
         group, dot, key = column.partition(".")
         if dot and group in _NESTED:
             answers.setdefault(group, {})[key] = value
