@@ -207,22 +207,39 @@ def _review(asker: Asker, directory: Directory, answers: dict[str, Any],
 
 
 def _ask_own_words(asker: Asker, optional: bool, text: str = "") -> str:
-    """The person's own description, checked for details that do not belong in it."""
-    while True:
-        text = asker.text(
-            _("Any other records? Describe them in your own words:"), default=text,
-            instruction=_("(Enter to skip)") if optional else "",
-            validate=None if optional else _required(_("Describe the records you want")),
-        )
-        findings = scan("other_records", text)
-        if not findings:
-            return text
+    """The person's own description, each personal detail in it shown to be removed, kept or
+    edited; a parent describing her own child is pointed to the child's-record request."""
+    text = asker.text(
+        _("Any other records? Describe them in your own words:"), default=text,
+        instruction=_("(Enter to skip)") if optional else "",
+        validate=None if optional else _required(_("Describe the records you want")))
+    kept: set[str] = set()
+    while findings := [f for f in scan("other_records", text) if f.excerpt not in kept]:
+        finding = findings[0]
         asker.say(_("This letter can be released to anyone who asks for it. What you wrote "
-                    "seems to contain:"))
-        for finding in findings:
-            asker.say(f"  - {_(finding.what)}: {finding.excerpt}")
-        if asker.confirm(_("Keep it anyway?"), default=False):
-            return text
+                    "seems to contain {what}: {excerpt}").format(what=_(finding.what),
+                                                                 excerpt=finding.excerpt))
+        if finding.kind == "child_name":
+            asker.say(_("If you want your own child's records, a request for the child's "
+                        "student record is faster and keeps them private: cancel (Ctrl-C) and "
+                        "choose \"My child's own school record\" when you start again."))
+        choice = asker.select(_("What should happen to it?"), [
+            Option(_("Remove it from the letter"), "remove"),
+            Option(_("Keep it"), "keep"),
+            Option(_("Edit the text"), "edit"),
+        ])
+        if choice == "remove":
+            text = " ".join(text.replace(finding.excerpt, "").split())
+            if not text and not optional:
+                text = asker.text(_("Describe the records you want, without that detail:"),
+                                  validate=_required(_("Describe the records you want")))
+        elif choice == "keep":
+            kept.add(finding.excerpt)
+        else:
+            text = asker.text(_("Any other records? Describe them in your own words:"),
+                              default=text, validate=None if optional else _required(
+                                  _("Describe the records you want")))
+    return text
 
 
 def _ask_sent_on(asker: Asker, today: date, directory: Directory, answers: dict[str, Any]

@@ -15,7 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from recordskit.errors import PersonalDetailsError, Problem
+from recordskit import inputfile
+from recordskit.errors import InputFileError, PersonalDetailsError, Problem
 from recordskit.i18n import N_
 from recordskit.models import Request
 
@@ -27,17 +28,34 @@ KINDS = {
     "immigration_status": N_("words about immigration status"),
 }
 
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|enero|febrero|marzo|"
+           r"abril|mayo|junio|julio|agosto|se?ptiembre|octubre|noviembre|diciembre|janvye|"
+           r"fevriye|mas|avril|me|jen|jiyè|dawou|septanm|oktòb|novanm|desanm)")
+_DATE = (r"(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|"
+         rf"{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
+         rf"\d{{1,2}}\s+(?:de\s+)?{_MONTHS}\s+(?:de\s+)?\d{{4}})")
+_BORN = r"(?:born|birth|b\.|nacid[oa]|naci[óo]|nacimiento|fèt|ne)"
+# A name: capitalized words, matched with case (the rest of each pattern ignores case).
+_NAME = r"(?-i:\s*,?\s*[A-ZÁÉÍÓÚÑÈÒ][\w'’-]+(?:\s+(?:de\s+la\s+|de\s+)?[A-ZÁÉÍÓÚÑÈÒ][\w'’-]+){0,3})"
+
 _PATTERNS: dict[str, re.Pattern[str]] = {
-    "student_id": re.compile(r"\b(?:SASID|student\s+(?:ID|number))\b[^\n]{0,20}|\b\d{10}\b",
-                             re.IGNORECASE),
-    "a_number": re.compile(r"\bA[-\s#]?(?:\d{3}[-\s]?\d{3}[-\s]?\d{2,3})\b|\bA-?number\b",
-                           re.IGNORECASE),
+    "student_id": re.compile(
+        r"\b(?:SASID|student\s+(?:ID|number)|número de estudiante|nimewo elèv)\b[\s:#.-]*\d*|"
+        r"\b\d{10}\b", re.IGNORECASE),
+    "a_number": re.compile(
+        r"\bA-?(?:number|#)?[\s:#-]*\d{3}[-\s]?\d{3}[-\s]?\d{2,3}\b|\bA-?number\b",
+        re.IGNORECASE),
     "birth_date": re.compile(
+        rf"\b(?:li\s+|dat\s+(?:li\s+)?)?{_BORN}\b(?:\s+(?:on|in|el|le|nan|the))?[\s:,]*{_DATE}|"
         r"\b(?:DOB|date of birth|born on|born in \d{4}|birthday|fecha de nacimiento|"
         r"naci[óo] el|dat (?:li )?fèt|li fèt)\b", re.IGNORECASE),
     "child_name": re.compile(
-        r"\bmy (?:son|daughter|child|kid|grand(?:son|daughter|child))\b(?:\s*,?\s*[A-Z]\w+)?|"
-        r"\b(?:student|child|boy|girl) named\s+\w+|\bmi hij[oa]\b|\bpitit (?:gason |fi )?mwen\b",
+        rf"\bmy (?:son|daughter|child|kid|grand(?:son|daughter|child)|step(?:son|daughter))\b"
+        rf"{_NAME}?|"
+        rf"\b(?:student|child|boy|girl|niñ[oa]|estudiante|elèv) (?:named|llamad[oa]|ki rele)"
+        rf"{_NAME}|"
+        rf"\bmi hij[oa]\b{_NAME}?|\bpitit (?:gason |fi )?mwen\b{_NAME}?",
         re.IGNORECASE),
     "immigration_status": re.compile(
         r"\b(?:undocumented|illegal (?:alien|immigrant)s?|DACA|asylum|asylee|refugee status|"
@@ -96,12 +114,23 @@ ADVICE = ("A public records request can itself be released to anyone who asks fo
 
 
 def refuse(findings: list[Finding], file: Path | str | None) -> None:
-    """Stop a file-driven request that carries personal details."""
-    if findings:
-        problems = [Problem(f.field, f"contains what looks like {f.what} ({f.excerpt!r}); "
-                                     f"{ADVICE} Remove it, or allow personal details if it "
-                                     "must stay.") for f in findings]
-        raise PersonalDetailsError(file, problems)
+    """Stop a file-driven request that carries personal details, naming each one's place."""
+    if not findings:
+        return
+    node = None
+    if isinstance(file, Path) and file.is_file():
+        try:
+            _data, node = inputfile.read(file)
+        except InputFileError:
+            node = None
+    problems = []
+    for finding in findings:
+        line, column = inputfile.locate(node, tuple(finding.field.split(".")))
+        problems.append(Problem(finding.field, f"contains what looks like {finding.what} "
+                                               f"({finding.excerpt!r}); {ADVICE} Remove it, or "
+                                               "allow personal details if it must stay.",
+                                line, column))
+    raise PersonalDetailsError(file, problems)
 
 
 def explain(findings: list[Finding]) -> list[str]:
