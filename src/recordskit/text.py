@@ -38,11 +38,27 @@ def capital(text: str) -> str:
 
 
 def join_titles(items: list[str]) -> str:
-    """Record titles inside a sentence: ``a, b and c``, each lower-cased unless an acronym."""
-    items = [i[:1].lower() + i[1:] if not i[:2].isupper() else i for i in items]
+    """Record titles inside a sentence: ``a, b and c``, each lower-cased where it is not a name
+    ("School police reports" -> "school police reports"; "City Council dockets" stays)."""
+    items = [_in_sentence(item) for item in items]
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _in_sentence(title: str) -> str:
+    words = title.split(" ", 2)
+    if words[0] in ("The", "A", "An"):
+        return title[:1].lower() + title[1:]
+    if title[:2].isupper() or (len(words) > 1 and words[1][:1].isupper()):
+        return title  # an acronym, or a name such as "City Council"
+    return title[:1].lower() + title[1:]
+
+
+def sentence(text: str) -> str:
+    """Text that ends a sentence: a full stop added when it has no closing punctuation."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".!?…:;)\"'”’" else text + "."
 
 
 def one_line(text: str) -> str:

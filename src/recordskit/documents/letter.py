@@ -16,7 +16,7 @@ from typing import Any
 from recordskit.deadlines.schedule import Schedule, receipt_sentence
 from recordskit.law import EXEMPTIONS, LAW, LAW_VERSION, free_hours, production_limit
 from recordskit.models import Agency, Directory, LoggedEvent, Request
-from recordskit.text import join_titles, long_date
+from recordskit.text import join_titles, long_date, sentence
 
 
 def letter_context(request: Request, directory: Directory, schedule: Schedule) -> dict[str, Any]:
@@ -26,6 +26,7 @@ def letter_context(request: Request, directory: Directory, schedule: Schedule) -
     return {
         "letter_date": long_date(request.sent_on),
         "agency": agency_block(agency),
+        "subject": _subject(items),
         "delivery": request.delivery,
         "delivery_line": delivery_line(request, agency),
         "items": items,
@@ -129,9 +130,18 @@ def _items(request: Request, agency: Agency) -> list[dict[str, Any]]:
                       "description": record.description, "period": _period(start, end)})
     if request.other_records:
         items.append({"number": len(items) + 1, "title": "Other records",
-                      "description": request.other_records,
+                      "description": sentence(request.other_records),
                       "period": _period(request.date_from, request.date_to)})
     return items
+
+
+def _subject(items: list[dict[str, Any]], longest: int = 90) -> str:
+    """The Re: line's subject: the records asked for, by title, shortened to one line."""
+    titles = [str(item["title"]) if item["title"] != "Other records"
+              else str(item["description"]).rstrip(".") for item in items]
+    subject = join_titles(titles)
+    return subject[:1].upper() + subject[1:] if len(subject) <= longest else (
+        subject[:1].upper() + subject[1:longest - 1].rsplit(" ", 1)[0].rstrip(",") + " …")
 
 
 def _asks(request: Request, agency: Agency) -> list[dict[str, Any]]:
