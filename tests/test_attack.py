@@ -10,7 +10,10 @@ import email.policy
 import io
 import os
 import re
+import socket
 import sqlite3
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -465,6 +468,41 @@ def test_a_template_that_would_reach_out_or_blow_up_is_refused(
     with pytest.raises(TemplateError, match=re.escape(message)):
         LetterTemplate(path)
     assert any(message in p.message for p in check_template(path))
+
+
+def test_a_document_linking_outside_is_never_handed_to_libreoffice(tmp_path: Path) -> None:
+    from recordskit.documents.pdf import to_pdf
+
+    path = _template_with(tmp_path, rels=(
+        '<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/image" Target="http://evil.example/x.png" TargetMode="External"/>'))
+    with pytest.raises(UserError, match=re.escape(
+            "letter.docx: word/_rels/document.xml.rels links to an outside file "
+            "(http://evil.example/x.png); LibreOffice would fetch it")):
+        to_pdf({"letter.docx": path.read_bytes()})
+
+
+_CONNECT = ("import socket, sys\n"
+            "try:\n"
+            "    socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=5).close()\n"
+            "except OSError:\n"
+            "    sys.exit(3)\n")
+
+
+def test_libreoffice_runs_without_a_network_where_the_machine_allows(tmp_path: Path) -> None:
+    """The prefix LibreOffice runs under cannot reach even a server on this machine's loopback,
+    which the same program reaches without it."""
+    from recordskit.documents.pdf import network_isolation
+
+    prefix = network_isolation()
+    if not prefix:
+        pytest.skip("user namespaces are off here; outside links are refused regardless")
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = str(server.getsockname()[1])
+        reachable = subprocess.run([sys.executable, "-c", _CONNECT, port], check=False)
+        isolated = subprocess.run([*prefix, sys.executable, "-c", _CONNECT, port], check=False)
+    assert reachable.returncode == 0
+    assert isolated.returncode == 3
 
 
 # 14. and 22. Size limits: nothing is silently cut, nothing huge is read.

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from functools import cache
 from pathlib import Path
 
 from recordskit.documents.render import package_problem
@@ -47,6 +48,23 @@ def libreoffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+@cache
+def network_isolation() -> tuple[str, ...]:
+    """The command prefix that runs a program with no network at all, where this machine allows
+    it: ``unshare -rn`` gives it a network namespace of its own holding only a loopback that is
+    down. Where user namespaces are off (some containers, macOS, Windows) the prefix is empty and
+    the conversion relies on the refused outside links alone (``package_problem``)."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return ()
+    try:
+        probe = subprocess.run([unshare, "-rn", "true"], capture_output=True,  # noqa: S603
+                               timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    return (unshare, "-rn") if probe.returncode == 0 else ()
+
+
 def _sealed_environment(scratch: Path) -> dict[str, str]:
     """LibreOffice's environment: its home, settings and caches inside the scratch folder, so
     a conversion leaves nothing in the user's own folders, and no desktop integration."""
@@ -60,12 +78,13 @@ def to_pdf(documents: dict[str, bytes]) -> dict[str, bytes]:
 
     Each call uses its own LibreOffice profile, so parallel conversions never collide.
     """
+    # Nothing LibreOffice would fetch from outside, and where possible no network to fetch with.
+    for name, data in documents.items():
+        if problem := package_problem(data):
+            raise UserError(f"{name}: {problem}")
     command = libreoffice()
     if command is None:
         raise FieldError(PDF_HELP, field="pdf")
-    for name, data in documents.items():  # nothing LibreOffice would fetch from outside
-        if problem := package_problem(data):
-            raise UserError(f"{name}: {problem}")
     with tempfile.TemporaryDirectory(prefix="recordskit-pdf-") as scratch:
         work = Path(scratch)
         for name, data in documents.items():
@@ -73,8 +92,8 @@ def to_pdf(documents: dict[str, bytes]) -> dict[str, bytes]:
         profile = (work / "profile").as_uri()
         try:
             result = subprocess.run(  # noqa: S603 (a fixed program and our own files)
-                [command, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-                 "--convert-to", "pdf", "--outdir", str(work / "pdf"),
+                [*network_isolation(), command, f"-env:UserInstallation={profile}",
+                 "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(work / "pdf"),
                  *(str(work / name) for name in documents)],
                 capture_output=True, text=True, timeout=PDF_TIMEOUT_SECONDS, check=False,
                 env=_sealed_environment(work))
