@@ -10,12 +10,14 @@ import email.policy
 import io
 import os
 import re
+import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -503,6 +505,75 @@ def test_libreoffice_runs_without_a_network_where_the_machine_allows(tmp_path: P
         isolated = subprocess.run([*prefix, sys.executable, "-c", _CONNECT, port], check=False)
     assert reachable.returncode == 0
     assert isolated.returncode == 3
+
+
+def _document_showing_a_linked_picture(url: str) -> bytes:
+    """A letter whose first paragraph shows a picture LibreOffice fetches from ``url``."""
+    drawing = (
+        '<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/'
+        'drawingml/2006/wordprocessingDrawing"><wp:extent cx="952500" cy="952500"/>'
+        '<wp:docPr id="99" name="x"/><a:graphic xmlns:a="http://schemas.openxmlformats.org/'
+        'drawingml/2006/main"><a:graphicData uri="http://schemas.openxmlformats.org/'
+        'drawingml/2006/picture"><pic:pic xmlns:pic="http://schemas.openxmlformats.org/'
+        'drawingml/2006/picture"><pic:nvPicPr><pic:cNvPr id="99" name="x.png"/><pic:cNvPicPr/>'
+        '</pic:nvPicPr><pic:blipFill><a:blip xmlns:r="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships" r:link="rIdX"/><a:stretch><a:fillRect/></a:stretch>'
+        '</pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="952500" cy="952500"/>'
+        '</a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'
+        '</a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(FROZEN_TEMPLATES / "request.docx") as old, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info.filename)
+            if info.filename == "word/document.xml":
+                xml = data.decode("utf-8")
+                start = xml.index("<w:body>") + len("<w:body>")
+                data = (xml[:start] + drawing + xml[start:]).encode("utf-8")
+            if info.filename == "word/_rels/document.xml.rels":
+                data = data.decode("utf-8").replace("</Relationships>", (
+                    '<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/'
+                    f'officeDocument/2006/relationships/image" Target="{url}" '
+                    'TargetMode="External"/></Relationships>')).encode("utf-8")
+            new.writestr(info, data)
+    return out.getvalue()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None and shutil.which("libreoffice") is None,
+                    reason="LibreOffice is not installed (CI installs it)")
+def test_libreoffice_attempts_no_connection_even_past_the_link_check(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Defect 10, with the link check switched off to test the second wall: LibreOffice
+    fetches a linked picture from a server on this machine when it may (the control run), and
+    attempts no connection under recordskit's network isolation."""
+    from recordskit.documents import pdf
+
+    if not pdf.network_isolation():
+        pytest.skip("user namespaces are off here; outside links are refused regardless")
+    monkeypatch.setattr(pdf, "package_problem", lambda data: None)
+
+    def connections_during_conversion(isolation: tuple[str, ...]) -> int:
+        monkeypatch.setattr(pdf, "network_isolation", lambda: isolation)
+        with socket.create_server(("127.0.0.1", 0)) as server:
+            server.settimeout(0.2)
+            url = f"http://127.0.0.1:{server.getsockname()[1]}/x.png"
+            document = _document_showing_a_linked_picture(url)
+            with ThreadPoolExecutor(1) as pool:
+                conversion = pool.submit(pdf.to_pdf, {"letter.docx": document})
+                accepted = 0
+                while not conversion.done():
+                    try:
+                        server.accept()[0].close()
+                        accepted += 1
+                    except TimeoutError:
+                        pass
+                assert conversion.result()["letter.pdf"].startswith(b"%PDF")
+        return accepted
+
+    isolation = pdf.network_isolation()
+    assert connections_during_conversion(()) > 0  # the control: LibreOffice does reach out
+    assert connections_during_conversion(isolation) == 0
 
 
 # 14. and 22. Size limits: nothing is silently cut, nothing huge is read.
