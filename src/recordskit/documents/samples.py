@@ -19,7 +19,7 @@ from recordskit.documents.letter import letter_context, student_letter_context
 from recordskit.documents.schedule_page import schedule_context
 from recordskit.documents.summary import summary_context
 from recordskit.intake.answers import request_from
-from recordskit.models import Directory, LoggedEvent
+from recordskit.models import Directory, LoggedEvent, Request
 from recordskit.tracking.log import LoggedRequest
 
 
@@ -93,9 +93,8 @@ def sample_schedule_context() -> dict[str, Any]:
     return schedule_context(request, directory, schedule)
 
 
-def sample_student_context() -> dict[str, Any]:
-    """A parent's request for a child's student record."""
-
+def _sample_student_request() -> tuple[Request, Directory]:
+    """María Pérez's hand-delivered request for her son's record at East Boston High School."""
     directory = load_directory()
     request = request_from({
         "request_type": "student_records", "agency": "bps",
@@ -104,6 +103,12 @@ def sample_student_context() -> dict[str, Any]:
         "requester": {"name": "María Pérez", "email": "maria@example.org"},
         "delivery": "hand", "sent_on": "2026-11-23",
     }, directory)
+    return request, directory
+
+
+def sample_student_context() -> dict[str, Any]:
+    """A parent's request for a child's student record."""
+    request, directory = _sample_student_request()
     agency = directory.agency("bps")
     schedule = student_records_schedule(request, agency, get_calendar(agency.calendar))
     return student_letter_context(request, directory, schedule)
@@ -120,14 +125,7 @@ def sample_summary_context() -> dict[str, Any]:
 
 def sample_student_follow_up_context() -> dict[str, Any]:
     """A parent's follow-up when the school has not given access within its 10 days."""
-    directory = load_directory()
-    request = request_from({
-        "request_type": "student_records", "agency": "bps",
-        "student": {"name": "Carlos Pérez", "school": "East Boston High School", "grade": "10"},
-        "requester_role": "parent",
-        "requester": {"name": "María Pérez", "email": "maria@example.org"},
-        "delivery": "hand", "sent_on": "2026-11-23",
-    }, directory)
+    request, directory = _sample_student_request()
     logged = LoggedRequest("sample0002", "2026-11-23T12:00:00+00:00", request, "", "", ())
     return followup_context(logged, directory, date(2026, 12, 10))
 
