@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
+from types import ModuleType
 
 import click
 import pytest
@@ -95,3 +97,37 @@ def test_every_test_the_readme_names_exists() -> None:
     for path in (ROOT / "tests").glob("test_*.py"):
         defined |= set(re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"), re.M))
     assert names - defined == set()
+
+
+def _bench_batch() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_batch", ROOT / "bench" / "batch.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _numbers_masked(text: str) -> list[str]:
+    return [re.sub(r"\d[\d,.]*(?:–\d[\d,.]*)?", "N", line) for line in text.splitlines()]
+
+
+def test_readme_batch_table_is_what_the_bench_prints() -> None:
+    """README quotes bench/batch.py's own table (only the numbers, as ranges, are its own)."""
+    printed = _bench_batch().table({
+        "rows": 1000, "seconds": 5.0, "rate": 200.0, "peak": 88.0, "naive_rows": 200,
+        "naive_rate": 20.0, "rerun": 1.3, "big_rows": 10000, "big_seconds": 35.0,
+        "big_peak": 129.0})
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index(printed.splitlines()[0])
+    quoted = readme[start:].split("\n\n", 1)[0]
+    assert _numbers_masked(quoted) == _numbers_masked(printed)
+
+
+def test_the_bench_table_check_notices_a_changed_row() -> None:
+    printed = _bench_batch().table({
+        "rows": 1000, "seconds": 5.0, "rate": 200.0, "peak": 88.0, "naive_rows": 200,
+        "naive_rate": 20.0, "rerun": 1.3})
+    assert _numbers_masked(printed.replace("naive loop", "plain loop")) != _numbers_masked(
+        printed)
+    assert _numbers_masked(printed.replace("| 1,000 | 5.0 |", "| 1,000 | 9.9–10.5 |")) == \
+        _numbers_masked(printed)
