@@ -44,6 +44,17 @@ def invariants(path: Path) -> list[str]:
     for precedent in directory.precedents:
         if not any(source.publisher for source in precedent.sources):
             broken.append(f"{precedent.id}: no source names its publisher")
+    for agency in directory.agencies:
+        for record in agency.records:
+            text = record.description.lower()
+            if re.search(r"\b(the number of|how many)\b", text) and \
+                    "records sufficient to show" not in text:
+                broken.append(f"{agency.id}/{record.id}: asks for a number; a request asks for "
+                              "records ('records sufficient to show how many …')")
+            if re.search(r"\b(emails|communications|correspondence)\b", text) and not (
+                    "office" in text and "search" in text):
+                broken.append(f"{agency.id}/{record.id}: asks for emails without naming the "
+                              "offices and how to search them")
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.lstrip().startswith("#") and CITATION.search(line):
             broken.append(f"line {number} writes a citation; citations come from the law table")
@@ -107,3 +118,20 @@ def test_a_contributing_style_edit_keeps_every_invariant_and_works(tmp_path: Pat
                                         "--no-log"])
         assert made.exit_code == 0, made.output
         assert (tmp_path / agency / "letter.docx").exists()
+
+
+def test_an_item_asking_for_a_number_or_for_every_email_is_caught(tmp_path: Path) -> None:
+    data = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+    bps = next(a for a in data["agencies"] if a["id"] == "bps")
+    records = {record["id"]: record for record in bps["records"]}
+    records["privacy-training-materials"]["description"] = (
+        "Training materials, with the number of people who attended each session.")
+    records["communications-with-ice"]["description"] = (
+        "Emails and other communications between any BPS employee and ICE about students.")
+    copy = tmp_path / "agencies.yaml"
+    copy.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert invariants(copy) == [
+        "bps/privacy-training-materials: asks for a number; a request asks for records "
+        "('records sufficient to show how many …')",
+        "bps/communications-with-ice: asks for emails without naming the offices and how to "
+        "search them"]
