@@ -93,7 +93,41 @@ def test_exemption_asks_and_precedents(directory: Directory, answers: Answers) -
     assert "Item 1, if you rely on M.G.L. c. 4, § 7(26)(c)" in text
     assert "Earlier requests. Records of this kind have been requested or made public before:" \
         in text
-    assert "at least 135 BPS student incident reports" in text
+    assert "showed that more than 100 BPS student incident reports (at least 135 by the count " \
+        "released with them) had been made accessible to U.S. Immigration and Customs " \
+        "Enforcement through the Boston Regional Intelligence Center between 2014 and 2018 " \
+        "(reported by CBS News and the Associated Press on January 6, 2020)." in text
+
+
+def _precedent_lines(text: str) -> list[str]:
+    after = text.split("requested or made public before:\n", 1)[1]
+    return [line for line in after.splitlines() if line.startswith("•")]
+
+
+def test_at_most_two_precedents_those_behind_the_most_items(directory: Directory,
+                                                            answers: Answers) -> None:
+    """BPD's six items cite six precedents; the one behind three items comes first, then the
+    first of those behind one item each, in catalog order; the other four stay out."""
+    text = _letter(directory, answers, agency="bpd", delivery="mail", records=[
+        "bric-federal-access-rules", "bric-federal-user-audit-logs",
+        "school-reports-at-the-bric", "ice-task-force-assignments",
+        "ice-requests-and-responses", "gang-database-rules"])
+    lines = _precedent_lines(text)
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("•\tLawyers for Civil Rights")
+    assert lines[1].startswith("•\tA March 2024 public records request for BRIC quarterly")
+    assert lines[1].endswith("(B000630-030524) (source: MuckRock).")
+
+
+def test_a_policy_event_is_never_cited_as_an_earlier_request(directory: Directory,
+                                                             answers: Answers) -> None:
+    text = _letter(directory, answers, records=["disclosure-protocol-2020",
+                                                "privacy-training-materials"])
+    assert "proposed a stricter student privacy policy" not in text
+    assert "Earlier requests" not in text
+    with_release = _letter(directory, answers, records=["incident-report-sharing-policies"])
+    assert "revised its policy in 2018" not in with_release
+    assert len(_precedent_lines(with_release)) == 1
 
 
 def test_no_asks_or_precedents_for_own_words_only(directory: Directory, answers: Answers) -> None:

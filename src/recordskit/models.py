@@ -195,10 +195,16 @@ class PrecedentSource(_Strict):
 
 
 class Precedent(_Strict):
-    """A documented earlier request (or release) of records like the ones asked for."""
+    """A documented earlier request (or release) of records like the ones asked for.
+
+    ``kind`` says what it was: a ``request`` for records or a ``release`` of them may be cited
+    in a letter as records "requested or made public before"; a ``policy`` event (a proposal,
+    a vote) is background for volunteers and never printed as one.
+    """
 
     id: Identifier
     title: NonEmptyText
+    kind: Literal["request", "release", "policy"] = "request"
     summary: NonEmptyText
     sources: list[PrecedentSource] = Field(min_length=1)
 

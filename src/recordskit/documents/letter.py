@@ -15,7 +15,7 @@ from typing import Any
 
 from recordskit.deadlines.schedule import Schedule, receipt_sentence
 from recordskit.law import EXEMPTIONS, LAW, LAW_VERSION, free_hours, production_limit
-from recordskit.models import Agency, Directory, LoggedEvent, Request
+from recordskit.models import Agency, Directory, LoggedEvent, PrecedentSource, Request
 from recordskit.text import join_titles, long_date, sentence
 
 
@@ -164,14 +164,29 @@ def _fees(request: Request, agency: Agency) -> dict[str, Any]:
     }
 
 
+LETTER_PRECEDENTS_MAX = 2  # evidence, briefly: a records officer reads two, not a history
+
+
 def _precedents(request: Request, agency: Agency, directory: Directory) -> list[dict[str, Any]]:
-    seen: list[str] = []
+    """At most two earlier requests or releases, those behind the most of the items asked for
+    (ties in catalog order), each one sentence ending with its published source."""
+    items_behind: dict[str, int] = {}
     for record_id in request.records:
         for precedent_id in agency.record(record_id).precedents:
-            if precedent_id not in seen:
-                seen.append(precedent_id)
-    return [{"title": directory.precedent(p).title, "summary": directory.precedent(p).summary}
-            for p in seen]
+            items_behind[precedent_id] = items_behind.get(precedent_id, 0) + 1
+    cited = [directory.precedent(p) for p in items_behind
+             if directory.precedent(p).kind != "policy"]
+    cited.sort(key=lambda precedent: -items_behind[precedent.id])  # stable: catalog order
+    return [{"title": precedent.title, "summary": _with_source(precedent.summary,
+                                                               precedent.sources[0])}
+            for precedent in cited[:LETTER_PRECEDENTS_MAX]]
+
+
+def _with_source(summary: str, source: PrecedentSource) -> str:
+    """The summary as one sentence that names its source: '… (reported by X on May 1, 2020).'"""
+    told = (f"reported by {source.publisher} on {long_date(source.published)}"
+            if source.published else f"source: {source.publisher}")
+    return f"{summary.rstrip().rstrip('.')} ({told})."
 
 
 def requester_block(request: Request) -> dict[str, Any]:
