@@ -229,6 +229,8 @@ def test_parent_in_spanish_gets_the_student_records_letter(keys: PipeInput,
     assert request.requester_role == "parent"
     assert request.student is not None and request.student.name == "Carlos Pérez"
     assert any("Nombre completo del estudiante" in text for text in shown)
+    review = next(text for text in shown if "Envío:" in text)  # the date in Spanish, too
+    assert re.search(r"Envío: [a-záéíóúñ]+ \d{1,2} de [a-z]+ de \d{4}", review), review
     made = prepare_request(request, directory)
     summary = docx_text(made.files["summary.docx"])
     assert "El expediente escolar completo de Carlos Pérez" in summary

@@ -211,9 +211,9 @@ def test_a_sending_day_the_office_is_closed_is_explained(keys: PipeInput,
     said: list[str] = []
     request = run_interview(TerminalAsker(said.append), directory, today=date(2026, 11, 20))
     assert request.sent_on == date(2026, 11, 26)
-    assert "November 26, 2026 is a day the office is closed (Thanksgiving Day). A request sent " \
-           "then counts as received on the next business day, November 27, 2026, and every " \
-           "deadline counts from there." in said
+    assert "Thursday, November 26, 2026 is a day the office is closed (Thanksgiving Day). A " \
+           "request sent then counts as received on the next business day, Friday, November 27, " \
+           "2026, and every deadline counts from there." in said
 
 
 def test_a_past_sending_day_must_be_confirmed(keys: PipeInput, directory: Directory) -> None:

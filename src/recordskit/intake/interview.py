@@ -23,7 +23,7 @@ from recordskit.intake.asker import Asker, Cancelled, Option, Validator
 from recordskit.intake.privacy import scan
 from recordskit.law import LAW
 from recordskit.models import CHANNELS, Agency, Directory, Email, Request, SendTo
-from recordskit.text import long_date, one_line
+from recordskit.text import local_date, one_line
 
 PRIVACY_NOTICE = N_("""\
 Before you start, please read this.
@@ -258,8 +258,8 @@ def _ask_sent_on(asker: Asker, today: date, directory: Directory, answers: dict[
             asker.say(_("{date} is a day the office is closed ({reason}). A request sent then "
                         "counts as received on the next business day, {next}, and every "
                         "deadline counts from there.").format(
-                date=long_date(sent), reason=closed,
-                next=long_date(calendar.next_business_day(sent))))
+                date=local_date(sent), reason=closed,
+                next=local_date(calendar.next_business_day(sent))))
         due = first_answer_due(
             sent, str(answers.get("delivery", "email")), calendar,
             student=answers.get("request_type") == "student_records",
@@ -267,8 +267,8 @@ def _ask_sent_on(asker: Asker, today: date, directory: Directory, answers: dict[
         passed = due if due < today else None
         if passed is None or asker.confirm(_(
                 "A letter sent on {date} was due an answer by {due}, which has passed. Is that "
-                "really the day it was sent?").format(date=long_date(sent),
-                                                      due=long_date(passed)), default=False):
+                "really the day it was sent?").format(date=local_date(sent),
+                                                      due=local_date(passed)), default=False):
             return sent.isoformat()
 
 
@@ -487,7 +487,7 @@ def summary(request: Request, directory: Directory) -> str:
     if request.send_to:
         lines.append(_("Sent to: {address} (the address you gave)").format(
             address=one_line(request.send_to)))
-    lines.append(_("Sent: {date}").format(date=long_date(request.sent_on)))
+    lines.append(_("Sent: {date}").format(date=local_date(request.sent_on)))
     if request.student is None:
         waiver = {"none": _("no"), "public_interest": _("yes, public interest"),
                   "indigency": _("yes, cannot afford fees")}[request.fee_waiver]
