@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
 import sys
+import zipfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -235,6 +237,9 @@ def test_parent_in_spanish_gets_the_student_records_letter(keys: PipeInput,
     summary = docx_text(made.files["summary.docx"])
     assert "El expediente escolar completo de Carlos Pérez" in summary
     assert "jueves 3 de diciembre de 2026" in summary
+    with zipfile.ZipFile(io.BytesIO(made.files["summary.docx"])) as package:
+        footer = re.sub(r"<[^>]+>", "", package.read("word/footer1.xml").decode("utf-8"))
+    assert footer.strip() == "recordskit – 1"  # the page number needs no English word
     assert "Access to the student record of Carlos Pérez" in docx_text(made.files["letter.docx"])
 
 
