@@ -329,3 +329,22 @@ def test_the_template_spreadsheet_lists_every_record_id(tmp_path: Path) -> None:
     assert ("bps", "school-police-reports-shared-with-bric",
             "School police incident reports shared with the BRIC") in records
     assert {agency for agency, _id, _title in records} == {"bps", "bpd", "city-clerk"}
+
+
+def test_a_killed_workers_temporaries_are_leftovers_even_unreaped(tmp_path: Path) -> None:
+    """A worker killed with its batch stays a zombie where nothing reaps orphans (containers);
+    its half-written files are still a dead run's, and the next run removes them."""
+    from recordskit.files import leftover_temporaries
+
+    pid = os.fork()
+    if pid == 0:  # the child: exit at once, and stay unreaped for a moment
+        os._exit(0)
+    try:
+        time.sleep(0.2)
+        dead = tmp_path / f".letter.docx.rk{pid}.abc123.tmp"
+        mine = tmp_path / f".letter.docx.rk{os.getpid()}.def456.tmp"
+        dead.write_bytes(b"half")
+        mine.write_bytes(b"being written")
+        assert leftover_temporaries(tmp_path) == [dead]
+    finally:
+        os.waitpid(pid, 0)

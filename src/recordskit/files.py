@@ -89,7 +89,17 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:  # someone else's process: alive
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A killed process nobody has reaped yet (a killed batch's workers, where the container's
+    first process does not reap orphans) still answers a signal, but writes nothing more."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # no /proc (macOS, Windows): trust the signal
+        return False
+    return stat.rsplit(")", 1)[-1].split()[:1] == ["Z"]
 
 
 def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
