@@ -24,6 +24,7 @@ from recordskit.errors import InputFileError, TemplateError, UserError
 from recordskit.files import write_folder
 from recordskit.intake.answers import request_from
 from recordskit.models import Directory
+from recordskit.text import sentence
 from tests.conftest import docx_text
 
 Answers = Callable[..., dict[str, Any]]
@@ -49,7 +50,13 @@ def test_any_text_renders_and_comes_out_exactly(directory: Directory, answers: A
     request = request_from(data, directory)
     letter = docx_text(prepare_request(request, directory).files["letter.docx"])
     if request.other_records:  # blank text is dropped: the catalog record stands alone
-        assert f"Other records. {request.other_records}" in letter
+        # One paragraph, one sentence: spaces and line breaks run together, a capital first
+        # and a closing full stop where it has none; nothing else changes.
+        flowed = " ".join(request.other_records.split())
+        shown = sentence(flowed)
+        kept = flowed.rstrip(",:").rstrip() or flowed
+        assert shown[1:].startswith(kept[1:]) and shown[:1] in (kept[:1], kept[:1].upper())
+        assert f"Other records. {shown}" in letter
     else:
         assert "Other records." not in letter
     if request.requester.name:

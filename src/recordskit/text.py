@@ -55,10 +55,22 @@ def _in_sentence(title: str) -> str:
     return title[:1].lower() + title[1:]
 
 
+_ENDS_SENTENCE = ".!?…"
+_CLOSERS = ")\"'”’"
+
+
 def sentence(text: str) -> str:
-    """Text that ends a sentence: a full stop added when it has no closing punctuation."""
-    text = text.rstrip()
-    return text if not text or text[-1] in ".!?…:;)\"'”’" else text + "."
+    """Text as a sentence of its own: its first letter a capital, and a full stop added unless
+    it already ends one ('minutes (2019)' and 'titled "X"' still need theirs; '(see 2.)' not)."""
+    text = text.strip()
+    text = text.rstrip(",:").rstrip() or text  # a trailing comma or colon, unless that is all
+    if not text:
+        return text
+    capital = text[:1].upper()
+    if len(capital) == 1:  # 'ß' has no one-letter capital: left as typed
+        text = capital + text[1:]
+    end = text.rstrip(_CLOSERS)
+    return text if end and end[-1] in _ENDS_SENTENCE else text + "."
 
 
 def one_line(text: str) -> str:
