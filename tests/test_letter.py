@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -44,19 +45,20 @@ def test_letter_for_each_agency(directory: Directory, answers: Answers, agency: 
     assert address_line in text
     assert delivery_line in text
     assert "This is a request under the Massachusetts Public Records Law, M.G.L. c. 66, § 10, " \
-           "and the Public Records Access regulations of the Supervisor of Records, " \
-           "950 CMR 32.00." in text
+           "and its regulations, 950 CMR 32.00, for copies of these records:" in text
     for number, record_id in enumerate(records, start=1):
         record = body.record(record_id)
         assert f"{number}. {record.title}. {record.description}" in text
     assert "release every segregable, non-exempt portion (M.G.L. c. 66, § 10(a); Reinstein" in text
-    assert "specific exemption and the reason it applies, as the law requires " \
+    assert "state the specific exemption and the reason it applies " \
            "(M.G.L. c. 66, § 10(b)(iv))" in text
-    assert f"may not charge for the first 2 hours of employee time spent on this request " \
-           f"({LAW['free_hours_municipal'].citation})" in text
-    assert "No fee may be charged if you do not respond within 10 business days " \
+    # Both fee rules share one citation, so it is given once.
+    assert LAW["free_hours_municipal"].citation == LAW["labor_rate_cap"].citation
+    assert f"may not charge for the first 2 hours of employee time; after that, " \
+           f"{LAW['labor_rate_cap'].statement} ({LAW['labor_rate_cap'].citation})" in text
+    assert "no fee may be charged if you do not respond within 10 business days " \
            "(950 CMR 32.06(2)(c))." in text
-    assert "Records access officers help requesters identify the records they seek " \
+    assert "records access officers help requesters identify the records they seek " \
            "(M.G.L. c. 66, § 6A(b))." in text
     assert text.rstrip().endswith("Ana Pérez\n1 Main St\nBoston, MA 02110\nana@example.org")
     assert "{{" not in text and "{%" not in text
@@ -64,15 +66,15 @@ def test_letter_for_each_agency(directory: Directory, answers: Answers, agency: 
 
 def test_response_date_comes_from_the_schedule(directory: Directory, answers: Answers) -> None:
     text = _letter(directory, answers)
-    assert "I expect this request to count as received on June 12, 2026; counting from that " \
-           "day, your " \
-           "response is due by June 30, 2026." in text
-    assert "Any production date you set may be no later than July 21, 2026, 25 business days " \
+    assert "I expect this request to count as received on June 12, 2026, so your response is " \
+           "due within 10 business days, by June 30, 2026 (M.G.L. c. 66, § 10(a)–(b); " \
+           "950 CMR 32.06(2)(b)), even if you need more time to produce the records" in text
+    assert "a production date may be no later than July 21, 2026, 25 business days " \
            "after receipt (M.G.L. c. 66, § 10(b)(vi))" in text
     mailed = _letter(directory, answers, agency="bpd", records=["gang-database-rules"],
                      delivery="mail", requester__mailing_address="1 Main St")
-    assert "I expect this letter to reach you by June 18, 2026; counting from that day, your " \
-           "response is due by July 3, 2026." in mailed
+    assert "I expect this letter to reach you by June 18, 2026, so your response is due within " \
+           "10 business days, by July 3, 2026 (" in mailed
 
 
 def test_period_of_each_item(directory: Directory, answers: Answers) -> None:
@@ -88,35 +90,52 @@ def test_period_of_each_item(directory: Directory, answers: Answers) -> None:
 
 def test_exemption_asks_and_precedents(directory: Directory, answers: Answers) -> None:
     text = _letter(directory, answers)
-    assert "In particular:\n•\tItem 1, if you rely on M.G.L. c. 4, § 7(26)(a) (records exempted " \
-           "by statute): If any part of these reports is a student record" in text
-    assert "Item 1, if you rely on M.G.L. c. 4, § 7(26)(c)" in text
-    assert "Earlier requests. Records of this kind have been requested or made public before:" \
-        in text
-    assert "showed that more than 100 BPS student incident reports (at least 135 by the count " \
-        "released with them) had been made accessible to U.S. Immigration and Customs " \
-        "Enforcement through the Boston Regional Intelligence Center between 2014 and 2018 " \
-        "(reported by CBS News and the Associated Press on January 6, 2020)." in text
+    # Each exemption note is one sentence inside its item, then the de-identified alternative.
+    item = next(line for line in text.splitlines() if line.startswith("1. "))
+    assert item.endswith(
+        "Period: from January 1, 2014 through December 31, 2018. If you rely on M.G.L. c. 4, "
+        "§ 7(26)(a): Please redact students' identifying details from any part that is a "
+        "student record, and release the rest. If you rely on M.G.L. c. 4, § 7(26)(c): Please "
+        "redact the names of students and witnesses rather than withhold whole reports. If "
+        "reports are withheld, please provide instead an extract of existing data without "
+        "names: each report's date, school and type of incident, and when and with whom it was "
+        "shared.")
+    assert "an extract of existing data is not a new record (950 CMR 32.07(1)(f))" in text
+    assert "Earlier requests. Documents released on January 6, 2020, after Lawyers for Civil " \
+        "Rights and education advocacy groups sued BPS for them, showed that more than 100 BPS " \
+        "student incident reports (at least 135 by the count released with them) were made " \
+        "accessible to ICE through the BRIC from 2014 to 2018 (reported by CBS News and the " \
+        "Associated Press on January 6, 2020)." in text
 
 
 def _precedent_lines(text: str) -> list[str]:
-    after = text.split("requested or made public before:\n", 1)[1]
-    return [line for line in after.splitlines() if line.startswith("•")]
+    """The sentences of the "Earlier requests." paragraph, one per precedent."""
+    paragraph = next((line for line in text.splitlines()
+                      if line.startswith("Earlier requests. ")), "")
+    return re.findall(r".+?\((?:reported by [^)]*|source: [^)]*)\)\.",
+                      paragraph.removeprefix("Earlier requests. "))
 
 
 def test_at_most_two_precedents_those_behind_the_most_items(directory: Directory,
                                                             answers: Answers) -> None:
-    """BPD's six items cite six precedents; the one behind three items comes first, then the
-    first of those behind one item each, in catalog order; the other four stay out."""
+    """BPD's six items cite six precedents; only the one behind three items is cited, since the
+    others stand behind fewer; two tied at the top are both cited, in catalog order."""
     text = _letter(directory, answers, agency="bpd", delivery="mail", records=[
         "bric-federal-access-rules", "bric-federal-user-audit-logs",
         "school-reports-at-the-bric", "ice-task-force-assignments",
         "ice-requests-and-responses", "gang-database-rules"])
     lines = _precedent_lines(text)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("Documents released on January 6, 2020, after Lawyers for Civil")
+    tied = _letter(directory, answers, agency="bpd", delivery="mail",
+                   records=["bric-federal-access-rules"])
+    lines = _precedent_lines(tied)
     assert len(lines) == 2, lines
-    assert lines[0].startswith("•\tLawyers for Civil Rights")
-    assert lines[1].startswith("•\tA March 2024 public records request for BRIC quarterly")
-    assert lines[1].endswith("(B000630-030524) (source: MuckRock).")
+    assert lines[1].strip().startswith("A March 2024 public records request for BRIC quarterly")
+    assert lines[1].endswith("(reference B000630-030524) (source: MuckRock).")
+    three = _letter(directory, answers, agency="bpd", delivery="mail", records=[
+        "ice-task-force-assignments", "ice-requests-and-responses", "gang-database-rules"])
+    assert len(_precedent_lines(three)) == 2  # four tied at one item each: the first two
 
 
 def test_a_policy_event_is_never_cited_as_an_earlier_request(directory: Directory,
@@ -132,20 +151,23 @@ def test_a_policy_event_is_never_cited_as_an_earlier_request(directory: Director
 
 def test_no_asks_or_precedents_for_own_words_only(directory: Directory, answers: Answers) -> None:
     text = _letter(directory, answers, records=[], other_records="The school police budget.")
-    assert "In particular" not in text and "Earlier requests" not in text
+    assert "If you rely on" not in text and "Earlier requests" not in text
+    assert "not a new record" not in text
     assert "1. Other records. The school police budget." in text
 
 
 def test_fee_choices(directory: Directory, answers: Answers) -> None:
     default = _letter(directory, answers)
-    assert "If there will be any fee, please send me an itemized, good-faith estimate before " \
-           "doing any work that would be charged." in default
+    assert "Please send me an itemized, good-faith estimate before any work that would be " \
+           "charged; no fee may be charged" in default
     assert "No per-page copy fee may be charged for records provided electronically" in default
-    assert "Fee waiver" not in default
+    assert "waive" not in default
     capped = _letter(directory, answers, max_fee=40, fee_waiver="public_interest")
-    assert "If the fees will exceed $40.00, please send me an itemized, good-faith" in capped
-    assert "Fee waiver. I ask that you waive all fees (M.G.L. c. 66, § 10(d)). Disclosure of " \
-           "these records is in the public interest" in capped
+    assert "If the fees will exceed $40.00, please send me an itemized, good-faith estimate " \
+           "first; no fee" in capped
+    assert "I ask that you waive all fees in the public interest (M.G.L. c. 66, § 10(d)): " \
+           "disclosure is likely to contribute significantly to public understanding of the " \
+           "operations of government and is not primarily in my commercial interest." in capped
     poor = _letter(directory, answers, fee_waiver="indigency")
     assert "because I cannot afford to pay them." in poor
     paper = _letter(directory, answers, format="paper", requester__mailing_address="1 Main St")
@@ -178,7 +200,10 @@ def test_hostile_answers_come_out_intact(directory: Directory, answers: Answers,
                                          value: str) -> None:
     text = _letter(directory, answers, other_records=value, requester__name=f"N {value}",
                    requester__organization=f"O {value}", requester__mailing_address=f"A {value}")
-    assert f"Other records. {value}" in text
+    # Free text is one paragraph of the letter: its spaces and line breaks run together, its
+    # first letter is a capital, and it ends a sentence.
+    flowed = " ".join(value.split())
+    assert f"Other records. {flowed[:1].upper()}{flowed[1:]}." in text
     assert f"Sincerely,\nN {value}\nO {value}\nA {value}\nana@example.org" in text
     assert "49" not in text.replace(value, "")  # Jinja in an answer is text, never evaluated
 
@@ -204,7 +229,13 @@ def test_the_letter_states_the_presumption_and_the_appeal_route(directory: Direc
     text = _letter(directory, answers)
     presumption, window = LAW["presumption_public"], LAW["appeal_window"]
     expected = (f"Your rights. {presumption.statement[:1].upper()}{presumption.statement[1:]} "
-                f"({presumption.citation}). If this request is not answered as the law requires, "
+                f"({presumption.citation}). Please release every segregable, non-exempt portion "
+                f"({LAW['segregable'].citation}); an extract of existing data is not a new record "
+                f"({LAW['segregable_extract'].citation}), and for anything withheld, state the "
+                "specific "
+                "exemption and the reason it applies "
+                f"({LAW['withholding_reasons'].citation}). If this request is not answered as "
+                "the law requires, "
                 "I may appeal to the Supervisor of Records within "
                 f"{window.value} calendar days ({LAW['appeal_right'].citation}; "
                 f"{window.citation}).")
@@ -212,6 +243,7 @@ def test_the_letter_states_the_presumption_and_the_appeal_route(directory: Direc
     # As facts.md 1.14 supports it: the presumption is cited to the chapter, no section.
     assert "Your rights. Records are presumed public, and the records custodian bears the " \
            "burden of showing with specificity that an exemption applies and why the record " \
-           "should be withheld (M.G.L. c. 66). If this request is not answered as the law " \
+           "should be withheld (M.G.L. c. 66). Please release" in text
+    assert "If this request is not answered as the law " \
            "requires, I may appeal to the Supervisor of Records within 90 calendar days " \
            "(M.G.L. c. 66, § 10A(a); 950 CMR 32.08(1)(c)–(d))." in text

@@ -55,6 +55,16 @@ def invariants(path: Path) -> list[str]:
                     "office" in text and "search" in text):
                 broken.append(f"{agency.id}/{record.id}: asks for emails without naming the "
                               "offices and how to search them")
+            likely_withheld = {ask.exemption for ask in record.exemptions} & {
+                "statutory", "investigatory"}
+            if likely_withheld and not record.deidentified:
+                broken.append(f"{agency.id}/{record.id}: may be withheld whole "
+                              f"({', '.join(sorted(likely_withheld))}) but offers no "
+                              "de-identified extract ('deidentified:')")
+            for ask in record.exemptions:
+                if ask.ask.count(". ") or not ask.ask.rstrip().endswith("."):
+                    broken.append(f"{agency.id}/{record.id}: the {ask.exemption} ask is not one "
+                                  "sentence")
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.lstrip().startswith("#") and CITATION.search(line):
             broken.append(f"line {number} writes a citation; citations come from the law table")
@@ -120,7 +130,8 @@ def test_a_contributing_style_edit_keeps_every_invariant_and_works(tmp_path: Pat
         assert (tmp_path / agency / "letter.docx").exists()
 
 
-def test_an_item_asking_for_a_number_or_for_every_email_is_caught(tmp_path: Path) -> None:
+def test_an_item_asking_for_a_number_or_every_email_or_arguing_at_length_is_caught(
+        tmp_path: Path) -> None:
     data = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
     bps = next(a for a in data["agencies"] if a["id"] == "bps")
     records = {record["id"]: record for record in bps["records"]}
@@ -128,10 +139,16 @@ def test_an_item_asking_for_a_number_or_for_every_email_is_caught(tmp_path: Path
         "Training materials, with the number of people who attended each session.")
     records["communications-with-ice"]["description"] = (
         "Emails and other communications between any BPS employee and ICE about students.")
+    del records["school-police-reports-shared-with-bric"]["deidentified"]
+    records["school-police-bric-agreements"]["exemptions"][0]["ask"] = (
+        "It is not a security plan. Please release it")
     copy = tmp_path / "agencies.yaml"
     copy.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     assert invariants(copy) == [
+        "bps/school-police-reports-shared-with-bric: may be withheld whole (statutory) but offers "
+        "no de-identified extract ('deidentified:')",
         "bps/privacy-training-materials: asks for a number; a request asks for records "
         "('records sufficient to show how many …')",
         "bps/communications-with-ice: asks for emails without naming the offices and how to "
-        "search them"]
+        "search them",
+        "bps/school-police-bric-agreements: the security ask is not one sentence"]

@@ -72,7 +72,8 @@ def test_loop_fields_are_checked_against_the_loop_items(tmp_path: Path) -> None:
         tmp_path, "{%p for item in items %}", "{{ item.nmber }}. {{ item.title }}",
         "{%p endfor %}"))
     assert [p.message for p in problems] == [
-        "unknown field 'item.nmber'; expected one of: description, number, period, title"]
+        "unknown field 'item.nmber'; expected one of: asks, deidentified, description, number, "
+        "period, title"]
 
 
 def test_cli_fails_on_errors_not_warnings(tmp_path: Path) -> None:
@@ -102,7 +103,7 @@ def test_preview(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = docx_text(out)
     assert "Boston Public Schools" in text and "Ana Pérez" in text
-    assert "response is due by December 8, 2026" in text
+    assert "by December 8, 2026 (M.G.L. c. 66" in text
     again = CliRunner().invoke(cli, ["templates", "preview", "request.docx", "--out", str(out)])
     assert again.exit_code == 1 and "already exists" in again.output
     missing = CliRunner().invoke(cli, ["templates", "preview", "nope.docx", "--out", str(out)])

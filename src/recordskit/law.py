@@ -171,6 +171,14 @@ _RULES: tuple[Rule, ...] = (
         confidence="official",
     ),
     Rule(
+        key="segregable_extract",
+        statement="giving a segregable extract of existing data is not creating a new record",
+        citation="950 CMR 32.07(1)(f)",
+        sources=(_CORNELL_3207,),
+        confidence="official",
+        note="facts.md 1.13: SOURCED.",
+    ),
+    Rule(
         key="electronic_format",
         statement="records kept electronically are to be provided in electronic, searchable, "
         "machine-readable form, in the requester's preferred format where feasible",

@@ -183,6 +183,9 @@ class RecordType(_Strict):
     date_to: date | None = None
     precedents: list[Identifier] = Field(default_factory=list)
     exemptions: list[ExemptionAsk] = Field(default_factory=list)
+    # What the letter asks for where the records themselves are likely to be withheld: a
+    # segregable extract of existing data without names (dates, counts, categories).
+    deidentified: Text = ""
 
 
 class PrecedentSource(_Strict):

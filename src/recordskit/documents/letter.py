@@ -15,7 +15,7 @@ from typing import Any
 
 from recordskit.deadlines.schedule import Schedule, receipt_sentence
 from recordskit.law import EXEMPTIONS, LAW, LAW_VERSION, free_hours, production_limit
-from recordskit.models import Agency, Directory, LoggedEvent, PrecedentSource, Request
+from recordskit.models import Agency, Directory, ExemptionAsk, LoggedEvent, PrecedentSource, Request
 from recordskit.text import join_titles, long_date, sentence
 
 
@@ -30,7 +30,7 @@ def letter_context(request: Request, directory: Directory, schedule: Schedule) -
         "delivery": request.delivery,
         "delivery_line": delivery_line(request, agency),
         "items": items,
-        "asks": _asks(request, agency),
+        "deidentified": any(item["deidentified"] for item in items),
         "format": request.format,
         "fees": _fees(request, agency),
         "fee_waiver": request.fee_waiver,
@@ -127,11 +127,14 @@ def _items(request: Request, agency: Agency) -> list[dict[str, Any]]:
         start = request.date_from or record.date_from
         end = request.date_to or record.date_to
         items.append({"number": len(items) + 1, "title": record.title,
-                      "description": record.description, "period": _period(start, end)})
+                      "description": record.description, "period": _period(start, end),
+                      "asks": [_ask(anticipated) for anticipated in record.exemptions],
+                      "deidentified": record.deidentified})
     if request.other_records:
         items.append({"number": len(items) + 1, "title": "Other records",
-                      "description": sentence(request.other_records),
-                      "period": _period(request.date_from, request.date_to)})
+                      "description": sentence(" ".join(request.other_records.split())),
+                      "period": _period(request.date_from, request.date_to),
+                      "asks": [], "deidentified": ""})
     return items
 
 
@@ -144,15 +147,10 @@ def _subject(items: list[dict[str, Any]], longest: int = 90) -> str:
         subject[:1].upper() + subject[1:longest - 1].rsplit(" ", 1)[0].rstrip(",") + " …")
 
 
-def _asks(request: Request, agency: Agency) -> list[dict[str, Any]]:
-    """The pre-emptive asks of the chosen records, one per exemption and item."""
-    asks = []
-    for number, record_id in enumerate(request.records, start=1):
-        for anticipated in agency.record(record_id).exemptions:
-            exemption = EXEMPTIONS[anticipated.exemption]
-            asks.append({"item": number, "citation": exemption.citation, "name": exemption.name,
-                         "ask": anticipated.ask})
-    return asks
+def _ask(anticipated: ExemptionAsk) -> dict[str, str]:
+    """One exemption the body may claim for an item, and the one sentence asked instead."""
+    exemption = EXEMPTIONS[anticipated.exemption]
+    return {"citation": exemption.citation, "name": exemption.name, "ask": anticipated.ask}
 
 
 def _fees(request: Request, agency: Agency) -> dict[str, Any]:
@@ -176,7 +174,9 @@ def _precedents(request: Request, agency: Agency, directory: Directory) -> list[
             items_behind[precedent_id] = items_behind.get(precedent_id, 0) + 1
     cited = [directory.precedent(p) for p in items_behind
              if directory.precedent(p).kind != "policy"]
-    cited.sort(key=lambda precedent: -items_behind[precedent.id])  # stable: catalog order
+    # The closest evidence only: a precedent behind fewer items than the best one is left out.
+    most = max((items_behind[precedent.id] for precedent in cited), default=0)
+    cited = [precedent for precedent in cited if items_behind[precedent.id] == most]
     return [{"title": precedent.title, "summary": _with_source(precedent.summary,
                                                                precedent.sources[0])}
             for precedent in cited[:LETTER_PRECEDENTS_MAX]]
