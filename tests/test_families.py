@@ -263,3 +263,53 @@ def test_lang_option_and_locale(tmp_path: Path, answers: Answers,
     assert "Dat yo, ak sa pou fè chak fwa:" in docx_text(tmp_path / "ht" / "summary.docx")
     bad = CliRunner().invoke(cli, ["new", "--answers", str(path), "--lang", "xx"])
     assert "no translation for 'xx'; available: en, es, ht" in bad.output
+
+
+def _sentences(text: str) -> list[str]:
+    """The English prose of a text: its lines with four or more words, file names aside."""
+    return [line for line in text.splitlines()
+            if len(re.findall(r"\b[A-Za-z]{2,}\b", line.replace(".docx", "")
+                              .replace(".eml", ""))) >= 4]
+
+
+@pytest.mark.parametrize("lang", ["es", "ht"])
+@pytest.mark.parametrize("shape", [
+    {"agency": "bps", "delivery": "email"},
+    {"agency": "bps", "delivery": "portal"},
+    {"agency": "bpd", "delivery": "mail", "records": ["gang-database-rules"]},
+    {"agency": "city-clerk", "delivery": "hand", "records": ["trust-act-annual-reports"]},
+    {"agency": "bpd", "delivery": "email", "send_to": "records@example.org",
+     "records": ["gang-database-rules"]},
+    {"student": True, "delivery": "hand"},
+    {"student": True, "delivery": "email"},
+    {"student": True, "delivery": "mail"},
+])
+def test_how_to_send_is_in_the_family_language(directory: Directory, answers: Answers,
+                                               lang: str, shape: dict[str, Any]) -> None:
+    """Every sentence of how_to_send.txt is translated; addresses and commands stay whole."""
+    shape = dict(shape)
+    data = (student_answers(delivery=shape["delivery"], requester={
+                "name": "María Pérez", "email": "maria@example.org",
+                "mailing_address": "1 Main St, Boston, MA 02110"})
+            if shape.pop("student", False) else answers(**shape))
+    request = request_from(data, directory)
+    english = prepare_request(request, directory).files["how_to_send.txt"].decode()
+    try:
+        set_language(lang)
+        translated = prepare_request(request, directory).files["how_to_send.txt"].decode()
+    finally:
+        set_language("en")
+    assert _sentences(english), english
+    leaked = [line for line in _sentences(english) if line in translated]
+    assert leaked == [], leaked
+    for kept in re.findall(r"recordskit log \S+ received[^\n]*|https://\S+|\S+@\S+", english):
+        assert kept in translated  # a command or an address is never translated
+    if request.student is None:
+        assert "(950 CMR 32.08(1)(b))" in translated
+
+
+def test_how_to_send_translates_the_law_tables_own_sentence() -> None:
+    from recordskit.documents.instructions import KEEP_WRITTEN_REQUEST
+    from recordskit.law import LAW
+
+    assert LAW["written_request_for_appeal"].statement == KEEP_WRITTEN_REQUEST

@@ -1,13 +1,22 @@
 """``how_to_send.txt``: where the letter goes, for the way the person chose, and what proof to keep.
 
-When the agency has no email in the directory, it says so rather than pretend.
+Written in the family's language (the letter itself stays in English). Addresses, file names and
+commands stay as they are: they go on an envelope or into a terminal. When the agency has no
+email in the directory, it says so rather than pretend.
 """
 
 from __future__ import annotations
 
+from recordskit.i18n import N_, _
 from recordskit.law import LAW
 from recordskit.models import Agency, Request, Student
-from recordskit.text import long_date, one_line
+from recordskit.text import local_date, one_line
+
+# The law table's sentence, marked for the translators (a test keeps the two the same).
+KEEP_WRITTEN_REQUEST = N_("an oral request cannot be the basis of an appeal, so keep this "
+                          "written request and, for email, its full headers")
+WAYS = {"email": N_("email"), "portal": N_("the online portal"), "mail": N_("mail"),
+        "hand": N_("by hand")}
 
 
 def how_to_send(request: Request, agency: Agency, has_email_draft: bool) -> str:
@@ -15,48 +24,54 @@ def how_to_send(request: Request, agency: Agency, has_email_draft: bool) -> str:
     if request.student is not None:
         return _how_to_send_student(request, request.student, agency)
     officer = agency.records_officer
-    address = one_line(officer.mailing_address)
+    name = _(agency.name)
+    envelope = (f"{officer.title}, {officer.office + ', ' if officer.office else ''}"
+                f"{agency.name}, {one_line(officer.mailing_address)}")
     keep = LAW["written_request_for_appeal"]
-    lines = [f"How to send your request to {agency.name}", ""]
+    lines = [_("How to send your request to {agency}").format(agency=name), ""]
     if request.delivery == "email":
         lines += [
-            "By email: open email.eml. Your mail program shows it as a draft addressed to "
-            f"{officer.email}, with the letter in the message and letter.docx attached. Check "
-            "it, then press Send.",
-            "Keep the sent email. If you ever appeal, you will need it with its full headers.",
+            _("By email: open email.eml. Your mail program shows it as a draft addressed to "
+              "{email}, with the letter in the message and letter.docx attached. Check it, then "
+              "press Send.").format(email=officer.email),
+            _("Keep the sent email. If you ever appeal, you will need it with its full headers."),
         ]
     elif request.delivery == "portal":
         lines += [
-            f"Through the online portal: {officer.portal_url}",
-            "Start a new public records request, paste the text of the letter (it is also in "
-            "the message of email.eml, if there is one) and attach letter.docx. Write down the "
-            "reference number the portal gives you (it looks like R004625-112326) and log it: "
-            f"recordskit log {request.fingerprint()} received --on DATE --tracking NUMBER",
+            _("Through the online portal: {url}").format(url=officer.portal_url),
+            _("Start a new public records request, paste the text of the letter (it is also in "
+              "the message of email.eml, if there is one) and attach letter.docx. Write down the "
+              "reference number the portal gives you (it looks like R004625-112326) and log it: "
+              "{command}").format(command=f"recordskit log {request.fingerprint()} received "
+                                          "--on DATE --tracking NUMBER"),
         ]
     elif request.delivery == "mail":
         lines += [
-            f"By mail to: {officer.title}, {officer.office + ', ' if officer.office else ''}"
-            f"{agency.name}, {address}",
-            "Print letter.docx, sign it, and keep a copy. Certified mail with a return receipt "
-            "gives you proof of the day it arrived; when you know it, log it: "
-            f"recordskit log {request.fingerprint()} received --on DATE",
+            _("By mail to: {address}").format(address=envelope),
+            _("Print letter.docx, sign it, and keep a copy. Certified mail with a return receipt "
+              "gives you proof of the day it arrived; when you know it, log it: {command}"
+              ).format(command=f"recordskit log {request.fingerprint()} received --on DATE"),
         ]
     else:
         lines += [
-            f"By hand to: {officer.title}, {officer.office + ', ' if officer.office else ''}"
-            f"{agency.name}, {address}",
-            "Print two copies of letter.docx. Ask the office to stamp the date of receipt on "
-            "one copy, and keep it.",
+            _("By hand to: {address}").format(address=envelope),
+            _("Print two copies of letter.docx. Ask the office to stamp the date of receipt on "
+              "one copy, and keep it."),
         ]
     if request.send_to:
-        lines += ["", f"This address is the one you gave (send_to), not one from recordskit's "
-                  f"directory of {agency.short_name}: check it before you send the letter."]
+        lines += ["", _("This address is the one you gave (send_to), not one from recordskit's "
+                        "directory of {agency}: check it before you send the letter."
+                        ).format(agency=_(agency.name))]
     if not has_email_draft:
-        lines += ["", f"The directory has no verified email address for {agency.short_name}, so "
-                  "recordskit made no email draft. Ways it takes requests: "
-                  + ", ".join(agency.delivery) + "."]
-    lines += ["", f"Keep a copy of what you send: {keep.statement} ({keep.citation}).",
-              f"Sent on {long_date(request.sent_on)}: the schedule counts from there."]
+        lines += ["", _("The directory has no verified email address for {agency}, so "
+                        "recordskit made no email draft. Ways it takes requests: {ways}."
+                        ).format(agency=_(agency.name),
+                                 ways=", ".join(_(WAYS[way]) for way in agency.delivery))]
+    lines += ["", _("Keep a copy of what you send: {rule} ({citation}).").format(
+                  rule=_(KEEP_WRITTEN_REQUEST) if keep.statement == KEEP_WRITTEN_REQUEST
+                  else keep.statement, citation=keep.citation),
+              _("Sent on {date}: the schedule counts from there.").format(
+                  date=local_date(request.sent_on))]
     return "\n".join(lines) + "\n"
 
 
@@ -65,20 +80,21 @@ def _how_to_send_student(request: Request, student: Student, agency: Agency) -> 
     school = student.school
     copy_to = officer.email or one_line(officer.mailing_address)
     how = {
-        "email": f"Email letter.docx (or its text) to the principal of {school}; the school's "
-                 "main office can give you the principal's email address.",
-        "mail": f"Print letter.docx, sign it, and mail it to the principal of {school}.",
-        "hand": f"Print two copies of letter.docx and bring them to the main office of {school}. "
-                "Ask the office to write the date it received the letter on one copy, and keep "
-                "it.",
-    }.get(request.delivery, "")
+        "email": _("Email letter.docx (or its text) to the principal of {school}; the school's "
+                   "main office can give you the principal's email address."),
+        "mail": _("Print letter.docx, sign it, and mail it to the principal of {school}."),
+        "hand": _("Print two copies of letter.docx and bring them to the main office of "
+                  "{school}. Ask the office to write the date it received the letter on one "
+                  "copy, and keep it."),
+    }.get(request.delivery, "").format(school=school)
     lines = [
-        f"How to send your request for {student.name}'s student record", "",
+        _("How to send your request for {name}'s student record").format(name=student.name), "",
         how,
-        f"Send a copy to the {officer.office} of {agency.name}: {copy_to}.",
-        "Keep a copy of what you send and the date you sent it. The school's 10 days count "
-        "from then.",
+        _("Send a copy to the {office} of {agency}: {address}.").format(
+            office=officer.office, agency=_(agency.name), address=copy_to),
+        _("Keep a copy of what you send and the date you sent it. The school's {days} days "
+          "count from then.").format(days=LAW["student_record_access"].value),
     ]
     if agency.family_helpline:
-        lines += ["", agency.family_helpline + "."]
+        lines += ["", _(agency.family_helpline) + "."]
     return "\n".join(lines) + "\n"
