@@ -284,9 +284,10 @@ def _sentences(text: str) -> list[str]:
     {"student": True, "delivery": "email"},
     {"student": True, "delivery": "mail"},
 ])
-def test_how_to_send_is_in_the_family_language(directory: Directory, answers: Answers,
-                                               lang: str, shape: dict[str, Any]) -> None:
-    """Every sentence of how_to_send.txt is translated; addresses and commands stay whole."""
+def test_the_family_files_are_in_the_family_language(directory: Directory, answers: Answers,
+                                                      lang: str, shape: dict[str, Any]) -> None:
+    """Every sentence of how_to_send.txt, schedule.docx and summary.docx is translated;
+    addresses and commands stay whole."""
     shape = dict(shape)
     data = (student_answers(delivery=shape["delivery"], requester={
                 "name": "María Pérez", "email": "maria@example.org",
@@ -302,6 +303,16 @@ def test_how_to_send_is_in_the_family_language(directory: Directory, answers: An
     assert _sentences(english), english
     leaked = [line for line in _sentences(english) if line in translated]
     assert leaked == [], leaked
+    for name in ("schedule.docx", "summary.docx"):
+        english_page = docx_text(prepare_request(request, directory).files[name])
+        try:
+            set_language(lang)
+            page = docx_text(prepare_request(request, directory).files[name])
+        finally:
+            set_language("en")
+        leaked = [line for line in _sentences(english_page) if line in page]
+        assert leaked == [], (name, leaked)
+        assert local_date(request.sent_on) not in page  # the English form of the date
     for kept in re.findall(r"recordskit log \S+ received[^\n]*|https://\S+|\S+@\S+", english):
         assert kept in translated  # a command or an address is never translated
     if request.student is None:

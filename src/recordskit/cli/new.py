@@ -18,21 +18,22 @@ from recordskit.cli.app import (
     terminal_asker,
     today,
 )
+from recordskit.i18n import N_, _
 
 if TYPE_CHECKING:
     from recordskit.documents.make import MadeRequest
 
 FILE_ROLES = {
-    "letter.docx": "the letter to send",
-    "letter.pdf": "the letter as PDF",
-    "email.eml": "an email draft to the agency, with the letter attached",
-    "how_to_send.txt": "where and how to send it, and what proof to keep",
-    "summary.docx": "for you, in your language: what you asked and each date",
-    "schedule.docx": "every date on one printable page",
-    "schedule.pdf": "the same page as PDF",
-    "schedule.csv": "every deadline, for a spreadsheet",
-    "schedule.ics": "every deadline, to import into a calendar",
-    "answers.yaml": "your answers, to make these files again",
+    "letter.docx": N_("the letter to send"),
+    "letter.pdf": N_("the letter as PDF"),
+    "email.eml": N_("an email draft to the agency, with the letter attached"),
+    "how_to_send.txt": N_("where and how to send it, and what proof to keep"),
+    "summary.docx": N_("for you, in your language: what you asked and each date"),
+    "schedule.docx": N_("every date on one printable page"),
+    "schedule.pdf": N_("the same page as PDF"),
+    "schedule.csv": N_("every deadline, for a spreadsheet"),
+    "schedule.ics": N_("every deadline, to import into a calendar"),
+    "answers.yaml": N_("your answers, to make these files again"),
 }
 
 
@@ -100,9 +101,11 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
     made = make_request(request, directory, folder, force=force, pdf=pdf, log=log, by=by)
     _report(made, folder)
     if log is not None:
-        say(f"Logged as request {made.request_id} ({log.location}). When you hear back: "
-                   f"recordskit log {made.request_id} ...; to see every deadline: "
-                   "recordskit status")
+        say(_("Logged as request {id} ({location}). When you hear back: {log_command}; to see "
+              "every deadline: {status_command}").format(
+                  id=made.request_id, location=log.location,
+                  log_command=f"recordskit log {made.request_id} ...",
+                  status_command="recordskit status"))
 
 
 def _free_folder(parent: Path, name: str) -> Path:
@@ -115,32 +118,54 @@ def _free_folder(parent: Path, name: str) -> Path:
 
 
 def _report(made: MadeRequest, folder: Path) -> None:
+    """What was written and every date, in the person's language (English keeps the letter-
+    writer's titles and the business-day calendar's name; another language the family's)."""
     from rich.table import Table
     from rich.text import Text
 
-    from recordskit.deadlines.events import event_title
+    from recordskit.deadlines.events import DATED, event_title
+    from recordskit.documents.instructions import KEEP_WRITTEN_REQUEST
+    from recordskit.documents.schedule_page import SUFFOLK
+    from recordskit.i18n import current_language
     from recordskit.law import LAW
-    from recordskit.text import long_date
+    from recordskit.text import local_date, long_date
 
+    english = current_language() == "en"
     screen = console()
-    screen.print(Text.assemble("Wrote ", (clean(folder), "bold"), "/"))
+    wrote, _after = _("Wrote {folder}/").split("{folder}", 1)
+    screen.print(Text.assemble(wrote, (clean(folder), "bold"), "/"))
     for name in made.files:
-        screen.print(f"  {name:<14} {FILE_ROLES.get(name, '')}")
-    table = Table(title=f"Schedule ({made.agency.calendar} business-day calendar)",
-                  title_justify="left")
-    table.add_column("Date", no_wrap=True)
-    table.add_column("What")
-    table.add_column("Law", style="dim")
+        role = FILE_ROLES.get(name, "")
+        screen.print(f"  {name:<14} {_(role) if role else ''}")
+    table = Table(title=_("Schedule ({calendar} business-day calendar)").format(
+        calendar=made.agency.calendar) if english else _("Your dates"), title_justify="left")
+    table.add_column(_("Date"), no_wrap=True)
+    table.add_column(_("What"))
+    table.add_column(_("Law"), style="dim")
     student = made.request.student is not None
     for deadline in made.schedule.deadlines:
-        add_row(table, f"{deadline.date:%a} {long_date(deadline.date)}",
-                      event_title(deadline.event, made.agency.short_name, student=student),
-                      deadline.citation)
+        event = DATED.get(deadline.event)
+        if english or event is None or not event.family_title:
+            when = f"{deadline.date:%a} {long_date(deadline.date)}" if english else local_date(
+                deadline.date)
+            what = event_title(deadline.event, made.agency.short_name, student=student)
+        else:
+            when, what = local_date(deadline.date), _(event.family_title)
+        if deadline.basis == "assumed" and not english:
+            what += " " + _("(expected)")
+        add_row(table, when, what, deadline.citation)
     screen.print(table)
-    for note in made.schedule.notes:
-        screen.print(clean(f"Note: {note}"))
-    screen.print("What each date means, and what to do then, is in schedule.csv and "
-                  "schedule.ics.")
+    notes = made.schedule.notes if english or not made.schedule.notes else (
+        _(SUFFOLK).format(citation=LAW["suffolk_days"].citation),)
+    for note in notes:
+        screen.print(clean(_("Note: {note}").format(note=note)))
+    screen.print(_("What each date means, and what to do then, is in schedule.csv and "
+                   "schedule.ics.") if english else
+                 _("What each date means, and what to do then, is in summary.docx and "
+                   "schedule.docx."))
     if not student:
         rule = LAW["written_request_for_appeal"]
-        screen.print(f"Keep a copy of what you send: {rule.statement} ({rule.citation}).")
+        statement = (_(KEEP_WRITTEN_REQUEST) if rule.statement == KEEP_WRITTEN_REQUEST
+                     else rule.statement)
+        screen.print(_("Keep a copy of what you send: {rule} ({citation}).").format(
+            rule=statement, citation=rule.citation))

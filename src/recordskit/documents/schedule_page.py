@@ -1,42 +1,81 @@
-"""``schedule.docx``: every date of a new request on one printable page, for keeping on paper."""
+"""``schedule.docx``: every date of a new request on one printable page, for keeping on paper.
+
+In English the page gives each deadline's full description and basis, for the letter-writer and
+the clinic. In another language it is the family's page: each date with what happens and what to
+do, in their words (the titles and actions ``summary.docx`` uses), every date written in their
+language, and an expected date still marked as expected.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from recordskit.deadlines.events import event_title
+from recordskit.deadlines.events import DATED, event_title
 from recordskit.deadlines.schedule import Schedule
-from recordskit.law import LAW_VERSION
-from recordskit.models import Directory, Request
-from recordskit.text import long_date
+from recordskit.i18n import N_, _, current_language
+from recordskit.law import LAW, LAW_VERSION
+from recordskit.models import Deadline, Directory, Request
+from recordskit.text import local_date, long_date
+
+EXPECTED = N_("This date is expected, not known: it moves when you log the real day.")
+SUFFOLK = N_("A Suffolk County legal holiday (Evacuation Day or Bunker Hill Day) is counted here "
+             "as a day Boston offices are closed. They may open that day, so a deadline may be "
+             "one business day earlier ({citation}).")
+CHANNELS = {"email": N_("by email"), "portal": N_("through the portal"), "mail": N_("by mail"),
+            "hand": N_("by hand")}
 
 
 def schedule_context(request: Request, directory: Directory, schedule: Schedule
                      ) -> dict[str, Any]:
     """What the printable one-page schedule (``schedule.docx``) shows."""
     agency = directory.agency(request.agency)
-    channel = {"email": "by email", "portal": "through the portal", "mail": "by mail",
-               "hand": "by hand"}[request.delivery]
     student = request.student is not None
+    english = current_language() == "en"
     if request.student is not None:
-        title = f"Your request for {request.student.name}'s student record: the dates"
-        counting = ("The school's days are counted as calendar days, every day included; dates "
-                    "marked as assumed move when you learn the real day.")
+        title = _("Your request for {name}'s student record: the dates").format(
+            name=request.student.name)
+        counting = _("The school's days are counted as calendar days, every day included; "
+                     "dates marked as assumed move when you learn the real day.")
     else:
-        title = f"Your public records request to {agency.name}: the dates"
-        counting = ("Business days leave out weekends and holidays; the appeal deadline counts "
-                    "every day. Dates marked as assumed move when you learn the real day.")
+        title = _("Your public records request to {agency}: the dates").format(
+            agency=agency.name if english else _(agency.name))
+        counting = _("Business days leave out weekends and holidays; the appeal deadline "
+                     "counts every day. Dates marked as assumed move when you learn the real "
+                     "day.")
+    sent = (long_date if english else local_date)(request.sent_on)
     return {
         "title": title,
-        "intro": f"Sent {channel} on {long_date(request.sent_on)}. {counting}",
-        "rows": [{"date": f"{d.date:%a} {long_date(d.date)}",
-                  "title": event_title(d.event, agency.short_name, student=student),
-                  "description": _without(d.description, schedule.notes),
-                  "citation": d.citation}
+        "intro": _("Sent {channel} on {date}.").format(channel=_(CHANNELS[request.delivery]),
+                                                       date=sent) + " " + counting,
+        "labels": {"date": _("Date"), "happens": _("What happens"), "todo": _("What to do")},
+        "rows": [_row(d, agency.short_name, student, schedule) if english else _family_row(d)
                  for d in schedule.deadlines],
-        "notes": list(schedule.notes),
+        "notes": list(schedule.notes) if english or not schedule.notes else [_(SUFFOLK).format(
+            citation=LAW["suffolk_days"].citation)],
+        "keep": _("Keep this page with your copy of the letter. Made with recordskit; law table "
+                  "{version}.").format(version=LAW_VERSION),
         "law_version": LAW_VERSION,
     }
+
+
+def _row(deadline: Deadline, agency: str, student: bool, schedule: Schedule) -> dict[str, str]:
+    return {"date": f"{deadline.date:%a} {long_date(deadline.date)}",
+            "title": event_title(deadline.event, agency, student=student),
+            "description": _without(deadline.description, schedule.notes),
+            "citation": deadline.citation}
+
+
+def _family_row(deadline: Deadline) -> dict[str, str]:
+    """A date in the family's words; an assumed date says it is one."""
+    event = DATED.get(deadline.event)
+    title = event.family_title if event and event.family_title else ""
+    action = event.family_action if event and event.family_action else ""
+    what = _(action) if action else ""  # never _(""): gettext answers it with the header
+    if deadline.basis == "assumed":
+        what = (what + " " + _(EXPECTED)).strip()
+    return {"date": local_date(deadline.date),
+            "title": _(title) if title else event_title(deadline.event, ""),
+            "description": what, "citation": deadline.citation}
 
 
 def _without(text: str, notes: tuple[str, ...]) -> str:

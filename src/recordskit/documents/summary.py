@@ -10,6 +10,7 @@ from typing import Any
 
 from recordskit.deadlines.events import DATED
 from recordskit.deadlines.schedule import Schedule
+from recordskit.documents.schedule_page import EXPECTED
 from recordskit.i18n import _
 from recordskit.models import Deadline, Directory, Request
 from recordskit.text import local_date
@@ -51,5 +52,7 @@ def _row(deadline: Deadline) -> dict[str, str]:
     title = event.family_title if event and event.family_title else deadline.event
     action = event.family_action if event else ""
     # Never translate "": gettext answers it with the catalog's header.
-    return {"date": local_date(deadline.date), "title": _(title),
-            "what": _(action) if action else ""}
+    what = _(action) if action else ""
+    if deadline.basis == "assumed":  # a mailed letter's arrival: expected, never a fact
+        what = (what + " " + _(EXPECTED)).strip()
+    return {"date": local_date(deadline.date), "title": _(title), "what": what}
