@@ -324,3 +324,39 @@ def test_how_to_send_translates_the_law_tables_own_sentence() -> None:
     from recordskit.law import LAW
 
     assert LAW["written_request_for_appeal"].statement == KEEP_WRITTEN_REQUEST
+
+
+def test_an_unreviewed_translation_says_so_on_the_summary(
+        directory: Directory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every es/ht entry is flagged "#, unreviewed" until a native speaker checks it; while any
+    is, summary.docx says so in that language. A reviewed catalog (flags removed) does not."""
+    from recordskit import i18n
+
+    request = request_from(student_answers(), directory)
+    for code, note in (("es", "Traducción aún no revisada"), ("ht", "Tradiksyon an poko revize")):
+        assert i18n.unreviewed_messages(code), code  # nobody has reviewed them yet
+        try:
+            set_language(code)
+            page = docx_text(prepare_request(request, directory).files["summary.docx"])
+        finally:
+            set_language("en")
+        assert note in page, code
+    english = docx_text(prepare_request(request, directory).files["summary.docx"])
+    assert "reviewed" not in english
+    # A reviewer removes the flags: the note goes.
+    reviewed = tmp_path / "es" / "LC_MESSAGES"
+    reviewed.mkdir(parents=True)
+    po = (LOCALE_DIR / "es" / "LC_MESSAGES" / "recordskit.po").read_text(encoding="utf-8")
+    (reviewed / "recordskit.po").write_text(
+        re.sub(r"^#, unreviewed\n", "", po.replace(", unreviewed", ""), flags=re.M),
+        encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n._catalog.cache_clear()
+    try:
+        assert not i18n.unreviewed_messages("es")
+        set_language("es")
+        page = docx_text(prepare_request(request, directory).files["summary.docx"])
+    finally:
+        set_language("en")
+        i18n._catalog.cache_clear()
+    assert "Traducción aún no revisada" not in page and "Guarde esta página" in page

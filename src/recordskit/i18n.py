@@ -35,8 +35,9 @@ def languages() -> dict[str, str]:
 
 
 class _Loaded:
-    def __init__(self, translations: gettext.NullTranslations, name: str) -> None:
-        self.translations, self.name = translations, name
+    def __init__(self, translations: gettext.NullTranslations, name: str,
+                 unreviewed: frozenset[str]) -> None:
+        self.translations, self.name, self.unreviewed = translations, name, unreviewed
 
 
 @lru_cache(maxsize=16)
@@ -52,7 +53,19 @@ def _catalog(code: str) -> _Loaded:
     compiled.seek(0)
     found = re.search(rb'"X-Language-Name: ([^\\"]+)', raw)  # the language's own name
     name = found.group(1).decode("utf-8").strip() if found else code
-    return _Loaded(gettext.GNUTranslations(compiled), name)
+    # A translator marks an entry "#, unreviewed" until a native speaker has checked it.
+    unreviewed = frozenset(str(m.id) for m in catalog if m.id and UNREVIEWED in m.flags)
+    return _Loaded(gettext.GNUTranslations(compiled), name, unreviewed)
+
+
+UNREVIEWED = "unreviewed"
+
+
+def unreviewed_messages(code: str | None = None) -> frozenset[str]:
+    """The messages of a language (by default the current one) not yet checked by a native
+    speaker; English, the original, has none."""
+    code = code or _code["current"]
+    return frozenset() if code == "en" else _catalog(code).unreviewed
 
 
 def set_language(code: str) -> None:

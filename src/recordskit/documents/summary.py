@@ -11,7 +11,7 @@ from typing import Any
 from recordskit.deadlines.events import DATED
 from recordskit.deadlines.schedule import Schedule
 from recordskit.documents.schedule_page import EXPECTED
-from recordskit.i18n import _
+from recordskit.i18n import _, unreviewed_messages
 from recordskit.models import Deadline, Directory, Request
 from recordskit.text import local_date
 
@@ -40,11 +40,21 @@ def summary_context(request: Request, directory: Directory, schedule: Schedule
         "sent": _("Sent on {date}.").format(date=local_date(request.sent_on)),
         "dates_label": _("The dates, and what to do then:"),
         "rows": [_row(deadline) for deadline in schedule.deadlines],
-        "keep": _("Keep this page. The letter to the school is in English, in letter.docx; "
-                  "this page is for you.") if request.student is not None else
-        _("Keep this page. The letter to the agency is in English, in letter.docx; this page is "
-          "for you. A public records request can itself be released to others."),
+        "keep": (_("Keep this page. The letter to the school is in English, in letter.docx; "
+                   "this page is for you.") if request.student is not None else
+                 _("Keep this page. The letter to the agency is in English, in letter.docx; "
+                   "this page is for you. A public records request can itself be released to "
+                   "others.")) + _review_note(),
     }
+
+
+def _review_note() -> str:
+    """Said on the page while its language's translation waits for a native speaker's review,
+    so a reader knows to ask when a sentence is unclear, and a reviewer knows where to start."""
+    if not unreviewed_messages():
+        return ""
+    return " " + _("Translation not yet reviewed by a native speaker: if a sentence is unclear, "
+                   "ask for the English.")
 
 
 def _row(deadline: Deadline) -> dict[str, str]:
