@@ -22,6 +22,11 @@ wait_for() {
   fail "never saw: $1"
 }
 keys() { tmux send-keys -t "$SESSION" "$@"; }
+no_label() {
+  if tmux capture-pane -p -t "$SESSION" | grep -qF "Description:"; then
+    fail "questionary's English 'Description:' label is on the screen"
+  fi
+}
 
 # The command writes to the terminal; its files go to --out. Never redirect its stdout.
 tmux new-session -d -s "$SESSION" -x 110 -y 40 \
@@ -35,6 +40,7 @@ keys Down Enter
 wait_for "Which records do you want from BPD?"
 wait_for "Rules for federal access to BRIC information"
 wait_for "strict controls"                     # the highlighted record's description
+no_label                                       # shown by recordskit, not labelled in English
 keys Space Down Space Enter
 wait_for "Any other records?"
 keys "Emails about the BRIC & ICE <audit>" Enter
@@ -82,4 +88,22 @@ csv = (out / "schedule.csv").read_text()
 assert csv.splitlines()[0] == "date,event,description,citation,basis"
 print("letter ok")
 PY
+# In Spanish: the questions, the choices and each choice's description, and no English label.
+tmux new-session -d -s "$SESSION" -x 110 -y 40 \
+  "cd '$WORK' && RECORDSKIT_HOME='$WORK/home' RECORDSKIT_TODAY=2026-11-20 '$RECORDSKIT' new --lang es --out '$WORK/es-out'; echo \"EXIT=\$?\"; sleep 30"
+wait_for "¿Qué quiere pedir?"
+keys Enter
+wait_for "¿Qué agencia tiene los registros?"
+keys Down Enter
+wait_for "¿Qué registros quiere de BPD?"
+wait_for "BPD ha dicho que controles estrictos"   # the pointed record's description, in Spanish
+no_label
+keys Down
+wait_for "Muestra cuántas veces los usuarios federales"
+no_label
+keys C-c
+wait_for "EXIT="
+tmux kill-session -t "$SESSION"
+[ ! -e "$WORK/es-out" ] || fail "an interrupted interview wrote files"
+
 echo "E2E OK"

@@ -7,6 +7,8 @@ was written), and an input that ends early (no terminal, a closed pipe) becomes 
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -54,7 +56,7 @@ class TerminalAsker:
         question = questionary.select(message, choices=_choices(options), default=default,
                                       instruction=instruction or _("(Use arrow keys)"),
                                       style=_STYLE)
-        return str(self._ask(question))
+        return str(self._ask(_described_in_place(question)))
 
     def checkbox(self, message: str, options: list[Option], *, instruction: str = "",
                  validate: Callable[[list[str]], bool | str] | None = None) -> list[str]:
@@ -62,13 +64,41 @@ class TerminalAsker:
         question = questionary.checkbox(message, choices=_choices(options),
                                         instruction=instruction or None, style=_STYLE,
                                         **kwargs)
-        return [str(value) for value in self._ask(question)]
+        return [str(value) for value in self._ask(_described_in_place(question))]
 
     def confirm(self, message: str, *, default: bool = True) -> bool:
         if current_language() != "en":  # questionary's y/n keys are English: choose instead
             yes, no = Option(_("Yes"), "yes"), Option(_("No"), "no")
             return self.select(message, [yes, no] if default else [no, yes]) == "yes"
         return bool(self._ask(questionary.confirm(message, default=default, style=_STYLE)))
+
+
+def _described_in_place(question: questionary.Question) -> questionary.Question:
+    """Show the pointed choice's description under the choices, without a label.
+
+    questionary labels it with an English "Description:" that no option changes, so its own
+    line is switched off and the choice list's text gains the description instead.
+    """
+    from questionary.prompts.common import InquirerControl
+
+    for control in question.application.layout.find_all_controls():
+        if isinstance(control, InquirerControl):
+            control.show_description = False
+            control.text = _with_description(control, control.text)
+    return question
+
+
+def _with_description(control: Any, choices_text: Any) -> Any:  # prompt_toolkit text
+    def tokens() -> list[tuple[str, str]]:
+        shown = list(choices_text())
+        description = control.get_pointed_at().description
+        if description:  # wrapped here: the choice list's window does not wrap lines
+            width = max(20, shutil.get_terminal_size().columns - 4)
+            shown += [("", "\n"), ("class:instruction", textwrap.fill(
+                description, width, initial_indent="  ", subsequent_indent="  "))]
+        return shown
+
+    return tokens
 
 
 def _choices(options: list[Option]) -> list[questionary.Choice]:
