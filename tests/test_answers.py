@@ -23,7 +23,7 @@ def test_documented_keys_exactly() -> None:
     assert ANSWER_KEYS == ("request_type", "agency", "records", "other_records", "date_from",
                            "date_to", "requester", "send_to", "delivery", "sent_on",
                            "fee_waiver", "max_fee", "format", "student", "requester_role",
-                           "custody")
+                           "custody", "language")
     assert REQUESTER_KEYS == ("name", "organization", "email", "mailing_address", "phone")
 
 

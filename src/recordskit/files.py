@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from recordskit.errors import FieldError, OutputExistsError, UserError
+from recordskit.i18n import _
 
 TEMPORARY_SUFFIX = ".tmp"
 """Temporary files are ``.<name>.rk<pid>.<random>.tmp``: the process that owns one is known."""
@@ -149,8 +150,8 @@ def _digest(path: Path) -> bytes:
 def refuse_to_replace(path: Path) -> None:
     """Stop when ``path`` exists: call it before costly work, when replacing is not allowed."""
     if os.path.lexists(path):
-        raise OutputExistsError(f"{path}: already exists; nothing was written. Allow replacing "
-                                "it to write it again")
+        raise OutputExistsError(_("{path}: already exists; nothing was written. Allow "
+                                  "replacing it to write it again").format(path=path))
 
 
 def write_file(path: Path, data: bytes, *, force: bool = False) -> None:
@@ -168,9 +169,9 @@ def refuse_existing(folder: Path, names: Iterable[str]) -> None:
     dangling symbolic link counts: it exists, though what it points to does not)."""
     existing = [name for name in names if os.path.lexists(folder / name)]
     if existing:
-        raise OutputExistsError(
-            f"{folder}: already holds {', '.join(existing)}; nothing was written. Choose "
-            "another folder, or allow replacing them")
+        raise OutputExistsError(_(
+            "{folder}: already holds {files}; nothing was written. Choose another folder, or "
+            "allow replacing them").format(folder=folder, files=", ".join(existing)))
 
 
 def write_folder(folder: Path, files: Mapping[str, bytes], *, force: bool = False,

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from recordskit.errors import InputFileError, Problem
+from recordskit.i18n import _
 from recordskit.limits import LIMITS, Limit
 
 Location = tuple[str | int, ...]
@@ -220,36 +221,44 @@ class _Short:
 
 
 def _message(error: Any, model: type[BaseModel], loc: Location) -> str:
+    """What is wrong with one value, in the person's language."""
     kind = error["type"]
-    given = _Short(error.get("input"))
+    given = repr(_Short(error.get("input")))
     if kind == "extra_forbidden":
         allowed = _fields_at(model, loc[:-1])
-        expected = f"; expected one of: {', '.join(allowed)}" if allowed else ""
-        return f"unknown key {loc[-1]!r}{expected}"
+        if allowed:
+            return _("unknown key {key}; expected one of: {expected}").format(
+                key=repr(loc[-1]), expected=", ".join(allowed))
+        return _("unknown key {key}").format(key=repr(loc[-1]))
     if kind == "missing":
-        return "is required but missing"
+        return _("is required but missing")
     if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"{given!r} is not allowed; expected one of: {expected}"
+        return _("{given} is not allowed; expected one of: {expected}").format(
+            given=given, expected=error.get("ctx", {}).get("expected", ""))
     if kind in ("date_from_datetime_parsing", "date_parsing", "date_type",
                 "date_from_datetime_inexact"):
-        return f"{given!r} is not a date; expected a date written YYYY-MM-DD, such as 2026-11-23"
+        return _("{given} is not a date; expected a date written YYYY-MM-DD, such as "
+                 "2026-11-23").format(given=given)
     if kind in ("decimal_parsing", "decimal_type", "float_parsing"):
-        return f"{given!r} is not an amount; expected a number of dollars, such as 25 or 12.50"
+        return _("{given} is not an amount; expected a number of dollars, such as 25 or "
+                 "12.50").format(given=given)
     if kind == "greater_than_equal":
-        return f"{given!r} is negative; expected 0 or more"
+        return _("{given} is negative; expected 0 or more").format(given=given)
     if kind in ("string_type",):
-        return f"{given!r} is not text; expected text (put it in quotes)"
+        return _("{given} is not text; expected text (put it in quotes)").format(given=given)
     if kind in ("list_type",):
-        return f"{given!r} is not a list; expected a list, such as [a, b]"
+        return _("{given} is not a list; expected a list, such as [a, b]").format(given=given)
     if kind == "too_short":
-        return "is empty; expected at least one entry"
+        return _("is empty; expected at least one entry")
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         allowed = _fields_at(model, loc)
-        keys = f" with keys: {', '.join(allowed)}" if allowed else ""
-        return f"{given!r} is not a mapping; expected a mapping{keys}"
+        if allowed:
+            return _("{given} is not a mapping; expected a mapping with keys: {keys}").format(
+                given=given, keys=", ".join(allowed))
+        return _("{given} is not a mapping; expected a mapping").format(given=given)
     text: str = error["msg"]
-    return text.removeprefix("Value error, ")
+    # A validator's own sentence: translated when it is one of the catalog's fixed sentences.
+    return _(text.removeprefix("Value error, "))
 
 
 def _fields_at(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:

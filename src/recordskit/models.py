@@ -29,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from recordskit.i18n import N_, _, languages
 from recordskit.law import EXEMPTIONS, AgencyKind
 from recordskit.limits import LIMITS
 
@@ -304,8 +305,8 @@ class Requester(_Strict):
     @model_validator(mode="after")
     def _reachable(self) -> Requester:
         if not self.email and not self.mailing_address:
-            raise ValueError("give an email address or a mailing address (or both), so the "
-                             "records officer can send the answer")
+            raise ValueError(N_("give an email address or a mailing address (or both), so "
+                                "the records officer can send the answer"))
         return self
 
     @property
@@ -346,6 +347,9 @@ class Request(_Strict):
     student: Student | None = None
     requester_role: RequesterRole | None = None
     custody: Custody | None = None
+    language: Text = ""
+    """The language the family reads (``es``, ``ht``; blank for English): later commands speak
+    it. Not part of the request's id: the same letter in another language is the same request."""
 
     @field_validator("agency")
     @classmethod
@@ -355,7 +359,8 @@ class Request(_Strict):
             return value
         targets = [agency.id for agency in directory.request_targets]
         if value not in targets:
-            raise ValueError(f"unknown agency {value!r}; expected one of: {', '.join(targets)}")
+            raise ValueError(_("unknown agency {agency}; expected one of: {agencies}").format(
+                agency=repr(value), agencies=", ".join(targets)))
         return value
 
     @field_validator("records")
@@ -368,12 +373,13 @@ class Request(_Strict):
         known = [record.id for record in directory.agency(agency_id).records]
         for record_id in value:
             if record_id not in known:
-                raise ValueError(
-                    f"unknown record id {record_id!r} for agency {agency_id!r}; expected any "
-                    f"of: {', '.join(known)} (see: recordskit agencies show {agency_id})"
-                )
+                raise ValueError(_(
+                    "unknown record id {record} for agency {agency}; expected any of: {known} "
+                    "(see: {command})").format(record=repr(record_id), agency=repr(agency_id),
+                                               known=", ".join(known),
+                                               command=f"recordskit agencies show {agency_id}"))
         if len(set(value)) != len(value):
-            raise ValueError("lists the same record id twice")
+            raise ValueError(_("lists the same record id twice"))
         return value
 
     @field_validator("delivery")
@@ -389,13 +395,15 @@ class Request(_Strict):
         agency = directory.agency(agency_id)
         if info.data.get("request_type") == "student_records":
             if value == "portal":
-                raise ValueError("a student-records request goes to the school itself: choose "
-                                 "email, mail or hand")
+                raise ValueError(_("a student-records request goes to the school itself: choose "
+                                 "email, mail or hand"))
             return value
         if value not in agency.delivery and not send_to:
-            raise ValueError(f"{agency.short_name} does not take requests by {value!r} in the "
-                             f"directory; expected one of: {', '.join(agency.delivery)}, or "
-                             f"give the {_SEND_TO_WHAT[value]} you know in send_to")
+            raise ValueError(_("{agency} does not take requests by {way} in the directory; "
+                               "expected one of: {ways}, or give the {what} you know in "
+                               "send_to").format(agency=agency.short_name, way=repr(value),
+                                                 ways=", ".join(agency.delivery),
+                                                 what=_(_SEND_TO_WHAT[value])))
         return value
 
     @model_validator(mode="after")
@@ -403,37 +411,37 @@ class Request(_Strict):
         if self.request_type == "student_records":
             return self._student_request()
         if self.student is not None or self.requester_role is not None or self.custody:
-            raise ValueError("'student', 'requester_role' and 'custody' belong to request_type: "
-                             "student_records; remove them or set request_type")
+            raise ValueError(_("'student', 'requester_role' and 'custody' belong to request_type: "
+                             "student_records; remove them or set request_type"))
         if not self.records and not self.other_records:
-            raise ValueError("asks for no records: choose catalog records ('records') or "
-                             "describe them in your own words ('other_records')")
+            raise ValueError(_("asks for no records: choose catalog records ('records') or "
+                             "describe them in your own words ('other_records')"))
         if self.format == "paper" and not self.requester.mailing_address:
-            raise ValueError("asks for paper copies but gives no requester.mailing_address to "
-                             "send them to; add one or choose format: electronic")
+            raise ValueError(_("asks for paper copies but gives no requester.mailing_address to "
+                             "send them to; add one or choose format: electronic"))
         if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise ValueError(f"the date range is backwards: date_from {self.date_from} is after "
-                             f"date_to {self.date_to}")
+            raise ValueError(_("the date range is backwards: date_from {start} is after "
+                               "date_to {end}").format(start=self.date_from, end=self.date_to))
         return self
 
     def _student_request(self) -> Request:
         if self.agency != "bps":
-            raise ValueError("student-records requests are for Boston Public Schools: set "
-                             "agency: bps")
+            raise ValueError(_("student-records requests are for Boston Public Schools: set "
+                             "agency: bps"))
         if self.student is None:
-            raise ValueError("a student-records request needs 'student' with the student's "
-                             "name and school")
+            raise ValueError(_("a student-records request needs 'student' with the student's "
+                             "name and school"))
         if self.requester_role is None:
-            raise ValueError("a student-records request needs requester_role: parent or "
-                             "eligible_student")
+            raise ValueError(_("a student-records request needs requester_role: parent or "
+                             "eligible_student"))
         if self.custody is not None and self.requester_role != "parent":
-            raise ValueError("custody is a parent's: leave it out for an eligible student")
+            raise ValueError(_("custody is a parent's: leave it out for an eligible student"))
         if self.records or self.other_records:
-            raise ValueError("a student-records request asks for the whole student record; "
-                             "leave 'records' and 'other_records' empty")
+            raise ValueError(_("a student-records request asks for the whole student record; "
+                             "leave 'records' and 'other_records' empty"))
         if self.format == "paper" and not self.requester.mailing_address:
-            raise ValueError("asks for paper copies but gives no requester.mailing_address to "
-                             "send them to; add one or choose format: electronic")
+            raise ValueError(_("asks for paper copies but gives no requester.mailing_address to "
+                             "send them to; add one or choose format: electronic"))
         return self
 
     def addressed(self, agency: Agency) -> Agency:
@@ -467,15 +475,28 @@ class Request(_Strict):
                 data.pop(key, None)
         return data
 
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        code = value.strip().lower()
+        if code in ("", "en"):
+            return ""
+        known = languages()
+        if code not in known:
+            raise ValueError(f"no translation for {value!r}; expected one of: "
+                             f"{', '.join(known)}")
+        return code
+
     def fingerprint(self) -> str:
         """A short id that stays the same for the same request (used for calendar UIDs)."""
-        canonical = json.dumps(self.answers(), sort_keys=True, ensure_ascii=False)
+        answers = {k: v for k, v in self.answers().items() if k != "language"}
+        canonical = json.dumps(answers, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()[:10]
 
 
-_OMITTED_WHEN_UNSET = ("custody", "send_to")
-_SEND_TO_WHAT = {"email": "email address", "portal": "portal's web address",
-                 "mail": "mailing address", "hand": "street address"}
+_OMITTED_WHEN_UNSET = ("custody", "send_to", "language")
+_SEND_TO_WHAT = {"email": N_("email address"), "portal": N_("portal's web address"),
+                 "mail": N_("mailing address"), "hand": N_("street address")}
 
 
 def _check_send_to(delivery: str, send_to: str) -> None:
@@ -485,7 +506,8 @@ def _check_send_to(delivery: str, send_to: str) -> None:
     elif delivery == "portal":
         _check_url(send_to)
     elif len(send_to.strip()) < 5:
-        raise ValueError(f"send_to {send_to!r} is not a {_SEND_TO_WHAT[delivery]}")
+        raise ValueError(_("send_to {given} is not a {what}").format(
+            given=repr(send_to), what=_(_SEND_TO_WHAT[delivery])))
 
 
 class SendTo(_Strict):

@@ -35,6 +35,18 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+LANG_HELP = ("Language of what this command prints and of the family's pages: en, es or ht "
+             "[default: the request's own language, else your computer's]")
+
+
+def speak(lang: str | None, request_language: str = "") -> None:
+    """Use ``--lang`` when given, else the language the request was made in, else the
+    computer's: a request made in Spanish keeps speaking Spanish."""
+    from recordskit.i18n import detect_language, set_language
+
+    set_language(lang or request_language or detect_language())
+
+
 def clean(text: object) -> str:
     """Text as the terminal may show it: control characters (ESC, CR, …) removed."""
     return _CONTROL.sub("", str(text))
@@ -84,7 +96,10 @@ class _Group(click.Group):
         except RecordskitError as exc:
             notes = getattr(exc, "__notes__", [])
             hint = f" ({notes[0]})" if notes else ""
-            click.secho(clean(f"Error: {exc}{hint}"), err=True, fg="red")
+            from recordskit.i18n import _
+
+            click.secho(clean(_("Error: {message}").format(message=f"{exc}{hint}")), err=True,
+                        fg="red")
             sys.exit(1)
         except KeyboardInterrupt:
             click.echo("\nCancelled. Nothing was written.", err=True)

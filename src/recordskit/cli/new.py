@@ -75,7 +75,7 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
       recordskit new --answers answers.yaml --out my-request
     """
     from recordskit.documents.make import make_request
-    from recordskit.i18n import detect_language, set_language
+    from recordskit.i18n import current_language, detect_language, set_language
 
     set_language(lang or detect_language())
     directory = load_directory_for(ctx)
@@ -96,6 +96,11 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
         from recordskit.intake.terminal import NO_TERMINAL
 
         request = run_interview(terminal_asker(NO_TERMINAL), directory, today=today())
+    if lang is None and request.language:  # an answers file names its family's language
+        set_language(request.language)
+    # The request remembers its language, so later commands speak it.
+    request = request.model_copy(update={"language": "" if current_language() == "en"
+                                         else current_language()})
     folder = out or _free_folder(Path.cwd(), f"request-{request.agency}-{request.sent_on}")
     log = None if no_log else open_log_for(ctx)
     made = make_request(request, directory, folder, force=force, pdf=pdf, log=log, by=by)

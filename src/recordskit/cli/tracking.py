@@ -11,6 +11,7 @@ import click
 
 from recordskit.cli.app import (
     DATE,
+    LANG_HELP,
     Command,
     add_row,
     clean,
@@ -19,9 +20,11 @@ from recordskit.cli.app import (
     load_directory_for,
     open_log_for,
     say,
+    speak,
     today,
 )
 from recordskit.deadlines.events import GROUNDS, LOGGED_EVENTS, RESPONSE_KINDS
+from recordskit.i18n import N_, _
 
 if TYPE_CHECKING:
     from recordskit.deadlines.followups import NextStep
@@ -33,11 +36,11 @@ if TYPE_CHECKING:
 def _short(logged: LoggedRequest, directory: Directory) -> str:
     request = logged.request
     if request.student is not None:
-        return f"Student record: {request.student.name}"
+        return _("Student record: {name}").format(name=request.student.name)
     known = {a.id: a for a in directory.agencies}
     records = {r.id: r.title for r in known[request.agency].records} if (
         request.agency in known) else {}
-    titles = [records.get(r, r) for r in request.records]
+    titles = [_(records[r]) if r in records else r for r in request.records]
     text = titles[0] if titles else request.other_records
     more = len(request.records) + bool(request.other_records) - 1
     text = text if len(text) <= 48 else text[:47] + "…"
@@ -74,27 +77,41 @@ def action_text(step: NextStep, request_id: str) -> str:
     """The next step in words, with the command that does it and the request's real id."""
     on = step.date.isoformat() if step.date else ""
     if step.kind == "follow_up":
-        return f"Send a follow-up now: recordskit followup {request_id} --out FOLDER"
+        return _("Send a follow-up now: {command}").format(
+            command=f"recordskit followup {request_id} --out FOLDER")
     if step.kind == "appeal":
         which = f" --response {step.window}" if step.window.isdigit() else ""
-        return (f"Appeal by {on} (the last day): recordskit appeal {request_id}{which} "
-                "--out FOLDER")
+        return _("Appeal by {date} (the last day): {command}").format(
+            date=on, command=f"recordskit appeal {request_id}{which} --out FOLDER")
     if step.kind == "wait_reply":
-        return f"Wait for the reply your follow-up asked for by {on}"
+        return _("Wait for the reply your follow-up asked for by {date}").format(date=on)
     if step.kind == "wait_response":
-        return (f"Wait for the response, due {on}; when it comes: recordskit log {request_id} "
-                "response --kind KIND --on DATE")
+        return _("Wait for the response, due {date}; when it comes: {command}").format(
+            date=on, command=f"recordskit log {request_id} response --kind KIND --on DATE")
     if step.kind == "wait_production":
-        return (f"The records are due {on}; when they come: recordskit log {request_id} "
-                "response --kind produced --on DATE")
+        return _("The records are due {date}; when they come: {command}").format(
+            date=on, command=f"recordskit log {request_id} response --kind produced --on DATE")
     if step.kind == "wait_decision":
-        when = f" by {on}" if on else ""
-        return (f"The Supervisor of Records decides{when}; then: recordskit log {request_id} "
-                "decided --on DATE")
+        command = f"recordskit log {request_id} decided --on DATE"
+        return (_("The Supervisor of Records decides by {date}; then: {command}").format(
+            date=on, command=command) if on else
+            _("The Supervisor of Records decides; then: {command}").format(command=command))
     if step.kind == "close":
-        return (f"Records came: when you are satisfied, recordskit log {request_id} closed "
-                "--on DATE")
+        return _("Records came: when you are satisfied, {command}").format(
+            command=f"recordskit log {request_id} closed --on DATE")
     return ""
+
+
+STATES = {state: state for state in (
+    N_("sent"), N_("acknowledged"), N_("overdue"), N_("response"), N_("extension"),
+    N_("fee estimate"), N_("partial"), N_("produced"), N_("denied"), N_("no records"),
+    N_("petition filed"), N_("extension granted"), N_("fee paid"), N_("appealed"),
+    N_("decided"), N_("closed"), N_("withdrawn"))}
+"""Every state a request can be in, marked for translation (a test checks the list)."""
+
+
+def state_text(state: str) -> str:
+    return _(state) if state in STATES else state
 
 
 @cli.command()
@@ -108,10 +125,11 @@ def action_text(step: NextStep, request_id: str) -> str:
 @click.option("--batch", "batch_filter", help="Only the requests of this batch (its id).")
 @click.option("--by", "by_filter", help="Only the requests this person made or logged events "
               "for.")
+@click.option("--lang", "lang", help=LANG_HELP)
 @click.pass_context
 def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str | None,
            state_filter: str | None, due_before: datetime | None,
-           batch_filter: str | None, by_filter: str | None) -> None:
+           batch_filter: str | None, by_filter: str | None, lang: str | None) -> None:
     """The open requests: where each stands, and what to do next, as a command.
 
     \b
@@ -158,31 +176,39 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
         entries += [{"id": entry.request_id, "error": str(entry)} for entry in damaged]
         say(json.dumps(entries, indent=2, ensure_ascii=False))
         return
+    # The requests' own language when they share one (a family's requests), else --lang or the
+    # computer's.
+    spoken = {logged.request.language for logged, _t, _s in rows}
+    speak(lang, spoken.pop() if len(spoken) == 1 else "")
     for entry in damaged:
-        say(f"Warning: {entry}", err=True)
+        say(_("Warning: {problem}").format(problem=entry), err=True)
     for _logged, why in unreadable:
-        say(f"Warning: {why}, such as: recordskit --agencies FILE status", err=True)
+        say(_("Warning: {problem}, such as: {command}").format(
+            problem=why, command="recordskit --agencies FILE status"), err=True)
     if not rows:
-        say("No open requests match. `recordskit new` makes one; `recordskit status "
-                   "--all` lists closed ones too.")
+        say(_("No open requests match. `recordskit new` makes one; `recordskit status --all` "
+              "lists closed ones too."))
         return
     from rich.table import Table
 
-    table = Table(title=f"Open requests on {on}", title_justify="left")
-    for column in ("id", "agency", "asked", "state", "next", "what to do"):
-        table.add_column(column, no_wrap=column in ("id", "next"))
+    table = Table(title=_("Open requests on {date}").format(date=on), title_justify="left")
+    for column, label in (("id", _("id")), ("agency", _("agency")), ("asked", _("asked")),
+                          ("state", _("state")), ("next", _("next")),
+                          ("do", _("what to do"))):
+        table.add_column(label, no_wrap=column in ("id", "next"))
     for logged, timeline, step in rows:
         agency = directory.agency(logged.request.agency)
         add_row(table, logged.id, agency.short_name, _short(logged, directory),
-                      timeline.state, step.date.isoformat() if step.date else "",
-                      action_text(step, logged.id))
+                state_text(timeline.state), step.date.isoformat() if step.date else "",
+                action_text(step, logged.id))
     console().print(table)
 
 
 @cli.command()
 @click.argument("request_id")
+@click.option("--lang", "lang", help=LANG_HELP)
 @click.pass_context
-def show(ctx: click.Context, request_id: str) -> None:
+def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
     """One request: its answers, files, events and whole schedule.
 
     \b
@@ -192,58 +218,79 @@ def show(ctx: click.Context, request_id: str) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from recordskit.deadlines.events import event_title
+    from recordskit.deadlines.events import DATED, event_title
+    from recordskit.i18n import current_language
     from recordskit.intake.answers import answers_yaml
     from recordskit.tracking.service import UnknownAgencyError, timeline_of
 
     directory, on = load_directory_for(ctx), today()
     logged = open_log_for(ctx).get(request_id)
+    speak(lang, logged.request.language)
+    english = current_language() == "en"
     try:
         timeline: Timeline | None = timeline_of(logged, directory, on)
     except UnknownAgencyError as exc:
         timeline, missing = None, str(exc)
     agency = directory.agency(logged.request.agency) if timeline else None
     screen = console()
-    where = agency.name if agency else logged.request.agency
-    state = timeline.state if timeline else "agency not in this directory"
-    screen.print(Text.assemble((f"Request {logged.id}", "bold"), clean(f" to {where}: {state}")))
+    where = (agency.name if english else _(agency.name)) if agency else logged.request.agency
+    state = state_text(timeline.state) if timeline else _("agency not in this directory")
+    screen.print(Text.assemble((_("Request {id}").format(id=logged.id), "bold"),
+                               clean(" " + _("to {agency}: {state}").format(agency=where,
+                                                                           state=state))))
     if logged.folder:
-        screen.print(clean(f"Files: {logged.folder}"))
+        screen.print(clean(_("Files: {folder}").format(folder=logged.folder)))
     if logged.batch_id:
-        screen.print(clean(f"Batch: {logged.batch_id}"))
-    screen.print("\nAnswers:")
+        screen.print(clean(_("Batch: {batch}").format(batch=logged.batch_id)))
+    screen.print("\n" + _("Answers:"))
     screen.print(clean(answers_yaml(logged.request).split("\n", 1)[1]))
     if logged.created_by:
-        screen.print(clean(f"Made by: {logged.created_by}"))
-    events = Table(title="Events", title_justify="left")
-    for column in ("#", "date", "event", "details", "by"):
+        screen.print(clean(_("Made by: {person}").format(person=logged.created_by)))
+    events = Table(title=_("Events"), title_justify="left")
+    for column in ("#", _("date"), _("event"), _("details"), _("by")):
         events.add_column(column)
     active = {e.seq for e in logged.active_events}
     for event in logged.events:
         details = ", ".join(f"{k}: {v}" for k, v in event.details.items())
         name = event.event if event.seq in active or event.event == "undo" else \
-            f"{event.event} (undone)"
+            _("{event} (undone)").format(event=event.event)
         add_row(events, str(event.seq), event.on_date.isoformat(), name, details,
                 event.recorded_by)
     if logged.events:
         screen.print(events)
     if timeline is None or agency is None:
-        screen.print(clean(f"Warning: {missing}."), style="bold")
+        screen.print(clean(_("Warning: {problem}").format(problem=missing) + "."), style="bold")
         return
-    schedule = Table(title="Schedule", title_justify="left")
-    for column in ("date", "what", "details", "law"):
+    schedule = Table(title=_("Schedule"), title_justify="left")
+    for column in (_("date"), _("what"), _("details"), _("law")):
         schedule.add_column(column)
     for deadline in timeline.deadlines:
-        assumed = (f" Assumed until the real date is logged: {deadline.assumption}."
-                   if deadline.basis == "assumed" else "")
-        add_row(schedule, deadline.date.isoformat(),
-                event_title(deadline.event, agency.short_name),
-                deadline.description + assumed, deadline.citation)
+        kind = DATED.get(deadline.event)
+        if english or kind is None or not kind.family_title:
+            assumed = (f" Assumed until the real date is logged: {deadline.assumption}."
+                       if deadline.basis == "assumed" else "")
+            what = event_title(deadline.event, agency.short_name)
+            details = deadline.description + assumed
+        else:  # the family's words, as on summary.docx
+            from recordskit.documents.schedule_page import EXPECTED
+
+            what = _(kind.family_title)
+            details = _(kind.family_action) if kind.family_action else ""
+            if deadline.basis == "assumed":
+                details = (details + " " + _(EXPECTED)).strip()
+        add_row(schedule, deadline.date.isoformat(), what, details, deadline.citation)
     screen.print(schedule)
-    for note in timeline.notes:
-        screen.print(clean(f"Note: {note}"))
+    if not english and timeline.notes:
+        from recordskit.documents.schedule_page import SUFFOLK
+        from recordskit.law import LAW
+
+        notes: tuple[str, ...] = (_(SUFFOLK).format(citation=LAW["suffolk_days"].citation),)
+    else:
+        notes = timeline.notes
+    for note in notes:
+        screen.print(clean(_("Note: {note}").format(note=note)))
     for warning in timeline.warnings:
-        screen.print(clean(f"Warning: {warning}"), style="bold")
+        screen.print(clean(_("Warning: {problem}").format(problem=warning)), style="bold")
 
 
 class _LogGroup(click.Group):
@@ -400,9 +447,10 @@ def undo(ctx: click.Context, request_id: str, event_number: int, by: str | None)
 @click.option("--pdf", is_flag=True, help="Also write a PDF (needs LibreOffice).")
 @click.option("--no-log", "no_log", is_flag=True,
               help="Do not record the follow-up (and its reply-by date) in the request log.")
+@click.option("--lang", "lang", help=LANG_HELP)
 @click.pass_context
 def followup(ctx: click.Context, request_id: str, out: Path, force: bool, pdf: bool,
-             no_log: bool) -> None:
+             no_log: bool, lang: str | None) -> None:
     """Write a polite, firm follow-up letter for whatever the agency or school left undone.
 
     For a request with no response, a denial without a specific exemption, a fee asked for after
@@ -419,13 +467,17 @@ def followup(ctx: click.Context, request_id: str, out: Path, force: bool, pdf: b
     directory = load_directory_for(ctx)
     log = open_log_for(ctx)
     logged = log.get(request_id)
+    speak(lang, logged.request.language)
     made = make_followup(logged, directory, out, today=today(), force=force, pdf=pdf,
                          log=None if no_log else log)
     for path in made.paths:
-        say(f"Wrote {path}")
-    logged_text = "" if no_log else " Logged as sent today."
-    say(f"It asks for a reply by {made.reply_by}.{logged_text} To see what comes next: "
-               f"recordskit show {logged.id}")
+        say(_("Wrote {path}").format(path=path))
+    said = [_("It asks for a reply by {date}.").format(date=made.reply_by)]
+    if not no_log:
+        said.append(_("Logged as sent today."))
+    said.append(_("To see what comes next: {command}").format(
+        command=f"recordskit show {logged.id}"))
+    say(" ".join(said))
 
 
 @cli.command()
@@ -444,10 +496,11 @@ def followup(ctx: click.Context, request_id: str, out: Path, force: bool, pdf: b
                    "[default: the most recent one whose window is open].")
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
 @click.option("--pdf", is_flag=True, help="Also write PDFs of the letters (needs LibreOffice).")
+@click.option("--lang", "lang", help=LANG_HELP)
 @click.pass_context
 def appeal(ctx: click.Context, request_id: str, out: Path, grounds: tuple[str, ...],
            objections: tuple[str, ...], earlier_appeal: str, response: int | None, force: bool,
-           pdf: bool) -> None:
+           pdf: bool, lang: str | None) -> None:
     """Write an appeal packet for the Supervisor of Records, as the regulations require it.
 
     The folder receives appeal.docx (to the Supervisor), appeal_cover.docx (the copy to the
@@ -459,26 +512,31 @@ def appeal(ctx: click.Context, request_id: str, out: Path, grounds: tuple[str, .
       recordskit appeal 3f9a2c81 --out my-request/appeal
     """
     from recordskit.documents.make import make_appeal
-    from recordskit.text import long_date
+    from recordskit.i18n import current_language
+    from recordskit.text import local_date, long_date
 
     directory = load_directory_for(ctx)
-    made = make_appeal(open_log_for(ctx).get(request_id), directory, out, today=today(),
+    logged = open_log_for(ctx).get(request_id)
+    speak(lang, logged.request.language)
+    made = make_appeal(logged, directory, out, today=today(),
                        grounds=grounds, objections=objections, earlier_appeal=earlier_appeal,
                        response=response, force=force, pdf=pdf)
     for path in made.paths:
-        say(f"Wrote {path}")
+        say(_("Wrote {path}").format(path=path))
     for warning in made.packet.warnings:
-        say(f"Warning: {warning}", bold=True)
-    say(f"Last day to file: {long_date(made.packet.deadline)}. Read "
-               "appeal_checklist.txt before sending.")
+        say(_("Warning: {problem}").format(problem=warning), bold=True)
+    deadline = (long_date if current_language() == "en" else local_date)(made.packet.deadline)
+    say(_("Last day to file: {date}. Read appeal_checklist.txt before sending.").format(
+        date=deadline))
 
 
 @cli.command()
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="The .ics file to write.")
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@click.option("--lang", "lang", help=LANG_HELP)
 @click.pass_context
-def calendar(ctx: click.Context, out: Path, force: bool) -> None:
+def calendar(ctx: click.Context, out: Path, force: bool, lang: str | None) -> None:
     """One calendar of every open request's deadlines; re-importing updates, never duplicates.
 
     \b
@@ -486,7 +544,6 @@ def calendar(ctx: click.Context, out: Path, force: bool) -> None:
       recordskit calendar --out requests.ics
     """
     from recordskit.deadlines.events import FINAL_STATES
-    from recordskit.documents.exports import calendar_ics
     from recordskit.files import refuse_to_replace, write_file
     from recordskit.tracking.log import DamagedEntry
     from recordskit.tracking.service import UnknownAgencyError, timeline_of
@@ -494,19 +551,28 @@ def calendar(ctx: click.Context, out: Path, force: bool) -> None:
     directory, on = load_directory_for(ctx), today()
     if not force:  # before the work; calendar programs update the same events on re-import
         refuse_to_replace(out)
-    entries = []
+    from recordskit.documents.exports import event_blocks, wrap_events
+
+    blocks = []
+    requests = deadlines = 0
     damaged: list[DamagedEntry] = []
     for logged in open_log_for(ctx).all(damaged):
         try:
             timeline = timeline_of(logged, directory, on)
         except UnknownAgencyError as exc:
-            say(f"Warning: {exc}; its deadlines are left out", err=True)
+            speak(lang)
+            say(_("Warning: {problem}; its deadlines are left out").format(problem=exc),
+                err=True)
             continue
         if timeline.state not in FINAL_STATES:
-            entries.append((logged.id, directory.agency(logged.request.agency),
-                            list(timeline.deadlines)))
+            speak(lang, logged.request.language)  # each request's events in its own language
+            blocks.append(event_blocks(logged.id, directory.agency(logged.request.agency),
+                                       timeline.deadlines, name_request=True))
+            requests, deadlines = requests + 1, deadlines + len(timeline.deadlines)
+    speak(lang)
     for entry in damaged:
-        say(f"Warning: {entry}", err=True)
-    write_file(out, calendar_ics(entries, name="Public records requests"), force=force)
-    count = sum(len(deadlines) for _id, _agency, deadlines in entries)
-    say(f"Wrote {out}: {count} deadlines of {len(entries)} open requests.")
+        say(_("Warning: {problem}").format(problem=entry), err=True)
+    write_file(out, wrap_events(b"".join(blocks), name=_("Public records requests")),
+               force=force)
+    say(_("Wrote {file}: {count} deadlines of {requests} open requests.").format(
+        file=out, count=deadlines, requests=requests))

@@ -14,6 +14,7 @@ from recordskit.deadlines.events import GROUNDS
 from recordskit.deadlines.schedule import receipt_sentence
 from recordskit.deadlines.timeline import AppealWindow, Timeline
 from recordskit.errors import FieldError, UserError
+from recordskit.i18n import _
 from recordskit.law import LAW, free_hours, production_limit
 from recordskit.models import Agency, LoggedEvent, Request
 from recordskit.text import capital, long_date
@@ -119,26 +120,26 @@ def appeal_window(timeline: Timeline, today: date, response: int | None = None
     one still open. Refuses a closed window, saying which are still open."""
     facts = timeline.facts
     if facts.student:
-        raise UserError("appeals to the Supervisor of Records are for public records requests; "
-                        "for a student record, follow up with the principal and the BPS Office "
-                        "of Legal Advisor (see the request's schedule)")
+        raise UserError(_("appeals to the Supervisor of Records are for public records "
+                          "requests; for a student record, follow up with the principal and the "
+                          "BPS Office of Legal Advisor (see the request's schedule)"))
     windows = list(facts.windows)
     if not windows:
         if facts.appeals:
-            raise UserError(f"an appeal was already logged on {facts.appeals[-1].on_date} for "
-                            "every response that can be appealed")
-        raise UserError("no logged response can be appealed: a denial, a partial response, a "
-                        "fee estimate or an extension past the limit opens a window; log the "
-                        "response first")
+            raise UserError(_("an appeal was already logged on {date} for every response that "
+                              "can be appealed").format(date=facts.appeals[-1].on_date))
+        raise UserError(_("no logged response can be appealed: a denial, a partial response, "
+                          "a fee estimate or an extension past the limit opens a window; log "
+                          "the response first"))
     if response is not None:
         chosen = next((w for w in windows if w.ref == str(response)), None)
         if chosen is None:
             raise FieldError(f"event {response} is not a response that can be appealed; "
                              f"{_listing(windows, today)}", field="response")
     elif not facts.responses and not facts.overdue:
-        raise UserError(f"nothing to appeal yet: no response has been logged and the response "
-                        f"is not due until {facts.response_due}. If one came, log the "
-                        "response first")
+        raise UserError(_("nothing to appeal yet: no response has been logged and the "
+                          "response is not due until {date}. If one came, log the response "
+                          "first").format(date=facts.response_due))
     else:
         open_now = [w for w in windows if w.is_open(today)]
         chosen = max(open_now, key=lambda w: w.closes) if open_now else windows[-1]

@@ -26,6 +26,7 @@ from recordskit.documents.letter import (
     requester_block,
 )
 from recordskit.errors import FieldError
+from recordskit.i18n import _
 from recordskit.law import LAW, LAW_VERSION
 from recordskit.models import Agency, Directory, LoggedEvent, Request
 from recordskit.text import capital, long_date, one_line
@@ -70,9 +71,9 @@ def prepare_appeal(logged: LoggedRequest, directory: Directory, today: date, *,
     deadline = window.closes
     found = appeal_grounds(logged.request, logged.active_events, timeline, agency, grounds)
     if not found and not objections:
-        raise FieldError("the log shows no ground for an appeal; name a ground "
-                         f"({', '.join(GROUNDS)}) or state your objection in your own words",
-                         field="grounds")
+        raise FieldError(_("the log shows no ground for an appeal; name a ground ({grounds}) "
+                           "or state your objection in your own words").format(
+                               grounds=", ".join(GROUNDS)), field="grounds")
     warnings = []
     if (deadline - today).days <= APPEAL_WARNING_DAYS:
         warnings.append(f"Only {(deadline - today).days} days are left: the appeal must reach "

@@ -8,6 +8,8 @@ from functools import lru_cache
 from icalendar import Alarm, Calendar, Event
 
 from recordskit.deadlines.events import DATED, event_title
+from recordskit.documents.schedule_page import EXPECTED
+from recordskit.i18n import _, current_language
 from recordskit.models import Agency, Deadline
 from recordskit.text import csv_document
 
@@ -29,7 +31,7 @@ def schedule_ics(deadlines: tuple[Deadline, ...] | list[Deadline], agency: Agenc
     updates the events instead of adding them twice.
     """
     return wrap_events(event_blocks(request_id, agency, tuple(deadlines)),
-                       name=f"Records request to {agency.name}")
+                       name=_("Records request to {agency}").format(agency=agency.name))
 
 
 def calendar_ics(entries: list[tuple[str, Agency, list[Deadline]]], *, name: str) -> bytes:
@@ -69,12 +71,13 @@ def event_blocks(request_id: str, agency: Agency, deadlines: tuple[Deadline, ...
     """
     if name_request or len(request_id) != len(_ID_PLACEHOLDER):
         return _serialize(request_id, agency.short_name, deadlines, name_request)
-    blocks = _cached_blocks(agency.short_name, deadlines)
+    blocks = _cached_blocks(agency.short_name, deadlines, current_language())
     return blocks.replace(f"UID:{_ID_PLACEHOLDER}-".encode(), f"UID:{request_id}-".encode())
 
 
 @lru_cache(maxsize=256)
-def _cached_blocks(short_name: str, deadlines: tuple[Deadline, ...]) -> bytes:
+def _cached_blocks(short_name: str, deadlines: tuple[Deadline, ...], language: str) -> bytes:
+    del language  # part of the cache key: the titles are written in it
     return _serialize(_ID_PLACEHOLDER, short_name, deadlines, False)
 
 
@@ -85,17 +88,13 @@ def _serialize(request_id: str, short_name: str, deadlines: tuple[Deadline, ...]
     out = []
     for deadline in deadlines:
         event = Event()
-        summary = event_title(deadline.event, short_name)
+        summary, description = _words(deadline, short_name, request_id, name_request)
         event.add("uid", f"{request_id}-{deadline.key}@recordskit.invalid")
         event.add("dtstamp", stamp)
         event.add("dtstart", deadline.date)
         event.add("dtend", deadline.date + timedelta(days=1))
         event.add("summary", summary)
-        request_line = f"\n\nRequest {request_id}" if name_request else ""
-        assumed = (f"\n\nAssumed until you log the real date: {deadline.assumption}."
-                   if deadline.basis == "assumed" else "")
-        event.add("description", f"{deadline.description}{assumed}\n\nLaw: "
-                  f"{deadline.citation}" + request_line)
+        event.add("description", description)
         event.add("transp", "TRANSPARENT")
         event.add("categories", ["Public records"])
         kind = DATED.get(deadline.event)
@@ -107,3 +106,23 @@ def _serialize(request_id: str, short_name: str, deadlines: tuple[Deadline, ...]
             event.add_component(alarm)
         out.append(event.to_ical())
     return b"".join(out)
+
+
+def _words(deadline: Deadline, short_name: str, request_id: str, name_request: bool
+           ) -> tuple[str, str]:
+    """An event's title and description: the letter-writer's in English, the family's words
+    (as on ``summary.docx``) in another language."""
+    kind = DATED.get(deadline.event)
+    if current_language() == "en" or kind is None or not kind.family_title:
+        request_line = f"\n\nRequest {request_id}" if name_request else ""
+        assumed = (f"\n\nAssumed until you log the real date: {deadline.assumption}."
+                   if deadline.basis == "assumed" else "")
+        return (event_title(deadline.event, short_name), f"{deadline.description}{assumed}"
+                f"\n\nLaw: {deadline.citation}" + request_line)
+    what = _(kind.family_action) if kind.family_action else ""
+    if deadline.basis == "assumed":
+        what = (what + " " + _(EXPECTED)).strip()
+    request_line = ("\n\n" + _("Request {id}").format(id=request_id)) if name_request else ""
+    return (_(kind.family_title),
+            what + "\n\n" + _("Law: {citation}").format(citation=deadline.citation)
+            + request_line)

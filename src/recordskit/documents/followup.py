@@ -22,6 +22,7 @@ from recordskit.documents.letter import (
     requester_block,
 )
 from recordskit.errors import UserError
+from recordskit.i18n import _
 from recordskit.law import LAW, LAW_VERSION, production_limit
 from recordskit.models import Agency, Directory
 from recordskit.text import long_date
@@ -49,8 +50,9 @@ def followup_context(logged: LoggedRequest, directory: Directory, today: date
     timeline = timeline_of(logged, directory, today)
     situation = followup_situation(timeline, today)
     if situation is None:
-        raise UserError(f"nothing to follow up yet: the request is {timeline.state}, and the "
-                        f"next deadline is {_next_text(timeline, agency, today)}")
+        raise UserError(_("nothing to follow up yet: the request is {state}, and the next "
+                          "deadline is {next}").format(state=_(timeline.state),
+                                                       next=_next_text(timeline, agency, today)))
     facts = timeline.facts
     answer_by = reply_by(logged, directory, today)
     if facts.student:

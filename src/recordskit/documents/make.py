@@ -28,6 +28,7 @@ from recordskit.documents.appeal import (
     appeal_context,
     prepare_appeal,
 )
+from recordskit.documents.companion import appeal_companion, followup_companion
 from recordskit.documents.email_draft import email_draft
 from recordskit.documents.exports import schedule_csv, schedule_ics
 from recordskit.documents.followup import followup_context, reply_by
@@ -42,9 +43,11 @@ from recordskit.documents.render import (
 )
 from recordskit.documents.schedule_page import schedule_context
 from recordskit.documents.summary import summary_context
+from recordskit.i18n import current_language
 from recordskit.intake.answers import answers_yaml
 from recordskit.models import Agency, Directory, Request
 from recordskit.tracking.log import LoggedRequest, RequestLog
+from recordskit.tracking.service import timeline_of
 
 REQUEST_TEMPLATE = "request.docx"
 STUDENT_TEMPLATE = "student_records.docx"
@@ -165,8 +168,17 @@ def make_followup(logged: LoggedRequest, directory: Directory, out: Path, *, tod
              else "Public records request follow-up")
     subject = STUDENT_RECORDS_SUBJECT if student else FOLLOW_THROUGH_SUBJECT
     files = {name: template(name).render(context, stamp(title, name, subject))}
-    paths = _write(out, files, force=force, pdf=pdf)
     answer_by = reply_by(logged, directory, today)
+    if current_language() != "en":  # the family's page beside the English letter
+        facts = timeline_of(logged, directory, today).facts
+        closes = [w.closes for w in facts.windows if w.is_open(today)]
+        files["follow_up_summary.docx"] = template("summary.docx").render(
+            followup_companion(logged.request, directory.agency(logged.request.agency),
+                               str(context["situation"]), today=today,
+                               response_due=facts.response_due, reply_by=answer_by,
+                               appeal_deadline=max(closes, default=None), letter=name),
+            stamp("recordskit follow-up summary", "summary.docx", subject))
+    paths = _write(out, files, force=force, pdf=pdf)
     if log is not None:
         log.record_event(logged.id, "followed_up", today, {
             "until": answer_by.isoformat(), "kind": context["situation"]})
@@ -192,6 +204,10 @@ def make_appeal(logged: LoggedRequest, directory: Directory, out: Path, *, today
             "Copy of public records appeal", "appeal_cover.docx", FOLLOW_THROUGH_SUBJECT)),
         "appeal_checklist.txt": appeal_checklist(packet).encode("utf-8"),
     }
+    if current_language() != "en":  # the family's page beside the English appeal
+        files["appeal_summary.docx"] = template("summary.docx").render(
+            appeal_companion(packet), stamp("recordskit appeal summary", "summary.docx",
+                                            FOLLOW_THROUGH_SUBJECT))
     return MadeAppeal(_write(out, files, force=force, pdf=pdf), packet)
 
 

@@ -40,7 +40,7 @@ EXAMPLE_ROW: dict[str, str] = {
     "requester.mailing_address": "100 Main Street, Boston, MA 02110", "requester.phone": "",
     "delivery": "email", "sent_on": "2026-11-23", "fee_waiver": "public_interest",
     "max_fee": "0", "format": "electronic", "student.name": "", "student.school": "",
-    "student.grade": "", "requester_role": "", "custody": "", "send_to": "",
+    "student.grade": "", "requester_role": "", "custody": "", "send_to": "", "language": "",
 }
 @dataclass(frozen=True)
 class Row:

@@ -14,6 +14,7 @@ from typing import Any
 
 import questionary
 from prompt_toolkit.styles import Style
+from questionary.prompts.common import InquirerControl
 
 from recordskit.errors import InteractiveSessionError
 from recordskit.i18n import _, current_language
@@ -79,8 +80,6 @@ def _described_in_place(question: questionary.Question) -> questionary.Question:
     questionary labels it with an English "Description:" that no option changes, so its own
     line is switched off and the choice list's text gains the description instead.
     """
-    from questionary.prompts.common import InquirerControl
-
     for control in question.application.layout.find_all_controls():
         if isinstance(control, InquirerControl):
             control.show_description = False

@@ -24,6 +24,7 @@ from typing import Any
 from platformdirs import user_data_dir
 
 from recordskit.errors import UserError
+from recordskit.i18n import _
 from recordskit.models import LoggedEvent, Request
 
 DATABASE_NAME = "requests.sqlite3"
@@ -152,16 +153,19 @@ class RequestLog(ABC):
         """The full id of the one request whose id starts with ``prefix``."""
         prefix = prefix.strip().lower()
         if len(prefix) < 4:
-            raise UserError(f"request id {prefix!r} is too short; give at least 4 characters")
+            raise UserError(_("request id {id} is too short; give at least 4 characters")
+                            .format(id=repr(prefix)))
         if not all(char in "0123456789abcdef" for char in prefix):
-            raise UserError(f"request id {prefix!r} is not an id: ids are letters a–f and "
-                            "digits, such as 3f9a2c81")
+            raise UserError(_("request id {id} is not an id: ids are letters a–f and digits, "
+                              "such as 3f9a2c81").format(id=repr(prefix)))
         ids = self.ids_starting(prefix) if self.exists() else []
         if not ids:
-            raise UserError(f"no request in the log has id {prefix!r} (log: {self.location}); "
-                            "the list of every request shows their ids")
+            raise UserError(_("no request in the log has id {id} (log: {log}); the list of "
+                              "every request shows their ids").format(id=repr(prefix),
+                                                                      log=self.location))
         if len(ids) > 1:
-            raise UserError(f"request id {prefix!r} is ambiguous: {', '.join(ids)}")
+            raise UserError(_("request id {id} is ambiguous: {ids}").format(
+                id=repr(prefix), ids=", ".join(ids)))
         return ids[0]
 
     def get(self, request_id: str) -> LoggedRequest:
