@@ -224,6 +224,7 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
     from recordskit.tracking.service import UnknownAgencyError, timeline_of
 
     directory, on = load_directory_for(ctx), today()
+    speak(lang)  # until the request is found: its errors in --lang or the computer's language
     logged = open_log_for(ctx).get(request_id)
     speak(lang, logged.request.language)
     english = current_language() == "en"
@@ -466,6 +467,7 @@ def followup(ctx: click.Context, request_id: str, out: Path, force: bool, pdf: b
 
     directory = load_directory_for(ctx)
     log = open_log_for(ctx)
+    speak(lang)  # until the request is found
     logged = log.get(request_id)
     speak(lang, logged.request.language)
     made = make_followup(logged, directory, out, today=today(), force=force, pdf=pdf,
@@ -516,6 +518,7 @@ def appeal(ctx: click.Context, request_id: str, out: Path, grounds: tuple[str, .
     from recordskit.text import local_date, long_date
 
     directory = load_directory_for(ctx)
+    speak(lang)  # until the request is found
     logged = open_log_for(ctx).get(request_id)
     speak(lang, logged.request.language)
     made = make_appeal(logged, directory, out, today=today(),

@@ -59,14 +59,22 @@ DATED_EVENTS: tuple[DatedEvent, ...] = (
            "Supervisor of Records."),
         alarms=(timedelta(hours=9),)),
     DatedEvent("follow_up_reply_due", "Reply due to your follow-up to {agency}",
+               N_("The reply to your follow-up is due"),
+               N_("Your follow-up letter asked for an answer by this day. If none came, you may "
+                  "appeal to the Supervisor of Records (recordskit appeal makes the appeal)."),
                alarms=(timedelta(hours=9),), student_title="Reply due to your follow-up"),
-    DatedEvent("production_due", "Production date {agency} set"),
+    DatedEvent("production_due", "Production date {agency} set",
+               N_("The records are due"),
+               N_("The date the agency set for giving you the records.")),
     DatedEvent(
         "production_due_max", "Latest production date {agency} may set",
         N_("Latest date for the records"),
         N_("The latest date the agency may set for giving you the records, unless the "
            "Supervisor of Records gives it more time.")),
     DatedEvent("appeal_deadline", "Last day to appeal {agency}'s response",
+               N_("Last day to appeal"),
+               N_("The last day to appeal the agency's answer to the Supervisor of Records "
+                  "(recordskit appeal makes the appeal). Do it a few days before."),
                alarms=(timedelta(days=-7), timedelta(days=-1))),
     DatedEvent(
         "appeal_deadline_no_response", "Last day to appeal if {agency} never responded",
@@ -74,8 +82,12 @@ DATED_EVENTS: tuple[DatedEvent, ...] = (
         N_("If the agency never answered, this is the last day to appeal to the Supervisor "
            "of Records (recordskit appeal makes the appeal). Do it a few days before."),
         alarms=(timedelta(days=-7), timedelta(days=-1))),
-    DatedEvent("appeal_decision_due", "Supervisor's decision due"),
-    DatedEvent("compliance_due", "Date the Supervisor's order gives {agency}"),
+    DatedEvent("appeal_decision_due", "Supervisor's decision due",
+               N_("The Supervisor's decision is due"),
+               N_("The Supervisor of Records should decide your appeal by this day.")),
+    DatedEvent("compliance_due", "Date the Supervisor's order gives {agency}",
+               N_("The date the Supervisor's order gives"),
+               N_("The date by which the Supervisor of Records ordered the agency to act.")),
     DatedEvent(
         "student_record_due", "The school must give access to the student record",
         N_("The school must give access"),

@@ -26,10 +26,10 @@ from recordskit.documents.letter import (
     requester_block,
 )
 from recordskit.errors import FieldError
-from recordskit.i18n import _
+from recordskit.i18n import N_, _, current_language
 from recordskit.law import LAW, LAW_VERSION
 from recordskit.models import Agency, Directory, LoggedEvent, Request
-from recordskit.text import capital, long_date, one_line
+from recordskit.text import capital, local_date, long_date, one_line
 from recordskit.tracking.log import LoggedRequest
 from recordskit.tracking.service import timeline_of
 
@@ -51,6 +51,7 @@ class AppealPacket:
     written_on: date
     warnings: tuple[str, ...]
     request_id: str
+    follow_ups: tuple[LoggedEvent, ...] = ()
 
     @property
     def deadline(self) -> date:
@@ -76,16 +77,18 @@ def prepare_appeal(logged: LoggedRequest, directory: Directory, today: date, *,
                                grounds=", ".join(GROUNDS)), field="grounds")
     warnings = []
     if (deadline - today).days <= APPEAL_WARNING_DAYS:
-        warnings.append(f"Only {(deadline - today).days} days are left: the appeal must reach "
-                        f"the Supervisor of Records by {deadline}. Send it today.")
+        warnings.append(_("Only {days} days are left: the appeal must reach the Supervisor of "
+                          "Records by {date}. Send it today.").format(
+                              days=(deadline - today).days, date=deadline))
     for follow_up in timeline.facts.follow_ups:
         reply_by = follow_up.details.get("until")
         if reply_by and date.fromisoformat(str(reply_by)) >= today:
-            warnings.append(
-                f"Your follow-up of {follow_up.on_date} asked {agency.short_name} to reply by "
-                f"{reply_by}, which has not passed. Appealing before then is allowed, but your "
-                f"letter said you would wait; unless the window closes soon ({deadline}), wait "
-                "until that date.")
+            warnings.append(_(
+                "Your follow-up of {date} asked {agency} to reply by {reply_by}, which has not "
+                "passed. Appealing before then is allowed, but your letter said you would wait; "
+                "unless the window closes soon ({deadline}), wait until that date.").format(
+                    date=follow_up.on_date, agency=agency.short_name, reply_by=reply_by,
+                    deadline=deadline))
     original = original_request_block(logged.request, agency, logged.active_events,
                                       timeline.facts.received)
     responses = timeline.facts.responses
@@ -101,7 +104,7 @@ def prepare_appeal(logged: LoggedRequest, directory: Directory, today: date, *,
         original=original, responses=responses, grounds=tuple(found),
         objections=tuple(objections), earlier_appeal=earlier_appeal, window=window,
         attachments=tuple(attachments), written_on=today, warnings=tuple(warnings),
-        request_id=logged.id)
+        request_id=logged.id, follow_ups=tuple(timeline.facts.follow_ups))
 
 
 def appeal_context(packet: AppealPacket) -> dict[str, Any]:
@@ -132,35 +135,73 @@ def appeal_context(packet: AppealPacket) -> dict[str, Any]:
     }
 
 
+# The law table's sentences the checklist quotes, marked for the translators (a test keeps them
+# the same as the law table's).
+APPEAL_CONTENTS = N_("an appeal must be in writing and state the specific objections; it must "
+                     "attach complete copies of the request and of every written response, a "
+                     "copy must go to the records access officer, and it must cite any earlier "
+                     "appeal number it relates to")
+EMAIL_HEADERS = N_("for email, the copies must include the full header information: time, "
+                   "date, subject, sender and recipient addresses")
+
+
 def appeal_checklist(packet: AppealPacket) -> str:
-    """The list of what must go with the appeal, for the person to tick off."""
+    """The list of what must go with the appeal, for the person to tick off, in their language
+    (the attachments named as the appeal names them, in English, when that is the language)."""
     contents, headers = LAW["appeal_contents"], LAW["email_headers"]
     officer = packet.supervisor.records_officer
+    english = current_language() == "en"
+    when = long_date if english else local_date
     lines = [
-        f"Appeal checklist: request to {packet.agency.name} of {packet.original['sent']}",
+        _("Appeal checklist: request to {agency} of {date}").format(
+            agency=packet.agency.name if english else _(packet.agency.name),
+            date=when(packet.request.sent_on)),
         "",
-        f"What an appeal needs ({contents.citation}): {contents.statement}.",
+        _("What an appeal needs ({citation}): {rule}.").format(
+            citation=contents.citation, rule=_(APPEAL_CONTENTS)
+            if contents.statement == APPEAL_CONTENTS else contents.statement),
         "",
-        "[ ] appeal.docx: read it, add anything it misses, sign and date it.",
+        _("[ ] appeal.docx: read it, add anything it misses, sign and date it."),
     ]
-    lines += [f"[ ] Attach: {item}." for item in packet.attachments]
+    attachments = packet.attachments if english else _attachments(packet)
+    lines += [_("[ ] Attach: {item}.").format(item=item) for item in attachments]
     lines += [
-        f"[ ] {capital(headers.statement)} ({headers.citation}). In most mail programs: "
-        "'Show original' or 'View source', then print or save that.",
-        f"[ ] Send appeal_cover.docx with a copy of the appeal and attachments to "
-        f"{packet.agency.short_name}'s records access officer, the same day.",
-        "[ ] If this relates to an earlier appeal, its number is in the letter"
-        + (f" ({packet.earlier_appeal})." if packet.earlier_appeal else
-           ": run again with --earlier-appeal NUMBER if there is one."),
-        f"[ ] Send it to the {officer.title} by {long_date(packet.deadline)} "
-        f"(the last day; sooner is safer): "
-        + (f"by email to {officer.email}, or " if officer.email else "")
-        + f"by mail to {officer.office}, {one_line(officer.mailing_address)}.",
-        "[ ] Keep a copy of everything you send, and log it: recordskit log "
-        f"{packet.request_id} appealed --response {packet.window.ref} --on DATE",
+        _("[ ] {rule} ({citation}). In most mail programs: 'Show original' or 'View source', "
+          "then print or save that.").format(
+              rule=capital(_(EMAIL_HEADERS) if headers.statement == EMAIL_HEADERS
+                           else headers.statement), citation=headers.citation),
+        _("[ ] Send appeal_cover.docx with a copy of the appeal and attachments to {agency}'s "
+          "records access officer, the same day.").format(agency=packet.agency.short_name),
+        (_("[ ] If this relates to an earlier appeal, its number is in the letter ({number}).")
+         .format(number=packet.earlier_appeal) if packet.earlier_appeal else
+         _("[ ] If this relates to an earlier appeal, its number is in the letter: run again "
+           "with --earlier-appeal NUMBER if there is one.")),
+        (_("[ ] Send it to the {officer} by {date} (the last day; sooner is safer): by email to "
+           "{email}, or by mail to {address}.") if officer.email else
+         _("[ ] Send it to the {officer} by {date} (the last day; sooner is safer): by mail to "
+           "{address}.")).format(
+             officer=officer.title if english else _(officer.title), date=when(packet.deadline),
+             email=officer.email, address=f"{officer.office}, "
+                                          f"{one_line(officer.mailing_address)}"),
+        _("[ ] Keep a copy of everything you send, and log it: {command}").format(
+            command=f"recordskit log {packet.request_id} appealed --response "
+                    f"{packet.window.ref} --on DATE"),
         "",
     ]
     return "\n".join(lines)
+
+
+def _attachments(packet: AppealPacket) -> list[str]:
+    """The attachments in the family's language (the appeal itself lists them in English)."""
+    items = [(_("My request of {date}, complete, as sent (the email with its full headers)")
+              if packet.request.delivery == "email" else
+              _("My request of {date}, complete, as sent")).format(
+                  date=local_date(packet.request.sent_on))]
+    items += [_("{agency}'s response of {date}, complete").format(
+        agency=packet.agency.short_name, date=local_date(r.on_date)) for r in packet.responses]
+    items += [_("My follow-up letter of {date}, complete").format(date=local_date(f.on_date))
+              for f in packet.follow_ups]
+    return items
 
 
 def _kind(response: LoggedEvent) -> str:

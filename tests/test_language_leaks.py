@@ -1,0 +1,127 @@
+"""A family that chose Spanish or Haitian Creole meets no English it must act on.
+
+A whole run in each language, as a family would make it: a bad answers file, then the request,
+status, show, a follow-up, an appeal and the calendar. Everything printed and every file but
+the letters to the agency (which stay English, for the agency) is read, and any line that still
+reads as English fails the test. What may stay as it is: addresses, names of offices and
+agencies, file names, commands, citations and ids.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from recordskit.cli import cli
+from recordskit.i18n import set_language
+from tests.conftest import docx_text
+
+# Words that mark a sentence as English and are no words of Spanish or Haitian Creole.
+ENGLISH = {"the", "and", "your", "you", "is", "are", "to", "of", "for", "with", "when", "what",
+           "this", "that", "it", "be", "will", "not", "has", "have", "was", "can", "may",
+           "must", "by", "from", "or", "if", "any", "its", "until", "after", "before", "which"}
+# What stays as it is in every language: names, addresses, commands, citations, file names.
+KEPT = [
+    r"recordskit [a-z]+[^\n]*", r"https?://\S+", r"\S+@\S+", r"\S+\.(docx|txt|ics|csv|eml|yaml)\b",
+    r"M\.G\.L\.[^;)]*", r"\d+ CMR [\d.()–a-z, -]*", r"\d+ CFR [\d.()a-z]*",
+    r"Boston Public Schools", r"Boston Police Department", r"Office of (the )?Legal Advisor",
+    r"Records Access Officer", r"Supervisor of Records", r"Division of Public Records",
+    r"Office of the Secretary of the Commonwealth", r"One Ashburton Place, Room \d+",
+    r"'[^']*'", r"YYYY-MM-DD", r"<[^>]*>", r"Show original|View source",
+    r"BPS Helpline", r"Evacuation Day|Bunker Hill Day",
+]
+
+
+def english_lines(text: str) -> list[str]:
+    """The lines of ``text`` that still read as English sentences."""
+    found = []
+    for line in text.splitlines():
+        prose = line
+        for pattern in KEPT:
+            prose = re.sub(pattern, " ", prose)
+        words = {w.lower() for w in re.findall(r"[A-Za-z]+", prose)}
+        if len(words & ENGLISH) >= 3:
+            found.append(line)
+    return found
+
+
+def test_the_detector_sees_english_and_passes_the_rest() -> None:
+    assert english_lines("It asks for a reply by 2026-12-28. To see what comes next:")
+    assert english_lines("Keep a copy of what you send: an oral request cannot be the basis")
+    assert not english_lines("Pide una respuesta a más tardar el 2026-12-28. Para ver lo que "
+                             "sigue: recordskit show 2785a4f734")
+    assert not english_lines("Li mande yon repons pa pita pase 28 desanm 2026.")
+    assert not english_lines("Por correo postal a: Records Access Officer, Office of the Legal "
+                             "Advisor, Boston Police Department, One Schroeder Plaza")
+
+
+def _ics_text(path: Path) -> str:
+    """The words an iCalendar file shows: its titles and descriptions, unfolded."""
+    raw = path.read_text(encoding="utf-8").replace("\r\n ", "")
+    return "\n".join(line.split(":", 1)[1].replace("\\n", "\n").replace("\\,", ",")
+                     for line in raw.splitlines()
+                     if line.startswith(("SUMMARY", "DESCRIPTION", "X-WR-CALNAME")))
+
+
+@pytest.mark.parametrize("lang", ["es", "ht"])
+def test_a_whole_run_in_the_family_language_has_no_english(
+        tmp_path: Path, lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    read: dict[str, str] = {}
+
+    def run(name: str, today: str, *args: str, code: int = 0) -> str:
+        monkeypatch.setenv("RECORDSKIT_TODAY", today)
+        result = runner.invoke(cli, list(args))
+        set_language("en")  # each command sets its own language
+        assert result.exit_code == code, (name, result.output)
+        read[name] = result.output
+        return result.output
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("agency: bpx\nrecords: [nope]\nrequester:\n  name: Rosa\ndelivery: fax\n"
+                   "sent_on: 2026-13-01\ncolour: red\nmax_fee: lots\n", encoding="utf-8")
+    run("bad answers file", "2026-11-20", "new", "--lang", lang, "--answers", str(bad),
+        "--out", str(tmp_path / "never"), code=1)
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump({
+        "agency": "bps", "records": ["school-police-reports-shared-with-bric"],
+        "requester": {"name": "Rosa Díaz", "email": "rosa@example.org"},
+        "delivery": "email", "sent_on": "2026-11-23"}), encoding="utf-8")
+    out = tmp_path / "request"
+    made = run("new", "2026-11-20", "new", "--lang", lang, "--answers", str(answers),
+               "--out", str(out))
+    request_id = re.findall(r"\b[0-9a-f]{10}\b", made)[0]
+    run("the same request again", "2026-11-20", "new", "--lang", lang, "--answers",
+        str(answers), "--out", str(out), "--no-log", code=1)
+    # From here on no --lang: the request remembers its language.
+    run("status", "2026-12-20", "status")
+    run("show", "2026-12-20", "show", request_id)
+    run("too early to appeal", "2026-11-24", "appeal", request_id, "--out",
+        str(tmp_path / "early"), code=1)
+    run("nothing to follow up", "2026-11-24", "followup", request_id, "--out",
+        str(tmp_path / "f2"), code=1)
+    run("followup", "2026-12-20", "followup", request_id, "--out", str(tmp_path / "f"))
+    run("appeal", "2026-12-30", "appeal", request_id, "--out", str(tmp_path / "a"))
+    run("calendar", "2026-12-30", "calendar", "--out", str(tmp_path / "all.ics"))
+    run("unknown id", "2026-12-30", "show", "abcdef0123", "--lang", lang, code=1)
+
+    read["how_to_send.txt"] = (out / "how_to_send.txt").read_text(encoding="utf-8")
+    for name in ("summary.docx", "schedule.docx"):
+        read[name] = docx_text(out / name)
+    read["schedule.ics"] = _ics_text(out / "schedule.ics")
+    read["follow_up_summary.docx"] = docx_text(tmp_path / "f" / "follow_up_summary.docx")
+    read["appeal_summary.docx"] = docx_text(tmp_path / "a" / "appeal_summary.docx")
+    read["appeal_checklist.txt"] = (tmp_path / "a" / "appeal_checklist.txt").read_text(
+        encoding="utf-8")
+    read["calendar"] = _ics_text(tmp_path / "all.ics")
+
+    leaks = {name: lines for name, text in read.items() if (lines := english_lines(text))}
+    assert leaks == {}
+    assert all(text.strip() for text in read.values()), "every step said something"
+    # The letters to the agency stay English.
+    assert "This is a request under" in docx_text(out / "letter.docx")
+    assert "Dear" in docx_text(tmp_path / "f" / "follow_up.docx")
