@@ -232,11 +232,11 @@ def test_parent_in_spanish_gets_the_student_records_letter(keys: PipeInput,
     assert request.student is not None and request.student.name == "Carlos Pérez"
     assert any("Nombre completo del estudiante" in text for text in shown)
     review = next(text for text in shown if "Envío:" in text)  # the date in Spanish, too
-    assert re.search(r"Envío: [a-záéíóúñ]+ \d{1,2} de [a-z]+ de \d{4}", review), review
+    assert re.search(r"Envío: [a-záéíóúñ]+, \d{1,2} de [a-z]+ de \d{4}", review), review
     made = prepare_request(request, directory)
     summary = docx_text(made.files["summary.docx"])
     assert "El expediente escolar completo de Carlos Pérez" in summary
-    assert "jueves 3 de diciembre de 2026" in summary
+    assert "jueves, 3 de diciembre de 2026" in summary
     with zipfile.ZipFile(io.BytesIO(made.files["summary.docx"])) as package:
         footer = re.sub(r"<[^>]+>", "", package.read("word/footer1.xml").decode("utf-8"))
     assert footer.strip() == "recordskit – 1"  # the page number needs no English word

@@ -12,6 +12,7 @@ import gettext
 import io
 import os
 import re
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -102,3 +103,24 @@ def _(message: str) -> str:
 def N_(message: str) -> str:
     """Mark a message for translation without translating it yet."""
     return message
+
+
+def full_date(day: date) -> str | None:
+    """The date in the current language's own full format, by Babel, or None where Babel has
+    no month names for it (Haitian Creole: only the root locale's "M01" placeholders)."""
+    code = _code["current"]
+    if not _babel_knows(code):
+        return None
+    from babel.dates import format_date
+
+    return str(format_date(day, format="full", locale=code))
+
+
+@lru_cache(maxsize=8)
+def _babel_knows(code: str) -> bool:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return bool(Locale.parse(code).months["format"]["wide"][1] != "M01")
+    except (UnknownLocaleError, ValueError, KeyError):
+        return False

@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterable
 from datetime import date
 
-from recordskit.i18n import N_, _
+from recordskit.i18n import N_, _, current_language, full_date
 
 MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
           N_("July"), N_("August"), N_("September"), N_("October"), N_("November"),
@@ -26,7 +26,13 @@ def long_date(day: date) -> str:
 
 
 def local_date(day: date) -> str:
-    """A date written in the current language: ``Monday, November 23, 2026`` in English."""
+    """A date written in the current language: ``Monday, November 23, 2026`` in English,
+    ``lunes, 23 de noviembre de 2026`` in Spanish (Babel's full format, where Babel knows the
+    language's month names), ``lendi 23 novanm 2026`` in Haitian Creole (the catalog's words:
+    Babel has none for it)."""
+    written = full_date(day) if current_language() != "en" else None
+    if written is not None:
+        return written
     return _("{weekday}, {month} {day}, {year}").format(
         weekday=_(WEEKDAYS[day.weekday()]), month=_(MONTHS[day.month - 1]), day=day.day,
         year=day.year)
