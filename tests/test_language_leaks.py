@@ -105,9 +105,15 @@ def test_a_whole_run_in_the_family_language_has_no_english(
     run("nothing to follow up", "2026-11-24", "followup", request_id, "--out",
         str(tmp_path / "f2"), code=1)
     run("followup", "2026-12-20", "followup", request_id, "--out", str(tmp_path / "f"))
+    logged = run("log a denial", "2026-12-22", "log", request_id, "response", "--kind",
+                 "denied", "--no-exemption", "--on", "2026-12-22")
+    assert re.search(r"\b2\b", logged)  # the denial is event 2, after the follow-up
     run("appeal", "2026-12-30", "appeal", request_id, "--out", str(tmp_path / "a"))
     run("calendar", "2026-12-30", "calendar", "--out", str(tmp_path / "all.ics"))
     run("unknown id", "2026-12-30", "show", "abcdef0123", "--lang", lang, code=1)
+    run("undo", "2026-12-30", "undo", request_id, "2")
+    run("no terminal", "2026-12-30", "new", "--lang", lang, "--out", str(tmp_path / "t"),
+        code=1)
 
     read["how_to_send.txt"] = (out / "how_to_send.txt").read_text(encoding="utf-8")
     for name in ("summary.docx", "schedule.docx"):

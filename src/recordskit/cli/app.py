@@ -169,10 +169,11 @@ def has_terminal() -> bool:
 def terminal_asker(no_terminal: str) -> Asker:
     """The questionary asker, or a clear error where nobody can answer."""
     from recordskit.errors import InteractiveSessionError
+    from recordskit.i18n import _
     from recordskit.intake.terminal import TerminalAsker
 
     if not has_terminal():
-        raise InteractiveSessionError(no_terminal)
+        raise InteractiveSessionError(_(no_terminal))
     return TerminalAsker(say, no_terminal=no_terminal)
 
 

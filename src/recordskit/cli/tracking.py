@@ -382,11 +382,13 @@ def log_import(ctx: click.Context, file: Path) -> None:
 @click.option("--note", help="Anything else worth keeping with the event.")
 @click.option("--by", "by", help="Who is logging it [default: RECORDSKIT_USER, or your login "
               "name].")
+@click.option("--lang", "lang", help=LANG_HELP)
 @click.pass_context
 def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
                 tracking: str | None, kind: str | None, until: datetime | None,
                 amount: str | None, no_exemption: bool, days: int | None, number: str | None,
-                window: str | None, note: str | None, by: str | None) -> None:
+                window: str | None, note: str | None, by: str | None, lang: str | None
+                ) -> None:
     """Record what happened to a request; its schedule is recomputed.
 
     \b
@@ -395,11 +397,14 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
       recordskit log 3f9a2c81 response --kind extension --until 2027-01-15 --on 2026-12-07
       recordskit log 3f9a2c81 appealed --on 2027-01-20 --number SPR27/0101
     """
-    from recordskit.deadlines.events import event_title
+    from recordskit.deadlines.events import DATED, event_title
     from recordskit.deadlines.followups import next_step
+    from recordskit.i18n import current_language
     from recordskit.tracking.service import log_event
 
     directory, on_day = load_directory_for(ctx), today()
+    speak(lang)  # until the request is found
+    speak(lang, open_log_for(ctx).get(request_id).request.language)
     details = {"tracking": tracking, "kind": kind,
                "until": until.date().isoformat() if until else None, "amount": amount,
                "no_exemption": no_exemption, "days": days, "number": number, "window": window,
@@ -407,18 +412,31 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
     recorded, timeline, logged = log_event(open_log_for(ctx), request_id, event, on.date(),
                                            details, directory, on_day, by=by)
     logged_agency = directory.agency(logged.request.agency)
-    say(f"Logged {event} on {recorded.on_date} as event {recorded.seq}. "
-               f"State: {timeline.state}.")
+    say(_("Logged {event} on {date} as event {number}. State: {state}.").format(
+        event=event, date=recorded.on_date, number=recorded.seq,
+        state=state_text(timeline.state)))
     upcoming = timeline.next_deadline(on_day)
-    if upcoming:
+    dated = DATED.get(upcoming.event) if upcoming else None
+    if upcoming and (current_language() == "en" or dated is None or not dated.family_title):
         title = event_title(upcoming.event, logged_agency.short_name)
-        say(f"Next: {upcoming.date} {title}. {upcoming.description}")
+        say(_("Next: {date} {title}. {description}").format(
+            date=upcoming.date, title=title, description=upcoming.description))
+    elif upcoming and dated is not None:  # the family's words, as on summary.docx
+        say(_("Next: {date} {title}. {description}").format(
+            date=upcoming.date, title=_(dated.family_title),
+            description=_(dated.family_action) if dated.family_action else ""))
     if to_do := action_text(next_step(timeline, on_day), logged.id):
-        say(f"What to do: {to_do}")
-    for note_text in timeline.notes:
-        say(f"Note: {note_text}")
+        say(_("What to do: {todo}").format(todo=to_do))
+    notes = timeline.notes
+    if current_language() != "en" and notes:
+        from recordskit.documents.schedule_page import SUFFOLK
+        from recordskit.law import LAW
+
+        notes = (_(SUFFOLK).format(citation=LAW["suffolk_days"].citation),)
+    for note_text in notes:
+        say(_("Note: {note}").format(note=note_text))
     for warning in timeline.warnings:
-        say(f"Warning: {warning}", bold=True)
+        say(_("Warning: {problem}").format(problem=warning), bold=True)
 
 
 @cli.command()
@@ -426,8 +444,10 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
 @click.argument("event_number", type=int)
 @click.option("--by", "by", help="Who is undoing it [default: RECORDSKIT_USER, or your login "
               "name].")
+@click.option("--lang", "lang", help=LANG_HELP)
 @click.pass_context
-def undo(ctx: click.Context, request_id: str, event_number: int, by: str | None) -> None:
+def undo(ctx: click.Context, request_id: str, event_number: int, by: str | None,
+         lang: str | None) -> None:
     """Undo a mistaken event. Both stay in the log; the schedule forgets the undone one.
 
     \b
@@ -436,8 +456,11 @@ def undo(ctx: click.Context, request_id: str, event_number: int, by: str | None)
     """
     from recordskit.tracking.service import undo_event
 
+    speak(lang)  # until the request is found
+    speak(lang, open_log_for(ctx).get(request_id).request.language)
     recorded = undo_event(open_log_for(ctx), request_id, event_number, today(), by=by)
-    say(f"Undid event {event_number} ({recorded.details['event']}).")
+    say(_("Undid event {number} ({event}).").format(number=event_number,
+                                                    event=recorded.details["event"]))
 
 
 @cli.command()

@@ -16,12 +16,14 @@ from pathlib import Path
 from recordskit.documents.render import package_problem
 from recordskit.errors import FieldError, UserError
 from recordskit.files import refuse_existing, write_folder
+from recordskit.i18n import N_, _
 
-PDF_HELP = (
+PDF_HELP = N_(
     "PDF needs LibreOffice, which is not installed here. The DOCX files were written and open "
     "in Word or LibreOffice. To get PDFs: on Debian or Ubuntu, `sudo apt-get install "
-    "libreoffice-writer-nogui`; on macOS or Windows, install LibreOffice from libreoffice.org; "
-    "then ask for the PDFs again, allowing the files already written to be replaced"
+    "libreoffice-writer-nogui fonts-liberation`; on macOS or Windows, install LibreOffice from "
+    "libreoffice.org; then ask for the PDFs again, allowing the files already written to be "
+    "replaced"
 )
 PDF_TIMEOUT_SECONDS = 180
 
@@ -84,7 +86,7 @@ def to_pdf(documents: dict[str, bytes]) -> dict[str, bytes]:
             raise UserError(f"{name}: {problem}")
     command = libreoffice()
     if command is None:
-        raise FieldError(PDF_HELP, field="pdf")
+        raise FieldError(_(PDF_HELP), field="pdf")
     with tempfile.TemporaryDirectory(prefix="recordskit-pdf-") as scratch:
         work = Path(scratch)
         for name, data in documents.items():

@@ -17,10 +17,10 @@ from prompt_toolkit.styles import Style
 from questionary.prompts.common import InquirerControl
 
 from recordskit.errors import InteractiveSessionError
-from recordskit.i18n import _, current_language
+from recordskit.i18n import N_, _, current_language
 from recordskit.intake.asker import Option, Validator
 
-NO_TERMINAL = (
+NO_TERMINAL = N_(
     "the interview needs a terminal to ask its questions. To run without one, write your "
     "answers in a file and run: recordskit new --answers answers.yaml --out FOLDER "
     "(the README's 'Answers file' section lists the keys)"
@@ -44,7 +44,7 @@ class TerminalAsker:
         try:
             return question.unsafe_ask()
         except EOFError:  # no terminal, or the input ended before the questions did
-            raise InteractiveSessionError(self._no_terminal) from None
+            raise InteractiveSessionError(_(self._no_terminal)) from None
 
     def text(self, message: str, *, default: str = "", instruction: str = "",
              validate: Validator | None = None) -> str:
