@@ -91,6 +91,11 @@ def test_a_whole_run_in_the_family_language_has_no_english(
         "agency": "bps", "records": ["school-police-reports-shared-with-bric"],
         "requester": {"name": "Rosa Díaz", "email": "rosa@example.org"},
         "delivery": "email", "sent_on": "2026-11-23"}), encoding="utf-8")
+    past = tmp_path / "past.yaml"
+    past.write_text(answers.read_text(encoding="utf-8").replace("2026-11-23", "2026-10-01"),
+                    encoding="utf-8")
+    run("a past sending date", "2026-11-20", "new", "--lang", lang, "--answers", str(past),
+        "--out", str(tmp_path / "past"), code=1)
     out = tmp_path / "request"
     made = run("new", "2026-11-20", "new", "--lang", lang, "--answers", str(answers),
                "--out", str(out))
@@ -112,6 +117,7 @@ def test_a_whole_run_in_the_family_language_has_no_english(
     run("calendar", "2026-12-30", "calendar", "--out", str(tmp_path / "all.ics"))
     run("unknown id", "2026-12-30", "show", "abcdef0123", "--lang", lang, code=1)
     run("undo", "2026-12-30", "undo", request_id, "2")
+    run("undo again", "2026-12-30", "undo", request_id, "2", code=1)
     run("no terminal", "2026-12-30", "new", "--lang", lang, "--out", str(tmp_path / "t"),
         code=1)
 

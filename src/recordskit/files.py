@@ -54,8 +54,9 @@ def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[IO[bytes]]:
 def refuse_link(path: Path) -> None:
     """Refuse to write at a symbolic link: it could point anywhere (another user's file)."""
     if path.is_symlink():
-        raise UserError(f"{path}: is a symbolic link; recordskit does not write through links. "
-                        "Remove the link, or write to the file it points to")
+        raise UserError(_("{path}: is a symbolic link; recordskit does not write through "
+                          "links. Remove the link, or write to the file it points to").format(
+                              path=path))
 
 
 def _mode_for(path: Path) -> int:
@@ -161,7 +162,8 @@ def write_file(path: Path, data: bytes, *, force: bool = False) -> None:
     try:
         atomic_write(path, data)
     except OSError as exc:
-        raise UserError(f"{path}: cannot write: {exc.strerror}") from None
+        raise UserError(_("{path}: cannot write: {reason}").format(
+            path=path, reason=exc.strerror)) from None
 
 
 def refuse_existing(folder: Path, names: Iterable[str]) -> None:
@@ -185,10 +187,11 @@ def write_folder(folder: Path, files: Mapping[str, bytes], *, force: bool = Fals
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise FieldError(f"{folder}: exists and is not a folder; choose another output folder",
-                         field="out") from None
+        raise FieldError(_("{folder}: exists and is not a folder; choose another output "
+                           "folder").format(folder=folder), field="out") from None
     except OSError as exc:
-        raise UserError(f"{folder}: cannot create the output folder: {exc.strerror}") from None
+        raise UserError(_("{folder}: cannot create the output folder: {reason}").format(
+            folder=folder, reason=exc.strerror)) from None
     if not force:
         refuse_existing(folder, files)
     staged: list[tuple[Path, Path]] = []
@@ -211,8 +214,9 @@ def write_folder(folder: Path, files: Mapping[str, bytes], *, force: bool = Fals
         for temporary, _path in staged:
             with contextlib.suppress(OSError):
                 temporary.unlink()
-        raise UserError(f"{path}: cannot write: {exc.strerror}; nothing in {folder} was "
-                        "changed") from None
+        raise UserError(_("{path}: cannot write: {reason}; nothing in {folder} was "
+                          "changed").format(path=path, reason=exc.strerror,
+                                            folder=folder)) from None
     except BaseException:
         for temporary, _path in staged:
             with contextlib.suppress(OSError):

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from recordskit.deadlines.calendars import BusinessCalendar
 from recordskit.deadlines.events import order_of_day
 from recordskit.errors import FieldError
+from recordskit.i18n import _
 from recordskit.law import LAW, SUFFOLK_DAYS, production_limit
 from recordskit.models import Agency, Deadline, Request
 from recordskit.text import capital, long_date, one_line
@@ -269,7 +270,7 @@ def refuse_a_passed_request(request: Request, agency: Agency, calendar: Business
                            student=request.request_type == "student_records",
                            non_custodial=request.non_custodial)
     if due < today:
-        raise FieldError(
-            f"sent_on {request.sent_on}: a request sent that day was due an answer by {due}, "
-            "which has passed. If it really was sent then, say so; if not, give the day you "
-            "will send it", field="past")
+        raise FieldError(_(
+            "sent_on {sent}: a request sent that day was due an answer by {due}, which has "
+            "passed. If it really was sent then, say so; if not, give the day you will send "
+            "it").format(sent=request.sent_on, due=due), field="past")

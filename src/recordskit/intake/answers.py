@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from recordskit import inputfile
 from recordskit.errors import InputFileError, Problem
+from recordskit.i18n import _
 from recordskit.models import ANSWER_KEYS, Directory, Request
 
 
@@ -27,8 +28,9 @@ def request_from(data: Any, directory: Directory, *, file: Path | str | None = N
                  node: yaml.Node | None = None) -> Request:
     """A ``Request`` from plain answer data, or an ``InputFileError`` naming every problem."""
     if not isinstance(data, dict):
-        raise InputFileError(file, [Problem("", "expected a mapping of answers with the keys: "
-                                                f"{', '.join(ANSWER_KEYS)}", 1, 1)])
+        raise InputFileError(file, [Problem("", _(
+            "expected a mapping of answers with the keys: {keys}").format(
+                keys=", ".join(ANSWER_KEYS)), 1, 1)])
     try:
         return Request.model_validate(data, context={"directory": directory})
     except ValidationError as exc:

@@ -12,6 +12,7 @@ from typing import Any
 
 from recordskit.deadlines.timeline import Timeline, check_event, timeline_for
 from recordskit.errors import UserError
+from recordskit.i18n import _
 from recordskit.models import Directory, LoggedEvent
 from recordskit.tracking.log import LoggedRequest, RequestLog
 
@@ -51,8 +52,10 @@ def undo_event(log: RequestLog, request_id: str, seq: int, today: date, *,
     target = next((e for e in logged.events if e.seq == seq), None)
     if target is None or target.event == "undo":
         numbers = ", ".join(str(e.seq) for e in logged.active_events) or "none"
-        raise UserError(f"request {logged.id} has no event {seq} to undo; its events: {numbers}")
+        raise UserError(_("request {id} has no event {number} to undo; its events: {events}")
+                        .format(id=logged.id, number=seq, events=numbers))
     if target not in logged.active_events:
-        raise UserError(f"event {seq} ({target.event}) was already undone")
+        raise UserError(_("event {number} ({event}) was already undone").format(
+            number=seq, event=target.event))
     return log.record_event(logged.id, "undo", today, {"undoes": seq, "event": target.event},
                             by=by)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from recordskit.errors import UserError
+from recordskit.i18n import _
 from recordskit.tracking.log import (
     DATABASE_NAME,
     EventRow,
@@ -52,7 +53,8 @@ class SqliteLog(RequestLog):
             connection = sqlite3.connect(self.path, timeout=BUSY_SECONDS,
                                          isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            raise UserError(f"{self.path}: cannot open the request log: {exc}") from None
+            raise UserError(_("{log}: cannot open the request log: {reason}").format(
+                log=self.path, reason=exc)) from None
         with closing(connection):
             try:
                 connection.execute("PRAGMA foreign_keys = ON")
@@ -67,7 +69,8 @@ class SqliteLog(RequestLog):
             except sqlite3.OperationalError:
                 raise  # busy: retried by _retry
             except sqlite3.DatabaseError as exc:
-                raise UserError(f"{self.path}: the request log cannot be used: {exc}") from None
+                raise UserError(_("{log}: the request log cannot be used: {reason}").format(
+                    log=self.path, reason=exc)) from None
 
     def _migrate(self, connection: sqlite3.Connection) -> None:
         found = int(connection.execute("PRAGMA user_version").fetchone()[0])
@@ -91,10 +94,11 @@ class SqliteLog(RequestLog):
                 return work()
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise UserError(f"{self.path}: the request log cannot be used: {exc}"
-                                    ) from None
+                    raise UserError(_("{log}: the request log cannot be used: {reason}")
+                                    .format(log=self.path, reason=exc)) from None
                 time.sleep(0.05 * (attempt + 1) + random.random() * 0.05)  # noqa: S311
-        raise UserError(f"{self.path}: the request log stayed busy; try again in a moment")
+        raise UserError(_("{log}: the request log stayed busy; try again in a moment").format(
+            log=self.path))
 
     def create(self) -> None:
         def work() -> None:
