@@ -84,6 +84,19 @@ def test_a_whole_run_in_the_family_language_has_no_english(
     bad = tmp_path / "bad.yaml"
     bad.write_text("agency: bpx\nrecords: [nope]\nrequester:\n  name: Rosa\ndelivery: fax\n"
                    "sent_on: 2026-13-01\ncolour: red\nmax_fee: lots\n", encoding="utf-8")
+    typos = tmp_path / "typos.yaml"
+    typos.write_text("agency: bps\nrecords: [school-police-reports-shared-with-bric]\n"
+                     "requester:\n  name: Rosa\n  email: rosa.example.org\n  phone: '555'\n"
+                     "delivery: email\nsent_on: 1926-11-23\ndate_from: 2019-01-01\n"
+                     "date_to: 2018-01-01\n", encoding="utf-8")
+    run("typos in an answers file", "2026-11-20", "new", "--lang", lang, "--answers",
+        str(typos), "--out", str(tmp_path / "never"), code=1)
+    typos.write_text("agency: bps\nrecords: [school-police-reports-shared-with-bric]\n"
+                     "requester:\n  email: rosa@example.org\ndelivery: email\n"
+                     "sent_on: 2026-11-23\ndate_from: 2019-01-01\ndate_to: 2018-01-01\n",
+                     encoding="utf-8")
+    run("dates backwards", "2026-11-20", "new", "--lang", lang, "--answers", str(typos),
+        "--out", str(tmp_path / "never"), code=1)
     run("bad answers file", "2026-11-20", "new", "--lang", lang, "--answers", str(bad),
         "--out", str(tmp_path / "never"), code=1)
     answers = tmp_path / "answers.yaml"

@@ -55,16 +55,19 @@ def _clean_text(value: str) -> str:
     and text over the size limit (a letter is read by a person)."""
     longest = LIMITS["text_chars"]
     if len(value) > longest.value:
-        raise ValueError(longest.exceeded("this answer", f"{len(value):,} characters"))
+        raise ValueError(_("this answer is over the limit of {limit} characters ({found}); "
+                           "if it is really needed, raise the limit with {variable}").format(
+                               limit=f"{longest.value:,}", found=f"{len(value):,}",
+                               variable=longest.variable))
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     for position, char in enumerate(value, start=1):
         if char in "\n\t":
             continue
         if unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff":
-            raise ValueError(
-                f"contains an invisible control character (U+{ord(char):04X}) at character "
-                f"{position}; remove it and keep only printable text"
-            )
+            raise ValueError(_(
+                "contains an invisible control character ({code}) at character {position}; "
+                "remove it and keep only printable text").format(code=f"U+{ord(char):04X}",
+                                                                  position=position))
     return value
 
 
@@ -75,8 +78,8 @@ def _check_email(value: str) -> str:
     except (ValueError, IndexError, HeaderParseError):  # the email package's parse errors
         valid = False
     if not valid:
-        raise ValueError(f"{shown!r} is not an email address; expected something like "
-                         "name@example.org")
+        raise ValueError(_("{given} is not an email address; expected something like "
+                           "name@example.org").format(given=repr(shown)))
     return value
 
 
@@ -86,8 +89,9 @@ _PHONE = re.compile(r"^(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{
 
 def _check_phone(value: str) -> str:
     if value and not _PHONE.match(value):
-        raise ValueError(f"{value!r} is not a North American phone number; expected 10 digits "
-                         "such as 617-635-4601, optionally with an extension (x123)")
+        raise ValueError(_("{given} is not a North American phone number; expected 10 digits "
+                           "such as 617-635-4601, optionally with an extension (x123)").format(
+                               given=repr(value)))
     return value
 
 
@@ -97,7 +101,8 @@ EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
 
 def _check_day(value: date) -> date:
     if not EARLIEST <= value <= LATEST:
-        raise ValueError(f"{value} is outside {EARLIEST.year}–{LATEST.year}; check the year")
+        raise ValueError(_("{date} is outside {first}–{last}; check the year").format(
+            date=value, first=EARLIEST.year, last=LATEST.year))
     return value
 
 
