@@ -1,13 +1,17 @@
 """Measure `recordskit batch` against a naive docxtpl loop, and its peak memory.
 
 Usage: python bench/batch.py [--rows 1000] [--naive-rows 300] [--memory-rows 0]
+                             [--stage-rows 200]
 
 Prints, from one run on the same template and rows, a Markdown table (the one README quotes,
 with the ranges of several runs): rows per second for `recordskit batch` (the whole command,
-start-up included), rows per second for a naive loop producing the same eight files per row
-(`DocxTemplate(path)` -> `render` -> `save` per document, the other files written plainly, one
-process), their ratio, the peak memory of the batch and a re-run of unchanged input. With
---memory-rows N it also runs a batch of N rows for time and peak memory.
+start-up included, with the request log on, as clinics run it), rows per second for a naive
+loop producing the same eight files per row (`DocxTemplate(path)` -> `render` -> `save` per
+document, the other files written plainly, one process), their ratio, the peak memory of the
+batch and a re-run of unchanged input. With --memory-rows N it also runs a batch of N rows for
+time and peak memory. A second table breaks one worker's time per row into its stages (read
+and check the row, render the three documents, the email draft, the other files, write the
+folder, log the row), measured in this process on --stage-rows rows.
 """
 
 from __future__ import annotations
@@ -53,8 +57,11 @@ def run_batch(rows: Path, out: Path) -> tuple[float, float]:
     """Seconds for the whole command, and the peak memory (MB) of its largest process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    # A home of its own, so the bench never records its rows in the user's real request log.
+    # A home of its own, so the bench never records its rows in the user's real request log;
+    # the log is created there first, since clinics run batches with their log on.
     home = {**os.environ, "RECORDSKIT_HOME": str(out.parent / "home")}
+    subprocess.run([sys.executable, "-c", "from recordskit.tracking.open import open_log; "
+                    "open_log().create()"], check=True, env=home)
     result = subprocess.run([sys.executable, "-m", "recordskit", "batch", str(rows), "--out",
                              str(out)], capture_output=True, text=True, check=False, env=home)
     seconds = time.perf_counter() - started
@@ -122,6 +129,92 @@ def naive_rate(rows: Path, count: int, folder: Path) -> float:
     return len(selected) / (time.perf_counter() - started)
 
 
+STAGES = ("read and check the row", "render the three documents", "email draft",
+          "the other five files", "write the folder", "log the row")
+
+
+def stage_times(rows: Path, count: int, folder: Path) -> dict[str, float]:
+    """Milliseconds per row in each stage of one batch worker, in this process: the same steps
+    as the worker (``prepare_request`` taken apart), on the first ``count`` rows."""
+    from recordskit.directory.load import load_directory
+    from recordskit.documents.email_draft import email_draft
+    from recordskit.documents.exports import schedule_csv, schedule_ics
+    from recordskit.documents.instructions import how_to_send
+    from recordskit.documents.letter import letter_context
+    from recordskit.documents.make import request_schedule
+    from recordskit.documents.render import PUBLIC_RECORDS_SUBJECT, stamp, template
+    from recordskit.documents.schedule_page import schedule_context
+    from recordskit.documents.summary import summary_context
+    from recordskit.files import write_folder
+    from recordskit.intake.answers import answers_yaml, request_from
+    from recordskit.intake.rows import answers_of, read_rows
+    from recordskit.tracking.log import RequestRow, now
+    from recordskit.tracking.sqlite import SqliteLog
+
+    directory = load_directory()
+    log = SqliteLog(folder / "home")
+    log.create()
+    spent = dict.fromkeys(STAGES, 0.0)
+    logged: list[RequestRow] = []
+    selected = read_rows(rows)[:count]
+    for template_name in ("request.docx", "summary.docx", "schedule.docx"):
+        template(template_name)  # compiled once per process, as in a worker
+    for number, row in enumerate(selected):
+        clock = time.perf_counter()
+
+        def lap(stage: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            spent[stage] += now - clock
+            clock = now
+
+        request = request_from(answers_of(row)[0], directory)
+        agency = request.addressed(directory.agency(request.agency))
+        schedule = request_schedule(request, directory)
+        lap(STAGES[0])
+        subject = PUBLIC_RECORDS_SUBJECT
+        letter = template("request.docx").render(
+            letter_context(request, directory, schedule),
+            stamp(f"Public records request to {agency.name}", "request.docx", subject))
+        summary = template("summary.docx").render(
+            summary_context(request, directory, schedule),
+            stamp("recordskit summary", "summary.docx", subject))
+        printable = template("schedule.docx").render(
+            schedule_context(request, directory, schedule),
+            stamp(f"Dates of the request to {agency.name}", "schedule.docx", subject))
+        lap(STAGES[1])
+        draft = email_draft(request, agency, letter, f"Public records request: {agency.name}")
+        lap(STAGES[2])
+        files = {"letter.docx": letter, **({"email.eml": draft} if draft else {}),
+                 "how_to_send.txt": how_to_send(request, agency, draft is not None).encode(),
+                 "summary.docx": summary, "schedule.docx": printable,
+                 "schedule.csv": schedule_csv(schedule.deadlines).encode(),
+                 "schedule.ics": schedule_ics(schedule.deadlines, agency, request.fingerprint()),
+                 "answers.yaml": answers_yaml(request).encode()}
+        lap(STAGES[3])
+        write_folder(folder / f"stage-{number}", files, force=True, durable=False)
+        lap(STAGES[4])
+        logged.append(RequestRow(request.fingerprint(), now(), request.agency,
+                                 request.model_dump_json(), str(folder / f"stage-{number}"),
+                                 "bench", "bench"))
+        lap(STAGES[5])
+    clock = time.perf_counter()
+    log.insert_requests(logged)  # as the batch logs its rows: one transaction at the end
+    spent[STAGES[5]] += time.perf_counter() - clock
+    return {stage: 1000 * seconds / max(1, len(selected)) for stage, seconds in spent.items()}
+
+
+def stage_table(spent: dict[str, float], count: int) -> str:
+    """The per-stage figures as a Markdown table: milliseconds per row and share of the total."""
+    total = sum(spent.values())
+    lines = [f"| stage of one worker ({count:,} rows, in process) | ms per row | share |",
+             "| --- | --- | --- |"]
+    lines += [f"| {stage} | {spent[stage]:.2f} | {100 * spent[stage] / total:.0f}% |"
+              for stage in STAGES]
+    lines.append(f"| all stages | {total:.2f} | 100% |")
+    return "\n".join(lines)
+
+
 NAIVE_LABEL = ("naive loop: the same eight files per row, `DocxTemplate(path)` → `render` → "
                "`save` per document, one process")
 
@@ -151,6 +244,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1000)
     parser.add_argument("--naive-rows", type=int, default=300)
     parser.add_argument("--memory-rows", type=int, default=0)
+    parser.add_argument("--stage-rows", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
@@ -171,6 +265,12 @@ def main() -> None:
             figures["big_seconds"], figures["big_peak"] = run_batch(big, work / "big")
             figures["big_rows"] = args.memory_rows
         print(table(figures))
+        if args.stage_rows:
+            stages = work / "stages"
+            stages.mkdir()
+            count = min(args.stage_rows, args.rows)
+            print()
+            print(stage_table(stage_times(rows, count, stages), count))
 
 
 if __name__ == "__main__":

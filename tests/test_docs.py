@@ -123,6 +123,15 @@ def test_readme_batch_table_is_what_the_bench_prints() -> None:
     assert _numbers_masked(quoted) == _numbers_masked(printed)
 
 
+def test_readme_stage_table_is_what_the_bench_prints() -> None:
+    bench = _bench_batch()
+    printed = bench.stage_table(dict.fromkeys(bench.STAGES, 1.0), 200)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index(printed.splitlines()[0])
+    quoted = readme[start:].split("\n\n", 1)[0]
+    assert _numbers_masked(quoted) == _numbers_masked(printed)
+
+
 def test_the_bench_table_check_notices_a_changed_row() -> None:
     printed = _bench_batch().table({
         "rows": 1000, "seconds": 5.0, "rate": 200.0, "peak": 88.0, "naive_rows": 200,

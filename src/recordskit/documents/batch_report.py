@@ -34,6 +34,8 @@ class RowResult:
     response_due: str
     duplicate_of: int | None = None
     problem: str = ""
+    answers: str = ""
+    """The request as the log stores it (JSON), so logging a batch reads no file again."""
 
 
 @dataclass

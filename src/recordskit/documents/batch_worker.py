@@ -87,6 +87,7 @@ def _produce(task: RowTask) -> RowResult:
         request_id=request.fingerprint(),
         response_due=first.date.isoformat(),
         duplicate_of=task.duplicate_of,
+        answers=request.model_dump_json(),
     )
 
 
