@@ -16,6 +16,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from recordskit.cli import cli
+from recordskit.documents.batch import batch_id
 from recordskit.intake.rows import COLUMNS, EXAMPLE_ROW
 from recordskit.tracking.open import open_log
 from tests.conftest import docx_text
@@ -260,6 +261,7 @@ def test_a_killed_batch_finishes_on_the_next_run(tmp_path: Path, _private_log: P
     count = 400
     path = _many_rows(tmp_path / "in.csv", count)
     out = tmp_path / "out"
+    open_log().create()  # with the request log on, as clinics run batches
     process = subprocess.Popen(
         [sys.executable, "-m", "recordskit", "batch", str(path), "--out", str(out),
          "--workers", "2"],
@@ -287,6 +289,10 @@ def test_a_killed_batch_finishes_on_the_next_run(tmp_path: Path, _private_log: P
         assert "Family" in docx_text(letter)
     manifest = list(csv.DictReader((out / "manifest.csv").open()))
     assert len(manifest) == count
+    # The log holds every row once, under the batch's id: the killed run lost nothing there.
+    logged = open_log().all()
+    assert sorted(entry.id for entry in logged) == sorted(row["request_id"] for row in manifest)
+    assert {entry.batch_id for entry in logged} == {batch_id(path)}
 
 
 
