@@ -150,3 +150,47 @@ def test_a_whole_run_in_the_family_language_has_no_english(
     # The letters to the agency stay English.
     assert "This is a request under" in docx_text(out / "letter.docx")
     assert "Dear" in docx_text(tmp_path / "f" / "follow_up.docx")
+
+
+FAMILY_COMMANDS = (Path(__file__).resolve().parent.parent / "src" / "recordskit" / "cli")
+CLINIC_ONLY = {"log_export", "log_import"}  # clinics move a shared log; README lists them
+
+
+def _untranslated_text(module: Path) -> list[str]:
+    """Every message a family command prints as a literal (or f-string) not passed through the
+    catalog: ``say("…")`` or ``screen.print(f"…")`` instead of ``say(_("…"))``."""
+    import ast
+
+    found = []
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef) or function.name in CLINIC_ONLY:
+            continue
+        for call in ast.walk(function):
+            if not (isinstance(call, ast.Call) and call.args):
+                continue
+            name = (call.func.id if isinstance(call.func, ast.Name) else
+                    call.func.attr if isinstance(call.func, ast.Attribute) else "")
+            if name not in ("say", "print", "secho"):
+                continue
+            first = call.args[0]
+            parts = ([first] if isinstance(first, ast.Constant) else
+                     [v for v in first.values if isinstance(v, ast.Constant)]
+                     if isinstance(first, ast.JoinedStr) else [])
+            literal = any(isinstance(part.value, str) and re.search(r"[A-Za-z]{3}", part.value)
+                          for part in parts)
+            if literal:
+                found.append(f"{module.name}:{call.lineno} in {function.name}")
+    return found
+
+
+@pytest.mark.parametrize("module", ["new.py", "tracking.py", "app.py"])
+def test_every_message_of_a_family_command_comes_from_the_catalog(module: str) -> None:
+    assert _untranslated_text(FAMILY_COMMANDS / module) == []
+
+
+def test_the_catalog_check_catches_a_planted_english_message(tmp_path: Path) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text('def followup():\n    say(f"Wrote {path}")\n    say(_("Fine"))\n',
+                       encoding="utf-8")
+    assert _untranslated_text(planted) == ["planted.py:2 in followup"]
