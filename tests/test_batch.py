@@ -354,3 +354,24 @@ def test_a_killed_workers_temporaries_are_leftovers_even_unreaped(tmp_path: Path
         assert leftover_temporaries(tmp_path) == [dead]
     finally:
         os.waitpid(pid, 0)
+
+
+@pytest.mark.slow
+def test_a_rerun_of_complete_rows_loads_no_renderer(tmp_path: Path, _private_log: Path) -> None:
+    """Rows already complete and unchanged are settled in the main process: no worker starts
+    and the renderer (docxtpl) is never imported; the log still holds every row once."""
+    count = 60
+    path = _many_rows(tmp_path / "in.csv", count)
+    out = tmp_path / "out"
+    open_log().create()
+    assert run(str(path), "--out", str(out), "--workers", "2").exit_code == 0
+    probe = ("import sys\nfrom recordskit.cli import cli\n"
+             "try:\n    cli(['batch', sys.argv[1], '--out', sys.argv[2], '--workers', '2'])\n"
+             "except SystemExit:\n    pass\n"
+             "print('renderer loaded' if 'docxtpl' in sys.modules else 'no renderer')\n")
+    again = subprocess.run([sys.executable, "-c", probe, str(path), str(out)],
+                           capture_output=True, text=True, check=False, timeout=120,
+                           env={**os.environ, "RECORDSKIT_HOME": str(_private_log)})
+    assert f"skipped {count}" in again.stdout + again.stderr, again.stderr
+    assert "no renderer" in again.stdout, again.stdout
+    assert len(open_log().all()) == count

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from recordskit.deadlines.calendars import BusinessCalendar
+from recordskit.deadlines.calendars import BusinessCalendar, calendar_for
 from recordskit.deadlines.events import order_of_day
 from recordskit.errors import FieldError
 from recordskit.i18n import _
 from recordskit.law import LAW, SUFFOLK_DAYS, production_limit
-from recordskit.models import Agency, Deadline, Request
+from recordskit.models import Agency, Deadline, Directory, Request
 from recordskit.text import capital, long_date, one_line
 
 MAIL_TRANSIT_BUSINESS_DAYS = 3
@@ -88,6 +88,15 @@ def first_answer_due(sent: date, delivery: str, calendar: BusinessCalendar, *,
     if student:
         return received + timedelta(days=LAW["student_record_access"].days)
     return calendar.add_business_days(received, LAW["response_time"].days)
+
+
+def request_schedule(request: Request, directory: Directory) -> Schedule:
+    """The schedule of a new request of either kind."""
+    agency = directory.agency(request.agency)
+    calendar = calendar_for(agency, directory)
+    if request.request_type == "student_records":
+        return student_records_schedule(request, agency, calendar)
+    return new_request_schedule(request, agency, calendar)
 
 
 def new_request_schedule(request: Request, agency: Agency, calendar: BusinessCalendar, *,

@@ -19,9 +19,10 @@ from datetime import date
 from pathlib import Path
 
 from recordskit.documents.batch_report import BatchReport, RowResult, RowTask
+from recordskit.documents.batch_state import folder_state, row_result
 from recordskit.documents.exports import split_events, wrap_events
 from recordskit.documents.pdf import to_pdf
-from recordskit.errors import UserError
+from recordskit.errors import RecordskitError, UserError
 from recordskit.files import atomic_write, write_if_changed
 from recordskit.intake.answers import load_answers
 from recordskit.intake.rows import RowProblem, check_rows, read_rows, row_id_of
@@ -59,7 +60,25 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, agencies_p
     tasks = [RowTask(checked.row.number, row_id_of(checked.row), checked.answers,
                      str(out / checked.folder), force, checked.duplicate_of)
              for checked in good]
-    report.results = _produce_all(tasks, agencies_path, templates_path, workers, progress)
+    # Rows already complete and unchanged are settled here, without the renderer: a re-run
+    # whose rows are all done starts no worker at all.
+    done: list[RowResult] = []
+    pending: list[RowTask] = []
+    for task, checked in zip(tasks, good, strict=True):
+        try:
+            state = folder_state(task, directory, checked.request)
+        except (RecordskitError, OSError):  # a worker meets it again and reports the row
+            state = None
+        if state is not None and state.unchanged:
+            done.append(row_result(task, "skipped", state.request, directory))
+        else:
+            pending.append(task)
+    if progress and done:
+        progress(len(done), len(tasks))
+    counted = (None if progress is None else
+               lambda made, _of: progress(len(done) + made, len(tasks)))
+    report.results = done + _produce_all(pending, agencies_path, templates_path, workers,
+                                         counted)
     report.results.sort(key=lambda result: result.row)
     for result in report.results:
         if result.status == "changed":
@@ -82,6 +101,8 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, agencies_p
 
 def _produce_all(tasks: list[RowTask], agencies_path: Path, templates_path: Path, workers: int,
                  progress: Callable[[int, int], None] | None) -> list[RowResult]:
+    if not tasks:
+        return []  # nothing to render: the renderer is never loaded
     workers = workers or os.cpu_count() or 1
     results: list[RowResult] = []
     if workers == 1 or len(tasks) < PARALLEL_FROM:

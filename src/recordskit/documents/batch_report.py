@@ -7,6 +7,10 @@ from typing import Any
 
 from recordskit.intake.rows import RowProblem
 
+REQUEST_FOLDER_FILES = ("letter.docx", "how_to_send.txt", "summary.docx", "schedule.docx",
+                        "schedule.csv", "schedule.ics", "answers.yaml")
+"""What every request folder holds; ``email.eml`` and the PDFs join them when they can be made."""
+
 
 @dataclass(frozen=True)
 class RowTask:

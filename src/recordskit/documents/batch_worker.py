@@ -11,12 +11,13 @@ from typing import Any
 
 from recordskit.directory.load import load_directory
 from recordskit.documents.batch_report import RowResult, RowTask
-from recordskit.documents.make import REQUIRED_FILES, prepare_request, request_schedule
+from recordskit.documents.batch_state import folder_state, row_result
+from recordskit.documents.make import prepare_request
 from recordskit.documents.render import template
 from recordskit.errors import RecordskitError
-from recordskit.files import leftover_temporaries, refuse_link, write_folder
+from recordskit.files import leftover_temporaries, write_folder
 from recordskit.inputfile import parse
-from recordskit.intake.answers import answers_yaml, request_from
+from recordskit.intake.answers import request_from
 from recordskit.models import Directory
 
 _WORKER: dict[str, Any] = {}
@@ -50,45 +51,21 @@ def produce_row(task: RowTask) -> RowResult:
 
 def _produce(task: RowTask) -> RowResult:
     directory: Directory = _WORKER["directory"]
-    folder, answers, force = Path(task.folder), task.answers, task.force
-    refuse_link(folder)
-    existing = folder / "answers.yaml"
-    previous = existing.read_bytes() if existing.exists() else None
-    if previous is not None and "sent_on" not in answers:
-        # A blank sent_on meant "today" on the day the row was made; keep that day.
-        earlier, _ = parse(previous.decode("utf-8"), existing)
-        if isinstance(earlier, dict) and earlier.get("sent_on"):
-            answers = {**answers, "sent_on": str(earlier["sent_on"])}
-    request = request_from(answers, directory)
-    text = answers_yaml(request).encode("utf-8")
-    complete = previous is not None and all(
-        (folder / n).exists() and (folder / n).stat().st_size > 0 for n in REQUIRED_FILES)
-    if previous == text and complete:
-        status = "skipped"
-        made = None
-    elif previous is not None and previous != text and not force:
-        status = "changed"
-        made = None
+    folder = Path(task.folder)
+    state = folder_state(task, directory)
+    if state.unchanged:
+        return row_result(task, "skipped", state.request, directory)
+    if state.changed and not task.force:
         # The folder still holds the earlier request: the manifest and calendar describe it.
-        earlier_data, _ = parse(previous.decode("utf-8"), existing)
-        request = request_from(earlier_data, directory, file=existing)
-    else:
-        status = "rewritten" if previous is not None else "produced"
-        _remove_leftovers(folder)
-        made = prepare_request(request, directory, template_folder=_WORKER["templates"])
-        # answers.yaml last: its presence says the folder is complete
-        write_folder(folder, made.files, force=True, durable=False)  # answers.yaml last
-    schedule = made.schedule if made else request_schedule(request, directory)
-    first = schedule.deadlines[1]  # the response date, or the school's access date
-    person = request.requester
-    return RowResult(
-        row=task.row, row_id=task.row_id, status=status, folder=str(folder),
-        agency=request.agency, requester=person.name or person.organization or person.email or "",
-        request_id=request.fingerprint(),
-        response_due=first.date.isoformat(),
-        duplicate_of=task.duplicate_of,
-        answers=request.model_dump_json(),
-    )
+        existing = folder / "answers.yaml"
+        earlier, _ = parse((state.previous or b"").decode("utf-8"), existing)
+        return row_result(task, "changed", request_from(earlier, directory, file=existing),
+                          directory)
+    _remove_leftovers(folder)
+    made = prepare_request(state.request, directory, template_folder=_WORKER["templates"])
+    write_folder(folder, made.files, force=True, durable=False)  # answers.yaml last
+    return row_result(task, "rewritten" if state.previous is not None else "produced",
+                      state.request, directory, first_due=made.schedule.deadlines[1].date)
 
 
 def _remove_leftovers(folder: Path) -> None:

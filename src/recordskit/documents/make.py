@@ -16,18 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from recordskit.deadlines.calendars import calendar_for
-from recordskit.deadlines.schedule import (
-    Schedule,
-    new_request_schedule,
-    student_records_schedule,
-)
+from recordskit.deadlines.schedule import Schedule, request_schedule
 from recordskit.documents.appeal import (
     AppealPacket,
     appeal_checklist,
     appeal_context,
     prepare_appeal,
 )
+from recordskit.documents.batch_report import REQUEST_FOLDER_FILES
 from recordskit.documents.companion import appeal_companion, followup_companion
 from recordskit.documents.email_draft import email_draft
 from recordskit.documents.exports import schedule_csv, schedule_ics
@@ -52,9 +48,7 @@ from recordskit.tracking.service import timeline_of
 REQUEST_TEMPLATE = "request.docx"
 STUDENT_TEMPLATE = "student_records.docx"
 SCHEDULE_TEMPLATE = "schedule.docx"
-REQUIRED_FILES = ("letter.docx", "how_to_send.txt", "summary.docx", "schedule.docx",
-                  "schedule.csv", "schedule.ics", "answers.yaml")
-"""What every request folder holds; ``email.eml`` and the PDFs join them when they can be made."""
+REQUIRED_FILES = REQUEST_FOLDER_FILES  # what every request folder holds
 FOLLOW_THROUGH_SUBJECT = "Massachusetts Public Records Law"
 
 
@@ -89,15 +83,6 @@ class MadeAppeal(MadeFiles):
     """An appeal packet's files, and what it decided (deadline, warnings)."""
 
     packet: AppealPacket
-
-
-def request_schedule(request: Request, directory: Directory) -> Schedule:
-    """The schedule of a new request of either kind."""
-    agency = directory.agency(request.agency)
-    calendar = calendar_for(agency, directory)
-    if request.request_type == "student_records":
-        return student_records_schedule(request, agency, calendar)
-    return new_request_schedule(request, agency, calendar)
 
 
 def prepare_request(request: Request, directory: Directory, *,

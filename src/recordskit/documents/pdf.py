@@ -13,7 +13,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from recordskit.documents.render import package_problem
+from recordskit.documents.package import package_problem
 from recordskit.errors import FieldError, UserError
 from recordskit.files import refuse_existing, write_folder
 from recordskit.i18n import N_, _

@@ -20,7 +20,8 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError, nodes
 
 from recordskit.documents.docx_text import raw_text
-from recordskit.documents.render import LetterTemplate, environment, package_problem, stamp
+from recordskit.documents.package import package_problem
+from recordskit.documents.render import LetterTemplate, environment, stamp
 from recordskit.documents.samples import SAMPLE_CONTEXTS
 from recordskit.errors import TemplateError
 

@@ -21,7 +21,7 @@ from recordskit.errors import InputFileError, Problem
 from recordskit.intake.answers import request_from
 from recordskit.intake.privacy import personal_details, refuse
 from recordskit.limits import LIMITS
-from recordskit.models import ANSWER_KEYS, REQUESTER_KEYS, STUDENT_KEYS, Directory
+from recordskit.models import ANSWER_KEYS, REQUESTER_KEYS, STUDENT_KEYS, Directory, Request
 
 ROW_ID = "row_id"
 _NESTED = {"requester": REQUESTER_KEYS, "student": STUDENT_KEYS}
@@ -75,6 +75,8 @@ class CheckedRow:
     answers: dict[str, Any]
     folder: str
     duplicate_of: int | None = None
+    request: Request | None = None
+    """The row's request as checked (its ``sent_on`` as the row gives it)."""
 
 
 # --- Reading -------------------------------------------------------------------------------
@@ -320,5 +322,5 @@ def check_rows(rows: list[Row], directory: Directory, *, allow_personal: bool = 
                             f"row {duplicate_of}, from the same requester")
         else:
             seen[key] = row.number
-        good.append(CheckedRow(row, answers, name, duplicate_of))
+        good.append(CheckedRow(row, answers, name, duplicate_of, request))
     return good, problems, warnings
