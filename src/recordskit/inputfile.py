@@ -23,6 +23,13 @@ from recordskit.limits import LIMITS, Limit
 Location = tuple[str | int, ...]
 
 
+def _timestamp_or_text(loader: Any, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
 class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader, except that an impossible date (2026-13-01) stays text.
 
@@ -31,13 +38,23 @@ class _Loader(yaml.SafeLoader):
     """
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError:
-            return self.construct_scalar(node)
+        return _timestamp_or_text(self, node)
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+if getattr(yaml, "__with_libyaml__", False):
+    class _FastLoader(yaml.CSafeLoader):
+        """The same loader on libyaml's parser: the same events, nodes and marks, faster."""
+
+        def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+            return _timestamp_or_text(self, node)
+
+    _FastLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                                _FastLoader.construct_yaml_timestamp)
+    _LOADER: type = _FastLoader
+else:  # pragma: no cover (PyYAML without libyaml)
+    _LOADER = _Loader
 
 
 def parse(text: str, file: Path | str | None, error: type[InputFileError] = InputFileError,
@@ -51,8 +68,13 @@ def parse(text: str, file: Path | str | None, error: type[InputFileError] = Inpu
     """
     try:
         _check_events(text, file, error)
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
+        loader = _LOADER(text)
+        try:
+            node = loader.get_single_node()
+            # The data is built from the nodes just composed, not from a third parse.
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = exc.problem or exc.context or "not valid YAML"
@@ -72,7 +94,7 @@ def parse(text: str, file: Path | str | None, error: type[InputFileError] = Inpu
 
 def _check_events(text: str, file: Path | str | None, error: type[InputFileError]) -> None:
     depth, deepest = 0, LIMITS["yaml_depth"]
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=_Loader):  # Python: it stops at the first deep event
         mark = event.start_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
