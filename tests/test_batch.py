@@ -375,3 +375,20 @@ def test_a_rerun_of_complete_rows_loads_no_renderer(tmp_path: Path, _private_log
     assert f"skipped {count}" in again.stdout + again.stderr, again.stderr
     assert "no renderer" in again.stdout, again.stdout
     assert len(open_log().all()) == count
+
+
+def test_a_row_in_spanish_gets_the_family_files_in_spanish(tmp_path: Path) -> None:
+    """A clinic's row for a Spanish-speaking family: its letter stays English, its family files
+    are Spanish, and the log remembers the language for the later commands."""
+    open_log().create()
+    path = write_csv(tmp_path / "in.csv", [
+        row(row_id="fam-es", language="es", **{"requester.name": "María Pérez"}),
+        row(row_id="fam-en", **{"requester.name": "Mary Perez"})])
+    out = tmp_path / "out"
+    assert run(str(path), "--out", str(out)).exit_code == 0
+    spanish, english = out / "fam-es-bps", out / "fam-en-bps"
+    assert "Cómo enviar su solicitud" in (spanish / "how_to_send.txt").read_text()
+    assert "How to send your request" in (english / "how_to_send.txt").read_text()
+    assert "Su solicitud" in docx_text(spanish / "summary.docx")
+    assert "This is a request under" in docx_text(spanish / "letter.docx")
+    assert {entry.request.language for entry in open_log().all()} == {"es", ""}
