@@ -392,3 +392,23 @@ def test_a_row_in_spanish_gets_the_family_files_in_spanish(tmp_path: Path) -> No
     assert "Su solicitud" in docx_text(spanish / "summary.docx")
     assert "This is a request under" in docx_text(spanish / "letter.docx")
     assert {entry.request.language for entry in open_log().all()} == {"es", ""}
+
+
+def test_the_template_spreadsheet_offers_each_column_s_choices(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+    from openpyxl.utils import column_index_from_string
+
+    made = tmp_path / "requests.xlsx"
+    assert run("--template", str(made)).exit_code == 0
+    sheet = load_workbook(made)["requests"]
+    header = [cell.value for cell in sheet[1]]
+    lists = {}
+    for rule in sheet.data_validations.dataValidation:
+        first_cell = str(rule.sqref).split(":")[0]
+        column = header[column_index_from_string(first_cell.rstrip("0123456789")) - 1]
+        lists[column] = rule.formula1.strip('"').split(",")
+    assert lists["delivery"] == ["email", "mail", "portal", "hand"]
+    assert lists["fee_waiver"] == ["none", "public_interest", "indigency"]
+    assert lists["format"] == ["electronic", "paper"]
+    assert lists["language"] == ["es", "ht"]
+    assert lists["agency"][:3] == ["bps", "bpd", "city-clerk"]

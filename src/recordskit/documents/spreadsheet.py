@@ -11,6 +11,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from recordskit.errors import UserError
 from recordskit.files import write_file
+from recordskit.i18n import languages
 from recordskit.intake.rows import COLUMNS, EXAMPLE_ROW
 from recordskit.models import Directory
 from recordskit.text import csv_document
@@ -43,6 +44,7 @@ def write_template(path: Path, *, force: bool = False, directory: Directory | No
         choices = {"delivery": "email,mail,portal,hand",
                    "fee_waiver": "none,public_interest,indigency",
                    "format": "electronic,paper",
+                   "language": ",".join(code for code in languages() if code != "en"),
                    "agency": ",".join(a.id for a in directory.request_targets) if directory
                    else "bps,bpd,city-clerk"}.get(column)
         if choices:
