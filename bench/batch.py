@@ -195,7 +195,7 @@ def stage_times(rows: Path, count: int, folder: Path) -> dict[str, float]:
         write_folder(folder / f"stage-{number}", files, force=True, durable=False)
         lap(STAGES[4])
         logged.append(RequestRow(request.fingerprint(), now(), request.agency,
-                                 request.model_dump_json(), str(folder / f"stage-{number}"),
+                                 request.stored(), str(folder / f"stage-{number}"),
                                  "bench", "bench"))
         lap(STAGES[5])
     clock = time.perf_counter()

@@ -61,6 +61,21 @@ def test_requests_and_events_round_trip(backend: str, directory: Directory,
     assert logged.request == first
 
 
+def test_the_family_language_is_stored_only_when_set(backend: str, directory: Directory,
+                                                     answers: Answers) -> None:
+    """An English request's row has no "language" key, so a log shared with the previous
+    release stays readable there; a Spanish request's row keeps its language."""
+    log = open_log()
+    english, spanish = (request_from(answers(requester__name=name, language=lang), directory)
+                        for name, lang in (("Ana", ""), ("María", "es")))
+    log.record_request(english.fingerprint(), english)
+    log.record_request(spanish.fingerprint(), spanish)
+    stored = {row.id: json.loads(row.answers) for row in log.request_rows()}
+    assert "language" not in stored[english.fingerprint()]
+    assert stored[spanish.fingerprint()]["language"] == "es"
+    assert log.get(spanish.fingerprint()).request.language == "es"
+
+
 def test_a_failed_write_leaves_nothing_half_done(backend: str, directory: Directory,
                                                  answers: Answers) -> None:
     log = open_log()

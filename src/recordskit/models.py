@@ -492,6 +492,12 @@ class Request(_Strict):
                              f"{', '.join(known)}")
         return code
 
+    def stored(self) -> str:
+        """The request as the log keeps it (JSON). Keys added in later releases are left out
+        while unset, so a log shared with an older release stays readable there."""
+        unset = {key for key in _OMITTED_WHEN_UNSET if getattr(self, key) in (None, "")}
+        return self.model_dump_json(exclude=unset)
+
     def fingerprint(self) -> str:
         """A short id that stays the same for the same request (used for calendar UIDs)."""
         answers = {k: v for k, v in self.answers().items() if k != "language"}

@@ -207,7 +207,7 @@ def _record_in_log(report: BatchReport, log: RequestLog, batch: str, directory: 
             continue
         folder = str(Path(result.folder).resolve())
         answers = result.answers or load_answers(Path(folder) / "answers.yaml",
-                                                 directory).model_dump_json()
+                                                 directory).stored()
         requests.append(RequestRow(result.request_id, stamp, result.agency, answers, folder,
                                    batch, who))
         earlier = by_folder.get(folder)

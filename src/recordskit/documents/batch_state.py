@@ -72,7 +72,7 @@ def row_result(task: RowTask, status: str, request: Request, directory: Director
         row=task.row, row_id=task.row_id, status=status, folder=task.folder,
         agency=request.agency, requester=person.name or person.organization or person.email or "",
         request_id=request.fingerprint(), response_due=due.isoformat(),
-        duplicate_of=task.duplicate_of, answers=request.model_dump_json())
+        duplicate_of=task.duplicate_of, answers=request.stored())
 
 
 _FIRST_DATES: dict[tuple[Any, ...], date] = {}

@@ -136,7 +136,7 @@ class RequestLog(ABC):
                        batch_id: str = "", by: str | None = None) -> bool:
         """Add a request; False when it was already there (the same answers made twice)."""
         return self.insert_request(RequestRow(
-            request_id, now(), request.agency, request.model_dump_json(), str(folder), batch_id,
+            request_id, now(), request.agency, request.stored(), str(folder), batch_id,
             current_user() if by is None else by))
 
     def record_event(self, request_id: str, event: str, on_date: date,
