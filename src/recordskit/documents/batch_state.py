@@ -28,7 +28,7 @@ class FolderState:
     previous: bytes | None
     """The folder's ``answers.yaml``, if it has one."""
     text: bytes
-    """The row's ``answers.yaml``."""
+    """The row's ``answers.yaml`` (empty for a new folder: there is nothing to compare)."""
     complete: bool
     """Every file a request folder holds is there and not empty."""
 
@@ -56,9 +56,10 @@ def folder_state(task: RowTask, directory: Directory, checked: Request | None = 
             answers = {**answers, "sent_on": str(earlier["sent_on"])}
             checked = None
     request = checked if checked is not None else request_from(answers, directory)
-    complete = previous is not None and all(
-        (folder / name).exists() and (folder / name).stat().st_size > 0
-        for name in REQUEST_FOLDER_FILES)
+    if previous is None:  # a new folder: nothing to compare with
+        return FolderState(request, None, b"", False)
+    complete = all((folder / name).exists() and (folder / name).stat().st_size > 0
+                   for name in REQUEST_FOLDER_FILES)
     return FolderState(request, previous, answers_yaml(request).encode("utf-8"), complete)
 
 
