@@ -319,11 +319,19 @@ def test_the_family_files_are_in_the_family_language(directory: Directory, answe
         assert "(950 CMR 32.08(1)(b))" in translated
 
 
-def test_how_to_send_translates_the_law_tables_own_sentence() -> None:
-    from recordskit.documents.instructions import KEEP_WRITTEN_REQUEST
+def test_the_law_tables_sentences_a_family_reads_are_the_law_tables() -> None:
+    """The sentences marked for translation are the law table's own, word for word."""
     from recordskit.law import LAW
+    from recordskit.text import FAMILY_RULES, rule_statement
 
-    assert LAW["written_request_for_appeal"].statement == KEEP_WRITTEN_REQUEST
+    for key, marked in FAMILY_RULES.items():
+        assert LAW[key].statement == marked, key
+    try:
+        set_language("es")
+        assert rule_statement("written_request_for_appeal").startswith("una solicitud oral")
+    finally:
+        set_language("en")
+    assert rule_statement("statute") == LAW["statute"].statement  # not marked: as it is
 
 
 def test_an_unreviewed_translation_says_so_on_the_summary(

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from recordskit.i18n import N_, _, current_language, full_date
+from recordskit.law import LAW
 
 MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
           N_("July"), N_("August"), N_("September"), N_("October"), N_("November"),
@@ -106,3 +107,25 @@ def csv_document(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str
     writer.writerow([csv_cell(name) for name in header])
     writer.writerows([csv_cell(cell) for cell in row] for row in rows)
     return out.getvalue()
+
+
+# The law table's sentences a family reads, marked for the translators. A test keeps each the
+# same as the law table's; one that drifts is printed in English rather than mistranslated.
+FAMILY_RULES = {
+    "written_request_for_appeal": N_(
+        "an oral request cannot be the basis of an appeal, so keep this written request and, "
+        "for email, its full headers"),
+    "appeal_contents": N_(
+        "an appeal must be in writing and state the specific objections; it must attach "
+        "complete copies of the request and of every written response, a copy must go to the "
+        "records access officer, and it must cite any earlier appeal number it relates to"),
+    "email_headers": N_(
+        "for email, the copies must include the full header information: time, date, "
+        "subject, sender and recipient addresses"),
+}
+
+
+def rule_statement(key: str) -> str:
+    """A rule of the law table as a family reads it: in their language when translated."""
+    statement = LAW[key].statement
+    return _(statement) if FAMILY_RULES.get(key) == statement else statement

@@ -128,12 +128,11 @@ def _report(made: MadeRequest, folder: Path) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from recordskit.deadlines.events import DATED, event_title
-    from recordskit.documents.instructions import KEEP_WRITTEN_REQUEST
-    from recordskit.documents.schedule_page import SUFFOLK
+    from recordskit.deadlines.events import event_title
+    from recordskit.documents.family_words import family_notes, family_words
     from recordskit.i18n import current_language
     from recordskit.law import LAW
-    from recordskit.text import local_date, long_date
+    from recordskit.text import local_date, long_date, rule_statement
 
     english = current_language() == "en"
     screen = console()
@@ -149,28 +148,22 @@ def _report(made: MadeRequest, folder: Path) -> None:
     table.add_column(_("Law"), style="dim")
     student = made.request.student is not None
     for deadline in made.schedule.deadlines:
-        event = DATED.get(deadline.event)
-        if english or event is None or not event.family_title:
-            when = f"{deadline.date:%a} {long_date(deadline.date)}" if english else local_date(
-                deadline.date)
-            what = event_title(deadline.event, made.agency.short_name, student=student)
-        else:
-            when, what = local_date(deadline.date), _(event.family_title)
+        words = None if english else family_words(deadline)
+        when = f"{deadline.date:%a} {long_date(deadline.date)}" if english else local_date(
+            deadline.date)
+        what = (words[0] if words else
+                event_title(deadline.event, made.agency.short_name, student=student))
         if deadline.basis == "assumed" and not english:
             what += " " + _("(expected)")
         add_row(table, when, what, deadline.citation)
     screen.print(table)
-    notes = made.schedule.notes if english or not made.schedule.notes else (
-        _(SUFFOLK).format(citation=LAW["suffolk_days"].citation),)
-    for note in notes:
+    for note in made.schedule.notes if english else family_notes(made.schedule.notes):
         screen.print(clean(_("Note: {note}").format(note=note)))
     screen.print(_("What each date means, and what to do then, is in schedule.csv and "
                    "schedule.ics.") if english else
                  _("What each date means, and what to do then, is in summary.docx and "
                    "schedule.docx."))
     if not student:
-        rule = LAW["written_request_for_appeal"]
-        statement = (_(KEEP_WRITTEN_REQUEST) if rule.statement == KEEP_WRITTEN_REQUEST
-                     else rule.statement)
         screen.print(_("Keep a copy of what you send: {rule} ({citation}).").format(
-            rule=statement, citation=rule.citation))
+            rule=rule_statement("written_request_for_appeal"),
+            citation=LAW["written_request_for_appeal"].citation))

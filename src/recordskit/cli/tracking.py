@@ -218,7 +218,8 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from recordskit.deadlines.events import DATED, event_title
+    from recordskit.deadlines.events import event_title
+    from recordskit.documents.family_words import family_notes, family_words
     from recordskit.i18n import current_language
     from recordskit.intake.answers import answers_yaml
     from recordskit.tracking.service import UnknownAgencyError, timeline_of
@@ -266,29 +267,15 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
     for column in (_("date"), _("what"), _("details"), _("law")):
         schedule.add_column(column)
     for deadline in timeline.deadlines:
-        kind = DATED.get(deadline.event)
-        if english or kind is None or not kind.family_title:
+        words = None if english else family_words(deadline)  # as on summary.docx
+        if words is None:
             assumed = (f" Assumed until the real date is logged: {deadline.assumption}."
                        if deadline.basis == "assumed" else "")
-            what = event_title(deadline.event, agency.short_name)
-            details = deadline.description + assumed
-        else:  # the family's words, as on summary.docx
-            from recordskit.documents.schedule_page import EXPECTED
-
-            what = _(kind.family_title)
-            details = _(kind.family_action) if kind.family_action else ""
-            if deadline.basis == "assumed":
-                details = (details + " " + _(EXPECTED)).strip()
-        add_row(schedule, deadline.date.isoformat(), what, details, deadline.citation)
+            words = (event_title(deadline.event, agency.short_name),
+                     deadline.description + assumed)
+        add_row(schedule, deadline.date.isoformat(), *words, deadline.citation)
     screen.print(schedule)
-    if not english and timeline.notes:
-        from recordskit.documents.schedule_page import SUFFOLK
-        from recordskit.law import LAW
-
-        notes: tuple[str, ...] = (_(SUFFOLK).format(citation=LAW["suffolk_days"].citation),)
-    else:
-        notes = timeline.notes
-    for note in notes:
+    for note in timeline.notes if english else family_notes(timeline.notes):
         screen.print(clean(_("Note: {note}").format(note=note)))
     for warning in timeline.warnings:
         screen.print(clean(_("Warning: {problem}").format(problem=warning)), style="bold")
@@ -397,8 +384,9 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
       recordskit log 3f9a2c81 response --kind extension --until 2027-01-15 --on 2026-12-07
       recordskit log 3f9a2c81 appealed --on 2027-01-20 --number SPR27/0101
     """
-    from recordskit.deadlines.events import DATED, event_title
+    from recordskit.deadlines.events import event_title
     from recordskit.deadlines.followups import next_step
+    from recordskit.documents.family_words import family_notes, family_words
     from recordskit.i18n import current_language
     from recordskit.tracking.service import log_event
 
@@ -415,25 +403,15 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
     say(_("Logged {event} on {date} as event {number}. State: {state}.").format(
         event=event, date=recorded.on_date, number=recorded.seq,
         state=state_text(timeline.state)))
-    upcoming = timeline.next_deadline(on_day)
-    dated = DATED.get(upcoming.event) if upcoming else None
-    if upcoming and (current_language() == "en" or dated is None or not dated.family_title):
-        title = event_title(upcoming.event, logged_agency.short_name)
+    english = current_language() == "en"
+    if upcoming := timeline.next_deadline(on_day):
+        title, description = (None if english else family_words(upcoming)) or (
+            event_title(upcoming.event, logged_agency.short_name), upcoming.description)
         say(_("Next: {date} {title}. {description}").format(
-            date=upcoming.date, title=title, description=upcoming.description))
-    elif upcoming and dated is not None:  # the family's words, as on summary.docx
-        say(_("Next: {date} {title}. {description}").format(
-            date=upcoming.date, title=_(dated.family_title),
-            description=_(dated.family_action) if dated.family_action else ""))
+            date=upcoming.date, title=title, description=description))
     if to_do := action_text(next_step(timeline, on_day), logged.id):
         say(_("What to do: {todo}").format(todo=to_do))
-    notes = timeline.notes
-    if current_language() != "en" and notes:
-        from recordskit.documents.schedule_page import SUFFOLK
-        from recordskit.law import LAW
-
-        notes = (_(SUFFOLK).format(citation=LAW["suffolk_days"].citation),)
-    for note_text in notes:
+    for note_text in timeline.notes if english else family_notes(timeline.notes):
         say(_("Note: {note}").format(note=note_text))
     for warning in timeline.warnings:
         say(_("Warning: {problem}").format(problem=warning), bold=True)

@@ -26,10 +26,10 @@ from recordskit.documents.letter import (
     requester_block,
 )
 from recordskit.errors import FieldError
-from recordskit.i18n import N_, _, current_language
+from recordskit.i18n import _, current_language
 from recordskit.law import LAW, LAW_VERSION
 from recordskit.models import Agency, Directory, LoggedEvent, Request
-from recordskit.text import capital, local_date, long_date, one_line
+from recordskit.text import capital, local_date, long_date, one_line, rule_statement
 from recordskit.tracking.log import LoggedRequest
 from recordskit.tracking.service import timeline_of
 
@@ -135,16 +135,6 @@ def appeal_context(packet: AppealPacket) -> dict[str, Any]:
     }
 
 
-# The law table's sentences the checklist quotes, marked for the translators (a test keeps them
-# the same as the law table's).
-APPEAL_CONTENTS = N_("an appeal must be in writing and state the specific objections; it must "
-                     "attach complete copies of the request and of every written response, a "
-                     "copy must go to the records access officer, and it must cite any earlier "
-                     "appeal number it relates to")
-EMAIL_HEADERS = N_("for email, the copies must include the full header information: time, "
-                   "date, subject, sender and recipient addresses")
-
-
 def appeal_checklist(packet: AppealPacket) -> str:
     """The list of what must go with the appeal, for the person to tick off, in their language
     (the attachments named as the appeal names them, in English, when that is the language)."""
@@ -158,8 +148,7 @@ def appeal_checklist(packet: AppealPacket) -> str:
             date=when(packet.request.sent_on)),
         "",
         _("What an appeal needs ({citation}): {rule}.").format(
-            citation=contents.citation, rule=_(APPEAL_CONTENTS)
-            if contents.statement == APPEAL_CONTENTS else contents.statement),
+            citation=contents.citation, rule=rule_statement(contents.key)),
         "",
         _("[ ] appeal.docx: read it, add anything it misses, sign and date it."),
     ]
@@ -168,8 +157,7 @@ def appeal_checklist(packet: AppealPacket) -> str:
     lines += [
         _("[ ] {rule} ({citation}). In most mail programs: 'Show original' or 'View source', "
           "then print or save that.").format(
-              rule=capital(_(EMAIL_HEADERS) if headers.statement == EMAIL_HEADERS
-                           else headers.statement), citation=headers.citation),
+              rule=capital(rule_statement(headers.key)), citation=headers.citation),
         _("[ ] Send appeal_cover.docx with a copy of the appeal and attachments to {agency}'s "
           "records access officer, the same day.").format(agency=packet.agency.short_name),
         (_("[ ] If this relates to an earlier appeal, its number is in the letter ({number}).")

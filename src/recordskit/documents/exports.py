@@ -8,7 +8,7 @@ from functools import lru_cache
 from icalendar import Alarm, Calendar, Event
 
 from recordskit.deadlines.events import DATED, event_title
-from recordskit.documents.schedule_page import EXPECTED
+from recordskit.documents.family_words import family_words
 from recordskit.i18n import _, current_language
 from recordskit.models import Agency, Deadline
 from recordskit.text import csv_document
@@ -112,17 +112,14 @@ def _words(deadline: Deadline, short_name: str, request_id: str, name_request: b
            ) -> tuple[str, str]:
     """An event's title and description: the letter-writer's in English, the family's words
     (as on ``summary.docx``) in another language."""
-    kind = DATED.get(deadline.event)
-    if current_language() == "en" or kind is None or not kind.family_title:
+    words = None if current_language() == "en" else family_words(deadline)
+    if words is None:
         request_line = f"\n\nRequest {request_id}" if name_request else ""
         assumed = (f"\n\nAssumed until you log the real date: {deadline.assumption}."
                    if deadline.basis == "assumed" else "")
         return (event_title(deadline.event, short_name), f"{deadline.description}{assumed}"
                 f"\n\nLaw: {deadline.citation}" + request_line)
-    what = _(kind.family_action) if kind.family_action else ""
-    if deadline.basis == "assumed":
-        what = (what + " " + _(EXPECTED)).strip()
+    title, what = words
     request_line = ("\n\n" + _("Request {id}").format(id=request_id)) if name_request else ""
-    return (_(kind.family_title),
-            what + "\n\n" + _("Law: {citation}").format(citation=deadline.citation)
+    return (title, what + "\n\n" + _("Law: {citation}").format(citation=deadline.citation)
             + request_line)

@@ -10,11 +10,8 @@ from __future__ import annotations
 from recordskit.i18n import N_, _
 from recordskit.law import LAW
 from recordskit.models import Agency, Request, Student
-from recordskit.text import local_date, one_line
+from recordskit.text import local_date, one_line, rule_statement
 
-# The law table's sentence, marked for the translators (a test keeps the two the same).
-KEEP_WRITTEN_REQUEST = N_("an oral request cannot be the basis of an appeal, so keep this "
-                          "written request and, for email, its full headers")
 WAYS = {"email": N_("email"), "portal": N_("the online portal"), "mail": N_("mail"),
         "hand": N_("by hand")}
 
@@ -68,8 +65,7 @@ def how_to_send(request: Request, agency: Agency, has_email_draft: bool) -> str:
                         ).format(agency=_(agency.name),
                                  ways=", ".join(_(WAYS[way]) for way in agency.delivery))]
     lines += ["", _("Keep a copy of what you send: {rule} ({citation}).").format(
-                  rule=_(KEEP_WRITTEN_REQUEST) if keep.statement == KEEP_WRITTEN_REQUEST
-                  else keep.statement, citation=keep.citation),
+                  rule=rule_statement(keep.key), citation=keep.citation),
               _("Sent on {date}: the schedule counts from there.").format(
                   date=local_date(request.sent_on))]
     return "\n".join(lines) + "\n"

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from recordskit.deadlines.events import DATED, event_title
+from recordskit.deadlines.events import event_title
 from recordskit.deadlines.schedule import Schedule
+from recordskit.documents.family_words import family_notes, family_words
 from recordskit.i18n import N_, _, current_language
-from recordskit.law import LAW, LAW_VERSION
+from recordskit.law import LAW_VERSION
 from recordskit.models import Deadline, Directory, Request
 from recordskit.text import local_date, long_date
 
-EXPECTED = N_("This date is expected, not known: it moves when you log the real day.")
-SUFFOLK = N_("A Suffolk County legal holiday (Evacuation Day or Bunker Hill Day) is counted here "
-             "as a day Boston offices are closed. They may open that day, so a deadline may be "
-             "one business day earlier ({citation}).")
 CHANNELS = {"email": N_("by email"), "portal": N_("through the portal"), "mail": N_("by mail"),
             "hand": N_("by hand")}
 
@@ -50,8 +47,7 @@ def schedule_context(request: Request, directory: Directory, schedule: Schedule
         "labels": {"date": _("Date"), "happens": _("What happens"), "todo": _("What to do")},
         "rows": [_row(d, agency.short_name, student, schedule) if english else _family_row(d)
                  for d in schedule.deadlines],
-        "notes": list(schedule.notes) if english or not schedule.notes else [_(SUFFOLK).format(
-            citation=LAW["suffolk_days"].citation)],
+        "notes": list(schedule.notes if english else family_notes(schedule.notes)),
         "keep": _("Keep this page with your copy of the letter. Made with recordskit; law table "
                   "{version}.").format(version=LAW_VERSION),
         "law_version": LAW_VERSION,
@@ -66,16 +62,9 @@ def _row(deadline: Deadline, agency: str, student: bool, schedule: Schedule) -> 
 
 
 def _family_row(deadline: Deadline) -> dict[str, str]:
-    """A date in the family's words; an assumed date says it is one."""
-    event = DATED.get(deadline.event)
-    title = event.family_title if event and event.family_title else ""
-    action = event.family_action if event and event.family_action else ""
-    what = _(action) if action else ""  # never _(""): gettext answers it with the header
-    if deadline.basis == "assumed":
-        what = (what + " " + _(EXPECTED)).strip()
-    return {"date": local_date(deadline.date),
-            "title": _(title) if title else event_title(deadline.event, ""),
-            "description": what, "citation": deadline.citation}
+    title, what = family_words(deadline) or (event_title(deadline.event, ""), "")
+    return {"date": local_date(deadline.date), "title": title, "description": what,
+            "citation": deadline.citation}
 
 
 def _without(text: str, notes: tuple[str, ...]) -> str:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from recordskit.deadlines.events import DATED
 from recordskit.deadlines.schedule import Schedule
-from recordskit.documents.schedule_page import EXPECTED
+from recordskit.documents.family_words import family_words
 from recordskit.i18n import _, unreviewed_messages
 from recordskit.models import Deadline, Directory, Request
 from recordskit.text import local_date
@@ -58,11 +57,5 @@ def _review_note() -> str:
 
 
 def _row(deadline: Deadline) -> dict[str, str]:
-    event = DATED.get(deadline.event)
-    title = event.family_title if event and event.family_title else deadline.event
-    action = event.family_action if event else ""
-    # Never translate "": gettext answers it with the catalog's header.
-    what = _(action) if action else ""
-    if deadline.basis == "assumed":  # a mailed letter's arrival: expected, never a fact
-        what = (what + " " + _(EXPECTED)).strip()
-    return {"date": local_date(deadline.date), "title": _(title), "what": what}
+    title, what = family_words(deadline) or (deadline.event, "")
+    return {"date": local_date(deadline.date), "title": title, "what": what}

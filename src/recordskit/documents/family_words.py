@@ -1,0 +1,36 @@
+"""A schedule's dates in the family's words: what happens and what to do, in their language.
+
+One place for what the family pages, the calendar and the commands say about each date when the
+language is not English (in English they keep the letter-writer's titles and full
+descriptions): the event's family title and action, a mark on a date that is only expected, and
+the Suffolk County note.
+"""
+
+from __future__ import annotations
+
+from recordskit.deadlines.events import DATED
+from recordskit.i18n import N_, _
+from recordskit.law import LAW
+from recordskit.models import Deadline
+
+EXPECTED = N_("This date is expected, not known: it moves when you log the real day.")
+SUFFOLK = N_("A Suffolk County legal holiday (Evacuation Day or Bunker Hill Day) is counted here "
+             "as a day Boston offices are closed. They may open that day, so a deadline may be "
+             "one business day earlier ({citation}).")
+
+
+def family_words(deadline: Deadline) -> tuple[str, str] | None:
+    """The date's title and what to do then, translated; an expected date says it is one.
+    None for an event that has no words for families."""
+    event = DATED.get(deadline.event)
+    if event is None or not event.family_title:
+        return None
+    what = _(event.family_action) if event.family_action else ""  # never _(""): the header
+    if deadline.basis == "assumed":
+        what = (what + " " + _(EXPECTED)).strip()
+    return _(event.family_title), what
+
+
+def family_notes(notes: tuple[str, ...]) -> tuple[str, ...]:
+    """A schedule's notes for the family: the only note a schedule makes is the Suffolk one."""
+    return (_(SUFFOLK).format(citation=LAW["suffolk_days"].citation),) if notes else ()
