@@ -73,6 +73,15 @@ def _as_json(logged: LoggedRequest, timeline: Timeline, directory: Directory,
     }
 
 
+def _found(ctx: click.Context, request_id: str, lang: str | None) -> LoggedRequest:
+    """The logged request, and from then on its language (or ``--lang``); until it is found,
+    an unknown id is reported in ``--lang`` or the computer's language."""
+    speak(lang)
+    logged = open_log_for(ctx).get(request_id)
+    speak(lang, logged.request.language)
+    return logged
+
+
 def action_text(step: NextStep, request_id: str) -> str:
     """The next step in words, with the command that does it and the request's real id."""
     on = step.date.isoformat() if step.date else ""
@@ -225,9 +234,7 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
     from recordskit.tracking.service import UnknownAgencyError, timeline_of
 
     directory, on = load_directory_for(ctx), today()
-    speak(lang)  # until the request is found: its errors in --lang or the computer's language
-    logged = open_log_for(ctx).get(request_id)
-    speak(lang, logged.request.language)
+    logged = _found(ctx, request_id, lang)
     english = current_language() == "en"
     try:
         timeline: Timeline | None = timeline_of(logged, directory, on)
@@ -391,8 +398,7 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
     from recordskit.tracking.service import log_event
 
     directory, on_day = load_directory_for(ctx), today()
-    speak(lang)  # until the request is found
-    speak(lang, open_log_for(ctx).get(request_id).request.language)
+    _found(ctx, request_id, lang)
     details = {"tracking": tracking, "kind": kind,
                "until": until.date().isoformat() if until else None, "amount": amount,
                "no_exemption": no_exemption, "days": days, "number": number, "window": window,
@@ -434,8 +440,7 @@ def undo(ctx: click.Context, request_id: str, event_number: int, by: str | None,
     """
     from recordskit.tracking.service import undo_event
 
-    speak(lang)  # until the request is found
-    speak(lang, open_log_for(ctx).get(request_id).request.language)
+    _found(ctx, request_id, lang)
     recorded = undo_event(open_log_for(ctx), request_id, event_number, today(), by=by)
     say(_("Undid event {number} ({event}).").format(number=event_number,
                                                     event=recorded.details["event"]))
@@ -468,9 +473,7 @@ def followup(ctx: click.Context, request_id: str, out: Path, force: bool, pdf: b
 
     directory = load_directory_for(ctx)
     log = open_log_for(ctx)
-    speak(lang)  # until the request is found
-    logged = log.get(request_id)
-    speak(lang, logged.request.language)
+    logged = _found(ctx, request_id, lang)
     made = make_followup(logged, directory, out, today=today(), force=force, pdf=pdf,
                          log=None if no_log else log)
     for path in made.paths:
@@ -519,9 +522,7 @@ def appeal(ctx: click.Context, request_id: str, out: Path, grounds: tuple[str, .
     from recordskit.text import local_date, long_date
 
     directory = load_directory_for(ctx)
-    speak(lang)  # until the request is found
-    logged = open_log_for(ctx).get(request_id)
-    speak(lang, logged.request.language)
+    logged = _found(ctx, request_id, lang)
     made = make_appeal(logged, directory, out, today=today(),
                        grounds=grounds, objections=objections, earlier_appeal=earlier_appeal,
                        response=response, force=force, pdf=pdf)
