@@ -156,3 +156,30 @@ def test_templates_cannot_change_their_data(tmp_path: Path) -> None:
     template = _template(tmp_path, "{{ law.update({'x': 1}) }}{{ items.append(2) }}")
     with pytest.raises(TemplateError, match="sandbox forbids"):
         template.render({"law": {"a": 1}, "items": [1]}, STAMP)
+
+
+@pytest.mark.parametrize("value", ["one line", "two\nlines", "a\ttab", "new\aparagraph",
+                                   "page\fbreak", "all\n\t\a\fof them\n"])
+def test_listing_resolved_paragraph_by_paragraph_as_docxtpl_resolves_it(
+        tmp_path: Path, value: str) -> None:
+    from docxtpl import DocxTemplate
+
+    from recordskit.documents.render import _resolve_listing
+
+    document = Document()
+    document.add_paragraph("Dear {{ name }},").runs[0].bold = True
+    document.add_paragraph("No tag here.")
+    document.add_paragraph("Address: {{ address }}")
+    document.add_paragraph("{{ name }} and {{ address }}")
+    path = tmp_path / "listing.docx"
+    document.save(path)
+    helper = DocxTemplate(path)
+    helper.init_docx()
+    body = helper.render_xml_part(helper.patch_xml(helper.get_xml()), None,
+                                  {"name": "Ana", "address": value})
+    # The body before the listing is resolved: the template with its values put in, as Jinja
+    # would (the last assertion checks that docxtpl's own render agrees).
+    source = helper.patch_xml(helper.get_xml()).replace("{{ name }}", "Ana").replace(
+        "{{ address }}", value)
+    assert _resolve_listing(helper, source) == helper.resolve_listing(source)
+    assert body == helper.resolve_listing(source)
