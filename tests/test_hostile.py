@@ -149,7 +149,7 @@ def test_read_only_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     def refused(*_args: Any, **_kwargs: Any) -> Any:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(recordskit.files.tempfile, "NamedTemporaryFile", refused)
+    monkeypatch.setattr(recordskit.files.tempfile, "mkstemp", refused)
     with pytest.raises(UserError, match=r"letter.docx: cannot write: Permission denied"):
         write_folder(tmp_path / "out", {"letter.docx": b"x"})
     assert not (tmp_path / "out" / "letter.docx").exists()
