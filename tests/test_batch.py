@@ -365,16 +365,33 @@ def test_a_rerun_of_complete_rows_loads_no_renderer(tmp_path: Path, _private_log
     out = tmp_path / "out"
     open_log().create()
     assert run(str(path), "--out", str(out), "--workers", "2").exit_code == 0
-    probe = ("import sys\nfrom recordskit.cli import cli\n"
+    probe = ("import multiprocessing, sys\nfrom recordskit.cli import cli\n"
+             "started = []\nspawn = multiprocessing.get_context\n"
+             "multiprocessing.get_context = lambda *a: started.append(a) or spawn(*a)\n"
              "try:\n    cli(['batch', sys.argv[1], '--out', sys.argv[2], '--workers', '2'])\n"
              "except SystemExit:\n    pass\n"
-             "print('renderer loaded' if 'docxtpl' in sys.modules else 'no renderer')\n")
+             "print('renderer loaded' if 'docxtpl' in sys.modules else 'no renderer')\n"
+             "print('workers started' if started else 'no worker')\n")
     again = subprocess.run([sys.executable, "-c", probe, str(path), str(out)],
                            capture_output=True, text=True, check=False, timeout=120,
                            env={**os.environ, "RECORDSKIT_HOME": str(_private_log)})
     assert f"skipped {count}" in again.stdout + again.stderr, again.stderr
     assert "no renderer" in again.stdout, again.stdout
+    assert "no worker" in again.stdout, again.stdout
     assert len(open_log().all()) == count
+
+
+def test_a_large_first_run_whose_rows_are_all_bad_ends_cleanly(tmp_path: Path) -> None:
+    """A first run starts its workers while the rows are checked; when no row is good, they
+    are stopped and the run reports every row, with no folder made."""
+    path = write_csv(tmp_path / "in.csv", [row(row_id=f"bad{n:02d}", agency="nowhere")
+                                           for n in range(30)])
+    out = tmp_path / "out"
+    result = run(str(path), "--out", str(out), "--workers", "2")
+    assert result.exit_code == 1, result.output
+    assert folders(out) == []
+    errors = (out / "errors.csv").read_text().splitlines()
+    assert len(errors) == 31 and all("nowhere" in line for line in errors[1:])
 
 
 def test_a_row_in_spanish_gets_the_family_files_in_spanish(tmp_path: Path) -> None:

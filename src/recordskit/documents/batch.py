@@ -8,6 +8,7 @@ rewrites a changed row only when told to (``force``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -16,6 +17,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import date
+from multiprocessing.pool import Pool
 from pathlib import Path
 
 from recordskit.documents.batch_report import BatchReport, RowResult, RowTask
@@ -46,39 +48,46 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, agencies_p
     ``pdf``, every row's letter and schedule get PDFs after all rows are written.
     """
     started = time.perf_counter()
+    workers = workers or os.cpu_count() or 1
     rows = read_rows(path)
-    good, problems, warnings = check_rows(rows, directory, allow_personal=allow_personal)
-    report = BatchReport([], problems, warnings, rows=len(rows),
-                         row_ids={row.number: row_id_of(row) for row in rows})
-    if check_only or out is None:
-        report.seconds = time.perf_counter() - started
-        return report
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"{out}: cannot create the output folder: {exc.strerror}") from None
-    tasks = [RowTask(checked.row.number, row_id_of(checked.row), checked.answers,
-                     str(out / checked.folder), force, checked.duplicate_of)
-             for checked in good]
-    # Rows already complete and unchanged are settled here, without the renderer: a re-run
-    # whose rows are all done starts no worker at all.
-    done: list[RowResult] = []
-    pending: list[RowTask] = []
-    for task, checked in zip(tasks, good, strict=True):
+    with contextlib.ExitStack() as stack:
+        # A first run starts its workers now, so that they load while the rows are checked; a
+        # re-run starts them only once it knows something is left to render.
+        pool = (_start_pool(stack, workers, agencies_path, templates_path)
+                if not check_only and out is not None and len(rows) >= PARALLEL_FROM
+                and not (out / "manifest.csv").exists() else None)
+        good, problems, warnings = check_rows(rows, directory, allow_personal=allow_personal)
+        report = BatchReport([], problems, warnings, rows=len(rows),
+                             row_ids={row.number: row_id_of(row) for row in rows})
+        if check_only or out is None:
+            report.seconds = time.perf_counter() - started
+            return report
         try:
-            state = folder_state(task, directory, checked.request)
-        except (RecordskitError, OSError):  # a worker meets it again and reports the row
-            state = None
-        if state is not None and state.unchanged:
-            done.append(row_result(task, "skipped", state.request, directory))
-        else:
-            pending.append(task)
-    if progress and done:
-        progress(len(done), len(tasks))
-    counted = (None if progress is None else
-               lambda made, _of: progress(len(done) + made, len(tasks)))
-    report.results = done + _produce_all(pending, agencies_path, templates_path, workers,
-                                         counted)
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"{out}: cannot create the output folder: {exc.strerror}") from None
+        tasks = [RowTask(checked.row.number, row_id_of(checked.row), checked.answers,
+                         str(out / checked.folder), force, checked.duplicate_of)
+                 for checked in good]
+        # Rows already complete and unchanged are settled here, without the renderer: a re-run
+        # whose rows are all done starts no worker at all.
+        done: list[RowResult] = []
+        pending: list[RowTask] = []
+        for task, checked in zip(tasks, good, strict=True):
+            try:
+                state = folder_state(task, directory, checked.request)
+            except (RecordskitError, OSError):  # a worker meets it again and reports the row
+                state = None
+            if state is not None and state.unchanged:
+                done.append(row_result(task, "skipped", state.request, directory))
+            else:
+                pending.append(task)
+        if progress and done:
+            progress(len(done), len(tasks))
+        counted = (None if progress is None else
+                   lambda made, _of: progress(len(done) + made, len(tasks)))
+        report.results = done + _produce_all(pending, agencies_path, templates_path, workers,
+                                             counted, stack=stack, pool=pool)
     report.results.sort(key=lambda result: result.row)
     for result in report.results:
         if result.status == "changed":
@@ -99,31 +108,38 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, agencies_p
     return report
 
 
+def _start_pool(stack: contextlib.ExitStack[bool | None], workers: int, agencies_path: Path,
+                templates_path: Path) -> Pool | None:
+    """Worker processes that each load the directory and templates, ended with ``stack``; None
+    when one process renders (``workers`` 1, or one core)."""
+    if workers == 1:
+        return None
+    context = multiprocessing.get_context("spawn")  # safe everywhere; no inherited state
+    # Leaving the stack terminates the pool: a worker never outlives the batch.
+    return stack.enter_context(context.Pool(
+        workers, initializer=_start_worker, initargs=(str(agencies_path), str(templates_path))))
+
+
 def _produce_all(tasks: list[RowTask], agencies_path: Path, templates_path: Path, workers: int,
-                 progress: Callable[[int, int], None] | None) -> list[RowResult]:
+                 progress: Callable[[int, int], None] | None, *,
+                 stack: contextlib.ExitStack[bool | None], pool: Pool | None) -> list[RowResult]:
     if not tasks:
         return []  # nothing to render: the renderer is never loaded
-    workers = workers or os.cpu_count() or 1
     results: list[RowResult] = []
-    if workers == 1 or len(tasks) < PARALLEL_FROM:
+    if pool is None and len(tasks) >= PARALLEL_FROM:
+        pool = _start_pool(stack, workers, agencies_path, templates_path)
+    if pool is None:
         _start_worker(str(agencies_path), str(templates_path))
         for task in tasks:
             results.append(_produce_row(task))
             if progress:
                 progress(len(results), len(tasks))
         return results
-    context = multiprocessing.get_context("spawn")  # safe everywhere; no inherited state
     chunk = max(1, min(25, len(tasks) // (workers * 4)))
-    with context.Pool(workers, initializer=_start_worker,
-                      initargs=(str(agencies_path), str(templates_path))) as pool:
-        try:
-            for result in pool.imap_unordered(_produce_row, tasks, chunksize=chunk):
-                results.append(result)
-                if progress:
-                    progress(len(results), len(tasks))
-        except BaseException:
-            pool.terminate()
-            raise
+    for result in pool.imap_unordered(_produce_row, tasks, chunksize=chunk):
+        results.append(result)
+        if progress:
+            progress(len(results), len(tasks))
     return results
 
 
