@@ -75,6 +75,7 @@ def _replaced_mode(path: Path, new_mode: int) -> int:
 
 
 def _write_all(descriptor: int, data: bytes) -> None:
+    """All of ``data``: one ``write`` may take only part of it (a signal, a pipe, some disks)."""
     view = memoryview(data)
     while view:
         view = view[os.write(descriptor, view):]
