@@ -1,7 +1,7 @@
 """Measure `recordskit batch` against a naive docxtpl loop, and its peak memory.
 
 Usage: python bench/batch.py [--rows 1000] [--naive-rows 300] [--memory-rows 0]
-                             [--stage-rows 200]
+                             [--stage-rows 200] [--folder .]
 
 Prints, from one run on the same template and rows, a Markdown table (the one README quotes,
 with the ranges of several runs): rows per second for `recordskit batch` (the whole command,
@@ -12,6 +12,11 @@ batch and a re-run of unchanged input. With --memory-rows N it also runs a batch
 time and peak memory. A second table breaks one worker's time per row into its stages (read
 and check the row, render the three documents, the email draft, the other files, write the
 folder, log the row), measured in this process on --stage-rows rows.
+
+Everything is written in a temporary folder inside --folder (by default the current folder),
+removed at the end. Where matters: on the 2-core machine README's figures come from, creating a
+file in /tmp took 3 to 25 times as long as in the working folder on the same disk, and varied
+from run to run, which moved the batch's time by a second or more.
 """
 
 from __future__ import annotations
@@ -169,6 +174,7 @@ def stage_times(rows: Path, count: int, folder: Path) -> dict[str, float]:
     from recordskit.files import write_folder
     from recordskit.intake.answers import answers_yaml, request_from
     from recordskit.intake.rows import answers_of, read_rows
+    from recordskit.paths import templates_dir
     from recordskit.tracking.log import RequestRow, now
     from recordskit.tracking.sqlite import SqliteLog
 
@@ -178,8 +184,9 @@ def stage_times(rows: Path, count: int, folder: Path) -> dict[str, float]:
     spent = dict.fromkeys(STAGES, 0.0)
     logged: list[RequestRow] = []
     selected = read_rows(rows)[:count]
+    templates = templates_dir()  # looked up once, as a worker is given its folder once
     for template_name in ("request.docx", "summary.docx", "schedule.docx"):
-        template(template_name)  # compiled once per process, as in a worker
+        template(template_name, templates)  # compiled once per process, as in a worker
     for number, row in enumerate(selected):
         clock = time.perf_counter()
 
@@ -194,13 +201,13 @@ def stage_times(rows: Path, count: int, folder: Path) -> dict[str, float]:
         schedule = request_schedule(request, directory)
         lap(STAGES[0])
         subject = PUBLIC_RECORDS_SUBJECT
-        letter = template("request.docx").render(
+        letter = template("request.docx", templates).render(
             letter_context(request, directory, schedule),
             stamp(f"Public records request to {agency.name}", "request.docx", subject))
-        summary = template("summary.docx").render(
+        summary = template("summary.docx", templates).render(
             summary_context(request, directory, schedule),
             stamp("recordskit summary", "summary.docx", subject))
-        printable = template("schedule.docx").render(
+        printable = template("schedule.docx", templates).render(
             schedule_context(request, directory, schedule),
             stamp(f"Dates of the request to {agency.name}", "schedule.docx", subject))
         lap(STAGES[1])
@@ -266,8 +273,12 @@ def main() -> None:
     parser.add_argument("--naive-rows", type=int, default=300)
     parser.add_argument("--memory-rows", type=int, default=0)
     parser.add_argument("--stage-rows", type=int, default=200)
+    parser.add_argument("--folder", type=Path, default=Path.cwd(),
+                        help="where to write (in a temporary folder removed at the end); by "
+                             "default the current folder, as a clinic's batch writes into a "
+                             "folder of its own rather than the system's temporary folder")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory(prefix=".bench-", dir=args.folder) as scratch:
         work = Path(scratch)
         rows = work / "rows.csv"
         write_rows(rows, args.rows)

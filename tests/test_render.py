@@ -183,3 +183,55 @@ def test_listing_resolved_paragraph_by_paragraph_as_docxtpl_resolves_it(
         "{{ address }}", value)
     assert _resolve_listing(helper, source) == helper.resolve_listing(source)
     assert body == helper.resolve_listing(source)
+
+
+def test_the_same_data_again_gives_the_document_made_before(tmp_path: Path) -> None:
+    template = _template(tmp_path, "Dear {{ name }}, {{ items }} {{ flag }}")
+    first = template.render({"name": "Ana", "items": [1, 2], "flag": 1}, STAMP)
+    assert template.render({"name": "Ana", "items": [1, 2], "flag": 1}, STAMP) is first
+
+
+@pytest.mark.parametrize(("one", "other", "one_text", "other_text"), [
+    ([1, 2], (1, 2), "[1, 2]", "(1, 2)"),  # equal as JSON, printed differently
+    (1, True, "= 1.", "= True."),
+    ("Ana", "Ana\u00a0", "= Ana.", "= Ana\u00a0."),
+])
+def test_data_that_differs_in_any_way_is_rendered_again(
+        tmp_path: Path, one: object, other: object, one_text: str, other_text: str) -> None:
+    template = _template(tmp_path, "= {{ value }}.")
+    assert one_text in docx_text(template.render({"value": one}, STAMP))
+    assert other_text in docx_text(template.render({"value": other}, STAMP))
+    assert one_text in docx_text(template.render({"value": one}, STAMP))
+
+
+def test_changed_data_and_a_changed_stamp_are_rendered_again(tmp_path: Path) -> None:
+    import io
+
+    template = _template(tmp_path, "Dear {{ name }},")
+    data = {"name": "Ana"}
+    first = template.render(data, STAMP)
+    data["name"] = "Bea"  # the same dictionary, changed after its first render
+    assert "Dear Bea," in docx_text(template.render(data, STAMP))
+    retitled = Stamp(title="another", subject="s", law_version="v", template_name="x.docx",
+                     recordskit_version="0")
+    again = template.render({"name": "Ana"}, retitled)
+    assert again != first
+    assert Document(io.BytesIO(again)).core_properties.title == "another"
+
+
+def test_data_that_cannot_be_kept_is_rendered_every_time(tmp_path: Path) -> None:
+    class Local:  # defined in a function: pickle cannot name it
+        def __str__(self) -> str:
+            return "local value"
+
+    template = _template(tmp_path, "{{ value }}")
+    first = template.render({"value": Local()}, STAMP)
+    assert "local value" in docx_text(first)
+    assert template.render({"value": Local()}, STAMP) is not first
+
+
+def test_a_failed_render_is_not_kept(tmp_path: Path) -> None:
+    template = _template(tmp_path, "{{ missing }}")
+    for _ in range(2):
+        with pytest.raises(TemplateError, match="missing"):
+            template.render({}, STAMP)

@@ -9,7 +9,9 @@ Templates are data that volunteers edit in Word, and answers are whatever people
   methods a template could call.
 - Word stores ``&`` inside a tag as ``&amp;``; ``_SafeDocxTemplate`` undoes that inside tags
   only, so a literal like ``{{ 'A & B' }}`` means what it says.
-- Each distinct template source is compiled once per process and reused.
+- Each distinct template source is compiled once per process and reused, and a template
+  rendered again with the very same data returns the bytes it made (the schedule page of a
+  batch's rows, which share their agency and dates, is rendered once per process, not per row).
 - A letter differs from its template only in ``word/document.xml`` (and its properties), so
   the fast path renders that one part and adds it to a zip of the unchanged parts made once;
   templates with pictures, or tags in headers, footers or footnotes, take docxtpl's full path.
@@ -20,8 +22,10 @@ from __future__ import annotations
 import contextvars
 import io
 import operator
+import pickle
 import re
 import zipfile
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -205,6 +209,25 @@ def stamp(title: str, template_name: str, subject: str = PUBLIC_RECORDS_SUBJECT)
                  template_name=template_name, recordskit_version=recordskit_version())
 
 
+_KEPT_RENDERS = 16
+"""Documents each template keeps for data it may be given again (about 40 KB each)."""
+
+
+def _data_key(context: dict[str, Any], stamp: Stamp) -> bytes | None:
+    """What identifies a render: the exact data, by value and type (pickle tells a tuple
+    from a list and 1 from True, which a template prints differently), or None when the data
+    cannot be pickled (then the document is rendered every time).
+
+    A render depends on nothing else: the sandbox has no clock, no translations and no
+    access to anything outside the data it is given. (Jinja's ``random`` filter and ``lipsum``
+    pick differently each time; any of their picks is as good as another.)
+    """
+    try:
+        return pickle.dumps((context, stamp), protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return None
+
+
 @lru_cache(maxsize=16)
 def _load(path: Path) -> LetterTemplate:
     return LetterTemplate(path)
@@ -229,6 +252,7 @@ class LetterTemplate:
             raise RecordskitTemplateError(f"{path}: {problem}")
         self.version = self._read_version()
         self._fast: _FastParts | None = _FastParts.build(self._bytes)
+        self._made: OrderedDict[bytes, bytes] = OrderedDict()
 
     @property
     def fast_path(self) -> bool:
@@ -245,11 +269,21 @@ class LetterTemplate:
 
     def render(self, context: dict[str, Any], stamp: Stamp) -> bytes:
         """The filled-in letter as DOCX bytes, within the render budget."""
+        key = _data_key(context, stamp)
+        if key is not None and key in self._made:
+            self._made.move_to_end(key)
+            return self._made[key]
         _STEPS.set(LIMITS["render_steps"].value)
         with self._friendly_errors():
             if self._fast is not None:
-                return self._fast.render(context, self._properties(stamp))
-            return self.render_with_docxtpl(context, stamp)
+                made = self._fast.render(context, self._properties(stamp))
+            else:
+                made = self.render_with_docxtpl(context, stamp)
+        if key is not None:
+            self._made[key] = made
+            if len(self._made) > _KEPT_RENDERS:
+                self._made.popitem(last=False)
+        return made
 
     def _properties(self, stamp: Stamp) -> dict[str, str]:
         return {
