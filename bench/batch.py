@@ -15,7 +15,7 @@ folder, log the row), measured in this process on --stage-rows rows.
 
 Everything is written in a temporary folder inside --folder (by default the current folder),
 removed at the end. Where matters: on the 2-core machine README's figures come from, creating a
-file in /tmp took 3 to 25 times as long as in the working folder on the same disk, and varied
+file in /tmp took 2 to 25 times as long as in the working folder on the same disk, and varied
 from run to run, which moved the batch's time by a second or more.
 """
 
