@@ -246,6 +246,25 @@ def test_rows_join_the_log_with_a_batch_id(tmp_path: Path) -> None:
     assert logged[0].batch_id.startswith("batch-")
 
 
+def test_a_first_batch_makes_the_log_and_says_where(tmp_path: Path) -> None:
+    """A clinic that never ran `new` on this computer still finds its rows in `status`."""
+    log = open_log()
+    assert not log.exists()
+    quiet = write_csv(tmp_path / "quiet.csv", [row(row_id="q")])
+    kept_out = run(str(quiet), "--out", str(tmp_path / "q"), "--no-log")
+    assert kept_out.exit_code == 0, kept_out.output
+    assert not log.exists() and "Request log" not in kept_out.output
+    path = write_csv(tmp_path / "in.csv", [row(row_id="a"), row(row_id="b",
+                                                                 **{"requester.name": "B"})])
+    made = run(str(path), "--out", str(tmp_path / "out"))
+    assert made.exit_code == 0, made.output
+    assert f"Request log ({log.location}): 2 new requests recorded" in made.output
+    assert len(open_log().all()) == 2
+    again = run(str(path), "--out", str(tmp_path / "out"))
+    assert f"Request log ({log.location}): 0 new requests recorded" in again.output
+    assert len(open_log().all()) == 2
+
+
 def _many_rows(path: Path, count: int) -> Path:
     return write_csv(path, [row(row_id=f"k{n:04d}", **{"requester.name": f"Family {n}"})
                             for n in range(count)])

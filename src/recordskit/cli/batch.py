@@ -96,6 +96,8 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
             f"{report.rows - bad} good, {bad} with problems; nothing was written.", err=True)
     else:
         say(report.summary(), err=True)
+        if logged := report.log_summary():
+            say(logged, err=True)
         if pdf:
             say(f"Wrote {report.pdfs} PDFs.", err=True)
     if report.failed_rows:

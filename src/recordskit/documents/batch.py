@@ -43,9 +43,9 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, agencies_p
                log: RequestLog | None = None) -> BatchReport:
     """Check every row, then produce the good ones (unless ``check_only``).
 
-    With ``log``, every produced row is recorded there under the batch's id, when that log
-    already exists (a clinic that never tracks requests gets no log file from a batch). With
-    ``pdf``, every row's letter and schedule get PDFs after all rows are written.
+    With ``log``, every produced row is recorded there under the batch's id (the log is made
+    if it is not there yet, as ``new`` makes it). With ``pdf``, every row's letter and schedule
+    get PDFs after all rows are written.
     """
     started = time.perf_counter()
     workers = workers or os.cpu_count() or 1
@@ -102,7 +102,8 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, agencies_p
         os.sync()  # the rows were written without a flush each; make them durable together
     report.seconds = time.perf_counter() - started
     if log is not None:
-        _record_in_log(report, log, batch_id(path), directory)
+        report.logged = _record_in_log(report, log, batch_id(path), directory)
+        report.log_location = log.location
     if pdf:
         report.pdfs = _add_pdfs(report)
     return report
@@ -204,15 +205,14 @@ def _add_pdfs(report: BatchReport, *, chunk: int = 40) -> int:
 
 def _record_in_log(report: BatchReport, log: RequestLog, batch: str, directory: Directory
                    ) -> int:
-    """When the request log exists, add every produced row to it under the batch's id, all in
-    one transaction, from the answers the workers made (no file is read again).
+    """Add every produced row to the request log under the batch's id, all in one
+    transaction, from the answers the workers made (no file is read again); how many were new.
 
     A row rewritten with new answers is a new request (its id follows its answers); the request
     it replaces, logged for the same folder, is marked withdrawn, so the log never holds two
     open requests, with two sets of reminders, for one folder.
     """
-    if not log.exists():
-        return 0
+    log.create()  # made on first use, as `new` makes it; an older one is upgraded
     withdrawn = {row.request_id for row in log.event_rows() if row.event == "withdrawn"}
     by_folder = {row.folder: row.id for row in log.request_rows() if row.id not in withdrawn}
     stamp, who, today = now(), current_user(), date.today().isoformat()

@@ -54,6 +54,9 @@ class BatchReport:
     pdfs: int = 0
     row_ids: dict[int, str] = field(default_factory=dict)
     """Each row's row_id, by row number, for the problems of rows that were never produced."""
+    logged: int | None = None
+    """Requests newly recorded in the request log; None when the batch was not logged."""
+    log_location: str = ""
 
     def count(self, *statuses: str) -> int:
         return sum(result.status in statuses for result in self.results)
@@ -67,6 +70,14 @@ class BatchReport:
         rate = f", {produced / self.seconds:.0f} letters/s" if produced and self.seconds else ""
         return (f"Produced {produced}, skipped {self.count('skipped')} (already complete), "
                 f"failed {self.failed_rows}, in {self.seconds:.1f} s{rate}.")
+
+    def log_summary(self) -> str:
+        """Where the rows were recorded, or "" when the batch was not logged."""
+        if self.logged is None:
+            return ""
+        return (f"Request log ({self.log_location}): {self.logged} new "
+                f"request{'s' if self.logged != 1 else ''} recorded; `recordskit status` "
+                "lists them.")
 
 
 # --- Producing -----------------------------------------------------------------------------
