@@ -261,7 +261,7 @@ def test_a_first_batch_makes_the_log_and_says_where(tmp_path: Path) -> None:
     assert f"Request log ({log.location}): 2 new requests recorded" in made.output
     assert len(open_log().all()) == 2
     again = run(str(path), "--out", str(tmp_path / "out"))
-    assert f"Request log ({log.location}): 0 new requests recorded" in again.output
+    assert f"Request log ({log.location}): no new request to record." in again.output
     assert len(open_log().all()) == 2
 
 

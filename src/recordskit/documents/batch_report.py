@@ -75,6 +75,8 @@ class BatchReport:
         """Where the rows were recorded, or "" when the batch was not logged."""
         if self.logged is None:
             return ""
+        if not self.logged:
+            return f"Request log ({self.log_location}): no new request to record."
         return (f"Request log ({self.log_location}): {self.logged} new "
                 f"request{'s' if self.logged != 1 else ''} recorded; `recordskit status` "
                 "lists them.")
