@@ -43,14 +43,23 @@ def calendar_ics(entries: list[tuple[str, Agency, list[Deadline]]], *, name: str
 
 def wrap_events(blocks: bytes, *, name: str) -> bytes:
     """A VCALENDAR around VEVENT blocks made by ``event_blocks``."""
+    return _calendar_head(name) + blocks + _CALENDAR_END
+
+
+_CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+@lru_cache(maxsize=64)
+def _calendar_head(name: str) -> bytes:
+    """An empty calendar named ``name``, without its last line; made once per name (a batch's
+    rows share a few): serializing it was about 0.3 ms, near a tenth of a row's time."""
     calendar = Calendar()
     calendar.add("prodid", "-//recordskit//Massachusetts public records schedule//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
     empty: bytes = calendar.to_ical()
-    end = b"END:VCALENDAR\r\n"
-    return empty[: -len(end)] + blocks + end
+    return empty[: -len(_CALENDAR_END)]
 
 
 def split_events(ics: bytes) -> bytes:
