@@ -448,3 +448,38 @@ def test_the_template_spreadsheet_offers_each_column_s_choices(tmp_path: Path) -
     assert lists["format"] == ["electronic", "paper"]
     assert lists["language"] == ["es", "ht"]
     assert lists["agency"][:3] == ["bps", "bpd", "city-clerk"]
+
+
+@pytest.mark.slow
+def test_workers_are_forked_from_one_thread_and_spawned_beside_others(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forked worker starts faster; one forked beside another thread could inherit a lock
+    held forever, so then workers are spawned. Both ways make the same folders."""
+    import multiprocessing
+    import threading
+
+    if sys.platform != "linux":
+        pytest.skip("workers are forked only on Linux")
+    methods: list[str] = []
+    real = multiprocessing.get_context
+    monkeypatch.setattr(multiprocessing, "get_context",
+                        lambda method=None: methods.append(str(method)) or real(method))
+    path = _many_rows(tmp_path / "in.csv", 30)
+    assert threading.active_count() == 1  # nothing else runs in this test process
+    forked = run(str(path), "--out", str(tmp_path / "forked"), "--workers", "2", "--no-log")
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        spawned = run(str(path), "--out", str(tmp_path / "spawned"), "--workers", "2",
+                      "--no-log")
+    finally:
+        release.set()
+        other.join()
+    assert forked.exit_code == spawned.exit_code == 0, forked.output + spawned.output
+    assert methods == ["fork", "spawn"]
+    assert folders(tmp_path / "forked") == folders(tmp_path / "spawned")
+    assert len(folders(tmp_path / "forked")) == 30
+    for name in folders(tmp_path / "forked"):
+        assert (docx_text(tmp_path / "forked" / name / "letter.docx")
+                == docx_text(tmp_path / "spawned" / name / "letter.docx"))

@@ -49,6 +49,7 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
       recordskit batch requests.xlsx --out letters
     """
     import sys
+    import time
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -71,12 +72,20 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
     agencies_path = directory_path(ctx)
     directory = load_directory(agencies_path)
     screen = console(stderr=True)
+    # Redrawn from here, not by rich's own refresh thread: a process with one thread can fork
+    # its workers, which start faster than spawned ones.
     with Progress("Letters", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=screen, disable=not screen.is_terminal, transient=True) as bar:
+                  console=screen, disable=not screen.is_terminal, transient=True,
+                  auto_refresh=False) as bar:
         task = bar.add_task("letters", total=None)
+        drawn = 0.0
 
         def advance(done: int, total: int) -> None:
+            nonlocal drawn
             bar.update(task, completed=done, total=total)
+            if done == total or time.monotonic() - drawn > 0.1:
+                bar.refresh()
+                drawn = time.monotonic()
 
         report = make_batch(file, out, directory, agencies_path=agencies_path,
                             templates_path=templates_dir(), force=force,

@@ -13,6 +13,8 @@ import hashlib
 import json
 import multiprocessing
 import os
+import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -115,10 +117,24 @@ def _start_pool(stack: contextlib.ExitStack[bool | None], workers: int, agencies
     when one process renders (``workers`` 1, or one core)."""
     if workers == 1:
         return None
-    context = multiprocessing.get_context("spawn")  # safe everywhere; no inherited state
+    context = multiprocessing.get_context(_start_method())
     # Leaving the stack terminates the pool: a worker never outlives the batch.
     return stack.enter_context(context.Pool(
         workers, initializer=_start_worker, initargs=(str(agencies_path), str(templates_path))))
+
+
+def _start_method() -> str:
+    """``fork`` where it is safe, else ``spawn``.
+
+    A forked worker starts with this process's modules already imported, about a fifth of a
+    second less per worker than a spawned one, which imports them all again. Forking is safe
+    only from a process with one thread (a lock another thread held would stay held in the
+    child forever), and only where the system forks (not Windows; macOS's libraries refuse it).
+    """
+    if (sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1):
+        return "fork"
+    return "spawn"
 
 
 def _produce_all(tasks: list[RowTask], agencies_path: Path, templates_path: Path, workers: int,
