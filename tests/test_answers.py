@@ -78,6 +78,12 @@ BAD_VALUES = [
      "requester: give an email address or a mailing address"),
     ({"requester__name": "Ana\x00"}, "requester.name: contains an invisible control character "
      "(U+0000) at character 4"),
+    ({"requester__name": "Ana\r\nBcc: x@evil.example"},
+     "requester.name: must be one line; remove the line break"),
+    ({"requester__organization": "Clinic\nX"}, "requester.organization: must be one line"),
+    ({"requester__phone": "555"}, "requester.phone: '555' is not a phone number"),
+    ({"requester__phone": "call after 5"}, "requester.phone: 'call after 5' is not a phone"),
+    ({"requester__phone": "617-555-0100\nBcc"}, "requester.phone: must be one line"),
     ({"requester__ssn": "1"}, "requester.ssn: unknown key 'ssn'; expected one of: name, "
      "organization, email, mailing_address, phone"),
     ({"status": "x"}, "status: unknown key 'status'; expected one of: request_type, agency,"),
@@ -167,3 +173,45 @@ def test_fingerprint_is_stable_and_distinct(directory: Directory, answers: Answe
     assert first.fingerprint() == request_from(answers(), directory).fingerprint()
     assert first.fingerprint() != request_from(answers(sent_on="2026-06-15"),
                                                directory).fingerprint()
+
+
+@pytest.mark.parametrize("phone", ["617-555-0100", "(617) 555-0100 x12", "+509 3456 7890",
+                                   "617.555.0100 ext. 4", "+1 617 555 0100"])
+def test_phone_numbers_people_write_are_accepted(directory: Directory, answers: Answers,
+                                                 phone: str) -> None:
+    assert request_from(answers(requester__phone=phone), directory).requester.phone == phone
+
+
+def test_a_student_request_takes_one_line_names_only(directory: Directory,
+                                                     answers: Answers) -> None:
+    student = answers(request_type="student_records", records=[], requester_role="parent",
+                      student={"name": "Luis\nPérez", "school": "Mission Hill K-8"})
+    assert "student.name: must be one line" in _problems(student, directory)
+
+
+def test_the_log_still_reads_a_two_line_name_it_once_accepted(
+        tmp_path: Path, directory: Directory, answers: Answers) -> None:
+    """Line breaks in names were once accepted: such a logged request still loads (the log
+    validates without a directory), and its email draft still has one From line."""
+    import email
+    import email.policy
+
+    from recordskit.documents.make import prepare_request
+    from recordskit.models import Request
+    from recordskit.tracking.sqlite import SqliteLog
+    from tests.conftest import FROZEN_TEMPLATES
+
+    stored = request_from(answers(), directory).model_dump(mode="json")
+    stored["requester"] = {**stored["requester"], "name": "Ana\nBcc: x@evil.example",
+                           "phone": "call after 5"}
+    old = Request.model_validate(stored)  # as an older release recorded it
+    log = SqliteLog(tmp_path)
+    log.create()
+    log.record_request("a1b2c3d4e5", old, folder=tmp_path / "letters")
+    again = log.get("a1b2c3d4e5").request
+    assert again.requester.name == "Ana\nBcc: x@evil.example"
+    made = prepare_request(again, directory, template_folder=FROZEN_TEMPLATES)
+    draft = made.files["email.eml"]
+    message = email.message_from_bytes(draft, policy=email.policy.default)
+    assert message["Bcc"] is None
+    assert str(message["From"]) == "\"Ana Bcc: x@evil.example\" <ana@example.org>"

@@ -74,7 +74,8 @@ def test_bad_answers_are_refused_until_fixed(keys: PipeInput, directory: Directo
         BACKSPACE * 12, ENTER,                    # no email
         ENTER,                                    # no address: refused (no email either)
         "1 Main St, Boston, MA 02110", ENTER,
-        ENTER,                                    # no phone
+        "555", ENTER,                             # too short for a phone number: refused
+        BACKSPACE * 3, "+509 3456 7890", ENTER,   # a number in Haiti: accepted
         ENTER,                                    # delivery: mail (BPD's first)
         BACKSPACE * 10, "2026-02-30", ENTER,      # impossible date: refused
         BACKSPACE * 10, "2026-06-15", ENTER,
@@ -92,6 +93,7 @@ def test_bad_answers_are_refused_until_fixed(keys: PipeInput, directory: Directo
     assert request.requester.organization == "Family Clinic"
     assert request.requester.email is None
     assert request.requester.mailing_address == "1 Main St, Boston, MA 02110"
+    assert request.requester.phone == "+509 3456 7890"
     assert request.delivery == "mail"
     assert request.sent_on == date(2026, 6, 15)
     assert request.max_fee == Decimal(10)

@@ -198,13 +198,14 @@ HOSTILE = [
 @pytest.mark.parametrize("value", HOSTILE)
 def test_hostile_answers_come_out_intact(directory: Directory, answers: Answers,
                                          value: str) -> None:
-    text = _letter(directory, answers, other_records=value, requester__name=f"N {value}",
-                   requester__organization=f"O {value}", requester__mailing_address=f"A {value}")
+    line = value.replace("\n", " ")  # a name and an organization are one line (refused else)
+    text = _letter(directory, answers, other_records=value, requester__name=f"N {line}",
+                   requester__organization=f"O {line}", requester__mailing_address=f"A {value}")
     # Free text is one paragraph of the letter: its spaces and line breaks run together, its
     # first letter is a capital, and it ends a sentence.
     flowed = " ".join(value.split())
     assert f"Other records. {flowed[:1].upper()}{flowed[1:]}." in text
-    assert f"Sincerely,\nN {value}\nO {value}\nA {value}\nana@example.org" in text
+    assert f"Sincerely,\nN {line}\nO {line}\nA {value}\nana@example.org" in text
     assert "49" not in text.replace(value, "")  # Jinja in an answer is text, never evaluated
 
 

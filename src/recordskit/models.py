@@ -95,6 +95,42 @@ def _check_phone(value: str) -> str:
     return value
 
 
+def _one_line(value: str, info: ValidationInfo) -> str:
+    """Refuse a line break in an answer that is one line (a name, a school, a phone number).
+
+    In the letter's signature it would split the line, and a line break is how a hostile answer
+    tries to add headers to the email draft. Checked only for new answers, which are validated
+    with a directory: the request log keeps what it accepted when it was recorded, and must
+    still read it.
+    """
+    if "\n" in value and _directory(info) is not None:
+        raise ValueError(_("must be one line; remove the line break"))
+    return value
+
+
+_ANY_PHONE = re.compile(r"^\+?[\d\s().\-/]+(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?$",
+                        re.IGNORECASE)
+
+
+def requester_phone_problem(value: str) -> str | None:
+    """What is wrong with a requester's phone number, or None: digits and the usual
+    separators, an extension, or a number abroad (families call from Haiti, too)."""
+    digits = sum(char.isdigit() for char in value)
+    if not value or (_ANY_PHONE.match(value) and 7 <= digits <= 20):
+        return None
+    shown = value if len(value) <= 40 else value[:37] + "..."
+    return _("{given} is not a phone number; expected one such as 617-635-4601, with an "
+             "extension as x123, or a number abroad starting with +").format(given=repr(shown))
+
+
+def _check_requester_phone(value: str, info: ValidationInfo) -> str:
+    """New answers only, as ``_one_line``: the log reads what it once accepted."""
+    problem = requester_phone_problem(value) if _directory(info) is not None else None
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
 """The dates a request, or anything that happened to it, can carry: outside them is a typo."""
 
@@ -127,6 +163,11 @@ Identifier = Annotated[str, AfterValidator(_check_id)]
 Url = Annotated[str, AfterValidator(_check_url)]
 Day = Annotated[date, AfterValidator(_check_day)]
 Phone = Annotated[str, AfterValidator(_clean_text), AfterValidator(_check_phone)]
+Line = Annotated[str, AfterValidator(_clean_text), AfterValidator(_one_line)]
+NonEmptyLine = Annotated[str, AfterValidator(_clean_text), AfterValidator(_one_line),
+                         Field(min_length=1)]
+RequesterPhone = Annotated[str, AfterValidator(_clean_text), AfterValidator(_one_line),
+                           AfterValidator(_check_requester_phone)]
 
 
 class _Strict(BaseModel):
@@ -296,11 +337,11 @@ class Directory(_Strict):
 class Requester(_Strict):
     """Who asks, and where the answer goes. Only a way to receive the answer is required."""
 
-    name: Text = ""
-    organization: Text = ""
+    name: Line = ""
+    organization: Line = ""
     email: Email | None = None
     mailing_address: Text = ""
-    phone: Text = ""
+    phone: RequesterPhone = ""
 
     @field_validator("email", mode="before")
     @classmethod
@@ -323,9 +364,9 @@ class Requester(_Strict):
 class Student(_Strict):
     """The student whose own record a student-records request asks for."""
 
-    name: NonEmptyText
-    school: NonEmptyText
-    grade: Text = ""
+    name: NonEmptyLine
+    school: NonEmptyLine
+    grade: Line = ""
 
 
 class Request(_Strict):

@@ -22,7 +22,15 @@ from recordskit.intake.answers import request_from
 from recordskit.intake.asker import Asker, Cancelled, Option, Validator
 from recordskit.intake.privacy import scan
 from recordskit.law import LAW
-from recordskit.models import CHANNELS, Agency, Directory, Email, Request, SendTo
+from recordskit.models import (
+    CHANNELS,
+    Agency,
+    Directory,
+    Email,
+    Request,
+    SendTo,
+    requester_phone_problem,
+)
 from recordskit.text import local_date, one_line
 
 PRIVACY_NOTICE = N_("""\
@@ -420,7 +428,9 @@ def _ask_requester(asker: Asker, *, named: bool = True) -> dict[str, str]:
         validate=None if person["email"] else _required(
             _("Give a mailing address, since there is no email address")),
     )
-    person["phone"] = asker.text(_("Phone number:"), instruction=_("(Enter to skip)"))
+    person["phone"] = asker.text(_("Phone number:"), instruction=_("(Enter to skip)"),
+                                 validate=lambda value: requester_phone_problem(value.strip())
+                                 or True)
     return person
 
 
