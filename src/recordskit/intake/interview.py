@@ -62,6 +62,13 @@ def _valid_email_or_blank(value: str) -> bool | str:
     return True
 
 
+def _valid_phone_or_blank(value: str) -> bool | str:
+    # Short, as the email's: the terminal shows it on one line under the question.
+    if requester_phone_problem(value.strip()) is None:
+        return True
+    return _("Not a phone number; write one like 617-635-4601 (abroad: +509 3456 7890)")
+
+
 def _parse_date(value: str) -> date:
     return date.fromisoformat(value.strip())
 
@@ -429,8 +436,7 @@ def _ask_requester(asker: Asker, *, named: bool = True) -> dict[str, str]:
             _("Give a mailing address, since there is no email address")),
     )
     person["phone"] = asker.text(_("Phone number:"), instruction=_("(Enter to skip)"),
-                                 validate=lambda value: requester_phone_problem(value.strip())
-                                 or True)
+                                 validate=_valid_phone_or_blank)
     return person
 
 
