@@ -210,7 +210,7 @@ def stamp(title: str, template_name: str, subject: str = PUBLIC_RECORDS_SUBJECT)
 
 
 _KEPT_RENDERS = 16
-"""Documents each template keeps for data it may be given again (about 40 KB each)."""
+"""Documents each template keeps for data it may be given again (about 25 KB each)."""
 
 
 def _data_key(context: dict[str, Any], stamp: Stamp) -> bytes | None:
