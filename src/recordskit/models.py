@@ -83,8 +83,10 @@ def _check_email(value: str) -> str:
     return value
 
 
+_EXTENSION = r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?"
+"""An optional extension after a phone number (x123, ext. 4), for both kinds of number."""
 _PHONE = re.compile(r"^(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}"
-                    r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?$", re.IGNORECASE)
+                    + _EXTENSION + "$", re.IGNORECASE)
 
 
 def _check_phone(value: str) -> str:
@@ -108,8 +110,7 @@ def _one_line(value: str, info: ValidationInfo) -> str:
     return value
 
 
-_ANY_PHONE = re.compile(r"^\+?[\d\s().\-/]+(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?$",
-                        re.IGNORECASE)
+_ANY_PHONE = re.compile(r"^\+?[\d\s().\-/]+" + _EXTENSION + "$", re.IGNORECASE)
 
 
 def requester_phone_problem(value: str) -> str | None:
