@@ -1,7 +1,7 @@
 """Measure `recordskit batch` against a naive docxtpl loop, and its peak memory.
 
 Usage: python bench/batch.py [--rows 1000] [--naive-rows 300] [--memory-rows 0]
-                             [--stage-rows 200] [--folder .]
+                             [--stage-rows 200] [--settle-minutes 10] [--folder .]
 
 Prints, from one run on the same template and rows, a Markdown table (the one README quotes,
 with the ranges of several runs): rows per second for `recordskit batch` (the whole command,
@@ -14,9 +14,15 @@ and check the row, render the three documents, the email draft, the other files,
 folder, log the row), measured in this process on --stage-rows rows.
 
 Everything is written in a temporary folder inside --folder (by default the current folder),
-removed at the end. Where matters: on the 2-core machine README's figures come from, creating a
-file in /tmp took 2 to 25 times as long as in the working folder on the same disk, and varied
-from run to run, which moved the batch's time by a second or more.
+removed at the end.
+
+Before measuring, it times creating 100 folders of nine empty files there, and while that is
+slow it waits (--settle-minutes, 10 by default) and tries again; the figure is printed last. On
+a filesystem that keeps no journal (ext4 without one, as on the 2-core machine README's figures
+come from), the kernel avoids reusing an inode for a minute after its file is deleted (six while
+the change is not yet on disk), and each new file first steps past those: after a run deleted
+its scratch folder, creating a file there took 0.3 to 1 ms instead of 0.01 to 0.03 for five to
+six minutes, and a batch of 1,000 rows measured then took 4.1 s instead of 2.6.
 """
 
 from __future__ import annotations
@@ -155,6 +161,54 @@ def naive_rate(rows: Path, count: int, folder: Path) -> float:
     return len(selected) / (time.perf_counter() - started)
 
 
+PROBE_FOLDERS = 100
+SLOW_PROBE_MS = 0.1
+"""On the 2-core machine, creating a file or folder took 0.01 to 0.03 ms on a settled disk, and
+0.3 to 1 ms in the minutes after a run deleted its scratch folder."""
+
+
+def probe_file_creation(folder: Path) -> float:
+    """Milliseconds to create one empty file or folder in ``folder``: ``PROBE_FOLDERS`` folders
+    of nine files each, as a batch's rows are laid out.
+
+    They stay until the scratch folder is removed at the end: deleting them now would slow the
+    very run this measures.
+    """
+    folder.mkdir()
+    started = time.perf_counter()
+    for number in range(PROBE_FOLDERS):
+        row = folder / f"{number}"
+        row.mkdir()
+        for name in range(9):
+            os.close(os.open(row / f"{name}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return 1000 * (time.perf_counter() - started) / (PROBE_FOLDERS * 10)
+
+
+def settled_probe(folder: Path, minutes: float) -> tuple[float, float]:
+    """The probe's figure once the disk is settled, and the seconds waited for it: probed again
+    every 30 seconds while slow, for at most ``minutes``."""
+    folder.mkdir()
+    waited = 0.0
+    probe = probe_file_creation(folder / "0")
+    while probe >= SLOW_PROBE_MS and waited < 60 * minutes:
+        print(f"Creating a file here takes {probe:.2f} ms: waiting for the disk to settle "
+              f"({waited:.0f} s so far)", file=sys.stderr)
+        time.sleep(30)
+        waited += 30
+        probe = probe_file_creation(folder / f"{waited:.0f}")
+    return probe, waited
+
+
+def probe_line(ms: float, waited: float) -> str:
+    """What the probe found, and what a slow figure means for the tables above it."""
+    line = f"Creating an empty file or folder here took {ms:.2f} ms before the run"
+    line += f", after waiting {waited:.0f} s for the disk to settle." if waited else "."
+    if ms >= SLOW_PROBE_MS:
+        line += (" That is slow: the disk is likely still stepping past files deleted in the "
+                 "last few minutes, so the batch's figures above are slower than usual.")
+    return line
+
+
 STAGES = ("read and check the row", "render the three documents", "email draft",
           "the other five files", "write the folder", "log the row")
 
@@ -273,6 +327,9 @@ def main() -> None:
     parser.add_argument("--naive-rows", type=int, default=300)
     parser.add_argument("--memory-rows", type=int, default=0)
     parser.add_argument("--stage-rows", type=int, default=200)
+    parser.add_argument("--settle-minutes", type=float, default=10,
+                        help="first wait, at most this long, until creating a file here is "
+                             "quick (see above; 0: measure at once)")
     parser.add_argument("--folder", type=Path, default=Path.cwd(),
                         help="where to write (in a temporary folder removed at the end); by "
                              "default the current folder, as a clinic's batch writes into a "
@@ -280,6 +337,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix=".bench-", dir=args.folder) as scratch:
         work = Path(scratch)
+        probe, waited = settled_probe(work / "probe", args.settle_minutes)
         rows = work / "rows.csv"
         write_rows(rows, args.rows)
         seconds, peak = run_batch(rows, work / "out")
@@ -301,6 +359,8 @@ def main() -> None:
             count = min(args.stage_rows, args.rows)
             print()
             print(stage_table(stage_times(rows, count, stages), count))
+        print()
+        print(probe_line(probe, waited))
 
 
 if __name__ == "__main__":
