@@ -17,13 +17,14 @@ Everything is written in a temporary folder inside --folder (by default the curr
 removed at the end.
 
 Before measuring, it times creating 100 folders of nine empty files there, every 30 seconds
-until two in a row are quick (at most --settle-minutes, 10 by default); the last figure is
+until four in a row are quick (at most --settle-minutes, 10 by default); the last figure is
 printed at the end. On a filesystem that keeps no journal (ext4 without one, as on the 2-core
 machine README's figures come from), the kernel avoids reusing an inode for a minute after its
 file is deleted (six while the change is not yet on disk), and each new file first steps past
-those: after a run deleted its scratch folder, creating a file there took 0.3 to 1 ms instead
+those: after a run deleted its scratch folder, creating a file there took 0.2 to 0.5 ms instead
 of 0.01 to 0.03 for five to six minutes, and a batch of 1,000 rows measured then took 3.7 to
-4.1 s instead of 2.4 to 2.7.
+4.1 s instead of 2.4 to 2.7. The slowing can start a minute after the deletion, which is why
+one quick probe is not enough.
 """
 
 from __future__ import annotations
@@ -165,7 +166,7 @@ def naive_rate(rows: Path, count: int, folder: Path) -> float:
 PROBE_FOLDERS = 100
 SLOW_PROBE_MS = 0.1
 """On the 2-core machine, creating a file or folder took 0.01 to 0.03 ms on a settled disk, and
-0.3 to 1 ms in the minutes after a run deleted its scratch folder."""
+0.15 to 0.75 ms in the minutes after a run deleted its scratch folder."""
 
 
 def probe_file_creation(folder: Path) -> float:
@@ -185,21 +186,26 @@ def probe_file_creation(folder: Path) -> float:
     return 1000 * (time.perf_counter() - started) / (PROBE_FOLDERS * 10)
 
 
+QUICK_PROBES = 4
+"""Probes 30 seconds apart that must all be quick: after a run deleted its scratch folder, the
+probe was at times still quick 30 seconds later, and creating files slowed down only after."""
+
+
 def settled_probe(folder: Path, minutes: float) -> tuple[float, float]:
     """The probe's figure once the disk is settled, and the seconds waited for it: probed every
-    30 seconds, for at most ``minutes``, until two probes in a row are quick. One is not enough:
-    right after a run deleted its scratch folder the probe was once still quick, and the batch
-    measured just after it was not."""
+    30 seconds, for at most ``minutes``, until ``QUICK_PROBES`` in a row are quick."""
     folder.mkdir()
     waited = 0.0
-    earlier, probe = SLOW_PROBE_MS, probe_file_creation(folder / "0")
-    while max(earlier, probe) >= SLOW_PROBE_MS and waited < 60 * minutes:
-        state = "checking again that it stays so" if probe < SLOW_PROBE_MS else "waiting"
+    probe = probe_file_creation(folder / "0")
+    quick = int(probe < SLOW_PROBE_MS)
+    while quick < QUICK_PROBES and waited < 60 * minutes:
+        state = "checking again that it stays so" if quick else "waiting"
         print(f"Creating a file here takes {probe:.2f} ms: {state} ({waited:.0f} s so far)",
               file=sys.stderr)
         time.sleep(30)
         waited += 30
-        earlier, probe = probe, probe_file_creation(folder / f"{waited:.0f}")
+        probe = probe_file_creation(folder / f"{waited:.0f}")
+        quick = quick + 1 if probe < SLOW_PROBE_MS else 0
     return probe, waited
 
 
