@@ -81,6 +81,8 @@ BAD_VALUES = [
     ({"requester__name": "Ana\r\nBcc: x@evil.example"},
      "requester.name: must be one line; remove the line break"),
     ({"requester__organization": "Clinic\nX"}, "requester.organization: must be one line"),
+    ({"requester__name": "Ana\u2028Bcc: x@evil.example"}, "requester.name: must be one line"),
+    ({"requester__organization": "Clinic\u2029X"}, "requester.organization: must be one line"),
     ({"requester__phone": "555"}, "requester.phone: '555' is not a phone number"),
     ({"requester__phone": "call after 5"}, "requester.phone: 'call after 5' is not a phone"),
     ({"requester__phone": "617-555-0100\nBcc"}, "requester.phone: must be one line"),

@@ -97,6 +97,11 @@ def _check_phone(value: str) -> str:
     return value
 
 
+_LINE_BREAKS = ("\n", "\u2028", "\u2029")
+"""A line end (``_clean_text`` has made every \\r\\n and \\r one), and Unicode's line and
+paragraph separators, which a mail program or Word may also show as a new line."""
+
+
 def _one_line(value: str, info: ValidationInfo) -> str:
     """Refuse a line break in an answer that is one line (a name, a school, a phone number).
 
@@ -105,7 +110,7 @@ def _one_line(value: str, info: ValidationInfo) -> str:
     with a directory: the request log keeps what it accepted when it was recorded, and must
     still read it.
     """
-    if "\n" in value and _directory(info) is not None:
+    if any(mark in value for mark in _LINE_BREAKS) and _directory(info) is not None:
         raise ValueError(_("must be one line; remove the line break"))
     return value
 
