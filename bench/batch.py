@@ -23,7 +23,7 @@ machine README's figures come from), the kernel avoids reusing an inode for a mi
 file is deleted (six while the change is not yet on disk), and each new file first steps past
 those: after a run deleted its scratch folder, creating a file there took 0.2 to 0.5 ms instead
 of 0.01 to 0.03 for five to six minutes, and a batch of 1,000 rows measured then took 3.7 to
-4.1 s instead of 2.4 to 2.7. The slowing can start a minute after the deletion, which is why
+4.1 s instead of 2.4 to 2.8. The slowing can start a minute after the deletion, which is why
 one quick probe is not enough.
 """
 
