@@ -28,7 +28,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recordskit.cli import cli
-from recordskit.documents.email_draft import email_draft
+from recordskit.documents.docx_text import docx_text
+from recordskit.documents.email_draft import BOUNDARY, email_draft
 from recordskit.documents.exports import schedule_csv
 from recordskit.documents.make import prepare_request
 from recordskit.documents.render import LetterTemplate, stamp
@@ -69,6 +70,22 @@ def test_encoded_words_forge_no_header_or_body(directory: Directory, answers: An
         "multipart/mixed", "text/plain",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
     assert str(message["From"]).startswith(payload.replace("=?", "= ?")[:20])
+
+
+def test_a_letter_that_writes_the_boundary_cannot_split_the_draft(directory: Directory,
+                                                                 answers: Answers) -> None:
+    # The draft's boundary is fixed; the letter's text is quoted-printable, so an address that
+    # writes the boundary on a line of its own (with a forged part after it) stays in the text.
+    forged = f"1 Main St\n--{BOUNDARY}\nContent-Type: text/html\n\n<b>hi</b>\n--{BOUNDARY}--"
+    message = draft_headers(directory, answers, requester__mailing_address=forged)
+    parts = [part.get_content_type() for part in message.walk()]
+    assert parts == ["multipart/mixed", "text/plain",
+                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
+    body = message.get_body(("plain",)).get_content()
+    assert f"\n1 Main St\n--{BOUNDARY}\nContent-Type: text/html\n" in body
+    attachment = next(message.iter_attachments())
+    assert attachment.get_filename() == "public-records-request.docx"
+    assert forged.splitlines()[-1] in docx_text(attachment.get_content())
 
 
 _LETTER = LetterTemplate(FROZEN_TEMPLATES / "summary.docx").render(

@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import datetime, time
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import default
 from email.utils import format_datetime, make_msgid
+from functools import lru_cache
 
 from recordskit.documents.docx_text import docx_text
 from recordskit.models import Agency, Request
@@ -26,6 +28,20 @@ def header_text(text: str) -> str:
     return " ".join(text.split()).replace("=?", "= ?")
 
 
+BOUNDARY = "=_recordskit-draft"
+"""The boundary between the letter and its attachment. "=_" never occurs in quoted-printable or
+base64 text, the two encodings the parts use, so no letter can contain the boundary, and the
+email package need not search every draft for one that is free."""
+
+
+@lru_cache(maxsize=256)
+def repeated_header(name: str, value: str) -> str:
+    """A header whose value the drafts of a batch share (the agency's address, the subject,
+    the date), parsed once: the email package stores a header object as it is given."""
+    header: str = default.header_factory(name, value)
+    return header
+
+
 def email_draft(request: Request, agency: Agency, letter: bytes, subject: str) -> bytes | None:
     """An email draft to the agency's records email, or None when the directory has none."""
     to = agency.records_officer.email
@@ -33,18 +49,21 @@ def email_draft(request: Request, agency: Agency, letter: bytes, subject: str) -
         return None
     message = EmailMessage()
     person = request.requester
-    message["To"] = Address(addr_spec=to)
+    message["To"] = repeated_header("To", str(Address(addr_spec=to)))
     if person.email:
         message["From"] = Address(display_name=header_text(person.name or person.organization),
                                   addr_spec=person.email)
-    message["Subject"] = header_text(subject)
+    message["Subject"] = repeated_header("Subject", header_text(subject))
     sent = datetime.combine(request.sent_on, time(9, 0)).astimezone()
-    message["Date"] = format_datetime(sent)
+    message["Date"] = repeated_header("Date", format_datetime(sent))
     message["Message-ID"] = make_msgid(idstring=request.fingerprint(), domain="recordskit.invalid")
     message["X-Unsent"] = "1"  # mail programs open it as a draft to send, not a received mail
-    message.set_content(docx_text(letter), charset="utf-8")
+    # Quoted-printable always (never 7bit or 8bit, which would leave the text as typed): see
+    # BOUNDARY.
+    message.set_content(docx_text(letter), charset="utf-8", cte="quoted-printable")
     message.add_attachment(
         letter, maintype="application",
         subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
         filename="public-records-request.docx")
+    message.set_boundary(BOUNDARY)
     return bytes(message)
