@@ -80,6 +80,9 @@ class BusinessCalendar:
 
     def __init__(self, spec: CalendarSpec, closures: dict[date, str] | None = None) -> None:
         self.spec = spec
+        # Every count asks about the same few weeks again (a batch's rows share their dates),
+        # and asking ``holidays`` costs far more than a lookup here.
+        self._closed: dict[date, str | None] = {}
         self._holidays = _holidays_class()(
             suffolk_days=spec.suffolk_days, closures=dict(closures or {})
         )
@@ -90,12 +93,17 @@ class BusinessCalendar:
 
     def closed_reason(self, day: date) -> str | None:
         """Why the office is closed on ``day`` (a holiday's name or "Saturday"/"Sunday")."""
+        if day in self._closed:
+            return self._closed[day]
+        reason: str | None
         if day.weekday() == 5:
-            return "Saturday"
-        if day.weekday() == 6:
-            return "Sunday"
-        name: str | None = self._holidays.get(day)
-        return name
+            reason = "Saturday"
+        elif day.weekday() == 6:
+            reason = "Sunday"
+        else:
+            reason = self._holidays.get(day)
+        self._closed[day] = reason
+        return reason
 
     def is_business_day(self, day: date) -> bool:
         return self.closed_reason(day) is None
