@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from recordskit.cli import cli
 from recordskit.documents.batch import batch_id
 from recordskit.intake.rows import COLUMNS, EXAMPLE_ROW
 from recordskit.tracking.open import open_log
-from tests.conftest import docx_text
+from tests.conftest import FROZEN_TEMPLATES, docx_text
 
 
 def row(**changes: str) -> dict[str, str]:
@@ -411,6 +412,29 @@ def test_a_large_first_run_whose_rows_are_all_bad_ends_cleanly(tmp_path: Path) -
     assert folders(out) == []
     errors = (out / "errors.csv").read_text().splitlines()
     assert len(errors) == 31 and all("nowhere" in line for line in errors[1:])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("count", [3, 30])
+def test_a_broken_letter_template_stops_the_batch_with_its_message(
+        tmp_path: Path, _private_log: Path, count: int) -> None:
+    """A volunteer's template that is not a Word file: one clear error, in a batch of any
+    size. (With 30 rows, run by worker processes, the batch used to wait for ever: the pool
+    restarted every worker that failed to load the template.)"""
+    templates = tmp_path / "templates"
+    shutil.copytree(FROZEN_TEMPLATES, templates)
+    (templates / "request.docx").write_text("saved as text by mistake")
+    path = _many_rows(tmp_path / "in.csv", count)
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "recordskit", "batch", str(path), "--out", str(out),
+         "--workers", "2"], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "RECORDSKIT_HOME": str(_private_log),
+             "RECORDSKIT_TEMPLATES": str(templates)})
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip() == (f"Error: {templates / 'request.docx'}: not a Word (.docx) "
+                                   "document"), done.stderr
+    assert not out.exists() or folders(out) == []
 
 
 def test_a_row_in_spanish_gets_the_family_files_in_spanish(tmp_path: Path) -> None:

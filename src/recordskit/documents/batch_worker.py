@@ -14,7 +14,7 @@ from recordskit.documents.batch_report import RowResult, RowTask
 from recordskit.documents.batch_state import folder_state, row_result
 from recordskit.documents.make import prepare_request
 from recordskit.documents.render import template
-from recordskit.errors import RecordskitError
+from recordskit.errors import RecordskitError, TemplateError, UserError
 from recordskit.files import leftover_temporaries, write_folder
 from recordskit.i18n import set_language
 from recordskit.inputfile import parse
@@ -25,18 +25,37 @@ _WORKER: dict[str, Any] = {}
 
 
 def start_worker(agencies: str, templates: str) -> None:
-    """Each worker process loads the directory and the template once."""
-    _WORKER["directory"] = load_directory(Path(agencies))
-    _WORKER["templates"] = Path(templates)
-    template("request.docx", Path(templates))
+    """Each worker process loads the directory and the template once.
+
+    What stops that (a letter template that is not a Word file, a directory edited into a
+    broken one since the batch read it) is kept, and raised by the worker's first row, which
+    ends the batch with its message: a pool restarts a worker whose start raised, again and
+    again, so raising here would leave the batch waiting for ever.
+    """
+    _WORKER.pop("cannot_start", None)
+    try:
+        _WORKER["directory"] = load_directory(Path(agencies))
+        _WORKER["templates"] = Path(templates)
+        template("request.docx", Path(templates))
+    except TemplateError as exc:
+        _WORKER["cannot_start"] = TemplateError(str(exc))
+    except RecordskitError as exc:
+        _WORKER["cannot_start"] = UserError(str(exc))  # rebuilt from its message in the batch
+    except Exception as exc:  # a worker's boundary, as for a row
+        _WORKER["cannot_start"] = UserError(
+            f"recordskit failed while loading the templates ({type(exc).__name__}: {exc}); "
+            "please report it")
 
 
 def produce_row(task: RowTask) -> RowResult:
     """Write one row's folder, or skip it when it is already complete and unchanged.
 
     A row that fails here (a full disk, a folder that is a link, a bug) is reported as failed,
-    with the reason, and never stops the other rows.
+    with the reason, and never stops the other rows. A worker that could not start raises
+    what stopped it instead: that is no row's fault, and every row would fail the same way.
     """
+    if (cannot_start := _WORKER.get("cannot_start")) is not None:
+        raise cannot_start
     try:
         return _produce(task)
     except RecordskitError as exc:
