@@ -415,15 +415,17 @@ def test_a_large_first_run_whose_rows_are_all_bad_ends_cleanly(tmp_path: Path) -
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("count", [3, 30])
+@pytest.mark.parametrize(("count", "name"), [(3, "request.docx"), (30, "request.docx"),
+                                             (30, "summary.docx")])
 def test_a_broken_letter_template_stops_the_batch_with_its_message(
-        tmp_path: Path, _private_log: Path, count: int) -> None:
+        tmp_path: Path, _private_log: Path, count: int, name: str) -> None:
     """A volunteer's template that is not a Word file: one clear error, in a batch of any
-    size. (With 30 rows, run by worker processes, the batch used to wait for ever: the pool
-    restarted every worker that failed to load the template.)"""
+    size. (With 30 rows, run by worker processes, a broken request.docx made the batch wait
+    for ever: the pool restarted every worker that failed to load it; a broken summary.docx
+    failed every row, each with the same message.)"""
     templates = tmp_path / "templates"
     shutil.copytree(FROZEN_TEMPLATES, templates)
-    (templates / "request.docx").write_text("saved as text by mistake")
+    (templates / name).write_text("saved as text by mistake")
     path = _many_rows(tmp_path / "in.csv", count)
     out = tmp_path / "out"
     done = subprocess.run(
@@ -432,8 +434,8 @@ def test_a_broken_letter_template_stops_the_batch_with_its_message(
         env={**os.environ, "RECORDSKIT_HOME": str(_private_log),
              "RECORDSKIT_TEMPLATES": str(templates)})
     assert done.returncode == 1, done.stderr
-    assert done.stderr.strip() == (f"Error: {templates / 'request.docx'}: not a Word (.docx) "
-                                   "document"), done.stderr
+    assert done.stderr.strip() == (f"Error: {templates / name}: not a Word (.docx) document"
+                                   ), done.stderr
     assert not out.exists() or folders(out) == []
 
 

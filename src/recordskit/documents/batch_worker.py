@@ -25,7 +25,7 @@ _WORKER: dict[str, Any] = {}
 
 
 def start_worker(agencies: str, templates: str) -> None:
-    """Each worker process loads the directory and the template once.
+    """Each worker process loads the directory and the templates every row uses, once.
 
     What stops that (a letter template that is not a Word file, a directory edited into a
     broken one since the batch read it) is kept, and raised by the worker's first row, which
@@ -36,7 +36,8 @@ def start_worker(agencies: str, templates: str) -> None:
     try:
         _WORKER["directory"] = load_directory(Path(agencies))
         _WORKER["templates"] = Path(templates)
-        template("request.docx", Path(templates))
+        for name in ("request.docx", "summary.docx", "schedule.docx"):  # a request row's three
+            template(name, Path(templates))
     except TemplateError as exc:
         _WORKER["cannot_start"] = TemplateError(str(exc))
     except RecordskitError as exc:
