@@ -316,6 +316,76 @@ def test_a_killed_batch_finishes_on_the_next_run(tmp_path: Path, _private_log: P
 
 
 
+@pytest.mark.slow
+def test_a_worker_killed_mid_batch_ends_the_batch_and_a_rerun_finishes(
+        tmp_path: Path, _private_log: Path) -> None:
+    """One worker killed (as the kernel kills a process when memory runs out): the batch says
+    so and ends, instead of waiting for ever for that worker's rows; a re-run finishes."""
+    if sys.platform != "linux":
+        pytest.skip("reads the worker processes from /proc")
+    count = 400
+    path = _many_rows(tmp_path / "in.csv", count)
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "recordskit", "batch", str(path), "--out", str(out),
+         "--workers", "2", "--no-log"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "RECORDSKIT_HOME": str(_private_log)})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*/answers.yaml"))) < 40:
+        time.sleep(0.02)
+    workers = [int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat")
+               if _parent_of(stat) == process.pid]
+    assert workers, "the batch should be rendering in worker processes"
+    os.kill(workers[0], signal.SIGKILL)
+    try:
+        _, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("the batch waited for ever for the killed worker's rows")
+    assert process.returncode == 1, stderr
+    assert "stopped unexpectedly" in stderr and "run the same command again" in stderr, stderr
+    assert "Traceback" not in stderr
+    rerun = run(str(path), "--out", str(out), "--no-log")
+    assert rerun.exit_code == 0, rerun.output
+    assert len(_letters(out)) == count
+    assert not list(out.glob("*/.*.tmp"))
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_batch_cleanly_and_a_rerun_finishes(tmp_path: Path,
+                                                          _private_log: Path) -> None:
+    """Ctrl-C (SIGINT to the terminal's whole process group, workers included): one message
+    that says what was kept, no worker's traceback, nothing half-written; a re-run finishes."""
+    count = 400
+    path = _many_rows(tmp_path / "in.csv", count)
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "recordskit", "batch", str(path), "--out", str(out),
+         "--workers", "2", "--no-log"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env={**os.environ, "RECORDSKIT_HOME": str(_private_log)})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*/answers.yaml"))) < 40:
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr.strip() == ("Cancelled. The rows already made are kept, every file whole; "
+                              "run the same command again to finish the rest."), stderr
+    assert not list(out.glob("*/.*.tmp"))
+    rerun = run(str(path), "--out", str(out), "--no-log")
+    assert rerun.exit_code == 0, rerun.output
+    assert len(_letters(out)) == count
+
+
+def _parent_of(stat: Path) -> int:
+    try:
+        return int(stat.read_text().rsplit(")", 1)[-1].split()[1])
+    except (OSError, IndexError, ValueError):  # a process that ended meanwhile
+        return 0
+
+
 def test_what_a_clinic_hit_is_mended(tmp_path: Path) -> None:
     """A changed row counted once; --force replaces its logged request; any case for ids;
     errors name the row_id; "1 row"; --no-log."""

@@ -13,13 +13,15 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
-from multiprocessing.pool import Pool
 from pathlib import Path
 
 from recordskit.documents.batch_report import BatchReport, RowResult, RowTask
@@ -112,15 +114,24 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, agencies_p
 
 
 def _start_pool(stack: contextlib.ExitStack[bool | None], workers: int, agencies_path: Path,
-                templates_path: Path) -> Pool | None:
-    """Worker processes that each load the directory and templates, ended with ``stack``; None
-    when one process renders (``workers`` 1, or one core)."""
+                templates_path: Path) -> ProcessPoolExecutor | None:
+    """Worker processes that each load the directory and templates, started now and ended
+    with ``stack``; None when one process renders (``workers`` 1, or one core).
+
+    A process pool of ``concurrent.futures``, not ``multiprocessing.Pool``: when a worker dies
+    (killed, or out of memory) it says so, where ``multiprocessing.Pool`` starts another and
+    waits for ever for the rows the dead one had.
+    """
     if workers == 1:
         return None
-    context = multiprocessing.get_context(_start_method())
-    # Leaving the stack terminates the pool: a worker never outlives the batch.
-    return stack.enter_context(context.Pool(
-        workers, initializer=_start_worker, initargs=(str(agencies_path), str(templates_path))))
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(_start_method()),
+                               initializer=_start_pool_worker,
+                               initargs=(str(agencies_path), str(templates_path)))
+    # Leaving the stack ends the pool: the rows not yet begun are dropped (after an error), the
+    # few being rendered are finished, and no worker outlives the batch.
+    stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+    pool.submit(int)  # the workers start with the first task: this one starts them now
+    return pool
 
 
 def _start_method() -> str:
@@ -139,7 +150,8 @@ def _start_method() -> str:
 
 def _produce_all(tasks: list[RowTask], agencies_path: Path, templates_path: Path, workers: int,
                  progress: Callable[[int, int], None] | None, *,
-                 stack: contextlib.ExitStack[bool | None], pool: Pool | None) -> list[RowResult]:
+                 stack: contextlib.ExitStack[bool | None], pool: ProcessPoolExecutor | None
+                 ) -> list[RowResult]:
     if not tasks:
         return []  # nothing to render: the renderer is never loaded
     results: list[RowResult] = []
@@ -153,10 +165,18 @@ def _produce_all(tasks: list[RowTask], agencies_path: Path, templates_path: Path
                 progress(len(results), len(tasks))
         return results
     chunk = max(1, min(25, len(tasks) // (workers * 4)))
-    for result in pool.imap_unordered(_produce_row, tasks, chunksize=chunk):
-        results.append(result)
-        if progress:
-            progress(len(results), len(tasks))
+    chunks = [pool.submit(_produce_rows, tasks[start:start + chunk])
+              for start in range(0, len(tasks), chunk)]
+    try:
+        for done in as_completed(chunks):
+            results += done.result()
+            if progress:
+                progress(len(results), len(tasks))
+    except BrokenProcessPool:
+        raise UserError(
+            f"a process rendering the letters stopped unexpectedly (it was killed, or ran out "
+            f"of memory) after {len(results)} of {len(tasks)} rows. Every file written is "
+            "whole and kept: run the same command again to finish the rest") from None
     return results
 
 
@@ -170,10 +190,23 @@ def _start_worker(agencies: str, templates: str) -> None:
     start_worker(agencies, templates)
 
 
+def _start_pool_worker(agencies: str, templates: str) -> None:
+    # Ctrl-C reaches every process of the terminal's group. Only the batch's own process acts
+    # on it: it drops the rows not yet begun and lets the workers finish the few they are
+    # writing, so a worker stopped mid-row never prints its traceback over the message.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _start_worker(agencies, templates)
+
+
 def _produce_row(task: RowTask) -> RowResult:
     from recordskit.documents.batch_worker import produce_row
 
     return produce_row(task)
+
+
+def _produce_rows(tasks: list[RowTask]) -> list[RowResult]:
+    """A worker's share of rows, sent and answered together: one message each way."""
+    return [_produce_row(task) for task in tasks]
 
 
 def _write_summaries(out: Path, report: BatchReport) -> None:
