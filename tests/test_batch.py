@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 
 from recordskit.cli import cli
 from recordskit.documents.batch import batch_id
-from recordskit.intake.rows import COLUMNS, EXAMPLE_ROW
+from recordskit.intake.rows import COLUMNS, EXAMPLE_ROW, read_rows
 from recordskit.tracking.open import open_log
 from tests.conftest import FROZEN_TEMPLATES, docx_text
 
@@ -105,6 +105,27 @@ def test_xlsx_and_yaml_inputs(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Office of the City Clerk" in docx_text(tmp_path / "y" / "y1-city-clerk" /
                                                    "letter.docx")
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_a_csv_saved_with_semicolons_or_tabs_reads_as_with_commas(tmp_path: Path,
+                                                                  delimiter: str) -> None:
+    """Excel saves "CSV" with semicolons where the decimal mark is a comma (Spain, France,
+    much of Latin America): those files, and tab-separated ones, read as the comma file."""
+    rows = [row(row_id="s1", records="school-police-reports-shared-with-bric;"
+                "incident-report-sharing-policies"),
+            row(row_id="s2", **{"requester.mailing_address": "1 Main St, Boston, MA 02110"})]
+    commas = write_csv(tmp_path / "commas.csv", rows)
+    other = tmp_path / "other.csv"
+    with other.open("w", newline="", encoding="utf-8-sig") as handle:  # as Excel writes it
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, delimiter=delimiter)
+        writer.writeheader()
+        writer.writerows({k: v for k, v in values.items() if k in COLUMNS} for values in rows)
+    assert [r.values for r in read_rows(other)] == [r.values for r in read_rows(commas)]
+    assert read_rows(other)[0].values["records"].count(";") == 1
+    result = run(str(other), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert folders(tmp_path / "out") == ["s1-bps", "s2-bps"]
 
 
 def test_unknown_column_is_refused_up_front(tmp_path: Path) -> None:

@@ -118,9 +118,10 @@ def _text(path: Path, data: bytes) -> str:
 def _csv_cells(path: Path, data: bytes) -> list[tuple[int, list[Any]]]:
     rows, most = LIMITS["batch_rows"], LIMITS["batch_columns"]
     found: list[tuple[int, list[Any]]] = []
+    text = _text(path, data)
     try:
-        for number, cells in enumerate(csv.reader(io.StringIO(_text(path, data), newline="")),
-                                       start=1):
+        for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""),
+                                                  delimiter=_delimiter(text)), start=1):
             if number > rows.value + 1:  # the header, and at most the limit of rows
                 raise InputFileError(path, [Problem("", rows.exceeded("the file", "more"))])
             if len(cells) > most.value:
@@ -130,6 +131,22 @@ def _csv_cells(path: Path, data: bytes) -> list[tuple[int, list[Any]]]:
     except csv.Error as exc:
         raise InputFileError(path, [Problem("", f"not a readable CSV file: {exc}")]) from None
     return found
+
+
+_DELIMITERS = (",", ";", "\t")
+
+
+def _delimiter(text: str) -> str:
+    """The character between a CSV file's cells: the one that splits its header into the most
+    known columns. Excel saves "CSV" with ``;`` where the decimal mark is a comma (Spain,
+    France, much of Latin America), and some programs save tabs."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+
+    def known(delimiter: str) -> int:
+        cells = next(csv.reader([header], delimiter=delimiter), [])
+        return sum(cell.strip() in COLUMNS for cell in cells)
+
+    return max(_DELIMITERS, key=known)  # the first, a comma, when none splits it better
 
 
 def _xlsx_cells(path: Path, data: bytes) -> list[tuple[int, list[Any]]]:
