@@ -29,8 +29,9 @@ def start_worker(agencies: str, templates: str) -> None:
 
     What stops that (a letter template that is not a Word file, a directory edited into a
     broken one since the batch read it) is kept, and raised by the worker's first row, which
-    ends the batch with its message: a pool restarts a worker whose start raised, again and
-    again, so raising here would leave the batch waiting for ever.
+    ends the batch with its message. Raised here, it would end the worker process instead,
+    and the batch would learn only that a worker had stopped, not why (with a pool of
+    ``multiprocessing``, it waited for ever while the pool started the worker again and again).
     """
     _WORKER.pop("cannot_start", None)
     try:
