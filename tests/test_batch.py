@@ -297,22 +297,30 @@ def _letters(out: Path) -> list[Path]:
 
 
 @pytest.mark.slow
+def _batch_under_way(path: Path, out: Path, home: Path, *options: str
+                     ) -> subprocess.Popen[str]:
+    """The command making a batch with two workers, returned once 40 rows are written; in a
+    session of its own (a process group to signal, as a terminal does), its errors kept."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "recordskit", "batch", str(path), "--out", str(out),
+         "--workers", "2", *options],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env={**os.environ, "RECORDSKIT_HOME": str(home)})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*/answers.yaml"))) < 40:
+        time.sleep(0.02)
+    return process
+
+
 def test_a_killed_batch_finishes_on_the_next_run(tmp_path: Path, _private_log: Path) -> None:
     """Kill the whole batch, workers included, mid-way; nothing is truncated; re-run finishes."""
     count = 400
     path = _many_rows(tmp_path / "in.csv", count)
     out = tmp_path / "out"
     open_log().create()  # with the request log on, as clinics run batches
-    process = subprocess.Popen(
-        [sys.executable, "-m", "recordskit", "batch", str(path), "--out", str(out),
-         "--workers", "2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        env={**os.environ, "RECORDSKIT_HOME": str(_private_log)})
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(list(out.glob("*/answers.yaml"))) < 40:
-        time.sleep(0.02)
+    process = _batch_under_way(path, out, _private_log)
     os.killpg(process.pid, signal.SIGKILL)  # the command and its worker processes
-    process.wait()
+    process.communicate()
     finished = len(list(out.glob("*/answers.yaml")))
     assert 0 < finished < count, "the batch should have been killed part way"
     for letter in _letters(out):  # whatever exists is whole: atomic writes
@@ -347,14 +355,7 @@ def test_a_worker_killed_mid_batch_ends_the_batch_and_a_rerun_finishes(
     count = 400
     path = _many_rows(tmp_path / "in.csv", count)
     out = tmp_path / "out"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "recordskit", "batch", str(path), "--out", str(out),
-         "--workers", "2", "--no-log"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "RECORDSKIT_HOME": str(_private_log)})
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(list(out.glob("*/answers.yaml"))) < 40:
-        time.sleep(0.02)
+    process = _batch_under_way(path, out, _private_log, "--no-log")
     workers = [int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat")
                if _parent_of(stat) == process.pid]
     assert workers, "the batch should be rendering in worker processes"
@@ -381,14 +382,7 @@ def test_ctrl_c_stops_a_batch_cleanly_and_a_rerun_finishes(tmp_path: Path,
     count = 400
     path = _many_rows(tmp_path / "in.csv", count)
     out = tmp_path / "out"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "recordskit", "batch", str(path), "--out", str(out),
-         "--workers", "2", "--no-log"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
-        env={**os.environ, "RECORDSKIT_HOME": str(_private_log)})
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(list(out.glob("*/answers.yaml"))) < 40:
-        time.sleep(0.02)
+    process = _batch_under_way(path, out, _private_log, "--no-log")
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
