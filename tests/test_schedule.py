@@ -90,3 +90,19 @@ def test_state_agency_production_limit_is_fifteen(directory: Directory, answers:
     # Nov 23 2026 + 15 business days: Thanksgiving (26th) skipped -> Tue 15 Dec 2026.
     assert schedule.date_of("production_due_max") == D("2026-12-15")
     assert "15 business days" in schedule.deadlines[3].description
+
+
+def test_an_assumed_receipt_is_titled_expected_and_a_logged_one_is_not(
+        directory: Directory, answers: Answers) -> None:
+    from recordskit.deadlines.events import deadline_title
+
+    request = request_from(answers(delivery="mail", requester__mailing_address="1 Main St"),
+                           directory)
+    agency = directory.agency(request.agency)
+    calendar = get_calendar(agency.calendar)
+    assumed = new_request_schedule(request, agency, calendar).deadlines[0]
+    logged = new_request_schedule(request, agency, calendar,
+                                  received_on=D("2026-06-17")).deadlines[0]
+    assert (assumed.basis, logged.basis) == ("assumed", "logged")
+    assert deadline_title(assumed, "BPS") == "Request received by BPS (expected)"
+    assert deadline_title(logged, "BPS") == "Request received by BPS"

@@ -128,7 +128,7 @@ def _report(made: MadeRequest, folder: Path) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from recordskit.deadlines.events import event_title
+    from recordskit.deadlines.events import deadline_title
     from recordskit.documents.family_words import family_notes, family_words
     from recordskit.i18n import current_language
     from recordskit.law import LAW
@@ -151,10 +151,10 @@ def _report(made: MadeRequest, folder: Path) -> None:
         words = None if english else family_words(deadline)
         when = f"{deadline.date:%a} {long_date(deadline.date)}" if english else local_date(
             deadline.date)
-        what = (words[0] if words else
-                event_title(deadline.event, made.agency.short_name, student=student))
-        if deadline.basis == "assumed" and not english:
-            what += " " + _("(expected)")
+        if words is None:
+            what = deadline_title(deadline, made.agency.short_name, student=student)
+        else:
+            what = words[0] + (" " + _("(expected)") if deadline.basis == "assumed" else "")
         add_row(table, when, what, deadline.citation)
     screen.print(table)
     for note in made.schedule.notes if english else family_notes(made.schedule.notes):

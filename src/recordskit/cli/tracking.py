@@ -227,7 +227,7 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from recordskit.deadlines.events import event_title
+    from recordskit.deadlines.events import deadline_title
     from recordskit.documents.family_words import family_notes, family_words
     from recordskit.i18n import current_language
     from recordskit.intake.answers import answers_yaml
@@ -278,7 +278,7 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
         if words is None:
             assumed = (f" Assumed until the real date is logged: {deadline.assumption}."
                        if deadline.basis == "assumed" else "")
-            words = (event_title(deadline.event, agency.short_name),
+            words = (deadline_title(deadline, agency.short_name),
                      deadline.description + assumed)
         add_row(schedule, deadline.date.isoformat(), *words, deadline.citation)
     screen.print(schedule)
@@ -391,7 +391,7 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
       recordskit log 3f9a2c81 response --kind extension --until 2027-01-15 --on 2026-12-07
       recordskit log 3f9a2c81 appealed --on 2027-01-20 --number SPR27/0101
     """
-    from recordskit.deadlines.events import event_title
+    from recordskit.deadlines.events import deadline_title
     from recordskit.deadlines.followups import next_step
     from recordskit.documents.family_words import family_notes, family_words
     from recordskit.i18n import current_language
@@ -412,7 +412,7 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
     english = current_language() == "en"
     if upcoming := timeline.next_deadline(on_day):
         title, description = (None if english else family_words(upcoming)) or (
-            event_title(upcoming.event, logged_agency.short_name), upcoming.description)
+            deadline_title(upcoming, logged_agency.short_name), upcoming.description)
         say(_("Next: {date} {title}. {description}").format(
             date=upcoming.date, title=title, description=description))
     if to_do := action_text(next_step(timeline, on_day), logged.id):

@@ -16,8 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from recordskit.i18n import N_
+
+if TYPE_CHECKING:  # the command line's help reads this module: no pydantic at start-up
+    from recordskit.models import Deadline
 
 _DAY_BEFORE = (timedelta(days=-1),)
 
@@ -125,6 +129,13 @@ def event_title(key: str, agency: str, *, student: bool = False) -> str:
         return key
     title = event.student_title if student and event.student_title else event.title
     return title.format(agency=agency)
+
+
+def deadline_title(deadline: Deadline, agency: str, *, student: bool = False) -> str:
+    """A deadline's short title, which says so when its date is only assumed (a receipt not yet
+    logged): ``Request received by BPD (expected)``, never a guess shown as a fact."""
+    title = event_title(deadline.event, agency, student=student)
+    return f"{title} (expected)" if deadline.basis == "assumed" else title
 
 
 LOGGED_EVENTS: tuple[str, ...] = ("received", "response", "followed_up", "petition",

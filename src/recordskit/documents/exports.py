@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from icalendar import Alarm, Calendar, Event
 
-from recordskit.deadlines.events import DATED, event_title
+from recordskit.deadlines.events import DATED, deadline_title
 from recordskit.documents.family_words import family_words
 from recordskit.i18n import _, current_language
 from recordskit.models import Agency, Deadline
@@ -126,7 +126,7 @@ def _words(deadline: Deadline, short_name: str, request_id: str, name_request: b
         request_line = f"\n\nRequest {request_id}" if name_request else ""
         assumed = (f"\n\nAssumed until you log the real date: {deadline.assumption}."
                    if deadline.basis == "assumed" else "")
-        return (event_title(deadline.event, short_name), f"{deadline.description}{assumed}"
+        return (deadline_title(deadline, short_name), f"{deadline.description}{assumed}"
                 f"\n\nLaw: {deadline.citation}" + request_line)
     title, what = words
     request_line = ("\n\n" + _("Request {id}").format(id=request_id)) if name_request else ""

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from recordskit.deadlines.calendars import calendar_for
-from recordskit.deadlines.events import event_title
+from recordskit.deadlines.events import deadline_title
 from recordskit.deadlines.followups import FollowUpSituation, followup_situation
 from recordskit.deadlines.timeline import Timeline
 from recordskit.documents.letter import (
@@ -156,4 +156,4 @@ def _next_text(timeline: Timeline, agency: Agency, today: date) -> str:
     upcoming = timeline.next_deadline(today)
     if upcoming is None:
         return "none"
-    return f"{event_title(upcoming.event, agency.short_name).lower()} on {upcoming.date}"
+    return f"{deadline_title(upcoming, agency.short_name).lower()} on {upcoming.date}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from recordskit.deadlines.events import event_title
+from recordskit.deadlines.events import deadline_title, event_title
 from recordskit.deadlines.schedule import Schedule
 from recordskit.documents.family_words import family_notes, family_words
 from recordskit.i18n import N_, _, current_language
@@ -56,7 +56,7 @@ def schedule_context(request: Request, directory: Directory, schedule: Schedule
 
 def _row(deadline: Deadline, agency: str, student: bool, schedule: Schedule) -> dict[str, str]:
     return {"date": f"{deadline.date:%a} {long_date(deadline.date)}",
-            "title": event_title(deadline.event, agency, student=student),
+            "title": deadline_title(deadline, agency, student=student),
             "description": _without(deadline.description, schedule.notes),
             "citation": deadline.citation}
 
