@@ -74,6 +74,40 @@ def named_paths(text: str) -> set[str]:
     return found
 
 
+def test_readme_python_example_runs(tmp_path: Path, _private_log: Path) -> None:
+    """README's library example, run as written in a fresh process on README's answers
+    example (sent on 2026-11-23); between its two halves the denial it waits for is logged with
+    the command, and "today" is a fixed day a week later, so that the example never ages."""
+    import os
+    import subprocess
+    import sys
+
+    today = "2026-11-30"
+    section = README.split("## Using recordskit from Python", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert code, "README has no Python example"
+    first, later = code.group(1).split("# later", 1)
+    answers = re.search(r"```yaml\n(agency: .*?)```", README, re.DOTALL)
+    assert answers
+    (tmp_path / "answers.yaml").write_text(answers.group(1), encoding="utf-8")
+    denial = ("\nimport subprocess, sys\nsubprocess.run([sys.executable, '-m', 'recordskit', "
+              "'log', made.request_id, 'response', '--kind', 'denied', '--no-exemption', '--on', "
+              "'2026-11-25'], "
+              "check=True, capture_output=True)\n")
+    script = first + denial + "# later" + later.replace(
+        "date.today()", f"date.fromisoformat({today!r})")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, env={**os.environ, "RECORDSKIT_HOME": str(_private_log),
+                                          "RECORDSKIT_TODAY": today})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "2026-12-08"  # README's answers: sent on 2026-11-23, by email
+    assert "appeal.docx" in lines[1]
+    assert (tmp_path / "out" / "letter.docx").is_file()
+    assert (tmp_path / "out" / "appeal" / "appeal.docx").is_file()
+
+
+
 @pytest.mark.parametrize("document", ["README.md", "CONTRIBUTING.md"])
 def test_every_path_the_docs_name_exists(document: str) -> None:
     text = (ROOT / document).read_text(encoding="utf-8")
