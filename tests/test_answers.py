@@ -217,3 +217,21 @@ def test_the_log_still_reads_a_two_line_name_it_once_accepted(
     message = email.message_from_bytes(draft, policy=email.policy.default)
     assert message["Bcc"] is None
     assert str(message["From"]) == "\"Ana Bcc: x@evil.example\" <ana@example.org>"
+
+
+@pytest.mark.parametrize(("written", "stored"), [
+    ("es", "es"), ("ES", "es"), ("es-US", "es"), ("es_MX", "es"), ("Spanish", "es"),
+    ("Español", "es"), ("espanol", "es"), ("ht-HT", "ht"), ("Haitian Creole", "ht"),
+    ("Kreyòl", "ht"), ("kreyol ayisyen", "ht"), ("English", ""), ("en-US", ""), ("", "")])
+def test_a_language_is_read_as_a_clinic_writes_it(directory: Directory, answers: Answers,
+                                                   written: str, stored: str) -> None:
+    # A clinic's spreadsheet says "Spanish" or "es-US" as often as "es".
+    assert request_from(answers(language=written), directory).language == stored
+
+
+@pytest.mark.parametrize("written", ["fr", "French", "creole", "x"])
+def test_a_language_without_a_translation_is_refused(directory: Directory, answers: Answers,
+                                                      written: str) -> None:
+    with pytest.raises(InputFileError, match=r"language: no translation for .*expected one of: "
+                                             r"en, es, ht \(or the language's name"):
+        request_from(answers(language=written), directory)

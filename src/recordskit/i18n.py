@@ -12,6 +12,7 @@ import gettext
 import io
 import os
 import re
+import unicodedata
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -69,8 +70,48 @@ def unreviewed_messages(code: str | None = None) -> frozenset[str]:
     return frozenset() if code == "en" else _catalog(code).unreviewed
 
 
+def language_code(text: str) -> str | None:
+    """The code of an available language, however a person wrote it: a code in any case
+    (``es``, ``ES``), a tag with a region (``es-US``, ``ht_HT``), or the language's name in
+    English or in itself, or the first word of one (``Spanish``, ``español``, ``Haitian
+    Creole``, ``Kreyòl``); None when it names none of them."""
+    available = languages()
+    code = re.split(r"[-_.\s]", text.strip().lower(), maxsplit=1)[0]
+    if code in available:
+        return code
+    wanted = _plain(text)
+    for code, names in _language_names().items():
+        if wanted in names:
+            return code
+    return None
+
+
+@lru_cache(maxsize=1)
+def _language_names() -> dict[str, frozenset[str]]:
+    from babel import Locale, UnknownLocaleError
+
+    english = Locale("en").languages
+    found = {}
+    for code, own in languages().items():
+        try:
+            itself = Locale.parse(code).languages.get(code, "")
+        except (UnknownLocaleError, ValueError):
+            itself = ""
+        names = {_plain(name) for name in (own, itself, english.get(code, "")) if name}
+        found[code] = frozenset(names | {name.split()[0] for name in names})
+    return found
+
+
+def _plain(text: str) -> str:
+    """Lower case, without accents, one space between words: ``Kreyòl`` -> ``kreyol``."""
+    letters = unicodedata.normalize("NFKD", text.strip().lower())
+    return " ".join("".join(c for c in letters if not unicodedata.combining(c)).split())
+
+
 def set_language(code: str) -> None:
-    """Use ``code`` for every message from now on (``en`` for the English originals)."""
+    """Use ``code`` for every message from now on (``en`` for the English originals); a tag
+    or a name is taken as ``language_code`` reads it."""
+    code = language_code(code) or code
     if code == "en":
         _state["current"], _code["current"] = gettext.NullTranslations(), "en"
         return

@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from recordskit.i18n import N_, _, languages
+from recordskit.i18n import N_, _, language_code, languages
 from recordskit.law import EXEMPTIONS, AgencyKind
 from recordskit.limits import LIMITS
 
@@ -530,14 +530,14 @@ class Request(_Strict):
     @field_validator("language")
     @classmethod
     def _known_language(cls, value: str) -> str:
-        code = value.strip().lower()
-        if code in ("", "en"):
+        if not value.strip():
             return ""
-        known = languages()
-        if code not in known:
+        code = language_code(value)
+        if code is None:
             raise ValueError(f"no translation for {value!r}; expected one of: "
-                             f"{', '.join(known)}")
-        return code
+                             f"{', '.join(languages())} (or the language's name, such as "
+                             "Spanish)")
+        return "" if code == "en" else code
 
     def stored(self) -> str:
         """The request as the log keeps it (JSON). Keys added in later releases are left out
