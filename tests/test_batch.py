@@ -128,6 +128,25 @@ def test_a_csv_saved_with_semicolons_or_tabs_reads_as_with_commas(tmp_path: Path
     assert folders(tmp_path / "out") == ["s1-bps", "s2-bps"]
 
 
+def test_cells_typed_as_people_type_them_read_as_their_ids(tmp_path: Path) -> None:
+    """"E-mail", "Public Interest", "$25.00" and record ids separated by commas, as a clinic's
+    staff type them, are the ids the answers file holds; an amount with a comma stays refused
+    (25,50 or 1,000? a fee limit is not guessed)."""
+    path = write_csv(tmp_path / "in.csv", [
+        row(row_id="t1", delivery="E-mail", fee_waiver="Public Interest", format="Electronic",
+            max_fee="$25.00", records="school-police-reports-shared-with-bric, "
+                                      "Incident-Report-Sharing-Policies"),
+        row(row_id="t2", max_fee="1,000")])
+    result = run(str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1, result.output
+    assert "row 3: max_fee: '1,000' is not an amount" in result.output
+    answers = yaml.safe_load((tmp_path / "out" / "t1-bps" / "answers.yaml").read_text())
+    assert (answers["delivery"], answers["fee_waiver"], answers["format"],
+            answers["max_fee"]) == ("email", "public_interest", "electronic", 25.0)
+    assert answers["records"] == ["school-police-reports-shared-with-bric",
+                                  "incident-report-sharing-policies"]
+
+
 def test_unknown_column_is_refused_up_front(tmp_path: Path) -> None:
     path = tmp_path / "in.csv"
     path.write_text("agency,records,immigration_status\nbps,x,y\n")

@@ -14,14 +14,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from recordskit import inputfile
 from recordskit.errors import InputFileError, Problem
 from recordskit.intake.answers import request_from
 from recordskit.intake.privacy import personal_details, refuse
 from recordskit.limits import LIMITS
-from recordskit.models import ANSWER_KEYS, REQUESTER_KEYS, STUDENT_KEYS, Directory, Request
+from recordskit.models import (
+    ANSWER_KEYS,
+    REQUESTER_KEYS,
+    STUDENT_KEYS,
+    Channel,
+    Custody,
+    Directory,
+    FeeWaiver,
+    RecordFormat,
+    Request,
+    RequesterRole,
+    RequestType,
+)
 
 ROW_ID = "row_id"
 _NESTED = {"requester": REQUESTER_KEYS, "student": STUDENT_KEYS}
@@ -251,6 +263,23 @@ _CASE_FREE = ("agency", "delivery", "fee_waiver", "format", "request_type", "req
               "custody")
 """Columns whose values are ids: a clinic's spreadsheet may write them in any case."""
 
+_CHOICES: dict[str, tuple[str, ...]] = {
+    column: get_args(choices) for column, choices in (
+        ("delivery", Channel), ("fee_waiver", FeeWaiver), ("format", RecordFormat),
+        ("request_type", RequestType), ("requester_role", RequesterRole), ("custody", Custody))}
+"""The columns with a fixed list of values, and that list."""
+
+
+def _choice(column: str, value: str) -> str:
+    """A value of a fixed list as people type it: in any case, with spaces or hyphens between
+    its words (``Public interest``, ``e-mail``, ``non-custodial``), is that value."""
+    typed = value.strip().lower()
+    squeezed = re.sub(r"[\s_-]+", "", typed)
+    for choice in _CHOICES.get(column, ()):
+        if choice.replace("_", "") == squeezed:
+            return choice
+    return typed  # not one of them: the check says so, with the list
+
 
 def answers_of(row: Row) -> tuple[dict[str, Any], list[RowProblem]]:
     """A row as answers-file data, and the problems found on the way."""
@@ -265,10 +294,12 @@ def answers_of(row: Row) -> tuple[dict[str, Any], list[RowProblem]]:
         if column == ROW_ID or _blank(raw):
             continue
         value = _cell(raw)
-        if column == "records" and isinstance(value, str):
-            value = [part.strip() for part in value.split(";") if part.strip()]
+        if column == "records" and isinstance(value, str):  # record ids hold no ; or ,
+            value = [part.strip() for part in re.split(r"[;,]", value) if part.strip()]
         if column in _CASE_FREE and isinstance(value, str):
-            value = value.strip().lower()  # "BPS" is bps; the canonical id is written
+            value = _choice(column, value)  # "BPS" is bps; the canonical id is written
+        if column == "max_fee" and isinstance(value, str):
+            value = value.strip().removeprefix("$").strip()  # a currency cell saved as CSV
         if column == "records" and isinstance(value, list):
             value = [str(part).lower() for part in value]
         group, dot, key = column.partition(".")
