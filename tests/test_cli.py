@@ -186,3 +186,34 @@ def test_a_past_sent_on_from_a_file_needs_past(tmp_path: Path, answers: Answers)
     made = CliRunner().invoke(cli, ["new", "--answers", str(path), "--out", str(tmp_path / "o"),
                                     "--no-log", "--past"])
     assert made.exit_code == 0, made.output
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None and shutil.which("libreoffice") is None,
+                    reason="LibreOffice is not installed (CI installs it)")
+def test_ctrl_c_while_the_pdfs_are_made_says_what_was_written(tmp_path: Path, answers: Answers,
+                                                              _private_log: Path) -> None:
+    """The letters are written before LibreOffice starts: Ctrl-C then must not say that
+    nothing was written."""
+    import os
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "recordskit", "new", "--answers",
+         str(_answers_file(tmp_path, answers())), "--out", str(out), "--pdf"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env={**os.environ, "RECORDSKIT_HOME": str(_private_log)})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (out / "answers.yaml").exists():
+        time.sleep(0.01)
+    time.sleep(0.2)  # LibreOffice is starting
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("LibreOffice finished before the interrupt")
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == (
+        f"Cancelled. The other files were written in {out}; only the PDFs were not made."), stderr
+    assert (out / "letter.docx").is_file() and not (out / "letter.pdf").exists()

@@ -101,8 +101,10 @@ class _Group(click.Group):
             click.secho(clean(_("Error: {message}").format(message=f"{exc}{hint}")), err=True,
                         fg="red")
             sys.exit(1)
-        except KeyboardInterrupt:
-            click.echo("\nCancelled. Nothing was written.", err=True)
+        except KeyboardInterrupt as stopped:
+            # What was written, when something was (a note the library adds), else nothing.
+            notes = getattr(stopped, "__notes__", None) or ["Nothing was written."]
+            click.echo(clean(f"\nCancelled. {notes[0]}"), err=True)
             sys.exit(130)
 
 

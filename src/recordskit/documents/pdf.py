@@ -40,7 +40,12 @@ def write_with_pdfs(folder: Path, files: dict[str, bytes], *, force: bool,
     write_folder(folder, files, force=force)
     if not pdf_of:
         return {}
-    pdfs = to_pdf({name: files[name] for name in pdf_of})
+    try:
+        pdfs = to_pdf({name: files[name] for name in pdf_of})
+    except KeyboardInterrupt as stopped:  # Ctrl-C while LibreOffice works: say what is there
+        stopped.add_note(f"The other files were written in {folder}; only the PDFs were not "
+                         "made.")
+        raise
     write_folder(folder, pdfs, force=True)
     return pdfs
 
