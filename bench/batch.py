@@ -23,14 +23,17 @@ machine README's figures come from), the kernel avoids reusing an inode for a mi
 file is deleted (six while the change is not yet on disk), and each new file first steps past
 those: after a run deleted its scratch folder, creating a file there took 0.2 to 0.5 ms instead
 of 0.01 to 0.03 for five to six minutes, and a batch of 1,000 rows measured then took 3.7 to
-4.1 s instead of 2.4 to 2.8. The slowing can start a minute after the deletion, which is why
-one quick probe is not enough.
+4.1 s instead of 2.4 to 2.8. The slowing can start a minute or two after the deletion, which is
+why one quick probe is not enough, and why a run first waits until six minutes have passed since
+the run before it in the same folder removed its scratch folder (it notes the time in the
+system's temporary folder).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import subprocess
@@ -191,6 +194,36 @@ QUICK_PROBES = 4
 probe was at times still quick 30 seconds later, and creating files slowed down only after."""
 
 
+SETTLE_AFTER_REMOVAL = 6 * 60
+"""Seconds a run waits after the run before it, in the same folder, removed its scratch folder:
+the kernel's minute, and five more while the change may not be on disk yet. A run begun at once
+after one that wrote 10,000 rows found four quick probes, then slowed down (writing the folders
+took 2.85 ms a row instead of 0.5)."""
+
+
+def removal_marker(folder: Path) -> Path:
+    """Where a run notes when it removed its scratch folder in ``folder``: in the system's
+    temporary folder, so that nothing is left in ``folder``."""
+    key = hashlib.sha256(str(folder.resolve()).encode("utf-8")).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"recordskit-bench-{key}.removed"
+
+
+def wait_after_last_removal(folder: Path, minutes: float) -> float:
+    """Seconds waited (at most ``minutes``) until ``SETTLE_AFTER_REMOVAL`` has passed since the
+    last run here removed its files."""
+    try:
+        removed = float(removal_marker(folder).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0.0
+    left = min(SETTLE_AFTER_REMOVAL - (time.time() - removed), 60 * minutes)
+    if left <= 0:
+        return 0.0
+    print(f"The last run here removed its files {time.time() - removed:.0f} s ago: waiting "
+          f"{left:.0f} s more", file=sys.stderr)
+    time.sleep(left)
+    return left
+
+
 def settled_probe(folder: Path, minutes: float) -> tuple[float, float]:
     """The probe's figure once the disk is settled, and the seconds waited for it: probed every
     30 seconds, for at most ``minutes``, until ``QUICK_PROBES`` in a row are quick."""
@@ -345,9 +378,11 @@ def main() -> None:
                              "default the current folder, as a clinic's batch writes into a "
                              "folder of its own rather than the system's temporary folder")
     args = parser.parse_args()
+    before = wait_after_last_removal(args.folder, args.settle_minutes)
     with tempfile.TemporaryDirectory(prefix=".bench-", dir=args.folder) as scratch:
         work = Path(scratch)
-        probe, waited = settled_probe(work / "probe", args.settle_minutes)
+        probe, waited = settled_probe(work / "probe", args.settle_minutes - before / 60)
+        waited += before
         rows = work / "rows.csv"
         write_rows(rows, args.rows)
         seconds, peak = run_batch(rows, work / "out")
@@ -371,6 +406,7 @@ def main() -> None:
             print(stage_table(stage_times(rows, count, stages), count))
         print()
         print(probe_line(probe, waited))
+    removal_marker(args.folder).write_text(str(time.time()), encoding="utf-8")
 
 
 if __name__ == "__main__":
