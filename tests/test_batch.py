@@ -147,6 +147,19 @@ def test_cells_typed_as_people_type_them_read_as_their_ids(tmp_path: Path) -> No
                                   "incident-report-sharing-policies"]
 
 
+def test_dates_as_excel_writes_them_in_a_csv_get_a_hint(tmp_path: Path) -> None:
+    """Excel saves a CSV's dates as the computer shows them (11/23/2026): each row says so,
+    and one hint says why and what to do; the day is never guessed (23/11 or 11/23?)."""
+    path = write_csv(tmp_path / "in.csv", [row(row_id=f"d{n}", sent_on="11/23/2026")
+                                           for n in range(2)])
+    result = run(str(path), "--check")
+    assert result.exit_code == 1, result.output
+    assert result.output.count("sent_on: '11/23/2026' is not a date") == 2
+    assert result.output.count("how Excel writes dates when it saves a CSV file") == 1
+    clean = run(str(write_csv(tmp_path / "ok.csv", [row(row_id="d1")])), "--check")
+    assert "Excel" not in clean.output
+
+
 def test_unknown_column_is_refused_up_front(tmp_path: Path) -> None:
     path = tmp_path / "in.csv"
     path.write_text("agency,records,immigration_status\nbps,x,y\n")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
 
 from recordskit.cli.app import cli, console, directory_path, open_log_for, say
 from recordskit.errors import UserError
+
+_SLASHED_DATE = re.compile(r"'\d{1,2}/\d{1,2}/\d{2,4}' is not a date")
+"""A problem with a date as a spreadsheet shows one: 11/23/2026, or 23/11/2026 in Spanish."""
 
 
 @cli.command()
@@ -102,6 +106,10 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
     for problem in report.problems:
         column = f" {problem.column}:" if problem.column else ""
         say(f"{file}: row {problem.row}:{column} {problem.message}", err=True)
+    if any(_SLASHED_DATE.search(problem.message) for problem in report.problems):
+        say("Dates such as 11/23/2026 are how Excel writes dates when it saves a CSV file. Write "
+            "them as YYYY-MM-DD (format the date columns as text), or save the spreadsheet as "
+            ".xlsx, which keeps real dates.", err=True)
     if report.count("changed"):
         say("Changed rows are replaced only with --force.", err=True)
     for warning in report.warnings:
