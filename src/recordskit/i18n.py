@@ -111,7 +111,8 @@ def _plain(text: str) -> str:
 def set_language(code: str) -> None:
     """Use ``code`` for every message from now on (``en`` for the English originals); a tag
     or a name is taken as ``language_code`` reads it."""
-    code = language_code(code) or code
+    if code != "en" and code not in languages():  # a batch sets it twice a row: codes first
+        code = language_code(code) or code
     if code == "en":
         _state["current"], _code["current"] = gettext.NullTranslations(), "en"
         return
