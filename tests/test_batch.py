@@ -419,7 +419,7 @@ def test_ctrl_c_stops_a_batch_cleanly_and_a_rerun_finishes(tmp_path: Path,
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert stderr.strip() == ("Cancelled. The rows already made are kept, every file whole; "
-                              "run the same command again to finish the rest."), stderr
+                              "run the batch again to finish the rest."), stderr
     assert not list(out.glob("*/.*.tmp"))
     rerun = run(str(path), "--out", str(out), "--no-log")
     assert rerun.exit_code == 0, rerun.output

@@ -91,18 +91,11 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
                 bar.refresh()
                 drawn = time.monotonic()
 
-        try:
-            report = make_batch(file, out, directory, agencies_path=agencies_path,
-                                templates_path=templates_dir(), force=force,
-                                check_only=check_only, workers=workers, progress=advance,
-                                allow_personal=allow_personal, pdf=pdf,
-                                log=None if no_log else open_log_for(ctx))
-        except KeyboardInterrupt:
-            if check_only:
-                raise
-            say("\nCancelled. The rows already made are kept, every file whole; run the same "
-                "command again to finish the rest.", err=True)
-            sys.exit(130)
+        report = make_batch(file, out, directory, agencies_path=agencies_path,
+                            templates_path=templates_dir(), force=force,
+                            check_only=check_only, workers=workers, progress=advance,
+                            allow_personal=allow_personal, pdf=pdf,
+                            log=None if no_log else open_log_for(ctx))
     for problem in report.problems:
         column = f" {problem.column}:" if problem.column else ""
         say(f"{file}: row {problem.row}:{column} {problem.message}", err=True)

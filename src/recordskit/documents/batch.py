@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
@@ -51,66 +51,82 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, agencies_p
     if it is not there yet, as ``new`` makes it). With ``pdf``, every row's letter and schedule
     get PDFs after all rows are written.
     """
-    started = time.perf_counter()
-    workers = workers or os.cpu_count() or 1
-    rows = read_rows(path)
-    with contextlib.ExitStack() as stack:
-        # A first run starts its workers now, so that they load while the rows are checked; a
-        # re-run starts them only once it knows something is left to render.
-        pool = (_start_pool(stack, workers, agencies_path, templates_path)
-                if not check_only and out is not None and len(rows) >= PARALLEL_FROM
-                and not (out / "manifest.csv").exists() else None)
-        good, problems, warnings = check_rows(rows, directory, allow_personal=allow_personal)
-        report = BatchReport([], problems, warnings, rows=len(rows),
-                             row_ids={row.number: row_id_of(row) for row in rows})
-        if check_only or out is None:
-            report.seconds = time.perf_counter() - started
-            return report
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UserError(f"{out}: cannot create the output folder: {exc.strerror}") from None
-        tasks = [RowTask(checked.row.number, row_id_of(checked.row), checked.answers,
-                         str(out / checked.folder), force, checked.duplicate_of)
-                 for checked in good]
-        # Rows already complete and unchanged are settled here, without the renderer: a re-run
-        # whose rows are all done starts no worker at all.
-        done: list[RowResult] = []
-        pending: list[RowTask] = []
-        for task, checked in zip(tasks, good, strict=True):
+    producing = not check_only and out is not None
+    with _kept_when_interrupted(producing):
+        started = time.perf_counter()
+        workers = workers or os.cpu_count() or 1
+        rows = read_rows(path)
+        with contextlib.ExitStack() as stack:
+            # A first run starts its workers now, so that they load while the rows are checked; a
+            # re-run starts them only once it knows something is left to render.
+            pool = (_start_pool(stack, workers, agencies_path, templates_path)
+                    if not check_only and out is not None and len(rows) >= PARALLEL_FROM
+                    and not (out / "manifest.csv").exists() else None)
+            good, problems, warnings = check_rows(rows, directory, allow_personal=allow_personal)
+            report = BatchReport([], problems, warnings, rows=len(rows),
+                                 row_ids={row.number: row_id_of(row) for row in rows})
+            if check_only or out is None:
+                report.seconds = time.perf_counter() - started
+                return report
             try:
-                state = folder_state(task, directory, checked.request)
-            except (RecordskitError, OSError):  # a worker meets it again and reports the row
-                state = None
-            if state is not None and state.unchanged:
-                done.append(row_result(task, "skipped", state.request, directory))
-            else:
-                pending.append(task)
-        if progress and done:
-            progress(len(done), len(tasks))
-        counted = (None if progress is None else
-                   lambda made, _of: progress(len(done) + made, len(tasks)))
-        report.results = done + _produce_all(pending, agencies_path, templates_path, workers,
-                                             counted, stack=stack, pool=pool)
-    report.results.sort(key=lambda result: result.row)
-    for result in report.results:
-        if result.status == "changed":
-            report.problems.append(RowProblem(
-                result.row, "", f"changed since {result.folder} was made; nothing was "
-                "rewritten. Run again allowing changed rows to be replaced"))
-        elif result.status == "failed":
-            report.problems.append(RowProblem(result.row, "", result.problem))
-    report.problems.sort(key=lambda problem: problem.row)
-    _write_summaries(out, report)
-    if hasattr(os, "sync"):
-        os.sync()  # the rows were written without a flush each; make them durable together
-    report.seconds = time.perf_counter() - started
-    if log is not None:
-        report.logged = _record_in_log(report, log, batch_id(path), directory)
-        report.log_location = log.location
-    if pdf:
-        report.pdfs = _add_pdfs(report)
-    return report
+                out.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UserError(f"{out}: cannot create the output folder: {exc.strerror}") from None
+            tasks = [RowTask(checked.row.number, row_id_of(checked.row), checked.answers,
+                             str(out / checked.folder), force, checked.duplicate_of)
+                     for checked in good]
+            # Rows already complete and unchanged are settled here, without the renderer: a re-run
+            # whose rows are all done starts no worker at all.
+            done: list[RowResult] = []
+            pending: list[RowTask] = []
+            for task, checked in zip(tasks, good, strict=True):
+                try:
+                    state = folder_state(task, directory, checked.request)
+                except (RecordskitError, OSError):  # a worker meets it again and reports the row
+                    state = None
+                if state is not None and state.unchanged:
+                    done.append(row_result(task, "skipped", state.request, directory))
+                else:
+                    pending.append(task)
+            if progress and done:
+                progress(len(done), len(tasks))
+            counted = (None if progress is None else
+                       lambda made, _of: progress(len(done) + made, len(tasks)))
+            report.results = done + _produce_all(pending, agencies_path, templates_path, workers,
+                                                 counted, stack=stack, pool=pool)
+        report.results.sort(key=lambda result: result.row)
+        for result in report.results:
+            if result.status == "changed":
+                report.problems.append(RowProblem(
+                    result.row, "", f"changed since {result.folder} was made; nothing was "
+                    "rewritten. Run again allowing changed rows to be replaced"))
+            elif result.status == "failed":
+                report.problems.append(RowProblem(result.row, "", result.problem))
+        report.problems.sort(key=lambda problem: problem.row)
+        _write_summaries(out, report)
+        if hasattr(os, "sync"):
+            os.sync()  # the rows were written without a flush each; make them durable together
+        report.seconds = time.perf_counter() - started
+        if log is not None:
+            report.logged = _record_in_log(report, log, batch_id(path), directory)
+            report.log_location = log.location
+        if pdf:
+            report.pdfs = _add_pdfs(report)
+        return report
+
+
+@contextlib.contextmanager
+def _kept_when_interrupted(producing: bool) -> Iterator[None]:
+    """Ctrl-C stops a batch wherever it is; the message then says what a person needs to know:
+    what was made is kept, and a second run finishes the rest (the command line prints it)."""
+    try:
+        yield
+    except KeyboardInterrupt as stopped:
+        if producing:
+            stopped.add_note("The rows already made are kept, every file whole; run the batch "
+                             "again to finish the rest.")
+        raise
+
 
 
 def _start_pool(stack: contextlib.ExitStack[bool | None], workers: int, agencies_path: Path,
