@@ -589,6 +589,9 @@ def test_the_template_spreadsheet_offers_each_column_s_choices(tmp_path: Path) -
     assert lists["delivery"] == ["email", "mail", "portal", "hand"]
     assert lists["fee_waiver"] == ["none", "public_interest", "indigency"]
     assert lists["format"] == ["electronic", "paper"]
+    assert lists["request_type"] == ["public_records", "student_records"]
+    assert lists["requester_role"] == ["parent", "eligible_student"]
+    assert lists["custody"] == ["custodial", "non_custodial"]
     assert lists["language"] == ["es", "ht"]
     assert lists["agency"][:3] == ["bps", "bpd", "city-clerk"]
 

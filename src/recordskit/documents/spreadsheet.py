@@ -12,7 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from recordskit.errors import UserError
 from recordskit.files import write_file
 from recordskit.i18n import languages
-from recordskit.intake.rows import COLUMNS, EXAMPLE_ROW
+from recordskit.intake.rows import CHOICES, COLUMNS, EXAMPLE_ROW
 from recordskit.models import Directory
 from recordskit.text import csv_document
 
@@ -41,9 +41,7 @@ def write_template(path: Path, *, force: bool = False, directory: Directory | No
     for index, column in enumerate(COLUMNS, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = max(14, min(48, len(EXAMPLE_ROW[column]) + 2))
-        choices = {"delivery": "email,mail,portal,hand",
-                   "fee_waiver": "none,public_interest,indigency",
-                   "format": "electronic,paper",
+        choices = {**{name: ",".join(values) for name, values in CHOICES.items()},
                    "language": ",".join(code for code in languages() if code != "en"),
                    "agency": ",".join(a.id for a in directory.request_targets) if directory
                    else "bps,bpd,city-clerk"}.get(column)

@@ -263,11 +263,11 @@ _CASE_FREE = ("agency", "delivery", "fee_waiver", "format", "request_type", "req
               "custody")
 """Columns whose values are ids: a clinic's spreadsheet may write them in any case."""
 
-_CHOICES: dict[str, tuple[str, ...]] = {
+CHOICES: dict[str, tuple[str, ...]] = {
     column: get_args(choices) for column, choices in (
         ("delivery", Channel), ("fee_waiver", FeeWaiver), ("format", RecordFormat),
         ("request_type", RequestType), ("requester_role", RequesterRole), ("custody", Custody))}
-"""The columns with a fixed list of values, and that list."""
+"""The columns with a fixed list of values, and that list (the template's dropdowns too)."""
 
 
 def _choice(column: str, value: str) -> str:
@@ -275,7 +275,7 @@ def _choice(column: str, value: str) -> str:
     its words (``Public interest``, ``e-mail``, ``non-custodial``), is that value."""
     typed = value.strip().lower()
     squeezed = re.sub(r"[\s_-]+", "", typed)
-    for choice in _CHOICES.get(column, ()):
+    for choice in CHOICES.get(column, ()):
         if choice.replace("_", "") == squeezed:
             return choice
     return typed  # not one of them: the check says so, with the list
