@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,7 @@ def _trap() -> Iterator[Path]:
         else:
             os.environ[name] = value
     left = sorted(str(p.relative_to(trap)) for p in trap.rglob("*"))
+    shutil.rmtree(trap, ignore_errors=True)  # a run leaves no folder of its own behind
     assert left == [], f"the tests wrote into the user's own folders: {left}"
 
 
