@@ -73,11 +73,13 @@ def network_isolation() -> tuple[str, ...]:
 
 
 def _sealed_environment(scratch: Path) -> dict[str, str]:
-    """LibreOffice's environment: its home, settings and caches inside the scratch folder, so
-    a conversion leaves nothing in the user's own folders, and no desktop integration."""
+    """LibreOffice's environment: its home, settings, caches and temporary files inside the
+    scratch folder, so a conversion leaves nothing in the user's own folders (nor, stopped by
+    Ctrl-C, its temporary files in the system's), and no desktop integration."""
+    (scratch / "tmp").mkdir(exist_ok=True)
     return {**os.environ, "HOME": str(scratch), "XDG_CONFIG_HOME": str(scratch / "config"),
             "XDG_CACHE_HOME": str(scratch / "cache"), "XDG_DATA_HOME": str(scratch / "data"),
-            "SAL_USE_VCLPLUGIN": "svp"}
+            "TMPDIR": str(scratch / "tmp"), "SAL_USE_VCLPLUGIN": "svp"}
 
 
 def to_pdf(documents: dict[str, bytes]) -> dict[str, bytes]:
