@@ -328,7 +328,6 @@ def _letters(out: Path) -> list[Path]:
     return sorted(out.glob("*/letter.docx"))
 
 
-@pytest.mark.slow
 def _batch_under_way(path: Path, out: Path, home: Path, *options: str
                      ) -> subprocess.Popen[str]:
     """The command making a batch with two workers, returned once 40 rows are written; in a
@@ -344,6 +343,7 @@ def _batch_under_way(path: Path, out: Path, home: Path, *options: str
     return process
 
 
+@pytest.mark.slow
 def test_a_killed_batch_finishes_on_the_next_run(tmp_path: Path, _private_log: Path) -> None:
     """Kill the whole batch, workers included, mid-way; nothing is truncated; re-run finishes."""
     count = 400
