@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -195,10 +198,6 @@ def test_ctrl_c_while_the_pdfs_are_made_says_what_was_written(tmp_path: Path, an
                                                               _private_log: Path) -> None:
     """The letters are written before LibreOffice starts: Ctrl-C then must not say that
     nothing was written."""
-    import os
-    import signal
-    import time
-
     out = tmp_path / "out"
     process = subprocess.Popen(
         [sys.executable, "-m", "recordskit", "new", "--answers",
