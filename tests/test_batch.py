@@ -398,7 +398,7 @@ def test_a_worker_killed_mid_batch_ends_the_batch_and_a_rerun_finishes(
         process.kill()
         pytest.fail("the batch waited for ever for the killed worker's rows")
     assert process.returncode == 1, stderr
-    assert "stopped unexpectedly" in stderr and "run the same command again" in stderr, stderr
+    assert "stopped unexpectedly" in stderr and "run the batch again" in stderr, stderr
     assert "Traceback" not in stderr
     rerun = run(str(path), "--out", str(out), "--no-log")
     assert rerun.exit_code == 0, rerun.output

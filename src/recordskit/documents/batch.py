@@ -192,7 +192,7 @@ def _produce_all(tasks: list[RowTask], agencies_path: Path, templates_path: Path
         raise UserError(
             f"a process rendering the letters stopped unexpectedly (it was killed, or ran out "
             f"of memory) after {len(results)} of {len(tasks)} rows. Every file written is "
-            "whole and kept: run the same command again to finish the rest") from None
+            "whole and kept: run the batch again to finish the rest") from None
     return results
 
 
