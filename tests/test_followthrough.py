@@ -82,7 +82,7 @@ def test_no_answer_then_follow_up_then_appeal(sent: str, tmp_path: Path) -> None
     early = run("followup", sent, "--out", str(tmp_path / "f"), today="2026-12-01")
     assert early.exit_code == 1
     assert "nothing to follow up yet" in early.output
-    assert "response due from bps on 2026-12-08" in early.output
+    assert "response due from BPS on 2026-12-08" in early.output  # its name as written
     assert "nothing to appeal yet" in run("appeal", sent, "--out", str(tmp_path / "a"),
                                           today="2026-12-01").output
 

@@ -9,6 +9,7 @@ agencies, file names, commands, citations and ids.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -194,3 +195,70 @@ def test_the_catalog_check_catches_a_planted_english_message(tmp_path: Path) -> 
     planted.write_text('def followup():\n    say(f"Wrote {path}")\n    say(_("Fine"))\n',
                        encoding="utf-8")
     assert _untranslated_text(planted) == ["planted.py:2 in followup"]
+
+
+@pytest.mark.parametrize("lang", ["es", "ht"])
+def test_notes_and_warnings_are_said_in_the_family_language(
+        tmp_path: Path, lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each note and warning beside a request's dates (overdue, a petition, more time granted, a
+    # production date past the limit, more days than the Supervisor normally grants) is shown
+    # in the family's words: the same notice, translated, never another note in its place.
+    from recordskit.deadlines.notices import OVERDUE, PETITION
+    from recordskit.i18n import _
+    from recordskit.law import LAW
+
+    runner = CliRunner()
+
+    def run(today: str, *args: str) -> str:
+        monkeypatch.setenv("RECORDSKIT_TODAY", today)
+        result = runner.invoke(cli, list(args))
+        set_language("en")
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    def said(output: str) -> str:
+        return " ".join(output.split())  # the screen wraps lines
+
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump({
+        "agency": "bps", "records": ["school-police-reports-shared-with-bric"],
+        "requester": {"name": "Rosa Díaz", "email": "rosa@example.org"},
+        "delivery": "email", "sent_on": "2026-11-23"}), encoding="utf-8")
+    made = run("2026-11-20", "new", "--lang", lang, "--answers", str(answers), "--out",
+               str(tmp_path / "request"))
+    request_id = re.findall(r"\b[0-9a-f]{10}\b", made)[0]
+    # Emailed Monday 23 November: due 24, 25, (26 Thanksgiving), 27, 30 November, 1, 2, 3, 4,
+    # 7, 8 December; the last day to appeal no response is 90 calendar days after sending.
+    overdue = said(run("2026-12-20", "show", request_id))
+    english = said(run("2026-12-20", "show", request_id, "--lang", "en"))
+    assert "Note: Overdue: no response came by 2026-12-08." in english
+    set_language(lang)
+    try:
+        expected = _(OVERDUE).format(due="2026-12-08", fee_citation=LAW["no_fee_if_late"].citation,
+                                     appeal_citation=LAW["appeal_right"].citation,
+                                     until="2027-02-21")
+        petition = _(PETITION).format(agency="BPS", date="2026-11-30",
+                                      citation=LAW["extension_petition"].citation)
+    finally:
+        set_language("en")
+    assert expected in overdue
+    assert "Suffolk" not in overdue  # no Suffolk County day in these dates: no such note
+    logged = [said(run("2026-12-20", "log", request_id, *event)) for event in (
+        ("petition", "--on", "2026-11-30"),
+        ("petition_granted", "--days", "40", "--on", "2026-12-01"),
+        ("response", "--kind", "extension", "--until", "2027-06-01", "--on", "2026-12-02"))]
+    assert petition in logged[0]
+    timeline = json.loads(run("2026-12-20", "status", "--json", "--lang", "en"))[0]
+    assert len(timeline["notes"]) == 2 and len(timeline["warnings"]) == 2  # granted, extension
+    assert english_lines("\n".join(logged)) == []
+    shown = run("2026-12-20", "show", request_id).replace(str(tmp_path), "")
+    assert english_lines(shown) == []
+    # Two notes (the petition, the days granted) and two warnings, each in its own words.
+    set_language(lang)
+    try:
+        note, warning = _("Note: {note}").split("{")[0], _("Warning: {problem}").split("{")[0]
+    finally:
+        set_language("en")
+    notices = re.findall(rf"(?:{note}|{warning})(.*?)(?={note}|{warning}|$)", said(shown))
+    assert [said(shown).count(note), said(shown).count(warning)] == [2, 2]
+    assert len(set(notices)) == 4

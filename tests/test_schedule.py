@@ -71,7 +71,7 @@ def test_descriptions_and_citations(directory: Directory, answers: Answers) -> N
     assert by_event["appeal_deadline_no_response"].citation == "950 CMR 32.08(1)(c)–(d)"
     assert "90 calendar days" in by_event["appeal_deadline_no_response"].description
     assert "no fee may be charged" in by_event["follow_up"].description
-    assert schedule.notes and "Suffolk County" in schedule.notes[0]
+    assert schedule.notes and "Suffolk County" in schedule.notes[0].text
 
 
 def test_no_suffolk_note_when_no_suffolk_day_is_counted(directory: Directory,

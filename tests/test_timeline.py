@@ -156,6 +156,34 @@ def test_every_state_that_calls_for_a_follow_up(
                              "2026-02-03": D("2026-02-10")}[today]
 
 
+@pytest.mark.parametrize("earlier", [
+    ("response", "2026-01-09", {"kind": "extension", "until": "2026-03-31"}),  # past the limit
+    ("response", "2026-01-09", {"kind": "extension", "until": "2026-02-02"}),  # date passed
+    ("response", "2026-01-21", {"kind": "fee_estimate", "amount": "300"}),  # after the due date
+])
+def test_a_later_denial_is_appealed_not_followed_up(
+        bps_email: Request, directory: Directory, tmp_path: Path,
+        earlier: tuple[str, str, dict[str, Any]]) -> None:
+    # Each earlier response alone calls for a follow-up (above). Once BPS denies the request
+    # outright, citing an exemption, on 11 February, that is moot: no records will come, and
+    # the family's step is to appeal the denial (11 February + 90 days: 12 May).
+    log = events(earlier, ("response", "2026-02-11", {"kind": "denied"}))
+    timeline = timeline_for(bps_email, log, directory, D("2026-02-20"))
+    assert followup_situation(timeline, D("2026-02-20")) is None
+    step = next_step(timeline, D("2026-02-20"))
+    assert (step.kind, step.date, step.window) == ("appeal", D("2026-05-12"), "2")
+    logged = LoggedRequest("0123456789", "", bps_email, "", "", tuple(log))
+    with pytest.raises(UserError, match=r"^nothing to follow up: the request is denied, and "
+                       r"what is left is to appeal, by 2026-05-12$"):
+        make_followup(logged, directory, tmp_path / "f", today=D("2026-02-20"))
+    assert not (tmp_path / "f").exists()
+    # A denial that names no exemption is still followed up: the law asks for one.
+    log = events(earlier, ("response", "2026-02-11", {"kind": "denied", "no_exemption": True}))
+    timeline = timeline_for(bps_email, log, directory, D("2026-02-20"))
+    situation = followup_situation(timeline, D("2026-02-20"))
+    assert situation is not None and situation.kind == "no_exemption"
+
+
 def test_nothing_to_follow_up_before_the_response_date(bps_email: Request,
                                                        directory: Directory) -> None:
     timeline = timeline_for(bps_email, [], directory, D("2026-01-10"))

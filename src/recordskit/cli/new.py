@@ -157,7 +157,8 @@ def _report(made: MadeRequest, folder: Path) -> None:
             what = words[0] + (" " + _("(expected)") if deadline.basis == "assumed" else "")
         add_row(table, when, what, deadline.citation)
     screen.print(table)
-    for note in made.schedule.notes if english else family_notes(made.schedule.notes):
+    for note in ([n.text for n in made.schedule.notes] if english
+                 else family_notes(made.schedule.notes)):
         screen.print(clean(_("Note: {note}").format(note=note)))
     screen.print(_("What each date means, and what to do then, is in schedule.csv and "
                    "schedule.ics.") if english else

@@ -28,6 +28,7 @@ from recordskit.i18n import N_, _
 
 if TYPE_CHECKING:
     from recordskit.deadlines.followups import NextStep
+    from recordskit.deadlines.notices import Notice
     from recordskit.deadlines.timeline import Timeline
     from recordskit.models import Directory
     from recordskit.tracking.log import LoggedRequest
@@ -45,6 +46,14 @@ def _short(logged: LoggedRequest, directory: Directory) -> str:
     more = len(request.records) + bool(request.other_records) - 1
     text = text if len(text) <= 48 else text[:47] + "…"
     return text + (f" (+{more})" if more > 0 else "")
+
+
+def _said(notices: tuple[Notice, ...], english: bool) -> list[str]:
+    """Notes or warnings as the reader reads them: the English sentences, or the family's words
+    in the family's language."""
+    from recordskit.documents.family_words import family_notes
+
+    return [notice.text for notice in notices] if english else list(family_notes(notices))
 
 
 def _as_json(logged: LoggedRequest, timeline: Timeline, directory: Directory,
@@ -68,8 +77,8 @@ def _as_json(logged: LoggedRequest, timeline: Timeline, directory: Directory,
         "schedule": [{"date": d.date.isoformat(), "event": d.event,
                       "description": d.description, "citation": d.citation,
                       "basis": d.basis_text} for d in timeline.deadlines],
-        "notes": list(timeline.notes),
-        "warnings": list(timeline.warnings),
+        "notes": [note.text for note in timeline.notes],
+        "warnings": [warning.text for warning in timeline.warnings],
     }
 
 
@@ -228,7 +237,7 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
     from rich.text import Text
 
     from recordskit.deadlines.events import deadline_title
-    from recordskit.documents.family_words import family_notes, family_words
+    from recordskit.documents.family_words import family_words
     from recordskit.i18n import current_language
     from recordskit.intake.answers import answers_yaml
     from recordskit.tracking.service import UnknownAgencyError, timeline_of
@@ -282,9 +291,9 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
                      deadline.description + assumed)
         add_row(schedule, deadline.date.isoformat(), *words, deadline.citation)
     screen.print(schedule)
-    for note in timeline.notes if english else family_notes(timeline.notes):
+    for note in _said(timeline.notes, english):
         screen.print(clean(_("Note: {note}").format(note=note)))
-    for warning in timeline.warnings:
+    for warning in _said(timeline.warnings, english):
         screen.print(clean(_("Warning: {problem}").format(problem=warning)), style="bold")
 
 
@@ -393,7 +402,7 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
     """
     from recordskit.deadlines.events import deadline_title
     from recordskit.deadlines.followups import next_step
-    from recordskit.documents.family_words import family_notes, family_words
+    from recordskit.documents.family_words import family_words
     from recordskit.i18n import current_language
     from recordskit.tracking.service import log_event
 
@@ -417,9 +426,9 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
             date=upcoming.date, title=title, description=description))
     if to_do := action_text(next_step(timeline, on_day), logged.id):
         say(_("What to do: {todo}").format(todo=to_do))
-    for note_text in timeline.notes if english else family_notes(timeline.notes):
+    for note_text in _said(timeline.notes, english):
         say(_("Note: {note}").format(note=note_text))
-    for warning in timeline.warnings:
+    for warning in _said(timeline.warnings, english):
         say(_("Warning: {problem}").format(problem=warning), bold=True)
 
 

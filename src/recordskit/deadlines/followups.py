@@ -2,8 +2,9 @@
 
 A follow-up is called for when the body missed the response date, withheld records without a
 specific exemption, asked for a fee after the response date, set a production date past the
-limit, or let its own production date pass; for a student record, when the school has not given
-access in time. ``next_step`` names the one thing to do now, for every state of a request.
+limit, or let its own production date pass (unless it has since denied the request outright,
+which is appealed instead); for a student record, when the school has not given access in time.
+``next_step`` names the one thing to do now, for every state of a request.
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ def followup_situation(timeline: Timeline, today: date) -> FollowUpSituation | N
             return FollowUpSituation("late_fee", response)
         if kind in ("denied", "partial") and response.details.get("no_exemption"):
             return FollowUpSituation("no_exemption", response)
+        if kind == "denied":
+            # The body's last word: what it said before (an extension, a fee, a production
+            # date) is moot, and no records will come. The denial is appealed, not followed up.
+            return None
     production_due = timeline.date_of("production_due")
     produced = any(r.details.get("kind") in ("produced", "no_records") for r in facts.responses)
     if production_due and today > production_due and not produced:

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from recordskit.deadlines.calendars import BusinessCalendar, calendar_for
 from recordskit.deadlines.events import order_of_day
+from recordskit.deadlines.notices import SUFFOLK, Notice, notice
 from recordskit.errors import FieldError
 from recordskit.i18n import _
 from recordskit.law import LAW, SUFFOLK_DAYS, production_limit
@@ -33,7 +34,7 @@ class Schedule:
 
     deadlines: tuple[Deadline, ...]
     calendar: str
-    notes: tuple[str, ...] = ()
+    notes: tuple[Notice, ...] = ()
 
     def date_of(self, event: str) -> date:
         for deadline in self.deadlines:
@@ -170,7 +171,9 @@ def new_request_schedule(request: Request, agency: Agency, calendar: BusinessCal
         ),
     ]
     deadlines.sort(key=lambda d: (d.date, order_of_day(d.event)))
-    notes = tuple(dict.fromkeys(n.strip() for n in (response_note, production_note) if n))
+    notes = tuple(dict.fromkeys(
+        notice(note, SUFFOLK, citation=LAW["suffolk_days"].citation)
+        for note in (response_note, production_note) if note))
     return Schedule(tuple(deadlines), calendar.name, notes)
 
 

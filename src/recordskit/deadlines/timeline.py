@@ -21,6 +21,16 @@ from recordskit.deadlines.events import (
     STATE_AFTER,
     order_of_day,
 )
+from recordskit.deadlines.notices import (
+    EXTENSION_BEYOND_LIMIT,
+    LATE_RESPONSE,
+    MORE_THAN_NORMAL,
+    OVERDUE,
+    PETITION,
+    PETITION_GRANTED,
+    Notice,
+    notice,
+)
 from recordskit.deadlines.schedule import new_request_schedule, student_records_schedule
 from recordskit.errors import FieldError, UserError
 from recordskit.law import LAW, extension_max, production_limit
@@ -75,8 +85,8 @@ class Timeline:
     state: str
     deadlines: tuple[Deadline, ...]
     facts: TimelineFacts
-    notes: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
+    notes: tuple[Notice, ...] = ()
+    warnings: tuple[Notice, ...] = ()
 
     def date_of(self, event: str) -> date | None:
         return next((d.date for d in self.deadlines if d.event == event), None)
@@ -162,7 +172,7 @@ def build_timeline(request: Request, events: Sequence[LoggedEvent], agency: Agen
     )
     deadlines = {d.key: d for d in base.deadlines}
     notes = list(base.notes)
-    warnings: list[str] = []
+    warnings: list[Notice] = []
     response_due = base.date_of("response_due")
     production_max = base.date_of("production_due_max")
     responses = [e for e in ordered if e.event == "response"]
@@ -184,13 +194,20 @@ def build_timeline(request: Request, events: Sequence[LoggedEvent], agency: Agen
         deadlines.pop("follow_up")
         if facts.late_response:
             rule = LAW["no_fee_if_late"]
-            notes.append(f"The first response came on {responses[0].on_date}, after the "
-                         f"response date {response_due}: {rule.statement} ({rule.citation}).")
+            notes.append(notice(
+                f"The first response came on {responses[0].on_date}, after the response date "
+                f"{response_due}: {rule.statement} ({rule.citation}).",
+                LATE_RESPONSE, date=responses[0].on_date, due=response_due,
+                citation=rule.citation))
     elif overdue:
         fee, appeal = LAW["no_fee_if_late"], LAW["appeal_right"]
-        notes.append(f"Overdue: no response came by {response_due}. {capital(fee.statement)} "
-                     f"({fee.citation}), and you may appeal to the Supervisor of Records "
-                     f"({appeal.citation}) by {deadlines['appeal_deadline_no_response'].date}.")
+        until = deadlines["appeal_deadline_no_response"].date
+        notes.append(notice(
+            f"Overdue: no response came by {response_due}. {capital(fee.statement)} "
+            f"({fee.citation}), and you may appeal to the Supervisor of Records "
+            f"({appeal.citation}) by {until}.",
+            OVERDUE, due=response_due, fee_citation=fee.citation,
+            appeal_citation=appeal.citation, until=until))
     deadlines.pop("appeal_deadline_no_response")
     for window in windows:
         deadline = _window_deadline(window, who)
@@ -278,7 +295,7 @@ def _student_timeline(request: Request, events: Sequence[LoggedEvent], agency: A
 
 
 def _apply(event: LoggedEvent, who: str, agency: Agency, deadlines: dict[str, Deadline],
-           notes: list[str], warnings: list[str], production_max: date,
+           notes: list[Notice], warnings: list[Notice], production_max: date,
            supervisor_calendar: BusinessCalendar, calendar: BusinessCalendar) -> None:
     details = event.details
     until = date.fromisoformat(details["until"]) if details.get("until") else None
@@ -289,15 +306,19 @@ def _apply(event: LoggedEvent, who: str, agency: Agency, deadlines: dict[str, De
             description=f"The production date {who} set in its response of {event.on_date}.",
             citation=limit.citation)
         if until > production_max:
-            warnings.append(
+            warnings.append(notice(
                 f"{capital(who)} set {until} for production, later than {production_max}, the "
                 f"{limit.days} business days after receipt the law allows ({limit.citation}) "
-                "unless the Supervisor of Records grants more time. You may appeal.")
+                "unless the Supervisor of Records grants more time. You may appeal.",
+                EXTENSION_BEYOND_LIMIT, agency=capital(who), until=until,
+                latest=production_max, days=limit.days, citation=limit.citation))
     elif event.event == "petition":
         rule = LAW["extension_petition"]
-        notes.append(f"{capital(who)} petitioned the Supervisor of Records for more time on "
-                     f"{event.on_date}. It must send you a copy ({rule.citation}), and must "
-                     "still answer in writing by the response date.")
+        notes.append(notice(
+            f"{capital(who)} petitioned the Supervisor of Records for more time on "
+            f"{event.on_date}. It must send you a copy ({rule.citation}), and must still "
+            "answer in writing by the response date.",
+            PETITION, agency=capital(who), date=event.on_date, citation=rule.citation))
     elif event.event == "petition_granted":
         days = int(details.get("days", 0))
         ceiling = extension_max(agency.kind)
@@ -308,12 +329,16 @@ def _apply(event: LoggedEvent, who: str, agency: Agency, deadlines: dict[str, De
                 f"{event.on_date} gives {who} ({days} more business days), as the order "
                 "states it.", citation=ceiling.citation)
         else:
-            notes.append(f"The Supervisor of Records granted {who} {days} more business days "
-                         f"on {event.on_date}. Log the production date the order gives "
-                         "with the petition_granted event.")
+            notes.append(notice(
+                f"The Supervisor of Records granted {who} {days} more business days on "
+                f"{event.on_date}. Log the production date the order gives with the "
+                "petition_granted event.",
+                PETITION_GRANTED, agency=who, days=days, date=event.on_date))
         if days > ceiling.days:
-            warnings.append(f"{days} business days is more than the {ceiling.days} the "
-                            f"Supervisor normally grants ({ceiling.citation}); check the order.")
+            warnings.append(notice(
+                f"{days} business days is more than the {ceiling.days} the Supervisor "
+                f"normally grants ({ceiling.citation}); check the order.",
+                MORE_THAN_NORMAL, days=days, most=ceiling.days, citation=ceiling.citation))
     elif event.event == "appealed":
         rule = LAW["supervisor_decision"]
         arrives = supervisor_calendar.next_business_day(event.on_date)

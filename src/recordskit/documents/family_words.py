@@ -3,20 +3,19 @@
 One place for what the family pages, the calendar and the commands say about each date when the
 language is not English (in English they keep the letter-writer's titles and full
 descriptions): the event's family title and action, a mark on a date that is only expected, and
-the Suffolk County note.
+the notes and warnings beside the dates.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from recordskit.deadlines.events import DATED
+from recordskit.deadlines.notices import Notice
 from recordskit.i18n import N_, _
-from recordskit.law import LAW
 from recordskit.models import Deadline
 
 EXPECTED = N_("This date is expected, not known: it moves when you log the real day.")
-SUFFOLK = N_("A Suffolk County legal holiday (Evacuation Day or Bunker Hill Day) is counted here "
-             "as a day Boston offices are closed. They may open that day, so a deadline may be "
-             "one business day earlier ({citation}).")
 
 
 def family_words(deadline: Deadline) -> tuple[str, str] | None:
@@ -31,6 +30,7 @@ def family_words(deadline: Deadline) -> tuple[str, str] | None:
     return _(event.family_title), what
 
 
-def family_notes(notes: tuple[str, ...]) -> tuple[str, ...]:
-    """A schedule's notes for the family: the only note a schedule makes is the Suffolk one."""
-    return (_(SUFFOLK).format(citation=LAW["suffolk_days"].citation),) if notes else ()
+def family_notes(notes: Iterable[Notice]) -> tuple[str, ...]:
+    """Notes or warnings in the family's words, each once (two Suffolk County notes say the
+    same thing to a family)."""
+    return tuple(dict.fromkeys(note.in_family_words() for note in notes))

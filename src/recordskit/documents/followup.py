@@ -12,8 +12,9 @@ from typing import Any
 
 from recordskit.deadlines.calendars import calendar_for
 from recordskit.deadlines.events import deadline_title
-from recordskit.deadlines.followups import FollowUpSituation, followup_situation
+from recordskit.deadlines.followups import FollowUpSituation, followup_situation, next_step
 from recordskit.deadlines.timeline import Timeline
+from recordskit.documents.family_words import family_words
 from recordskit.documents.letter import (
     agency_block,
     delivery_line,
@@ -22,7 +23,7 @@ from recordskit.documents.letter import (
     requester_block,
 )
 from recordskit.errors import UserError
-from recordskit.i18n import _
+from recordskit.i18n import _, current_language
 from recordskit.law import LAW, LAW_VERSION, production_limit
 from recordskit.models import Agency, Directory
 from recordskit.text import long_date
@@ -50,6 +51,12 @@ def followup_context(logged: LoggedRequest, directory: Directory, today: date
     timeline = timeline_of(logged, directory, today)
     situation = followup_situation(timeline, today)
     if situation is None:
+        step = next_step(timeline, today)
+        if step.kind == "appeal" and step.date is not None:
+            # A denial, say: a follow-up would only delay what is left to do.
+            raise UserError(_("nothing to follow up: the request is {state}, and what is left "
+                              "is to appeal, by {date}").format(state=_(timeline.state),
+                                                                date=step.date))
         raise UserError(_("nothing to follow up yet: the request is {state}, and the next "
                           "deadline is {next}").format(state=_(timeline.state),
                                                        next=_next_text(timeline, agency, today)))
@@ -155,5 +162,9 @@ def _long(day: date | None) -> str:
 def _next_text(timeline: Timeline, agency: Agency, today: date) -> str:
     upcoming = timeline.next_deadline(today)
     if upcoming is None:
-        return "none"
-    return f"{deadline_title(upcoming, agency.short_name).lower()} on {upcoming.date}"
+        return _("none")
+    words = None if current_language() == "en" else family_words(upcoming)
+    title = words[0] if words else deadline_title(upcoming, agency.short_name)
+    # Lower case at the start only: the title may name the agency ("BPS").
+    return _("{title} on {date}").format(title=title[:1].lower() + title[1:],
+                                         date=upcoming.date)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from recordskit.deadlines.events import deadline_title, event_title
+from recordskit.deadlines.notices import Notice
 from recordskit.deadlines.schedule import Schedule
 from recordskit.documents.family_words import family_notes, family_words
 from recordskit.i18n import N_, _, current_language
@@ -47,7 +48,8 @@ def schedule_context(request: Request, directory: Directory, schedule: Schedule
         "labels": {"date": _("Date"), "happens": _("What happens"), "todo": _("What to do")},
         "rows": [_row(d, agency.short_name, student, schedule) if english else _family_row(d)
                  for d in schedule.deadlines],
-        "notes": list(schedule.notes if english else family_notes(schedule.notes)),
+        "notes": ([note.text for note in schedule.notes] if english
+                  else list(family_notes(schedule.notes))),
         "keep": _("Keep this page with your copy of the letter. Made with recordskit; law table "
                   "{version}.").format(version=LAW_VERSION),
         "law_version": LAW_VERSION,
@@ -67,8 +69,8 @@ def _family_row(deadline: Deadline) -> dict[str, str]:
             "citation": deadline.citation}
 
 
-def _without(text: str, notes: tuple[str, ...]) -> str:
+def _without(text: str, notes: tuple[Notice, ...]) -> str:
     """A description without the notes the page prints once below the table."""
     for note in notes:
-        text = text.replace(" " + note, "")
+        text = text.replace(" " + note.text, "")
     return text
