@@ -242,7 +242,7 @@ def test_check_refuses_what_production_would_fail_on(tmp_path: Path, column: str
 
 
 # 5. Rich markup and escape sequences in user text, in every command that shows it.
-MARKUP = "Emails about [/bold] [red]stuff[/red] \x1b[2J\x1b]0;owned\x07"
+MARKUP = "Emails about [/bold] [red]stuff[/red] \x1b[2J\x1b]0;owned\x07 \u202edetaler\u2066"
 
 
 def test_markup_and_escapes_in_user_text_are_shown_as_text(tmp_path: Path,
@@ -260,6 +260,8 @@ def test_markup_and_escapes_in_user_text_are_shown_as_text(tmp_path: Path,
         shown = invoke(*command)
         assert shown.exit_code == 0, (command, shown.output)
         assert "\x1b" not in shown.output and "\x07" not in shown.output
+        # A bidirectional override would show the rest of the line reversed ("reladet…").
+        assert "\u202e" not in shown.output and "\u2066" not in shown.output
     show = invoke("show", request_id)
     assert "[/bold]" in show.output and "[red]stuff[/red]" in show.output
     assert "[/note]" in show.output

@@ -31,8 +31,11 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 # Everything the commands print passes through these: text from people, files, the log and the
 # directory may hold terminal escape sequences (which could rewrite the screen) or rich markup
-# (which would be run, or crash on "[/x]"); it is shown as typed, less control characters.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# (which would be run, or crash on "[/x]"); it is shown as typed, less control characters and
+# the bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069), which would make a
+# terminal that orders text both ways show the rest of the line reversed or moved. Documents
+# keep them: there a name in Arabic or Hebrew may need them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 LANG_HELP = ("Language of what this command prints and of the family's pages: en, es or ht "
