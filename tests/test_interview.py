@@ -214,8 +214,28 @@ def test_a_sending_day_the_office_is_closed_is_explained(keys: PipeInput,
     request = run_interview(TerminalAsker(said.append), directory, today=date(2026, 11, 20))
     assert request.sent_on == date(2026, 11, 26)
     assert "Thursday, November 26, 2026 is a day the office is closed (Thanksgiving Day). A " \
-           "request sent then counts as received on the next business day, Friday, November 27, " \
-           "2026, and every deadline counts from there." in said
+           "request that arrives that day counts as received on the next business day, Friday, " \
+           "November 27, 2026, and every deadline counts from there." in said
+
+
+def test_a_letter_mailed_on_a_closed_day_is_not_said_to_arrive_the_next_day(
+        keys: PipeInput, directory: Directory) -> None:
+    # Posted on Thanksgiving to BPD, it is expected 3 business days later (27, 30 November,
+    # 1 December), as its schedule says: the next business day is no part of it.
+    keys.send_text("".join((ENTER, DOWN, ENTER, SPACE, ENTER, ENTER, ENTER, ENTER, "Ana", ENTER,
+                            ENTER, ENTER, "1 Main St, Boston", ENTER, ENTER,
+                            ENTER,                                 # by mail, its first way
+                            BACKSPACE * 10, "2026-11-26", ENTER,  # Thanksgiving Day
+                            ENTER, ENTER, ENTER, ENTER, "y")))
+    keys.close()
+    said: list[str] = []
+    request = run_interview(TerminalAsker(said.append), directory, today=date(2026, 11, 20))
+    assert (request.delivery, request.sent_on) == ("mail", date(2026, 11, 26))
+    assert not [line for line in said if "office is closed" in line]
+    from recordskit.deadlines.schedule import request_schedule
+    received = request_schedule(request, directory).deadlines[0]
+    assert (received.event, received.date, received.basis) == (
+        "received", date(2026, 12, 1), "assumed")
 
 
 def test_a_past_sending_day_must_be_confirmed(keys: PipeInput, directory: Directory) -> None:

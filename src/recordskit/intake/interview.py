@@ -269,10 +269,13 @@ def _ask_sent_on(asker: Asker, today: date, directory: Directory, answers: dict[
             default=str(answers.get("sent_on") or today.isoformat()),
             validate=_valid_date(optional=False)))
         closed = calendar.closed_reason(sent)
-        if closed:
-            asker.say(_("{date} is a day the office is closed ({reason}). A request sent then "
-                        "counts as received on the next business day, {next}, and every "
-                        "deadline counts from there.").format(
+        # A mailed letter is expected days after it is posted, whatever day that is (the
+        # schedule says when): only a request that arrives the day it is sent meets the closed
+        # office.
+        if closed and answers.get("delivery") != "mail":
+            asker.say(_("{date} is a day the office is closed ({reason}). A request that arrives "
+                        "that day counts as received on the next business day, {next}, and "
+                        "every deadline counts from there.").format(
                 date=local_date(sent), reason=closed,
                 next=local_date(calendar.next_business_day(sent))))
         due = first_answer_due(
