@@ -43,6 +43,12 @@ wait_for "strict controls"                     # the highlighted record's descri
 no_label                                       # shown by recordskit, not labelled in English
 keys Space Down Space Enter
 wait_for "Any other records?"
+# questionary sums a checkbox up in English ("done (2 selections)"), whatever the language:
+# recordskit writes that line again, with the titles chosen.
+if tmux capture-pane -p -t "$SESSION" | grep -qF "selections)"; then
+  fail "questionary's English 'done (N selections)' is on the screen"
+fi
+wait_for "Which records do you want from BPD? Rules for federal access to BRIC information; "
 keys "Emails about the BRIC & ICE <audit>" Enter
 wait_for "Records from what date?";    keys "2016-01-01" Enter
 wait_for "Records up to what date?";   keys "2018-12-31" Enter

@@ -62,10 +62,16 @@ class TerminalAsker:
     def checkbox(self, message: str, options: list[Option], *, instruction: str = "",
                  validate: Callable[[list[str]], bool | str] | None = None) -> list[str]:
         kwargs: dict[str, Any] = {"validate": validate} if validate else {}
+        # questionary sums the answer up in English ("done (2 selections)"): its line is erased
+        # when the question is answered, and written again here with the titles chosen, in the
+        # interview's language.
         question = questionary.checkbox(message, choices=_choices(options),
                                         instruction=instruction or None, style=_STYLE,
-                                        **kwargs)
-        return [str(value) for value in self._ask(_described_in_place(question))]
+                                        erase_when_done=True, **kwargs)
+        values = [str(value) for value in self._ask(_described_in_place(question))]
+        chosen = [option.title for option in options if option.value in values]
+        self._echo(f"? {message} {'; '.join(chosen) if chosen else _('none')}")
+        return values
 
     def confirm(self, message: str, *, default: bool = True) -> bool:
         if current_language() != "en":  # questionary's y/n keys are English: choose instead
