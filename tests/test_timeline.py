@@ -184,6 +184,29 @@ def test_a_later_denial_is_appealed_not_followed_up(
     assert situation is not None and situation.kind == "no_exemption"
 
 
+def test_a_response_to_a_follow_up_ends_the_wait_for_its_reply(
+        bps_email: Request, directory: Directory) -> None:
+    # The follow-up of Tuesday 20 January asked BPS to reply by the 27th. Until a reply comes,
+    # the step is to wait; once BPS answers (on the 22nd), the family acts on that answer.
+    asked = [("followed_up", "2026-01-20", {"until": "2026-01-27"})]
+    waiting = timeline_for(bps_email, events(*asked), directory, D("2026-01-23"))
+    assert next_step(waiting, D("2026-01-23")).kind == "wait_reply"
+    denied = events(("response", "2026-01-09", {"kind": "denied", "no_exemption": True}),
+                    *asked, ("response", "2026-01-22", {"kind": "denied"}))
+    step = next_step(timeline_for(bps_email, denied, directory, D("2026-01-23")), D("2026-01-23"))
+    # The denial of 22 January, citing an exemption: appeal it by 22 January + 90 = 22 April,
+    # with no warning that the follow-up's reply date has not passed.
+    assert (step.kind, step.date, step.window) == ("appeal", D("2026-04-22"), "3")
+    logged = LoggedRequest("0123456789", "", bps_email, "", "", tuple(denied))
+    assert not any("has not passed" in w
+                   for w in prepare_appeal(logged, directory, D("2026-01-23")).warnings)
+    extended = events(*asked, ("response", "2026-01-21", {"kind": "extension",
+                                                          "until": "2026-02-05"}))
+    step = next_step(timeline_for(bps_email, extended, directory, D("2026-01-23")),
+                     D("2026-01-23"))
+    assert (step.kind, step.date) == ("wait_production", D("2026-02-05"))
+
+
 def test_nothing_to_follow_up_before_the_response_date(bps_email: Request,
                                                        directory: Directory) -> None:
     timeline = timeline_for(bps_email, [], directory, D("2026-01-10"))

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Literal
 
 from recordskit.deadlines.events import FINAL_STATES
-from recordskit.deadlines.timeline import Timeline
+from recordskit.deadlines.timeline import Timeline, TimelineFacts
 from recordskit.models import LoggedEvent
 
 Situation = Literal["no_response", "extension_beyond_limit", "late_fee", "no_exemption",
@@ -70,6 +70,15 @@ def followup_situation(timeline: Timeline, today: date) -> FollowUpSituation | N
     return None
 
 
+def unanswered_follow_ups(facts: TimelineFacts) -> list[LoggedEvent]:
+    """The follow-ups that gave a reply-by date and have had no response since. A response
+    logged from a follow-up's day on answers it: the family then acts on that response, not on
+    the date its letter gave."""
+    answered_on = facts.responses[-1].on_date if facts.responses else None
+    return [f for f in facts.follow_ups
+            if f.details.get("until") and (answered_on is None or answered_on < f.on_date)]
+
+
 def next_step(timeline: Timeline, today: date) -> NextStep:
     """What to do now on a request, whatever its state."""
     facts = timeline.facts
@@ -79,8 +88,7 @@ def next_step(timeline: Timeline, today: date) -> NextStep:
         return NextStep("wait_decision", timeline.date_of("appeal_decision_due"))
     if facts.responses and facts.responses[-1].details.get("kind") in ("produced", "no_records"):
         return NextStep("close")
-    waiting = [date.fromisoformat(str(f.details["until"])) for f in facts.follow_ups
-               if f.details.get("until")]
+    waiting = [date.fromisoformat(str(f.details["until"])) for f in unanswered_follow_ups(facts)]
     pending_reply = max(waiting) if waiting and max(waiting) >= today else None
     open_windows = [w for w in facts.windows if w.is_open(today)]
     situation = followup_situation(timeline, today)

@@ -18,6 +18,7 @@ from recordskit.deadlines.appeals import (
     appeal_window,
 )
 from recordskit.deadlines.events import GROUNDS
+from recordskit.deadlines.followups import unanswered_follow_ups
 from recordskit.deadlines.timeline import AppealWindow, appeal_body
 from recordskit.documents.letter import (
     agency_block,
@@ -80,9 +81,9 @@ def prepare_appeal(logged: LoggedRequest, directory: Directory, today: date, *,
         warnings.append(_("Only {days} days are left: the appeal must reach the Supervisor of "
                           "Records by {date}. Send it today.").format(
                               days=(deadline - today).days, date=deadline))
-    for follow_up in timeline.facts.follow_ups:
-        reply_by = follow_up.details.get("until")
-        if reply_by and date.fromisoformat(str(reply_by)) >= today:
+    for follow_up in unanswered_follow_ups(timeline.facts):
+        reply_by = follow_up.details["until"]
+        if date.fromisoformat(str(reply_by)) >= today:
             warnings.append(_(
                 "Your follow-up of {date} asked {agency} to reply by {reply_by}, which has not "
                 "passed. Appealing before then is allowed, but your letter said you would wait; "
