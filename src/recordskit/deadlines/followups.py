@@ -72,11 +72,12 @@ def followup_situation(timeline: Timeline, today: date) -> FollowUpSituation | N
 
 def unanswered_follow_ups(facts: TimelineFacts) -> list[LoggedEvent]:
     """The follow-ups that gave a reply-by date and have had no response since. A response
-    logged from a follow-up's day on answers it: the family then acts on that response, not on
-    the date its letter gave."""
+    logged after a follow-up's day answers it: the family then acts on that response, not on
+    the date its letter gave. (One of the same day is more likely what the follow-up was
+    written about.)"""
     answered_on = facts.responses[-1].on_date if facts.responses else None
     return [f for f in facts.follow_ups
-            if f.details.get("until") and (answered_on is None or answered_on < f.on_date)]
+            if f.details.get("until") and (answered_on is None or answered_on <= f.on_date)]
 
 
 def next_step(timeline: Timeline, today: date) -> NextStep:
