@@ -300,7 +300,36 @@ def test_damaged_rows_are_reported_by_id(tmp_path: Path, answers: Answers,
     assert f"request {bad} in the log cannot be read" in status.output
     assert f"request {good} in the log cannot be read" in status.output
     shown = invoke("show", good)
-    assert shown.exit_code == 1 and "the details of event" in shown.output
+    assert shown.exit_code == 1 and "its details are not a mapping" in shown.output
+
+
+@pytest.mark.parametrize(("event", "on_date", "details", "reason"), [
+    ("response", "2026-06-20", '{"kind": "extension", "until": "soon"}',
+     "until 'soon' is not a date"),
+    ("petition_granted", "2026-06-20", '{"days": "ten"}', "days 'ten' is not a whole number"),
+    ("response", "2026-06-20", '{"kind": "maybe"}', "a response's kind is one of"),
+    ("exploded", "2026-06-20", "{}", "unknown event 'exploded'"),
+    ("received", "2026-02-30", "{}", "on_date '2026-02-30' is not a date"),
+])
+def test_an_event_the_schedule_cannot_count_with_is_reported_not_a_traceback(
+        tmp_path: Path, answers: Answers, _private_log: Path, event: str, on_date: str,
+        details: str, reason: str) -> None:
+    # A log edited by hand (or filled by an older import): every command still runs, and says
+    # which request cannot be read and why. Before, the schedule met "soon" and crashed.
+    path = tmp_path / "a.yaml"
+    path.write_text(yaml.safe_dump(answers(sent_on="2026-06-12")))
+    assert invoke("new", "--answers", str(path), "--out", str(tmp_path / "r")).exit_code == 0
+    [request_id] = [r.id for r in open_log().all()]
+    with sqlite3.connect(_private_log / "requests.sqlite3") as db:
+        db.execute("INSERT INTO events (request_id, event, on_date, details, recorded_at) "
+                   "VALUES (?, ?, ?, ?, 'x')", (request_id, event, on_date, details))
+    for command in (["status"], ["status", "--json"], ["calendar", "--out", str(tmp_path / "c")]):
+        result = invoke(*command)
+        assert result.exit_code == 0, (command, result.output)
+        assert f"request {request_id} in the log cannot be read" in result.output
+        assert reason in result.output
+    shown = invoke("show", request_id)
+    assert shown.exit_code == 1 and reason in shown.output and "Traceback" not in shown.output
 
 
 # 7. Concurrent agencies edits: the second refuses instead of losing the first.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -24,7 +25,7 @@ from click.testing import CliRunner
 
 from recordskit.cli import cli
 from recordskit.deadlines.timeline import timeline_for
-from recordskit.errors import UserError
+from recordskit.errors import InputFileError, UserError
 from recordskit.intake.answers import request_from
 from recordskit.models import Directory, Request
 from recordskit.tracking.log import EventRow
@@ -202,6 +203,40 @@ def test_export_then_import_is_exact_and_idempotent(backend: str, directory: Dir
     entry = target.get(first)
     assert [e.event for e in entry.active_events] == ["received"]  # the undo still undoes
     assert entry.active_events[0].on_date == D("2026-11-23")
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ({"type": "event", "request_id": "ffffffffff"},
+     ":3: request_id: 'ffffffffff' is a request neither in this file nor in the log"),
+    ({"type": "event", "on_date": "2026-02-30"}, ":3: on_date '2026-02-30' is not a date"),
+    ({"type": "event", "event": "exploded"}, ":3: unknown event 'exploded'"),
+    ({"type": "event", "event": "response", "details": {"kind": "extension", "until": "soon"}},
+     ":3: until 'soon' is not a date"),
+    ({"type": "event", "event": "petition_granted", "details": {"days": "ten"}},
+     ":3: days 'ten' is not a whole number"),
+    ({"type": "event", "seq": "7"}, ":3: seq: expected the event's number"),
+    ({"type": "request", "answers": {"agency": "bps", "delivery": "fax"}}, ":3: answers."),
+])
+def test_an_import_with_a_line_the_log_could_not_read_adds_nothing(
+        backend: str, directory: Directory, answers: Answers, tmp_path: Path,
+        line: dict[str, Any], problem: str) -> None:
+    # A hand-edited export: one bad line (the third) and the whole file is refused, naming
+    # it, before anything is added; before, it went in and hid its request from every command
+    # (or crashed status), in a clinic's shared log for everyone.
+    source = SqliteLog(tmp_path / "source")
+    [request] = requests(directory, answers, 1)
+    source.record_request(request.fingerprint(), request, by="ana")
+    source.record_event(request.fingerprint(), "received", D("2026-11-24"), {}, by="ana")
+    exported = tmp_path / "log.jsonl"
+    export_log(source, exported)
+    good = [json.loads(text) for text in exported.read_text().splitlines()]
+    template = next(item for item in good if item["type"] == line["type"])
+    bad = {**template, **line, "uid": "bad", "id": "0123456789"}
+    exported.write_text("".join(json.dumps(item) + "\n" for item in [*good, bad]))
+    target = open_log()
+    with pytest.raises(InputFileError, match=re.escape(f"{exported}{problem}")):
+        import_log(target, exported)
+    assert target.request_rows() == [] and target.event_rows() == []
 
 
 def _normalised(path: Path) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
@@ -23,6 +24,7 @@ from typing import Any
 
 from platformdirs import user_data_dir
 
+from recordskit.deadlines.events import LOGGED_EVENTS, RESPONSE_KINDS
 from recordskit.errors import UserError
 from recordskit.i18n import _
 from recordskit.models import LoggedEvent, Request
@@ -200,14 +202,46 @@ class DamagedEntry(UserError):
                          "of the log is unaffected")
 
 
+def event_problem(event: str, on_date: str, details: Any) -> str | None:
+    """What keeps a logged event from being read, or None: an unknown event, a date that is
+    not one, or details the schedule cannot count with. Every event this program logs passes;
+    a log or an export edited by hand may not."""
+    if event not in (*LOGGED_EVENTS, "undo"):
+        return f"unknown event {event!r}; expected one of: {', '.join(LOGGED_EVENTS)}"
+    if not _is_date(on_date):
+        return f"on_date {on_date!r} is not a date (YYYY-MM-DD)"
+    if not isinstance(details, dict):
+        return "its details are not a mapping"
+    until, days = details.get("until"), details.get("days")
+    if until is not None and not _is_date(until):
+        return f"until {until!r} is not a date (YYYY-MM-DD)"
+    if event == "response" and details.get("kind") not in RESPONSE_KINDS:
+        return f"a response's kind is one of: {', '.join(RESPONSE_KINDS)}"
+    if days is not None and (type(days) is not int or days < 1):
+        return f"days {days!r} is not a whole number of business days"
+    if event == "undo" and type(details.get("undoes")) is not int:
+        return "an undo names the number of the event it undoes"
+    return None
+
+
+def _is_date(value: object) -> bool:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:  # 2026-02-30
+        return False
+    return True
+
+
 def _logged(row: RequestRow, events: list[EventRow]) -> LoggedRequest:
     try:
         request = Request.model_validate_json(row.answers)
         logged_events = []
         for event in events:
             details = json.loads(event.details)
-            if not isinstance(details, dict):
-                raise TypeError(f"the details of event {event.seq} are not a mapping")
+            if problem := event_problem(event.event, event.on_date, details):
+                raise TypeError(f"event {event.seq}: {problem}")
             logged_events.append(LoggedEvent(event.seq, event.event,
                                              date.fromisoformat(event.on_date), details,
                                              event.recorded_at, event.recorded_by))

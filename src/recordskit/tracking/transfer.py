@@ -12,10 +12,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from recordskit.errors import InputFileError, Problem, UserError
 from recordskit.files import atomic_writer
 from recordskit.limits import LIMITS
-from recordskit.tracking.log import EventRow, RequestLog, RequestRow
+from recordskit.models import Request
+from recordskit.tracking.log import EventRow, RequestLog, RequestRow, event_problem
 
 
 def export_log(log: RequestLog, path: Path) -> tuple[int, int]:
@@ -48,6 +51,8 @@ def import_log(log: RequestLog, path: Path) -> tuple[int, int]:
     requests: list[RequestRow] = []
     events: list[tuple[int, EventRow]] = []
     undos: list[tuple[int, EventRow]] = []
+    problems: list[Problem] = []
+    named: list[tuple[int, str]] = []  # each event's line and the request it names
     longest = LIMITS["input_bytes"].value
     try:
         with path.open(encoding="utf-8") as lines:
@@ -58,18 +63,30 @@ def import_log(log: RequestLog, path: Path) -> tuple[int, int]:
                 if not text.strip():
                     continue
                 item = _parse(text, path, number)
+                if problem := _problem(item):
+                    problems.append(Problem(problem[0], problem[1], number))
+                    continue
                 if item["type"] == "request":
                     requests.append(RequestRow(
                         item["id"], item["created_at"], item["agency"],
                         json.dumps(item["answers"], ensure_ascii=False), item["folder"],
                         item["batch_id"], item.get("created_by", "")))
                     continue
+                named.append((number, item["request_id"]))
                 row = EventRow(0, item["request_id"], item["event"], item["on_date"],
                                json.dumps(item["details"], ensure_ascii=False),
                                item["recorded_at"], item.get("recorded_by", ""), item["uid"])
-                (undos if item["event"] == "undo" else events).append((int(item["seq"]), row))
+                (undos if item["event"] == "undo" else events).append((item["seq"], row))
     except OSError as exc:
         raise UserError(f"{path}: cannot be read: {exc.strerror}") from None
+    # Checked whole before anything is added: a line the log could not read back would hide
+    # its request from every later command (or, in a clinic's shared log, from everyone).
+    known = {row.id for row in requests} | {row.id for row in log.request_rows()}
+    problems += [Problem("request_id", f"{request_id!r} is a request neither in this file nor "
+                         "in the log; export the log with its requests", number)
+                 for number, request_id in named if request_id not in known]
+    if problems:
+        raise InputFileError(path, sorted(problems, key=lambda problem: problem.line or 0))
     added = log.insert_requests(requests)
     numbers = dict(zip((seq for seq, _row in events),
                        log.insert_events(row for _seq, row in events), strict=True))
@@ -103,6 +120,28 @@ def _parse(text: str, path: Path, number: int) -> dict[str, Any]:
     if missing:
         raise InputFileError(path, [Problem(missing[0], "is missing", number)])
     return dict(item)
+
+
+def _problem(item: dict[str, Any]) -> tuple[str, str] | None:
+    """The field and the message of what keeps a line from going into a log, or None: what
+    the log could not read back, checked as the log reads it."""
+    texts = ("id", "created_at", "agency", "folder", "batch_id") if item["type"] == "request" \
+        else ("request_id", "recorded_at", "uid")
+    for key in (*texts, "created_by", "recorded_by"):
+        if key in item and not isinstance(item[key], str):
+            return key, "expected text"
+    if item["type"] == "request":
+        try:
+            Request.model_validate(item["answers"])
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(part) for part in error["loc"])
+            return f"answers.{where}" if where else "answers", error["msg"]
+        return None
+    if type(item["seq"]) is not int:
+        return "seq", "expected the event's number"
+    problem = event_problem(item["event"], item["on_date"], item["details"])
+    return ("", problem) if problem else None
 
 
 def _line(item: dict[str, Any]) -> bytes:
