@@ -61,7 +61,7 @@ def test_inside_a_checkout_its_own_file_is_used(tmp_path: Path, outside: Path) -
 
 
 def test_a_user_copy_is_used_outside_a_checkout_and_updated_three_ways(
-        tmp_path: Path, outside: Path) -> None:
+        tmp_path: Path, outside: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shipped_then = tmp_path / "release-1.yaml"
     shutil.copy(FROZEN_AGENCIES, shipped_then)
     copy = init_user_copy("1.0", shipped=shipped_then)
@@ -75,11 +75,14 @@ def test_a_user_copy_is_used_outside_a_checkout_and_updated_three_ways(
     # another field, and adds an agency.
     edited = CliRunner().invoke(cli, ["agencies", "edit", "bps", "--set",
                                       "records_officer.phone=617-635-0000", "--set",
-                                      "records_officer.fax=617-635-1111", "--yes"])
+                                      "records_officer.fax=617-635-1111", "--source",
+                                      "https://www.bostonpublicschools.org/contact", "--yes"])
     assert edited.exit_code == 0, edited.output
     release = FROZEN_AGENCIES.read_text()
     release = release.replace("phone: 617-635-9320", "phone: 617-635-2222")
     release = release.replace("Office of Legal Advisor\n", "Office of the Legal Advisor\n", 1)
+    release = release.replace("sjcTisP5D/view\n        verified_on: 2024-12-16",
+                              "sjcTisP5D/view\n        verified_on: 2026-11-02")  # re-checked
     release = release.replace("  - id: supervisor-of-records", "  - id: boston-housing\n"
                               "    name: Boston Housing Authority\n    short_name: BHA\n"
                               "    kind: municipal\n    calendar: boston\n"
@@ -90,16 +93,41 @@ def test_a_user_copy_is_used_outside_a_checkout_and_updated_three_ways(
                               "  - id: supervisor-of-records")
     shipped_now = tmp_path / "release-2.yaml"
     shipped_now.write_text(release)
+    assert "verified_on: 2026-11-02" in release
     done = update_user_copy(shipped=shipped_now)
     merged = yaml.safe_load(copy.read_text())
     bps = next(a for a in merged["agencies"] if a["id"] == "bps")
     assert bps["records_officer"]["fax"] == "617-635-1111"          # yours, kept
     assert bps["records_officer"]["phone"] == "617-635-0000"        # both changed: yours kept
+    # Field by field inside the contacts, and source by source: your phone does not keep out
+    # the office the release corrected, nor your new source the release's re-check.
+    assert bps["records_officer"]["office"] == "Office of the Legal Advisor"
+    checked = {s["url"]: str(s["verified_on"]) for s in bps["sources"]}
+    assert "https://www.bostonpublicschools.org/contact" in checked      # yours, kept
+    assert checked["https://drive.google.com/file/d/1_2TybcRFKvz34WDkXY0p-G-sjcTisP5D/view"] \
+        == "2026-11-02"                                                   # the release's re-check
     assert any(a["id"] == "boston-housing" for a in merged["agencies"])  # the release's new one
-    assert [c.where for c in done.conflicts] == ["agencies[bps].records_officer"]
+    assert [c.where for c in done.conflicts] == ["agencies[bps].records_officer.phone"]
     assert "agencies[boston-housing]" in done.taken
+    assert "agencies[bps].records_officer.office" in done.taken
     assert check_directory(copy)[1] == []
     assert copy.read_text().startswith("# Your own copy")          # comments kept
+    # The command says a conflict as a volunteer reads it: the values as written, not Python's
+    # notation (it printed "{'url': ..., 'verified_on': datetime.date(2026, 11, 26)}").
+    shipped_later = tmp_path / "release-3.yaml"
+    shipped_later.write_text(release.replace("phone: 617-635-2222", "phone: 617-635-3333")
+                             .replace("Office of the Legal Advisor\n", "Legal Office\n", 1))
+    CliRunner().invoke(cli, ["agencies", "edit", "bps", "--set",
+                             "records_officer.office=Legal Advisor's Office", "--yes"])
+    monkeypatch.setattr("recordskit.directory.copies.shipped_agencies_file",
+                        lambda: shipped_later)
+    said = CliRunner().invoke(cli, ["agencies", "update"])
+    assert said.exit_code == 0, said.output
+    assert ("Conflict at agencies[bps].records_officer.phone: kept yours (617-635-0000); the "
+            "release has 617-635-3333.") in said.output
+    assert ("Conflict at agencies[bps].records_officer.office: kept yours (Legal Advisor's "
+            "Office); the release has Legal Office.") in said.output
+    assert "datetime" not in said.output and "{'" not in said.output
 
 
 def test_an_edit_that_changes_nothing_is_byte_identical_in_questions_too(

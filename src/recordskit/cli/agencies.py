@@ -232,8 +232,18 @@ def agencies_update() -> None:
     say(f"Took {len(done.taken)} change{'s' if len(done.taken) != 1 else ''} of the shipped "
         "directory" + (": " + ", ".join(done.taken) if done.taken else "") + ".")
     for conflict in done.conflicts:
-        say(f"Conflict at {conflict.where}: kept yours ({conflict.yours!r}); the release has "
-            f"{conflict.shipped!r}.", bold=True)
+        say(f"Conflict at {conflict.where}: kept yours ({_shown(conflict.yours)}); the release "
+            f"has {_shown(conflict.shipped)}.", bold=True)
+
+
+def _shown(value: object) -> str:
+    """A directory value as a volunteer reads it: as written, or as JSON for a list or
+    mapping (dates as YYYY-MM-DD), never Python's own notation."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
 
 
 @agencies.command("add")

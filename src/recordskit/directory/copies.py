@@ -91,15 +91,20 @@ def _plain(text: str, path: Path) -> dict[str, Any]:
     return data
 
 
-def _keyed(items: list[Any]) -> dict[str, Any]:
-    return {str(item.get("id", item.get("date"))): item for item in items
+KEYED_LISTS = {"records": "id", "sources": "url"}
+"""Lists inside an agency whose items are merged one by one, each known by this field."""
+
+
+def _keyed(items: list[Any], key: str) -> dict[str, Any]:
+    return {str(item.get(key, item.get("date"))): item for item in items
             if isinstance(item, dict)}
 
 
 def _merge_list(mine: Any, base: list[Any], theirs: list[Any], where: str, taken: list[str],
-                conflicts: list[Conflict]) -> None:
-    """Merge items with ids (agencies, records, precedents) three ways, field by field."""
-    ours, old, new = _keyed(list(mine)), _keyed(base), _keyed(theirs)
+                conflicts: list[Conflict], key: str = "id") -> None:
+    """Merge items known by ``key`` (agencies, records, precedents by id; sources by url;
+    closures by date) three ways, field by field."""
+    ours, old, new = _keyed(list(mine), key), _keyed(base, key), _keyed(theirs, key)
     for key, item in new.items():
         at = f"{where}[{key}]"
         if key not in old and key not in ours:
@@ -122,10 +127,16 @@ def _merge_fields(mine: Any, base: dict[str, Any], theirs: dict[str, Any], where
         if _same(old, new):
             continue
         at = f"{where}.{field}"
-        if field == "records" and isinstance(new, list):
-            _merge_list(mine.setdefault(field, []), old or [], new, at, taken, conflicts)
+        if field in KEYED_LISTS and isinstance(new, list):
+            _merge_list(mine.setdefault(field, []), old or [], new, at, taken, conflicts,
+                        KEYED_LISTS[field])
             continue
         yours = mine.get(field)
+        if isinstance(yours, dict) and isinstance(old, dict) and isinstance(new, dict):
+            # A mapping (the records officer's contacts) is merged field by field too: a phone
+            # you changed does not keep out the office the release corrected.
+            _merge_fields(yours, old, new, at, taken, conflicts)
+            continue
         if _same(yours, old):
             if new is None:
                 mine.pop(field, None)
