@@ -63,6 +63,40 @@ def test_never_overwrites_without_force(tmp_path: Path, answers: Answers) -> Non
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_a_request_made_again_in_its_folder_replaces_the_logged_one(
+        tmp_path: Path, answers: Answers) -> None:
+    # Made, then made again in the same folder with a corrected sending day (--force): the
+    # folder's files are the new request's, so the log holds one open request for it, not two
+    # with two sets of reminders. The replaced one can be restored with the undo it names.
+    from recordskit.tracking.open import open_log
+
+    out = tmp_path / "out"
+    path = _answers_file(tmp_path, answers())
+    assert CliRunner().invoke(cli, ["new", "--answers", str(path), "--out", str(out)]
+                              ).exit_code == 0
+    [first] = open_log().all()
+    _answers_file(tmp_path, answers(sent_on="2026-06-15"))
+    again = CliRunner().invoke(cli, ["new", "--answers", str(path), "--out", str(out),
+                                     "--force"])
+    assert again.exit_code == 0, again.output
+    shown = " ".join(again.output.split())
+    assert f"Request {first.id} was logged for this folder before" in shown
+    undo = shown.split("If it was sent and still stands: ")[1].strip()
+    assert undo.startswith(f"recordskit undo {first.id} ")
+    status = CliRunner().invoke(cli, ["status", "--json"])
+    assert [r["sent_on"] for r in yaml.safe_load(status.output)] == ["2026-06-15"]
+    assert "replaced by request" in open_log().get(first.id).events[-1].details["note"]
+    # The same answers again: the same request, nothing withdrawn.
+    same = CliRunner().invoke(cli, ["new", "--answers", str(path), "--out", str(out),
+                                    "--force"])
+    assert same.exit_code == 0 and "logged for this folder before" not in same.output
+    restored = CliRunner().invoke(cli, undo.split()[1:])
+    assert restored.exit_code == 0, restored.output
+    status = CliRunner().invoke(cli, ["status", "--json"])
+    assert sorted(r["sent_on"] for r in yaml.safe_load(status.output)) == [
+        "2026-06-12", "2026-06-15"]
+
+
 def test_default_folder_never_collides(tmp_path: Path, answers: Answers,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)

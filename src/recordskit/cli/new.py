@@ -111,6 +111,10 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
                   id=made.request_id, location=log.location,
                   log_command=f"recordskit log {made.request_id} ...",
                   status_command="recordskit status"))
+        for earlier, number in made.replaced:
+            say(_("Request {id} was logged for this folder before; its files are now this "
+                  "request's, so it is marked withdrawn. If it was sent and still stands: "
+                  "{command}").format(id=earlier, command=f"recordskit undo {earlier} {number}"))
 
 
 def _free_folder(parent: Path, name: str) -> Path:

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from datetime import date
 from pathlib import Path
 
 from recordskit.documents.batch_report import BatchReport, RowResult, RowTask
@@ -34,7 +31,14 @@ from recordskit.intake.answers import load_answers
 from recordskit.intake.rows import RowProblem, check_rows, read_rows, row_id_of
 from recordskit.models import Directory
 from recordskit.text import csv_document
-from recordskit.tracking.log import EventRow, RequestLog, RequestRow, current_user, now
+from recordskit.tracking.log import (
+    EventRow,
+    RequestLog,
+    RequestRow,
+    current_user,
+    now,
+    replaced_event,
+)
 
 PARALLEL_FROM = 24
 """Below this many rows, starting worker processes costs more than it saves."""
@@ -278,9 +282,8 @@ def _record_in_log(report: BatchReport, log: RequestLog, batch: str, directory: 
     open requests, with two sets of reminders, for one folder.
     """
     log.create()  # made on first use, as `new` makes it; an older one is upgraded
-    withdrawn = {row.request_id for row in log.event_rows() if row.event == "withdrawn"}
-    by_folder = {row.folder: row.id for row in log.request_rows() if row.id not in withdrawn}
-    stamp, who, today = now(), current_user(), date.today().isoformat()
+    by_folder = log.open_by_folder()
+    stamp, who = now(), current_user()
     requests: list[RequestRow] = []
     replaced: list[EventRow] = []
     for result in report.results:
@@ -291,12 +294,9 @@ def _record_in_log(report: BatchReport, log: RequestLog, batch: str, directory: 
                                                  directory).stored()
         requests.append(RequestRow(result.request_id, stamp, result.agency, answers, folder,
                                    batch, who))
-        earlier = by_folder.get(folder)
-        if earlier is not None and earlier != result.request_id:
-            replaced.append(EventRow(
-                0, earlier, "withdrawn", today, json.dumps({
-                    "note": f"replaced by request {result.request_id}, made from the row's "
-                            "new answers"}), stamp, who, uuid.uuid4().hex))
+        replaced += [replaced_event(earlier, result.request_id, "made from the row's new "
+                                    "answers", stamp=stamp, by=who)
+                     for earlier in by_folder.get(folder, []) if earlier != result.request_id]
     recorded = log.insert_requests(requests)
     if replaced:
         log.insert_events(replaced)

@@ -12,7 +12,7 @@ itself. Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -42,7 +42,13 @@ from recordskit.documents.summary import summary_context
 from recordskit.i18n import current_language
 from recordskit.intake.answers import answers_yaml
 from recordskit.models import Agency, Directory, Request
-from recordskit.tracking.log import LoggedRequest, RequestLog
+from recordskit.tracking.log import (
+    LoggedRequest,
+    RequestLog,
+    current_user,
+    now,
+    replaced_event,
+)
 from recordskit.tracking.service import timeline_of
 
 REQUEST_TEMPLATE = "request.docx"
@@ -61,6 +67,9 @@ class MadeRequest:
     request_id: str
     schedule: Schedule
     files: dict[str, bytes]
+    replaced: tuple[tuple[str, int], ...] = ()
+    """Requests logged for the same folder before, marked withdrawn now that its files are
+    this request's: each id, and the number of its ``withdrawn`` event (for an undo)."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +143,15 @@ def make_request(request: Request, directory: Directory, out: Path, *, force: bo
     made.files.update(write_with_pdfs(out, made.files, force=force, pdf_of=(
         "letter.docx", "schedule.docx") if pdf else ()))
     if log is not None:
-        log.record_request(made.request_id, request, folder=out.resolve(), by=by)
+        folder = out.resolve()
+        earlier = [found for found in log.open_by_folder().get(str(folder), [])
+                   if found != made.request_id]
+        log.record_request(made.request_id, request, folder=folder, by=by)
+        who = current_user() if by is None else by
+        numbers = log.insert_events(
+            replaced_event(found, made.request_id, "made again in its folder with new answers",
+                           stamp=now(), by=who) for found in earlier)
+        made = replace(made, replaced=tuple(zip(earlier, numbers, strict=True)))
     return made
 
 

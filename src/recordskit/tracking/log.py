@@ -141,6 +141,18 @@ class RequestLog(ABC):
             request_id, now(), request.agency, request.stored(), str(folder), batch_id,
             current_user() if by is None else by))
 
+    def open_by_folder(self) -> dict[str, list[str]]:
+        """The ids of the requests logged for each folder and not withdrawn, oldest first."""
+        events = self.event_rows()
+        undone = {json.loads(row.details).get("undoes") for row in events if row.event == "undo"}
+        withdrawn = {row.request_id for row in events
+                     if row.event == "withdrawn" and row.seq not in undone}
+        found: dict[str, list[str]] = {}
+        for row in self.request_rows():
+            if row.folder and row.id not in withdrawn:
+                found.setdefault(row.folder, []).append(row.id)
+        return found
+
     def record_event(self, request_id: str, event: str, on_date: date,
                      details: dict[str, Any] | None = None, *, by: str | None = None
                      ) -> LoggedEvent:
@@ -191,6 +203,15 @@ class RequestLog(ABC):
                 if damaged is not None:
                     damaged.append(exc)
         return found
+
+
+def replaced_event(earlier: str, replacement: str, how: str, *, stamp: str, by: str
+                   ) -> EventRow:
+    """The ``withdrawn`` event of a request whose folder now holds another request's files
+    (``how`` says how they came: "made from the row's new answers"). The log then never holds
+    two open requests, with two sets of reminders, for one folder; ``undo`` reverses it."""
+    return EventRow(0, earlier, "withdrawn", date.today().isoformat(), json.dumps({
+        "note": f"replaced by request {replacement}, {how}"}), stamp, by, uuid.uuid4().hex)
 
 
 class DamagedEntry(UserError):
