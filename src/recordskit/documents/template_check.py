@@ -91,13 +91,20 @@ def check_template(path: Path, context: dict[str, Any] | None = None) -> list[Te
         texts = _paragraph_texts(xml)
         paragraphs += texts
         problems += _word_damage(name, xml, texts)
-        sources.append(template.patch_xml(xml))
+        # One paragraph a line, as the renderer splits them: an error's line is its paragraph.
+        sources.append(re.sub(r"<w:p([ >])", r"\n<w:p\1", template.patch_xml(xml)))
     env = environment()
     for source in sources:
         try:
             ast = env.parse(source)
         except TemplateSyntaxError as exc:
             near = _near_line(source, exc.lineno)
+            if (exc.message or "").startswith("Unexpected end of template"):
+                # Where the block opened, not the end: its paragraph, or the {%p %} tag itself.
+                opened = _unclosed_tag(source)
+                if opened is not None:
+                    near = _near_line(source, opened[0])
+                    near = near if opened[1] in near else opened[1]
             problems.append(TemplateProblem(name, f"template syntax error: {exc.message}", near))
             continue
         problems += _Checker(name, env, context, paragraphs).run(ast)
@@ -109,6 +116,22 @@ def check_template(path: Path, context: dict[str, Any] | None = None) -> list[Te
         except TemplateError as exc:
             problems.append(TemplateProblem(name, f"rendering the sample fails: {exc}"))
     return problems
+
+
+_BLOCK_TAG = re.compile(r"\{%-?\s*(\w+).*?%\}")
+_BLOCKS = ("if", "for", "macro", "call", "filter", "with", "block", "raw", "autoescape")
+
+
+def _unclosed_tag(source: str) -> tuple[int, str] | None:
+    """The line and text of the innermost block tag that is never closed, or None."""
+    opened: list[tuple[int, str]] = []
+    for number, line in enumerate(source.splitlines(), start=1):
+        for tag in _BLOCK_TAG.finditer(line):
+            if tag[1] in _BLOCKS:
+                opened.append((number, _unescape(tag[0])))
+            elif tag[1].startswith("end") and tag[1][3:] in _BLOCKS and opened:
+                opened.pop()
+    return opened[-1] if opened else None
 
 
 def _near_line(source: str, lineno: int) -> str:
