@@ -110,6 +110,19 @@ def test_a_whole_run_in_the_family_language_has_no_english(
                     encoding="utf-8")
     run("a past sending date", "2026-11-20", "new", "--lang", lang, "--answers", str(past),
         "--out", str(tmp_path / "past"), code=1)
+    personal = tmp_path / "personal.yaml"
+    personal.write_text(yaml.safe_dump({
+        "agency": "bps", "records": ["school-police-reports-shared-with-bric"],
+        "other_records": "Reports about my son Juan, born 04/03/2012, who is undocumented",
+        "requester": {"email": "rosa@example.org"}, "delivery": "email",
+        "sent_on": "2026-11-23"}), encoding="utf-8")
+    run("personal details", "2026-11-20", "new", "--lang", lang, "--answers", str(personal),
+        "--out", str(tmp_path / "never"), code=1)
+    # No --lang: the answers file names the family's language, and its errors are said in it.
+    personal.write_text(personal.read_text(encoding="utf-8") + f"language: {lang}\n",
+                        encoding="utf-8")
+    run("personal details, the file's language", "2026-11-20", "new", "--answers",
+        str(personal), "--out", str(tmp_path / "never"), code=1)
     out = tmp_path / "request"
     made = run("new", "2026-11-20", "new", "--lang", lang, "--answers", str(answers),
                "--out", str(out))

@@ -86,6 +86,8 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
         from recordskit.intake.privacy import personal_details, refuse
 
         request = load_answers(answers_path, directory)
+        if lang is None and request.language:  # what follows is said in the family's language
+            set_language(request.language)
         if not allow_personal:
             refuse(personal_details(request), answers_path)
         if not past:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from recordskit import inputfile
 from recordskit.errors import InputFileError, PersonalDetailsError, Problem
-from recordskit.i18n import N_
+from recordskit.i18n import N_, _
 from recordskit.models import Request
 
 KINDS = {
@@ -109,8 +109,10 @@ def _fold(text: str) -> str:
                    if unicodedata.category(char) != "Cf")
 
 
-ADVICE = ("A public records request can itself be released to anyone who asks for it, so "
-          "leave these details out.")
+ADVICE = N_("A public records request can itself be released to anyone who asks for it, so "
+            "leave these details out.")
+REFUSED = N_("contains what looks like {what} ({excerpt}). {advice} Remove it, or allow "
+             "personal details if it must stay.")
 
 
 def refuse(findings: list[Finding], file: Path | str | None) -> None:
@@ -126,13 +128,7 @@ def refuse(findings: list[Finding], file: Path | str | None) -> None:
     problems = []
     for finding in findings:
         line, column = inputfile.locate(node, tuple(finding.field.split(".")))
-        problems.append(Problem(finding.field, f"contains what looks like {finding.what} "
-                                               f"({finding.excerpt!r}); {ADVICE} Remove it, or "
-                                               "allow personal details if it must stay.",
-                                line, column))
+        problems.append(Problem(finding.field, _(REFUSED).format(
+            what=_(finding.what), excerpt=repr(finding.excerpt), advice=_(ADVICE)),
+            line, column))
     raise PersonalDetailsError(file, problems)
-
-
-def explain(findings: list[Finding]) -> list[str]:
-    """One line per finding, for errors and the interview."""
-    return [f"{f.field}: contains what looks like {f.what} ({f.excerpt!r})" for f in findings]
