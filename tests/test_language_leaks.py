@@ -137,6 +137,10 @@ def test_a_whole_run_in_the_family_language_has_no_english(
     run("nothing to follow up", "2026-11-24", "followup", request_id, "--out",
         str(tmp_path / "f2"), code=1)
     run("followup", "2026-12-20", "followup", request_id, "--out", str(tmp_path / "f"))
+    run("an event in the future", "2026-12-22", "log", request_id, "response", "--kind",
+        "denied", "--on", "2026-12-30", code=1)
+    run("an extension without its date", "2026-12-22", "log", request_id, "response",
+        "--kind", "extension", "--on", "2026-12-21", code=1)
     logged = run("log a denial", "2026-12-22", "log", request_id, "response", "--kind",
                  "denied", "--no-exemption", "--on", "2026-12-22")
     assert re.search(r"\b2\b", logged)  # the denial is event 2, after the follow-up

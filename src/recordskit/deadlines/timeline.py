@@ -33,6 +33,7 @@ from recordskit.deadlines.notices import (
 )
 from recordskit.deadlines.schedule import new_request_schedule, student_records_schedule
 from recordskit.errors import FieldError, UserError
+from recordskit.i18n import _
 from recordskit.law import LAW, extension_max, production_limit
 from recordskit.models import Agency, Deadline, Directory, LoggedEvent, Request
 from recordskit.text import capital, long_date
@@ -104,42 +105,46 @@ class Timeline:
 
 def check_event(request: Request, events: Sequence[LoggedEvent], event: str, on: date,
                 details: dict[str, Any], today: date) -> None:
-    """Refuse an event that cannot have happened, with the reason."""
+    """Refuse an event that cannot have happened, with the reason (in the language in use:
+    a family logs its own responses)."""
     if event not in LOGGED_EVENTS:
-        raise FieldError(f"unknown event {event!r}; expected one of: "
-                         f"{', '.join(LOGGED_EVENTS)}", field="event")
+        raise FieldError(_("unknown event {event}; expected one of: {events}").format(
+            event=repr(event), events=", ".join(LOGGED_EVENTS)), field="event")
     if on < request.sent_on:
-        raise FieldError(f"{event} on {on}: the request was sent on {request.sent_on}, and an "
-                         "event cannot come before it; check the date", field="on")
+        raise FieldError(_("{event} on {date}: the request was sent on {sent}, and an event "
+                           "cannot come before it; check the date").format(
+                               event=event, date=on, sent=request.sent_on), field="on")
     if on > today:
-        raise FieldError(f"{event} on {on}: that date is in the future; log events once they "
-                         "have happened", field="on")
+        raise FieldError(_("{event} on {date}: that date is in the future; log events once "
+                           "they have happened").format(event=event, date=on), field="on")
     final = [e for e in events if e.event in FINAL_STATES]
     if final:
-        raise UserError(f"the request was marked {final[-1].event} on {final[-1].on_date}; "
-                        "undo that first if it was a mistake")
+        raise UserError(_("the request was marked {state} on {date}; undo that first if it "
+                          "was a mistake").format(state=_(final[-1].event),
+                                                  date=final[-1].on_date))
     if event == "response":
         kind = details.get("kind")
         if kind not in RESPONSE_KINDS:
-            raise FieldError(f"a response needs its kind, one of: {', '.join(RESPONSE_KINDS)}",
-                             field="kind")
+            raise FieldError(_("a response needs its kind, one of: {kinds}").format(
+                kinds=", ".join(RESPONSE_KINDS)), field="kind")
         if kind == "extension" and not details.get("until"):
-            raise FieldError("a response of kind extension needs the production date the body "
-                             "set", field="until")
+            raise FieldError(_("a response of kind extension needs the production date the "
+                               "body set"), field="until")
     until = details.get("until")
     if until and date.fromisoformat(until) < on:
-        raise FieldError(f"until {until} is before the event's date {on}", field="until")
+        raise FieldError(_("until {until} is before the event's date {date}").format(
+            until=until, date=on), field="until")
     if event == "followed_up" and not details.get("until"):
-        raise FieldError("followed_up needs the day your letter asked for a reply by",
+        raise FieldError(_("followed_up needs the day your letter asked for a reply by"),
                          field="until")
     window = details.get("window")
     if window is not None and (event != "appealed" or not (
             str(window) == "no_response" or str(window).isdigit())):
-        raise FieldError("only an appeal names the response it appeals: its event number, or "
-                         "no_response", field="window")
+        raise FieldError(_("only an appeal names the response it appeals: its event number, "
+                           "or no_response"), field="window")
     if event == "petition_granted" and not details.get("days"):
-        raise FieldError("petition_granted needs the number of business days the Supervisor "
-                         "granted, as the order states", field="days")
+        raise FieldError(_("petition_granted needs the number of business days the Supervisor "
+                           "granted, as the order states"), field="days")
 
 
 def timeline_for(request: Request, events: Sequence[LoggedEvent], directory: Directory,
