@@ -97,6 +97,16 @@ def test_a_request_made_again_in_its_folder_replaces_the_logged_one(
         "2026-06-12", "2026-06-15"]
 
 
+def test_the_first_request_on_a_computer_makes_its_log(
+        tmp_path: Path, answers: Answers, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A new user: not even the log's folder exists yet (each test's own log folder does).
+    monkeypatch.setenv("RECORDSKIT_HOME", str(tmp_path / "new-user" / "recordskit"))
+    made = CliRunner().invoke(cli, ["new", "--answers", str(_answers_file(tmp_path, answers())),
+                                    "--out", str(tmp_path / "out")])
+    assert made.exit_code == 0, made.output
+    assert (tmp_path / "new-user" / "recordskit" / "requests.sqlite3").is_file()
+
+
 def test_default_folder_never_collides(tmp_path: Path, answers: Answers,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)

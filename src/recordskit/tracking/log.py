@@ -143,6 +143,8 @@ class RequestLog(ABC):
 
     def open_by_folder(self) -> dict[str, list[str]]:
         """The ids of the requests logged for each folder and not withdrawn, oldest first."""
+        if not self.exists():  # the first request of a new log: nothing is there yet
+            return {}
         events = self.event_rows()
         undone = {json.loads(row.details).get("undoes") for row in events if row.event == "undo"}
         withdrawn = {row.request_id for row in events
