@@ -301,6 +301,14 @@ def test_damaged_rows_are_reported_by_id(tmp_path: Path, answers: Answers,
     assert f"request {good} in the log cannot be read" in status.output
     shown = invoke("show", good)
     assert shown.exit_code == 1 and "its details are not a mapping" in shown.output
+    # A damaged undo does not stop a request being made again in its folder.
+    with sqlite3.connect(_private_log / "requests.sqlite3") as db:
+        db.execute("INSERT INTO events (request_id, event, on_date, details, recorded_at) "
+                   "VALUES (?, 'undo', '2026-06-16', '{not json', 'x')", (good,))
+    path.write_text(yaml.safe_dump(answers(sent_on="2026-06-16")))
+    again = invoke("new", "--answers", str(path), "--out", str(tmp_path / "2026-06-12"),
+                   "--force")
+    assert again.exit_code == 0, again.output
 
 
 @pytest.mark.parametrize(("event", "on_date", "details", "reason"), [

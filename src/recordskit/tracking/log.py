@@ -146,7 +146,7 @@ class RequestLog(ABC):
         if not self.exists():  # the first request of a new log: nothing is there yet
             return {}
         events = self.event_rows()
-        undone = {json.loads(row.details).get("undoes") for row in events if row.event == "undo"}
+        undone = {_undoes(row) for row in events if row.event == "undo"}
         withdrawn = {row.request_id for row in events
                      if row.event == "withdrawn" and row.seq not in undone}
         found: dict[str, list[str]] = {}
@@ -205,6 +205,16 @@ class RequestLog(ABC):
                 if damaged is not None:
                     damaged.append(exc)
         return found
+
+
+def _undoes(row: EventRow) -> object:
+    """The number of the event an undo undoes (None when its row is damaged: reading the
+    request reports that)."""
+    try:
+        details = json.loads(row.details)
+    except ValueError:
+        return None
+    return details.get("undoes") if isinstance(details, dict) else None
 
 
 def replaced_event(earlier: str, replacement: str, how: str, *, stamp: str, by: str
