@@ -132,7 +132,8 @@ def _problem(item: dict[str, Any]) -> tuple[str, str] | None:
             return key, "expected text"
     if item["type"] == "request":
         try:
-            Request.model_validate(item["answers"])
+            # As the log reads it back: from the JSON it stores.
+            Request.model_validate_json(json.dumps(item["answers"], ensure_ascii=False))
         except ValidationError as exc:
             error = exc.errors()[0]
             where = ".".join(str(part) for part in error["loc"])
