@@ -147,11 +147,12 @@ def make_request(request: Request, directory: Directory, out: Path, *, force: bo
         earlier = [found for found in log.open_by_folder().get(str(folder), [])
                    if found != made.request_id]
         log.record_request(made.request_id, request, folder=folder, by=by)
-        who = current_user() if by is None else by
-        numbers = log.insert_events(
-            replaced_event(found, made.request_id, "made again in its folder with new answers",
-                           stamp=now(), by=who) for found in earlier)
-        made = replace(made, replaced=tuple(zip(earlier, numbers, strict=True)))
+        if earlier:
+            who = current_user() if by is None else by
+            numbers = log.insert_events(
+                replaced_event(found, made.request_id, "made again in its folder with new "
+                               "answers", stamp=now(), by=who) for found in earlier)
+            made = replace(made, replaced=tuple(zip(earlier, numbers, strict=True)))
     return made
 
 
