@@ -145,6 +145,10 @@ def test_a_whole_run_in_the_family_language_has_no_english(
                  "denied", "--no-exemption", "--on", "2026-12-22")
     assert re.search(r"\b2\b", logged)  # the denial is event 2, after the follow-up
     run("appeal", "2026-12-30", "appeal", request_id, "--out", str(tmp_path / "a"))
+    run("not a response", "2026-12-30", "appeal", request_id, "--response", "1", "--out",
+        str(tmp_path / "never"), code=1)
+    run("an appeal too late", "2027-06-30", "appeal", request_id, "--response", "2", "--out",
+        str(tmp_path / "never"), code=1)
     run("calendar", "2026-12-30", "calendar", "--out", str(tmp_path / "all.ics"))
     run("unknown id", "2026-12-30", "show", "abcdef0123", "--lang", lang, code=1)
     run("undo", "2026-12-30", "undo", request_id, "2")

@@ -14,7 +14,7 @@ from recordskit.deadlines.events import GROUNDS
 from recordskit.deadlines.schedule import receipt_sentence
 from recordskit.deadlines.timeline import AppealWindow, Timeline
 from recordskit.errors import FieldError, UserError
-from recordskit.i18n import _
+from recordskit.i18n import N_, _, current_language
 from recordskit.law import LAW, free_hours, production_limit
 from recordskit.models import Agency, LoggedEvent, Request
 from recordskit.text import capital, long_date
@@ -134,8 +134,10 @@ def appeal_window(timeline: Timeline, today: date, response: int | None = None
     if response is not None:
         chosen = next((w for w in windows if w.ref == str(response)), None)
         if chosen is None:
-            raise FieldError(f"event {response} is not a response that can be appealed; "
-                             f"{_listing(windows, today)}", field="response")
+            raise FieldError(_("event {number} is not a response that can be appealed; "
+                               "{listing}").format(number=response,
+                                                   listing=_listing(windows, today)),
+                             field="response")
     elif not facts.responses and not facts.overdue:
         raise UserError(_("nothing to appeal yet: no response has been logged and the "
                           "response is not due until {date}. If one came, log the response "
@@ -145,18 +147,33 @@ def appeal_window(timeline: Timeline, today: date, response: int | None = None
         chosen = max(open_now, key=lambda w: w.closes) if open_now else windows[-1]
     if not chosen.is_open(today):
         rule, court = LAW["appeal_window"], LAW["superior_court"]
-        raise UserError(
-            f"the appeal window closed on {chosen.closes}: an appeal must be filed within "
-            f"{rule.days} calendar days of {chosen.counted} ({rule.citation}); "
-            f"{_listing(windows, today)}. {capital(court.statement)} ({court.citation}); ask a "
-            "lawyer about it.")
+        court_text = (f"{capital(court.statement)} ({court.citation})"
+                      if current_language() == "en" else
+                      _(SUPERIOR_COURT).format(citation=court.citation))
+        raise UserError(_(
+            "the appeal window closed on {date}: an appeal must be filed within {days} calendar "
+            "days of {counted} ({citation}); {listing}. {court}; ask a lawyer about it.").format(
+                date=chosen.closes, days=rule.days, counted=_counted(chosen),
+                citation=rule.citation, listing=_listing(windows, today), court=court_text))
     return chosen
+
+
+SUPERIOR_COURT = N_("You may also bring an action in Superior Court; an appeal to the Supervisor "
+                    "of Records is not required first ({citation})")
+"""The law table's ``superior_court`` in the family's words (in English, its own statement)."""
+
+
+def _counted(window: AppealWindow) -> str:
+    """What a window counts from: as the appeal says it, or in the family's words."""
+    return window.counted if current_language() == "en" else window.in_family_words()
 
 
 def _listing(windows: list[AppealWindow], today: date) -> str:
     open_now = [w for w in windows if w.is_open(today)]
     if not open_now:
-        return "no appeal window is open"
-    return "open: " + "; ".join(
-        f"{w.counted} (until {w.closes}{'' if w.response is None else f', event {w.ref}'})"
-        for w in open_now)
+        return _("no appeal window is open")
+    return _("open: {windows}").format(windows="; ".join(
+        (_("{counted} (until {date})") if w.response is None else
+         _("{counted} (until {date}, event {number})")).format(
+            counted=_counted(w), date=w.closes, number=w.ref)
+        for w in open_now))

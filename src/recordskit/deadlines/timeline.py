@@ -36,7 +36,7 @@ from recordskit.errors import FieldError, UserError
 from recordskit.i18n import _
 from recordskit.law import LAW, extension_max, production_limit
 from recordskit.models import Agency, Deadline, Directory, LoggedEvent, Request
-from recordskit.text import capital, long_date
+from recordskit.text import capital, local_date, long_date
 
 APPEALABLE_KINDS = ("denied", "partial", "fee_estimate")
 """Responses that open their own appeal window (an extension does when it goes past the limit)."""
@@ -50,6 +50,16 @@ class AppealWindow:
     closes: date
     counted: str
     """What the window counts from, as the appeal says it: ``the response of …``."""
+    who: str = ""
+    """The body's short name."""
+
+    def in_family_words(self) -> str:
+        """What the window counts from, in the language in use, for the family."""
+        if self.response is None:
+            return _("your request, since no answer came")
+        kind = str(self.response.details.get("kind", "")).replace("_", " ")
+        return _("{agency}'s answer of {date} ({kind})").format(
+            agency=self.who, date=local_date(self.response.on_date), kind=_(kind) if kind else "")
 
     @property
     def ref(self) -> str:
@@ -239,7 +249,7 @@ def _appeal_windows(request: Request, ordered: list[LoggedEvent], responses: lis
     found: list[AppealWindow] = []
     if not responses:
         found.append(AppealWindow(None, request.sent_on + timedelta(days=window_days),
-                                  "the request, since there was no response"))
+                                  "the request, since there was no response", who))
     for response in responses:
         kind = str(response.details.get("kind", ""))
         until = response.details.get("until")
@@ -248,7 +258,8 @@ def _appeal_windows(request: Request, ordered: list[LoggedEvent], responses: lis
         if kind in APPEALABLE_KINDS or beyond:
             found.append(AppealWindow(
                 response, response.on_date + timedelta(days=window_days),
-                f"{who}'s response of {long_date(response.on_date)} ({kind.replace('_', ' ')})"))
+                f"{who}'s response of {long_date(response.on_date)} ({kind.replace('_', ' ')})",
+                who))
     used = {str(a.details.get("window", "")) for a in appeals}
     if any(not a.details.get("window") for a in appeals):
         return []
