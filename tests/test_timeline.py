@@ -184,6 +184,17 @@ def test_a_later_denial_is_appealed_not_followed_up(
     assert situation is not None and situation.kind == "no_exemption"
 
 
+def test_a_production_date_set_after_a_denial_is_followed_up_when_it_passes(
+        bps_email: Request, directory: Directory) -> None:
+    # BPS denied on 12 January, thought again, and on the 20th set 5 February for the records
+    # (within its limit, 9 February). On 10 February nothing has come: that is followed up.
+    reconsidered = events(("response", "2026-01-12", {"kind": "denied"}),
+                          ("response", "2026-01-20", {"kind": "extension", "until": "2026-02-05"}))
+    timeline = timeline_for(bps_email, reconsidered, directory, D("2026-02-10"))
+    situation = followup_situation(timeline, D("2026-02-10"))
+    assert situation is not None and situation.kind == "production_missed"
+
+
 def test_a_response_to_a_follow_up_ends_the_wait_for_its_reply(
         bps_email: Request, directory: Directory) -> None:
     # The follow-up of Tuesday 20 January asked BPS to reply by the 27th. Until a reply comes,

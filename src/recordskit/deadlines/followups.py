@@ -50,6 +50,7 @@ def followup_situation(timeline: Timeline, today: date) -> FollowUpSituation | N
         return FollowUpSituation("student_no_access") if facts.overdue else None
     if facts.overdue:
         return FollowUpSituation("no_response")
+    denied_on: date | None = None
     for response in reversed(facts.responses):
         kind, until = response.details.get("kind"), response.details.get("until")
         if (kind == "extension" and until and not facts.extension_granted
@@ -62,10 +63,14 @@ def followup_situation(timeline: Timeline, today: date) -> FollowUpSituation | N
         if kind == "denied":
             # The body's last word: what it said before (an extension, a fee, a production
             # date) is moot, and no records will come. The denial is appealed, not followed up.
-            return None
+            denied_on = response.on_date
+            break
     production_due = timeline.date_of("production_due")
     produced = any(r.details.get("kind") in ("produced", "no_records") for r in facts.responses)
-    if production_due and today > production_due and not produced:
+    # A production date counts unless a denial came after the extension that set it.
+    promised = denied_on is None or any(
+        r.details.get("kind") == "extension" and r.on_date > denied_on for r in facts.responses)
+    if production_due and today > production_due and not produced and promised:
         return FollowUpSituation("production_missed")
     return None
 
