@@ -111,6 +111,34 @@ def test_no_header_text_adds_a_header_class(directory: Directory, answers: Answe
                                    "MIME-Version", "Content-Type"}
 
 
+_MESSAGE_ID = re.compile(rb"Message-ID:[^\n]*\n(?:[ \t][^\n]*\n)*")
+
+
+def test_drafts_that_share_headers_are_written_as_the_email_package_writes_them(
+        directory: Directory, answers: Answers, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Drafts keep the headers they share, made and folded once. Three hundred requesters (more
+    # than are kept) with hostile names, each draft against the email package's default policy:
+    # a kept header never carries one family's name or address into another's draft.
+    import recordskit.documents.email_draft as drafts
+
+    names = [ENCODED_BCC, "Ana\u202eevil", "O'Brien \"Co\" <x@y.z>", "Família Número",
+             "x" * 90, "=?utf-8?q?x?=", ""]
+    requests = [request_from(answers(requester__name=f"{names[n % len(names)]} {n}",
+                                     requester__email=f"family{n}@clinic.example.org"),
+                             directory) for n in range(300)]
+    agency = directory.agency("bps")
+    kept = [email_draft(request, agency, _LETTER, "Public records request")
+            for request in requests]
+    monkeypatch.setattr(drafts, "DRAFT_POLICY", email.policy.default)
+    plain = [email_draft(request, agency, _LETTER, "Public records request")
+             for request in requests]
+    for number, (fast, slow) in enumerate(zip(kept, plain, strict=True)):
+        assert fast is not None and slow is not None
+        assert _MESSAGE_ID.sub(b"", fast) == _MESSAGE_ID.sub(b"", slow), number
+        sender = email.message_from_bytes(fast, policy=email.policy.default)["From"]
+        assert sender.addresses[0].addr_spec == f"family{number}@clinic.example.org"
+
+
 # 2. YAML alias bombs, and the class: every YAML input refuses anchors, aliases, deep nesting.
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))

@@ -7,11 +7,11 @@ a verified email for the agency. Mail programs open it as a draft to check and s
 from __future__ import annotations
 
 from datetime import datetime, time
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
-from email.policy import default
+from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid
-from functools import lru_cache
+from typing import Any
 
 from recordskit.documents.docx_text import docx_text
 from recordskit.models import Agency, Request
@@ -34,12 +34,66 @@ base64 text, the two encodings the parts use, so no letter can contain the bound
 email package need not search every draft for one that is free."""
 
 
-@lru_cache(maxsize=256)
-def repeated_header(name: str, value: str) -> str:
-    """A header whose value the drafts of a batch share (the agency's address, the subject,
-    the date), parsed once: the email package stores a header object as it is given."""
-    header: str = default.header_factory(name, value)
-    return header
+class _DraftHeaders(HeaderRegistry):
+    """The email package's header registry, remembering what the drafts of a batch share.
+
+    The registry builds a new class for every header it makes, and then parses the value; a
+    batch's drafts share most of their headers (the agency's address, the subject, the date, and
+    the MIME headers of the two parts), so each distinct one is made once per process. A header
+    object never changes once made (the message replaces it instead), so one can serve every
+    draft.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type[BaseHeader]] = {}
+        self._made: dict[tuple[str, str], BaseHeader] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        kind = self._classes.get(name.lower())
+        if kind is None:
+            kind = self._classes[name.lower()] = super().__getitem__(name)
+        return kind
+
+    def __call__(self, name: str, value: Any) -> BaseHeader:
+        if not isinstance(value, str):
+            made: BaseHeader = super().__call__(name, value)
+            return made
+        header = self._made.get((name, value))
+        if header is None:
+            header = self[name](name, value)
+            if len(self._made) >= _KEPT_HEADERS:
+                self._made.clear()  # the draft's own headers (From, Message-ID) pass through
+            self._made[name, value] = header
+        return header
+
+
+_KEPT_HEADERS = 256
+
+
+class _DraftPolicy(EmailPolicy):
+    """The email package's default policy, folding each shared header once per process.
+
+    Folding a header into lines is the longest step of writing one out; the folded form depends
+    only on the header object, which never changes, so it is kept beside the object.
+    """
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        kept = _FOLDED.get(id(value))
+        if kept is not None and kept[0] is value:  # the very object: its id was not reused
+            return kept[1]
+        folded: bytes = super().fold_binary(name, value)
+        if isinstance(value, BaseHeader):
+            if len(_FOLDED) >= _KEPT_HEADERS:
+                _FOLDED.clear()
+            _FOLDED[id(value)] = (value, folded)
+        return folded
+
+
+_FOLDED: dict[int, tuple[Any, bytes]] = {}
+DRAFT_POLICY = _DraftPolicy(header_factory=_DraftHeaders())
+"""The policy every draft is made with: the email package's default, with shared headers made
+and folded once per process."""
 
 
 def email_draft(request: Request, agency: Agency, letter: bytes, subject: str) -> bytes | None:
@@ -47,15 +101,15 @@ def email_draft(request: Request, agency: Agency, letter: bytes, subject: str) -
     to = agency.records_officer.email
     if not to:
         return None
-    message = EmailMessage()
+    message = EmailMessage(policy=DRAFT_POLICY)
     person = request.requester
-    message["To"] = repeated_header("To", str(Address(addr_spec=to)))
+    message["To"] = str(Address(addr_spec=to))  # as text: a header the drafts share
     if person.email:
         message["From"] = Address(display_name=header_text(person.name or person.organization),
                                   addr_spec=person.email)
-    message["Subject"] = repeated_header("Subject", header_text(subject))
+    message["Subject"] = header_text(subject)
     sent = datetime.combine(request.sent_on, time(9, 0)).astimezone()
-    message["Date"] = repeated_header("Date", format_datetime(sent))
+    message["Date"] = format_datetime(sent)
     message["Message-ID"] = make_msgid(idstring=request.fingerprint(), domain="recordskit.invalid")
     message["X-Unsent"] = "1"  # mail programs open it as a draft to send, not a received mail
     # Quoted-printable always (never 7bit or 8bit, which would leave the text as typed): see
