@@ -235,3 +235,74 @@ def test_a_failed_render_is_not_kept(tmp_path: Path) -> None:
     for _ in range(2):
         with pytest.raises(TemplateError, match="missing"):
             template.render({}, STAMP)
+
+
+def _body(docx: bytes) -> bytes:
+    """The document's body in canonical XML: equal bodies, however their characters were
+    escaped, give equal bytes."""
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        root = etree.fromstring(archive.read("word/document.xml"))
+    body = root.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}body")
+    return bytes(etree.tostring(body, method="c14n"))
+
+
+def _hostile(value: object) -> object:
+    """A context with every string given characters that XML escapes."""
+    if isinstance(value, str):
+        return f"{value} O'Brien \"&\" <b>"
+    if isinstance(value, dict):
+        return {key: _hostile(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_hostile(item) for item in value]
+    return value
+
+
+@pytest.mark.parametrize("name", ["request.docx", "summary.docx", "schedule.docx",
+                                  "follow_up.docx", "appeal.docx", "student_records.docx"])
+def test_fast_path_body_is_the_body_docxtpl_writes(name: str) -> None:
+    # The fast path writes a body without tables as rendered, not parsed and written out again:
+    # the XML must still say exactly what docxtpl's own path says.
+    from recordskit.documents.render import template
+    from recordskit.documents.samples import SAMPLE_CONTEXTS
+    from tests.conftest import FROZEN_TEMPLATES
+
+    letter = template(name, FROZEN_TEMPLATES)
+    assert letter.fast_path
+    context = _hostile(SAMPLE_CONTEXTS[name]())
+    assert isinstance(context, dict)
+    fast, full = letter.render(context, STAMP), letter.render_with_docxtpl(context, STAMP)
+    assert _body(fast) == _body(full)
+    assert "O'Brien \"&\" <b>" in docx_text(fast)
+
+
+def test_a_table_that_gains_cells_is_widened_on_the_fast_path(tmp_path: Path) -> None:
+    document = Document()
+    row = document.add_table(rows=1, cols=3).rows[0]
+    for cell, text in zip(row.cells, ("{%tc for x in items %}", "{{ x }}", "{%tc endfor %}"),
+                          strict=True):
+        cell.text = text
+    path = tmp_path / "table.docx"
+    document.save(path)
+    letter = LetterTemplate(path)
+    assert letter.fast_path
+    context = {"items": ["a", "b", "c", "d", "e"]}
+    fast = letter.render(context, STAMP)
+    assert _body(fast) == _body(letter.render_with_docxtpl(context, STAMP))
+    assert _body(fast).count(b"<w:gridCol ") == 5  # docxtpl's widening: one column per cell
+
+
+def test_a_body_the_template_leaves_broken_is_recovered_as_docxtpl_recovers_it(
+        tmp_path: Path) -> None:
+    # A template can write raw markup (``|safe``); a broken body is not written as it is, which
+    # Word would refuse to open, but recovered as docxtpl recovers it.
+    import io
+
+    template = _template(tmp_path, "Dear {{ name }},", "{{ '<w:r><w:t>unclosed' | safe }}")
+    made = template.render({"name": "Ana"}, STAMP)
+    assert _body(made) == _body(template.render_with_docxtpl({"name": "Ana"}, STAMP))
+    assert "Dear Ana," in [p.text for p in Document(io.BytesIO(made)).paragraphs]
