@@ -216,7 +216,9 @@ def write_folder(folder: Path, files: Mapping[str, bytes], *, force: bool = Fals
             folder=folder, reason=exc.strerror)) from None
     if not force:
         refuse_existing(folder, files)
-    staged: list[tuple[Path, Path]] = []
+    # Each temporary file is named by a string, never a ``Path``: a batch writes eight files a
+    # row, and building ``Path`` objects for them took as long as the system calls that write.
+    staged: list[tuple[str, Path]] = []
     path = folder
     new_mode = 0o666 & ~_umask()
     try:
@@ -225,29 +227,38 @@ def write_folder(folder: Path, files: Mapping[str, bytes], *, force: bool = Fals
             mode = _replaced_mode(path, new_mode)
             # The descriptor itself, not a file object: a batch writes eight files a row, and
             # the file object's own calls (stat, seek, terminal check) were half of them.
-            descriptor, temporary_name = tempfile.mkstemp(
+            descriptor, temporary = tempfile.mkstemp(
                 dir=folder, prefix=f".{name}.rk{os.getpid()}.", suffix=TEMPORARY_SUFFIX)
-            temporary = Path(temporary_name)
             staged.append((temporary, path))
             try:
                 _write_all(descriptor, data)
+                _set_mode(descriptor, temporary, mode)
                 if durable:
                     os.fsync(descriptor)
             finally:
                 os.close(descriptor)
-            temporary.chmod(mode)
     except OSError as exc:
-        for temporary, _path in staged:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+        _remove(staged)
         raise UserError(_("{path}: cannot write: {reason}; nothing in {folder} was "
                           "changed").format(path=path, reason=exc.strerror,
                                             folder=folder)) from None
     except BaseException:
-        for temporary, _path in staged:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+        _remove(staged)
         raise
     for temporary, path in staged:
-        temporary.replace(path)
+        os.replace(temporary, path)  # noqa: PTH105 (a string: see above)
     return [path for _temporary, path in staged]
+
+
+def _set_mode(descriptor: int, name: str, mode: int) -> None:
+    """Set the mode on the open file where the system can (Linux, macOS), else by its name."""
+    if hasattr(os, "fchmod"):
+        os.fchmod(descriptor, mode)
+    else:
+        Path(name).chmod(mode)
+
+
+def _remove(staged: list[tuple[str, Path]]) -> None:
+    for temporary, _path in staged:
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
