@@ -629,3 +629,24 @@ def test_workers_are_forked_from_one_thread_and_spawned_beside_others(
     for name in folders(tmp_path / "forked"):
         assert (docx_text(tmp_path / "forked" / name / "letter.docx")
                 == docx_text(tmp_path / "spawned" / name / "letter.docx"))
+
+
+@pytest.mark.parametrize("frozen_by_the_caller", [False, True])
+def test_workers_are_forked_with_collection_paused_and_it_resumes(
+        tmp_path: Path, frozen_by_the_caller: bool) -> None:
+    # The batch sets this process's objects aside from garbage collection while it forks its
+    # workers, and puts them back after (a program using the library keeps its own set aside).
+    import gc
+
+    rows = _many_rows(tmp_path / "rows.csv", 30)
+    if frozen_by_the_caller:
+        gc.freeze()
+    before = gc.get_freeze_count()
+    try:
+        result = run(str(rows), "--out", str(tmp_path / "out"), "--workers", "2", "--no-log")
+        assert result.exit_code == 0, result.output
+        assert gc.get_freeze_count() == before
+    finally:
+        gc.unfreeze()
+    assert len(_letters(tmp_path / "out")) == 30
+    assert before > 0 if frozen_by_the_caller else before == 0

@@ -9,6 +9,7 @@ rewrites a changed row only when told to (``force``).
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -144,13 +145,26 @@ def _start_pool(stack: contextlib.ExitStack[bool | None], workers: int, agencies
     """
     if workers == 1:
         return None
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(_start_method()),
+    method = _start_method()
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
                                initializer=_start_pool_worker,
                                initargs=(str(agencies_path), str(templates_path)))
     # Leaving the stack ends the pool: the rows not yet begun are dropped (after an error), the
     # few being rendered are finished, and no worker outlives the batch.
     stack.callback(pool.shutdown, wait=True, cancel_futures=True)
-    pool.submit(int)  # the workers start with the first task: this one starts them now
+    # Python's own advice for forking: the objects made so far are set aside from garbage
+    # collection while the workers are forked, so that a collection in a worker does not write
+    # to every one of them and copy the memory it shares with this process (the batch took about
+    # 5% longer). They are collected here again once the workers exist. (Not when a program
+    # using the library has set objects aside itself: those stay as it left them.)
+    freeze = method == "fork" and gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    try:
+        pool.submit(int)  # the workers start with the first task: this one starts them now
+    finally:
+        if freeze:
+            gc.unfreeze()
     return pool
 
 
