@@ -306,3 +306,22 @@ def test_a_body_the_template_leaves_broken_is_recovered_as_docxtpl_recovers_it(
     made = template.render({"name": "Ana"}, STAMP)
     assert _body(made) == _body(template.render_with_docxtpl({"name": "Ana"}, STAMP))
     assert "Dear Ana," in [p.text for p in Document(io.BytesIO(made)).paragraphs]
+
+
+@pytest.mark.parametrize("missing", ["[Content_Types].xml", "_rels/.rels"])
+def test_a_word_file_missing_a_part_is_refused_in_words_a_volunteer_can_act_on(
+        tmp_path: Path, missing: str) -> None:
+    # The template is opened once, by the fast path's own document: its failure reads as the
+    # full path's does.
+    import zipfile
+
+    from tests.conftest import FROZEN_TEMPLATES
+
+    path = tmp_path / "request.docx"
+    with zipfile.ZipFile(FROZEN_TEMPLATES / "request.docx") as source, \
+            zipfile.ZipFile(path, "w") as broken:
+        for name in source.namelist():
+            if name != missing:
+                broken.writestr(name, source.read(name))
+    with pytest.raises(TemplateError, match=r"request.docx: not a Word \(.docx\) document: "):
+        LetterTemplate(path)

@@ -251,8 +251,9 @@ class LetterTemplate:
                                           f"{exc.strerror}") from None
         if problem := package_problem(self._bytes):
             raise RecordskitTemplateError(f"{path}: {problem}")
-        self.version = self._read_version()
-        self._fast: _FastParts | None = _FastParts.build(self._bytes)
+        self._fast: _FastParts | None = _FastParts.build(self._bytes, path)
+        # The fast form has the document open already; a template without one is opened here
+        self.version = self._fast.version if self._fast is not None else self._read_version()
         self._made: OrderedDict[bytes, bytes] = OrderedDict()
 
     @property
@@ -261,12 +262,7 @@ class LetterTemplate:
         return self._fast is not None
 
     def _read_version(self) -> str:
-        try:
-            document = Document(io.BytesIO(self._bytes))
-        except Exception as exc:  # python-docx raises several kinds for a broken file
-            raise RecordskitTemplateError(f"{self.path}: not a Word (.docx) document: "
-                                          f"{exc}") from None
-        return str(document.core_properties.version or "unversioned")
+        return _version(_opened(lambda: Document(io.BytesIO(self._bytes)), self.path))
 
     def render(self, context: dict[str, Any], stamp: Stamp) -> bytes:
         """The filled-in letter as DOCX bytes, within the render budget."""
@@ -354,6 +350,18 @@ _DOCUMENT = "word/document.xml"
 _CORE_PART = "docProps/core.xml"
 
 
+def _opened(open_document: Callable[[], Any], path: Path) -> Any:
+    """A template's document as python-docx opens it, or the error a volunteer can act on."""
+    try:
+        return open_document()
+    except Exception as exc:  # python-docx raises several kinds for a broken file
+        raise RecordskitTemplateError(f"{path}: not a Word (.docx) document: {exc}") from None
+
+
+def _version(document: Any) -> str:
+    return str(document.core_properties.version or "unversioned")
+
+
 class _FastParts:
     """A template split once into its compiled body and a zip of everything else."""
 
@@ -361,9 +369,10 @@ class _FastParts:
                  helper: Any) -> None:
         self._prefix, self._suffix, self._body = prefix, suffix, body
         self._base, self._helper = base, helper
+        self.version = _version(helper.docx)
 
     @classmethod
-    def build(cls, data: bytes) -> _FastParts | None:
+    def build(cls, data: bytes, path: Path) -> _FastParts | None:
         """The fast form of a template, or None when it needs docxtpl's full path."""
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -379,7 +388,7 @@ class _FastParts:
         if "<w:body>" not in document or "docPr" in document or _CORE_PART not in parts:
             return None
         helper = _SafeDocxTemplate(io.BytesIO(data))
-        helper.init_docx()
+        _opened(helper.init_docx, path)
         source = _literal_braces(
             re.sub(r"<w:p([ >])", r"\n<w:p\1", helper.patch_xml(helper.get_xml())))
         try:
