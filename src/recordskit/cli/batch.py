@@ -73,8 +73,7 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
                         "(or --template FILE to get a spreadsheet to fill in)")
     if out is None and not check_only:
         raise UserError("give --out FOLDER for the letters, or --check to only check the rows")
-    agencies_path = directory_path(ctx)
-    directory = load_directory(agencies_path)
+    directory = load_directory(directory_path(ctx))
     screen = console(stderr=True)
     # Redrawn from here, not by rich's own refresh thread: a process with one thread can fork
     # its workers, which start faster than spawned ones.
@@ -91,8 +90,7 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
                 bar.refresh()
                 drawn = time.monotonic()
 
-        report = make_batch(file, out, directory, agencies_path=agencies_path,
-                            templates_path=templates_dir(), force=force,
+        report = make_batch(file, out, directory, templates_path=templates_dir(), force=force,
                             check_only=check_only, workers=workers, progress=advance,
                             allow_personal=allow_personal, pdf=pdf,
                             log=None if no_log else open_log_for(ctx))

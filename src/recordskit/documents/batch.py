@@ -45,9 +45,9 @@ PARALLEL_FROM = 24
 """Below this many rows, starting worker processes costs more than it saves."""
 
 
-def make_batch(path: Path, out: Path | None, directory: Directory, *, agencies_path: Path,
-               templates_path: Path, force: bool = False, check_only: bool = False,
-               workers: int = 0, progress: Callable[[int, int], None] | None = None,
+def make_batch(path: Path, out: Path | None, directory: Directory, *, templates_path: Path,
+               force: bool = False, check_only: bool = False, workers: int = 0,
+               progress: Callable[[int, int], None] | None = None,
                allow_personal: bool = False, pdf: bool = False,
                log: RequestLog | None = None) -> BatchReport:
     """Check every row, then produce the good ones (unless ``check_only``).
@@ -64,7 +64,7 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, agencies_p
         with contextlib.ExitStack() as stack:
             # A first run starts its workers now, so that they load while the rows are checked; a
             # re-run starts them only once it knows something is left to render.
-            pool = (_start_pool(stack, workers, agencies_path, templates_path)
+            pool = (_start_pool(stack, workers, directory, templates_path)
                     if not check_only and out is not None and len(rows) >= PARALLEL_FROM
                     and not (out / "manifest.csv").exists() else None)
             good, problems, warnings = check_rows(rows, directory, allow_personal=allow_personal)
@@ -78,7 +78,8 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, agencies_p
             except OSError as exc:
                 raise UserError(f"{out}: cannot create the output folder: {exc.strerror}") from None
             tasks = [RowTask(checked.row.number, row_id_of(checked.row), checked.answers,
-                             str(out / checked.folder), force, checked.duplicate_of)
+                             str(out / checked.folder), force, checked.duplicate_of,
+                             checked.request)
                      for checked in good]
             # Rows already complete and unchanged are settled here, without the renderer: a re-run
             # whose rows are all done starts no worker at all.
@@ -97,7 +98,7 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, agencies_p
                 progress(len(done), len(tasks))
             counted = (None if progress is None else
                        lambda made, _of: progress(len(done) + made, len(tasks)))
-            report.results = done + _produce_all(pending, agencies_path, templates_path, workers,
+            report.results = done + _produce_all(pending, directory, templates_path, workers,
                                                  counted, stack=stack, pool=pool)
         report.results.sort(key=lambda result: result.row)
         for result in report.results:
@@ -134,7 +135,7 @@ def _kept_when_interrupted(producing: bool) -> Iterator[None]:
 
 
 
-def _start_pool(stack: contextlib.ExitStack[bool | None], workers: int, agencies_path: Path,
+def _start_pool(stack: contextlib.ExitStack[bool | None], workers: int, directory: Directory,
                 templates_path: Path) -> ProcessPoolExecutor | None:
     """Worker processes that each load the directory and templates, started now and ended
     with ``stack``; None when one process renders (``workers`` 1, or one core).
@@ -148,7 +149,7 @@ def _start_pool(stack: contextlib.ExitStack[bool | None], workers: int, agencies
     method = _start_method()
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
                                initializer=_start_pool_worker,
-                               initargs=(str(agencies_path), str(templates_path)))
+                               initargs=(directory, str(templates_path)))
     # Leaving the stack ends the pool: the rows not yet begun are dropped (after an error), the
     # few being rendered are finished, and no worker outlives the batch.
     stack.callback(pool.shutdown, wait=True, cancel_futures=True)
@@ -182,7 +183,7 @@ def _start_method() -> str:
     return "spawn"
 
 
-def _produce_all(tasks: list[RowTask], agencies_path: Path, templates_path: Path, workers: int,
+def _produce_all(tasks: list[RowTask], directory: Directory, templates_path: Path, workers: int,
                  progress: Callable[[int, int], None] | None, *,
                  stack: contextlib.ExitStack[bool | None], pool: ProcessPoolExecutor | None
                  ) -> list[RowResult]:
@@ -190,9 +191,9 @@ def _produce_all(tasks: list[RowTask], agencies_path: Path, templates_path: Path
         return []  # nothing to render: the renderer is never loaded
     results: list[RowResult] = []
     if pool is None and len(tasks) >= PARALLEL_FROM:
-        pool = _start_pool(stack, workers, agencies_path, templates_path)
+        pool = _start_pool(stack, workers, directory, templates_path)
     if pool is None:
-        _start_worker(str(agencies_path), str(templates_path))
+        _start_worker(directory, str(templates_path))
         for task in tasks:
             results.append(_produce_row(task))
             if progress:
@@ -218,18 +219,18 @@ def _produce_all(tasks: list[RowTask], agencies_path: Path, templates_path: Path
 # import the renderer there, and only there: the main process of a parallel run never loads it.
 
 
-def _start_worker(agencies: str, templates: str) -> None:
+def _start_worker(directory: Directory, templates: str) -> None:
     from recordskit.documents.batch_worker import start_worker
 
-    start_worker(agencies, templates)
+    start_worker(directory, templates)
 
 
-def _start_pool_worker(agencies: str, templates: str) -> None:
+def _start_pool_worker(directory: Directory, templates: str) -> None:
     # Ctrl-C reaches every process of the terminal's group. Only the batch's own process acts
     # on it: it drops the rows not yet begun and lets the workers finish the few they are
     # writing, so a worker stopped mid-row never prints its traceback over the message.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _start_worker(agencies, templates)
+    _start_worker(directory, templates)
 
 
 def _produce_row(task: RowTask) -> RowResult:

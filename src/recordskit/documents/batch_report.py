@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recordskit.intake.rows import RowProblem
+from recordskit.models import Request
 
 REQUEST_FOLDER_FILES = ("letter.docx", "how_to_send.txt", "summary.docx", "schedule.docx",
                         "schedule.csv", "schedule.ics", "answers.yaml")
@@ -22,6 +23,8 @@ class RowTask:
     folder: str
     force: bool
     duplicate_of: int | None
+    request: Request | None = None
+    """The row's request as the batch checked it: a worker need not check it again."""
 
 
 @dataclass

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from recordskit.directory.load import load_directory
 from recordskit.documents.batch_report import RowResult, RowTask
 from recordskit.documents.batch_state import folder_state, row_result
 from recordskit.documents.make import prepare_request
@@ -24,18 +23,20 @@ from recordskit.models import Directory
 _WORKER: dict[str, Any] = {}
 
 
-def start_worker(agencies: str, templates: str) -> None:
-    """Each worker process loads the directory and the templates every row uses, once.
+def start_worker(directory: Directory, templates: str) -> None:
+    """Each worker process keeps the directory the batch checked its rows against (a forked
+    worker shares it, a spawned one is sent a copy), and loads the templates every row uses,
+    once.
 
-    What stops that (a letter template that is not a Word file, a directory edited into a
-    broken one since the batch read it) is kept, and raised by the worker's first row, which
-    ends the batch with its message. Raised here, it would end the worker process instead,
-    and the batch would learn only that a worker had stopped, not why (with a pool of
-    ``multiprocessing``, it waited for ever while the pool started the worker again and again).
+    What stops that (a letter template that is not a Word file) is kept, and raised by the
+    worker's first row, which ends the batch with its message. Raised here, it would end the
+    worker process instead, and the batch would learn only that a worker had stopped, not why
+    (with a pool of ``multiprocessing``, it waited for ever while the pool started the worker
+    again and again).
     """
     _WORKER.pop("cannot_start", None)
+    _WORKER["directory"] = directory
     try:
-        _WORKER["directory"] = load_directory(Path(agencies))
         _WORKER["templates"] = Path(templates)
         for name in ("request.docx", "summary.docx", "schedule.docx"):  # a request row's three
             template(name, Path(templates))
@@ -74,7 +75,7 @@ def produce_row(task: RowTask) -> RowResult:
 def _produce(task: RowTask) -> RowResult:
     directory: Directory = _WORKER["directory"]
     folder = Path(task.folder)
-    state = folder_state(task, directory)
+    state = folder_state(task, directory, task.request)
     if state.unchanged:
         return row_result(task, "skipped", state.request, directory)
     if state.changed and not task.force:
