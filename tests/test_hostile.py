@@ -321,3 +321,21 @@ def test_pdf_without_libreoffice_says_how_to_get_it(tmp_path: Path, answers: Ans
     assert "PDF needs LibreOffice" in result.output
     assert "sudo apt-get install libreoffice-writer-nogui" in result.output
     assert (tmp_path / "o" / "letter.docx").exists()  # the DOCX files were written
+
+
+def test_the_characters_refused_are_exactly_those_unicode_calls_control_and_surrogate() -> None:
+    # Answers are checked with one regular expression, not a look-up per character: its ranges
+    # must be Unicode's own (categories Cc and Cs, less tab and line break, and U+FFFE/U+FFFF).
+    import unicodedata
+
+    from recordskit.models import _UNHOLDABLE
+
+    every = [chr(code) for code in range(sys.maxunicode + 1)]
+    refused = [char for char in every if _UNHOLDABLE.fullmatch(char)]
+    assert refused == [char for char in every if char not in "\n\t" and (
+        unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff")]
+    # and the privacy scan passes ASCII through unfolded: NFKC keeps it, none of it is a format
+    # character
+    ascii_text = "".join(chr(code) for code in range(128))
+    assert unicodedata.normalize("NFKC", ascii_text) == ascii_text
+    assert not any(unicodedata.category(char) == "Cf" for char in ascii_text)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -60,15 +59,18 @@ def _clean_text(value: str) -> str:
                                limit=f"{longest.value:,}", found=f"{len(value):,}",
                                variable=longest.variable))
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
-    for position, char in enumerate(value, start=1):
-        if char in "\n\t":
-            continue
-        if unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff":
-            raise ValueError(_(
-                "contains an invisible control character ({code}) at character {position}; "
-                "remove it and keep only printable text").format(code=f"U+{ord(char):04X}",
-                                                                  position=position))
+    if found := _UNHOLDABLE.search(value):
+        raise ValueError(_(
+            "contains an invisible control character ({code}) at character {position}; "
+            "remove it and keep only printable text").format(
+                code=f"U+{ord(found.group(0)):04X}", position=found.start() + 1))
     return value
+
+
+_UNHOLDABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+"""Characters a Word document cannot hold: Unicode's control characters (category Cc, which
+is exactly these ranges, less the tab and line break kept above) and surrogates (Cs), and the
+two noncharacters U+FFFE and U+FFFF. A test checks the ranges against ``unicodedata``."""
 
 
 def _check_email(value: str) -> str:

@@ -105,6 +105,8 @@ def scan(field: str, text: str) -> list[Finding]:
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # NFKC leaves ASCII as it is, and no format character is ASCII
+        return text
     return "".join(char for char in unicodedata.normalize("NFKC", text)
                    if unicodedata.category(char) != "Cf")
 
