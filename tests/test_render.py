@@ -325,3 +325,32 @@ def test_a_word_file_missing_a_part_is_refused_in_words_a_volunteer_can_act_on(
                 broken.writestr(name, source.read(name))
     with pytest.raises(TemplateError, match=r"request.docx: not a Word \(.docx\) document: "):
         LetterTemplate(path)
+
+
+def test_each_fast_render_is_a_whole_zip_of_the_template_with_its_two_parts_new(
+        tmp_path: Path) -> None:
+    # The unchanged parts are compressed once and listed as they were made; every render (the
+    # listing is shared) must still be a zip whose every entry reads back, CRC checked, with the
+    # template's own bytes for each part the render does not change.
+    import io
+    import zipfile
+
+    from tests.conftest import FROZEN_TEMPLATES
+
+    source = FROZEN_TEMPLATES / "summary.docx"
+    letter = LetterTemplate(source)
+    assert letter.fast_path
+    from recordskit.documents.samples import SAMPLE_CONTEXTS
+
+    with zipfile.ZipFile(source) as original:
+        parts = {name: original.read(name) for name in original.namelist()}
+    for number in range(3):
+        context = {**SAMPLE_CONTEXTS["summary.docx"](), "title": f"Summary {number}"}
+        with zipfile.ZipFile(io.BytesIO(letter.render(context, STAMP))) as made:
+            assert made.testzip() is None
+            names = made.namelist()
+            assert sorted(names) == sorted(parts) and len(set(names)) == len(names)
+            assert names[-2:] == ["word/document.xml", "docProps/core.xml"]
+            for name in names[:-2]:
+                assert made.read(name) == parts[name], name
+            assert f"Summary {number}".encode() in made.read("word/document.xml")

@@ -365,10 +365,10 @@ def _version(document: Any) -> str:
 class _FastParts:
     """A template split once into its compiled body and a zip of everything else."""
 
-    def __init__(self, prefix: str, suffix: str, body: Template, base: bytes,
-                 helper: Any) -> None:
+    def __init__(self, prefix: str, suffix: str, body: Template, entries: bytes,
+                 listed: tuple[zipfile.ZipInfo, ...], helper: Any) -> None:
         self._prefix, self._suffix, self._body = prefix, suffix, body
-        self._base, self._helper = base, helper
+        self._entries, self._listed, self._helper = entries, listed, helper
         self.version = _version(helper.docx)
 
     @classmethod
@@ -396,12 +396,17 @@ class _FastParts:
         except TemplateError:
             return None  # the full path reports it, with the text around it, when rendering
         start, end = document.index("<w:body>"), document.rindex("</w:body>") + len("</w:body>")
+        # The unchanged parts, compressed once: their entries (the bytes before the zip's
+        # central directory) and how the central directory lists them.
         base = io.BytesIO()
         with zipfile.ZipFile(base, "w", zipfile.ZIP_DEFLATED) as archive:
             for name in names:
                 if name not in (_DOCUMENT, _CORE_PART):
                     archive.writestr(name, parts[name])
-        return cls(document[:start], document[end:], body, base.getvalue(), helper)
+            entries_end = base.tell()
+            listed = tuple(archive.infolist())
+        return cls(document[:start], document[end:], body, base.getvalue()[:entries_end],
+                   listed, helper)
 
     def render(self, context: dict[str, Any], properties: dict[str, str]) -> bytes:
         xml = self._body.render(context)
@@ -416,9 +421,13 @@ class _FastParts:
             # escaped (``&#39;`` for ``'``) and was a fifth of its render
             body = etree.tostring(self._helper.fix_tables(body), encoding="unicode")
         core = _CORE.format(**{key: escape(value) for key, value in properties.items()})
-        out = io.BytesIO(self._base)
+        out = io.BytesIO(self._entries)
         out.seek(0, io.SEEK_END)
-        with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            # The same as opening the zip of the unchanged parts to append to it ("a"), which
+            # reads its central directory back every time (a third of writing the zip): the
+            # listing is given as it was made. A test holds the two byte for byte.
+            archive.filelist.extend(self._listed)
             archive.writestr(_DOCUMENT, self._prefix + body + self._suffix)
             archive.writestr(_CORE_PART, core)
         return out.getvalue()
