@@ -207,14 +207,17 @@ def write_folder(folder: Path, files: Mapping[str, bytes], *, force: bool = Fals
     all of them, never a mix of old and new.
     """
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True)
+        made_now = True  # so no file of it can exist yet, let alone a link
     except FileExistsError:
-        raise FieldError(_("{folder}: exists and is not a folder; choose another output "
-                           "folder").format(folder=folder), field="out") from None
+        if not folder.is_dir():
+            raise FieldError(_("{folder}: exists and is not a folder; choose another output "
+                               "folder").format(folder=folder), field="out") from None
+        made_now = False
     except OSError as exc:
         raise UserError(_("{folder}: cannot create the output folder: {reason}").format(
             folder=folder, reason=exc.strerror)) from None
-    if not force:
+    if not force and not made_now:
         refuse_existing(folder, files)
     # Each temporary file is named by a string, never a ``Path``: a batch writes eight files a
     # row, and building ``Path`` objects for them took as long as the system calls that write.
@@ -224,7 +227,7 @@ def write_folder(folder: Path, files: Mapping[str, bytes], *, force: bool = Fals
     try:
         for name, data in files.items():
             path = folder / name
-            mode = _replaced_mode(path, new_mode)
+            mode = new_mode if made_now else _replaced_mode(path, new_mode)
             # The descriptor itself, not a file object: a batch writes eight files a row, and
             # the file object's own calls (stat, seek, terminal check) were half of them.
             descriptor, temporary = tempfile.mkstemp(
