@@ -423,7 +423,9 @@ class _FastParts:
         core = _CORE.format(**{key: escape(value) for key, value in properties.items()})
         out = io.BytesIO(self._entries)
         out.seek(0, io.SEEK_END)
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        # The quickest compression for the two parts written every time: about a third less
+        # time than the default for some 300 bytes more per letter.
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             # The same as opening the zip of the unchanged parts to append to it ("a"), which
             # reads its central directory back every time (a third of writing the zip): the
             # listing is given as it was made. A test holds the two byte for byte.
