@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recordskit.documents.render import LetterTemplate, Stamp
 from recordskit.errors import TemplateError
@@ -354,3 +356,48 @@ def test_each_fast_render_is_a_whole_zip_of_the_template_with_its_two_parts_new(
             for name in names[:-2]:
                 assert made.read(name) == parts[name], name
             assert f"Summary {number}".encode() in made.read("word/document.xml")
+
+
+_TEXTS = st.lists(st.sampled_from(["a", "B", " ", "&amp;", "\n", "\t", "\a", "\f", "é"]),
+                  max_size=6).map("".join)
+
+
+@st.composite
+def _bodies(draw: st.DrawFn, depth: int = 0) -> str:
+    """WordprocessingML bodies as a template's render leaves them: paragraphs with and without
+    attributes and properties, runs, tables of paragraphs, a text box holding paragraphs inside a
+    paragraph, and text (with the characters docxtpl's listing resolves) anywhere text goes."""
+    pieces = []
+    for _ in range(draw(st.integers(0, 4))):
+        kind = draw(st.sampled_from(["p", "p-attributes", "table", "text-box", "loose"]))
+        runs = "".join(
+            f'<w:r>{draw(st.sampled_from(["", "<w:rPr><w:b/></w:rPr>"]))}'
+            f'<w:t xml:space="preserve">{draw(_TEXTS)}</w:t></w:r>'
+            for _ in range(draw(st.integers(0, 3))))
+        if kind == "p":
+            pieces.append(f"<w:p>{runs}</w:p>")
+        elif kind == "p-attributes":
+            pieces.append(f'<w:p w:rsidR="00A1"><w:pPr><w:jc w:val="left"/></w:pPr>{runs}</w:p>')
+        elif kind == "table" and depth < 2:
+            pieces.append(f"<w:tbl><w:tr><w:tc>{draw(_bodies(depth + 1))}</w:tc></w:tr></w:tbl>")
+        elif kind == "text-box" and depth < 2:
+            pieces.append(f"<w:p>{runs}<w:r><w:pict><v:textbox><w:txbxContent>"
+                          f"{draw(_bodies(depth + 1))}</w:txbxContent></v:textbox></w:pict></w:r>"
+                          f"{runs}</w:p>")
+        else:
+            pieces.append(draw(_TEXTS))
+    return "".join(pieces)
+
+
+@settings(max_examples=400, deadline=None)
+@given(body=_bodies())
+def test_listing_searched_only_around_its_characters_resolves_as_docxtpl_over_the_body(
+        body: str) -> None:
+    from docxtpl import DocxTemplate
+
+    from recordskit.documents.render import _resolve_listing
+    from tests.conftest import FROZEN_TEMPLATES
+
+    helper = DocxTemplate(FROZEN_TEMPLATES / "request.docx")
+    xml = f"<w:body>{body}<w:sectPr/></w:body>"
+    assert _resolve_listing(helper, xml) == helper.resolve_listing(xml)

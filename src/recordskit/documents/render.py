@@ -456,8 +456,14 @@ def _resolve_listing(helper: Any, xml: str) -> str:
     The output is the same as running it on the whole body (a test compares them). On the whole
     body it matches every paragraph and every run with nested patterns, which was about 40% of a
     letter's render time, for the two paragraphs of a typical letter (the addresses) it changes.
+
+    Only the stretch around each such character is searched for its paragraph: from just after
+    the ``</w:p>`` before it to just after the ``</w:p>`` after it. A paragraph's match ends at
+    the first ``</w:p>`` after it begins, so no match runs across the end of a ``</w:p>``: a
+    search begun there finds the very paragraphs a search of the whole body finds.
     """
-    if not any(mark in xml for mark in _LISTING_MARKS):
+    found = _next_mark(xml, 0)
+    if found < 0:
         return xml
 
     def resolved(paragraph: re.Match[str]) -> str:
@@ -466,7 +472,25 @@ def _resolve_listing(helper: Any, xml: str) -> str:
             return str(helper.resolve_listing(text))
         return text
 
-    return _PARAGRAPH.sub(resolved, xml)
+    pieces, done = [], 0
+    while found >= 0:
+        before = xml.rfind(_PARAGRAPH_END, done, found)
+        start = done if before < 0 else before + len(_PARAGRAPH_END)
+        after = xml.find(_PARAGRAPH_END, found)
+        end = len(xml) if after < 0 else after + len(_PARAGRAPH_END)
+        pieces += [xml[done:start], _PARAGRAPH.sub(resolved, xml[start:end])]
+        done, found = end, _next_mark(xml, end)
+    pieces.append(xml[done:])
+    return "".join(pieces)
+
+
+_PARAGRAPH_END = "</w:p>"
+
+
+def _next_mark(xml: str, start: int) -> int:
+    """Where the first character docxtpl's listing resolves is, from ``start``; -1 if none."""
+    found = [at for at in (xml.find(mark, start) for mark in _LISTING_MARKS) if at >= 0]
+    return min(found, default=-1)
 
 
 _TAG_BODY = re.compile(r"(?<=\{[\{%])(.*?)(?=[\}%]\})", re.DOTALL)
