@@ -430,6 +430,23 @@ def test_new_force_on_a_full_disk_keeps_the_old_set(tmp_path: Path,
     assert sorted(p.name for p in folder.iterdir()) == ["answers.yaml", "letter.docx"]
 
 
+def test_a_replaced_file_keeps_its_mode_whatever_the_umask_takes(tmp_path: Path) -> None:
+    # A group-writable file (which the usual umask 022 would not give a new one) and a private
+    # one: rewritten, each keeps its own mode.
+    folder = tmp_path / "o"
+    write_folder(folder, {"shared.csv": b"1", "private.yaml": b"1"})
+    (folder / "shared.csv").chmod(0o664)
+    (folder / "private.yaml").chmod(0o600)
+    old = os.umask(0o022)
+    try:
+        write_folder(folder, {"shared.csv": b"2", "private.yaml": b"2"}, force=True)
+    finally:
+        os.umask(old)
+    assert (folder / "shared.csv").stat().st_mode & 0o777 == 0o664
+    assert (folder / "private.yaml").stat().st_mode & 0o777 == 0o600
+    assert (folder / "shared.csv").read_bytes() == b"2"
+
+
 def test_modes_follow_the_umask_and_the_replaced_file(tmp_path: Path) -> None:
     old = os.umask(0o077)
     try:

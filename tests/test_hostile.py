@@ -153,7 +153,8 @@ def test_read_only_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     def refused(*_args: Any, **_kwargs: Any) -> Any:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(recordskit.files.tempfile, "mkstemp", refused)
+    # (as root, a folder's mode refuses nothing: the file's creation is refused instead)
+    monkeypatch.setattr(recordskit.files, "_new_temporary", refused)
     with pytest.raises(UserError, match=r"letter.docx: cannot write: Permission denied"):
         write_folder(tmp_path / "out", {"letter.docx": b"x"})
     assert not (tmp_path / "out" / "letter.docx").exists()
@@ -339,3 +340,24 @@ def test_the_characters_refused_are_exactly_those_unicode_calls_control_and_surr
     ascii_text = "".join(chr(code) for code in range(128))
     assert unicodedata.normalize("NFKC", ascii_text) == ascii_text
     assert not any(unicodedata.category(char) == "Cf" for char in ascii_text)
+
+
+def test_a_leftover_temporary_of_the_same_name_is_stepped_past_not_followed(
+        tmp_path: Path) -> None:
+    # Temporary names are this process's number and a count: a killed process's leftover under
+    # a reused number, or a link planted there, is skipped (created only if absent).
+    import os
+
+    import recordskit.files
+
+    out = tmp_path / "out"
+    out.mkdir()
+    upcoming = next(recordskit.files._TEMPORARY_NUMBERS) + 1
+    victim = tmp_path / "victim"
+    victim.write_text("keep")
+    (out / f".letter.docx.rk{os.getpid()}.{upcoming}.tmp").symlink_to(victim)
+    (out / f".letter.docx.rk{os.getpid()}.{upcoming + 1}.tmp").write_text("leftover")
+    write_folder(out, {"letter.docx": b"new"}, force=True)
+    assert (out / "letter.docx").read_bytes() == b"new"
+    assert victim.read_text() == "keep"
+    assert (out / f".letter.docx.rk{os.getpid()}.{upcoming + 1}.tmp").read_text() == "leftover"

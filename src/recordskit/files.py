@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import stat
 import tempfile
@@ -20,7 +21,8 @@ from recordskit.errors import FieldError, OutputExistsError, UserError
 from recordskit.i18n import _
 
 TEMPORARY_SUFFIX = ".tmp"
-"""Temporary files are ``.<name>.rk<pid>.<random>.tmp``: the process that owns one is known."""
+"""Temporary files are ``.<name>.rk<pid>.<random or number>.tmp``: the process that owns one
+is known."""
 
 
 @contextlib.contextmanager
@@ -223,19 +225,20 @@ def write_folder(folder: Path, files: Mapping[str, bytes], *, force: bool = Fals
     # row, and building ``Path`` objects for them took as long as the system calls that write.
     staged: list[tuple[str, Path]] = []
     path = folder
-    new_mode = 0o666 & ~_umask()
+    directory = os.fspath(folder)
+    umask = _umask()
     try:
         for name, data in files.items():
             path = folder / name
-            mode = new_mode if made_now else _replaced_mode(path, new_mode)
+            mode = 0o666 & ~umask if made_now else _replaced_mode(path, 0o666 & ~umask)
             # The descriptor itself, not a file object: a batch writes eight files a row, and
             # the file object's own calls (stat, seek, terminal check) were half of them.
-            descriptor, temporary = tempfile.mkstemp(
-                dir=folder, prefix=f".{name}.rk{os.getpid()}.", suffix=TEMPORARY_SUFFIX)
+            descriptor, temporary = _new_temporary(directory, name, mode)
             staged.append((temporary, path))
             try:
                 _write_all(descriptor, data)
-                _set_mode(descriptor, temporary, mode)
+                if mode & umask:  # a replaced file's mode gives what the umask takes away
+                    _set_mode(descriptor, temporary, mode)
                 if durable:
                     os.fsync(descriptor)
             finally:
@@ -251,6 +254,30 @@ def write_folder(folder: Path, files: Mapping[str, bytes], *, force: bool = Fals
     for temporary, path in staged:
         os.replace(temporary, path)  # noqa: PTH105 (a string: see above)
     return [path for _temporary, path in staged]
+
+
+_TEMPORARY_NUMBERS = itertools.count()
+_CREATE = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+           | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+
+def _new_temporary(directory: str, name: str, mode: int) -> tuple[int, str]:
+    """A new temporary file beside ``name``, open for writing, created with ``mode`` (less the
+    umask, as any new file; never more open than the file it becomes).
+
+    Named by this process and a number it counts, as no other running process names one, and
+    created only if absent (``O_EXCL``, which never follows a link), so a killed process's
+    leftover under a reused process number is stepped past. (``tempfile.mkstemp`` does the same
+    with random names and mode 0600, then needs a second call to set the mode: a batch makes
+    eight of these a row.)
+    """
+    while True:
+        temporary = (f"{directory}{os.sep}.{name}.rk{os.getpid()}.{next(_TEMPORARY_NUMBERS)}"
+                     f"{TEMPORARY_SUFFIX}")
+        try:
+            return os.open(temporary, _CREATE, mode), temporary
+        except FileExistsError:
+            continue
 
 
 def _set_mode(descriptor: int, name: str, mode: int) -> None:
