@@ -339,6 +339,37 @@ def test_damaged_rows_are_reported_by_id(tmp_path: Path, answers: Answers,
     assert again.exit_code == 0, again.output
 
 
+def test_a_family_is_told_of_unreadable_requests_in_its_own_language(
+        tmp_path: Path, answers: Answers, _private_log: Path) -> None:
+    # A Spanish-speaking family's log: one request made with another directory, one damaged
+    # by hand. Both warnings were English whatever the family's language.
+    custom = tmp_path / "agencies.yaml"
+    custom.write_text(FROZEN_AGENCIES.read_text().replace("  - id: bps\n", "  - id: bps-charter\n"))
+    path = tmp_path / "a.yaml"
+    made = []
+    for number, (agency, directory) in enumerate([("bps-charter", ["--agencies", str(custom)]),
+                                                  ("bps", []), ("bps", [])]):
+        path.write_text(yaml.safe_dump(answers(agency=agency, language="es",
+                                               sent_on=f"2026-06-1{number + 2}")))
+        result = invoke(*directory, "new", "--answers", str(path), "--out",
+                        str(tmp_path / str(number)))
+        assert result.exit_code == 0, result.output
+        [logged] = [r for r in open_log().all() if Path(r.folder).name == str(number)]
+        made.append(logged.id)
+    other, _good, damaged = made
+    with sqlite3.connect(_private_log / "requests.sqlite3") as db:
+        db.execute("INSERT INTO events (request_id, event, on_date, details, recorded_at) "
+                   "VALUES (?, 'received', '2026-06-15', '[1, 2]', 'x')", (damaged,))
+    status = invoke("status")
+    assert status.exit_code == 0, status.output
+    assert (f"la solicitud {other} se hizo con un directorio que incluye la agencia "
+            "'bps-charter'") in status.output
+    assert f"la solicitud {damaged} del registro no se puede leer" in status.output
+    assert "cannot be read" not in status.output and "lists the agency" not in status.output
+    shown = invoke("show", other)
+    assert "se hizo con un directorio que incluye la agencia" in shown.output, shown.output
+
+
 @pytest.mark.parametrize(("event", "on_date", "details", "reason"), [
     ("response", "2026-06-20", '{"kind": "extension", "until": "soon"}',
      "until 'soon' is not a date"),

@@ -165,7 +165,7 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
     directory, on = load_directory_for(ctx), today()
     rows = []
     damaged: list[DamagedEntry] = []
-    unreadable: list[tuple[LoggedRequest, str]] = []
+    unreadable: list[tuple[LoggedRequest, UnknownAgencyError]] = []
     for logged in open_log_for(ctx).all(damaged):
         if agency_filter and logged.request.agency != agency_filter.strip().lower():
             continue
@@ -177,7 +177,7 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
         try:
             timeline = timeline_of(logged, directory, on)
         except UnknownAgencyError as exc:
-            unreadable.append((logged, str(exc)))
+            unreadable.append((logged, exc))  # worded when shown, in the language then chosen
             continue
         step = next_step(timeline, on)
         if not show_all and timeline.state in FINAL_STATES:
@@ -189,7 +189,7 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
         rows.append((logged, timeline, step))
     if as_json:
         entries = [_as_json(lg, tl, directory, on) for lg, tl, _s in rows]
-        entries += [{"id": lg.id, "agency": lg.request.agency, "error": why}
+        entries += [{"id": lg.id, "agency": lg.request.agency, "error": str(why)}
                     for lg, why in unreadable]
         entries += [{"id": entry.request_id, "error": str(entry)} for entry in damaged]
         say(json.dumps(entries, indent=2, ensure_ascii=False))

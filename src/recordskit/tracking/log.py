@@ -230,9 +230,14 @@ class DamagedEntry(UserError):
     """A row of the log that cannot be read: its request id and what is wrong with it."""
 
     def __init__(self, request_id: str, reason: str) -> None:
-        self.request_id = request_id
-        super().__init__(f"request {request_id} in the log cannot be read ({reason}); the rest "
-                         "of the log is unaffected")
+        super().__init__(request_id, reason)
+        self.request_id, self.reason = request_id, reason
+
+    def __str__(self) -> str:
+        # Worded when shown, in the language then in use (the reason, a detail of the stored
+        # data for whoever mends it, stays as the check gives it)
+        return _("request {id} in the log cannot be read ({reason}); the rest of the log is "
+                 "unaffected").format(id=self.request_id, reason=self.reason)
 
 
 def event_problem(event: str, on_date: str, details: Any) -> str | None:

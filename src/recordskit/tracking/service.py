@@ -20,14 +20,23 @@ from recordskit.tracking.log import LoggedRequest, RequestLog
 class UnknownAgencyError(UserError):
     """A logged request names an agency the directory in use does not list."""
 
+    def __init__(self, request_id: str, agency: str) -> None:
+        super().__init__(request_id, agency)
+        self.request_id, self.agency = request_id, agency
+
+    def __str__(self) -> str:
+        # Worded when shown, not when raised: a command learns the family's language from
+        # the request, sometimes only after reading every request of the log
+        return _("request {id} was made with a directory that lists the agency {agency}, and "
+                 "the directory in use does not; give that directory to see its "
+                 "schedule").format(id=self.request_id, agency=repr(self.agency))
+
 
 def timeline_of(logged: LoggedRequest, directory: Directory, today: date) -> Timeline:
     """A logged request's timeline, from the events that count (undone ones left out)."""
     agency = logged.request.agency
     if agency not in {a.id for a in directory.agencies}:
-        raise UnknownAgencyError(
-            f"request {logged.id} was made with a directory that lists the agency {agency!r}, "
-            "and the directory in use does not; give that directory to see its schedule")
+        raise UnknownAgencyError(logged.id, agency)
     return timeline_for(logged.request, logged.active_events, directory, today)
 
 
