@@ -107,6 +107,45 @@ def test_xlsx_and_yaml_inputs(tmp_path: Path) -> None:
                                                    "letter.docx")
 
 
+def test_a_formula_whose_result_the_file_does_not_keep_is_refused_not_read_as_blank(
+        tmp_path: Path) -> None:
+    # A workbook written by a program that does not calculate (a script, some web exports)
+    # keeps formulas without their results: read as blank, row 2's other_records would have
+    # left its letter silently without them. Excel and LibreOffice keep the result (row 3).
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(COLUMNS))
+    for values in (row(row_id="f1", other_records='=CONCAT("Emails ", "about me")',
+                       **{"requester.name": '=CONCAT("Ana ", "Diaz")'}),
+                   row(row_id="f2", **{"requester.name": '=CONCAT("Bea ", "Diaz")'}),
+                   row(row_id="f3")):
+        sheet.append([values[c] for c in COLUMNS])
+    path = tmp_path / "in.xlsx"
+    workbook.save(path)
+    name_cell = f"{get_column_letter(COLUMNS.index('requester.name') + 1)}3"
+    with zipfile.ZipFile(path) as original:
+        parts = {name: original.read(name) for name in original.namelist()}
+    sheet_xml = parts["xl/worksheets/sheet1.xml"].decode()
+    unsaved = f'<c r="{name_cell}"><f>CONCAT("Bea ", "Diaz")</f><v></v></c>'
+    assert unsaved in sheet_xml
+    parts["xl/worksheets/sheet1.xml"] = sheet_xml.replace(unsaved, (
+        f'<c r="{name_cell}" t="str"><f>CONCAT("Bea ", "Diaz")</f><v>Bea Diaz</v></c>')).encode()
+    with zipfile.ZipFile(path, "w") as calculated:
+        for name, data in parts.items():
+            calculated.writestr(name, data)
+    out = tmp_path / "out"
+    result = run(str(path), "--out", str(out))
+    assert result.exit_code == 1, result.output
+    for column in ("other_records", "requester.name"):
+        assert (f"{path}: row 2: {column}: holds a formula whose result the file does not "
+                "keep") in result.output
+    assert folders(out) == ["f2-bps", "f3-bps"]
+    assert "Bea Diaz" in docx_text(out / "f2-bps" / "letter.docx")
+
+
 @pytest.mark.parametrize("delimiter", [";", "\t"])
 def test_a_csv_saved_with_semicolons_or_tabs_reads_as_with_commas(tmp_path: Path,
                                                                   delimiter: str) -> None:

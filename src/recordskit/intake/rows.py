@@ -59,13 +59,15 @@ class Row:
     """One row of the input, numbered as the spreadsheet shows it.
 
     ``extra`` holds values written to the right of the last named column; ``malformed`` is set
-    for a YAML item that is not a mapping of answers.
+    for a YAML item that is not a mapping of answers; ``unsaved_formulas`` names the columns
+    whose cell holds a formula and no saved result of it.
     """
 
     number: int
     values: dict[str, Any]
     extra: tuple[Any, ...] = ()
     malformed: bool = False
+    unsaved_formulas: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -161,7 +163,32 @@ def _delimiter(text: str) -> str:
     return max(_DELIMITERS, key=known)  # the first, a comma, when none splits it better
 
 
+UNSAVED_FORMULA = ("holds a formula whose result the file does not keep (a program that does "
+                   "not calculate saved it), so the value cannot be read; open the file in Excel "
+                   "or LibreOffice and save it again, or type the value instead")
+"""Read as blank, a formula's cell would be a letter silently missing what the clinic meant."""
+
+_FORMULA = object()
+"""Stands in a row's cells for a formula with no saved result (see ``UNSAVED_FORMULA``)."""
+
+
 def _xlsx_cells(path: Path, data: bytes) -> list[tuple[int, list[Any]]]:
+    """The first sheet's rows of cells, with ``_FORMULA`` for a formula without its result."""
+    found = _sheet_values(path, data, saved_results=True)
+    if any(cell is None for _number, cells in found for cell in cells):
+        # A formula's cell reads as empty when the file holds no result for it: only the
+        # formulas themselves tell such a cell from an empty one.
+        formulas = _sheet_values(path, data, saved_results=False)
+        for (_number, cells), (_same, written) in zip(found, formulas, strict=True):
+            for column, cell in enumerate(cells):
+                formula = written[column] if column < len(written) else None
+                if cell is None and isinstance(formula, str) and formula.startswith("="):
+                    cells[column] = _FORMULA
+    return found
+
+
+def _sheet_values(path: Path, data: bytes, *, saved_results: bool
+                  ) -> list[tuple[int, list[Any]]]:
     from openpyxl import load_workbook  # slow to import, and only XLSX files need it
 
     unpacked = LIMITS["batch_unpacked_bytes"]
@@ -175,7 +202,7 @@ def _xlsx_cells(path: Path, data: bytes) -> list[tuple[int, list[Any]]]:
         raise InputFileError(path, [Problem("", unpacked.exceeded("the workbook, unpacked",
                                                                   f"{size:,} bytes"))])
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=saved_results)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise InputFileError(path, [Problem("", f"not a readable Excel workbook: {exc}")]
                              ) from None
@@ -200,7 +227,8 @@ def _table_rows(path: Path, cells: list[tuple[int, list[Any]]]) -> list[Row]:
         raise InputFileError(path, [Problem("", "has no header row; expected the columns: "
                                                 f"{', '.join(COLUMNS)}", 1)])
     header_number, header_cells = rows[0]
-    header = [str(cell).strip() if cell is not None else "" for cell in header_cells]
+    header = [str(cell).strip() if cell is not None and cell is not _FORMULA else ""
+              for cell in header_cells]
     while header and not header[-1]:
         header.pop()
     unknown = [name for name in header if name not in COLUMNS]
@@ -220,7 +248,11 @@ def _table_rows(path: Path, cells: list[tuple[int, list[Any]]]) -> list[Row]:
     found = []
     for number, values in rows[1:]:
         extra = tuple(v for v in values[len(header):] if not _blank(v))
-        found.append(Row(number, dict(zip(header, values, strict=False)), extra=extra))
+        named = dict(zip(header, values, strict=False))
+        formulas = tuple(column for column, value in named.items() if value is _FORMULA)
+        for column in formulas:
+            named[column] = None
+        found.append(Row(number, named, extra=extra, unsaved_formulas=formulas))
     return found
 
 
@@ -289,6 +321,8 @@ def answers_of(row: Row) -> tuple[dict[str, Any], list[RowProblem]]:
     if row.extra:
         problems.append(RowProblem(row.number, "", "has values to the right of the last "
                                                    "column; move them into a named column"))
+    problems += [RowProblem(row.number, column, UNSAVED_FORMULA)
+                 for column in row.unsaved_formulas]
     answers: dict[str, Any] = {}
     for column, raw in row.values.items():
         if column == ROW_ID or _blank(raw):
