@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from recordskit.cli.app import cli, console, directory_path, open_log_for, say
 from recordskit.errors import UserError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 _SLASHED_DATE = re.compile(r"'\d{1,2}/\d{1,2}/\d{2,4}' is not a date")
 """A problem with a date as a spreadsheet shows one: 11/23/2026, or 23/11/2026 in Spanish."""
@@ -53,9 +59,6 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
       recordskit batch requests.xlsx --out letters
     """
     import sys
-    import time
-
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from recordskit.directory.load import load_directory
     from recordskit.documents.batch import make_batch
@@ -74,22 +77,7 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
     if out is None and not check_only:
         raise UserError("give --out FOLDER for the letters, or --check to only check the rows")
     directory = load_directory(directory_path(ctx))
-    screen = console(stderr=True)
-    # Redrawn from here, not by rich's own refresh thread: a process with one thread can fork
-    # its workers, which start faster than spawned ones.
-    with Progress("Letters", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=screen, disable=not screen.is_terminal, transient=True,
-                  auto_refresh=False) as bar:
-        task = bar.add_task("letters", total=None)
-        drawn = 0.0
-
-        def advance(done: int, total: int) -> None:
-            nonlocal drawn
-            bar.update(task, completed=done, total=total)
-            if done == total or time.monotonic() - drawn > 0.1:
-                bar.refresh()
-                drawn = time.monotonic()
-
+    with _progress_bar(console(stderr=True)) as advance:
         report = make_batch(file, out, directory, templates_path=templates_dir(), force=force,
                             check_only=check_only, workers=workers, progress=advance,
                             allow_personal=allow_personal, pdf=pdf,
@@ -117,3 +105,31 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
             say(f"Wrote {report.pdfs} PDFs.", err=True)
     if report.failed_rows:
         sys.exit(1)
+
+
+@contextlib.contextmanager
+def _progress_bar(screen: Console) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal, drawn as rows are made; nothing (and rich's progress
+    module not even loaded) when the output goes to a file or another program."""
+    if not screen.is_terminal:
+        yield None
+        return
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    # Redrawn from here, not by rich's own refresh thread: a process with one thread can fork
+    # its workers, which start faster than spawned ones.
+    with Progress("Letters", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=screen, transient=True, auto_refresh=False) as bar:
+        task = bar.add_task("letters", total=None)
+        drawn = 0.0
+
+        def advance(done: int, total: int) -> None:
+            nonlocal drawn
+            bar.update(task, completed=done, total=total)
+            if done == total or time.monotonic() - drawn > 0.1:
+                bar.refresh()
+                drawn = time.monotonic()
+
+        yield advance
