@@ -137,7 +137,7 @@ def _kept_when_interrupted(producing: bool) -> Iterator[None]:
 
 def _start_pool(stack: contextlib.ExitStack[bool | None], workers: int, directory: Directory,
                 templates_path: Path) -> ProcessPoolExecutor | None:
-    """Worker processes that each load the directory and templates, started now and ended
+    """Worker processes that each keep the directory and load the templates, started now and ended
     with ``stack``; None when one process renders (``workers`` 1, or one core).
 
     A process pool of ``concurrent.futures``, not ``multiprocessing.Pool``: when a worker dies

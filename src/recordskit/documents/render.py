@@ -428,7 +428,7 @@ class _FastParts:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             # The same as opening the zip of the unchanged parts to append to it ("a"), which
             # reads its central directory back every time (a third of writing the zip): the
-            # listing is given as it was made. A test holds the two byte for byte.
+            # listing is given as it was made. A test reads every part of each render back.
             archive.filelist.extend(self._listed)
             archive.writestr(_DOCUMENT, self._prefix + body + self._suffix)
             archive.writestr(_CORE_PART, core)
