@@ -173,17 +173,22 @@ _FORMULA = object()
 
 
 def _xlsx_cells(path: Path, data: bytes) -> list[tuple[int, list[Any]]]:
-    """The first sheet's rows of cells, with ``_FORMULA`` for a formula without its result."""
+    """The first sheet's rows of cells, with ``_FORMULA`` for a formula without its result.
+
+    Read first as written: a cell without a formula reads the same either way, so a sheet with
+    no formula is read once. Only a sheet with formulas is read again for their saved results,
+    and a formula's cell that has none (it reads as empty then) is marked.
+    """
+    written = _sheet_values(path, data, saved_results=False)
+    if not any(isinstance(cell, str) and cell.startswith("=")
+               for _number, cells in written for cell in cells):
+        return written
     found = _sheet_values(path, data, saved_results=True)
-    if any(cell is None for _number, cells in found for cell in cells):
-        # A formula's cell reads as empty when the file holds no result for it: only the
-        # formulas themselves tell such a cell from an empty one.
-        formulas = _sheet_values(path, data, saved_results=False)
-        for (_number, cells), (_same, written) in zip(found, formulas, strict=True):
-            for column, cell in enumerate(cells):
-                formula = written[column] if column < len(written) else None
-                if cell is None and isinstance(formula, str) and formula.startswith("="):
-                    cells[column] = _FORMULA
+    for (_number, cells), (_same, formulas) in zip(found, written, strict=True):
+        for column, cell in enumerate(cells):
+            formula = formulas[column] if column < len(formulas) else None
+            if cell is None and isinstance(formula, str) and formula.startswith("="):
+                cells[column] = _FORMULA
     return found
 
 
