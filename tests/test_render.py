@@ -193,6 +193,26 @@ def test_the_same_data_again_gives_the_document_made_before(tmp_path: Path) -> N
     assert template.render({"name": "Ana", "items": [1, 2], "flag": 1}, STAMP) is first
 
 
+def test_a_template_whose_renders_never_repeat_stops_looking_them_up(tmp_path: Path) -> None:
+    from recordskit.documents.render import _UNREPEATED_RENDERS
+
+    letter = _template(tmp_path, "Dear {{ name }},")
+    for number in range(_UNREPEATED_RENDERS):
+        letter.render({"name": f"Family {number}"}, STAMP)
+    last = letter.render({"name": "Ana"}, STAMP)
+    again = letter.render({"name": "Ana"}, STAMP)
+    assert again is not last  # rendered again
+    assert docx_text(again) == docx_text(last) == "Dear Ana,"
+    # A template whose renders repeat (a schedule page, one per agency and date) keeps them.
+    (tmp_path / "schedule").mkdir()
+    schedule = _template(tmp_path / "schedule", "Due {{ day }}.")
+    first = schedule.render({"day": "Monday"}, STAMP)
+    for number in range(2 * _UNREPEATED_RENDERS):
+        schedule.render({"day": f"day {number}"}, STAMP)
+        schedule.render({"day": "Monday"}, STAMP)
+    assert schedule.render({"day": "Monday"}, STAMP) is first
+
+
 @pytest.mark.parametrize(("one", "other", "one_text", "other_text"), [
     ([1, 2], (1, 2), "[1, 2]", "(1, 2)"),  # equal as JSON, printed differently
     (1, True, "= 1.", "= True."),

@@ -213,6 +213,12 @@ def stamp(title: str, template_name: str, subject: str = PUBLIC_RECORDS_SUBJECT)
 _KEPT_RENDERS = 16
 """Documents each template keeps for data it may be given again (about 25 KB each)."""
 
+_UNREPEATED_RENDERS = 64
+"""After this many renders none of which repeated an earlier one, a template stops looking its
+data up: a letter names its family, so a batch's letters never repeat, and making the key for
+each (a pickle of the data) was about 1% of a row. A schedule page, the same for every row of
+one agency and date, keeps finding its documents."""
+
 
 def _data_key(context: dict[str, Any], stamp: Stamp) -> bytes | None:
     """What identifies a render: the exact data, by value and type (pickle tells a tuple
@@ -255,6 +261,7 @@ class LetterTemplate:
         # The fast form has the document open already; a template without one is opened here
         self.version = self._fast.version if self._fast is not None else self._read_version()
         self._made: OrderedDict[bytes, bytes] = OrderedDict()
+        self._looked_up = self._found = 0
 
     @property
     def fast_path(self) -> bool:
@@ -266,10 +273,14 @@ class LetterTemplate:
 
     def render(self, context: dict[str, Any], stamp: Stamp) -> bytes:
         """The filled-in letter as DOCX bytes, within the render budget."""
-        key = _data_key(context, stamp)
-        if key is not None and key in self._made:
-            self._made.move_to_end(key)
-            return self._made[key]
+        key = (None if self._found == 0 and self._looked_up >= _UNREPEATED_RENDERS
+               else _data_key(context, stamp))
+        if key is not None:
+            self._looked_up += 1
+            if key in self._made:
+                self._found += 1
+                self._made.move_to_end(key)
+                return self._made[key]
         _STEPS.set(LIMITS["render_steps"].value)
         with self._friendly_errors():
             if self._fast is not None:
