@@ -786,3 +786,32 @@ def test_a_changed_row_stays_in_the_manifest_and_calendar(tmp_path: Path) -> Non
     assert [m["row_id"] for m in manifest] == ["a", "b"]
     assert manifest[0]["response_due"] == "2026-12-08"  # still the folder's own letter
     assert (out / "calendar.ics").read_text() == calendar
+
+
+def test_a_drafts_text_from_the_rendered_letter_is_the_text_read_back_from_it(
+        directory: Directory, answers: Answers) -> None:
+    # The batch gives the draft the letter's body as rendered, so that it need not read the
+    # DOCX back: the draft must be the one made from the DOCX itself.
+    from recordskit.deadlines.schedule import request_schedule
+    from recordskit.documents.letter import letter_context
+    from recordskit.documents.make import REQUEST_TEMPLATE
+    from recordskit.documents.render import stamp, template
+    from tests.conftest import FROZEN_TEMPLATES
+
+    request = request_from(answers(requester__name="O'Brien \"&\" <b> Família",
+                                   other_records="Line one\nLine two\twith a tab & <more>"),
+                           directory)
+    rendered = template(REQUEST_TEMPLATE, FROZEN_TEMPLATES).render_document(
+        letter_context(request, directory, request_schedule(request, directory)),
+        stamp("Public records request", REQUEST_TEMPLATE))
+    agency = directory.agency("bps")
+    given = email_draft(request, agency, rendered.docx, "Subject",
+                        letter_xml=rendered.document_xml)
+    read_back = email_draft(request, agency, rendered.docx, "Subject")
+    assert given is not None and read_back is not None
+    assert _MESSAGE_ID.sub(b"", given) == _MESSAGE_ID.sub(b"", read_back)
+    body = email.message_from_bytes(given, policy=email.policy.default).get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "Line one Line two with a tab & <more>." in text
+    assert "O'Brien \"&\" <b> Família" in text

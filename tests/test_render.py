@@ -302,6 +302,38 @@ def test_fast_path_body_is_the_body_docxtpl_writes(name: str) -> None:
     assert "O'Brien \"&\" <b>" in docx_text(fast)
 
 
+@pytest.mark.parametrize("name", ["request.docx", "summary.docx", "student_records.docx",
+                                  "table", "broken"])
+def test_the_body_kept_with_a_render_is_the_part_written(tmp_path: Path, name: str) -> None:
+    # An email's text is taken from the body part kept with the render, not read back from the
+    # DOCX: it must be that very part, on the fast path (with a table, with a broken body) and
+    # on docxtpl's own.
+    import io
+    import zipfile
+
+    from recordskit.documents.render import Rendered, template
+    from recordskit.documents.samples import SAMPLE_CONTEXTS
+    from tests.conftest import FROZEN_TEMPLATES
+
+    if name == "table":
+        letter = _template(tmp_path, "{%p for x in items %}", "{{ x }}", "{%p endfor %}")
+        context: object = {"items": ["a & b", "<c>"]}
+    elif name == "broken":
+        letter = _template(tmp_path, "Dear {{ name }},", "{{ '<w:r><w:t>unclosed' | safe }}")
+        context = {"name": "Ana"}
+    else:
+        letter = template(name, FROZEN_TEMPLATES)
+        context = _hostile(SAMPLE_CONTEXTS[name]())
+    assert isinstance(context, dict) and letter.fast_path
+    made = letter.render_document(context, STAMP)
+    with zipfile.ZipFile(io.BytesIO(made.docx)) as archive:
+        written = archive.read("word/document.xml").decode("utf-8")
+    assert made.document_xml == written
+    full = letter.render_with_docxtpl(context, STAMP)  # read back when not kept
+    with zipfile.ZipFile(io.BytesIO(full)) as archive:
+        assert Rendered(full).document_xml == archive.read("word/document.xml").decode("utf-8")
+
+
 def test_a_table_that_gains_cells_is_widened_on_the_fast_path(tmp_path: Path) -> None:
     document = Document()
     row = document.add_table(rows=1, cols=3).rows[0]

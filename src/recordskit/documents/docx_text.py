@@ -11,7 +11,11 @@ import zipfile
 def docx_text(docx: bytes) -> str:
     """The plain text of a DOCX made by recordskit: one line per paragraph, breaks kept."""
     with zipfile.ZipFile(io.BytesIO(docx)) as archive:
-        xml = archive.read("word/document.xml").decode("utf-8")
+        return document_text(archive.read("word/document.xml").decode("utf-8"))
+
+
+def document_text(xml: str) -> str:
+    """The plain text of a DOCX's ``word/document.xml``, as ``docx_text`` gives it."""
     lines = []
     for paragraph in _PARAGRAPH.findall(xml):
         pieces = []

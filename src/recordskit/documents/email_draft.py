@@ -13,7 +13,7 @@ from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
-from recordskit.documents.docx_text import docx_text
+from recordskit.documents.docx_text import document_text, docx_text
 from recordskit.models import Agency, Request
 
 
@@ -96,8 +96,13 @@ DRAFT_POLICY = _DraftPolicy(header_factory=_DraftHeaders())
 and folded once per process."""
 
 
-def email_draft(request: Request, agency: Agency, letter: bytes, subject: str) -> bytes | None:
-    """An email draft to the agency's records email, or None when the directory has none."""
+def email_draft(request: Request, agency: Agency, letter: bytes, subject: str, *,
+                letter_xml: str | None = None) -> bytes | None:
+    """An email draft to the agency's records email, or None when the directory has none.
+
+    Its text is the letter's; given the letter's ``word/document.xml`` as rendered
+    (``letter_xml``), it is taken from that, without reading the DOCX back.
+    """
     to = agency.records_officer.email
     if not to:
         return None
@@ -114,7 +119,8 @@ def email_draft(request: Request, agency: Agency, letter: bytes, subject: str) -
     message["X-Unsent"] = "1"  # mail programs open it as a draft to send, not a received mail
     # Quoted-printable always (never 7bit or 8bit, which would leave the text as typed): see
     # BOUNDARY.
-    message.set_content(docx_text(letter), charset="utf-8", cte="quoted-printable")
+    text = docx_text(letter) if letter_xml is None else document_text(letter_xml)
+    message.set_content(text, charset="utf-8", cte="quoted-printable")
     message.add_attachment(
         letter, maintype="application",
         subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",

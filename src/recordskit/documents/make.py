@@ -108,14 +108,16 @@ def prepare_request(request: Request, directory: Directory, *,
     context = (student_letter_context if student else letter_context)(
         request, directory, schedule)
     subject = STUDENT_RECORDS_SUBJECT if student else PUBLIC_RECORDS_SUBJECT
-    letter = template(template_name, template_folder).render(context, stamp(
+    rendered = template(template_name, template_folder).render_document(context, stamp(
         f"Student record request to {request.student.school}" if request.student
         else f"Public records request to {agency.name}", template_name, subject))
+    letter = rendered.docx
     printable = template(SCHEDULE_TEMPLATE, template_folder).render(
         schedule_context(request, directory, schedule),
         stamp(f"Dates of the request to {agency.name}", SCHEDULE_TEMPLATE, subject))
     draft = None if student else email_draft(request, agency, letter,
-                                             f"Public records request: {agency.name}")
+                                             f"Public records request: {agency.name}",
+                                             letter_xml=rendered.document_xml)
     files = {"letter.docx": letter}
     if draft is not None:
         files["email.eml"] = draft

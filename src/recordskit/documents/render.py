@@ -240,6 +240,22 @@ def _load(path: Path) -> LetterTemplate:
     return LetterTemplate(path)
 
 
+class Rendered:
+    """A filled-in document: its DOCX bytes, and the text of its body part as written there."""
+
+    def __init__(self, docx: bytes, document_xml: str | None = None) -> None:
+        self.docx = docx
+        self._document_xml = document_xml
+
+    @property
+    def document_xml(self) -> str:
+        """``word/document.xml``: kept from the render that wrote it, else read back once."""
+        if self._document_xml is None:
+            with zipfile.ZipFile(io.BytesIO(self.docx)) as archive:
+                self._document_xml = archive.read(_DOCUMENT).decode("utf-8")
+        return self._document_xml
+
+
 def template(name: str, folder: Path | None = None) -> LetterTemplate:
     """A letter template by file name, read once per process."""
     return _load((folder or templates_dir()) / name)
@@ -260,7 +276,7 @@ class LetterTemplate:
         self._fast: _FastParts | None = _FastParts.build(self._bytes, path)
         # The fast form has the document open already; a template without one is opened here
         self.version = self._fast.version if self._fast is not None else self._read_version()
-        self._made: OrderedDict[bytes, bytes] = OrderedDict()
+        self._made: OrderedDict[bytes, Rendered] = OrderedDict()
         self._looked_up = self._found = 0
 
     @property
@@ -273,6 +289,11 @@ class LetterTemplate:
 
     def render(self, context: dict[str, Any], stamp: Stamp) -> bytes:
         """The filled-in letter as DOCX bytes, within the render budget."""
+        return self.render_document(context, stamp).docx
+
+    def render_document(self, context: dict[str, Any], stamp: Stamp) -> Rendered:
+        """The filled-in letter, with its body part's XML (for an email's text, which then
+        need not read the DOCX back)."""
         key = (None if self._found == 0 and self._looked_up >= _UNREPEATED_RENDERS
                else _data_key(context, stamp))
         if key is not None:
@@ -286,7 +307,7 @@ class LetterTemplate:
             if self._fast is not None:
                 made = self._fast.render(context, self._properties(stamp))
             else:
-                made = self.render_with_docxtpl(context, stamp)
+                made = Rendered(self.render_with_docxtpl(context, stamp))
         if key is not None:
             self._made[key] = made
             if len(self._made) > _KEPT_RENDERS:
@@ -419,7 +440,7 @@ class _FastParts:
         return cls(document[:start], document[end:], body, base.getvalue()[:entries_end],
                    listed, helper)
 
-    def render(self, context: dict[str, Any], properties: dict[str, str]) -> bytes:
+    def render(self, context: dict[str, Any], properties: dict[str, str]) -> Rendered:
         xml = self._body.render(context)
         # the line breaks put before each paragraph for Jinja's line numbers, taken out again
         # (as docxtpl's pattern ``\n<w:p([ >])`` does, by plain replacing)
@@ -441,9 +462,10 @@ class _FastParts:
             # reads its central directory back every time (a third of writing the zip): the
             # listing is given as it was made. A test reads every part of each render back.
             archive.filelist.extend(self._listed)
-            archive.writestr(_DOCUMENT, self._prefix + body + self._suffix)
+            document = self._prefix + body + self._suffix
+            archive.writestr(_DOCUMENT, document)
             archive.writestr(_CORE_PART, core)
-        return out.getvalue()
+        return Rendered(out.getvalue(), document)
 
 
 def _well_formed(xml: str) -> bool:
