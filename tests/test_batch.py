@@ -382,6 +382,32 @@ def _batch_under_way(path: Path, out: Path, home: Path, *options: str
     return process
 
 
+def test_a_first_run_makes_rows_while_later_rows_are_still_checked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A first run gives its workers rows as soon as they are checked, in chunks: its letters
+    # begin while its last rows are checked, not after every row is (at 10,000 rows, checking
+    # takes about a second with the workers idle).
+    from recordskit.intake.rows import RowChecker
+
+    count = 120
+    path = _many_rows(tmp_path / "in.csv", count)
+    checked_at: list[float] = []
+    check = RowChecker.check
+
+    def slow_check(self: RowChecker, row: object) -> object:
+        time.sleep(0.01)  # checking made slow, so that the workers are surely ready
+        checked_at.append(time.time())
+        return check(self, row)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RowChecker, "check", slow_check)
+    result = run(str(path), "--out", str(tmp_path / "out"), "--workers", "2", "--no-log")
+    assert result.exit_code == 0, result.output
+    assert f"Produced {count}," in result.output
+    made = sorted(answers.stat().st_mtime for answers in (tmp_path / "out").glob("*/answers.yaml"))
+    assert len(made) == len(checked_at) == count
+    assert made[0] < checked_at[-1] - 0.2  # written well before the last row was checked
+
+
 @pytest.mark.slow
 def test_a_killed_batch_finishes_on_the_next_run(tmp_path: Path, _private_log: Path) -> None:
     """Kill the whole batch, workers included, mid-way; nothing is truncated; re-run finishes."""

@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from recordskit.documents.pdf import to_pdf
 from recordskit.errors import RecordskitError, UserError
 from recordskit.files import atomic_write, write_if_changed
 from recordskit.intake.answers import load_answers
-from recordskit.intake.rows import RowProblem, check_rows, read_rows, row_id_of
+from recordskit.intake.rows import RowChecker, RowProblem, check_rows, read_rows, row_id_of
 from recordskit.models import Directory
 from recordskit.text import csv_document
 from recordskit.tracking.log import (
@@ -56,50 +56,61 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, templates_
     if it is not there yet, as ``new`` makes it). With ``pdf``, every row's letter and schedule
     get PDFs after all rows are written.
     """
-    producing = not check_only and out is not None
-    with _kept_when_interrupted(producing):
+    with _kept_when_interrupted(not check_only and out is not None):
         started = time.perf_counter()
         workers = workers or os.cpu_count() or 1
         rows = read_rows(path)
+        row_ids = {row.number: row_id_of(row) for row in rows}
+        if check_only or out is None:
+            _, problems, warnings = check_rows(rows, directory, allow_personal=allow_personal)
+            report = BatchReport([], problems, warnings, rows=len(rows), row_ids=row_ids)
+            report.seconds = time.perf_counter() - started
+            return report
+        checker = RowChecker(directory, allow_personal=allow_personal)
+        first_run = not (out / "manifest.csv").exists()
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"{out}: cannot create the output folder: {exc.strerror}") from None
         with contextlib.ExitStack() as stack:
-            # A first run starts its workers now, so that they load while the rows are checked; a
-            # re-run starts them only once it knows something is left to render.
+            # A first run starts its workers now, and gives them rows as soon as they are checked
+            # (in chunks), so that they load and begin while the later rows are checked; a re-run
+            # starts them only once it knows something is left to render.
             pool = (_start_pool(stack, workers, directory, templates_path)
-                    if not check_only and out is not None and len(rows) >= PARALLEL_FROM
-                    and not (out / "manifest.csv").exists() else None)
-            good, problems, warnings = check_rows(rows, directory, allow_personal=allow_personal)
-            report = BatchReport([], problems, warnings, rows=len(rows),
-                                 row_ids={row.number: row_id_of(row) for row in rows})
-            if check_only or out is None:
-                report.seconds = time.perf_counter() - started
-                return report
-            try:
-                out.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise UserError(f"{out}: cannot create the output folder: {exc.strerror}") from None
-            tasks = [RowTask(checked.row.number, row_id_of(checked.row), checked.answers,
-                             str(out / checked.folder), force, checked.duplicate_of,
-                             checked.request)
-                     for checked in good]
-            # Rows already complete and unchanged are settled here, without the renderer: a re-run
-            # whose rows are all done starts no worker at all.
+                    if first_run and len(rows) >= PARALLEL_FROM else None)
+            chunk = _chunk_size(len(rows), workers)
             done: list[RowResult] = []
             pending: list[RowTask] = []
-            for task, checked in zip(tasks, good, strict=True):
+            sent: list[Future[list[RowResult]]] = []
+            for row in rows:
+                checked = checker.check(row)
+                if checked is None:
+                    continue
+                task = RowTask(row.number, row_id_of(row), checked.answers,
+                               str(out / checked.folder), force, checked.duplicate_of,
+                               checked.request)
+                # Rows already complete and unchanged are settled here, without the renderer: a
+                # re-run whose rows are all done starts no worker at all.
                 try:
                     state = folder_state(task, directory, checked.request)
                 except (RecordskitError, OSError):  # a worker meets it again and reports the row
                     state = None
                 if state is not None and state.unchanged:
                     done.append(row_result(task, "skipped", state.request, directory))
-                else:
-                    pending.append(task)
+                    continue
+                pending.append(task)
+                if pool is not None and len(pending) == (len(sent) + 1) * chunk:
+                    sent.append(_submit(pool, pending[-chunk:]))
+            report = BatchReport([], checker.problems, checker.warnings, rows=len(rows),
+                                 row_ids=row_ids)
+            of = len(done) + len(pending)
             if progress and done:
-                progress(len(done), len(tasks))
+                progress(len(done), of)
             counted = (None if progress is None else
-                       lambda made, _of: progress(len(done) + made, len(tasks)))
+                       lambda made, _of: progress(len(done) + made, of))
             report.results = done + _produce_all(pending, directory, templates_path, workers,
-                                                 counted, stack=stack, pool=pool)
+                                                 counted, stack=stack, pool=pool, sent=sent,
+                                                 chunk=chunk)
         report.results.sort(key=lambda result: result.row)
         for result in report.results:
             if result.status == "changed":
@@ -183,15 +194,24 @@ def _start_method() -> str:
     return "spawn"
 
 
+def _chunk_size(rows: int, workers: int) -> int:
+    """Rows sent to a worker at a time: enough that messages are few, few enough that the
+    workers finish close together."""
+    return max(1, min(25, rows // (workers * 4)))
+
+
 def _produce_all(tasks: list[RowTask], directory: Directory, templates_path: Path, workers: int,
                  progress: Callable[[int, int], None] | None, *,
-                 stack: contextlib.ExitStack[bool | None], pool: ProcessPoolExecutor | None
-                 ) -> list[RowResult]:
+                 stack: contextlib.ExitStack[bool | None], pool: ProcessPoolExecutor | None,
+                 sent: list[Future[list[RowResult]]], chunk: int) -> list[RowResult]:
+    """Render ``tasks``; the first ``len(sent) * chunk`` of them were sent to ``pool`` already,
+    in ``sent``."""
     if not tasks:
         return []  # nothing to render: the renderer is never loaded
     results: list[RowResult] = []
     if pool is None and len(tasks) >= PARALLEL_FROM:
         pool = _start_pool(stack, workers, directory, templates_path)
+        chunk = _chunk_size(len(tasks), workers)
     if pool is None:
         _start_worker(directory, str(templates_path))
         for task in tasks:
@@ -199,20 +219,31 @@ def _produce_all(tasks: list[RowTask], directory: Directory, templates_path: Pat
             if progress:
                 progress(len(results), len(tasks))
         return results
-    chunk = max(1, min(25, len(tasks) // (workers * 4)))
-    chunks = [pool.submit(_produce_rows, tasks[start:start + chunk])
-              for start in range(0, len(tasks), chunk)]
+    chunks = sent + [_submit(pool, tasks[start:start + chunk])
+                     for start in range(len(sent) * chunk, len(tasks), chunk)]
     try:
         for done in as_completed(chunks):
             results += done.result()
             if progress:
                 progress(len(results), len(tasks))
     except BrokenProcessPool:
-        raise UserError(
-            f"a process rendering the letters stopped unexpectedly (it was killed, or ran out "
-            f"of memory) after {len(results)} of {len(tasks)} rows. Every file written is "
-            "whole and kept: run the batch again to finish the rest") from None
+        raise _stopped(len(results), len(tasks)) from None
     return results
+
+
+def _submit(pool: ProcessPoolExecutor, tasks: list[RowTask]) -> Future[list[RowResult]]:
+    try:
+        return pool.submit(_produce_rows, tasks)
+    except BrokenProcessPool:  # a worker stopped before every row was sent
+        raise _stopped(None, 0) from None
+
+
+def _stopped(made: int | None, of: int) -> UserError:
+    when = "before every row was sent to it" if made is None else f"after {made} of {of} rows"
+    return UserError(
+        f"a process rendering the letters stopped unexpectedly (it was killed, or ran out "
+        f"of memory) {when}. Every file written is whole and kept: run the batch again to "
+        "finish the rest")
 
 
 # The two below run where rows are rendered (a worker, or this process for a small batch). They

@@ -376,38 +376,52 @@ def folder_name(row: Row, agency: str) -> str:
 def check_rows(rows: list[Row], directory: Directory, *, allow_personal: bool = False
                ) -> tuple[list[CheckedRow], list[RowProblem], list[str]]:
     """Good rows (with their answers and folder name), problems, and duplicate warnings."""
-    good: list[CheckedRow] = []
-    problems: list[RowProblem] = []
-    warnings: list[str] = []
-    folders: dict[str, int] = {}
-    seen: dict[tuple[Any, ...], int] = {}
-    for row in rows:
+    checker = RowChecker(directory, allow_personal=allow_personal)
+    good = [checked for row in rows if (checked := checker.check(row)) is not None]
+    return good, checker.problems, checker.warnings
+
+
+class RowChecker:
+    """Checks a batch's rows one at a time, in order, so that a good row can be made while the
+    rows after it are still being checked. A row is compared with the rows before it: two rows
+    may not make the same folder, and a row asking again for what an earlier one asked is
+    reported."""
+
+    def __init__(self, directory: Directory, *, allow_personal: bool = False) -> None:
+        self.directory, self.allow_personal = directory, allow_personal
+        self.problems: list[RowProblem] = []
+        self.warnings: list[str] = []
+        self._folders: dict[str, int] = {}
+        self._seen: dict[tuple[Any, ...], int] = {}
+
+    def check(self, row: Row) -> CheckedRow | None:
+        """The row checked, or None when it has problems (added to ``problems``)."""
         answers, found = answers_of(row)
         if not found:
             try:
-                request = request_from(answers, directory)
-                if not allow_personal:
+                request = request_from(answers, self.directory)
+                if not self.allow_personal:
                     refuse(personal_details(request), None)
             except InputFileError as exc:
                 found = [RowProblem(row.number, p.field, p.message) for p in exc.problems]
         if found:
-            problems += found
-            continue
+            self.problems += found
+            return None
         name = folder_name(row, request.agency)
-        if name in folders:
-            problems.append(RowProblem(row.number, ROW_ID, f"makes the folder {name!r}, like "
-                                       f"row {folders[name]}; give each row its own row_id"))
-            continue
-        folders[name] = row.number
+        if name in self._folders:
+            self.problems.append(RowProblem(
+                row.number, ROW_ID, f"makes the folder {name!r}, like row "
+                f"{self._folders[name]}; give each row its own row_id"))
+            return None
+        self._folders[name] = row.number
         person = request.requester
         key = (request.agency, tuple(sorted(request.records)),
                request.other_records.strip().lower(),
                (person.name.lower(), person.organization.lower(), (person.email or "").lower()))
-        duplicate_of = seen.get(key)
+        duplicate_of = self._seen.get(key)
         if duplicate_of is not None:
-            warnings.append(f"row {row.number} asks {request.agency} for the same records as "
-                            f"row {duplicate_of}, from the same requester")
+            self.warnings.append(f"row {row.number} asks {request.agency} for the same "
+                                 f"records as row {duplicate_of}, from the same requester")
         else:
-            seen[key] = row.number
-        good.append(CheckedRow(row, answers, name, duplicate_of, request))
-    return good, problems, warnings
+            self._seen[key] = row.number
+        return CheckedRow(row, answers, name, duplicate_of, request)
