@@ -339,6 +339,20 @@ def test_rows_join_the_log_with_a_batch_id(tmp_path: Path) -> None:
     assert logged[0].batch_id.startswith("batch-")
 
 
+def test_the_log_names_each_row_s_folder_without_the_links_to_it(tmp_path: Path) -> None:
+    # The log keeps the real path of each folder (status and follow-ups find it there), also
+    # when the batch's folder is given through a link.
+    open_log().create()
+    (tmp_path / "real").mkdir()
+    (tmp_path / "via").symlink_to(tmp_path / "real")
+    path = write_csv(tmp_path / "in.csv", [row(row_id="a"), row(row_id="b",
+                                                                 **{"requester.name": "B"})])
+    assert run(str(path), "--out", str(tmp_path / "via" / "out")).exit_code == 0
+    real = (tmp_path / "real" / "out").resolve()
+    assert sorted(entry.folder for entry in open_log().all()) == [
+        str(real / "a-bps"), str(real / "b-bps")]
+
+
 def test_a_first_batch_makes_the_log_and_says_where(tmp_path: Path) -> None:
     """A clinic that never ran `new` on this computer still finds its rows in `status`."""
     log = open_log()

@@ -332,10 +332,17 @@ def _record_in_log(report: BatchReport, log: RequestLog, batch: str, directory: 
     stamp, who = now(), current_user()
     requests: list[RequestRow] = []
     replaced: list[EventRow] = []
+    # Each row's folder as the log names it, its full path with no link in it: the batch's
+    # folder is resolved once, not once a row (that looked up every part of the path again, for
+    # a third of the logging). A row's own folder is never a link: the batch refuses one.
+    resolved: dict[str, str] = {}
     for result in report.results:
         if result.status in ("changed", "failed"):
             continue
-        folder = str(Path(result.folder).resolve())
+        parent, name = os.path.split(result.folder)
+        if parent not in resolved:
+            resolved[parent] = str(Path(parent).resolve())
+        folder = os.path.join(resolved[parent], name)  # noqa: PTH118 (strings, as stored)
         answers = result.answers or load_answers(Path(folder) / "answers.yaml",
                                                  directory).stored()
         requests.append(RequestRow(result.request_id, stamp, result.agency, answers, folder,
