@@ -421,8 +421,7 @@ class _FastParts:
             return None
         helper = _SafeDocxTemplate(io.BytesIO(data))
         _opened(helper.init_docx, path)
-        source = _literal_braces(
-            re.sub(r"<w:p([ >])", r"\n<w:p\1", helper.patch_xml(helper.get_xml())))
+        source = _literal_braces(paragraph_lines(helper.patch_xml(helper.get_xml())))
         try:
             body = environment().from_string(source)
         except TemplateError:
@@ -478,6 +477,13 @@ def _well_formed(xml: str) -> bool:
     return True
 
 
+def paragraph_lines(xml: str) -> str:
+    """A part's XML with each paragraph begun on a line of its own, as docxtpl does before it
+    hands the part to Jinja: the line of a template error is then the paragraph it is in."""
+    return _PARAGRAPH_START.sub(r"\n<w:p\1", xml)
+
+
+_PARAGRAPH_START = re.compile(r"<w:p([ >])")
 _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)  # docxtpl's own pattern
 _LISTING_MARKS = ("\t", "\a", "\n", "\f")
 
@@ -551,7 +557,7 @@ class _SafeDocxTemplate(DocxTemplate):  # type: ignore[misc]
     def render_xml_part(self, src_xml: str, part: Any, context: dict[str, Any],
                         jinja_env: Any = None) -> str:
         # docxtpl's own, minus its brace replacement on the output (see _literal_braces)
-        src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
+        src_xml = paragraph_lines(src_xml)
         self.current_rendering_part = part
         dst_xml = (jinja_env or environment()).from_string(src_xml).render(context)
         dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)

@@ -21,7 +21,7 @@ from jinja2 import TemplateSyntaxError, nodes
 
 from recordskit.documents.docx_text import raw_text
 from recordskit.documents.package import package_problem
-from recordskit.documents.render import LetterTemplate, environment, stamp
+from recordskit.documents.render import LetterTemplate, environment, paragraph_lines, stamp
 from recordskit.documents.samples import SAMPLE_CONTEXTS
 from recordskit.errors import TemplateError
 
@@ -92,7 +92,7 @@ def check_template(path: Path, context: dict[str, Any] | None = None) -> list[Te
         paragraphs += texts
         problems += _word_damage(name, xml, texts)
         # One paragraph a line, as the renderer splits them: an error's line is its paragraph.
-        sources.append(re.sub(r"<w:p([ >])", r"\n<w:p\1", template.patch_xml(xml)))
+        sources.append(paragraph_lines(template.patch_xml(xml)))
     env = environment()
     for source in sources:
         try:
