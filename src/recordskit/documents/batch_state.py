@@ -64,15 +64,16 @@ def folder_state(task: RowTask, directory: Directory, checked: Request | None = 
 
 
 def row_result(task: RowTask, status: str, request: Request, directory: Directory, *,
-               first_due: Any = None) -> RowResult:
+               first_due: Any = None, request_id: str = "") -> RowResult:
     """The manifest's line for a row: its request and its first date (the response date, or
-    the school's access date)."""
+    the school's access date). ``first_due`` and ``request_id``, when the caller has them
+    already, are not worked out again."""
     due = first_due or _first_date(request, directory)
     person = request.requester
     return RowResult(
         row=task.row, row_id=task.row_id, status=status, folder=task.folder,
         agency=request.agency, requester=person.name or person.organization or person.email or "",
-        request_id=request.fingerprint(), response_due=due.isoformat(),
+        request_id=request_id or request.fingerprint(), response_due=due.isoformat(),
         duplicate_of=task.duplicate_of, answers=request.stored())
 
 

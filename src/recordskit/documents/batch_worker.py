@@ -92,7 +92,8 @@ def _produce(task: RowTask) -> RowResult:
         set_language("en")
     write_folder(folder, made.files, force=True, durable=False)  # answers.yaml last
     return row_result(task, "rewritten" if state.previous is not None else "produced",
-                      state.request, directory, first_due=made.schedule.deadlines[1].date)
+                      state.request, directory, first_due=made.schedule.deadlines[1].date,
+                      request_id=made.request_id)
 
 
 def _remove_leftovers(folder: Path) -> None:
