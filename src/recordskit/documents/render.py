@@ -211,7 +211,8 @@ def stamp(title: str, template_name: str, subject: str = PUBLIC_RECORDS_SUBJECT)
 
 
 _KEPT_RENDERS = 16
-"""Documents each template keeps for data it may be given again (about 25 KB each)."""
+"""Documents each template keeps for data it may be given again (about 25 KB each, and the
+body's XML for a document rendered on the fast path)."""
 
 _UNREPEATED_RENDERS = 64
 """After this many renders none of which repeated an earlier one, a template stops looking its
@@ -241,7 +242,8 @@ def _load(path: Path) -> LetterTemplate:
 
 
 class Rendered:
-    """A filled-in document: its DOCX bytes, and the text of its body part as written there."""
+    """A filled-in document: its DOCX bytes, and its body part (``word/document.xml``) as
+    written there."""
 
     def __init__(self, docx: bytes, document_xml: str | None = None) -> None:
         self.docx = docx
