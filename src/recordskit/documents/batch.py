@@ -30,7 +30,14 @@ from recordskit.documents.pdf import to_pdf
 from recordskit.errors import RecordskitError, UserError
 from recordskit.files import atomic_write, write_if_changed
 from recordskit.intake.answers import load_answers
-from recordskit.intake.rows import RowChecker, RowProblem, check_rows, read_rows, row_id_of
+from recordskit.intake.rows import (
+    Row,
+    RowChecker,
+    RowProblem,
+    check_rows,
+    read_rows,
+    row_id_of,
+)
 from recordskit.models import Directory
 from recordskit.text import csv_document
 from recordskit.tracking.log import (
@@ -51,7 +58,8 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, templates_
                progress: Callable[[int, int], None] | None = None,
                allow_personal: bool = False, pdf: bool = False,
                log: RequestLog | None = None) -> BatchReport:
-    """Check every row, then produce the good ones (unless ``check_only``).
+    """Check every row and produce the good ones (unless ``check_only``); a first run produces
+    rows while the later ones are still being checked.
 
     With ``log``, every produced row is recorded there under the batch's id (the log is made
     if it is not there yet, as ``new`` makes it). With ``pdf``, every row's letter and schedule
@@ -80,28 +88,8 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, templates_
             pool = (_start_pool(stack, workers, directory, templates_path)
                     if first_run and len(rows) >= PARALLEL_FROM else None)
             chunk = _chunk_size(len(rows), workers)
-            done: list[RowResult] = []
-            pending: list[RowTask] = []
-            sent: list[Future[list[RowResult]]] = []
-            for row in rows:
-                checked = checker.check(row)
-                if checked is None:
-                    continue
-                task = RowTask(row.number, row_id_of(row), checked.answers,
-                               str(out / checked.folder), force, checked.duplicate_of,
-                               checked.request)
-                # Rows already complete and unchanged are settled here, without the renderer: a
-                # re-run whose rows are all done starts no worker at all.
-                try:
-                    state = folder_state(task, directory, checked.request)
-                except (RecordskitError, OSError):  # a worker meets it again and reports the row
-                    state = None
-                if state is not None and state.unchanged:
-                    done.append(row_result(task, "skipped", state.request, directory))
-                    continue
-                pending.append(task)
-                if pool is not None and len(pending) == (len(sent) + 1) * chunk:
-                    sent.append(_submit(pool, pending[-chunk:]))
+            done, pending, sent = _check_and_send(rows, checker, out, force, directory,
+                                                  pool=pool, chunk=chunk)
             report = BatchReport([], checker.problems, checker.warnings, rows=len(rows),
                                  row_ids=row_ids)
             of = len(done) + len(pending)
@@ -193,6 +181,35 @@ def _start_method() -> str:
             and threading.active_count() == 1):
         return "fork"
     return "spawn"
+
+
+def _check_and_send(rows: list[Row], checker: RowChecker, out: Path, force: bool,
+                    directory: Directory, *, pool: ProcessPoolExecutor | None, chunk: int
+                    ) -> tuple[list[RowResult], list[RowTask], list[Future[list[RowResult]]]]:
+    """Check the rows in order: the good ones already complete and unchanged are settled here,
+    without the renderer (a re-run whose rows are all done starts no worker at all); the others
+    are left to render, and given to ``pool``, when there is one, ``chunk`` at a time as soon as
+    they are checked. The rows settled, the rows to render, and the chunks sent."""
+    done: list[RowResult] = []
+    pending: list[RowTask] = []
+    sent: list[Future[list[RowResult]]] = []
+    for row in rows:
+        checked = checker.check(row)
+        if checked is None:
+            continue
+        task = RowTask(row.number, row_id_of(row), checked.answers, str(out / checked.folder),
+                       force, checked.duplicate_of, checked.request)
+        try:
+            state = folder_state(task, directory, checked.request)
+        except (RecordskitError, OSError):  # a worker meets it again and reports the row
+            state = None
+        if state is not None and state.unchanged:
+            done.append(row_result(task, "skipped", state.request, directory))
+            continue
+        pending.append(task)
+        if pool is not None and len(pending) == (len(sent) + 1) * chunk:
+            sent.append(_submit(pool, pending[-chunk:]))
+    return done, pending, sent
 
 
 def _chunk_size(rows: int, workers: int) -> int:
