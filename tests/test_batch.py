@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -351,6 +352,45 @@ def test_the_log_names_each_row_s_folder_without_the_links_to_it(tmp_path: Path)
     real = (tmp_path / "real" / "out").resolve()
     assert sorted(entry.folder for entry in open_log().all()) == [
         str(real / "a-bps"), str(real / "b-bps")]
+
+
+def test_the_batch_calendar_is_written_as_the_rows_events_are_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # calendar.ics gathers every row's events; at 10,000 rows they are not all held at once:
+    # each row's schedule.ics is read as the calendar is written, not all before.
+    import recordskit.documents.batch as batch_module
+
+    read: list[str] = []
+    read_events = batch_module._schedule_ics
+
+    def counted(folder: str) -> bytes:
+        read.append(folder)
+        return read_events(folder)
+
+    written: dict[str, list[int]] = {}
+    write = batch_module.write_if_changed
+
+    def watched(path: Path, chunks: object, **options: bool) -> bool:
+        if path.name != "calendar.ics":
+            return write(path, chunks, **options)  # type: ignore[arg-type]
+        seen = written.setdefault(path.name, [])
+
+        def each() -> Iterator[bytes]:
+            for chunk in chunks:  # type: ignore[attr-defined]
+                seen.append(len(read))  # rows read when this piece is written
+                yield chunk
+        return write(path, each(), **options)
+
+    monkeypatch.setattr(batch_module, "_schedule_ics", counted)
+    monkeypatch.setattr(batch_module, "write_if_changed", watched)
+    rows = [row(row_id=f"c{n}", **{"requester.name": f"Family {n}"}) for n in range(5)]
+    out = tmp_path / "out"
+    assert run(str(write_csv(tmp_path / "in.csv", rows)), "--out", str(out),
+               "--no-log").exit_code == 0
+    assert written["calendar.ics"] == [0, 1, 2, 3, 4, 5, 5]  # head, a row at a time, end
+    assert (out / "calendar.ics").read_bytes().count(b"BEGIN:VEVENT") == sum(
+        (out / f"c{n}-bps" / "schedule.ics").read_bytes().count(b"BEGIN:VEVENT")
+        for n in range(5))
 
 
 def test_a_first_batch_makes_the_log_and_says_where(tmp_path: Path) -> None:
