@@ -281,3 +281,179 @@ def test_batch_outputs(tmp_path: Path, outputs: Outputs) -> None:
             if (folder / file).exists():
                 outputs.add_file(f"{folder.name}.{file}", folder / file)
     compare("batch", outputs)
+
+
+# Follow-up and appeal packets: for each response kind (and none), what `followup` and `appeal`
+# write or refuse, and what `show` says after, in the request's own language. Every public
+# records case is a BPS request sent by email on Monday 2026-11-23, so received that day: its
+# response is due 2026-12-08 and the latest production date BPS may set is 2026-12-30.
+PACKET_SENT = "2026-11-23"
+Step = tuple[str, str, tuple[str, ...], bool]
+"""(command, today, arguments, whether it succeeds): a refusal is captured as it is said."""
+
+
+def log(on: str, *args: str) -> Step:
+    """``log ID ...`` on day ``on``, dated that day."""
+    return ("log", on, (*args, "--on", on), True)
+
+
+def followup(on: str, ok: bool = True) -> Step:
+    return ("followup", on, (), ok)
+
+
+def appeal(on: str, *args: str, ok: bool = True) -> Step:
+    return ("appeal", on, args, ok)
+
+
+def show(on: str) -> Step:
+    return ("show", on, (), True)
+
+
+DENIAL_OBJECTION = ("The exemption named does not cover incident reports already shared with the "
+                    "BRIC.")
+PACKETS: dict[str, tuple[dict[str, Any], str, list[Step]]] = {
+    "produced-en": ({}, "en", [
+        log("2026-11-24", "received", "--tracking", "R004625-112326"),
+        log("2026-12-04", "response", "--kind", "produced"),
+        followup("2026-12-07", ok=False), appeal("2026-12-07", ok=False), show("2026-12-07")]),
+    "partial-es": ({}, "es", [
+        log("2026-12-04", "response", "--kind", "partial"),
+        followup("2026-12-07", ok=False),
+        appeal("2026-12-07", ok=False),
+        appeal("2026-12-07", "--objection", DENIAL_OBJECTION), show("2026-12-07")]),
+    "partial-no-exemption-ht": ({}, "ht", [
+        log("2026-12-04", "response", "--kind", "partial", "--no-exemption"),
+        followup("2026-12-07"), appeal("2026-12-16"), show("2026-12-16")]),
+    # A denial naming no exemption is followed up first; the appeal comes once the reply-by
+    # date has passed (in English, while it has not: the appeal warns).
+    "denied-no-exemption-en": ({}, "en", [
+        log("2026-12-04", "response", "--kind", "denied", "--no-exemption"),
+        followup("2026-12-07"), appeal("2026-12-09"), show("2026-12-09")]),
+    "denied-no-exemption-es": ({}, "es", [
+        log("2026-12-04", "response", "--kind", "denied", "--no-exemption"),
+        followup("2026-12-07"), appeal("2026-12-16"), show("2026-12-16")]),
+    "denied-no-exemption-ht": ({}, "ht", [
+        log("2026-12-04", "response", "--kind", "denied", "--no-exemption"),
+        followup("2026-12-07"), appeal("2026-12-16"), show("2026-12-16")]),
+    # A denial that names its exemption is appealed, not followed up; the log alone shows no
+    # ground for that appeal, so it is refused until an objection is given.
+    "denied-en": ({}, "en", [
+        log("2026-12-04", "response", "--kind", "denied"),
+        followup("2026-12-07", ok=False),
+        appeal("2026-12-07", ok=False),
+        appeal("2026-12-07", "--objection", DENIAL_OBJECTION), show("2026-12-07")]),
+    "denied-es": ({}, "es", [
+        log("2026-12-04", "response", "--kind", "denied"),
+        followup("2026-12-07", ok=False),
+        appeal("2026-12-07", ok=False),
+        appeal("2026-12-07", "--objection", DENIAL_OBJECTION), show("2026-12-07")]),
+    "denied-ht": ({}, "ht", [
+        log("2026-12-04", "response", "--kind", "denied"),
+        followup("2026-12-07", ok=False),
+        appeal("2026-12-07", ok=False),
+        appeal("2026-12-07", "--objection", DENIAL_OBJECTION), show("2026-12-07")]),
+    "fee-estimate-ht": ({}, "ht", [
+        log("2026-12-04", "response", "--kind", "fee_estimate", "--amount", "120"),
+        followup("2026-12-07", ok=False),
+        appeal("2026-12-07", "--ground", "excessive_fee", "--objection",
+               "The estimate charges for hours the law makes free."),
+        show("2026-12-07")]),
+    # A fee asked for after the response date: no fee may be charged.
+    "fee-estimate-late-es": ({}, "es", [
+        log("2026-12-10", "response", "--kind", "fee_estimate", "--amount", "450"),
+        followup("2026-12-10"), appeal("2026-12-18"), show("2026-12-18")]),
+    # An extension within the limit: nothing to do until its date passes, then a follow-up.
+    "extension-within-en": ({}, "en", [
+        log("2026-12-04", "response", "--kind", "extension", "--until", "2026-12-22"),
+        followup("2026-12-10", ok=False), appeal("2026-12-10", ok=False),
+        followup("2026-12-28"), appeal("2026-12-28", ok=False), show("2026-12-28")]),
+    "extension-beyond-es": ({}, "es", [
+        log("2026-12-04", "response", "--kind", "extension", "--until", "2027-02-26"),
+        followup("2026-12-07"), appeal("2026-12-16"), show("2026-12-16")]),
+    "no-records-ht": ({}, "ht", [
+        log("2026-12-04", "response", "--kind", "no_records"),
+        followup("2026-12-07", ok=False), appeal("2026-12-07", ok=False), show("2026-12-07")]),
+    # No response at all: too early on 2026-12-01, overdue after 2026-12-09 (receipt logged).
+    "overdue-es": ({}, "es", [
+        log("2026-11-24", "received", "--tracking", "R004625-112326"),
+        followup("2026-12-01", ok=False), appeal("2026-12-01", ok=False),
+        followup("2026-12-10"), appeal("2026-12-18"), show("2026-12-18")]),
+    # An extension past the limit, then the agency's petition and the Supervisor's order.
+    "petition-ht": ({}, "ht", [
+        log("2026-12-04", "response", "--kind", "extension", "--until", "2027-02-26"),
+        log("2026-12-07", "petition"),
+        followup("2026-12-07"),
+        log("2026-12-14", "petition_granted", "--days", "20", "--until", "2027-01-29"),
+        followup("2026-12-15", ok=False), appeal("2026-12-15", ok=False),
+        followup("2027-02-01"), show("2027-02-01")]),
+    # Appealed (event 1, the response), then decided with a date the order gives the agency.
+    "appealed-decided-en": ({}, "en", [
+        log("2026-12-04", "response", "--kind", "denied"),
+        appeal("2026-12-07", "--objection", DENIAL_OBJECTION),
+        log("2026-12-08", "appealed", "--number", "SPR26/1234", "--response", "1"),
+        followup("2026-12-10", ok=False), appeal("2026-12-10", ok=False), show("2026-12-10"),
+        log("2026-12-22", "decided", "--until", "2027-01-08"),
+        followup("2026-12-23", ok=False), appeal("2026-12-23", ok=False), show("2026-12-23"),
+        followup("2027-01-11", ok=False), appeal("2027-01-11", ok=False), show("2027-01-11")]),
+    "appealed-decided-ht": ({}, "ht", [
+        log("2026-12-04", "response", "--kind", "partial", "--no-exemption"),
+        followup("2026-12-07"), appeal("2026-12-16"),
+        log("2026-12-17", "appealed", "--number", "SPR26/1301", "--response", "1"),
+        appeal("2026-12-18", ok=False),
+        log("2027-01-05", "decided", "--until", "2027-01-20"),
+        followup("2027-01-06"), show("2027-01-06")]),
+}
+STUDENT_PACKETS: dict[str, tuple[dict[str, Any], str, list[Step]]] = {
+    "student-custodial-es": ({"custody": "custodial"}, "es", [
+        followup("2026-11-30", ok=False), followup("2026-12-04"),
+        appeal("2026-12-04", ok=False), show("2026-12-04")]),
+    "student-custodial-en": ({"custody": "custodial"}, "en", [
+        followup("2026-11-30", ok=False), followup("2026-12-04"),
+        appeal("2026-12-04", ok=False), show("2026-12-04")]),
+    "student-non-custodial-ht": ({"custody": "non_custodial"}, "ht", [
+        followup("2026-12-04", ok=False), followup("2026-12-21"),
+        appeal("2026-12-21", ok=False), show("2026-12-21")]),
+}
+STUDENT_PACKET = {
+    "request_type": "student_records", "agency": "bps", "delivery": "hand",
+    "student": {"name": "Carlos Pérez", "school": "East Boston High School", "grade": "10"},
+    "requester_role": "parent", "sent_on": PACKET_SENT,
+    "requester": {"name": "María Pérez", "email": "maria@example.org",
+                  "mailing_address": "12 Elm Street\nBoston, MA 02128"}}
+
+
+def run_packet(tmp_path: Path, data: dict[str, Any], lang: str, steps: list[Step],
+               outputs: Outputs) -> None:
+    """Logs the request (in its language), then runs each step, collecting what it says and
+    every file it writes."""
+    answers_file = tmp_path / "answers.yaml"
+    answers_file.write_text(yaml.safe_dump({**data, "language": lang}, allow_unicode=True),
+                            encoding="utf-8")
+    said = run("new", "--answers", str(answers_file), "--out", str(tmp_path / "request"),
+               "--lang", lang, today=data["sent_on"])
+    request_id = said[said.index("recordskit log ") + len("recordskit log "):].split()[0]
+    for number, (command, on, args, ok) in enumerate(steps, 1):
+        name = f"{number:02d}-{command}"
+        folder = tmp_path / name
+        if command in ("followup", "appeal"):
+            args = (*args, "--out", str(folder))
+        said = (run if ok else run_failing)(command, request_id, *args, today=on)
+        outputs.add(f"{name}.stdout.txt", said)
+        if folder.is_dir():
+            for path in sorted(folder.iterdir()):
+                outputs.add_file(f"{name}.{path.name}", path)
+        assert ok or not folder.exists(), f"{name} refused but wrote {folder}"
+
+
+@pytest.mark.parametrize("case", PACKETS)
+def test_packets(case: str, tmp_path: Path, answers: Answers, outputs: Outputs) -> None:
+    changes, lang, steps = PACKETS[case]
+    run_packet(tmp_path, answers(sent_on=PACKET_SENT, **changes), lang, steps, outputs)
+    compare(f"packets/{case}", outputs)
+
+
+@pytest.mark.parametrize("case", STUDENT_PACKETS)
+def test_student_packets(case: str, tmp_path: Path, outputs: Outputs) -> None:
+    changes, lang, steps = STUDENT_PACKETS[case]
+    run_packet(tmp_path, {**STUDENT_PACKET, **changes}, lang, steps, outputs)
+    compare(f"packets/{case}", outputs)
