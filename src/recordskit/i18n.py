@@ -12,10 +12,14 @@ import gettext
 import io
 import os
 import re
+import string
+import sys
 import unicodedata
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from recordskit.errors import UserError
 
@@ -27,37 +31,186 @@ _code: dict[str, str] = {"current": "en"}
 
 
 def languages() -> dict[str, str]:
-    """Every available language: code -> its own name (English is always there)."""
+    """Every available language: code -> its own name (English is always there).
+
+    Only each catalog's header is read, never the whole catalog: a catalog broken in one
+    language folder cannot break the language detection that every command runs."""
     found = {"en": "English"}
     if LOCALE_DIR.is_dir():
         for po in sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-            code = po.parent.parent.name
-            found[code] = _catalog(code).name
+            found[po.parent.parent.name] = _own_name(po)
     return found
+
+
+def _own_name(po: Path) -> str:
+    """The language's own name (``X-Language-Name``) from the start of its catalog."""
+    code = po.parent.parent.name
+    try:
+        with po.open("rb") as handle:
+            head = handle.read(8192)
+    except OSError:
+        return code
+    found = re.search(rb'"X-Language-Name: ([^\\"]+)', head)
+    name = found.group(1).decode("utf-8", errors="replace").strip() if found else ""
+    return "".join(c for c in name if c.isprintable())[:40] or code
 
 
 class _Loaded:
     def __init__(self, translations: gettext.NullTranslations, name: str,
-                 unreviewed: frozenset[str]) -> None:
+                 unreviewed: frozenset[str], problems: tuple[str, ...] = (),
+                 broken: bool = False) -> None:
         self.translations, self.name, self.unreviewed = translations, name, unreviewed
+        self.problems, self.broken = problems, broken
+
+
+class _SafeFormatter(string.Formatter):
+    """``str.format`` for translated text: only named placeholders, nothing else.
+
+    A translation is data a volunteer edits; like a template, it may name the values it is
+    given (``{path}``) but never reach through them (``{path.absolute.__globals__}``,
+    ``{args[0]}``), convert them (``{path!r}``) or pad them to any width (``{path:>999999999}``).
+    """
+
+    def get_field(self, field_name: str, args: Sequence[Any], kwargs: Mapping[str, Any]
+                  ) -> Any:
+        if not field_name.isidentifier():
+            raise ValueError(f"the placeholder {{{field_name}}} is not a plain name")
+        return self.get_value(field_name, args, kwargs), field_name
+
+    def convert_field(self, value: Any, conversion: str | None) -> Any:
+        if conversion:
+            raise ValueError(f"the placeholder conversion !{conversion} is not allowed")
+        return value
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if format_spec:
+            raise ValueError(f"the placeholder format :{format_spec} is not allowed")
+        return format(value)
+
+
+_SAFE = _SafeFormatter()
+
+
+class Message(str):
+    """A message in the person's language, whose ``format`` fills only its named placeholders.
+
+    It remembers its English original: when the translation cannot be filled (a placeholder
+    the code does not give, a lone brace), the original is used instead, with a warning once,
+    so a broken translation never stops a command, not even while it reports an error."""
+
+    source: str
+
+    def __new__(cls, text: str, source: str | None = None) -> Message:
+        made = super().__new__(cls, text)
+        made.source = text if source is None else source
+        return made
+
+    def format(self, *args: object, **kwargs: object) -> str:
+        try:
+            return _SAFE.vformat(str(self), args, kwargs)
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            if self.source == str(self):
+                raise
+            _warn(f"translation:{self.source}", f"a translation of {self.source[:60]!r} "
+                  f"cannot be filled in ({exc}); it is shown in English")
+            return _SAFE.vformat(self.source, args, kwargs)
+
+    def format_map(self, mapping: Mapping[str, object]) -> str:  # type: ignore[override]
+        return self.format(**mapping)
+
+
+def placeholders(text: str) -> frozenset[str] | None:
+    """The placeholders of a message as ``str.format`` reads them, whole (``{path}``,
+    ``{path.name}``, ``{path!r}``, ``{0}``), or None when braces do not parse (a lone ``{``)."""
+    try:
+        return frozenset("{" + field + (f"!{conversion}" if conversion else "")
+                         + (f":{spec}" if spec else "") + "}"
+                         for _text, field, spec, conversion in string.Formatter().parse(text)
+                         if field is not None)
+    except ValueError:
+        return None
+
+
+def placeholder_problem(source: str, translation: str) -> str:
+    """Why ``translation`` cannot stand for ``source``, or "": it must use exactly the
+    source's placeholders, each a plain name."""
+    theirs, ours = placeholders(translation), placeholders(source)
+    if theirs is None:
+        return "its braces do not parse (a lone { or }); write {{ and }} for a brace"
+    if theirs != ours:
+        wanted = ", ".join(sorted(ours or ())) or "none"
+        return (f"its placeholders ({', '.join(sorted(theirs)) or 'none'}) are not the "
+                f"original's ({wanted})")
+    if any(not p[1:-1].isidentifier() for p in theirs):
+        return "a placeholder is not a plain name"
+    return ""
+
+
+_warned: set[str] = set()
+
+
+def _warn(key: str, message: str) -> None:
+    """Say ``message`` on stderr, once per run."""
+    if key in _warned:
+        return
+    _warned.add(key)
+    print(f"recordskit: warning: {message}", file=sys.stderr)
 
 
 @lru_cache(maxsize=16)
 def _catalog(code: str) -> _Loaded:
+    """The catalog of ``code``; a broken one (it does not parse, a byte that is not UTF-8, an
+    unknown charset, a wrong Plural-Forms) is English instead, with a warning once. An entry
+    whose placeholders are not its original's is left out (that message stays English)."""
+    path = LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+    try:
+        return _read_catalog(code, path)
+    except Exception as exc:  # Babel and gettext raise many kinds
+        reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        _warn(f"catalog:{code}", f"the {code!r} translation ({path}) cannot be read "
+              f"({reason[:200]}); messages are shown in English")
+        return _Loaded(gettext.NullTranslations(), _own_name(path), frozenset(),
+                       (f"cannot be read: {reason}",), broken=True)
+
+
+def _read_catalog(code: str, path: Path) -> _Loaded:
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    path = LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
-    raw = path.read_bytes()
-    catalog = read_po(io.BytesIO(raw), locale=None)
+    # abort_invalid: a line Babel cannot read stops it (it would print to stdout and go on).
+    catalog = read_po(io.BytesIO(path.read_bytes()), locale=None, abort_invalid=True)
+    problems = []
+    for message in list(catalog):
+        if not message.id or not message.string:
+            continue
+        if isinstance(message.id, (tuple, list)):  # plural forms: each like one original
+            sources = [str(s) for s in message.id]
+            forms = [str(f) for f in message.string if f]
+        else:
+            sources, forms = [str(message.id)], [str(message.string)]
+        for form in forms:
+            why = min((placeholder_problem(source, form) for source in sources), key=len)
+            if why:
+                problems.append(f"{sources[0][:60]!r}: {why}")
+                catalog.delete(message.id, context=message.context)
+                break
+    if problems:
+        _warn(f"placeholders:{code}", f"the {code!r} translation ({path}) has "
+              f"{len(problems)} message(s) whose placeholders are not the original's; they "
+              f"are shown in English. First: {problems[0]}")
     compiled = io.BytesIO()
     write_mo(compiled, catalog, use_fuzzy=False)
     compiled.seek(0)
-    found = re.search(rb'"X-Language-Name: ([^\\"]+)', raw)  # the language's own name
-    name = found.group(1).decode("utf-8").strip() if found else code
     # A translator marks an entry "#, unreviewed" until a native speaker has checked it.
     unreviewed = frozenset(str(m.id) for m in catalog if m.id and UNREVIEWED in m.flags)
-    return _Loaded(gettext.GNUTranslations(compiled), name, unreviewed)
+    return _Loaded(gettext.GNUTranslations(compiled), _own_name(path), unreviewed,
+                   tuple(problems))
+
+
+def catalog_problems(code: str) -> tuple[str, ...]:
+    """What is wrong with the catalog of ``code``: it cannot be read, or entries whose
+    placeholders are not their original's (each left out, in English)."""
+    return _catalog(code).problems
 
 
 UNREVIEWED = "unreviewed"
@@ -119,7 +272,11 @@ def set_language(code: str) -> None:
     available = languages()
     if code not in available:
         raise UserError(f"no translation for {code!r}; available: {', '.join(available)}")
-    _state["current"], _code["current"] = _catalog(code).translations, code
+    loaded = _catalog(code)
+    if loaded.broken:  # English, said once on stderr by _catalog
+        _state["current"], _code["current"] = gettext.NullTranslations(), "en"
+        return
+    _state["current"], _code["current"] = loaded.translations, code
 
 
 def current_language() -> str:
@@ -138,8 +295,9 @@ def detect_language() -> str:
 
 
 def _(message: str) -> str:
-    """The message in the current language."""
-    return _state["current"].gettext(message)
+    """The message in the current language, as a ``Message``: its ``format`` fills only named
+    placeholders, and falls back to the English original when a translation is broken."""
+    return Message(_state["current"].gettext(message), message)
 
 
 def N_(message: str) -> str:
