@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import write_po
+
+from recordskit import inputfile
+from recordskit.errors import DirectoryError
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "recordskit"
@@ -26,7 +28,8 @@ POT = PACKAGE / "locale" / "recordskit.pot"
 def catalog(directory_path: Path = ROOT / "agencies.yaml") -> Catalog:
     """The code's messages, then the catalog's words from ``directory_path``."""
     messages = code_messages()
-    directory = yaml.safe_load(directory_path.read_text(encoding="utf-8"))
+    # Read as every YAML input is: within the limits, no anchors, aliases or tags.
+    directory, _node = inputfile.read(directory_path, DirectoryError, duplicates=False)
     for agency in directory["agencies"]:
         if agency.get("role", "records") != "records":
             continue

@@ -30,6 +30,20 @@ def _timestamp_or_text(loader: Any, node: yaml.ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
+def _int_or_refuse(loader: Any, node: yaml.ScalarNode) -> Any:
+    """A whole number, or a problem on its line: Python refuses to read one of more than 4,300
+    digits (a bare ValueError without a position)."""
+    try:
+        value = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:
+        value = None
+    if value is None or abs(value).bit_length() > 14_000:  # hexadecimal reads, then won't print
+        raise yaml.constructor.ConstructorError(
+            None, None, "a number with too many digits; write it in quotes if it is text",
+            node.start_mark)
+    return value
+
+
 class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader, except that an impossible date (2026-13-01) stays text.
 
@@ -42,6 +56,7 @@ class _Loader(yaml.SafeLoader):
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _int_or_refuse)
 
 if getattr(yaml, "__with_libyaml__", False):
     class _FastLoader(yaml.CSafeLoader):
@@ -52,6 +67,7 @@ if getattr(yaml, "__with_libyaml__", False):
 
     _FastLoader.add_constructor("tag:yaml.org,2002:timestamp",
                                 _FastLoader.construct_yaml_timestamp)
+    _FastLoader.add_constructor("tag:yaml.org,2002:int", _int_or_refuse)
     _LOADER: type = _FastLoader
 else:  # pragma: no cover (PyYAML without libyaml)
     _LOADER = _Loader
@@ -87,6 +103,8 @@ def parse(text: str, file: Path | str | None, error: type[InputFileError] = Inpu
         raise error(file, [problem]) from None
     except yaml.YAMLError as exc:
         raise error(file, [Problem("", f"not valid YAML or JSON: {exc}")]) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a constructor's own, unmarked
+        raise error(file, [Problem("", f"not valid YAML or JSON: {str(exc)[:200]}")]) from None
     if duplicates and (doubled := duplicate_keys(node)):
         raise error(file, doubled)
     return data, node
@@ -145,16 +163,32 @@ def read_bytes(path: Path, limit: Limit, error: type[InputFileError] = InputFile
     return data
 
 
-def read(path: Path, error: type[InputFileError] = InputFileError, *, duplicates: bool = True
-         ) -> tuple[Any, yaml.Node | None]:
-    """Read and parse a file, turning an unreadable or oversized file into a user error."""
-    data = read_bytes(path, LIMITS["input_bytes"], error)
+def read_text(path: Path, error: type[InputFileError] = InputFileError,
+              limit: Limit | None = None) -> str:
+    """A regular file's UTF-8 text, refused unread when it is over ``limit`` (by default the
+    limit of an answers file or a directory)."""
+    data = read_bytes(path, limit or LIMITS["input_bytes"], error)
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise error(path, [Problem("", f"not UTF-8 text (byte {exc.start}); save the file as "
                                        "UTF-8")]) from None
-    return parse(text, path, error, duplicates=duplicates)
+
+
+def read(path: Path, error: type[InputFileError] = InputFileError, *, duplicates: bool = True
+         ) -> tuple[Any, yaml.Node | None]:
+    """Read and parse a file, turning an unreadable or oversized file into a user error."""
+    return parse(read_text(path, error), path, error, duplicates=duplicates)
+
+
+def parse_value(text: str, label: str) -> Any:
+    """A value typed on the command line in YAML (``[a, b]``), read like any YAML input: within
+    the limits, with no anchors, aliases or tags; a problem is an ``InputFileError`` naming
+    ``label``."""
+    limit = LIMITS["input_bytes"]
+    if len(text) > limit.value:
+        raise InputFileError(label, [Problem("", limit.exceeded("the value", "it is longer"))])
+    return parse(text, label)[0]
 
 
 def field_path(loc: Location) -> str:

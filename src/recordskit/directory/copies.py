@@ -15,11 +15,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from recordskit import inputfile
 from recordskit.directory.edit import EditableDirectory, styled
-from recordskit.errors import DirectoryError, UserError
+from recordskit.directory.load import check_parsed
+from recordskit.errors import DirectoryError, Problem, UserError
 from recordskit.files import atomic_write, refuse_to_replace
+from recordskit.limits import LIMITS
 from recordskit.paths import shipped_agencies_file, user_agencies_file
 
 
@@ -52,43 +53,72 @@ def init_user_copy(version: str, *, force: bool = False, target: Path | None = N
     copy = target or user_agencies_file()
     if not force:
         refuse_to_replace(copy)
-    original = (shipped or shipped_agencies_file()).read_bytes()
-    copy.parent.mkdir(parents=True, exist_ok=True)
+    original, _data = _read_release(shipped or shipped_agencies_file())
     note = (f"# Your own copy of the agency directory, made by `recordskit agencies init` from "
             f"recordskit {version} on {date.today().isoformat()}.\n"
             "# `recordskit agencies update` brings in a newer release's changes, keeping yours.\n")
-    atomic_write(base_file(copy), original)
-    atomic_write(copy, note.encode("utf-8") + original)
+    _refuse_over_limit(copy, note + original)
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(base_file(copy), original.encode("utf-8"))
+    atomic_write(copy, (note + original).encode("utf-8"))
     return copy
 
 
 def update_user_copy(*, target: Path | None = None, shipped: Path | None = None) -> Update:
     """Merge the shipped directory's (or ``shipped``'s) changes since the copy was made into
-    the user's copy."""
+    the user's copy.
+
+    Every file is read as any YAML input is (``inputfile``: within the size and nesting limits,
+    no anchors, aliases or tags); the release must pass every check of ``agencies validate``;
+    the merged copy is checked, its size included, before anything is written."""
     copy = target or user_agencies_file()
     release = shipped or shipped_agencies_file()
     base_path = base_file(copy)
     if not copy.is_file() or not base_path.is_file():
         raise UserError(f"{copy}: there is no copy made by `recordskit agencies init` to update")
-    shipped_text = release.read_text(encoding="utf-8")
-    base = _plain(base_path.read_text(encoding="utf-8"), base_path)
-    theirs = _plain(shipped_text, release)
+    shipped_text, theirs = _read_release(release)
+    base, _node = inputfile.read(base_path, DirectoryError, duplicates=False)
     editable = EditableDirectory.open(copy)
     taken: list[str] = []
     conflicts: list[Conflict] = []
     for section in ("precedents", "agencies", "closures"):
-        _merge_list(editable.data.setdefault(section, []), base.get(section) or [],
-                    theirs.get(section) or [], section, taken, conflicts)
-    editable.save()
+        mine = _section(editable.data, copy, section)
+        if editable.data.get(section) is None:
+            editable.data[section] = mine
+        _merge_list(mine, _section(base, base_path, section),
+                    _section(theirs, release, section), section, taken, conflicts)
+    editable.save()  # checked first, its size included: a wrong merge writes nothing
     atomic_write(base_path, shipped_text.encode("utf-8"))
     return Update(tuple(taken), tuple(conflicts))
 
 
-def _plain(text: str, path: Path) -> dict[str, Any]:
-    data = yaml.safe_load(text)
+def _read_release(path: Path) -> tuple[str, dict[str, Any]]:
+    """A release's text and data, refused unless it passes every check of a directory."""
+    text = inputfile.read_text(path, DirectoryError)
+    data, node = inputfile.parse(text, path, DirectoryError, duplicates=False)
+    _directory, problems = check_parsed(data, node)
+    if problems:
+        raise DirectoryError(path, [Problem(p.field, f"{p.message} (in the release; nothing "
+                                            "was changed)", p.line, p.column) for p in problems])
+    return text, data
+
+
+def _section(data: Any, path: Path, name: str) -> list[Any]:
+    """``data[name]`` as a list ([] when absent), or a problem naming the file."""
     if not isinstance(data, dict):
-        raise DirectoryError(path, [])
-    return data
+        raise DirectoryError(path, [Problem("", "expected a mapping with agencies; nothing was "
+                                                "changed")])
+    items = data.get(name)
+    if not isinstance(items, list | None):
+        raise DirectoryError(path, [Problem(name, "expected a list; nothing was changed")])
+    return items if items is not None else []
+
+
+def _refuse_over_limit(path: Path, text: str) -> None:
+    size, limit = len(text.encode("utf-8")), LIMITS["input_bytes"]
+    if size > limit.value:
+        raise DirectoryError(path, [Problem("", limit.exceeded(
+            "the copy", f"{size:,} bytes") + "; nothing was written")])
 
 
 KEYED_LISTS = {"records": "id", "sources": "url"}
@@ -127,11 +157,13 @@ def _merge_fields(mine: Any, base: dict[str, Any], theirs: dict[str, Any], where
         if _same(old, new):
             continue
         at = f"{where}.{field}"
-        if field in KEYED_LISTS and isinstance(new, list):
-            _merge_list(mine.setdefault(field, []), old or [], new, at, taken, conflicts,
-                        KEYED_LISTS[field])
-            continue
         yours = mine.get(field)
+        if field in KEYED_LISTS and isinstance(new, list) and isinstance(yours, list | None):
+            if yours is None:
+                yours = mine[field] = []
+            _merge_list(yours, old if isinstance(old, list) else [], new, at, taken,
+                        conflicts, KEYED_LISTS[field])
+            continue
         if isinstance(yours, dict) and isinstance(old, dict) and isinstance(new, dict):
             # A mapping (the records officer's contacts) is merged field by field too: a phone
             # you changed does not keep out the office the release corrected.

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 try:
     import fcntl
@@ -137,8 +137,14 @@ class EditableDirectory:
             fromfile=f"{self.path} (now)", tofile=f"{self.path} (after this change)"))
 
     def check(self) -> None:
-        """Refuse the change when the file would not validate, naming every problem."""
-        _directory, problems = check_directory_text(self.text(), self.path)
+        """Refuse the change when the file would not validate, naming every problem, or would
+        be over the size limit every command reads it within."""
+        text = self.text()
+        size, limit = len(text.encode("utf-8")), LIMITS["input_bytes"]
+        if size > limit.value:
+            raise DirectoryError(self.path, [Problem("", limit.exceeded(
+                "the file after this change", f"{size:,} bytes") + "; nothing was written")])
+        _directory, problems = check_directory_text(text, self.path)
         if problems:
             raise DirectoryError(self.path, [
                 Problem(p.field, f"{p.message} (after this change; nothing was written)", p.line,
@@ -150,11 +156,11 @@ class EditableDirectory:
         if text == self.original:
             return False
         self.check()
-        with _locked(self.path):
+        with _locked(self.path) as handle:
             # Two editors at once: the second finds the file changed under it and refuses,
             # instead of writing its old copy over the first one's change.
-            current = self.path.read_text(encoding="utf-8")
-            if current != self.original:
+            original = self.original.encode("utf-8")
+            if handle.read(len(original) + 1) != original:
                 raise UserError(f"{self.path}: changed by someone else since it was opened; "
                                 "nothing was written. Run the command again")
             atomic_write(self.path, text.encode("utf-8"))
@@ -162,12 +168,12 @@ class EditableDirectory:
 
 
 @contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def _locked(path: Path) -> Iterator[BinaryIO]:
     """An exclusive lock on the file's current content while it is checked and replaced."""
     with path.open("rb") as handle:
         if fcntl is not None:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        yield
+        yield handle
 
 
 def styled(value: Any) -> Any:

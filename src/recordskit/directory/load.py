@@ -50,6 +50,11 @@ def check_directory_text(text: str, label: Path | str) -> tuple[Directory | None
     return _check(data, node)
 
 
+def check_parsed(data: Any, node: yaml.Node | None) -> tuple[Directory | None, list[Problem]]:
+    """The same checks on a directory already read by ``inputfile``."""
+    return _check(data, node)
+
+
 def _check(data: Any, node: yaml.Node | None) -> tuple[Directory | None, list[Problem]]:
     problems = inputfile.duplicate_keys(node)
     directory = None
