@@ -9,11 +9,65 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from typing import Any
 
 from recordskit.limits import LIMITS
 
-_EXTERNAL_OK = ("/hyperlink",)
-"""External relationships allowed in a template: a link the reader clicks is not fetched."""
+_HYPERLINK_TYPES = frozenset({
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships/hyperlink",  # Strict OOXML
+})
+"""The external relationships allowed in a template, exactly: a link the reader clicks is not
+fetched. Anything else that points outside (a picture, an OLE object, an attached template) is."""
+
+_SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.\-]*:|[/\\]{2})", re.IGNORECASE)
+"""A target that names a place of its own (``http:``, ``file:``, ``\\\\server``), not a part."""
+
+
+def _parser() -> Any:
+    """lxml's parser made safe for a file from anyone: no entity is expanded, no DTD loaded,
+    nothing fetched, and its own limits on depth and size kept (no ``huge_tree``)."""
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           dtd_validation=False, huge_tree=False, remove_comments=True)
+
+
+def _local(name: object) -> str:
+    """An element's or attribute's name without its namespace."""
+    return str(name).rpartition("}")[2]
+
+
+def relationships_problem(name: str, data: bytes) -> str:
+    """What makes one relationships part (``*.rels``) point outside the file, or "".
+
+    It is read as XML, as LibreOffice reads it, whatever its encoding, quoting or spacing: a
+    relationship whose TargetMode is anything but Internal is refused unless its Type is exactly
+    a hyperlink's, and an internal one may not name a place outside the package either."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(data, _parser())
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        return (f"{name} cannot be read as XML ({str(exc)[:120]}); open the document in Word "
+                "or LibreOffice and save it again as .docx")
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        return f"{name} declares a DOCTYPE, which no Word document needs"
+    for element in root.iter():
+        if not isinstance(element.tag, str) or _local(element.tag) != "Relationship":
+            continue
+        attributes = {_local(key): str(value) for key, value in element.attrib.items()}
+        target = attributes.get("Target", "")
+        external = attributes.get("TargetMode", "Internal").strip().lower() != "internal"
+        if external and attributes.get("Type", "").strip() in _HYPERLINK_TYPES:
+            continue
+        if external or _SCHEME.match(target):
+            shown = "".join(c for c in target if c.isprintable())[:200] or "unknown"
+            return (f"{name} links to an outside file ({shown}); LibreOffice would fetch it, "
+                    "and recordskit never goes online. Embed the picture or object instead of "
+                    "linking it")
+    return ""
 
 
 def package_problem(data: bytes) -> str:
@@ -28,22 +82,21 @@ def package_problem(data: bytes) -> str:
     except zipfile.BadZipFile:
         return "not a Word (.docx) document"
     with archive:
-        unpacked = sum(info.file_size for info in archive.infolist())
+        infos = archive.infolist()
+        unpacked = sum(info.file_size for info in infos)
         largest = LIMITS["template_unpacked_bytes"]
         if unpacked > largest.value:
             return largest.exceeded("the template, unpacked", f"{unpacked:,} bytes")
-        for name in archive.namelist():
-            if name.endswith(".rels"):
-                rels = archive.read(name).decode("utf-8", errors="replace")
-                for relation in re.findall(r"<Relationship\b[^>]*>", rels):
-                    kind = re.search(r'Type="([^"]*)"', relation)
-                    if 'TargetMode="External"' in relation and not (
-                            kind and kind.group(1).endswith(_EXTERNAL_OK)):
-                        target = re.search(r'Target="([^"]*)"', relation)
-                        return (f"{name} links to an outside file "
-                                f"({target.group(1) if target else 'unknown'}); LibreOffice "
-                                "would fetch it, and recordskit never goes online. Embed the "
-                                "picture or object instead of linking it")
+        # Every entry, each of a name given twice too, and a name in any case: a package's
+        # part names are not case-sensitive.
+        for info in infos:
+            if info.filename.lower().endswith(".rels"):
+                try:
+                    rels = archive.read(info)
+                except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as exc:
+                    return f"{info.filename} cannot be unpacked ({exc})"
+                if problem := relationships_problem(info.filename, rels):
+                    return problem
         try:
             archive.read("word/document.xml").decode("utf-8")
         except KeyError:
@@ -51,4 +104,6 @@ def package_problem(data: bytes) -> str:
         except UnicodeDecodeError:
             return ("its word/document.xml is not UTF-8; open it in Word or LibreOffice and "
                     "save it again as .docx")
+        except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as exc:
+            return f"word/document.xml cannot be unpacked ({exc})"
     return ""
