@@ -52,6 +52,20 @@ _LIMITS = (
     Limit("template_unpacked_bytes", 20_000_000, "bytes"),  # a DOCX template, unzipped
     Limit("render_steps", 200_000, "loop steps"),        # one document's template loops
     Limit("render_chars", 5_000_000, "characters"),      # a string a template builds
+    # An agency's reply, read from a saved email (.eml) or pasted text. Records sent as
+    # attachments can make a real reply large, so the file's limit is generous; attachments are
+    # measured but never decoded or unpacked, so a zip bomb costs nothing beyond its own bytes.
+    Limit("reply_bytes", 40_000_000, "bytes"),           # the whole saved email or text
+    Limit("reply_mime_parts", 200, "MIME parts"),        # counted before parsing, so it bounds
+    Limit("reply_mime_depth", 8, "levels of nesting"),   # ... the parser's work and recursion
+    Limit("reply_attachment_bytes", 30_000_000, "bytes"),  # one attachment, decoded
+    Limit("reply_text_bytes", 2_000_000, "bytes"),       # one text or HTML part, decoded
+    Limit("reply_text_chars", 400_000, "characters"),    # all the reply's text, HTML made text
+    Limit("reply_header_chars", 4_000, "characters"),    # one header, decoded
+    # `recordskit serve`: what one browser may send, and how many sessions the server keeps.
+    Limit("web_body_bytes", 1_000_000, "bytes"),         # one posted form
+    Limit("web_fields", 200, "form fields"),             # fields in one posted form
+    Limit("web_sessions", 200, "sessions"),              # open sessions (oldest forgotten)
 )
 LIMITS: dict[str, Limit] = {limit.key: limit for limit in _LIMITS}
 """Every limit, by key."""
