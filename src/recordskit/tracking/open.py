@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from recordskit.errors import UserError
 from recordskit.tracking.log import RequestLog
 from recordskit.tracking.sqlite import SqliteLog
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{0,19}")
 
 
 def open_log(url: str | None = None, *, folder: Path | None = None) -> RequestLog:
@@ -17,8 +20,7 @@ def open_log(url: str | None = None, *, folder: Path | None = None) -> RequestLo
     if not url.strip():
         return SqliteLog(folder)
     if not url.startswith(("postgresql://", "postgres://")):
-        raise UserError(f"database URL {url.split('@')[-1]!r} is not a PostgreSQL one; expected "
-                        "postgresql://USER@HOST/DATABASE")
+        raise UserError(not_postgresql(url))
     try:
         # Only a shared log needs the PostgreSQL driver: the start-up of everyone else's
         # commands does not pay for it, and it is an optional extra.
@@ -27,3 +29,17 @@ def open_log(url: str | None = None, *, folder: Path | None = None) -> RequestLo
         raise UserError("the PostgreSQL request log needs its driver: pip install "
                         "'recordskit[postgres]'") from None
     return PostgresLog(url)
+
+
+def not_postgresql(url: str) -> str:
+    """Why ``url`` is not a PostgreSQL URL, showing at most its scheme (``mysql``), never the
+    rest: a URL, a JDBC address or a libpq keyword string may each hold a password."""
+    scheme, _sep, rest = url.strip().partition(":")
+    if _SCHEME.fullmatch(scheme) and (rest.startswith("//") or scheme.lower() == "jdbc"):
+        what = f"a database URL starting {scheme + ':'!r}"
+    elif "=" in url:
+        what = "a list of settings (host=… dbname=…), not a URL,"
+    else:
+        what = "a database URL that is not a URL"
+    return (f"{what} is not a PostgreSQL one (the rest is not shown, since it may hold a "
+            "password); expected postgresql://USER@HOST:PORT/DATABASE")

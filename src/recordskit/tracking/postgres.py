@@ -9,17 +9,70 @@ commands started at once by a new release upgrade it once. psycopg 3 is an optio
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 from recordskit.errors import UserError
 from recordskit.tracking.log import EventRow, RequestLog, RequestRow
-from recordskit.tracking.schema import SCHEMA_VERSION, steps
+from recordskit.tracking.schema import SCHEMA_VERSION, steps, stored_version
 
 _LOCK = 0x7265636B  # the advisory lock a schema upgrade holds ("reck")
+
+UNREADABLE = ("the PostgreSQL database URL cannot be read (it is not shown, since it may hold a "
+              "password); expected postgresql://USER:PASSWORD@HOST:PORT/DATABASE, with any "
+              ": / @ ? # % in the password written as %3A %2F %40 %3F %23 %25")
+
+_HOST = re.compile(r"[A-Za-z0-9._\-:%]+")
+"""A host name or address as a URL writes it; a folder of a local socket starts with /."""
+
+
+def redacted(url: str) -> str:
+    """``url`` as it may be shown: user, host, port and database, never the password nor
+    any other setting, read by the driver's own parser. Whatever it cannot read, or reads
+    into something no URL means (a host with an @, a port that is not a number: the signs of
+    a password with an unencoded / or @), is a ``UserError`` that shows nothing of it."""
+    try:
+        parts = conninfo_to_dict(url)
+    except (psycopg.Error, ValueError, TypeError):
+        raise UserError(UNREADABLE) from None
+    user, dbname = str(parts.get("user") or ""), str(parts.get("dbname") or "")
+    hosts = str(parts.get("host") or "").split(",")
+    ports = str(parts.get("port") or "").split(",")
+    if len(ports) == 1:  # libpq: one port for every host, or one for each
+        ports *= len(hosts)
+    if (len(ports) != len(hosts) or any(c in user for c in "@/") or any(c in dbname for c in "@/?#")
+            or not all(p == "" or (p.isascii() and p.isdigit() and len(p) <= 5) for p in ports)
+            or not all(h == "" or h.startswith("/") or _HOST.fullmatch(h) for h in hosts)):
+        raise UserError(UNREADABLE)
+    login = f"{quote(user, safe='')}@" if user else ""
+    database = quote(dbname, safe="")
+    if any(h.startswith("/") for h in hosts):  # a local socket's folder: written as ?host=
+        query = f"?host={quote(','.join(hosts), safe='/,')}"
+        if any(ports):
+            query += f"&port={','.join(ports)}"
+        return f"postgresql://{login}/{database}{query}"
+    where = ",".join(_bracketed(h) + (f":{p}" if p else "") for h, p in zip(hosts, ports,
+                                                                                strict=True))
+    return f"postgresql://{login}{where}/{database}"
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _secrets(url: str) -> list[str]:
+    """The password in every spelling a message could echo, longest first."""
+    try:
+        password = str(conninfo_to_dict(url).get("password") or "")
+    except (psycopg.Error, ValueError, TypeError):
+        return []
+    spelled = {password, quote(password, safe=""), quote(password)} - {""}
+    return sorted(spelled, key=len, reverse=True)
 
 
 class PostgresLog(RequestLog):
@@ -27,35 +80,69 @@ class PostgresLog(RequestLog):
 
     def __init__(self, url: str) -> None:
         self.url = url
-        parts = urlsplit(url)
-        host = parts.hostname or "local socket"
-        self.location = urlunsplit((parts.scheme, f"{parts.username or ''}@{host}"
-                                    if parts.username else host, parts.path, "", ""))
+        self.location = redacted(url)  # refuses, showing nothing, a URL it cannot read
+        self._secrets = _secrets(url)
         self._ready = False
+        self._empty = False
+
+    def _reason(self, exc: BaseException) -> str:
+        """The driver's first line, with the password (in any spelling) taken out."""
+        text = (str(exc).strip().splitlines() or [""])[0]
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
 
     @contextmanager
-    def _connection(self) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    def _connection(self, *, write: bool = True
+                    ) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
         try:
             connection = psycopg.connect(self.url, connect_timeout=10)
         except psycopg.Error as exc:
             raise UserError(f"{self.location}: cannot reach the request log: "
-                            f"{str(exc).strip().splitlines()[0]}") from None
+                            f"{self._reason(exc)}") from None
         with connection:  # commits at the end, rolls back on an exception
             try:
                 if not self._ready:
-                    self._migrate(connection)
+                    self._prepare(connection, write=write)
                 yield connection
             except psycopg.Error as exc:
                 raise UserError(f"{self.location}: the request log cannot be used: "
-                                f"{str(exc).strip().splitlines()[0]}") from None
+                                f"{self._reason(exc)}") from None
+
+    def _version(self, connection: psycopg.Connection[tuple[object, ...]]) -> int | None:
+        """The stored schema version, read with read rights only; None: no schema table."""
+        row = connection.execute("SELECT to_regclass('recordskit_schema')").fetchone()
+        if row is None or row[0] is None:
+            return None
+        values = connection.execute("SELECT version::text FROM recordskit_schema").fetchall()
+        return stored_version([v[0] for v in values], self.location)
+
+    def _prepare(self, connection: psycopg.Connection[tuple[object, ...]], *, write: bool
+                 ) -> None:
+        """Check the stored version, and create or upgrade the tables only when they are
+        missing or older: reading an up-to-date log needs nothing but the right to read it."""
+        found = self._version(connection)
+        if found is not None and not steps(found, "postgresql", self.location):
+            self._ready, self._empty = True, False
+            return
+        if found is None and not write:  # nothing logged yet: nothing to read, nothing made
+            self._empty = True
+            return
+        try:
+            self._migrate(connection)
+        except psycopg.errors.InsufficientPrivilege:
+            raise UserError(f"{self.location}: the request log needs its tables "
+                            f"{'upgraded' if found else 'created'} (schema {SCHEMA_VERSION}), "
+                            "and this database user may not; run any recordskit command once "
+                            "as the log's owner") from None
+        self._ready, self._empty = True, False
 
     def _migrate(self, connection: psycopg.Connection[tuple[object, ...]]) -> None:
         with connection.transaction():
             connection.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
             connection.execute("CREATE TABLE IF NOT EXISTS recordskit_schema "
                                "(version INTEGER NOT NULL)")
-            row = connection.execute("SELECT max(version) FROM recordskit_schema").fetchone()
-            found = int(row[0]) if row and row[0] is not None else 0  # type: ignore[call-overload]
+            found = self._version(connection) or 0  # again, under the lock
             todo = steps(found, "postgresql", self.location)
             for statement in todo:
                 connection.execute(statement)
@@ -63,7 +150,6 @@ class PostgresLog(RequestLog):
                 connection.execute("DELETE FROM recordskit_schema")
                 connection.execute("INSERT INTO recordskit_schema VALUES (%s)",
                                    (SCHEMA_VERSION,))
-        self._ready = True
 
     def exists(self) -> bool:
         return True  # a server's database is there to be used; its tables are made on use
@@ -105,13 +191,17 @@ class PostgresLog(RequestLog):
         return numbers
 
     def ids_starting(self, prefix: str) -> list[str]:
-        with self._connection() as db:
+        with self._connection(write=False) as db:
+            if self._empty:  # no tables yet: nothing logged
+                return []
             rows = db.execute("SELECT id FROM requests WHERE substr(id, 1, %s) = %s ORDER BY id",
                               (len(prefix), prefix)).fetchall()
         return [str(r[0]) for r in rows]
 
     def request_rows(self, request_id: str | None = None) -> list[RequestRow]:
-        with self._connection() as db:
+        with self._connection(write=False) as db:
+            if self._empty:  # no tables yet: nothing logged
+                return []
             rows = db.execute(
                 "SELECT id, created_at, agency, answers, folder, batch_id, created_by "
                 "FROM requests WHERE %(id)s::text IS NULL OR id = %(id)s "
@@ -119,7 +209,9 @@ class PostgresLog(RequestLog):
         return [RequestRow(*map(str, r)) for r in rows]
 
     def event_rows(self, request_id: str | None = None) -> list[EventRow]:
-        with self._connection() as db:
+        with self._connection(write=False) as db:
+            if self._empty:  # no tables yet: nothing logged
+                return []
             rows = db.execute(
                 "SELECT seq, request_id, event, on_date, details, recorded_at, recorded_by, uid "
                 "FROM events WHERE %(id)s::text IS NULL OR request_id = %(id)s ORDER BY seq",

@@ -58,8 +58,37 @@ MIGRATIONS: dict[int, dict[str, list[str]]] = {1: _V1, 2: _V2}
 """Version -> the statements, per backend, that bring the version before to it."""
 
 
+def stored_version(values: list[object], where: str) -> int:
+    """The schema version a log stores (``values``: SQLite's ``user_version``, or every row of
+    PostgreSQL's ``recordskit_schema`` as text; none: 0, an empty log), or a clear error when
+    it is not a whole number from 0: a tampered log is never guessed at, nor changed."""
+    found = 0
+    for value in values:
+        number = _whole(value)
+        if number is None:
+            text = str(value)
+            shown = text if len(text) <= 40 else text[:37] + "..."
+            raise UserError(f"{where}: the request log's schema version is {shown!r}; expected a "
+                            f"whole number from 0 to {SCHEMA_VERSION}. The log may have been "
+                            "changed by hand; it was not changed now. Restore it from a backup")
+        found = max(found, number)
+    return found
+
+
+def _whole(value: object) -> int | None:
+    """``value`` as a whole number from 0, or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    text = str(value).strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 def steps(found: int, backend: Backend, where: str) -> list[str]:
     """The statements that bring a log of version ``found`` (0: empty) to this release's."""
+    if found < 0:
+        stored_version([found], where)  # the error
     if found > SCHEMA_VERSION:
         raise UserError(f"{where}: the request log was written by a newer recordskit (schema "
                         f"{found}; this one knows up to {SCHEMA_VERSION}). Upgrade recordskit; "

@@ -25,7 +25,7 @@ from recordskit.tracking.log import (
     RequestRow,
     log_folder,
 )
-from recordskit.tracking.schema import SCHEMA_VERSION, steps
+from recordskit.tracking.schema import SCHEMA_VERSION, steps, stored_version
 
 T = TypeVar("T")
 BUSY_SECONDS = 30
@@ -72,14 +72,18 @@ class SqliteLog(RequestLog):
                 raise UserError(_("{log}: the request log cannot be used: {reason}").format(
                     log=self.path, reason=exc)) from None
 
+    def _version(self, connection: sqlite3.Connection) -> int:
+        return stored_version([connection.execute("PRAGMA user_version").fetchone()[0]],
+                              str(self.path))
+
     def _migrate(self, connection: sqlite3.Connection) -> None:
-        found = int(connection.execute("PRAGMA user_version").fetchone()[0])
+        found = self._version(connection)
         todo = steps(found, "sqlite", str(self.path))
         if not todo:
             return
         connection.execute("BEGIN IMMEDIATE")
         try:
-            if int(connection.execute("PRAGMA user_version").fetchone()[0]) == found:
+            if self._version(connection) == found:
                 for statement in todo:
                     connection.execute(statement)
                 connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
