@@ -178,8 +178,8 @@ _SIGNALS: tuple[_Signal, ...] = (
         (3.0, r"\b(?:responsive )?" + _RECORDS + r" (?:are|is|have been|has been) (?:attached|"
               r"enclosed|provided|released|produced|uploaded)\b"),
         (2.0, r"\b(?:can|may) be (?:downloaded|accessed|retrieved|viewed)\b"),
-        (2.5, r"\b(?:this|which) (?:completes|concludes|fulfills|satisfies) (?:the|our|your|this) "
-              r"(?:response|request)\b"),
+        (2.5, r"\b(?:this|which) (?:completes|concludes|fulfills|satisfies) (?:the|our|your|this)"
+              r"(?: [\w'’]+){0,2}? (?:response|request)\b"),
         (2.0, r"\b(?:request|it) (?:has been|is now|is) (?:completed?|fulfilled)\b"),
         (2.0, r"\bhere (?:is|are) the\b"),
         (2.0, r"\b(?:am|are|is) (?:providing|producing|releasing|enclosing|attaching)\b"),
@@ -217,12 +217,11 @@ def classify(text: str, sentences: Sentences, *, exemptions: Sequence[CitedExemp
     until = [found for found in dates if found.role == "until"]
     if until and scores.get(K.EXTENSION, 0.0) > 0:
         add(K.EXTENSION, 1.0, until[0].evidence)
-    # Records given and records kept back, both strongly: that is a partial response.
+    # Records given and records kept back (withheld or redacted), both strongly: that is a
+    # partial response, whatever else the letter says.
     produced, denied = scores.get(K.PRODUCED, 0.0), scores.get(K.DENIED, 0.0)
-    if produced >= 2.5 and denied >= 2.5:
+    if produced >= 2.5 and (denied >= 2.5 or scores.get(K.PARTIAL, 0.0) >= 2.5):
         add(K.PARTIAL, max(produced, denied) + 1.5, None)
-    elif produced >= 2.5 and scores.get(K.PARTIAL, 0.0) >= 2.5:
-        add(K.PARTIAL, 1.0, None)
 
     ranked = sorted(((kind, score) for kind, score in scores.items() if score > 0),
                     key=lambda item: (-item[1], list(ReplyKind).index(item[0])))
@@ -233,6 +232,8 @@ def classify(text: str, sentences: Sentences, *, exemptions: Sequence[CitedExemp
     best = candidates[0].score
     runner_up = candidates[1].score if len(candidates) > 1 else 0.0
     sure = best >= SURE_SCORE and best - runner_up >= SURE_MARGIN
+    if candidates[0].kind is K.FEE_ESTIMATE and not amounts:
+        sure = False  # "a fee estimate may follow" is not an estimate: an estimate has a sum
     return (candidates[0].kind if sure else None), candidates
 
 

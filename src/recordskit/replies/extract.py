@@ -69,7 +69,7 @@ class Sentences:
 _GOVQA = re.compile(r"(?<![A-Za-z0-9])([A-Z])(\d{6})-(\d{2})(\d{2})(\d{2})(?!\d)")
 _LEGACY = re.compile(
     r"(?i)\b(?:reference|tracking|request|ref\.?|file|PRR|records? request|case)"
-    r"(?:\s+(?:number|no\.?|#))?\s*(?:#|:)?\s*(\d{2}-\d{1,4})(?![\d-])"
+    r"(?:\s+(?:number|no\.?|#))?\s*(?:#|:|is|was)?\s*(\d{2}-\d{1,4})(?![\d-])"
 )
 _SUPERVISOR = re.compile(r"(?<![A-Za-z])SPR[ ]?(\d{2})[-/](\d{3,4})(?!\d)")
 

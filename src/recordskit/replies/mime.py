@@ -143,7 +143,8 @@ def _read_text(data: bytes, source: str) -> Letter:
 
 
 def _normalize_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # A no-break space (&nbsp;, common in HTML mail) would keep phrases from matching.
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
 
 
 def _read_email(data: bytes, source: str) -> Letter:
@@ -217,11 +218,12 @@ def _sender(message: Message, source: str) -> Sender | None:
         return None
     header = message["From"]
     addresses = getattr(header, "addresses", ())
-    if addresses:
+    if addresses and addresses[0].domain:
         first = addresses[0]
-        return Sender(address=first.addr_spec if first.username else "",
-                      display_name=first.display_name)
-    return Sender(address="", display_name=text)
+        return Sender(address=first.addr_spec, display_name=first.display_name)
+    # "From: Mayor's Office", as pasted from a web page: a name without an address.
+    name = addresses[0].display_name or addresses[0].username if addresses else text
+    return Sender(address="", display_name=name.strip().strip('"'))
 
 
 def _sent(message: Message, source: str) -> datetime | None:
@@ -376,7 +378,7 @@ class _HtmlText(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.skipping:
             return
-        self._emit(re.sub(r"[ \t\r\n\f]+", " ", data))
+        self._emit(re.sub(r"\s+", " ", data))
 
     def _emit(self, text: str) -> None:
         for index, piece in enumerate(text.split("\n")):
@@ -402,5 +404,5 @@ def html_to_text(html: str, source: str) -> str:
     parser = _HtmlText(source)
     parser.feed(html)
     parser.close()
-    text = "".join(parser.out)
+    text = "".join(parser.out).replace("\xa0", " ")
     return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
@@ -13,9 +12,6 @@ from recordskit.replies.mime import ReplyFileError, letter_from_bytes
 from recordskit.replies.reading import ReplyReading, Sender, StatedDate
 
 __all__ = ["read_reply", "read_reply_file"]
-
-# Pasted text copied from a web page (MuckRock, a portal) often starts with who it is from.
-_PASTED_FROM = re.compile(r"(?im)\A\s*From:[ \t]*(?P<sender>[^\n]{1,200})\n")
 
 
 def read_reply(data: bytes, *, source: str, request_text: str | None = None) -> ReplyReading:
@@ -33,9 +29,6 @@ def read_reply(data: bytes, *, source: str, request_text: str | None = None) -> 
     if forwarded_from is not None:
         sender = _sender_from_line(forwarded_from)
         notes.append("the reply was forwarded; the sender is the forwarded message's")
-    elif not letter.is_email and (pasted := _PASTED_FROM.match(text)):
-        sender = _sender_from_line(pasted.group("sender"))
-        text = text[pasted.end():]
     unechoed = echo.strip_echo(text, request_text)
     if unechoed.removed:
         notes.append("text the reply repeats from the request or an earlier message was "
