@@ -18,6 +18,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import write_po
 
 from recordskit import inputfile
+from recordskit.directory.load import check_parsed
 from recordskit.errors import DirectoryError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,8 +29,12 @@ POT = PACKAGE / "locale" / "recordskit.pot"
 def catalog(directory_path: Path = ROOT / "agencies.yaml") -> Catalog:
     """The code's messages, then the catalog's words from ``directory_path``."""
     messages = code_messages()
-    # Read as every YAML input is: within the limits, no anchors, aliases or tags.
-    directory, _node = inputfile.read(directory_path, DirectoryError, duplicates=False)
+    # Read as every YAML input is (within the limits, no anchors, aliases or tags) and checked
+    # as `agencies validate` checks it, so that its words are where they are expected.
+    directory, node = inputfile.read(directory_path, DirectoryError, duplicates=False)
+    _checked, problems = check_parsed(directory, node)
+    if problems:
+        raise DirectoryError(directory_path, problems)
     for agency in directory["agencies"]:
         if agency.get("role", "records") != "records":
             continue
