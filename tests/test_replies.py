@@ -143,6 +143,22 @@ def test_a_forwarded_reply_is_read_as_the_agencys() -> None:
     assert reading.kind is ReplyKind.EXTENSION  # not the requester's "I think they denied it"
 
 
+def test_a_pasted_thread_is_read_at_its_latest_agency_message() -> None:
+    reading = read_reply_file(CORPUS / "pasted_muckrock_thread.txt")
+    assert reading.kind is ReplyKind.NO_RECORDS
+    assert reading.received is None  # the acknowledgment's receipt belongs to an older message
+    assert any("holds 4 messages" in note for note in reading.notes)
+
+
+def test_a_request_letter_pasted_above_the_answer_leaves_the_answer() -> None:
+    text = ("To Whom It May Concern:\n\nPursuant to the Massachusetts Public Records Law, I hereby "
+            "request all fee records. Deny nothing.\n\nSincerely,\n\nA. Requester\n"
+            "requester@example.org\n\nDear Requester, the City has no responsive records.\n")
+    reading = read_reply(text.encode(), source="pasted.txt")
+    assert reading.kind is ReplyKind.NO_RECORDS
+    assert reading.echo_removed
+
+
 # --- echoes never change the kind ---------------------------------------------------------------
 
 BASE_REPLIES: dict[ReplyKind, str] = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Unechoed", "forwarded_sender", "strip_echo"]
+__all__ = ["Unechoed", "forwarded_sender", "last_agency_message", "strip_echo"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,39 @@ def forwarded_sender(text: str) -> tuple[str, str | None]:
     return "\n".join(lines[index:]), sender
 
 
+# A message's first line in a thread pasted from a web page: "From: Boston Police Department".
+# Followed by "Sent:", "To:" or the like, it is a quoted mail header block instead (an echo).
+_THREAD_FROM = re.compile(r"(?m)(?:\A|(?<=\n\n))[ \t]*From:[ \t]*(?P<sender>[^\n]{1,200})\n"
+                          r"(?![ \t]*\*?(?:Sent|Date|To|Subject|Cc):)")
+# What only a requester writes: a request letter, or a follow-up on one.
+_REQUESTER_WORDS = re.compile(
+    r"(?i)\bI (?:wanted|want|am writing) to follow up\b|\bcopied below\b|"
+    r"\boriginally submitted on\b|" + _REQUEST_LETTER.pattern.removeprefix("(?is)")
+)
+
+
+def last_agency_message(text: str) -> tuple[str, str | None, int]:
+    """From a thread pasted from a web page, the latest message that is not the requester's.
+
+    Returns its text, its "From:" line (None when the text has none) and how many messages the
+    thread holds. MuckRock's pages list the request first, then each message, each opening
+    "From: NAME"; the newest answer is the one to log.
+    """
+    starts = list(_THREAD_FROM.finditer(text))
+    if not starts:
+        return text, None, 1
+    messages = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
+        messages.append((text[start.end():end], start.group("sender").strip()))
+    chosen = messages[-1]
+    for body, sender in reversed(messages):
+        if not _REQUESTER_WORDS.search(body[:600]):
+            chosen = (body, sender)
+            break
+    return chosen[0], chosen[1], len(messages)
+
+
 def strip_echo(text: str, request_text: str | None = None) -> Unechoed:
     """The reply without the request it repeats.
 
@@ -97,10 +130,8 @@ def strip_echo(text: str, request_text: str | None = None) -> Unechoed:
         match = pattern.search(text)
         if match is not None and match.start() < cut:
             cut = match.start()
-    letter = _REQUEST_LETTER.search(text)
-    if letter is not None and letter.start() < cut:
-        cut = letter.start()
     text = text[:cut]
+    text = _without_request_letters(text)
     text = "\n".join(line for line in text.split("\n") if not line.lstrip().startswith(">"))
     text = _INLINE_QUOTE.sub(lambda match: f"{match.group(1)}{match.group(2)}[the request]",
                              text)
@@ -108,6 +139,20 @@ def strip_echo(text: str, request_text: str | None = None) -> Unechoed:
         text = _without_repeated_paragraphs(text, request_text)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
     return Unechoed(text=text, removed=_squash(text) != _squash(original))
+
+
+# Where a requester's letter ends: the closing and the name (and address) under it.
+_CLOSING = re.compile(r"(?im)^[ \t]*(?:sincerely|regards|best regards|thank you|thanks|"
+                      r"respectfully)[,.!]?[ \t]*\n(?:[ \t]*\n)?(?:[ \t]*\S[^\n]{0,80}\n?){0,3}")
+
+
+def _without_request_letters(text: str) -> str:
+    """The text without any requester's letter pasted into it, up to the letter's closing."""
+    while (letter := _REQUEST_LETTER.search(text)) is not None:
+        closing = _CLOSING.search(text, letter.end())
+        end = closing.end() if closing is not None else len(text)
+        text = text[:letter.start()] + "\n" + text[end:]
+    return text
 
 
 def _squash(text: str) -> str:

@@ -121,12 +121,26 @@ def _refuse_binary(data: bytes, source: str) -> None:
 
 
 def _looks_like_email(data: bytes) -> bool:
-    lines = data.lstrip(b"\r\n").split(b"\n", 2)
-    first = lines[0]
-    if first.startswith(b"From ") and len(lines) > 1:  # an mbox "From " line before the headers
-        first = lines[1]
-    match = _HEADER_LINE.match(first)
-    return bool(match and match.group(1).decode("ascii").lower() in _EMAIL_HEADERS)
+    """Whether ``data`` opens with a mail header block.
+
+    Text pasted from a web page (MuckRock's thread, a portal) starts "From: Mayor's Office"
+    and a blank line: one header alone is pasted text, read as a thread of messages.
+    """
+    lines = data.lstrip(b"\r\n").split(b"\n", 60)[:60]
+    if lines and lines[0].startswith(b"From "):  # an mbox "From " line before the headers
+        lines = lines[1:]
+    names = []
+    for line in lines:
+        if not line.strip(b"\r"):
+            break
+        if line[:1] in (b" ", b"\t"):
+            continue  # a folded header's next line
+        match = _HEADER_LINE.match(line)
+        if match is None:
+            break
+        names.append(match.group(1).decode("ascii").lower())
+    known = [name for name in names if name in _EMAIL_HEADERS]
+    return bool(names) and names[0] in _EMAIL_HEADERS and len(set(known)) >= 2
 
 
 def _read_text(data: bytes, source: str) -> Letter:

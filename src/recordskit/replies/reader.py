@@ -29,6 +29,13 @@ def read_reply(data: bytes, *, source: str, request_text: str | None = None) -> 
     if forwarded_from is not None:
         sender = _sender_from_line(forwarded_from)
         notes.append("the reply was forwarded; the sender is the forwarded message's")
+    elif not letter.is_email:
+        text, pasted_from, messages = echo.last_agency_message(text)
+        if pasted_from is not None:
+            sender = _sender_from_line(pasted_from)
+        if messages > 1:
+            notes.append(f"the pasted text holds {messages} messages; the latest that is not "
+                         "the requester's was read")
     unechoed = echo.strip_echo(text, request_text)
     if unechoed.removed:
         notes.append("text the reply repeats from the request or an earlier message was "
