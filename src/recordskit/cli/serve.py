@@ -1,0 +1,49 @@
+"""``recordskit serve``: the family's pages in a browser, served from this computer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from recordskit.cli.app import cli, directory_path, say, speak, today
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="The port to listen on (0: any free port).")
+@click.option("--no-browser", "no_browser", is_flag=True,
+              help="Do not open the browser; only print the address.")
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder where each request's folder is written [default: the current "
+                   "folder].")
+@click.option("--host", "host", default="127.0.0.1", show_default=True,
+              help="The address to listen on. Anything but 127.0.0.1 lets other computers "
+                   "reach the pages (with the token): only on a network you trust.")
+@click.option("--lang", "lang", help="Language of what this command prints: en, es or ht.")
+@click.pass_context
+def serve(ctx: click.Context, port: int, no_browser: bool, out: Path | None, host: str,
+          lang: str | None) -> None:
+    """Serve the family's pages in a web browser, on this computer only.
+
+    The address printed holds a random key (a token): only a browser that opens it can use
+    the pages. Every request is written in its own folder under --out, and logged as `new`
+    logs it. Stop with Ctrl-C.
+
+    \b
+    Examples:
+      recordskit serve
+      recordskit serve --no-browser --port 8765
+    """
+    from recordskit.service import UserError, _
+
+    speak(lang)
+    try:
+        from recordskit.web.serve import run
+    except ImportError:
+        raise UserError(_("the pages need the web extra: pip install 'recordskit[web]'")
+                        ) from None
+    root = ctx.find_root().obj or {}
+    run(folder=out or Path.cwd(), agencies_path=directory_path(ctx),
+        database_url=root.get("database_url") or "", host=host, port=port,
+        open_browser=not no_browser, today=today, say=say)

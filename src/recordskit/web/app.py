@@ -1,0 +1,803 @@
+"""The pages of ``recordskit serve``: a request from nothing to the appeal, in a browser.
+
+Plain HTML forms that work without JavaScript, rendered on the server in the person's
+language. Each form's fields are named after the answers-file keys (``agency``, ``records``,
+``requester.email`` …), so a page posts what ``recordskit new --answers`` reads, and the same
+check serves both. Every call into the library goes through ``recordskit.web.library``.
+
+Handlers are ``async`` and call the library without awaiting in between: the library speaks
+one language at a time (``set_language``), and one event loop runs one page at a time, so the
+language a page set is the one its words are in.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from recordskit.errors import FieldError, UserError
+from recordskit.i18n import _, languages, set_language
+from recordskit.limits import LIMITS
+from recordskit.web import library, words
+from recordskit.web.guard import (
+    SESSION_KEY,
+    Door,
+    Guard,
+    Scope,
+    Session,
+    Sessions,
+    TooLarge,
+    forget_cookie,
+)
+
+HERE = Path(__file__).resolve().parent
+PAGE_LANGUAGES = ("en", "es", "ht")
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """How the server runs: where requests are written, the directory and log, the token."""
+
+    folder: Path
+    agencies_path: Path | None = None
+    database_url: str = ""
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    port: int = 8765
+    hosts: frozenset[str] = frozenset({"127.0.0.1", "localhost"})
+    today: Callable[[], date] = date.today
+
+
+# The interview's pages, each with the answers-file keys its form posts.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "agency": ("agency",),
+    "records": ("records", "other_records", "date_from", "date_to"),
+    "student": ("student.name", "student.school", "student.grade", "custody"),
+    "requester": ("requester.name", "requester.organization", "requester.email",
+                  "requester.mailing_address", "requester.phone"),
+    "sending": ("delivery", "send_to", "sent_on", "fee_waiver", "max_fee", "format"),
+}
+PUBLIC_PAGES = ("agency", "records", "requester", "sending")
+STUDENT_PAGES = ("student", "requester", "sending")
+SCANNED = {"records": ("other_records",),
+           "requester": ("requester.name", "requester.organization",
+                         "requester.mailing_address")}
+"""The answers the privacy guard reads, by the page that asks them."""
+PLACEHOLDER_EMAIL = "placeholder@example.org"
+
+
+class Site:
+    """The application's state: configuration, workspace, sessions and templates."""
+
+    def __init__(self, config: WebConfig) -> None:
+        self.config = config
+        self.sessions = Sessions()
+        self.door = Door(config.token, config.hosts, config.port)
+        self.env = Environment(loader=FileSystemLoader(HERE / "templates"),
+                               autoescape=select_autoescape(default=True), auto_reload=False)
+        self.env.globals.update(_=_, day=library.day_words, state=words.state_words,
+                                step=words.next_step_words, event=words.event_words,
+                                situation=words.situation_words)
+        self.ws = library.open_workspace(agencies_path=config.agencies_path,
+                                         database_url=config.database_url,
+                                         folder=config.folder, today=config.today)
+
+    def render(self, name: str, lang: str, *, status: int = 200, session: Session | None = None,
+               **context: Any) -> HTMLResponse:
+        set_language(lang)
+        body = self.env.get_template(name).render(
+            lang=lang, session=session, csrf=session.csrf if session else "",
+            language_names=languages(), **context)
+        return HTMLResponse(body, status_code=status)
+
+
+def create_app(config: WebConfig) -> Guard:
+    """The whole application: the pages behind the guard (token, host, CSRF, headers)."""
+    site = Site(config)
+    pages = Pages(site)
+    routes = [
+        Route("/", pages.home),
+        Route("/language", pages.language, methods=["GET", "POST"]),
+        Route("/new", pages.kind, methods=["GET", "POST"]),
+        Route("/new/privacy", pages.privacy, methods=["GET", "POST"]),
+        Route("/new/review", pages.review, methods=["GET"]),
+        Route("/new/write", pages.write, methods=["POST"]),
+        Route("/new/{step}", pages.step, methods=["GET", "POST"]),
+        Route("/requests", pages.requests, methods=["GET"]),
+        Route("/requests/open", pages.open_request, methods=["POST"]),
+        Route("/requests/{id}", pages.request_page, methods=["GET"]),
+        Route("/requests/{id}/answered", pages.answered, methods=["GET", "POST"]),
+        Route("/requests/{id}/followup", pages.followup, methods=["GET", "POST"]),
+        Route("/requests/{id}/appeal", pages.appeal, methods=["GET", "POST"]),
+        Route("/requests/{id}/appealed", pages.appealed, methods=["POST"]),
+        Route("/requests/{id}/close", pages.close, methods=["POST"]),
+        Route("/requests/{id}/calendar.ics", pages.calendar, methods=["GET"]),
+        Route("/requests/{id}/files/{path:path}", pages.download, methods=["GET"]),
+        Route("/forget", pages.forget, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        session = request.scope.get(SESSION_KEY)
+        return pages.error(request, session, status)
+
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+
+    async def refuse(scope: Scope, status: int, reason: str) -> tuple[bytes, str]:
+        lang = accepted_language(_header(scope, "accept-language"))
+        response = site.render("error.html", lang, status=status, bare=True,
+                               title=_error_title(status), message=_error_message(status))
+        return bytes(response.body), "text/html; charset=utf-8"
+
+    return Guard(app, site.door, site.sessions, refuse)
+
+
+def _header(scope: Scope, name: str) -> str:
+    for key, value in scope.get("headers", []):
+        if key.decode("latin-1").lower() == name:
+            return str(value.decode("latin-1"))
+    return ""
+
+
+def accepted_language(header: str) -> str:
+    """The page language the browser prefers (Accept-Language), else English."""
+    ranked = []
+    for index, part in enumerate(header.split(",")):
+        tag, _sep, rest = part.strip().partition(";")
+        quality = 1.0
+        if rest.strip().startswith("q="):
+            try:
+                quality = float(rest.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        ranked.append((-quality, index, tag.strip().split("-")[0].lower()))
+    for _q, _i, code in sorted(ranked):
+        if code in PAGE_LANGUAGES:
+            return code
+    return "en"
+
+
+def _error_title(status: int) -> str:
+    return {400: _("This address is not this server's"),
+            403: _("This page cannot be opened here"),
+            404: _("This page does not exist"),
+            413: _("What you sent is too long")}.get(status, _("Something went wrong"))
+
+
+def _error_message(status: int) -> str:
+    return {400: _("Open recordskit at the address it printed when it started."),
+            403: _("Open recordskit at the address it printed when it started: it has a key "
+                   "in it. If you used this page before, the page was closed or it timed out: "
+                   "start again from that address."),
+            404: _("Go back to the start page."),
+            413: _("Write less in one answer, and try again.")}.get(
+        status, _("Nothing was changed. Go back and try again."))
+
+
+class Pages:
+    """Every page, as handlers of Starlette requests."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.ws = site.ws
+
+    # -- shared ------------------------------------------------------------------------------
+
+    def lang(self, request: Request, session: Session) -> str:
+        return session.language or accepted_language(request.headers.get("accept-language", ""))
+
+    def page(self, request: Request, name: str, *, status: int = 200, **context: Any
+             ) -> HTMLResponse:
+        session = _session(request)
+        lang = self.lang(request, session)
+        notice, session.notice = session.notice, ""
+        return self.site.render(name, lang, status=status, session=session, notice=notice,
+                                **context)
+
+    def speak(self, request: Request) -> Session:
+        session = _session(request)
+        set_language(self.lang(request, session))
+        return session
+
+    def error(self, request: Request, session: Session | None, status: int) -> HTMLResponse:
+        lang = self.lang(request, session) if session else accepted_language(
+            request.headers.get("accept-language", ""))
+        return self.site.render("error.html", lang, status=status, session=session,
+                                bare=session is None, title=_error_title(status),
+                                message=_error_message(status))
+
+    # -- start -------------------------------------------------------------------------------
+
+    async def home(self, request: Request) -> Response:
+        session = _session(request)
+        if not session.language:
+            return RedirectResponse("/language", 303)
+        return self.page(request, "home.html")
+
+    async def language(self, request: Request) -> Response:
+        session = _session(request)
+        if request.method == "POST":
+            form = await read_form(request, session)
+            chosen = form.get("language", "")
+            if chosen in PAGE_LANGUAGES:
+                session.language = chosen
+                return RedirectResponse("/", 303)
+            return self.page(request, "language.html", status=400, chosen="",
+                             errors=[("language", _("Choose a language"))])
+        return self.page(request, "language.html", chosen=self.lang(request, session), errors=[])
+
+    # -- the interview -----------------------------------------------------------------------
+
+    async def kind(self, request: Request) -> Response:
+        session = _session(request)
+        if request.method == "POST":
+            form = await read_form(request, session)
+            chosen = form.get("kind", "")
+            if chosen not in ("public_records", "student_parent", "student_self"):
+                return self.page(request, "kind.html", status=400, chosen="",
+                                 errors=[("kind", _("Choose what you want to ask for"))])
+            if chosen == "public_records":
+                fresh: dict[str, Any] = {}
+            else:
+                fresh = {"request_type": "student_records", "agency": "bps",
+                         "requester_role": "parent" if chosen == "student_parent"
+                         else "eligible_student"}
+            if _kind_of(session.answers) != chosen:
+                session.answers, session.done, session.kept = fresh, set(), set()
+                session.past_ok = False
+            return RedirectResponse(f"/new/{_pages(session)[0]}", 303)
+        return self.page(request, "kind.html", chosen=request.query_params.get(
+            "kind", _kind_of(session.answers)), errors=[])
+
+    async def step(self, request: Request) -> Response:
+        session = _session(request)
+        name = request.path_params["step"]
+        if not session.answers and name != "agency":
+            if name not in FIELDS:
+                raise HTTPException(404)
+            return RedirectResponse("/new", 303)
+        if name not in _pages(session):
+            raise HTTPException(404)
+        if request.method == "GET":
+            return self.step_page(request, name, session.answers, [])
+        form = await read_form(request, session)
+        self.speak(request)
+        answers = copy.deepcopy(session.answers)
+        old_agency = answers.get("agency")
+        _merge(answers, form, FIELDS[name])
+        if name == "agency" and old_agency not in (None, answers.get("agency")):
+            for key in ("records", "delivery", "send_to"):  # they go with the agency
+                answers.pop(key, None)
+            session.done -= {"records", "sending"}
+        problems = self.problems(answers, session, name)
+        ask_past = False
+        if not problems and name == "sending":
+            request_made, _p = library.check_answers(_final(answers, session), self.ws)
+            if request_made is not None:
+                check = library.sending_check(request_made, self.ws)
+                if check.passed_due is not None and form.get("confirm_past") != "yes":
+                    ask_past = True
+                    problems = [library.Problem("sent_on", _(
+                        "A letter sent on {date} was due an answer by {due}, which has passed. "
+                        "Is that really the day it was sent?").format(
+                            date=library.day_words(request_made.sent_on),
+                            due=library.day_words(check.passed_due)))]
+        if problems:
+            return self.step_page(request, name, answers, problems, status=400,
+                                  ask_past=ask_past)
+        session.answers = answers
+        session.done.add(name)
+        if name == "sending":
+            session.past_ok = form.get("confirm_past") == "yes"
+        following = self.next_page(session, name)
+        if _findings(session, self.ws):
+            session.after_privacy = following
+            return RedirectResponse("/new/privacy", 303)
+        return RedirectResponse(following, 303)
+
+    def next_page(self, session: Session, name: str) -> str:
+        pages = _pages(session)
+        if all(p in session.done for p in pages):
+            return "/new/review"
+        later = pages[pages.index(name) + 1:]
+        return f"/new/{next((p for p in later if p not in session.done), pages[0])}"
+
+    def problems(self, answers: dict[str, Any], session: Session, name: str
+                 ) -> list[library.Problem]:
+        """The problems of the pages up to this one, the later ones' answers stood in for."""
+        pages = _pages(session)
+        upto = pages[: pages.index(name) + 1]
+        trial = _with_placeholders(answers, session, upto, self.ws)
+        _made, problems = library.check_answers(trial, self.ws)
+        shown = []
+        for problem in problems:
+            where = _page_of(problem.field)
+            if where is None or where in upto:
+                shown.append(library.Problem(_field_id_key(problem.field, name), problem.message))
+        return shown
+
+    def step_page(self, request: Request, name: str, answers: dict[str, Any],
+                  problems: list[library.Problem], *, status: int = 200, ask_past: bool = False
+                  ) -> HTMLResponse:
+        session = self.speak(request)
+        agency = None
+        if answers.get("agency"):
+            agency = next((a for a in library.agencies(self.ws) if a.id == answers["agency"]),
+                          None)
+        return self.page(
+            request, f"step_{name}.html", status=status, answers=answers,
+            value=lambda key: _value(answers, key), errors=[(p.field, p.message)
+                                                             for p in problems],
+            error_of=_errors_by_field(problems), agencies=library.agencies(self.ws),
+            agency=agency, student=answers.get("request_type") == "student_records",
+            parent=answers.get("requester_role") == "parent", ask_past=ask_past,
+            today=self.ws.today.isoformat(), step=name, pages=_pages(session))
+
+    async def privacy(self, request: Request) -> Response:
+        session = _session(request)
+        if request.method == "POST":
+            form = await read_form(request, session)
+            self.speak(request)
+            found = _findings(session, self.ws)
+            if found:
+                finding = found[0]
+                choice = form.get("choice", "")
+                if choice not in ("remove", "keep", "edit"):
+                    return self.page(request, "privacy.html", status=400, finding=finding,
+                                     text=_value(session.answers, finding.field),
+                                     errors=[("choice", _("Choose what should happen to it"))])
+                text = _value(session.answers, finding.field)
+                if choice == "remove":
+                    text = " ".join(text.replace(finding.excerpt, "").split())
+                elif choice == "keep":
+                    session.kept.add(finding.excerpt)
+                else:
+                    text = form.get("text", text)
+                _set(session.answers, finding.field, text)
+            return RedirectResponse("/new/privacy", 303)
+        self.speak(request)
+        found = _findings(session, self.ws)
+        if not found:
+            following, session.after_privacy = session.after_privacy or "/new/review", ""
+            return RedirectResponse(following, 303)
+        return self.page(request, "privacy.html", finding=found[0],
+                         text=_value(session.answers, found[0].field), errors=[])
+
+    async def review(self, request: Request) -> Response:
+        session = self.speak(request)
+        if not session.answers:
+            return RedirectResponse("/new", 303)
+        pages = _pages(session)
+        missing = next((p for p in pages if p not in session.done), None)
+        if missing:
+            return RedirectResponse(f"/new/{missing}", 303)
+        made, problems = library.check_answers(_final(session.answers, session), self.ws)
+        if made is None:
+            first = next((_page_of(p.field) for p in problems if _page_of(p.field)), pages[-1])
+            return self.step_page(request, first or pages[-1], session.answers, problems,
+                                  status=400)
+        check = library.sending_check(made, self.ws)
+        return self.page(request, "review.html", summary=library.review_text(made, self.ws),
+                         closed=check.closed, pages=pages, errors=[],
+                         student=made.request_type == "student_records")
+
+    async def write(self, request: Request) -> Response:
+        session = _session(request)
+        await read_form(request, session)
+        self.speak(request)
+        made, _problems = library.check_answers(_final(session.answers, session), self.ws)
+        if made is None or any(p not in session.done for p in _pages(session)):
+            return RedirectResponse("/new/review", 303)
+        if _findings(session, self.ws):
+            session.after_privacy = "/new/review"
+            return RedirectResponse("/new/privacy", 303)
+        request_id = library.make(made, self.ws, past=session.past_ok)
+        if request_id not in session.requests:
+            session.requests.append(request_id)
+        session.answers, session.done, session.kept = {}, set(), set()
+        session.notice = _("Your letter and your dates are ready.")
+        return RedirectResponse(f"/requests/{request_id}", 303)
+
+    # -- after it is sent --------------------------------------------------------------------
+
+    async def requests(self, request: Request) -> Response:
+        self.speak(request)
+        session = _session(request)
+        return self.page(request, "requests.html", rows=library.rows(self.ws, session.requests),
+                         errors=[], typed="")
+
+    async def open_request(self, request: Request) -> Response:
+        session = _session(request)
+        form = await read_form(request, session)
+        self.speak(request)
+        typed = form.get("id", "").strip().lower()
+        found = ""
+        if re.fullmatch(r"[0-9a-f]{4,64}", typed):
+            found = library.find(self.ws, typed)
+        if not found:
+            return self.page(request, "requests.html", status=400,
+                             rows=library.rows(self.ws, session.requests), typed=typed,
+                             errors=[("id", _("No request has that number on this computer. "
+                                              "Check it on your summary."))])
+        if found not in session.requests:
+            session.requests.append(found)
+        return RedirectResponse(f"/requests/{found}", 303)
+
+    def owned(self, request: Request) -> tuple[Session, str]:
+        session = self.speak(request)
+        request_id = request.path_params["id"]
+        if request_id not in session.requests:
+            raise HTTPException(404)
+        return session, request_id
+
+    async def request_page(self, request: Request) -> Response:
+        _s, request_id = self.owned(request)
+        shown = library.view(self.ws, request_id)
+        return self.page(request, "request.html", view=shown,
+                         files=_files_of(shown.folder), errors=[],
+                         today=self.ws.today.isoformat())
+
+    async def answered(self, request: Request) -> Response:
+        session, request_id = self.owned(request)
+        shown = library.view(self.ws, request_id)
+        values = {"on": self.ws.today.isoformat()}
+        if request.method == "POST":
+            form = await read_form(request, session)
+            self.speak(request)
+            values = dict(form)
+            meaning = form.get("meaning", "")
+            error: tuple[str, str] | None = None
+            if meaning not in {m[0] for m in words.MEANINGS}:
+                error = ("meaning", _("Choose what the agency answered"))
+            else:
+                try:
+                    library.record_answer(self.ws, request_id, meaning, form)
+                except FieldError as exc:
+                    error = (_answer_field(exc.field), str(exc))
+                except UserError as exc:
+                    error = ("meaning", str(exc))
+            if error is None:
+                session.notice = _("Saved. Your dates and your next step are updated.")
+                return RedirectResponse(f"/requests/{request_id}", 303)
+            return self.page(request, "answered.html", status=400, view=shown, values=values,
+                             errors=[error], error_of=dict([error]),
+                             meanings=words.meanings())
+        return self.page(request, "answered.html", view=shown, values=values, errors=[],
+                         error_of={}, meanings=words.meanings())
+
+    async def followup(self, request: Request) -> Response:
+        session, request_id = self.owned(request)
+        shown = library.view(self.ws, request_id)
+        if request.method == "POST":
+            await read_form(request, session)
+            self.speak(request)
+            try:
+                made = library.followup(self.ws, request_id)
+            except UserError as exc:
+                return self.page(request, "followup.html", status=400, view=shown,
+                                 errors=[("make", str(exc))])
+            session.notice = _("Your follow-up letter is ready. It asks for a reply by "
+                               "{date}.").format(date=library.day_words(made.day)
+                                                 if made.day else "")
+            return RedirectResponse(f"/requests/{request_id}#files", 303)
+        return self.page(request, "followup.html", view=shown, errors=[])
+
+    async def appeal(self, request: Request) -> Response:
+        session, request_id = self.owned(request)
+        shown = library.view(self.ws, request_id)
+        if request.method == "POST":
+            form = await read_form(request, session)
+            self.speak(request)
+            try:
+                made = library.appeal(self.ws, request_id, form.get("objection", ""))
+            except UserError as exc:
+                return self.page(request, "appeal.html", status=400, view=shown,
+                                 objection=form.get("objection", ""),
+                                 errors=[("objection", str(exc))])
+            session.notice = _("Your appeal is ready. The last day to send it is "
+                               "{date}.").format(date=library.day_words(made.day)
+                                                 if made.day else "")
+            return RedirectResponse(f"/requests/{request_id}#files", 303)
+        return self.page(request, "appeal.html", view=shown, objection="", errors=[])
+
+    async def appealed(self, request: Request) -> Response:
+        session, request_id = self.owned(request)
+        form = await read_form(request, session)
+        self.speak(request)
+        try:
+            library.record_appealed(self.ws, request_id, form)
+        except UserError as exc:
+            shown = library.view(self.ws, request_id)
+            return self.page(request, "request.html", status=400, view=shown,
+                             files=_files_of(shown.folder), today=form.get("on", ""),
+                             errors=[("on", str(exc))])
+        session.notice = _("Saved. Your dates and your next step are updated.")
+        return RedirectResponse(f"/requests/{request_id}", 303)
+
+    async def close(self, request: Request) -> Response:
+        session, request_id = self.owned(request)
+        await read_form(request, session)
+        self.speak(request)
+        library.close_request(self.ws, request_id)
+        session.notice = _("The request is closed.")
+        return RedirectResponse(f"/requests/{request_id}", 303)
+
+    async def calendar(self, request: Request) -> Response:
+        _s, request_id = self.owned(request)
+        return Response(library.calendar(self.ws, request_id), media_type="text/calendar",
+                        headers={"content-disposition":
+                                 f'attachment; filename="request-{request_id}.ics"'})
+
+    async def download(self, request: Request) -> Response:
+        _s, request_id = self.owned(request)
+        shown = library.view(self.ws, request_id)
+        path = _file_in(shown.folder, request.path_params["path"])
+        if path is None:
+            raise HTTPException(404)
+        return FileResponse(path, filename=path.name, media_type=_media_type(path.name),
+                            content_disposition_type="attachment")
+
+    async def forget(self, request: Request) -> Response:
+        session = _session(request)
+        await read_form(request, session)
+        lang = self.lang(request, session)
+        self.site.sessions.forget(session.id)
+        response = self.site.render("forgotten.html", lang, bare=True)
+        response.headers["set-cookie"] = forget_cookie()
+        response.headers["clear-site-data"] = '"cache", "cookies", "storage"'
+        return response
+
+
+# -- forms ----------------------------------------------------------------------------------
+
+class Form(dict[str, str]):
+    """A posted form: each field's last value, and every value of a repeated one."""
+
+    def __init__(self, data: FormData) -> None:
+        super().__init__((key, str(value)) for key, value in data.multi_items()
+                         if isinstance(value, str))
+        self.lists: dict[str, list[str]] = {}
+        for key, value in data.multi_items():
+            if isinstance(value, str):
+                self.lists.setdefault(key, []).append(value)
+
+    def getlist(self, key: str) -> list[str]:
+        return self.lists.get(key, [])
+
+
+async def read_form(request: Request, session: Session) -> Form:
+    """The posted form, once its CSRF token is this session's; refused otherwise (403), and
+    above the size limits (413)."""
+    try:
+        data = await request.form(max_files=0, max_fields=LIMITS["web_fields"].value)
+    except TooLarge:
+        raise HTTPException(413) from None
+    except MultiPartException:
+        raise HTTPException(400) from None
+    form = Form(data)
+    if not secrets.compare_digest(form.get("csrf", "").encode(), session.csrf.encode()):
+        raise HTTPException(403)
+    return form
+
+
+def _session(request: Request) -> Session:
+    session = request.scope.get(SESSION_KEY)
+    if not isinstance(session, Session):
+        raise HTTPException(403)
+    return session
+
+
+def _kind_of(answers: dict[str, Any]) -> str:
+    if not answers:
+        return ""
+    if answers.get("request_type") != "student_records":
+        return "public_records"
+    return "student_parent" if answers.get("requester_role") == "parent" else "student_self"
+
+
+def _pages(session: Session) -> tuple[str, ...]:
+    student = session.answers.get("request_type") == "student_records"
+    return STUDENT_PAGES if student else PUBLIC_PAGES
+
+
+def _merge(answers: dict[str, Any], form: Form, keys: tuple[str, ...]) -> None:
+    """Put a page's fields into the answers, as an answers file holds them."""
+    for key in keys:
+        if key == "records":
+            answers["records"] = form.getlist("records")
+            continue
+        value = form.get(key, "")
+        if key in ("date_from", "date_to"):
+            answers[key] = value.strip() or None
+        elif key == "max_fee":
+            answers[key] = value.strip().lstrip("$").replace(",", "") or "0"
+        elif key == "custody":
+            if answers.get("requester_role") == "parent":
+                answers[key] = value or None
+        elif key in ("fee_waiver", "delivery", "format", "agency") and not value:
+            answers.pop(key, None)
+        else:
+            _set(answers, key, value.strip())
+
+
+def _set(answers: dict[str, Any], key: str, value: Any) -> None:
+    if "." in key:
+        parent, child = key.split(".", 1)
+        answers.setdefault(parent, {})[child] = value
+    else:
+        answers[key] = value
+
+
+def _value(answers: dict[str, Any], key: str) -> str:
+    if "." in key:
+        parent, child = key.split(".", 1)
+        found = (answers.get(parent) or {}).get(child, "")
+    else:
+        found = answers.get(key, "")
+    return "" if found is None else str(found)
+
+
+def _final(answers: dict[str, Any], session: Session) -> dict[str, Any]:
+    """The answers as ``new --answers`` reads them, with the family's language."""
+    data = copy.deepcopy(answers)
+    data["language"] = "" if session.language in ("", "en") else session.language
+    if data.get("request_type") == "student_records" and data.get(
+            "requester_role") == "eligible_student":
+        person = data.setdefault("requester", {})
+        if not person.get("name"):
+            person["name"] = (data.get("student") or {}).get("name", "")
+    return data
+
+
+def _with_placeholders(answers: dict[str, Any], session: Session, upto: tuple[str, ...],
+                       ws: library.Workspace) -> dict[str, Any]:
+    """The answers, with a valid stand-in for each page not yet reached, so that a page is
+    checked with the same check as a whole answers file and shows only its own problems."""
+    trial = _final(answers, session)
+    student = trial.get("request_type") == "student_records"
+    pages = STUDENT_PAGES if student else PUBLIC_PAGES
+    later = [p for p in pages if p not in upto]
+    agency = next((a for a in library.agencies(ws) if a.id == trial.get("agency")), None)
+    if "records" in later and agency and agency.records:
+        trial["records"], trial["other_records"] = [agency.records[0].value], ""
+    if "student" in later:
+        trial["student"] = {"name": "Student", "school": "School"}
+    if "requester" in later:
+        trial["requester"] = {"email": PLACEHOLDER_EMAIL}
+    if "sending" in later:
+        channels = [c.value for c in agency.channels] if agency and not student else []
+        trial.update(delivery=channels[0] if channels else "email", format="electronic",
+                     sent_on=ws.today.isoformat())
+        trial.pop("send_to", None)
+        if not channels and not student:
+            trial["send_to"] = PLACEHOLDER_EMAIL
+    return trial
+
+
+def _page_of(field_name: str) -> str | None:
+    if not field_name:
+        return None
+    for page, keys in FIELDS.items():
+        for key in keys:
+            if field_name == key or field_name.startswith(key + ".") or key.startswith(
+                    field_name + "."):
+                return page
+    return None
+
+
+def _field_id_key(field_name: str, page: str) -> str:
+    """The form field a problem points to: its own, or the page's first for a problem of the
+    whole request (or of a whole mapping, such as ``requester``)."""
+    if not field_name:
+        return FIELDS.get(page, ("",))[0]
+    if field_name == "requester":
+        return "requester.email"
+    for keys in FIELDS.values():
+        for key in keys:
+            if key == field_name or key.startswith(field_name + "."):
+                return key
+    return field_name
+
+
+def _errors_by_field(problems: list[library.Problem]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for problem in problems:
+        found[problem.field] = (found[problem.field] + " " + problem.message
+                                if problem.field in found else problem.message)
+    return found
+
+
+def _findings(session: Session, ws: library.Workspace) -> list[library.Finding]:
+    """The personal details still in the answers asked so far (those kept left out)."""
+    done = tuple(p for p in _pages(session) if p in session.done)
+    if not any(p in SCANNED for p in done):
+        return []
+    made, _problems = library.check_answers(
+        _with_placeholders(session.answers, session, done, ws), ws)
+    if made is None:
+        return []
+    scanned = {key for page in done for key in SCANNED.get(page, ())}
+    return [f for f in library.findings(made, ws)
+            if f.field in scanned and f.excerpt not in session.kept]
+
+
+def _answer_field(name: str) -> str:
+    return name if name in ("on", "until", "amount", "tracking", "note") else "meaning"
+
+
+# -- files ----------------------------------------------------------------------------------
+
+_SAFE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
+
+
+@dataclass(frozen=True)
+class ShownFile:
+    path: str
+    name: str
+    role: str
+    english: bool
+    group: str
+
+
+def _files_of(folder: Path | None) -> list[ShownFile]:
+    """The request's files, and those of its follow-ups and appeals (one folder down)."""
+    if folder is None or not folder.is_dir() or folder.is_symlink():
+        return []
+    found = []
+    for entry in sorted(folder.iterdir(), key=lambda p: (p.is_dir(), p.name)):
+        if entry.is_symlink() or not _SAFE_PART.fullmatch(entry.name):
+            continue
+        if entry.is_file():
+            found.append(ShownFile(entry.name, entry.name, words.file_role(entry.name),
+                                   entry.name in words.ENGLISH_FILES, ""))
+        elif entry.is_dir():
+            for inner in sorted(entry.iterdir()):
+                if inner.is_file() and not inner.is_symlink() and _SAFE_PART.fullmatch(
+                        inner.name):
+                    found.append(ShownFile(f"{entry.name}/{inner.name}", inner.name,
+                                           words.file_role(inner.name),
+                                           inner.name in words.ENGLISH_FILES, entry.name))
+    return found
+
+
+def _file_in(folder: Path | None, relative: str) -> Path | None:
+    """The file ``relative`` names inside the request's folder, or None: only plain names, at
+    most one folder down, never through a link, never out of the folder."""
+    if folder is None:
+        return None
+    parts = relative.split("/")
+    if not 1 <= len(parts) <= 2 or not all(_SAFE_PART.fullmatch(p) for p in parts):
+        return None
+    path = folder
+    for part in parts:
+        path = path / part
+        if path.is_symlink():
+            return None
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return None
+    return path if path.is_file() else None
+
+
+def _media_type(name: str) -> str:
+    return {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ".txt": "text/plain; charset=utf-8", ".csv": "text/csv; charset=utf-8",
+            ".ics": "text/calendar", ".eml": "message/rfc822", ".yaml": "text/plain; charset=utf-8",
+            ".pdf": "application/pdf"}.get(Path(name).suffix, "application/octet-stream")

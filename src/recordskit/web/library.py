@@ -1,0 +1,424 @@
+"""The one door from the web pages to the library: everything ``recordskit.web`` asks of it.
+
+The pages call only the names of this module, which speak in plain data (the answers-file
+keys, dates, ids, words already in the person's language). Each is a call to the service layer
+(``recordskit.service``), the surface the command line uses too, and nothing else of the
+library. What the service does not offer yet is made here from what it does, marked
+``NEEDS.md``: one request's calendar, and the review's words.
+
+Every function speaks the language in use (``set_language``): the page sets it before it calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from recordskit import service
+from recordskit.errors import FieldError, InputFileError, UserError
+from recordskit.i18n import _, current_language
+from recordskit.service import Workspace as ServiceWorkspace
+
+__all__ = ["AgencyInfo", "Choice", "Finding", "Made", "Problem", "Row", "SendingCheck",
+           "UserError", "View", "Workspace", "agencies", "appeal", "calendar", "check_answers",
+           "close_request", "day_words", "findings", "followup", "make", "open_workspace",
+           "record_answer", "record_appealed", "review_text", "rows", "sending_check", "view"]
+
+Request = Any
+"""A checked request (``recordskit.models.Request``), passed back to this module only."""
+
+
+@dataclass
+class Workspace:
+    """The service's workspace, the folder requests are written in, and how to tell today."""
+
+    service: ServiceWorkspace
+    folder: Path
+    clock: Callable[[], date]
+
+    def now(self) -> ServiceWorkspace:
+        """The workspace as of today (a server runs across midnight)."""
+        self.service.today = self.clock()
+        return self.service
+
+    @property
+    def today(self) -> date:
+        return self.clock()
+
+
+def open_workspace(*, agencies_path: Path | None, database_url: str, folder: Path,
+                   today: Callable[[], date]) -> Workspace:
+    made = ServiceWorkspace(agencies_path=agencies_path, database_url=database_url,
+                             today=today())
+    made.directory  # noqa: B018 (loaded now: a broken directory stops the server at start)
+    return Workspace(made, folder, today)
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class AgencyInfo:
+    id: str
+    name: str
+    short_name: str
+    description: str
+    records: tuple[Choice, ...]
+    channels: tuple[Choice, ...]
+    """The ways the directory knows for it, each with where it goes."""
+    other_channels: tuple[str, ...]
+    """The other ways, possible with an address the person gives (``send_to``)."""
+
+
+CHANNELS = ("email", "portal", "mail", "hand")
+
+
+def agencies(ws: Workspace) -> list[AgencyInfo]:
+    """Every agency a request can go to, in the person's language."""
+    found = []
+    for agency in ws.now().directory.request_targets:
+        known = [c for c in agency.delivery if agency.channel_contact(c)]
+        found.append(AgencyInfo(
+            agency.id, _(agency.name), agency.short_name,
+            _(agency.description) if agency.description else "",
+            tuple(Choice(r.id, _(r.title), _(r.why)) for r in agency.records),
+            tuple(Choice(c, " ".join(str(agency.channel_contact(c)).split()))
+                  for c in known),
+            tuple(c for c in CHANNELS if c not in known)))
+    return found
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem with the answers: the answers-file key, and what to do (translated)."""
+
+    field: str
+    message: str
+
+
+def check_answers(data: Mapping[str, Any], ws: Workspace) -> tuple[Request | None,
+                                                                      list[Problem]]:
+    """The request the answers make, or the problems with them, each naming its key: the same
+    check an answers file gets."""
+    try:
+        return service.answers_from_mapping(data, ws.now().directory, source="page"), []
+    except InputFileError as exc:
+        return None, [Problem(p.field, p.message) for p in exc.problems]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A personal detail the privacy guard found in one answer."""
+
+    field: str
+    kind: str
+    what: str
+    excerpt: str
+
+
+def findings(request: Request, ws: Workspace) -> list[Finding]:
+    """The personal details in the request's own words (the service's ``prepare``)."""
+    prepared = service.prepare(request, ws.now().directory, ws.today)
+    return [Finding(f.field, f.kind, _(f.what), f.excerpt) for f in prepared.findings]
+
+
+@dataclass(frozen=True)
+class SendingCheck:
+    closed: str
+    """Why the office is closed that day and when the request counts as received, or ""."""
+    passed_due: date | None
+    """The day a letter sent then was due an answer, when it has passed."""
+
+
+def sending_check(request: Request, ws: Workspace) -> SendingCheck:
+    """Whether the first answer to a letter sent that day was already due. (Why the office is
+    closed that day waits for the service: NEEDS.md.)"""
+    prepared = service.prepare(request, ws.now().directory, ws.today)
+    return SendingCheck("", prepared.passed.due if prepared.passed else None)
+
+
+def review_text(request: Request, ws: Workspace) -> str:
+    """What will be written, in plain words, in the interview's review's words (NEEDS.md:
+    ``review_lines`` from the service)."""
+    agency = ws.now().directory.agency(request.agency)
+    person = request.requester
+    if request.student is not None:
+        lines = [_("To: the principal of {school}, with a copy to {office}").format(
+            school=request.student.school, office=agency.records_officer.office),
+            _("Asking for: the complete student record of {name}").format(
+                name=request.student.name)]
+    else:
+        lines = [_("To: {agency} ({title})").format(agency=agency.name,
+                                                    title=agency.records_officer.title),
+                 _("Records:")]
+        lines += [f"  - {_(agency.record(r).title)}" for r in request.records]
+        if request.other_records:
+            lines.append("  - " + _("In your words: {text}").format(text=request.other_records))
+        if request.date_from or request.date_to:
+            lines.append(_("Dates: {start} to {end}").format(
+                start=request.date_from or _("each record's usual start"),
+                end=request.date_to or _("now")))
+    lines.append(_("From: {who}").format(who=", ".join(
+        x for x in (person.name, person.organization, person.email or "", person.phone) if x)))
+    if person.mailing_address:
+        lines.append("      " + " ".join(person.mailing_address.split()))
+    if request.send_to:
+        lines.append(_("Sent to: {address} (the address you gave)").format(
+            address=" ".join(request.send_to.split())))
+    lines.append(_("Sent: {date}").format(date=day_words(request.sent_on)))
+    if request.student is None:
+        waiver = {"none": _("no"), "public_interest": _("yes, public interest"),
+                  "indigency": _("yes, cannot afford fees")}[request.fee_waiver]
+        lines.append(_("Fee waiver: {waiver}; ask first above ${amount}").format(
+            waiver=waiver, amount=f"{request.max_fee:.2f}"))
+    return "\n".join(lines)
+
+
+def make(request: Request, ws: Workspace, *, past: bool, by: str | None = None) -> str:
+    """Write the request's folder (as ``new --answers`` does), log it, and return its id.
+
+    The page has put each personal detail to the person, who kept it; ``past`` says she
+    confirmed a sending day whose first answer was already due."""
+    workspace = ws.now()
+    folder = service.default_folder(request, ws.folder)
+    made = service.make_request(request, workspace.directory, folder, log=workspace.log, by=by,
+                                allow_personal_details=True, past=past,
+                                today=workspace.today)
+    return str(made.request_id)
+
+
+def find(ws: Workspace, typed: str) -> str:
+    """The id of the request a number (or its unique beginning) names, or ""."""
+    try:
+        return str(service.find_request(ws.now(), typed).id)
+    except UserError:
+        return ""
+
+
+def day_words(day: date) -> str:
+    return str(service.local_date(day))
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    asked: str
+    agency: str
+    sent_on: date
+    state: str
+    step: str
+    step_date: date | None
+
+
+def rows(ws: Workspace, ids: list[str]) -> list[Row]:
+    """The requests of ``ids`` (this visit's), each with its next step."""
+    found = []
+    workspace = ws.now()
+    for request_id in ids:
+        shown = service.request_view(workspace, request_id)
+        logged = shown.logged
+        action = shown.action
+        found.append(Row(logged.id, _asked(logged, workspace),
+                         _(shown.agency.name) if shown.agency else logged.request.agency,
+                         logged.request.sent_on,
+                         str(shown.timeline.state) if shown.timeline else "",
+                         action.kind if action else "none", action.date if action else None))
+    return found
+
+
+def _asked(logged: Any, workspace: ServiceWorkspace) -> str:
+    request = logged.request
+    if request.student is not None:
+        return _("Student record: {name}").format(name=request.student.name)
+    known = {r.id: r.title for r in workspace.directory.agency(request.agency).records}
+    titles = [_(known[r]) if r in known else r for r in request.records]
+    if request.other_records:
+        titles.append(request.other_records)
+    return "; ".join(titles)
+
+
+@dataclass(frozen=True)
+class Dated:
+    day: date
+    title: str
+    what: str
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    day: date
+    event: str
+    kind: str
+    undone: bool
+
+
+@dataclass(frozen=True)
+class View:
+    id: str
+    asked: str
+    agency: str
+    agency_short: str
+    student: bool
+    school: str
+    sent_on: date
+    state: str
+    step: str
+    step_date: date | None
+    situation: str
+    dates: tuple[Dated, ...]
+    events: tuple[Event, ...]
+    notes: tuple[str, ...]
+    warnings: tuple[str, ...]
+    folder: Path | None
+    final: bool
+    response_due: date
+
+
+def view(ws: Workspace, request_id: str) -> View:
+    """One request as its page shows it, in the language in use."""
+    workspace = ws.now()
+    shown = service.request_view(workspace, request_id)
+    logged, timeline, agency = shown.logged, shown.timeline, shown.agency
+    if timeline is None or agency is None or shown.action is None:
+        raise UserError(str(shown.problem))
+    english = current_language() == "en"
+    student = logged.request.student is not None
+    dates = []
+    for deadline in timeline.deadlines:
+        said = None if english else service.family_words(deadline)
+        if said is None:
+            said = (service.deadline_title(deadline, agency.short_name, student=student),
+                    deadline.description)
+        dates.append(Dated(deadline.date, *said))
+    active = {e.seq for e in logged.active_events}
+    events = tuple(Event(e.seq, e.on_date, str(e.event),
+                         str(getattr(e.details, "kind", "") or ""),
+                         e.seq not in active and str(e.event) != "undo")
+                   for e in logged.events)
+    notes = (tuple(n.text for n in timeline.notes) if english
+             else tuple(service.family_notes(timeline.notes)))
+    warnings = (tuple(n.text for n in timeline.warnings) if english
+                else tuple(service.family_notes(timeline.warnings)))
+    situation = ""  # NEEDS.md: why a follow-up is called for, on the service's Action
+    return View(logged.id, _asked(logged, workspace), _(agency.name), agency.short_name,
+                student, logged.request.student.school if logged.request.student else "",
+                logged.request.sent_on, str(timeline.state), shown.action.kind,
+                shown.action.date, situation, tuple(dates), events, notes, warnings,
+                Path(logged.folder) if logged.folder else None,
+                timeline.state in service.FINAL_STATES, timeline.facts.response_due)
+
+
+_MEANING_EVENTS = {"acknowledged": "received"}
+
+
+def record_answer(ws: Workspace, request_id: str, meaning: str, form: Mapping[str, str]
+                  ) -> None:
+    """Log what the agency answered, by its meaning, as the typed event the command line logs.
+    A problem raises ``FieldError`` naming the form's field."""
+    event = _MEANING_EVENTS.get(meaning, "response")
+    details: dict[str, Any] = {"note": form.get("note", "").strip() or None}
+    if event == "received":
+        details["tracking"] = form.get("tracking", "").strip() or None
+    else:
+        details["kind"] = meaning
+        if meaning == "extension":
+            details["until"] = form.get("until", "").strip() or None
+        if meaning == "fee_estimate":
+            details["amount"] = form.get("amount", "").strip().lstrip("$") or None
+        if meaning in ("denied", "partial") and form.get("no_exemption") == "yes":
+            details["no_exemption"] = True
+    _record(ws, request_id, event, form.get("on", ""), details)
+
+
+def record_appealed(ws: Workspace, request_id: str, form: Mapping[str, str]) -> None:
+    _record(ws, request_id, "appealed", form.get("on", ""),
+            {"number": form.get("number", "").strip() or None})
+
+
+def close_request(ws: Workspace, request_id: str) -> None:
+    _record(ws, request_id, "closed", ws.today.isoformat(), {})
+
+
+def _record(ws: Workspace, request_id: str, event: str, on: str, details: dict[str, Any]
+            ) -> None:
+    try:
+        day = date.fromisoformat(on.strip())
+    except ValueError:
+        raise FieldError(_("Write the date as YYYY-MM-DD, for example 2026-11-23"),
+                         field="on") from None
+    try:
+        service.record_event(ws.now(), request_id, event, day, details)
+    except ValueError as exc:  # the details' own door: it names the field
+        raise FieldError(str(exc), field=str(getattr(exc, "field", ""))) from None
+
+
+@dataclass(frozen=True)
+class Made:
+    folder: Path
+    files: tuple[str, ...]
+    day: date | None
+    """The follow-up's reply-by day, or the appeal's last day."""
+    warnings: tuple[str, ...] = ()
+
+
+def _free(parent: Path, name: str) -> Path:
+    candidate, number = parent / name, 1
+    while candidate.exists():
+        number += 1
+        candidate = parent / f"{name}-{number}"
+    return candidate
+
+
+def _home_of(logged: Any, ws: Workspace) -> Path:
+    return Path(logged.folder) if logged.folder else ws.folder / f"request-{logged.id}"
+
+
+def followup(ws: Workspace, request_id: str) -> Made:
+    workspace = ws.now()
+    logged = service.find_request(workspace, request_id)
+    folder = _free(_home_of(logged, ws), "follow-up")
+    made = service.make_followup(logged, workspace.directory, folder, today=workspace.today,
+                                 log=workspace.log)
+    return Made(folder, tuple(p.name for p in made.paths), made.reply_by)
+
+
+def appeal(ws: Workspace, request_id: str, objection: str) -> Made:
+    workspace = ws.now()
+    logged = service.find_request(workspace, request_id)
+    folder = _free(_home_of(logged, ws), "appeal")
+    made = service.make_appeal(logged, workspace.directory, folder, today=workspace.today,
+                               objections=(objection,) if objection.strip() else ())
+    return Made(folder, tuple(p.name for p in made.paths), made.packet.deadline,
+                tuple(str(w) for w in made.packet.warnings))
+
+
+class _OneRequest:
+    """A request log that holds one request: the service's calendar of every open request,
+    made for one (NEEDS.md: ``request_calendar``); on a shared computer the log also holds
+    other families' requests."""
+
+    def __init__(self, workspace: ServiceWorkspace, request_id: str) -> None:
+        self.found = service.find_request(workspace, request_id)
+
+    def all(self, damaged: list[Any] | None = None) -> list[Any]:
+        return [self.found]
+
+
+def calendar(ws: Workspace, request_id: str) -> bytes:
+    """The request's deadlines as a calendar file, as they stand today, in the language in
+    use."""
+    workspace = ws.now()
+    one = ServiceWorkspace(workspace.agencies_path, workspace.database_url, workspace.today)
+    one.__dict__["directory"] = workspace.directory
+    one.__dict__["log"] = _OneRequest(workspace, request_id)
+    language = current_language()
+    return bytes(service.calendar_file(one, language=language,
+                                       default_language=language).content)

@@ -1,0 +1,75 @@
+"""Starting the pages: the one entry ``recordskit serve`` calls.
+
+It listens on the loopback address unless told otherwise (with a warning), on the port given or
+any free one, and prints the address with its token, as a notebook server does.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+import socket
+import webbrowser
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import uvicorn
+
+from recordskit.errors import UserError
+from recordskit.i18n import _
+from recordskit.web.app import WebConfig, create_app
+
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost"})
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host`` and ``port`` (0: any free port), or a clear error."""
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        raise UserError(_("cannot listen on {host} port {port}: {reason}").format(
+            host=host, port=port, reason=exc.strerror or exc)) from None
+    return listener
+
+
+def run(*, folder: Path, agencies_path: Path | None, database_url: str, host: str, port: int,
+        open_browser: bool, today: Callable[[], date], say: Callable[..., None]) -> None:
+    """Serve the pages until Ctrl-C, printing the address (with its token) through ``say``."""
+    hosts = set(LOOPBACK_NAMES)
+    if not is_loopback(host):
+        hosts.add(host.lower())
+        say(_("Warning: listening on {host}: other computers on the network can reach these "
+              "pages (with the address's key). Use it only on a network you trust.").format(
+                  host=host), err=True, bold=True)
+    listener = listen(host, port)
+    port = listener.getsockname()[1]
+    folder = folder.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    config = WebConfig(folder=folder, agencies_path=agencies_path, database_url=database_url,
+                       token=secrets.token_urlsafe(24), port=port, hosts=frozenset(hosts),
+                       today=today)
+    app = create_app(config)
+    shown = "127.0.0.1" if is_loopback(host) else host
+    address = f"http://{shown}:{port}/?token={config.token}"
+    say(_("recordskit is serving the pages at:"))
+    say(f"    {address}")
+    say(_("Open that address in your browser. Requests are written in {folder}. Press Ctrl-C "
+          "to stop.").format(folder=folder))
+    if open_browser:
+        webbrowser.open(address)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
+                                           server_header=False, date_header=False))
+    server.run(sockets=[listener])
