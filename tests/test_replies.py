@@ -569,6 +569,32 @@ def test_a_file_that_is_not_an_email_or_text_is_refused(data: bytes, words: str)
     assert ".eml" in str(excinfo.value)  # it says what to save instead
 
 
+_MUTATIONS = [b"Content-Type: multipart/mixed; boundary=", b"=?utf-8?q?", b"?=", b"\r\n",
+              b"\n\n", b"--", b"charset=", b"Content-Transfer-Encoding: base64\n",
+              b"filename*=utf-8''%FF%FE", b"<", b"&#x0;", b"&#99999999;", b"\xff\xfe",
+              b"Date: ", b"From: ", b"@", b"\xe9", b"\xc3", b"message/rfc822"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(source=st.sampled_from(CORPUS_FILES), data=st.data())
+def test_broken_emails_give_a_reading_or_a_clear_error_never_a_crash(source: Path,
+                                                                     data: st.DataObject) -> None:
+    raw = bytearray(source.read_bytes())
+    for _ in range(data.draw(st.integers(1, 8))):
+        at = data.draw(st.integers(0, len(raw)))
+        if data.draw(st.booleans()):
+            raw[at:at] = data.draw(st.one_of(st.sampled_from(_MUTATIONS),
+                                             st.binary(min_size=1, max_size=4)))
+        else:
+            del raw[at:at + data.draw(st.integers(1, 40))]
+    try:
+        reading = read_reply(bytes(raw), source="fuzzed.eml")
+    except ReplyFileError as exc:
+        assert str(exc).startswith("fuzzed.eml: ")
+    else:
+        json.dumps(reading.to_json()).encode("utf-8")  # plain data, writable as UTF-8
+
+
 def test_missing_files_and_folders_are_named(tmp_path: Path) -> None:
     with pytest.raises(ReplyFileError, match="file not found"):
         read_reply_file(tmp_path / "nope.eml")

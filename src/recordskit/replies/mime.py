@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
+from email.errors import MessageError
 from email.message import Message
 from email.parser import BytesParser
 from html.parser import HTMLParser
@@ -202,21 +205,39 @@ def _check_raw_headers(message: Message, source: str) -> None:
 
 
 def _allowed_charset(charset: str) -> bool:
+    if not charset.isascii():
+        return False
     try:
         return codecs.lookup(charset).name in _ALLOWED_CODECS
-    except LookupError:
+    except (LookupError, UnicodeError):
         return False
+
+
+# What the email package raises on headers and parameters it cannot make sense of.
+_MALFORMED = (MessageError, ValueError, TypeError, AttributeError, IndexError, LookupError)
+
+
+@contextmanager
+def _malformed(source: str, what: str) -> Iterator[None]:
+    """Turn the email package's own errors on a broken email into a message naming ``what``."""
+    try:
+        yield
+    except ReplyFileError:
+        raise
+    except _MALFORMED as exc:
+        raise ReplyFileError(source, f"{what} cannot be read ({type(exc).__name__}: {exc}); "
+                             "save the email again from your mail program") from None
 
 
 def _header_text(message: Message, name: str, source: str) -> str:
     """One header's decoded text, refused when decoding reveals a line break or control."""
-    try:
+    with _malformed(source, f"the {name} header"):
         value = message.get(name)
-    except (ValueError, TypeError, IndexError) as exc:
-        raise ReplyFileError(source, f"the {name} header cannot be read: {exc}") from None
-    if value is None:
+        text = "" if value is None else str(value)
+    if not text:
         return ""
-    text = str(value)
+    # Raw 8-bit bytes in a header arrive as surrogates; most are UTF-8 (RFC 6532).
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if _HEADER_CONTROL.search(text):
         raise ReplyFileError(source, f"the {name} header hides a line break or control "
                              "character in an encoded word; a real agency's email has none")
@@ -230,20 +251,24 @@ def _sender(message: Message, source: str) -> Sender | None:
     text = _header_text(message, "From", source)
     if not text:
         return None
-    header = message["From"]
-    addresses = getattr(header, "addresses", ())
-    if addresses and addresses[0].domain:
-        first = addresses[0]
-        return Sender(address=first.addr_spec, display_name=first.display_name)
-    # "From: Mayor's Office", as pasted from a web page: a name without an address.
-    name = addresses[0].display_name or addresses[0].username if addresses else text
-    return Sender(address="", display_name=name.strip().strip('"'))
+    with _malformed(source, "the From header"):
+        addresses = getattr(message["From"], "addresses", ())
+        if addresses and addresses[0].domain:
+            first = addresses[0]
+            return Sender(address=_clean(first.addr_spec), display_name=_clean(
+                first.display_name))
+    return Sender(address="", display_name=text.strip().strip('"'))
+
+
+def _clean(text: str) -> str:
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _sent(message: Message, source: str) -> datetime | None:
     if not _header_text(message, "Date", source):
         return None
-    moment = getattr(message["Date"], "datetime", None)
+    with _malformed(source, "the Date header"):
+        moment = getattr(message["Date"], "datetime", None)
     return moment if isinstance(moment, datetime) else None
 
 
@@ -279,6 +304,11 @@ def _walk(part: Message, depth: int, body: _Body, letter: Letter, source: str) -
     limit = LIMITS["reply_mime_depth"]
     if depth > limit.value:
         raise ReplyFileError(source, limit.exceeded("the email's MIME nesting", depth))
+    with _malformed(source, "a part of the email"):
+        _walk_part(part, depth, body, letter, source)
+
+
+def _walk_part(part: Message, depth: int, body: _Body, letter: Letter, source: str) -> None:
     content_type = part.get_content_type()
     if part.is_multipart():
         payload = part.get_payload()

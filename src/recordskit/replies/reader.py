@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
@@ -93,13 +94,15 @@ def read_reply_file(path: Path, *, request_text: str | None = None) -> ReplyRead
 
 
 def _sender_from_line(line: str) -> Sender:
+    """A sender from a "From:" line of pasted or forwarded text: an address, or only a name."""
     name, address = parseaddr(line)
     if address and "@" in address:
         try:
             Address(addr_spec=address)
-        except (ValueError, IndexError):
-            address = ""
-        return Sender(address=address, display_name=name)
+        except (ValueError, IndexError, MessageError):
+            pass  # not an address after all; the line is kept as the name
+        else:
+            return Sender(address=address, display_name=name)
     return Sender(address="", display_name=line.strip().strip('"'))
 
 
