@@ -799,3 +799,14 @@ def test_the_version_reader_takes_only_whole_numbers() -> None:
             stored_version([bad], "log")
 
 
+
+
+def test_a_driver_message_never_carries_the_password() -> None:
+    """Should the driver ever echo the password (raw or percent-encoded) in its message, the
+    log's message takes it out."""
+    from recordskit.tracking.postgres import PostgresLog
+
+    log = PostgresLog(f"postgresql://clinic:{SECRET}%2F1@/records?{NOWHERE}")
+    for echoed in (f"{SECRET}/1", f"{SECRET}%2F1"):
+        reason = log._reason(RuntimeError(f'FATAL: bad password "{echoed}"\nDETAIL: more'))
+        assert SECRET not in reason and reason.startswith("FATAL: bad password")
