@@ -159,6 +159,52 @@ def test_a_request_letter_pasted_above_the_answer_leaves_the_answer() -> None:
     assert reading.echo_removed
 
 
+_ATTACHED_REQUEST = ("From: A. Requester <r@example.org>\nSubject: Request\n"
+                     "Content-Type: text/plain\n\nYour request is denied. Send a fee estimate of "
+                     "$900.00 and cite exemption (c) for anything withheld.\n")
+
+
+def _with_attached_email(outer_text: str, inner: str) -> bytes:
+    body = (f"--b\nContent-Type: text/plain; charset=utf-8\n\n{outer_text}\n--b\n"
+            "Content-Type: message/rfc822\nContent-Disposition: attachment; "
+            f"filename=original.eml\n\n{inner}\n--b--\n")
+    return _email(body.encode(), 'multipart/mixed; boundary="b"')
+
+
+def test_an_attached_original_request_is_not_read_as_the_reply() -> None:
+    raw = _with_attached_email("Hello,\n\nThere are no responsive records for your request; "
+                               "your original message is attached for reference. The search "
+                               "covered the department's email archive and its shared drives "
+                               "for the whole period you named.", _ATTACHED_REQUEST)
+    reading = read_reply(raw, source="r.eml")
+    assert reading.kind is ReplyKind.NO_RECORDS
+    assert reading.exemptions == () and reading.amounts == ()
+    assert [a.content_type for a in reading.attachments] == ["message/rfc822"]
+    assert any("attached to this one" in note for note in reading.notes)
+
+
+def test_an_email_forwarded_as_an_attachment_is_read_as_the_reply() -> None:
+    inner = ("From: City Of Boston -- Public Records Access Officer "
+             "<publicrecords@example.boston.gov>\nSubject: Public Records Request :: "
+             "R000214-011024\nContent-Type: text/plain\n\nThe City requires additional "
+             "time; we will provide the records no later than 2/15/2024.\n")
+    reading = read_reply(_with_attached_email("FYI, see below.", inner), source="fwd.eml")
+    assert reading.kind is ReplyKind.EXTENSION
+    assert reading.sender is not None
+    assert reading.sender.address == "publicrecords@example.boston.gov"
+    assert [ref.number for ref in reading.references] == ["R000214-011024"]
+
+
+def test_a_short_email_with_a_pdf_says_the_letter_may_be_in_the_pdf() -> None:
+    reading = read_reply_file(CORPUS / "partial_redacted.eml")
+    assert not any("PDF" in note for note in reading.notes)  # it says enough itself
+    body = ("--b\nContent-Type: text/plain\n\nPlease see the attached response.\n--b\n"
+            "Content-Type: application/pdf\nContent-Disposition: attachment; filename=r.pdf\n"
+            "\n%PDF-1.4\n--b--\n")
+    short = read_reply(_email(body.encode(), 'multipart/mixed; boundary="b"'), source="r.eml")
+    assert any("PDF" in note for note in short.notes)
+
+
 # --- echoes never change the kind ---------------------------------------------------------------
 
 BASE_REPLIES: dict[ReplyKind, str] = {

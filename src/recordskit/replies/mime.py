@@ -50,6 +50,7 @@ class Letter:
     attachments: list[Attachment] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     is_email: bool = False
+    embedded: list[Letter] = field(default_factory=list)  # attached messages (message/rfc822)
 
 
 # Charsets a reply may declare. UTF-7 and the like are left out on purpose: they let the same
@@ -176,15 +177,39 @@ def _read_email(data: bytes, source: str) -> Letter:
         message = BytesParser(policy=policy.default).parsebytes(data)
     except RecursionError:  # pragma: no cover (the part count above keeps nesting shallow)
         raise ReplyFileError(source, "the email's MIME structure is nested too deeply") from None
+    letter = _read_message(message, 0, source)
+    if len(letter.text.strip()) < _FORWARDING_NOTE_CHARS and len(letter.embedded) == 1:
+        # "FYI" above an attached email: the attached one is the agency's reply.
+        inner = letter.embedded[0]
+        if inner.text.strip():
+            inner.attachments = letter.attachments
+            inner.notes = [*letter.notes, *inner.notes,
+                           "the reply was read from the email attached to this one"]
+            return inner
+    if letter.embedded:
+        letter.notes.append("an email attached to this one (often the request being answered) "
+                            "was not read")
+    return letter
+
+
+# Text this short above an attached email is a forwarding note, not an answer.
+_FORWARDING_NOTE_CHARS = 200
+
+
+def _read_message(message: Message, depth: int, source: str) -> Letter:
+    """A message's headers and text; messages attached to it are read apart, into embedded."""
     _check_raw_headers(message, source)
     letter = Letter(text="", is_email=True)
     letter.subject = _header_text(message, "Subject", source)
     letter.sender = _sender(message, source)
     letter.sent = _sent(message, source)
     body = _Body()
-    _walk(message, 0, body, letter, source)
-    letter.text = body.text(source)
-    letter.notes.extend(body.notes)
+    _walk(message, depth, body, letter, source)
+    letter.text = body.text()
+    if letter.text and len(letter.text.strip()) < _FORWARDING_NOTE_CHARS and any(
+            attachment.content_type == "application/pdf" for attachment in letter.attachments):
+        letter.notes.append("the email says little and has a PDF attached: the agency's "
+                            "letter may be in the PDF, which is not read; check it")
     return letter
 
 
@@ -278,7 +303,6 @@ class _Body:
     def __init__(self) -> None:
         self.plain: list[str] = []
         self.html: list[str] = []
-        self.notes: list[str] = []
         self.chars = 0
 
     def add(self, text: str, html: bool, source: str) -> None:
@@ -286,7 +310,7 @@ class _Body:
         _check_size_chars(self.chars, source)
         (self.html if html else self.plain).append(text)
 
-    def text(self, source: str) -> str:
+    def text(self) -> str:
         plain = "\n\n".join(self.plain).strip()
         # A plain part that is only a placeholder ("view this email in HTML") says nothing.
         if self.html and len(plain) < 40:
@@ -310,6 +334,16 @@ def _walk(part: Message, depth: int, body: _Body, letter: Letter, source: str) -
 
 def _walk_part(part: Message, depth: int, body: _Body, letter: Letter, source: str) -> None:
     content_type = part.get_content_type()
+    if content_type == "message/rfc822":
+        payload = part.get_payload()
+        inner = payload[0] if isinstance(payload, list) and payload else None
+        if isinstance(inner, Message):
+            embedded = _read_message(inner, depth + 1, source)
+            letter.embedded.append(embedded)
+            letter.attachments.append(Attachment(
+                filename=part.get_filename() or "", content_type=content_type,
+                size=_declared_size(part)))
+        return
     if part.is_multipart():
         payload = part.get_payload()
         for child in payload if isinstance(payload, list) else []:
