@@ -504,12 +504,17 @@ class Pages:
         if request.method == "POST":
             form = await read_form(request, session)
             self.speak(request)
+            objection = form.get("objection", "")
             try:
-                made = library.appeal(self.ws, request_id, form.get("objection", ""))
+                made = library.appeal(self.ws, request_id, objection)
             except UserError as exc:
+                # The log may show no ground the law names (a denial citing an exemption):
+                # then her own words are the appeal's ground.
+                said = str(exc) if objection.strip() else _(
+                    "Write why you disagree with the answer: for example, that the records "
+                    "are public and the reason the agency gave does not apply to them.")
                 return self.page(request, "appeal.html", status=400, view=shown,
-                                 objection=form.get("objection", ""),
-                                 errors=[("objection", str(exc))])
+                                 objection=objection, errors=[("objection", said)])
             session.notice = _("Your appeal is ready. The last day to send it is "
                                "{date}.").format(date=library.day_words(made.day)
                                                  if made.day else "")

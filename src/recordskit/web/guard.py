@@ -181,8 +181,10 @@ class Guard:
             await self._refused(scope, send, 403, "token")
             return
         if scope.get("method", "GET") not in ("GET", "HEAD"):
+            # With Referrer-Policy: no-referrer a browser sends its own forms' Origin as
+            # "null"; Sec-Fetch-Site, the SameSite cookie and the CSRF token still hold.
             origin = headers.get("origin", "")
-            if (origin and not self.door.origin_allowed(origin)) or headers.get(
+            if (origin not in ("", "null") and not self.door.origin_allowed(origin)) or headers.get(
                     "sec-fetch-site", "same-origin") not in ("same-origin", "none"):
                 await self._refused(scope, send, 403, "origin")
                 return

@@ -1,0 +1,234 @@
+"""A family's whole journey in a real browser, with the keyboard alone, in English, Spanish
+and Haitian Creole, on a phone's screen (360x740) and a laptop's (1280x800); axe-core checks
+every page, error pages too; the Spanish and Creole pages carry no English to act on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("playwright")
+pytest.importorskip("axe_playwright_python")
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+from recordskit.tracking.open import open_log  # noqa: E402
+from tests.test_language_leaks import english_lines  # noqa: E402
+from tests.web.browser import (  # noqa: E402
+    CHROMIUM,
+    check_page,
+    choose,
+    focused,
+    launch,
+    press,
+    screenshot,
+    tab_to,
+    text_of,
+    tick,
+    type_into,
+)
+from tests.web.conftest import TOKEN, LiveServer  # noqa: E402
+
+if not CHROMIUM.exists():
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)",
+                allow_module_level=True)
+
+VIEWPORTS = {"phone": {"width": 360, "height": 740}, "laptop": {"width": 1280, "height": 800}}
+LOCALES = {"en": "en-US", "es": "es-US", "ht": "ht-HT"}
+OWN_WORDS = {"en": "Emails between BPS and the BRIC about student reports, 2018 to 2020",
+             "es": "Correos entre BPS y el BRIC sobre informes de estudiantes, 2018 a 2020",
+             "ht": "Imèl ant BPS ak BRIC sou rapò elèv yo, 2018 rive 2020"}
+
+OBJECTIONS = {"en": "The reports are public records; the exemption cited does not cover them.",
+              "es": "Los informes son registros públicos; la exención citada no los cubre.",
+              "ht": "Rapò yo se dokiman piblik; egzanpsyon yo site a pa kouvri yo."}
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = launch(playwright, tmp_path_factory.mktemp("chromium-home"))
+        yield launched
+        launched.close()
+
+
+def open_page(browser: Browser, size: str, lang: str) -> tuple[Any, Page]:
+    context = browser.new_context(viewport=VIEWPORTS[size], locale=LOCALES[lang],
+                                  accept_downloads=True)
+    return context, context.new_page()
+
+
+def no_english(texts: list[str], lang: str) -> None:
+    if lang == "en":
+        return
+    found = [line for text in texts for line in english_lines(text)]
+    assert found == [], f"English on the {lang} pages: {found}"
+
+
+def start(page: Page, server: LiveServer, lang: str, seen: list[str]) -> None:
+    page.goto(server.start_url())  # typing the printed address
+    assert page.url.endswith("/language") and TOKEN not in page.url
+    check_page(page, seen)
+    choose(page, "language", lang)
+    press(page, "main button[type=submit]")
+    check_page(page, seen)
+
+
+def public_request(page: Page, lang: str, seen: list[str], tmp_path: Path, size: str) -> str:
+    press(page, "a[href='/new'].button")
+    check_page(page, seen)
+    choose(page, "kind", "public_records")
+    press(page, "main button[type=submit]")
+    check_page(page, seen)
+    choose(page, "agency", "bps")
+    press(page, "main button[type=submit]")
+    check_page(page, seen)
+    tick(page, "input[name=records][value=school-police-reports-shared-with-bric]")
+    type_into(page, "#f-other_records", OWN_WORDS[lang])
+    if size == "phone":
+        screenshot(page, f"records-{lang}", tmp_path)
+    press(page, "main button[type=submit]")
+    check_page(page, seen)
+    # Nothing to reach the family: the page says so at the top, takes the focus, and a
+    # screen reader reads it out (role=alert).
+    press(page, "main button[type=submit]")
+    assert focused(page, "#error-summary")
+    assert page.get_attribute("#error-summary", "role") == "alert"
+    assert page.locator("#f-requester-email-error").count() == 1
+    assert page.title().split(" ")[0] in ("Error:", "Error", "Erè:")
+    check_page(page, seen)
+    if size == "phone":
+        screenshot(page, f"error-{lang}", tmp_path)
+    type_into(page, "#f-requester-name", "Rosa Díaz")
+    type_into(page, "#f-requester-email", "rosa@example.org")
+    press(page, "main button[type=submit]")
+    check_page(page, seen)
+    choose(page, "delivery", "email")
+    press(page, "main button[type=submit]")
+    check_page(page, seen)
+    assert "Rosa Díaz" in text_of(page) and OWN_WORDS[lang] in text_of(page)
+    if size == "phone":
+        screenshot(page, f"review-{lang}", tmp_path)
+    press(page, "main form[action='/new/write'] button")
+    check_page(page, seen)
+    assert "/requests/" in page.url
+    if size == "phone":
+        screenshot(page, f"request-{lang}", tmp_path)
+    request_id = page.url.rstrip("/").rsplit("/", 1)[1]
+    tab_to(page, "a[href$='/files/summary.docx']")
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    assert download.value.suggested_filename == "summary.docx"
+    return request_id
+
+
+def refusal_then_appeal(page: Page, request_id: str, lang: str, seen: list[str],
+                        tmp_path: Path, size: str) -> None:
+    press(page, f"a[href='/requests/{request_id}/answered']")
+    check_page(page, seen)
+    if size == "phone":
+        screenshot(page, f"answered-{lang}", tmp_path)
+    choose(page, "meaning", "denied")
+    press(page, "main button[type=submit]")
+    check_page(page, seen)
+    events = open_log().get(request_id).events
+    assert [(str(e.event), str(getattr(e.details, "kind", ""))) for e in events] == [
+        ("response", "denied")]
+    press(page, f"a[href='/requests/{request_id}/appeal']")
+    check_page(page, seen)
+    press(page, "main button[type=submit]")  # why? the refusal named an exemption
+    assert focused(page, "#error-summary")
+    check_page(page, seen)
+    type_into(page, "#f-objection", OBJECTIONS[lang])
+    press(page, "main button[type=submit]")
+    check_page(page, seen)
+    names = page.locator("ul.files a").all_inner_texts()
+    assert "appeal/appeal.docx" in names, text_of(page) and "appeal/appeal_checklist.txt" in names
+    if lang != "en":
+        assert "appeal/appeal_summary.docx" in names
+    if size == "phone":
+        screenshot(page, f"appeal-{lang}", tmp_path)
+    type_into(page, "#f-number", "SPR26/0101")
+    press(page, f"form[action='/requests/{request_id}/appealed'] button")
+    check_page(page, seen)
+    kinds = [str(e.event) for e in open_log().get(request_id).events]
+    assert kinds == ["response", "appealed"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", ["phone", "laptop"])
+@pytest.mark.parametrize("lang", ["en", "es", "ht"])
+def test_a_public_records_request_a_refusal_and_the_appeal(
+        browser: Browser, live_server: LiveServer, lang: str, size: str,
+        tmp_path: Path) -> None:
+    context, page = open_page(browser, size, lang)
+    seen: list[str] = []
+    start(page, live_server, lang, seen)
+    request_id = public_request(page, lang, seen, tmp_path, size)
+    press(page, "a[href='/requests']")
+    check_page(page, seen)
+    assert request_id in text_of(page)
+    press(page, f"a[href='/requests/{request_id}']")
+    refusal_then_appeal(page, request_id, lang, seen, tmp_path, size)
+    no_english(seen, lang)
+    context.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", ["phone", "laptop"])
+@pytest.mark.parametrize("lang", ["en", "es", "ht"])
+def test_a_student_record_request_by_a_parent_the_student_does_not_live_with(
+        browser: Browser, live_server: LiveServer, lang: str, size: str,
+        tmp_path: Path) -> None:
+    context, page = open_page(browser, size, lang)
+    seen: list[str] = []
+    start(page, live_server, lang, seen)
+    press(page, "a[href='/new'].button")
+    choose(page, "kind", "student_parent")
+    press(page, "main button[type=submit]")
+    check_page(page, seen)
+    type_into(page, "#f-student-name", "Kevin Ramírez")
+    type_into(page, "#f-student-school", "East Boston High School")
+    type_into(page, "#f-student-grade", "10")
+    choose(page, "custody", "non_custodial")
+    press(page, "main button[type=submit]")
+    check_page(page, seen)
+    type_into(page, "#f-requester-name", "Rosa Ramírez")
+    type_into(page, "#f-requester-email", "rosa@example.org")
+    press(page, "main button[type=submit]")
+    check_page(page, seen)
+    choose(page, "delivery", "hand")
+    press(page, "main button[type=submit]")
+    check_page(page, seen)
+    assert "Kevin Ramírez" in text_of(page)
+    press(page, "main form[action='/new/write'] button")
+    check_page(page, seen)
+    request_id = page.url.rstrip("/").rsplit("/", 1)[1]
+    logged = open_log().get(request_id)
+    assert logged.request.custody == "non_custodial"
+    assert logged.request.language == ("" if lang == "en" else lang)
+    assert "letter.docx" in page.locator("ul.files a").all_inner_texts()
+    no_english(seen, lang)
+    context.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "es", "ht"])
+def test_error_pages_are_accessible_and_in_the_language(browser: Browser,
+                                                        live_server: LiveServer,
+                                                        lang: str) -> None:
+    seen: list[str] = []
+    context, page = open_page(browser, "phone", lang)
+    response = page.goto(f"{live_server.url}/new")  # no token
+    assert response is not None and response.status == 403
+    check_page(page, seen)
+    assert page.evaluate("() => document.documentElement.lang") == lang
+    page.goto(live_server.start_url())
+    response = page.goto(f"{live_server.url}/no-such-page")
+    assert response is not None and response.status == 404
+    check_page(page, seen)
+    no_english(seen, lang)
+    context.close()
