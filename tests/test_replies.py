@@ -205,6 +205,68 @@ def test_a_short_email_with_a_pdf_says_the_letter_may_be_in_the_pdf() -> None:
     assert any("PDF" in note for note in short.notes)
 
 
+# Phrasings other agencies use for each kind, one sentence each (synthetic).
+PHRASINGS = [
+    ("acknowledgment",
+     "Please be advised that the Department is in receipt of your public records "
+     "request and it has been assigned reference number B000123-010224."),
+    ("produced",
+     "The responsive records are available for download via the link below."),
+    ("denied",
+     "We are unable to provide these records as they are exempt under G.L. c. 4, § "
+     "7(26)(f)."),
+    ("extension",
+     "The Department will need to extend its time to respond to your request until "
+     "March 1, 2024."),
+    ("extension",
+     "Pursuant to G.L. c. 66, § 10(b)(vi), the City will provide the records by March "
+     "3, 2025."),
+    ("no_records",
+     "We have determined that the Department does not possess records responsive to "
+     "your request."),
+    ("no_records",
+     "There are no records responsive to your request."),
+    ("fee_estimate",
+     "The fee for this request is $12.50. Please remit payment to the City of Boston."),
+    ("clarification_request",
+     "Can you please clarify which records you are seeking and for what dates?"),
+    ("referral",
+     "This office does not maintain the records you requested. Please submit your "
+     "request to the Boston Police Department."),
+    ("status_update",
+     "I am writing to update you on the status of your request. We are still gathering"
+     " records."),
+    ("partial",
+     "Enclosed please find the records responsive to your request. Certain information"
+     " has been redacted pursuant to exemption (c)."),
+    ("denied",
+     "The City is withholding the requested records in their entirety pursuant to G.L."
+     " c. 4, § 7(26)(n)."),
+    ("produced",
+     "Please see the attached documents responsive to your request."),
+    ("closure_inactivity",
+     "A review indicates no recent activity on this request. Should you still seek "
+     "records I encourage you to file a new request using the City's public records "
+     "request portal."),
+    ("no_records",
+     "After a diligent search, the School Department was unable to locate any "
+     "responsive documents."),
+    ("acknowledgment",
+     "This is to acknowledge receipt of your public records request received on "
+     "January 5, 2024."),
+    ("extension",
+     "Due to the volume of records, we will not be able to respond within 10 business "
+     "days. We anticipate responding by February 2, 2024."),
+]
+
+
+@pytest.mark.parametrize(("kind", "text"), PHRASINGS, ids=[f"{k}-{i}" for i, (k, _t) in
+                                                           enumerate(PHRASINGS)])
+def test_common_phrasings_of_each_kind(kind: str, text: str) -> None:
+    reading = read_reply(text.encode(), source="phrasing.txt")
+    assert reading.kind is not None and reading.kind.value == kind, reading.candidates
+
+
 # --- echoes never change the kind ---------------------------------------------------------------
 
 BASE_REPLIES: dict[ReplyKind, str] = {

@@ -59,6 +59,7 @@ _SIGNALS: tuple[_Signal, ...] = (
         (1.5, r"\bfor tracking purposes\b"),
         (1.0, r"\bthank you for your (?:interest in public records|public records request)\b"),
         (1.0, r"\b(?:is|are) being processed\b"),
+        (2.5, r"\b(?:is|are|am) in receipt of\b"),
         (1.5, r"\bwill (?:respond|be in touch|contact you) (?:within|in) (?:10|ten)\b"),
     ),
     *_signals(
@@ -85,6 +86,8 @@ _SIGNALS: tuple[_Signal, ...] = (
         K.REFERRAL,
         (3.0, r"\b(?:forwarded|referred|redirected|re-directed|transferred|routed) "
               r"(?:your request |this request |it |the request )?to (?:the )?"),
+        (3.0, r"\b(?:submit|direct|send|address|forward) (?:your|the|a|this) (?:request|"
+              r"inquiry)[^.]{0,20}? to (?:the )?"),
         (2.0, r"\b(?:should|may|will need to|must|would need to) (?:be )?(?:directed|"
               r"submitted|sent|addressed|made|forwarded) (?:directly )?to (?:the )?"),
         (1.5, r"\b(?:please )?(?:contact|reach out to) (?:the )?[a-z' ]{0,40}"
@@ -121,7 +124,10 @@ _SIGNALS: tuple[_Signal, ...] = (
     *_signals(
         K.EXTENSION,
         (3.0, r"\b(?:need|needs|require|requires|requiring) (?:additional|more|further) time\b"),
-        (3.0, r"\b(?:extend|extending|extension of) (?:the )?(?:time|deadline|response)\b"),
+        (3.0, r"\b(?:extend|extending|extension of) (?:the |its |our |this |their )?(?:time|"
+              r"deadline|response|date)\b"),
+        (1.5, r"\bwill (?:provide|produce|release|send|respond)\b[^.]{0,80}\b(?:by|on or before|"
+              r"no later than)\b"),
         (3.0, r"\b(?:cannot|can not|will not be able to|is unable to|are unable to|(?:not|is "
               r"not|isn't) (?:be )?(?:able|possible|feasible) to)(?: \w+){0,5} within (?:the )?"
               r"(?:10|ten|statutory)"),
@@ -141,6 +147,8 @@ _SIGNALS: tuple[_Signal, ...] = (
         (2.5, r"\b(?:payment|check|money order)s? (?:is|are|must be|should be|can be|may be) "
               r"(?:made|received|sent|mailed|payable)"),
         (2.0, r"\bpayable to\b"),
+        (3.0, r"\b(?:fee|cost|charge)s?\b[^.$]{0,40}\$\s?\d"),
+        (2.5, r"\b(?:remit|submit|send|mail) (?:the |your |a )?payment\b"),
         (2.5, r"\b(?:upon|after|once) (?:receipt of )?(?:your |the )?payment\b"),
         (1.5, r"\bhourly rate\b|\bper hour\b|/\s?hour\b"),
         (-2.5, r"\b(?:no|without) (?:fee|charge|cost)s?\b"),
@@ -153,8 +161,9 @@ _SIGNALS: tuple[_Signal, ...] = (
         (3.5, r"\b(?:deny|denies|denying|must deny|decline|declines|declining) (?:your|the|this) "
               r"request\b"),
         (2.5, r"\bexempt(?:ed)? from (?:public )?disclosure\b"),
-        (3.0, r"\b(?:withhold|withholding) (?:the |these |those |all |any )?(?:" + _RECORDS[3:-1]
+        (3.0, r"\b(?:withhold|withholding) (?:\w+ ){0,2}?(?:" + _RECORDS[3:-1]
               + r"|them|in full|in (?:its|their) entirety)"),
+        (1.5, r"\bin (?:its|their) entirety\b"),
         (2.0, r"\b(?:cannot|can not|will not|is unable to|are unable to) (?:be )?(?:release|"
               r"disclose|provide|produce)d?\b"),
         (2.5, r"\bnot (?:a )?public records?\b"),
@@ -174,7 +183,10 @@ _SIGNALS: tuple[_Signal, ...] = (
         K.PRODUCED,
         (3.0, r"\b(?:please find|please see|you will find|you'll find) (?:the )?(?:attached|"
               r"enclosed)"),
-        (3.0, r"\battached (?:please find|are|is|you will find|you'll find|herewith)\b"),
+        (3.0, r"\b(?:attached|enclosed) (?:please find|are|is|you will find|you'll find|"
+              r"herewith)\b"),
+        (2.5, r"\bavailable for (?:download|pick-?up|inspection|review)\b"),
+        (2.0, r"\b" + _RECORDS + r" (?:are|is) (?:now )?available\b"),
         (3.0, r"\b(?:responsive )?" + _RECORDS + r" (?:are|is|have been|has been) (?:attached|"
               r"enclosed|provided|released|produced|uploaded)\b"),
         (2.0, r"\b(?:can|may) be (?:downloaded|accessed|retrieved|viewed)\b"),
@@ -222,6 +234,10 @@ def classify(text: str, sentences: Sentences, *, exemptions: Sequence[CitedExemp
     produced, denied = scores.get(K.PRODUCED, 0.0), scores.get(K.DENIED, 0.0)
     if produced >= 2.5 and (denied >= 2.5 or scores.get(K.PARTIAL, 0.0) >= 2.5):
         add(K.PARTIAL, max(produced, denied) + 1.5, None)
+
+    # "We do not hold these; ask the Clerk": a referral says more than "no records".
+    if scores.get(K.REFERRAL, 0.0) >= 2.5 and scores.get(K.NO_RECORDS, 0.0) >= 2.5:
+        add(K.REFERRAL, 1.5, None)
 
     ranked = sorted(((kind, score) for kind, score in scores.items() if score > 0),
                     key=lambda item: (-item[1], list(ReplyKind).index(item[0])))
