@@ -374,7 +374,7 @@ def test_a_family_is_told_of_unreadable_requests_in_its_own_language(
     ("response", "2026-06-20", '{"kind": "extension", "until": "soon"}',
      "until 'soon' is not a date"),
     ("petition_granted", "2026-06-20", '{"days": "ten"}', "days 'ten' is not a whole number"),
-    ("response", "2026-06-20", '{"kind": "maybe"}', "a response's kind is one of"),
+    ("response", "2026-06-20", '{"kind": "maybe"}', "a response needs its kind, one of"),
     ("exploded", "2026-06-20", "{}", "unknown event 'exploded'"),
     ("received", "2026-02-30", "{}", "on_date '2026-02-30' is not a date"),
 ])

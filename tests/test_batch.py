@@ -574,7 +574,7 @@ def test_what_a_clinic_hit_is_mended(tmp_path: Path) -> None:
     open_requests = [e for e in logged if all(ev.event != "withdrawn" for ev in e.events)]
     assert len(logged) == 4 and len(open_requests) == 3  # the replaced one is withdrawn
     withdrawn = next(e for e in logged if e not in open_requests)
-    assert "replaced by request" in withdrawn.events[-1].details["note"]
+    assert "replaced by request" in withdrawn.events[-1].details.note
     checked = run(str(write_csv(tmp_path / "one.csv", [row(row_id="x")])), "--check")
     assert "Checked 1 row: 1 good, 0 with problems" in checked.output
     quiet = write_csv(tmp_path / "quiet.csv", [row(row_id="q", **{"requester.name": "Quiet"})])

@@ -85,7 +85,7 @@ def test_a_request_made_again_in_its_folder_replaces_the_logged_one(
     assert undo.startswith(f"recordskit undo {first.id} ")
     status = CliRunner().invoke(cli, ["status", "--json"])
     assert [r["sent_on"] for r in yaml.safe_load(status.output)] == ["2026-06-15"]
-    assert "replaced by request" in open_log().get(first.id).events[-1].details["note"]
+    assert "replaced by request" in open_log().get(first.id).events[-1].details.note
     # The same answers again: the same request, nothing withdrawn.
     same = CliRunner().invoke(cli, ["new", "--answers", str(path), "--out", str(out),
                                     "--force"])

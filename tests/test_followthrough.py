@@ -292,11 +292,22 @@ def test_library_errors_name_fields_not_flags(directory: Directory, answers: Ans
     from datetime import date
 
     from recordskit.deadlines.timeline import check_event
-    from recordskit.errors import FieldError
+    from recordskit.errors import FieldError, UserError
     from recordskit.intake.answers import request_from
+    from recordskit.logged import Response, parse_details
+    from recordskit.models import LoggedEvent
+    from recordskit.service import ResponseKind
 
-    request = request_from(answers(sent_on="2026-11-23"), directory)
-    with pytest.raises(FieldError) as caught:
-        check_event(request, [], "response", date(2026, 12, 1), {}, date(2026, 12, 2))
+    with pytest.raises(FieldError) as caught:  # where an event enters
+        parse_details("response", {}, strict=True)
     assert caught.value.field == "kind"
     assert "--" not in str(caught.value)
+    request = request_from(answers(sent_on="2026-11-23"), directory)
+    closed = LoggedEvent(1, date(2026, 11, 24), parse_details("closed", {}))
+    with pytest.raises(UserError, match="closed"):  # against the request's history
+        check_event(request, [closed], Response(kind=ResponseKind.EXTENSION),
+                    date(2026, 12, 1), date(2026, 12, 2))
+    with pytest.raises(FieldError) as caught:
+        check_event(request, [], Response(kind=ResponseKind.EXTENSION), date(2026, 12, 1),
+                    date(2026, 12, 2))
+    assert caught.value.field == "until"

@@ -17,9 +17,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "recordskit"
 
-FOUNDATION = ("errors", "limits", "law", "i18n", "text", "paths", "files", "inputfile", "models")
+FOUNDATION = ("errors", "limits", "law", "i18n", "text", "paths", "files", "inputfile",
+              "vocabulary", "logged", "models")
 """Foundation modules, lowest first."""
-SUBPACKAGES = ("deadlines", "intake", "directory", "tracking", "documents", "cli")
+SUBPACKAGES = ("deadlines", "replies", "intake", "directory", "tracking", "documents", "service",
+               "web", "cli")
 """Subpackages by job, lowest first."""
 OUTSIDE = ("recordskit", "recordskit.__main__")
 
@@ -121,11 +123,61 @@ def test_every_module_has_a_layer() -> None:
             layer(module)
 
 
+FRONT_ENDS = {"cli": ("recordskit.service", "recordskit.web.serve"),
+              "web": ("recordskit.service", "recordskit.errors", "recordskit.i18n",
+                      "recordskit.limits")}
+"""What each front end may import besides its own modules: the service layer's declared surface
+(and, for the command line, the web front end's one entry, which ``serve`` starts)."""
+
+
+def front_end_violations(package: Path) -> list[str]:
+    """Every import by a front end of anything but the service surface (and its own modules)."""
+    found = []
+    for module, targets in graph(package).items():
+        front = module.split(".")[1] if module.count(".") else ""
+        if front not in FRONT_ENDS:
+            continue
+        allowed = FRONT_ENDS[front]
+        for target in sorted(targets):
+            if target.startswith(f"recordskit.{front}") or target in allowed:
+                continue
+            found.append(f"{module} imports {target}: a front end calls only "
+                         f"{', '.join(allowed)}")
+    return found
+
+
+def test_front_ends_call_only_the_service_surface() -> None:
+    assert front_end_violations(PACKAGE) == []
+
+
+@pytest.mark.parametrize(("module", "planted"), [
+    ("cli/new.py", "from recordskit.documents.make import make_request\n"),
+    ("cli/tracking.py", "def _late() -> None:\n    from recordskit.tracking.log import now\n"),
+    ("cli/app.py", "import recordskit.models\n"),
+])
+def test_the_front_end_rule_catches_a_planted_import(tmp_path: Path, module: str,
+                                                     planted: str) -> None:
+    copy = tmp_path / "recordskit"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "locale"))
+    assert front_end_violations(copy) == []
+    target = copy / module
+    target.write_text(target.read_text(encoding="utf-8") + "\n" + planted, encoding="utf-8")
+    assert front_end_violations(copy) != []
+
+
+def test_the_service_surface_is_declared_once_and_resolves() -> None:
+    import recordskit.service as service
+
+    for name in service.__all__:
+        assert getattr(service, name) is not None, name
+
+
 def test_subpackage_faces_import_nothing_but_the_cli() -> None:
     """A subpackage's __init__ only says what the subpackage is for: importing one module of it
-    must not import the rest (the command line's start-up depends on it)."""
+    must not import the rest (the command line's start-up depends on it). The service layer's
+    face declares its surface and loads each name on first use."""
     for name in SUBPACKAGES:
-        if name != "cli":
+        if name not in ("cli", "service") and (PACKAGE / name / "__init__.py").exists():
             assert imports_of(PACKAGE / name / "__init__.py", PACKAGE) == set(), name
 
 
@@ -173,3 +225,11 @@ def test_no_function_level_import_outside_the_command_line() -> None:
                             roots - names) <= allowed.get(name, set()):
                         found.append(f"{name}: {function.name} imports {', '.join(names)}")
     assert found == []
+
+
+def test_every_state_has_words() -> None:
+    from recordskit.service import State
+    from recordskit.service.words import STATE_WORDS
+
+    assert set(STATE_WORDS) == set(State)
+    assert all(STATE_WORDS[state] == state.value for state in State)

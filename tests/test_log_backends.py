@@ -27,6 +27,7 @@ from recordskit.cli import cli
 from recordskit.deadlines.timeline import timeline_for
 from recordskit.errors import InputFileError, UserError
 from recordskit.intake.answers import request_from
+from recordskit.logged import parse_details, stored_details
 from recordskit.models import Directory, Request
 from recordskit.tracking.log import EventRow
 from recordskit.tracking.open import open_log
@@ -50,10 +51,10 @@ def test_requests_and_events_round_trip(backend: str, directory: Directory,
     [first] = requests(directory, answers, 1)
     assert log.record_request(first.fingerprint(), first, folder="/a", by="ana")
     assert not log.record_request(first.fingerprint(), first, folder="/b")  # once only
-    received = log.record_event(first.fingerprint(), "received", D("2026-11-24"),
-                                {"tracking": "R1"}, by="ana")
-    log.record_event(first.fingerprint(), "undo", D("2026-11-25"),
-                     {"undoes": received.seq, "event": "received"}, by="ben")
+    received = log.record_event(first.fingerprint(), D("2026-11-24"),
+                                parse_details("received", {"tracking": "R1"}), by="ana")
+    log.record_event(first.fingerprint(), D("2026-11-25"),
+                     parse_details("undo", {"undoes": received.seq, "event": "received"}), by="ben")
     logged = log.get(first.fingerprint()[:6])
     assert logged.folder == "/b" and logged.created_by == "ana"
     assert [(e.event, e.recorded_by) for e in logged.events] == [("received", "ana"),
@@ -93,8 +94,9 @@ def _log_many(url: str, home: str, ids: list[str], worker: int, count: int) -> N
     os.environ["RECORDSKIT_HOME"] = home
     log = open_log(url)
     for n in range(count):
-        log.record_event(ids[n % len(ids)], "received", date(2026, 11, 24),
-                         {"note": f"{worker}-{n}"}, by=f"worker-{worker}")
+        log.record_event(ids[n % len(ids)], date(2026, 11, 24),
+                         parse_details("received", {"note": f"{worker}-{n}"}),
+                         by=f"worker-{worker}")
 
 
 @pytest.mark.slow
@@ -114,7 +116,7 @@ def test_four_writers_at_once_lose_nothing(backend: str, directory: Directory,
         process.join(120)
         assert process.exitcode == 0
     logged = log.all()
-    notes = sorted(e.details["note"] for entry in logged for e in entry.events)
+    notes = sorted(stored_details(e.details)["note"] for entry in logged for e in entry.events)
     assert len(notes) == 800 and len(set(notes)) == 800  # none lost, none twice
     assert sorted(e.seq for entry in logged for e in entry.events) == sorted(
         {e.seq for entry in logged for e in entry.events})
@@ -158,7 +160,8 @@ def test_a_writer_killed_mid_transaction_leaves_the_log_whole(
             assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     logged = log.get(first.fingerprint())
     assert (logged.events, logged.folder) == ((), "/whole")
-    log.record_event(first.fingerprint(), "received", D("2026-11-24"))  # and it still writes
+    log.record_event(first.fingerprint(), D("2026-11-24"),
+                     parse_details("received", {}))  # and it still writes
     assert len(log.get(first.fingerprint()).events) == 1
 
 
@@ -188,10 +191,11 @@ def test_export_then_import_is_exact_and_idempotent(backend: str, directory: Dir
         source.record_request(request.fingerprint(), request, folder=f"/f/{request.agency}",
                               batch_id="batch-1", by="ana")
     first = many[0].fingerprint()
-    wrong = source.record_event(first, "received", D("2026-11-24"), {"tracking": "R1"}, by="ana")
-    source.record_event(first, "undo", D("2026-11-25"), {"undoes": wrong.seq,
-                                                         "event": "received"}, by="ben")
-    source.record_event(first, "received", D("2026-11-23"), {}, by="ben")
+    wrong = source.record_event(first, D("2026-11-24"),
+                                parse_details("received", {"tracking": "R1"}), by="ana")
+    source.record_event(first, D("2026-11-25"), parse_details("undo", {"undoes": wrong.seq,
+                                                         "event": "received"}), by="ben")
+    source.record_event(first, D("2026-11-23"), parse_details("received", {}), by="ben")
     exported = tmp_path / "log.jsonl"
     assert export_log(source, exported) == (3, 3)
     target = open_log()  # SQLite elsewhere, or PostgreSQL
@@ -226,7 +230,8 @@ def test_an_import_with_a_line_the_log_could_not_read_adds_nothing(
     source = SqliteLog(tmp_path / "source")
     [request] = requests(directory, answers, 1)
     source.record_request(request.fingerprint(), request, by="ana")
-    source.record_event(request.fingerprint(), "received", D("2026-11-24"), {}, by="ana")
+    source.record_event(request.fingerprint(), D("2026-11-24"), parse_details("received", {}),
+                        by="ana")
     exported = tmp_path / "log.jsonl"
     export_log(source, exported)
     good = [json.loads(text) for text in exported.read_text().splitlines()]
@@ -268,7 +273,8 @@ def test_a_log_written_by_the_previous_release_is_upgraded(tmp_path: Path) -> No
     assert sorted((e.id, e.request.model_dump_json(exclude={"language"}), e.folder, e.batch_id)
                   for e in entries.values()) == sorted(before)
     assert {e.request.language for e in entries.values()} == {""}
-    upgraded = sorted((e.seq, entry.id, e.event, e.on_date.isoformat(), json.dumps(e.details))
+    upgraded = sorted((e.seq, entry.id, e.event, e.on_date.isoformat(),
+                       json.dumps(stored_details(e.details)))
                       for entry in entries.values() for e in entry.events)
     assert upgraded == sorted(old_events)  # every event, under its own number
     with sqlite3.connect(folder / "requests.sqlite3") as db:

@@ -24,6 +24,7 @@ from recordskit.documents.docx_text import docx_text
 from recordskit.documents.make import make_appeal, make_followup
 from recordskit.errors import UserError
 from recordskit.intake.answers import request_from
+from recordskit.logged import parse_details
 from recordskit.models import Directory, LoggedEvent, Request
 from recordskit.tracking.log import LoggedRequest
 from recordskit.tracking.open import open_log
@@ -33,7 +34,7 @@ Answers = Callable[..., dict[str, Any]]
 
 
 def events(*items: tuple[str, str, dict[str, Any]]) -> list[LoggedEvent]:
-    return [LoggedEvent(seq, name, D(on), details)
+    return [LoggedEvent(seq, D(on), parse_details(name, details))
             for seq, (name, on, details) in enumerate(items, start=1)]
 
 

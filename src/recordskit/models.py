@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from email.errors import HeaderParseError
 from email.headerregistry import Address
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, cast
 
 from pydantic import (
     AfterValidator,
@@ -27,10 +28,13 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from typing_extensions import TypeVar
 
 from recordskit.i18n import N_, _, language_code, languages
 from recordskit.law import EXEMPTIONS, AgencyKind
 from recordskit.limits import LIMITS
+from recordskit.logged import EARLIEST, LATEST, EventDetails, kind_of
+from recordskit.vocabulary import EventKind
 
 Channel = Literal["email", "mail", "portal", "hand"]
 RequestType = Literal["public_records", "student_records"]
@@ -139,8 +143,6 @@ def _check_requester_phone(value: str, info: ValidationInfo) -> str:
     return value
 
 
-EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
-"""The dates a request, or anything that happened to it, can carry: outside them is a typo."""
 
 
 def _check_day(value: date) -> date:
@@ -596,17 +598,30 @@ STUDENT_KEYS: tuple[str, ...] = tuple(Student.model_fields)
 # --- What happened to a request, and its schedule --------------------------------------------
 
 
+Details = TypeVar("Details", bound=EventDetails, default=EventDetails, covariant=True)
+
+
 @dataclass(frozen=True)
-class LoggedEvent:
-    """One thing that happened to a request, as recorded in the request log."""
+class LoggedEvent(Generic[Details]):
+    """One thing that happened to a request, as recorded in the request log: its number, its
+    date, and its typed details (whose type says what kind of event it is).
+    ``LoggedEvent[Response]`` is a response; :func:`events_of` picks the events of one kind."""
 
     seq: int
-    event: str
     on_date: date
-    details: dict[str, Any] = field(default_factory=dict)
+    details: Details
     recorded_at: str = ""
     recorded_by: str = ""
 
+    @property
+    def event(self) -> EventKind:
+        return kind_of(self.details)
+
+
+def events_of(events: Iterable[LoggedEvent], kind: type[Details]) -> list[LoggedEvent[Details]]:
+    """The events whose details are of one type, typed as such, in the order given."""
+    return [cast("LoggedEvent[Details]", event) for event in events
+            if isinstance(event.details, kind)]
 
 
 Basis = Literal["logged", "assumed", "computed"]

@@ -20,12 +20,10 @@ from recordskit.cli.app import (
     say,
     terminal_asker,
 )
-from recordskit.errors import UserError
+from recordskit.service import UserError
 
 if TYPE_CHECKING:
-    from recordskit.directory.edit import EditableDirectory
-    from recordskit.intake.asker import Asker
-    from recordskit.paths import InUse
+    from recordskit.service import Asker, EditableDirectory, InUse
 
 FILE_ARGUMENT = click.argument("file", required=False,
                                type=click.Path(path_type=Path, dir_okay=False))
@@ -121,7 +119,7 @@ def agencies_validate(ctx: click.Context, file: Path | None) -> None:
       recordskit agencies validate
       recordskit agencies validate my-agencies.yaml
     """
-    from recordskit.directory.load import check_directory
+    from recordskit.service import check_directory
 
     path = directory_path(ctx, file)
     directory, problems = check_directory(path)
@@ -142,7 +140,7 @@ def agencies_schema() -> None:
     Example:
       recordskit agencies schema > agencies.schema.json
     """
-    from recordskit.models import directory_json_schema
+    from recordskit.service import directory_json_schema
 
     say(json.dumps(directory_json_schema(), indent=2, ensure_ascii=False))
 
@@ -165,7 +163,7 @@ def agencies_stale(ctx: click.Context, file: Path | None, older_than: int,
     """
     from datetime import datetime
 
-    from recordskit.directory.load import load_directory, stale_sources
+    from recordskit.service import load_directory, stale_sources
 
     day = today.date() if isinstance(today, datetime) else date.today()
     stale = stale_sources(load_directory(directory_path(ctx, file)), today=day,
@@ -207,8 +205,7 @@ def agencies_init(force: bool) -> None:
     Example:
       recordskit agencies init
     """
-    from recordskit.directory.copies import init_user_copy
-    from recordskit.documents.render import recordskit_version
+    from recordskit.service import init_user_copy, recordskit_version
 
     copy = init_user_copy(recordskit_version(), force=force)
     say(f"Wrote {copy}: your own copy of the directory. `recordskit agencies edit` and `add` "
@@ -226,7 +223,7 @@ def agencies_update() -> None:
     Example:
       recordskit agencies update
     """
-    from recordskit.directory.copies import update_user_copy
+    from recordskit.service import update_user_copy
 
     done = update_user_copy()
     say(f"Took {len(done.taken)} change{'s' if len(done.taken) != 1 else ''} of the shipped "
@@ -257,8 +254,7 @@ def agencies_add(ctx: click.Context, file: Path | None, yes: bool) -> None:
     Example:
       recordskit agencies add
     """
-    from recordskit.directory.edit import EditableDirectory
-    from recordskit.directory.questions import ask_new_agency
+    from recordskit.service import EditableDirectory, ask_new_agency
 
     path = _writable(ctx, file)
     editable = EditableDirectory.open(path)
@@ -298,8 +294,7 @@ def agencies_edit(ctx: click.Context, agency_id: str, file: Path | None,
 
     import yaml
 
-    from recordskit.directory.edit import EditableDirectory
-    from recordskit.directory.questions import ask_contact, ask_source
+    from recordskit.service import EditableDirectory, ask_contact, ask_source
 
     path = _writable(ctx, file)
     editable = EditableDirectory.open(path)
@@ -339,7 +334,7 @@ def agencies_edit(ctx: click.Context, agency_id: str, file: Path | None,
 
 
 def _in_use(ctx: click.Context, file: Path | None = None) -> InUse:
-    from recordskit.paths import agencies_in_use
+    from recordskit.service import agencies_in_use
 
     root = ctx.find_root()
     named = (root.obj or {}).get("agencies_path")

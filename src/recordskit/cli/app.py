@@ -8,7 +8,6 @@ and names the command-line option of a field the library's error names. Heavy li
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from datetime import date
@@ -17,15 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from recordskit.errors import RecordskitError, UserError
+from recordskit.service import RecordskitError
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from recordskit.intake.asker import Asker
-    from recordskit.models import Directory
-    from recordskit.tracking.log import RequestLog
+    from recordskit.service import Asker, Directory, RequestLog, Workspace
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -45,7 +42,7 @@ LANG_HELP = ("Language of what this command prints and of the family's pages: en
 def speak(lang: str | None, request_language: str = "") -> None:
     """Use ``--lang`` when given, else the language the request was made in, else the
     computer's: a request made in Spanish keeps speaking Spanish."""
-    from recordskit.i18n import detect_language, set_language
+    from recordskit.service import detect_language, set_language
 
     set_language(lang or request_language or detect_language())
 
@@ -99,7 +96,7 @@ class _Group(click.Group):
         except RecordskitError as exc:
             notes = getattr(exc, "__notes__", [])
             hint = f" ({notes[0]})" if notes else ""
-            from recordskit.i18n import _
+            from recordskit.service import _
 
             click.secho(clean(_("Error: {message}").format(message=f"{exc}{hint}")), err=True,
                         fg="red")
@@ -132,38 +129,45 @@ def cli(ctx: click.Context, agencies_path: Path | None, database_url: str | None
     ctx.obj = {"agencies_path": agencies_path, "database_url": database_url}
 
 
-def directory_path(ctx: click.Context, given: Path | None = None) -> Path:
-    """The agency directory a command works on: its argument, --agencies, or the shipped one."""
-    from recordskit.paths import agencies_file
+def workspace_for(ctx: click.Context) -> Workspace:
+    """What the commands of this run work on: --agencies, --database, and today (one per
+    run, so the directory is loaded and the log opened at most once)."""
+    from recordskit.service import Workspace
 
     root = ctx.find_root()
-    chosen: Path | None = given or (root.obj or {}).get("agencies_path")
-    return chosen or agencies_file()
+    options = root.obj if isinstance(root.obj, dict) else {}
+    if "workspace" not in options:
+        options["workspace"] = Workspace(options.get("agencies_path"),
+                                         options.get("database_url") or "")
+        root.obj = options
+    workspace: Workspace = options["workspace"]
+    return workspace
+
+
+def directory_path(ctx: click.Context, given: Path | None = None) -> Path:
+    """The agency directory a command works on: its argument, --agencies, or the one in use."""
+    return given or workspace_for(ctx).directory_path
 
 
 def open_log_for(ctx: click.Context) -> RequestLog:
     """The request log a command works on: --database / RECORDSKIT_DATABASE_URL, or the file."""
-    from recordskit.tracking.open import open_log
-
-    return open_log((ctx.find_root().obj or {}).get("database_url") or "")
+    return workspace_for(ctx).log
 
 
 def load_directory_for(ctx: click.Context, given: Path | None = None) -> Directory:
     """The agency directory a command works on, loaded and checked."""
-    from recordskit.directory.load import load_directory
+    if given is not None:
+        from recordskit.service import load_directory
 
-    return load_directory(directory_path(ctx, given))
+        return load_directory(given)
+    return workspace_for(ctx).directory
 
 
 def today() -> date:
     """Today, or ``RECORDSKIT_TODAY`` (YYYY-MM-DD) to see the schedule as of another day."""
-    if value := os.environ.get("RECORDSKIT_TODAY"):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise UserError(f"RECORDSKIT_TODAY={value!r} is not a date; expected YYYY-MM-DD"
-                            ) from None
-    return date.today()
+    from recordskit.service import today_from_environment
+
+    return today_from_environment()
 
 
 def has_terminal() -> bool:
@@ -173,9 +177,7 @@ def has_terminal() -> bool:
 
 def terminal_asker(no_terminal: str) -> Asker:
     """The questionary asker, or a clear error where nobody can answer."""
-    from recordskit.errors import InteractiveSessionError
-    from recordskit.i18n import _
-    from recordskit.intake.terminal import TerminalAsker
+    from recordskit.service import InteractiveSessionError, TerminalAsker, _
 
     if not has_terminal():
         raise InteractiveSessionError(_(no_terminal))

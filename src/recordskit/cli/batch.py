@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from recordskit.cli.app import cli, console, directory_path, open_log_for, say
-from recordskit.errors import UserError
+from recordskit.service import UserError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -60,12 +60,10 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
     """
     import sys
 
-    from recordskit.directory.load import load_directory
-    from recordskit.documents.batch import make_batch
-    from recordskit.paths import templates_dir
+    from recordskit.service import load_directory, make_batch, templates_dir
 
     if template_path is not None:
-        from recordskit.documents.spreadsheet import write_template
+        from recordskit.service import write_template
 
         write_template(template_path, force=force, directory=load_directory(directory_path(ctx)))
         say(f"Wrote {template_path}: fill one row per request, then run "

@@ -12,16 +12,14 @@ from recordskit.cli.app import (
     clean,
     cli,
     console,
-    load_directory_for,
-    open_log_for,
     say,
     terminal_asker,
-    today,
+    workspace_for,
 )
-from recordskit.i18n import N_, _
+from recordskit.service import N_, _
 
 if TYPE_CHECKING:
-    from recordskit.documents.make import MadeRequest
+    from recordskit.service import MadeRequest
 
 FILE_ROLES = {
     "letter.docx": N_("the letter to send"),
@@ -74,38 +72,38 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
       recordskit new --out my-request
       recordskit new --answers answers.yaml --out my-request
     """
-    from recordskit.documents.make import make_request
-    from recordskit.i18n import current_language, detect_language, set_language
+    from recordskit.service import (
+        current_language,
+        default_folder,
+        detect_language,
+        load_answers,
+        make_request,
+        set_language,
+    )
 
     set_language(lang or detect_language())
-    directory = load_directory_for(ctx)
+    workspace = workspace_for(ctx)
+    directory = workspace.directory
     if answers_path is not None:
-        from recordskit.deadlines.calendars import calendar_for
-        from recordskit.deadlines.schedule import refuse_a_passed_request
-        from recordskit.intake.answers import load_answers
-        from recordskit.intake.privacy import personal_details, refuse
-
         request = load_answers(answers_path, directory)
         if lang is None and request.language:  # what follows is said in the family's language
             set_language(request.language)
-        if not allow_personal:
-            refuse(personal_details(request), answers_path)
-        if not past:
-            agency = directory.agency(request.agency)
-            refuse_a_passed_request(request, agency, calendar_for(agency, directory), today())
     else:
-        from recordskit.intake.interview import run_interview
-        from recordskit.intake.terminal import NO_TERMINAL
+        from recordskit.service import NO_TERMINAL, run_interview
 
-        request = run_interview(terminal_asker(NO_TERMINAL), directory, today=today())
+        request = run_interview(terminal_asker(NO_TERMINAL), directory, today=workspace.today)
+        # The interview asked about each personal detail, and about a past day
+        allow_personal = past = True
     if lang is None and request.language:  # an answers file names its family's language
         set_language(request.language)
     # The request remembers its language, so later commands speak it.
     request = request.model_copy(update={"language": "" if current_language() == "en"
                                          else current_language()})
-    folder = out or _free_folder(Path.cwd(), f"request-{request.agency}-{request.sent_on}")
-    log = None if no_log else open_log_for(ctx)
-    made = make_request(request, directory, folder, force=force, pdf=pdf, log=log, by=by)
+    folder = out or default_folder(request, Path.cwd())
+    log = None if no_log else workspace.log
+    made = make_request(request, directory, folder, force=force, pdf=pdf, log=log, by=by,
+                        allow_personal_details=allow_personal, past=past,
+                        today=workspace.today, source=answers_path)
     _report(made, folder)
     if log is not None:
         say(_("Logged as request {id} ({location}). When you hear back: {log_command}; to see "
@@ -119,26 +117,22 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
                   "{command}").format(id=earlier, command=f"recordskit undo {earlier} {number}"))
 
 
-def _free_folder(parent: Path, name: str) -> Path:
-    """``parent/name``, or ``name-2``, ``name-3``… when it is taken: a default never overwrites."""
-    candidate, number = parent / name, 1
-    while candidate.exists():
-        number += 1
-        candidate = parent / f"{name}-{number}"
-    return candidate
-
-
 def _report(made: MadeRequest, folder: Path) -> None:
     """What was written and every date, in the person's language (English keeps the letter-
     writer's titles and the business-day calendar's name; another language the family's)."""
     from rich.table import Table
     from rich.text import Text
 
-    from recordskit.deadlines.events import deadline_title
-    from recordskit.documents.family_words import family_notes, family_words
-    from recordskit.i18n import current_language
-    from recordskit.law import LAW
-    from recordskit.text import local_date, long_date, rule_statement
+    from recordskit.service import (
+        LAW,
+        current_language,
+        deadline_title,
+        family_notes,
+        family_words,
+        local_date,
+        long_date,
+        rule_statement,
+    )
 
     english = current_language() == "en"
     screen = console()

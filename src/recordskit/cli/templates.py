@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from recordskit.cli.app import cli, say
-from recordskit.errors import UserError
+from recordskit.service import UserError
 
 
 @cli.group()
@@ -28,8 +28,7 @@ def templates_check(folder: Path | None) -> None:
     Example:
       recordskit templates check
     """
-    from recordskit.documents.template_check import check_folder
-    from recordskit.paths import templates_dir
+    from recordskit.service import check_folder, templates_dir
 
     folder = folder or templates_dir()
     errors = 0
@@ -55,10 +54,14 @@ def templates_preview(name: str, out: Path, force: bool) -> None:
     Example:
       recordskit templates preview request.docx --out preview.docx
     """
-    from recordskit.documents.render import LetterTemplate, stamp
-    from recordskit.documents.samples import SAMPLE_CONTEXTS
-    from recordskit.files import refuse_to_replace, write_file
-    from recordskit.paths import templates_dir
+    from recordskit.service import (
+        SAMPLE_CONTEXTS,
+        LetterTemplate,
+        refuse_to_replace,
+        stamp,
+        templates_dir,
+        write_file,
+    )
 
     if name not in SAMPLE_CONTEXTS:
         raise UserError(f"no template {name!r}; expected one of: {', '.join(SAMPLE_CONTEXTS)}")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,119 +17,33 @@ from recordskit.cli.app import (
     clean,
     cli,
     console,
-    load_directory_for,
-    open_log_for,
     say,
     speak,
-    today,
+    workspace_for,
 )
-from recordskit.deadlines.events import GROUNDS, LOGGED_EVENTS, RESPONSE_KINDS
-from recordskit.i18n import N_, _
+from recordskit.service import LOGGABLE, GroundKind, ResponseKind, _
 
 if TYPE_CHECKING:
-    from recordskit.deadlines.followups import NextStep
-    from recordskit.deadlines.notices import Notice
-    from recordskit.deadlines.timeline import Timeline
-    from recordskit.models import Directory
-    from recordskit.tracking.log import LoggedRequest
-
-
-def _short(logged: LoggedRequest, directory: Directory) -> str:
-    request = logged.request
-    if request.student is not None:
-        return _("Student record: {name}").format(name=request.student.name)
-    known = {a.id: a for a in directory.agencies}
-    records = {r.id: r.title for r in known[request.agency].records} if (
-        request.agency in known) else {}
-    titles = [_(records[r]) if r in records else r for r in request.records]
-    text = titles[0] if titles else request.other_records
-    more = len(request.records) + bool(request.other_records) - 1
-    text = text if len(text) <= 48 else text[:47] + "…"
-    return text + (f" (+{more})" if more > 0 else "")
+    from recordskit.service import LoggedRequest, Notice
 
 
 def _said(notices: tuple[Notice, ...], english: bool) -> list[str]:
     """Notes or warnings as the reader reads them: the English sentences, or the family's words
     in the family's language."""
-    from recordskit.documents.family_words import family_notes
+    from recordskit.service import family_notes
 
     return [notice.text for notice in notices] if english else list(family_notes(notices))
-
-
-def _as_json(logged: LoggedRequest, timeline: Timeline, directory: Directory,
-             on: date) -> dict[str, Any]:
-    from recordskit.deadlines.followups import next_step
-
-    upcoming = timeline.next_deadline(on)
-    step = next_step(timeline, on)
-    return {
-        "id": logged.id,
-        "agency": logged.request.agency,
-        "asked": _short(logged, directory),
-        "state": timeline.state,
-        "sent_on": logged.request.sent_on.isoformat(),
-        "folder": logged.folder,
-        "batch": logged.batch_id,
-        "next": ({"date": upcoming.date.isoformat(), "event": upcoming.event}
-                 if upcoming else None),
-        "next_step": {"kind": step.kind, "date": step.date.isoformat() if step.date else None,
-                      "do": action_text(step, logged.id)},
-        "schedule": [{"date": d.date.isoformat(), "event": d.event,
-                      "description": d.description, "citation": d.citation,
-                      "basis": d.basis_text} for d in timeline.deadlines],
-        "notes": [note.text for note in timeline.notes],
-        "warnings": [warning.text for warning in timeline.warnings],
-    }
 
 
 def _found(ctx: click.Context, request_id: str, lang: str | None) -> LoggedRequest:
     """The logged request, and from then on its language (or ``--lang``); until it is found,
     an unknown id is reported in ``--lang`` or the computer's language."""
+    from recordskit.service import find_request
+
     speak(lang)
-    logged = open_log_for(ctx).get(request_id)
+    logged = find_request(workspace_for(ctx), request_id)
     speak(lang, logged.request.language)
     return logged
-
-
-def action_text(step: NextStep, request_id: str) -> str:
-    """The next step in words, with the command that does it and the request's real id."""
-    on = step.date.isoformat() if step.date else ""
-    if step.kind == "follow_up":
-        return _("Send a follow-up now: {command}").format(
-            command=f"recordskit followup {request_id} --out FOLDER")
-    if step.kind == "appeal":
-        which = f" --response {step.window}" if step.window.isdigit() else ""
-        return _("Appeal by {date} (the last day): {command}").format(
-            date=on, command=f"recordskit appeal {request_id}{which} --out FOLDER")
-    if step.kind == "wait_reply":
-        return _("Wait for the reply your follow-up asked for by {date}").format(date=on)
-    if step.kind == "wait_response":
-        return _("Wait for the response, due {date}; when it comes: {command}").format(
-            date=on, command=f"recordskit log {request_id} response --kind KIND --on DATE")
-    if step.kind == "wait_production":
-        return _("The records are due {date}; when they come: {command}").format(
-            date=on, command=f"recordskit log {request_id} response --kind produced --on DATE")
-    if step.kind == "wait_decision":
-        command = f"recordskit log {request_id} decided --on DATE"
-        return (_("The Supervisor of Records decides by {date}; then: {command}").format(
-            date=on, command=command) if on else
-            _("The Supervisor of Records decides; then: {command}").format(command=command))
-    if step.kind == "close":
-        return _("Records came: when you are satisfied, {command}").format(
-            command=f"recordskit log {request_id} closed --on DATE")
-    return ""
-
-
-STATES = {state: state for state in (
-    N_("sent"), N_("acknowledged"), N_("overdue"), N_("response"), N_("extension"),
-    N_("fee estimate"), N_("partial"), N_("produced"), N_("denied"), N_("no records"),
-    N_("petition filed"), N_("extension granted"), N_("fee paid"), N_("appealed"),
-    N_("decided"), N_("closed"), N_("withdrawn"))}
-"""Every state a request can be in, marked for translation (a test checks the list)."""
-
-
-def state_text(state: str) -> str:
-    return _(state) if state in STATES else state
 
 
 @cli.command()
@@ -157,68 +71,46 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
       recordskit status --due-before 2027-01-31 --agency bps
       recordskit status --json
     """
-    from recordskit.deadlines.events import FINAL_STATES
-    from recordskit.deadlines.followups import next_step
-    from recordskit.tracking.log import DamagedEntry
-    from recordskit.tracking.service import UnknownAgencyError, timeline_of
+    from recordskit.service import StatusFilter, action_text, state_text, status_data, status_rows
 
-    directory, on = load_directory_for(ctx), today()
-    rows = []
-    damaged: list[DamagedEntry] = []
-    unreadable: list[tuple[LoggedRequest, UnknownAgencyError]] = []
-    for logged in open_log_for(ctx).all(damaged):
-        if agency_filter and logged.request.agency != agency_filter.strip().lower():
-            continue
-        if batch_filter and logged.batch_id != batch_filter.strip():
-            continue
-        if by_filter and by_filter.strip() not in {
-                logged.created_by, *(e.recorded_by for e in logged.events)}:
-            continue
-        try:
-            timeline = timeline_of(logged, directory, on)
-        except UnknownAgencyError as exc:
-            unreadable.append((logged, exc))  # worded when shown, in the language then chosen
-            continue
-        step = next_step(timeline, on)
-        if not show_all and timeline.state in FINAL_STATES:
-            continue
-        if state_filter and timeline.state != state_filter.strip().lower().replace("_", " "):
-            continue
-        if due_before and not (step.date and step.date < due_before.date()):
-            continue
-        rows.append((logged, timeline, step))
+    workspace = workspace_for(ctx)
+    speak(lang)  # an unknown filter value is reported in --lang or the computer's language
+    report = status_rows(workspace, StatusFilter(
+        agency=agency_filter or "", state=state_filter or "",
+        due_before=due_before.date() if due_before else None, batch=batch_filter or "",
+        by=by_filter or "", include_closed=show_all))
     if as_json:
-        entries = [_as_json(lg, tl, directory, on) for lg, tl, _s in rows]
+        entries = [status_data(row, workspace.today) for row in report.rows]
         entries += [{"id": lg.id, "agency": lg.request.agency, "error": str(why)}
-                    for lg, why in unreadable]
-        entries += [{"id": entry.request_id, "error": str(entry)} for entry in damaged]
+                    for lg, why in report.unreadable]
+        entries += [{"id": entry.request_id, "error": str(entry)} for entry in report.damaged]
         say(json.dumps(entries, indent=2, ensure_ascii=False))
         return
     # The requests' own language when they share one (a family's requests), else --lang or the
     # computer's.
-    spoken = {logged.request.language for logged, _t, _s in rows}
+    spoken = {row.logged.request.language for row in report.rows}
     speak(lang, spoken.pop() if len(spoken) == 1 else "")
-    for entry in damaged:
+    for entry in report.damaged:
         say(_("Warning: {problem}").format(problem=entry), err=True)
-    for _logged, why in unreadable:
+    for _logged, why in report.unreadable:
         say(_("Warning: {problem}, such as: {command}").format(
             problem=why, command="recordskit --agencies FILE status"), err=True)
-    if not rows:
+    if not report.rows:
         say(_("No open requests match. `recordskit new` makes one; `recordskit status --all` "
               "lists closed ones too."))
         return
     from rich.table import Table
 
-    table = Table(title=_("Open requests on {date}").format(date=on), title_justify="left")
+    table = Table(title=_("Open requests on {date}").format(date=workspace.today),
+                  title_justify="left")
     for column, label in (("id", _("id")), ("agency", _("agency")), ("asked", _("asked")),
                           ("state", _("state")), ("next", _("next")),
                           ("do", _("what to do"))):
         table.add_column(label, no_wrap=column in ("id", "next"))
-    for logged, timeline, step in rows:
-        agency = directory.agency(logged.request.agency)
-        add_row(table, logged.id, agency.short_name, _short(logged, directory),
-                state_text(timeline.state), step.date.isoformat() if step.date else "",
-                action_text(step, logged.id))
+    for row in report.rows:
+        add_row(table, row.logged.id, row.agency.short_name, row.asked,
+                state_text(row.timeline.state),
+                row.action.date.isoformat() if row.action.date else "", action_text(row.action))
     console().print(table)
 
 
@@ -236,20 +128,21 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from recordskit.deadlines.events import deadline_title
-    from recordskit.documents.family_words import family_words
-    from recordskit.i18n import current_language
-    from recordskit.intake.answers import answers_yaml
-    from recordskit.tracking.service import UnknownAgencyError, timeline_of
+    from recordskit.service import (
+        answers_yaml,
+        current_language,
+        deadline_title,
+        family_words,
+        state_text,
+        stored_details,
+        view_of,
+    )
 
-    directory, on = load_directory_for(ctx), today()
+    workspace = workspace_for(ctx)
     logged = _found(ctx, request_id, lang)
+    view = view_of(workspace, logged)
+    timeline, agency = view.timeline, view.agency
     english = current_language() == "en"
-    try:
-        timeline: Timeline | None = timeline_of(logged, directory, on)
-    except UnknownAgencyError as exc:
-        timeline, missing = None, str(exc)
-    agency = directory.agency(logged.request.agency) if timeline else None
     screen = console()
     where = (agency.name if english else _(agency.name)) if agency else logged.request.agency
     state = state_text(timeline.state) if timeline else _("agency not in this directory")
@@ -269,7 +162,7 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
         events.add_column(column)
     active = {e.seq for e in logged.active_events}
     for event in logged.events:
-        details = ", ".join(f"{k}: {v}" for k, v in event.details.items())
+        details = ", ".join(f"{k}: {v}" for k, v in stored_details(event.details).items())
         name = event.event if event.seq in active or event.event == "undo" else \
             _("{event} (undone)").format(event=event.event)
         add_row(events, str(event.seq), event.on_date.isoformat(), name, details,
@@ -277,7 +170,8 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
     if logged.events:
         screen.print(events)
     if timeline is None or agency is None:
-        screen.print(clean(_("Warning: {problem}").format(problem=missing) + "."), style="bold")
+        screen.print(clean(_("Warning: {problem}").format(problem=view.problem) + "."),
+                     style="bold")
         return
     schedule = Table(title=_("Schedule"), title_justify="left")
     for column in (_("date"), _("what"), _("details"), _("law")):
@@ -334,15 +228,14 @@ def log_export(ctx: click.Context, file: Path, force: bool) -> None:
     Example:
       recordskit log export requests.jsonl
     """
-    from recordskit.files import refuse_to_replace
-    from recordskit.tracking.transfer import export_log
+    from recordskit.service import export_requests, refuse_to_replace
 
     if not force:
         refuse_to_replace(file)
-    log = open_log_for(ctx)
-    requests, events = export_log(log, file)
+    workspace = workspace_for(ctx)
+    requests, events = export_requests(workspace, file)
     say(f"Wrote {file}: {requests} request{'s' if requests != 1 else ''} and {events} "
-        f"event{'s' if events != 1 else ''} from {log.location}.")
+        f"event{'s' if events != 1 else ''} from {workspace.log.location}.")
 
 
 @log_group.command("import")
@@ -356,20 +249,20 @@ def log_import(ctx: click.Context, file: Path) -> None:
       RECORDSKIT_DATABASE_URL=postgresql://clinic@db.example.org/records \\
           recordskit log import requests.jsonl
     """
-    from recordskit.tracking.transfer import import_log
+    from recordskit.service import import_requests
 
-    log = open_log_for(ctx)
-    requests, events = import_log(log, file)
+    workspace = workspace_for(ctx)
+    requests, events = import_requests(workspace, file)
     say(f"Added {requests} request{'s' if requests != 1 else ''} and {events} "
-        f"event{'s' if events != 1 else ''} to {log.location}.")
+        f"event{'s' if events != 1 else ''} to {workspace.log.location}.")
 
 
 @log_group.command("event", hidden=True)
 @click.argument("request_id")
-@click.argument("event", type=click.Choice(LOGGED_EVENTS))
+@click.argument("event", type=click.Choice([kind.value for kind in LOGGABLE]))
 @click.option("--on", "on", type=DATE, required=True, help="When it happened (YYYY-MM-DD).")
 @click.option("--tracking", help="received: the agency's reference number.")
-@click.option("--kind", type=click.Choice(RESPONSE_KINDS),
+@click.option("--kind", type=click.Choice([kind.value for kind in ResponseKind]),
               help="response: what the agency answered.")
 @click.option("--until", type=DATE, help="response --kind extension: the production date it "
               "set; petition_granted, decided: the date the Supervisor's order gives; "
@@ -400,31 +293,35 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
       recordskit log 3f9a2c81 response --kind extension --until 2027-01-15 --on 2026-12-07
       recordskit log 3f9a2c81 appealed --on 2027-01-20 --number SPR27/0101
     """
-    from recordskit.deadlines.events import deadline_title
-    from recordskit.deadlines.followups import next_step
-    from recordskit.documents.family_words import family_words
-    from recordskit.i18n import current_language
-    from recordskit.tracking.service import log_event
+    from recordskit.service import (
+        action_text,
+        current_language,
+        deadline_title,
+        family_words,
+        record_event,
+        state_text,
+    )
 
-    directory, on_day = load_directory_for(ctx), today()
+    workspace = workspace_for(ctx)
     _found(ctx, request_id, lang)
-    details = {"tracking": tracking, "kind": kind,
-               "until": until.date().isoformat() if until else None, "amount": amount,
-               "no_exemption": no_exemption, "days": days, "number": number, "window": window,
-               "note": note}
-    recorded, timeline, logged = log_event(open_log_for(ctx), request_id, event, on.date(),
-                                           details, directory, on_day, by=by)
-    logged_agency = directory.agency(logged.request.agency)
+    details = {"tracking": tracking, "kind": kind, "until": until.date() if until else None,
+               "amount": amount, "no_exemption": no_exemption or None, "days": days,
+               "number": number, "window": window, "note": note}
+    recorded = record_event(workspace, request_id, event, on.date(), details, by=by)
+    view = recorded.view
+    if view.timeline is None or view.agency is None or view.action is None:
+        raise view.problem or AssertionError("a request just logged has a timeline")
+    timeline = view.timeline
     say(_("Logged {event} on {date} as event {number}. State: {state}.").format(
-        event=event, date=recorded.on_date, number=recorded.seq,
+        event=event, date=recorded.event.on_date, number=recorded.event.seq,
         state=state_text(timeline.state)))
     english = current_language() == "en"
-    if upcoming := timeline.next_deadline(on_day):
+    if upcoming := timeline.next_deadline(workspace.today):
         title, description = (None if english else family_words(upcoming)) or (
-            deadline_title(upcoming, logged_agency.short_name), upcoming.description)
+            deadline_title(upcoming, view.agency.short_name), upcoming.description)
         say(_("Next: {date} {title}. {description}").format(
             date=upcoming.date, title=title, description=description))
-    if to_do := action_text(next_step(timeline, on_day), logged.id):
+    if to_do := action_text(view.action):
         say(_("What to do: {todo}").format(todo=to_do))
     for note_text in _said(timeline.notes, english):
         say(_("Note: {note}").format(note=note_text))
@@ -447,12 +344,12 @@ def undo(ctx: click.Context, request_id: str, event_number: int, by: str | None,
     Example:
       recordskit undo 3f9a2c81 2
     """
-    from recordskit.tracking.service import undo_event
+    from recordskit.service import undo
 
     _found(ctx, request_id, lang)
-    recorded = undo_event(open_log_for(ctx), request_id, event_number, today(), by=by)
+    undone = undo(workspace_for(ctx), request_id, event_number, by=by)
     say(_("Undid event {number} ({event}).").format(number=event_number,
-                                                    event=recorded.details["event"]))
+                                                    event=undone.details.event))
 
 
 @cli.command()
@@ -478,13 +375,12 @@ def followup(ctx: click.Context, request_id: str, out: Path, force: bool, pdf: b
     Example:
       recordskit followup 3f9a2c81 --out my-request
     """
-    from recordskit.documents.make import make_followup
+    from recordskit.service import make_followup
 
-    directory = load_directory_for(ctx)
-    log = open_log_for(ctx)
+    workspace = workspace_for(ctx)
     logged = _found(ctx, request_id, lang)
-    made = make_followup(logged, directory, out, today=today(), force=force, pdf=pdf,
-                         log=None if no_log else log)
+    made = make_followup(logged, workspace.directory, out, today=workspace.today, force=force,
+                         pdf=pdf, log=None if no_log else workspace.log)
     for path in made.paths:
         say(_("Wrote {path}").format(path=path))
     said = [_("It asks for a reply by {date}.").format(date=made.reply_by)]
@@ -500,7 +396,7 @@ def followup(ctx: click.Context, request_id: str, out: Path, force: bool, pdf: b
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False),
               help="Folder for the appeal packet.")
 @click.option("--ground", "grounds", multiple=True,
-              type=click.Choice(GROUNDS),
+              type=click.Choice([ground.value for ground in GroundKind]),
               help="A ground to argue besides those the log shows (repeatable).")
 @click.option("--objection", "objections", multiple=True,
               help="A specific objection, in your words (repeatable).")
@@ -526,13 +422,11 @@ def appeal(ctx: click.Context, request_id: str, out: Path, grounds: tuple[str, .
     Example:
       recordskit appeal 3f9a2c81 --out my-request/appeal
     """
-    from recordskit.documents.make import make_appeal
-    from recordskit.i18n import current_language
-    from recordskit.text import local_date, long_date
+    from recordskit.service import current_language, local_date, long_date, make_appeal
 
-    directory = load_directory_for(ctx)
+    workspace = workspace_for(ctx)
     logged = _found(ctx, request_id, lang)
-    made = make_appeal(logged, directory, out, today=today(),
+    made = make_appeal(logged, workspace.directory, out, today=workspace.today,
                        grounds=grounds, objections=objections, earlier_appeal=earlier_appeal,
                        response=response, force=force, pdf=pdf)
     for path in made.paths:
@@ -557,36 +451,18 @@ def calendar(ctx: click.Context, out: Path, force: bool, lang: str | None) -> No
     Example:
       recordskit calendar --out requests.ics
     """
-    from recordskit.deadlines.events import FINAL_STATES
-    from recordskit.files import refuse_to_replace, write_file
-    from recordskit.tracking.log import DamagedEntry
-    from recordskit.tracking.service import UnknownAgencyError, timeline_of
+    from recordskit.service import calendar_file, detect_language, refuse_to_replace, write_file
 
-    directory, on = load_directory_for(ctx), today()
     if not force:  # before the work; calendar programs update the same events on re-import
         refuse_to_replace(out)
-    from recordskit.documents.exports import event_blocks, wrap_events
-
-    blocks = []
-    requests = deadlines = 0
-    damaged: list[DamagedEntry] = []
-    for logged in open_log_for(ctx).all(damaged):
-        try:
-            timeline = timeline_of(logged, directory, on)
-        except UnknownAgencyError as exc:
-            speak(lang)
-            say(_("Warning: {problem}; its deadlines are left out").format(problem=exc),
-                err=True)
-            continue
-        if timeline.state not in FINAL_STATES:
-            speak(lang, logged.request.language)  # each request's events in its own language
-            blocks.append(event_blocks(logged.id, directory.agency(logged.request.agency),
-                                       timeline.deadlines, name_request=True))
-            requests, deadlines = requests + 1, deadlines + len(timeline.deadlines)
+    made = calendar_file(workspace_for(ctx), language=lang or "",
+                         default_language=detect_language())
     speak(lang)
-    for entry in damaged:
+    for problem in made.left_out:
+        say(_("Warning: {problem}; its deadlines are left out").format(problem=problem),
+            err=True)
+    for entry in made.damaged:
         say(_("Warning: {problem}").format(problem=entry), err=True)
-    write_file(out, wrap_events(b"".join(blocks), name=_("Public records requests")),
-               force=force)
+    write_file(out, made.content, force=force)
     say(_("Wrote {file}: {count} deadlines of {requests} open requests.").format(
-        file=out, count=deadlines, requests=requests))
+        file=out, count=made.deadlines, requests=made.requests))

@@ -10,14 +10,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from recordskit.deadlines.events import GROUNDS
 from recordskit.deadlines.schedule import receipt_sentence
 from recordskit.deadlines.timeline import AppealWindow, Timeline
 from recordskit.errors import FieldError, UserError
 from recordskit.i18n import N_, _, current_language
 from recordskit.law import LAW, free_hours, production_limit
-from recordskit.models import Agency, LoggedEvent, Request
+from recordskit.logged import PetitionGranted
+from recordskit.models import Agency, LoggedEvent, Request, events_of
 from recordskit.text import capital, long_date
+from recordskit.vocabulary import GroundKind as GroundKey
+from recordskit.vocabulary import ResponseKind
 
 APPEAL_WARNING_DAYS = 7
 """Not law: how close to the end of the appeal window recordskit starts warning."""
@@ -45,21 +47,21 @@ def appeal_grounds(request: Request, events: Sequence[LoggedEvent], timeline: Ti
     keys = set(chosen)
     if not responses and facts.overdue:
         keys.add("no_response")
-    if any(r.details.get("kind") in ("denied", "partial") and r.details.get("no_exemption")
-           for r in responses):
+    if any(r.details.kind in (ResponseKind.DENIED, ResponseKind.PARTIAL)
+           and r.details.no_exemption for r in responses):
         keys.add("denial_without_exemption")
-    fee_estimates = [r for r in responses if r.details.get("kind") == "fee_estimate"]
+    fee_estimates = [r for r in responses if r.details.kind == ResponseKind.FEE_ESTIMATE]
     if fee_estimates and facts.late_response:
         keys.add("unlawful_fee")
-    extensions = [r for r in responses if r.details.get("kind") == "extension"]
+    extensions = [r for r in responses if r.details.kind == ResponseKind.EXTENSION]
     limit = production_limit(agency.kind)
     late_extensions = [r for r in extensions
-                       if date.fromisoformat(r.details["until"]) > facts.production_due_max]
-    if late_extensions and not any(e.event == "petition_granted" for e in events):
+                       if r.details.until and r.details.until > facts.production_due_max]
+    if late_extensions and not events_of(events, PetitionGranted):
         keys.add("production_beyond_limit")
-    for key in keys - set(GROUNDS):
-        raise FieldError(f"unknown ground {key!r}; expected one of: {', '.join(GROUNDS)}",
-                         field="grounds")
+    for key in keys - set(GroundKey):
+        raise FieldError(f"unknown ground {key!r}; expected one of: "
+                         f"{', '.join(GroundKey)}", field="grounds")
 
     if "no_response" in keys:
         rule, fee = LAW["response_time"], LAW["no_fee_if_late"]
@@ -75,8 +77,7 @@ def appeal_grounds(request: Request, events: Sequence[LoggedEvent], timeline: Ti
             ""))
     if "denial_without_exemption" in keys:
         rule, segregable = LAW["withholding_reasons"], LAW["segregable"]
-        dates = ", ".join(long_date(r.on_date) for r in responses
-                          if r.details.get("no_exemption"))
+        dates = ", ".join(long_date(r.on_date) for r in responses if r.details.no_exemption)
         grounds.append(Ground(
             "denial_without_exemption", "Records withheld without a specific exemption",
             f"The response of {dates} withheld records without identifying the specific "
@@ -86,7 +87,7 @@ def appeal_grounds(request: Request, events: Sequence[LoggedEvent], timeline: Ti
     if "unlawful_fee" in keys:
         fee = LAW["no_fee_if_late"]
         first = fee_estimates[0]
-        amount = f" of ${first.details['amount']}" if first.details.get("amount") else ""
+        amount = f" of ${first.details.amount}" if first.details.amount else ""
         grounds.append(Ground(
             "unlawful_fee", "A fee after a late response",
             f"{capital(who)} asked for a fee{amount} on {long_date(first.on_date)}, but its "
@@ -107,7 +108,8 @@ def appeal_grounds(request: Request, events: Sequence[LoggedEvent], timeline: Ti
         grounds.append(Ground(
             "production_beyond_limit", "A production date beyond the limit",
             f"In its response of {long_date(latest.on_date)}, {who} set "
-            f"{long_date(date.fromisoformat(latest.details['until']))} for production, later "
+            f"{long_date(latest.details.until or facts.production_due_max)} for production, "
+            "later "
             f"than {long_date(facts.production_due_max)}, {limit.days} business days after "
             "receipt, without an extension granted by the Supervisor of Records.",
             limit.citation))

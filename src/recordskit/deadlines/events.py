@@ -136,27 +136,3 @@ def deadline_title(deadline: Deadline, agency: str, *, student: bool = False) ->
     logged): ``Request received by BPD (expected)``, never a guess shown as a fact."""
     title = event_title(deadline.event, agency, student=student)
     return f"{title} (expected)" if deadline.basis == "assumed" else title
-
-
-LOGGED_EVENTS: tuple[str, ...] = ("received", "response", "followed_up", "petition",
-                                  "petition_granted", "paid", "appealed", "decided", "closed",
-                                  "withdrawn")
-"""What a person can log, in the order a request usually meets them."""
-
-RESPONSE_KINDS: tuple[str, ...] = ("produced", "partial", "denied", "fee_estimate",
-                                   "extension", "no_records")
-"""What a body's response can be."""
-
-FINAL_STATES: tuple[str, ...] = ("closed", "withdrawn")
-"""States after which nothing more is due."""
-
-STATE_AFTER: dict[str, str] = {
-    "received": "acknowledged", "petition": "petition filed",
-    "petition_granted": "extension granted", "paid": "fee paid", "appealed": "appealed",
-    "decided": "decided", "closed": "closed", "withdrawn": "withdrawn",
-}
-"""The state a logged event (other than a response) puts a request in."""
-
-GROUNDS: tuple[str, ...] = ("no_response", "denial_without_exemption", "unlawful_fee",
-                            "excessive_fee", "production_beyond_limit")
-"""The grounds of an appeal recordskit can argue (``recordskit.deadlines.appeals``)."""

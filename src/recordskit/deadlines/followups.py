@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from recordskit.deadlines.events import FINAL_STATES
 from recordskit.deadlines.timeline import Timeline, TimelineFacts
+from recordskit.logged import FollowedUp, Response
 from recordskit.models import LoggedEvent
+from recordskit.vocabulary import FINAL_STATES, ResponseKind
+
+_RECORDS_CAME = (ResponseKind.PRODUCED, ResponseKind.NO_RECORDS)
 
 Situation = Literal["no_response", "extension_beyond_limit", "late_fee", "no_exemption",
                     "production_missed", "student_no_access"]
@@ -28,7 +31,7 @@ class FollowUpSituation:
     """Why a follow-up is called for, and the response it answers (None: no response)."""
 
     kind: Situation
-    response: LoggedEvent | None = None
+    response: LoggedEvent[Response] | None = None
 
 
 @dataclass(frozen=True)
@@ -52,37 +55,37 @@ def followup_situation(timeline: Timeline, today: date) -> FollowUpSituation | N
         return FollowUpSituation("no_response")
     denied_on: date | None = None
     for response in reversed(facts.responses):
-        kind, until = response.details.get("kind"), response.details.get("until")
-        if (kind == "extension" and until and not facts.extension_granted
-                and date.fromisoformat(str(until)) > facts.production_due_max):
+        kind, until = response.details.kind, response.details.until
+        if (kind == ResponseKind.EXTENSION and until and not facts.extension_granted
+                and until > facts.production_due_max):
             return FollowUpSituation("extension_beyond_limit", response)
-        if kind == "fee_estimate" and response.on_date > facts.response_due:
+        if kind == ResponseKind.FEE_ESTIMATE and response.on_date > facts.response_due:
             return FollowUpSituation("late_fee", response)
-        if kind in ("denied", "partial") and response.details.get("no_exemption"):
+        if kind in (ResponseKind.DENIED, ResponseKind.PARTIAL) and response.details.no_exemption:
             return FollowUpSituation("no_exemption", response)
-        if kind == "denied":
+        if kind == ResponseKind.DENIED:
             # The body's last word: what it said before (an extension, a fee, a production
             # date) is moot, and no records will come. The denial is appealed, not followed up.
             denied_on = response.on_date
             break
     production_due = timeline.date_of("production_due")
-    produced = any(r.details.get("kind") in ("produced", "no_records") for r in facts.responses)
+    produced = any(r.details.kind in _RECORDS_CAME for r in facts.responses)
     # A production date counts unless a denial came after the extension that set it.
     promised = denied_on is None or any(
-        r.details.get("kind") == "extension" and r.on_date > denied_on for r in facts.responses)
+        r.details.kind == ResponseKind.EXTENSION and r.on_date > denied_on for r in facts.responses)
     if production_due and today > production_due and not produced and promised:
         return FollowUpSituation("production_missed")
     return None
 
 
-def unanswered_follow_ups(facts: TimelineFacts) -> list[LoggedEvent]:
+def unanswered_follow_ups(facts: TimelineFacts) -> list[LoggedEvent[FollowedUp]]:
     """The follow-ups that gave a reply-by date and have had no response since. A response
     logged after a follow-up's day answers it: the family then acts on that response, not on
     the date its letter gave. (One of the same day is more likely what the follow-up was
     written about.)"""
     answered_on = facts.responses[-1].on_date if facts.responses else None
     return [f for f in facts.follow_ups
-            if f.details.get("until") and (answered_on is None or answered_on <= f.on_date)]
+            if answered_on is None or answered_on <= f.on_date]
 
 
 def next_step(timeline: Timeline, today: date) -> NextStep:
@@ -92,9 +95,9 @@ def next_step(timeline: Timeline, today: date) -> NextStep:
         return NextStep("none")
     if facts.appeals and timeline.date_of("compliance_due") is None:
         return NextStep("wait_decision", timeline.date_of("appeal_decision_due"))
-    if facts.responses and facts.responses[-1].details.get("kind") in ("produced", "no_records"):
+    if facts.responses and facts.responses[-1].details.kind in _RECORDS_CAME:
         return NextStep("close")
-    waiting = [date.fromisoformat(str(f.details["until"])) for f in unanswered_follow_ups(facts)]
+    waiting = [f.details.until for f in unanswered_follow_ups(facts)]
     pending_reply = max(waiting) if waiting and max(waiting) >= today else None
     open_windows = [w for w in facts.windows if w.is_open(today)]
     situation = followup_situation(timeline, today)

@@ -11,16 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from recordskit.deadlines.calendars import BusinessCalendar, calendar_for
-from recordskit.deadlines.events import (
-    FINAL_STATES,
-    LOGGED_EVENTS,
-    RESPONSE_KINDS,
-    STATE_AFTER,
-    order_of_day,
-)
+from recordskit.deadlines.events import order_of_day
 from recordskit.deadlines.notices import (
     EXTENSION_BEYOND_LIMIT,
     LATE_RESPONSE,
@@ -35,10 +28,21 @@ from recordskit.deadlines.schedule import new_request_schedule, student_records_
 from recordskit.errors import FieldError, UserError
 from recordskit.i18n import _
 from recordskit.law import LAW, extension_max, production_limit
-from recordskit.models import Agency, Deadline, Directory, LoggedEvent, Request
+from recordskit.logged import (
+    Appealed,
+    Decided,
+    EventDetails,
+    FollowedUp,
+    Petition,
+    PetitionGranted,
+    Received,
+    Response,
+)
+from recordskit.models import Agency, Deadline, Directory, LoggedEvent, Request, events_of
 from recordskit.text import capital, local_date, long_date
+from recordskit.vocabulary import FINAL_STATES, EventKind, ResponseKind, State
 
-APPEALABLE_KINDS = ("denied", "partial", "fee_estimate")
+APPEALABLE_KINDS = (ResponseKind.DENIED, ResponseKind.PARTIAL, ResponseKind.FEE_ESTIMATE)
 """Responses that open their own appeal window (an extension does when it goes past the limit)."""
 
 
@@ -46,7 +50,7 @@ APPEALABLE_KINDS = ("denied", "partial", "fee_estimate")
 class AppealWindow:
     """The window to appeal one response, or the request itself when no response came."""
 
-    response: LoggedEvent | None
+    response: LoggedEvent[Response] | None
     closes: date
     counted: str
     """What the window counts from, as the appeal says it: ``the response of …``."""
@@ -57,9 +61,9 @@ class AppealWindow:
         """What the window counts from, in the language in use, for the family."""
         if self.response is None:
             return _("your request, since no answer came")
-        kind = str(self.response.details.get("kind", "")).replace("_", " ")
+        kind = self.response.details.kind.replace("_", " ")
         return _("{agency}'s answer of {date} ({kind})").format(
-            agency=self.who, date=local_date(self.response.on_date), kind=_(kind) if kind else "")
+            agency=self.who, date=local_date(self.response.on_date), kind=_(kind))
 
     @property
     def ref(self) -> str:
@@ -78,9 +82,9 @@ class TimelineFacts:
     received_logged: bool
     response_due: date
     production_due_max: date
-    responses: tuple[LoggedEvent, ...]
-    appeals: tuple[LoggedEvent, ...]
-    follow_ups: tuple[LoggedEvent, ...]
+    responses: tuple[LoggedEvent[Response], ...]
+    appeals: tuple[LoggedEvent[Appealed], ...]
+    follow_ups: tuple[LoggedEvent[FollowedUp], ...]
     windows: tuple[AppealWindow, ...]
     """Every appeal window not yet used by a logged appeal, open or closed, oldest first."""
     extension_granted: bool
@@ -93,7 +97,7 @@ class TimelineFacts:
 class Timeline:
     """Where a request stands, and its deadlines, first to last."""
 
-    state: str
+    state: State
     deadlines: tuple[Deadline, ...]
     facts: TimelineFacts
     notes: tuple[Notice, ...] = ()
@@ -113,13 +117,12 @@ class Timeline:
                     None)
 
 
-def check_event(request: Request, events: Sequence[LoggedEvent], event: str, on: date,
-                details: dict[str, Any], today: date) -> None:
+def check_event(request: Request, events: Sequence[LoggedEvent], details: EventDetails,
+                on: date, today: date) -> None:
     """Refuse an event that cannot have happened, with the reason (in the language in use:
-    a family logs its own responses)."""
-    if event not in LOGGED_EVENTS:
-        raise FieldError(_("unknown event {event}; expected one of: {events}").format(
-            event=repr(event), events=", ".join(LOGGED_EVENTS)), field="event")
+    a family logs its own responses). The details themselves were checked where they entered
+    (``recordskit.logged.parse_details``); this checks them against the request's history."""
+    event = LoggedEvent(0, on, details).event
     if on < request.sent_on:
         raise FieldError(_("{event} on {date}: the request was sent on {sent}, and an event "
                            "cannot come before it; check the date").format(
@@ -127,34 +130,20 @@ def check_event(request: Request, events: Sequence[LoggedEvent], event: str, on:
     if on > today:
         raise FieldError(_("{event} on {date}: that date is in the future; log events once "
                            "they have happened").format(event=event, date=on), field="on")
-    final = [e for e in events if e.event in FINAL_STATES]
+    final = [e for e in events if e.event in (EventKind.CLOSED, EventKind.WITHDRAWN)]
     if final:
         raise UserError(_("the request was marked {state} on {date}; undo that first if it "
                           "was a mistake").format(state=_(final[-1].event),
                                                   date=final[-1].on_date))
-    if event == "response":
-        kind = details.get("kind")
-        if kind not in RESPONSE_KINDS:
-            raise FieldError(_("a response needs its kind, one of: {kinds}").format(
-                kinds=", ".join(RESPONSE_KINDS)), field="kind")
-        if kind == "extension" and not details.get("until"):
-            raise FieldError(_("a response of kind extension needs the production date the "
-                               "body set"), field="until")
-    until = details.get("until")
-    if until and date.fromisoformat(until) < on:
+    if isinstance(details, Response) and details.kind == ResponseKind.EXTENSION and (
+            details.until is None):
+        raise FieldError(_("a response of kind extension needs the production date the "
+                           "body set"), field="until")
+    until = details.until if isinstance(
+        details, Response | FollowedUp | PetitionGranted | Decided) else None
+    if until is not None and until < on:
         raise FieldError(_("until {until} is before the event's date {date}").format(
             until=until, date=on), field="until")
-    if event == "followed_up" and not details.get("until"):
-        raise FieldError(_("followed_up needs the day your letter asked for a reply by"),
-                         field="until")
-    window = details.get("window")
-    if window is not None and (event != "appealed" or not (
-            str(window) == "no_response" or str(window).isdigit())):
-        raise FieldError(_("only an appeal names the response it appeals: its event number, "
-                           "or no_response"), field="window")
-    if event == "petition_granted" and not details.get("days"):
-        raise FieldError(_("petition_granted needs the number of business days the Supervisor "
-                           "granted, as the order states"), field="days")
 
 
 def timeline_for(request: Request, events: Sequence[LoggedEvent], directory: Directory,
@@ -178,29 +167,29 @@ def build_timeline(request: Request, events: Sequence[LoggedEvent], agency: Agen
         return _student_timeline(request, events, agency, calendar, today)
     who = agency.short_name
     ordered = sorted(events, key=lambda e: (e.on_date, e.seq))
-    receipts = [e for e in ordered if e.event == "received"]
+    receipts = events_of(ordered, Received)
     receipt = receipts[-1] if receipts else None
     base = new_request_schedule(
         request, agency, calendar,
         received_on=receipt.on_date if receipt else None,
-        tracking=str(receipt.details.get("tracking", "")) if receipt else "",
+        tracking=receipt.details.tracking if receipt else "",
     )
     deadlines = {d.key: d for d in base.deadlines}
     notes = list(base.notes)
     warnings: list[Notice] = []
     response_due = base.date_of("response_due")
     production_max = base.date_of("production_due_max")
-    responses = [e for e in ordered if e.event == "response"]
-    appeals = [e for e in ordered if e.event == "appealed"]
+    responses = events_of(ordered, Response)
+    appeals = events_of(ordered, Appealed)
     overdue = not responses and today > response_due
     windows = _appeal_windows(request, ordered, responses, appeals, production_max, who)
     facts = TimelineFacts(
         received=base.date_of("received"), received_logged=receipt is not None,
         response_due=response_due, production_due_max=production_max,
         responses=tuple(responses), appeals=tuple(appeals),
-        follow_ups=tuple(e for e in ordered if e.event == "followed_up"),
+        follow_ups=tuple(events_of(ordered, FollowedUp)),
         windows=tuple(windows),
-        extension_granted=any(e.event == "petition_granted" for e in ordered),
+        extension_granted=bool(events_of(ordered, PetitionGranted)),
         late_response=bool(
             responses and responses[0].on_date > response_due), overdue=overdue,
     )
@@ -239,29 +228,28 @@ def build_timeline(request: Request, events: Sequence[LoggedEvent], agency: Agen
     return Timeline(state, tuple(listed), facts, tuple(dict.fromkeys(notes)), tuple(warnings))
 
 
-def _appeal_windows(request: Request, ordered: list[LoggedEvent], responses: list[LoggedEvent],
-                    appeals: list[LoggedEvent], production_max: date, who: str
-                    ) -> list[AppealWindow]:
+def _appeal_windows(request: Request, ordered: list[LoggedEvent],
+                    responses: list[LoggedEvent[Response]], appeals: list[LoggedEvent[Appealed]],
+                    production_max: date, who: str) -> list[AppealWindow]:
     """One window per appealable response (or the request, while no response came), less those
     a logged appeal has used. An appeal logged without naming its window used them all."""
     window_days = LAW["appeal_window"].days
-    granted = any(e.event == "petition_granted" for e in ordered)
+    granted = bool(events_of(ordered, PetitionGranted))
     found: list[AppealWindow] = []
     if not responses:
         found.append(AppealWindow(None, request.sent_on + timedelta(days=window_days),
                                   "the request, since there was no response", who))
     for response in responses:
-        kind = str(response.details.get("kind", ""))
-        until = response.details.get("until")
-        beyond = (kind == "extension" and bool(until) and not granted
-                  and date.fromisoformat(str(until)) > production_max)
+        kind, until = response.details.kind, response.details.until
+        beyond = (kind == ResponseKind.EXTENSION and until is not None and not granted
+                  and until > production_max)
         if kind in APPEALABLE_KINDS or beyond:
             found.append(AppealWindow(
                 response, response.on_date + timedelta(days=window_days),
                 f"{who}'s response of {long_date(response.on_date)} ({kind.replace('_', ' ')})",
                 who))
-    used = {str(a.details.get("window", "")) for a in appeals}
-    if any(not a.details.get("window") for a in appeals):
+    used = {a.details.window for a in appeals}
+    if any(not a.details.window for a in appeals):
         return []
     return [window for window in found if window.ref not in used]
 
@@ -275,7 +263,7 @@ def _window_deadline(window: AppealWindow, who: str) -> Deadline:
             f"Records: {rule.days} calendar days after the request. This date does not move for "
             "weekends or holidays; file a few days early.", citation=rule.citation)
     response = window.response
-    kind = str(response.details.get("kind", "")).replace("_", " ")
+    kind = response.details.kind.replace("_", " ")
     return Deadline(
         date=window.closes, event="appeal_deadline", ref=window.ref,
         description=f"The last day to appeal {who}'s response of {response.on_date} ({kind}) "
@@ -288,20 +276,20 @@ def _student_timeline(request: Request, events: Sequence[LoggedEvent], agency: A
     """A student-records request: the school's 10 days; no Public Records Law appeal."""
     schedule = student_records_schedule(request, agency, calendar)
     ordered = sorted(events, key=lambda e: (e.on_date, e.seq))
-    responses = [e for e in ordered if e.event == "response"]
+    responses = events_of(ordered, Response)
     due = schedule.date_of("non_custodial_release" if request.non_custodial
                            else "student_record_due")
     facts = TimelineFacts(received=schedule.date_of("received"), received_logged=False,
                           response_due=due, production_due_max=due, responses=tuple(responses),
-                          appeals=(), follow_ups=tuple(
-                              e for e in ordered if e.event == "followed_up"), windows=(),
+                          appeals=(), follow_ups=tuple(events_of(ordered, FollowedUp)),
+                          windows=(),
                           extension_granted=False, late_response=False,
                           overdue=not responses and today > due, student=True)
     deadlines = list(schedule.deadlines)
     for follow_up in facts.follow_ups:
-        if follow_up.details.get("until"):
+        if follow_up.details.until:
             deadlines.append(Deadline(
-                date=date.fromisoformat(str(follow_up.details["until"])),
+                date=follow_up.details.until,
                 event="follow_up_reply_due", ref=str(follow_up.seq),
                 description=f"The day by which your follow-up of {follow_up.on_date} asked the "
                 "school to reply. Not a legal deadline: the date your own letter gave.",
@@ -314,8 +302,8 @@ def _apply(event: LoggedEvent, who: str, agency: Agency, deadlines: dict[str, De
            notes: list[Notice], warnings: list[Notice], production_max: date,
            supervisor_calendar: BusinessCalendar, calendar: BusinessCalendar) -> None:
     details = event.details
-    until = date.fromisoformat(details["until"]) if details.get("until") else None
-    if event.event == "response" and details.get("kind") == "extension" and until:
+    if (isinstance(details, Response) and details.kind == ResponseKind.EXTENSION
+            and (until := details.until)):
         limit = production_limit(agency.kind)
         deadlines["production_due"] = Deadline(
             date=until, event="production_due", basis="logged",
@@ -328,15 +316,15 @@ def _apply(event: LoggedEvent, who: str, agency: Agency, deadlines: dict[str, De
                 "unless the Supervisor of Records grants more time. You may appeal.",
                 EXTENSION_BEYOND_LIMIT, agency=capital(who), until=until,
                 latest=production_max, days=limit.days, citation=limit.citation))
-    elif event.event == "petition":
+    elif isinstance(details, Petition):
         rule = LAW["extension_petition"]
         notes.append(notice(
             f"{capital(who)} petitioned the Supervisor of Records for more time on "
             f"{event.on_date}. It must send you a copy ({rule.citation}), and must still "
             "answer in writing by the response date.",
             PETITION, agency=capital(who), date=event.on_date, citation=rule.citation))
-    elif event.event == "petition_granted":
-        days = int(details.get("days", 0))
+    elif isinstance(details, PetitionGranted):
+        days, until = details.days, details.until
         ceiling = extension_max(agency.kind)
         if until:
             deadlines["production_due"] = Deadline(
@@ -355,37 +343,45 @@ def _apply(event: LoggedEvent, who: str, agency: Agency, deadlines: dict[str, De
                 f"{days} business days is more than the {ceiling.days} the Supervisor "
                 f"normally grants ({ceiling.citation}); check the order.",
                 MORE_THAN_NORMAL, days=days, most=ceiling.days, citation=ceiling.citation))
-    elif event.event == "appealed":
+    elif isinstance(details, Appealed):
         rule = LAW["supervisor_decision"]
         arrives = supervisor_calendar.next_business_day(event.on_date)
-        number = f" {details['number']}" if details.get("number") else ""
+        number = f" {details.number}" if details.number else ""
         deadlines["appeal_decision_due"] = Deadline(
             date=supervisor_calendar.add_business_days(arrives, rule.days),
             event="appeal_decision_due",
             description=f"The Supervisor of Records must decide the appeal{number} filed on "
             f"{event.on_date}: {rule.days} business days after receiving it.",
             citation=rule.citation)
-    elif event.event == "followed_up" and until:
+    elif isinstance(details, FollowedUp):
         deadline = Deadline(
-            date=until, event="follow_up_reply_due", ref=str(event.seq),
+            date=details.until, event="follow_up_reply_due", ref=str(event.seq),
             description=f"The day by which your follow-up of {event.on_date} asked {who} to "
             "reply. Not a legal deadline: the date your own letter gave.", citation="")
         deadlines[deadline.key] = deadline
-    elif event.event == "decided" and until:
+    elif isinstance(details, Decided) and details.until:
         deadlines["compliance_due"] = Deadline(
-            date=until, event="compliance_due", basis="logged",
+            date=details.until, event="compliance_due", basis="logged",
             description=f"The date the Supervisor of Records' decision of {event.on_date} gives "
             f"{who}, as the order states it.", citation=LAW["appeal_right"].citation)
 
 
-def _state(ordered: list[LoggedEvent], facts: TimelineFacts) -> str:
-    state = "sent"
-    for event in ordered:
-        if event.event == "response":
-            state = str(event.details.get("kind", "response")).replace("_", " ")
-        else:
-            state = STATE_AFTER.get(event.event, state)
-    if facts.overdue and state in ("sent", "acknowledged", "petition filed"):
-        return "overdue"
-    return state
+_STATE_AFTER: dict[EventKind, State] = {
+    EventKind.RECEIVED: State.ACKNOWLEDGED, EventKind.PETITION: State.PETITION_FILED,
+    EventKind.PETITION_GRANTED: State.EXTENSION_GRANTED, EventKind.PAID: State.FEE_PAID,
+    EventKind.APPEALED: State.APPEALED, EventKind.DECIDED: State.DECIDED,
+    EventKind.CLOSED: State.CLOSED, EventKind.WITHDRAWN: State.WITHDRAWN,
+}
+"""The state a logged event (other than a response) puts a request in."""
 
+
+def _state(ordered: list[LoggedEvent], facts: TimelineFacts) -> State:
+    state = State.SENT
+    for event in ordered:
+        if isinstance(event.details, Response):
+            state = State.after_response(event.details.kind)
+        else:
+            state = _STATE_AFTER.get(event.event, state)
+    if facts.overdue and state in (State.SENT, State.ACKNOWLEDGED, State.PETITION_FILED):
+        return State.OVERDUE
+    return state

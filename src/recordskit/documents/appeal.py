@@ -17,7 +17,6 @@ from recordskit.deadlines.appeals import (
     appeal_grounds,
     appeal_window,
 )
-from recordskit.deadlines.events import GROUNDS
 from recordskit.deadlines.followups import unanswered_follow_ups
 from recordskit.deadlines.timeline import AppealWindow, appeal_body
 from recordskit.documents.letter import (
@@ -29,10 +28,12 @@ from recordskit.documents.letter import (
 from recordskit.errors import FieldError
 from recordskit.i18n import _, current_language
 from recordskit.law import LAW, LAW_VERSION
+from recordskit.logged import FollowedUp, Response
 from recordskit.models import Agency, Directory, LoggedEvent, Request
 from recordskit.text import capital, local_date, long_date, one_line, rule_statement
 from recordskit.tracking.log import LoggedRequest
 from recordskit.tracking.service import timeline_of
+from recordskit.vocabulary import GroundKind as GroundKey
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class AppealPacket:
     agency: Agency
     supervisor: Agency
     original: dict[str, Any]
-    responses: tuple[LoggedEvent, ...]
+    responses: tuple[LoggedEvent[Response], ...]
     grounds: tuple[Ground, ...]
     objections: tuple[str, ...]
     earlier_appeal: str
@@ -52,7 +53,7 @@ class AppealPacket:
     written_on: date
     warnings: tuple[str, ...]
     request_id: str
-    follow_ups: tuple[LoggedEvent, ...] = ()
+    follow_ups: tuple[LoggedEvent[FollowedUp], ...] = ()
 
     @property
     def deadline(self) -> date:
@@ -75,15 +76,15 @@ def prepare_appeal(logged: LoggedRequest, directory: Directory, today: date, *,
     if not found and not objections:
         raise FieldError(_("the log shows no ground for an appeal; name a ground ({grounds}) "
                            "or state your objection in your own words").format(
-                               grounds=", ".join(GROUNDS)), field="grounds")
+                               grounds=", ".join(GroundKey)), field="grounds")
     warnings = []
     if (deadline - today).days <= APPEAL_WARNING_DAYS:
         warnings.append(_("Only {days} days are left: the appeal must reach the Supervisor of "
                           "Records by {date}. Send it today.").format(
                               days=(deadline - today).days, date=deadline))
     for follow_up in unanswered_follow_ups(timeline.facts):
-        reply_by = follow_up.details["until"]
-        if date.fromisoformat(str(reply_by)) >= today:
+        reply_by = follow_up.details.until
+        if reply_by >= today:
             warnings.append(_(
                 "Your follow-up of {date} asked {agency} to reply by {reply_by}, which has not "
                 "passed. Appealing before then is allowed, but your letter said you would wait; "
@@ -193,5 +194,5 @@ def _attachments(packet: AppealPacket) -> list[str]:
     return items
 
 
-def _kind(response: LoggedEvent) -> str:
-    return str(response.details.get("kind", "")).replace("_", " ")
+def _kind(response: LoggedEvent[Response]) -> str:
+    return response.details.kind.replace("_", " ")

@@ -7,6 +7,7 @@ that states the law takes its numbers and citations from the law table.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -25,6 +26,7 @@ from recordskit.documents.letter import (
 from recordskit.errors import UserError
 from recordskit.i18n import _, current_language
 from recordskit.law import LAW, LAW_VERSION, production_limit
+from recordskit.logged import FollowedUp
 from recordskit.models import Agency, Directory
 from recordskit.text import long_date
 from recordskit.tracking.log import LoggedRequest
@@ -44,9 +46,23 @@ def reply_by(logged: LoggedRequest, directory: Directory, today: date) -> date:
     return calendar_for(agency, directory).add_business_days(today, REPLY_BUSINESS_DAYS)
 
 
-def followup_context(logged: LoggedRequest, directory: Directory, today: date
-                     ) -> dict[str, Any]:
-    """What the follow-up letter says; refuses when nothing calls for one yet."""
+@dataclass(frozen=True)
+class FollowUpPlan:
+    """What a follow-up written today answers, on which timeline, and the day it asks for a
+    reply by: decided once, then worded by the letter and the family's page, and logged."""
+
+    timeline: Timeline
+    situation: FollowUpSituation
+    reply_by: date
+
+    @property
+    def event(self) -> FollowedUp:
+        """The event that records the follow-up once it is written."""
+        return FollowedUp(until=self.reply_by, situation=self.situation.kind)
+
+
+def plan_followup(logged: LoggedRequest, directory: Directory, today: date) -> FollowUpPlan:
+    """The follow-up a request calls for today; refuses when nothing calls for one yet."""
     agency = logged.request.addressed(directory.agency(logged.request.agency))
     timeline = timeline_of(logged, directory, today)
     situation = followup_situation(timeline, today)
@@ -60,8 +76,15 @@ def followup_context(logged: LoggedRequest, directory: Directory, today: date
         raise UserError(_("nothing to follow up yet: the request is {state}, and the next "
                           "deadline is {next}").format(state=_(timeline.state),
                                                        next=_next_text(timeline, agency, today)))
+    return FollowUpPlan(timeline, situation, reply_by(logged, directory, today))
+
+
+def followup_context(logged: LoggedRequest, directory: Directory, plan: FollowUpPlan,
+                     today: date) -> dict[str, Any]:
+    """What the follow-up letter says."""
+    agency = logged.request.addressed(directory.agency(logged.request.agency))
+    timeline, situation, answer_by = plan.timeline, plan.situation, plan.reply_by
     facts = timeline.facts
-    answer_by = reply_by(logged, directory, today)
     if facts.student:
         return _student_context(logged, agency, timeline, answer_by, today)
     appeal_deadline = max((w.closes for w in facts.windows if w.is_open(today)), default=None)
@@ -101,7 +124,7 @@ def _paragraphs(situation: FollowUpSituation, timeline: Timeline, agency: Agency
     if situation.kind == "extension_beyond_limit" and response is not None:
         limit, petition = production_limit(agency.kind), LAW["extension_petition"]
         body = "a municipality" if agency.kind == "municipal" else "a state agency"
-        until = date.fromisoformat(str(response.details["until"]))
+        until = response.details.until or facts.production_due_max
         return [f"Your response of {on} set {long_date(until)} for producing the records. That "
                 f"is later than {long_date(facts.production_due_max)}, {limit.days} business "
                 f"days after receipt, the latest date {body} may set ({limit.citation}), unless "
@@ -109,7 +132,7 @@ def _paragraphs(situation: FollowUpSituation, timeline: Timeline, agency: Agency
                 f"produce the records by {long_date(facts.production_due_max)}, or send me the "
                 "Supervisor's order if one granted more time."]
     if situation.kind == "late_fee" and response is not None:
-        amount = f" of ${response.details['amount']}" if response.details.get("amount") else ""
+        amount = f" of ${response.details.amount}" if response.details.amount else ""
         return [f"Your response of {on} asked for a fee{amount}. It came after the response "
                 f"date of {long_date(facts.response_due)}, and no fee may be charged when the "
                 f"response was not made in time ({fee.citation}). Please produce the records "

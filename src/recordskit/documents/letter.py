@@ -15,7 +15,16 @@ from typing import Any
 
 from recordskit.deadlines.schedule import Schedule, receipt_sentence
 from recordskit.law import EXEMPTIONS, LAW, LAW_VERSION, free_hours, production_limit
-from recordskit.models import Agency, Directory, ExemptionAsk, LoggedEvent, PrecedentSource, Request
+from recordskit.logged import Received
+from recordskit.models import (
+    Agency,
+    Directory,
+    ExemptionAsk,
+    LoggedEvent,
+    PrecedentSource,
+    Request,
+    events_of,
+)
 from recordskit.text import join_titles, long_date, sentence
 
 
@@ -212,7 +221,7 @@ def original_request_block(request: Request, agency: Agency, events: Sequence[Lo
     ``receipt`` says when the body received it: as a fact when receipt was logged, otherwise as
     the assumption it is.
     """
-    receipts = [e for e in events if e.event == "received"]
+    receipts = events_of(events, Received)
     titles = [agency.record(r).title for r in request.records]
     if request.other_records:
         titles.append("other records described in my own words")
@@ -222,7 +231,7 @@ def original_request_block(request: Request, agency: Agency, events: Sequence[Lo
         "received_confirmed": bool(receipts),
         "receipt": receipt_sentence(request, agency.short_name, received,
                                     logged=bool(receipts)),
-        "tracking": str(receipts[-1].details.get("tracking", "")) if receipts else "",
+        "tracking": receipts[-1].details.tracking if receipts else "",
         "subjects": join_titles(titles),
         "delivery": request.delivery,
     }

@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from recordskit.deadlines.schedule import Schedule, request_schedule
+from recordskit.deadlines.calendars import calendar_for
+from recordskit.deadlines.schedule import Schedule, refuse_a_passed_request, request_schedule
 from recordskit.documents.appeal import (
     AppealPacket,
     appeal_checklist,
@@ -27,7 +28,7 @@ from recordskit.documents.batch_report import REQUEST_FOLDER_FILES
 from recordskit.documents.companion import appeal_companion, followup_companion
 from recordskit.documents.email_draft import email_draft
 from recordskit.documents.exports import schedule_csv, schedule_ics
-from recordskit.documents.followup import followup_context, reply_by
+from recordskit.documents.followup import followup_context, plan_followup
 from recordskit.documents.instructions import how_to_send
 from recordskit.documents.letter import letter_context, student_letter_context
 from recordskit.documents.pdf import write_with_pdfs
@@ -41,6 +42,8 @@ from recordskit.documents.schedule_page import schedule_context
 from recordskit.documents.summary import summary_context
 from recordskit.i18n import current_language
 from recordskit.intake.answers import answers_yaml
+from recordskit.intake.privacy import personal_details, refuse
+from recordskit.logged import FollowedUp
 from recordskit.models import Agency, Directory, Request
 from recordskit.tracking.log import (
     LoggedRequest,
@@ -49,7 +52,6 @@ from recordskit.tracking.log import (
     now,
     replaced_event,
 )
-from recordskit.tracking.service import timeline_of
 
 REQUEST_TEMPLATE = "request.docx"
 STUDENT_TEMPLATE = "student_records.docx"
@@ -85,6 +87,8 @@ class MadeFollowUp(MadeFiles):
 
     reply_by: date
     situation: str
+    event: FollowedUp
+    """The event it logs (or, without a log, that ``log ID followed_up`` would record)."""
 
 
 @dataclass(frozen=True)
@@ -134,13 +138,23 @@ def prepare_request(request: Request, directory: Directory, *,
 
 def make_request(request: Request, directory: Directory, out: Path, *, force: bool = False,
                  template_folder: Path | None = None, pdf: bool = False,
-                 log: RequestLog | None = None, by: str | None = None) -> MadeRequest:
+                 log: RequestLog | None = None, by: str | None = None,
+                 allow_personal_details: bool = False, past: bool = False,
+                 today: date | None = None, source: Path | None = None) -> MadeRequest:
     """Produce a request's letter, schedule and calendar in ``out``; never overwrite silently.
+
+    First the checks every way of making a request gets: the privacy guard refuses personal
+    details in the answers (a child's name, an A-number …) unless ``allow_personal_details``
+    (the interview asks about each instead), and a ``sent_on`` whose first answer was due
+    before ``today`` is refused unless ``past`` says the letter really went then. ``source``,
+    the answers file, lets the refusal name each detail's line.
 
     With ``pdf``, the PDFs are made after the other files are written, so a missing LibreOffice
     costs nothing but the PDFs (the error says how to install it). With ``log``, the request is
     recorded there once its files are written.
     """
+    check_request(request, directory, today=today or date.today(),
+                  allow_personal_details=allow_personal_details, past=past, source=source)
     made = prepare_request(request, directory, template_folder=template_folder)
     made.files.update(write_with_pdfs(out, made.files, force=force, pdf_of=(
         "letter.docx", "schedule.docx") if pdf else ()))
@@ -158,6 +172,18 @@ def make_request(request: Request, directory: Directory, out: Path, *, force: bo
     return made
 
 
+def check_request(request: Request, directory: Directory, *, today: date,
+                  allow_personal_details: bool = False, past: bool = False,
+                  source: Path | None = None) -> None:
+    """Refuse a request that carries personal details, or whose first answer was already due,
+    unless told otherwise (see ``make_request``)."""
+    if not allow_personal_details:
+        refuse(personal_details(request), source)
+    if not past:
+        agency = directory.agency(request.agency)
+        refuse_a_passed_request(request, agency, calendar_for(agency, directory), today)
+
+
 def make_followup(logged: LoggedRequest, directory: Directory, out: Path, *, today: date,
                   force: bool = False, pdf: bool = False, log: RequestLog | None = None
                   ) -> MadeFollowUp:
@@ -166,28 +192,28 @@ def make_followup(logged: LoggedRequest, directory: Directory, out: Path, *, tod
     With ``log``, a ``followed_up`` event records it with the reply-by date the letter gives,
     so the schedule waits for that date before suggesting an appeal.
     """
-    context = followup_context(logged, directory, today)
+    plan = plan_followup(logged, directory, today)
+    context = followup_context(logged, directory, plan, today)
     student = logged.request.request_type == "student_records"
     name = "student_follow_up.docx" if student else "follow_up.docx"
     title = ("Student record request follow-up" if student
              else "Public records request follow-up")
     subject = STUDENT_RECORDS_SUBJECT if student else FOLLOW_THROUGH_SUBJECT
     files = {name: template(name).render(context, stamp(title, name, subject))}
-    answer_by = reply_by(logged, directory, today)
+    answer_by = plan.reply_by
     if current_language() != "en":  # the family's page beside the English letter
-        facts = timeline_of(logged, directory, today).facts
+        facts = plan.timeline.facts
         closes = [w.closes for w in facts.windows if w.is_open(today)]
         files["follow_up_summary.docx"] = template("summary.docx").render(
             followup_companion(logged.request, directory.agency(logged.request.agency),
-                               str(context["situation"]), today=today,
+                               plan.situation.kind, today=today,
                                response_due=facts.response_due, reply_by=answer_by,
                                appeal_deadline=max(closes, default=None), letter=name),
             stamp("recordskit follow-up summary", "summary.docx", subject))
     paths = _write(out, files, force=force, pdf=pdf)
     if log is not None:
-        log.record_event(logged.id, "followed_up", today, {
-            "until": answer_by.isoformat(), "kind": context["situation"]})
-    return MadeFollowUp(paths, answer_by, str(context["situation"]))
+        log.record_event(logged.id, today, plan.event)
+    return MadeFollowUp(paths, answer_by, plan.situation.kind, plan.event)
 
 
 def make_appeal(logged: LoggedRequest, directory: Directory, out: Path, *, today: date,

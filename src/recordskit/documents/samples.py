@@ -14,11 +14,12 @@ from recordskit.deadlines.calendars import get_calendar
 from recordskit.deadlines.schedule import new_request_schedule, student_records_schedule
 from recordskit.directory.load import load_directory
 from recordskit.documents.appeal import appeal_context, prepare_appeal
-from recordskit.documents.followup import followup_context
+from recordskit.documents.followup import followup_context, plan_followup
 from recordskit.documents.letter import letter_context, student_letter_context
 from recordskit.documents.schedule_page import schedule_context
 from recordskit.documents.summary import summary_context
 from recordskit.intake.answers import request_from
+from recordskit.logged import parse_details
 from recordskit.models import Directory, LoggedEvent, Request
 from recordskit.tracking.log import LoggedRequest
 
@@ -57,7 +58,7 @@ def _sample_logged(events: list[tuple[str, str, dict[str, Any]]]
         "delivery": "email", "sent_on": "2026-11-23",
     }, directory)
     logged = LoggedRequest("sample0001", "2026-11-23T12:00:00+00:00", request, "", "", tuple(
-        LoggedEvent(i, name, date.fromisoformat(on), details)
+        LoggedEvent(i, date.fromisoformat(on), parse_details(name, details))
         for i, (name, on, details) in enumerate(events, start=1)))
     return logged, directory
 
@@ -67,7 +68,8 @@ def sample_follow_up_context() -> dict[str, Any]:
 
     logged, directory = _sample_logged([("received", "2026-11-23",
                                          {"tracking": "R004625-112326"})])
-    return followup_context(logged, directory, date(2026, 12, 15))
+    today = date(2026, 12, 15)
+    return followup_context(logged, directory, plan_followup(logged, directory, today), today)
 
 
 def sample_appeal_context() -> dict[str, Any]:
@@ -127,7 +129,8 @@ def sample_student_follow_up_context() -> dict[str, Any]:
     """A parent's follow-up when the school has not given access within its 10 days."""
     request, directory = _sample_student_request()
     logged = LoggedRequest("sample0002", "2026-11-23T12:00:00+00:00", request, "", "", ())
-    return followup_context(logged, directory, date(2026, 12, 10))
+    today = date(2026, 12, 10)
+    return followup_context(logged, directory, plan_followup(logged, directory, today), today)
 
 
 SAMPLE_CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {

@@ -13,23 +13,33 @@ from __future__ import annotations
 import getpass
 import json
 import os
-import re
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from platformdirs import user_data_dir
 
-from recordskit.deadlines.events import LOGGED_EVENTS, RESPONSE_KINDS
 from recordskit.errors import UserError
 from recordskit.i18n import _
-from recordskit.models import LoggedEvent, Request
+from recordskit.logged import (
+    EventDetails,
+    EventDetailsError,
+    Undo,
+    kind_of,
+    parse_day,
+    parse_details,
+    stored_details,
+)
+from recordskit.models import LoggedEvent, Request, events_of
 
 DATABASE_NAME = "requests.sqlite3"
+
+Recording = TypeVar("Recording", bound=EventDetails)
+"""The type of an event being recorded, which the recorded event keeps."""
 
 
 def log_folder() -> Path:
@@ -64,7 +74,7 @@ class LoggedRequest:
     @property
     def active_events(self) -> list[LoggedEvent]:
         """The events that count: all but ``undo`` events and the events they undid."""
-        undone = {e.details.get("undoes") for e in self.events if e.event == "undo"}
+        undone = {e.details.undoes for e in events_of(self.events, Undo)}
         return [e for e in self.events if e.event != "undo" and e.seq not in undone]
 
 
@@ -155,15 +165,14 @@ class RequestLog(ABC):
                 found.setdefault(row.folder, []).append(row.id)
         return found
 
-    def record_event(self, request_id: str, event: str, on_date: date,
-                     details: dict[str, Any] | None = None, *, by: str | None = None
-                     ) -> LoggedEvent:
+    def record_event(self, request_id: str, on_date: date, details: Recording, *,
+                     by: str | None = None) -> LoggedEvent[Recording]:
         """Add one event to a request, in its own transaction."""
         recorded, who = now(), current_user() if by is None else by
         [seq] = self.insert_events([EventRow(
-            0, request_id, event, on_date.isoformat(), json.dumps(details or {}), recorded,
-            who, uuid.uuid4().hex)])
-        return LoggedEvent(seq, event, on_date, details or {}, recorded, who)
+            0, request_id, kind_of(details), on_date.isoformat(),
+            json.dumps(stored_details(details)), recorded, who, uuid.uuid4().hex)])
+        return LoggedEvent(seq, on_date, details, recorded, who)
 
     def resolve(self, prefix: str) -> str:
         """The full id of the one request whose id starts with ``prefix``."""
@@ -240,36 +249,16 @@ class DamagedEntry(UserError):
                  "unaffected").format(id=self.request_id, reason=self.reason)
 
 
-def event_problem(event: str, on_date: str, details: Any) -> str | None:
-    """What keeps a logged event from being read, or None: an unknown event, a date that is
-    not one, or details the schedule cannot count with. Every event this program logs passes;
-    a log or an export edited by hand may not."""
-    if event not in (*LOGGED_EVENTS, "undo"):
-        return f"unknown event {event!r}; expected one of: {', '.join(LOGGED_EVENTS)}"
-    if not _is_date(on_date):
-        return f"on_date {on_date!r} is not a date (YYYY-MM-DD)"
+def read_event(seq: int, event: str, on_date: object, details: object, recorded_at: str = "",
+               recorded_by: str = "") -> LoggedEvent:
+    """A stored event, typed: the door by which the log's rows and an import's lines enter.
+    Raises ``EventDetailsError`` for an unknown event, a date that is not one, or details the
+    schedule cannot count with. Every event this program logs passes; a log or an export edited
+    by hand may not."""
     if not isinstance(details, dict):
-        return "its details are not a mapping"
-    until, days = details.get("until"), details.get("days")
-    if until is not None and not _is_date(until):
-        return f"until {until!r} is not a date (YYYY-MM-DD)"
-    if event == "response" and details.get("kind") not in RESPONSE_KINDS:
-        return f"a response's kind is one of: {', '.join(RESPONSE_KINDS)}"
-    if days is not None and (type(days) is not int or days < 1):
-        return f"days {days!r} is not a whole number of business days"
-    if event == "undo" and type(details.get("undoes")) is not int:
-        return "an undo names the number of the event it undoes"
-    return None
-
-
-def _is_date(value: object) -> bool:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:  # 2026-02-30
-        return False
-    return True
+        raise EventDetailsError("its details are not a mapping", "details")
+    return LoggedEvent(seq, parse_day(on_date, "on_date"), parse_details(event, details),
+                       recorded_at, recorded_by)
 
 
 def _logged(row: RequestRow, events: list[EventRow]) -> LoggedRequest:
@@ -277,12 +266,12 @@ def _logged(row: RequestRow, events: list[EventRow]) -> LoggedRequest:
         request = Request.model_validate_json(row.answers)
         logged_events = []
         for event in events:
-            details = json.loads(event.details)
-            if problem := event_problem(event.event, event.on_date, details):
-                raise TypeError(f"event {event.seq}: {problem}")
-            logged_events.append(LoggedEvent(event.seq, event.event,
-                                             date.fromisoformat(event.on_date), details,
-                                             event.recorded_at, event.recorded_by))
+            try:
+                logged_events.append(read_event(event.seq, event.event, event.on_date,
+                                                json.loads(event.details), event.recorded_at,
+                                                event.recorded_by))
+            except EventDetailsError as problem:
+                raise TypeError(f"event {event.seq}: {problem}") from None
     except (ValueError, TypeError) as exc:  # pydantic's and json's errors are ValueErrors
         raise DamagedEntry(row.id, str(exc).splitlines()[0][:120]) from None
     return LoggedRequest(id=row.id, created_at=row.created_at, request=request,

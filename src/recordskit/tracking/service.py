@@ -8,11 +8,11 @@ log by ``recordskit.deadlines.timeline``.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from recordskit.deadlines.timeline import Timeline, check_event, timeline_for
 from recordskit.errors import UserError
 from recordskit.i18n import _
+from recordskit.logged import EventDetails, Undo
 from recordskit.models import Directory, LoggedEvent
 from recordskit.tracking.log import LoggedRequest, RequestLog
 
@@ -40,31 +40,30 @@ def timeline_of(logged: LoggedRequest, directory: Directory, today: date) -> Tim
     return timeline_for(logged.request, logged.active_events, directory, today)
 
 
-def log_event(log: RequestLog, request_id: str, event: str, on: date, details: dict[str, Any],
+def log_event(log: RequestLog, request_id: str, on: date, details: EventDetails,
               directory: Directory, today: date, *, by: str | None = None
               ) -> tuple[LoggedEvent, Timeline, LoggedRequest]:
-    """Check and record an event; return it, the recomputed timeline, and the request.
+    """Check an event against the request's history and record it; return it, the recomputed
+    timeline, and the request.
 
     ``by`` is who logs it (by default ``RECORDSKIT_USER``, or the login name)."""
     logged = log.get(request_id)
-    clean = {key: value for key, value in details.items() if value not in (None, "", False)}
-    check_event(logged.request, logged.active_events, event, on, clean, today)
-    recorded = log.record_event(logged.id, event, on, clean, by=by)
+    check_event(logged.request, logged.active_events, details, on, today)
+    recorded = log.record_event(logged.id, on, details, by=by)
     updated = log.get(logged.id)
     return recorded, timeline_of(updated, directory, today), updated
 
 
 def undo_event(log: RequestLog, request_id: str, seq: int, today: date, *,
-               by: str | None = None) -> LoggedEvent:
+               by: str | None = None) -> LoggedEvent[Undo]:
     """Undo a mistaken event: a new ``undo`` event names it; both stay in the log."""
     logged = log.get(request_id)
     target = next((e for e in logged.events if e.seq == seq), None)
-    if target is None or target.event == "undo":
+    if target is None or isinstance(target.details, Undo):
         numbers = ", ".join(str(e.seq) for e in logged.active_events) or "none"
         raise UserError(_("request {id} has no event {number} to undo; its events: {events}")
                         .format(id=logged.id, number=seq, events=numbers))
     if target not in logged.active_events:
         raise UserError(_("event {number} ({event}) was already undone").format(
             number=seq, event=target.event))
-    return log.record_event(logged.id, "undo", today, {"undoes": seq, "event": target.event},
-                            by=by)
+    return log.record_event(logged.id, today, Undo(undoes=seq, event=target.event), by=by)

@@ -17,8 +17,9 @@ from pydantic import ValidationError
 from recordskit.errors import InputFileError, Problem, UserError
 from recordskit.files import atomic_writer
 from recordskit.limits import LIMITS
+from recordskit.logged import EventDetailsError
 from recordskit.models import Request
-from recordskit.tracking.log import EventRow, RequestLog, RequestRow, event_problem
+from recordskit.tracking.log import EventRow, RequestLog, RequestRow, read_event
 
 
 def export_log(log: RequestLog, path: Path) -> tuple[int, int]:
@@ -141,8 +142,11 @@ def _problem(item: dict[str, Any]) -> tuple[str, str] | None:
         return None
     if type(item["seq"]) is not int:
         return "seq", "expected the event's number"
-    problem = event_problem(item["event"], item["on_date"], item["details"])
-    return ("", problem) if problem else None
+    try:  # as the log will read it back, through the same door
+        read_event(item["seq"], item["event"], item["on_date"], item["details"])
+    except EventDetailsError as problem:
+        return "", str(problem)
+    return None
 
 
 def _line(item: dict[str, Any]) -> bytes:

@@ -1,0 +1,303 @@
+"""After a request is sent: where each request stands, what to do next, and recording what
+happened. Every front end asks these functions and words their answers itself.
+
+What comes back is data: a status row carries the request's timeline and its next step as an
+``Action`` (its kind, its date, and the arguments of the command that does it), never a
+sentence. ``recordskit.service.words`` has the sentences the command line and pages share.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from recordskit.deadlines.followups import NextStep, next_step
+from recordskit.deadlines.timeline import Timeline
+from recordskit.documents.exports import event_blocks, wrap_events
+from recordskit.errors import FieldError
+from recordskit.i18n import _, set_language
+from recordskit.logged import Undo, parse_details
+from recordskit.models import Agency, Directory, LoggedEvent
+from recordskit.service.workspace import Workspace
+from recordskit.tracking.log import DamagedEntry, LoggedRequest
+from recordskit.tracking.service import UnknownAgencyError, log_event, timeline_of, undo_event
+from recordskit.tracking.transfer import export_log, import_log
+from recordskit.vocabulary import FINAL_STATES, EventKind, State
+
+# --- The next step, as data ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """The one thing to do now on a request, as data a front end words its own way."""
+
+    kind: str
+    """``none``, ``wait_response``, ``follow_up``, ``wait_reply``, ``appeal``,
+    ``wait_decision``, ``wait_production`` or ``close``."""
+    date: date | None
+    request_id: str
+    window: str = ""
+    """For an appeal: the response whose window it uses (its event number, or
+    ``no_response``)."""
+
+    @property
+    def command(self) -> tuple[str, ...]:
+        """The arguments of the ``recordskit`` command that does it (placeholders in capitals),
+        or () when the step is to wait with nothing to record."""
+        request = self.request_id
+        if self.kind == "follow_up":
+            return ("followup", request, "--out", "FOLDER")
+        if self.kind == "appeal":
+            which = ("--response", self.window) if self.window.isdigit() else ()
+            return ("appeal", request, *which, "--out", "FOLDER")
+        if self.kind == "wait_response":
+            return ("log", request, "response", "--kind", "KIND", "--on", "DATE")
+        if self.kind == "wait_production":
+            return ("log", request, "response", "--kind", "produced", "--on", "DATE")
+        if self.kind == "wait_decision":
+            return ("log", request, "decided", "--on", "DATE")
+        if self.kind == "close":
+            return ("log", request, "closed", "--on", "DATE")
+        return ()
+
+
+def action_of(step: NextStep, request_id: str) -> Action:
+    return Action(step.kind, step.date, request_id, step.window)
+
+
+# --- Status -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusFilter:
+    """Which requests ``status`` shows. Each value is checked against what the log can hold."""
+
+    agency: str = ""
+    state: str = ""
+    """A state, as its id (``fee estimate``, ``fee_estimate``) or in the language in use."""
+    due_before: date | None = None
+    batch: str = ""
+    by: str = ""
+    include_closed: bool = False
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """One request as ``status`` lists it."""
+
+    logged: LoggedRequest
+    agency: Agency
+    timeline: Timeline
+    action: Action
+    asked: str
+    """What it asks for, in a few words (the first record's title, in the language in use)."""
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """The rows that match, and what could not be read (each says why, when worded)."""
+
+    rows: list[StatusRow]
+    damaged: list[DamagedEntry] = field(default_factory=list)
+    unreadable: list[tuple[LoggedRequest, UnknownAgencyError]] = field(default_factory=list)
+
+
+def _choice(value: str, valid: Mapping[str, str], field_name: str) -> str:
+    """The id ``value`` names among ``valid`` (ids and their words in the language in use, each
+    mapped to its id), or a clear error listing them, with the nearest as a suggestion."""
+    given = value.strip().lower()
+    for key in (given, given.replace("_", " "), given.replace(" ", "_")):
+        if key in valid:
+            return valid[key]
+    near = difflib.get_close_matches(given, list(valid), n=1)
+    hint = _(" (did you mean {suggestion}?)").format(suggestion=near[0]) if near else ""
+    ids = sorted(set(valid.values()))
+    raise FieldError(_("unknown {field} {value}{hint}; expected one of: {valid}").format(
+        field=field_name, value=repr(value), hint=hint, valid=", ".join(ids)), field=field_name)
+
+
+def state_choices() -> dict[str, str]:
+    """Every state by its id and by its name in the language in use."""
+    choices = {state.value: state.value for state in State}
+    choices |= {state.value.replace(" ", "_"): state.value for state in State}
+    choices |= {_(state.value).lower(): state.value for state in State}
+    return choices
+
+
+def asked_in_words(logged: LoggedRequest, directory: Directory) -> str:
+    """What a request asks for, in a few words: the first record's title (translated) and how
+    many more, or a student record's student."""
+    request = logged.request
+    if request.student is not None:
+        return _("Student record: {name}").format(name=request.student.name)
+    known = {a.id: a for a in directory.agencies}
+    records = {r.id: r.title for r in known[request.agency].records} if (
+        request.agency in known) else {}
+    titles = [_(records[r]) if r in records else r for r in request.records]
+    text = titles[0] if titles else request.other_records
+    more = len(request.records) + bool(request.other_records) - 1
+    text = text if len(text) <= 48 else text[:47] + "…"
+    return text + (f" (+{more})" if more > 0 else "")
+
+
+def status_rows(workspace: Workspace, chosen: StatusFilter | None = None) -> StatusReport:
+    """The requests of the log that match ``chosen`` (open ones unless it includes closed),
+    each with its timeline and next step; unknown filter values are refused."""
+    chosen = chosen or StatusFilter()
+    directory, today = workspace.directory, workspace.today
+    agency = _choice(chosen.agency, {a.id: a.id for a in directory.request_targets} | {
+        a.short_name.lower(): a.id for a in directory.request_targets}, "agency") \
+        if chosen.agency else ""
+    state = _choice(chosen.state, state_choices(), "state") if chosen.state else ""
+    report = StatusReport([])
+    for logged in workspace.log.all(report.damaged):
+        if agency and logged.request.agency != agency:
+            continue
+        if chosen.batch and logged.batch_id != chosen.batch.strip():
+            continue
+        if chosen.by and chosen.by.strip() not in {
+                logged.created_by, *(e.recorded_by for e in logged.events)}:
+            continue
+        try:
+            timeline = timeline_of(logged, directory, today)
+        except UnknownAgencyError as exc:
+            report.unreadable.append((logged, exc))  # worded when shown
+            continue
+        step = next_step(timeline, today)
+        if not chosen.include_closed and timeline.state in FINAL_STATES:
+            continue
+        if state and timeline.state != state:
+            continue
+        if chosen.due_before and not (step.date and step.date < chosen.due_before):
+            continue
+        report.rows.append(StatusRow(logged, directory.agency(logged.request.agency), timeline,
+                                     action_of(step, logged.id),
+                                     asked_in_words(logged, directory)))
+    return report
+
+
+# --- One request ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """One logged request with its timeline; ``timeline`` is None (and ``problem`` says why)
+    when the directory in use does not list its agency."""
+
+    logged: LoggedRequest
+    timeline: Timeline | None
+    agency: Agency | None
+    action: Action | None
+    problem: UnknownAgencyError | None = None
+
+
+def find_request(workspace: Workspace, request_id: str) -> LoggedRequest:
+    """The logged request an id (or a unique beginning of one) names."""
+    return workspace.log.get(request_id)
+
+
+def request_view(workspace: Workspace, request_id: str) -> RequestView:
+    """One request, its timeline and its next step."""
+    logged = find_request(workspace, request_id)
+    return view_of(workspace, logged)
+
+
+def view_of(workspace: Workspace, logged: LoggedRequest) -> RequestView:
+    directory, today = workspace.directory, workspace.today
+    try:
+        timeline = timeline_of(logged, directory, today)
+    except UnknownAgencyError as exc:
+        return RequestView(logged, None, None, None, exc)
+    return RequestView(logged, timeline, directory.agency(logged.request.agency),
+                       action_of(next_step(timeline, today), logged.id))
+
+
+# --- Recording what happened ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An event just recorded, and the request as it stands now."""
+
+    event: LoggedEvent
+    view: RequestView
+
+
+def record_event(workspace: Workspace, request_id: str, event: EventKind | str, on: date,
+                 details: Mapping[str, Any], *, by: str | None = None) -> Recorded:
+    """Record what happened to a request. ``details`` are the event's fields by name (``kind``,
+    ``until``, ``amount`` …); one that does not belong to the event is refused, naming it, and
+    so is an event that cannot have happened (before the request, in the future, after it was
+    closed)."""
+    typed = parse_details(event, {k: v for k, v in details.items() if v is not None},
+                          strict=True)
+    recorded, _timeline, logged = log_event(workspace.log, request_id, on, typed,
+                                            workspace.directory, workspace.today, by=by)
+    return Recorded(recorded, view_of(workspace, logged))
+
+
+def undo(workspace: Workspace, request_id: str, number: int, *, by: str | None = None
+         ) -> LoggedEvent[Undo]:
+    """Undo a mistaken event: a new ``undo`` event names it; both stay in the log."""
+    return undo_event(workspace.log, request_id, number, workspace.today, by=by)
+
+
+# --- Every open request's calendar, and moving the log ----------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarFile:
+    """One calendar of every open request's deadlines, and what was left out."""
+
+    content: bytes
+    requests: int
+    deadlines: int
+    left_out: list[UnknownAgencyError]
+    damaged: list[DamagedEntry]
+
+
+def calendar_file(workspace: Workspace, *, language: str, default_language: str
+                  ) -> CalendarFile:
+    """Every open request's deadlines as one iCalendar file, with stable ids so that importing
+    it again updates. Each request's events are in ``language`` when given, else in the
+    request's own, else in ``default_language``."""
+    directory, today = workspace.directory, workspace.today
+    blocks: list[bytes] = []
+    left_out: list[UnknownAgencyError] = []
+    damaged: list[DamagedEntry] = []
+    requests = deadlines = 0
+    for logged in workspace.log.all(damaged):
+        try:
+            timeline = timeline_of(logged, directory, today)
+        except UnknownAgencyError as exc:
+            left_out.append(exc)
+            continue
+        if timeline.state in FINAL_STATES:
+            continue
+        set_language(language or logged.request.language or default_language)
+        blocks.append(event_blocks(logged.id, directory.agency(logged.request.agency),
+                                   timeline.deadlines, name_request=True))
+        requests, deadlines = requests + 1, deadlines + len(timeline.deadlines)
+    set_language(language or default_language)
+    content = wrap_events(b"".join(blocks), name=_("Public records requests"))
+    return CalendarFile(content, requests, deadlines, left_out, damaged)
+
+
+def export_requests(workspace: Workspace, file: Path) -> tuple[int, int]:
+    """Write every request and event of the log to ``file``; (requests, events)."""
+    return export_log(workspace.log, file)
+
+
+def import_requests(workspace: Workspace, file: Path) -> tuple[int, int]:
+    """Add an export's requests and events to the log; (requests added, events added)."""
+    return import_log(workspace.log, file)
+
+
+def each_request(workspace: Workspace) -> Iterator[LoggedRequest]:
+    """Every request of the log that can be read."""
+    yield from workspace.log.all()
+
