@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import io
 import json
 import quopri
@@ -360,6 +361,20 @@ def test_an_echo_inside_an_email_never_changes_the_kind(request: str) -> None:
     assert read_reply(raw, source="echo.eml").kind is ReplyKind.NO_RECORDS
 
 
+@settings(max_examples=100, deadline=None)
+@given(kind=st.sampled_from(list(BASE_REPLIES)), request=LINES,
+       wrapper=st.sampled_from(['<blockquote type="cite">{}</blockquote>',
+                                '<div class="gmail_quote">{}</div>',
+                                '<div id="divRplyFwdMsg"><div>{}</div></div>']))
+def test_an_echo_quoted_in_html_never_changes_the_kind(kind: ReplyKind, request: str,
+                                                       wrapper: str) -> None:
+    own = "".join(f"<p>{html.escape(line)}</p>" for line in BASE_REPLIES[kind].split("\n"))
+    quoted = wrapper.format("<br>".join(html.escape(line) for line in request.split("\n")))
+    raw = _email(f"<html><body>{own}{quoted}</body></html>".encode(),
+                 "text/html; charset=utf-8", "quoted-printable")
+    assert read_reply(raw, source="echo.eml").kind is kind
+
+
 def test_the_request_as_sent_is_removed_even_unmarked() -> None:
     request = ("Any police records about arrests for underage drinking. Please waive the fee, "
                "or send a fee estimate first; if you deny any part, cite the exemption.")
@@ -472,11 +487,13 @@ def _extract(text: str) -> Sentences:
 
 def test_times_are_read_on_a_twelve_hour_clock() -> None:
     text = ("Received in this office on 11/29/2023 12:02:01 AM. Also 1/2/2024 12:30 PM and "
-            "January 3, 2024 at 4:05 p.m. and 2024-01-04 16:06.")
+            "January 3, 2024 at 4:05 p.m. and 2024-01-04 16:06 and 1-5-2024 and Sept. 6th, "
+            "2024.")
     found = dates(text, _extract(text))
     assert [(d.on, d.at) for d in found] == [
         (date(2023, 11, 29), clock(0, 2, 1)), (date(2024, 1, 2), clock(12, 30)),
-        (date(2024, 1, 3), clock(16, 5)), (date(2024, 1, 4), clock(16, 6))]
+        (date(2024, 1, 3), clock(16, 5)), (date(2024, 1, 4), clock(16, 6)),
+        (date(2024, 1, 5), None), (date(2024, 9, 6), None)]
     assert found[0].role == "received"
 
 
@@ -491,8 +508,8 @@ def test_date_roles_come_from_the_words_before_them() -> None:
 
 
 def test_references_take_every_numbering_and_refuse_lookalikes() -> None:
-    text = ("Re: R004372-120323 and B003626-112923. Your request number 17-140 was appealed as "
-            "SPR17-001. Call 617-343-4520; pages 10-15; XR004372-120323 is not one.")
+    text = ("In 2017: R004372-120323 and B003626-112923. Your request number 17-140 was "
+            "appealed as SPR17-001. Call 617-343-4520; pages 10-15; XR004372-120323 is not one.")
     found = references(text, _extract(text))
     assert [(ref.number, ref.system) for ref in found] == [
         ("R004372-120323", "city"), ("B003626-112923", "police"), ("17-140", "police_legacy"),

@@ -77,22 +77,26 @@ _SUPERVISOR = re.compile(r"(?<![A-Za-z])SPR[ ]?(\d{2})[-/](\d{3,4})(?!\d)")
 def references(text: str, sentences: Sentences) -> list[Reference]:
     """Every reference number, in the order first written, each once."""
     found: dict[str, Reference] = {}
+    first_seen: dict[str, int] = {}
     for match in _GOVQA.finditer(text):
         letter, serial, month, day, year = match.groups()
         number = f"{letter}{serial}-{month}{day}{year}"
         system = "police" if letter == "B" else "city"
+        first_seen.setdefault(number, match.start())
         found.setdefault(number, Reference(number, system, sentences.around(match.start()),
                                            _date_or_none(2000 + int(year), int(month),
                                                          int(day))))
     for match in _LEGACY.finditer(text):
         number = match.group(1)
+        first_seen.setdefault(number, match.start(1))
         found.setdefault(number, Reference(number, "police_legacy",
                                            sentences.around(match.start(1))))
     for match in _SUPERVISOR.finditer(text):
         number = f"SPR{match.group(1)}-{match.group(2)}"
+        first_seen.setdefault(number, match.start())
         found.setdefault(number, Reference(number, "supervisor",
                                            sentences.around(match.start())))
-    return sorted(found.values(), key=lambda ref: text.find(ref.number.split("-")[0]))
+    return sorted(found.values(), key=lambda ref: first_seen[ref.number])
 
 
 def _date_or_none(year: int, month: int, day: int) -> date | None:
@@ -112,6 +116,7 @@ _TIME = (r"(?:,?\s+(?:at\s+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\
 _DATE_PATTERN = (
     r"(?<![\d/-])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\d/])" + _TIME
     + r"|(?<![\d-])(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})(?![\d-])" + _TIME
+    + r"|(?<![\d/-])(?P<dm>\d{1,2})-(?P<dd>\d{1,2})-(?P<dy>\d{4})(?![\d-])" + _TIME
     + r"|(?i:\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(?P<tm>" + _MONTH
     + r")\.?\s+(?P<td>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<ty>\d{4})\b)" + _TIME
 )
@@ -153,6 +158,8 @@ def _match_date(match: re.Match[str]) -> date | None:
         return _date_or_none(year, int(groups["m"]), int(groups["d"]))
     if groups["iy"]:
         return _date_or_none(int(groups["iy"]), int(groups["im"]), int(groups["id"]))
+    if groups["dm"]:
+        return _date_or_none(int(groups["dy"]), int(groups["dm"]), int(groups["dd"]))
     return _date_or_none(int(groups["ty"]), _MONTHS[groups["tm"].lower()], int(groups["td"]))
 
 
