@@ -45,8 +45,6 @@ RecordFormat = Literal["electronic", "paper"]
 AgencyRole = Literal["records", "appeals"]
 
 CHANNELS: tuple[Channel, ...] = ("email", "mail", "portal", "hand")
-FEE_WAIVERS: tuple[FeeWaiver, ...] = ("none", "public_interest", "indigency")
-FORMATS: tuple[RecordFormat, ...] = ("electronic", "paper")
 
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]+$")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -511,11 +509,6 @@ class Request(_Strict):
         channels = agency.delivery if self.delivery in agency.delivery else [
             *agency.delivery, self.delivery]
         return agency.model_copy(update={"records_officer": officer, "delivery": channels})
-
-    @property
-    def send_to_is_own(self) -> bool:
-        """The address came from the requester, not from the directory."""
-        return bool(self.send_to)
 
     @property
     def non_custodial(self) -> bool:

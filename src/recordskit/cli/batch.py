@@ -47,7 +47,8 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
     """Produce one request per row of a CSV, XLSX or YAML file.
 
     Columns are the answers-file keys (records separated by ';', requester fields as
-    requester.name, requester.email, ...) plus an optional row_id. Every row is checked first;
+    requester.name, requester.email, ...) plus an optional row_id. Every row is checked, each
+    before it is produced (and --check checks them all without producing any);
     bad rows are reported with their row number and column (on stderr and in errors.csv) and
     every good row is still produced. A re-run skips rows already complete, finishes rows a
     stopped run left unfinished, and rewrites a changed row only with --force.

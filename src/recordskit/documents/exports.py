@@ -34,13 +34,6 @@ def schedule_ics(deadlines: tuple[Deadline, ...] | list[Deadline], agency: Agenc
                        name=_("Records request to {agency}").format(agency=agency.name))
 
 
-def calendar_ics(entries: list[tuple[str, Agency, list[Deadline]]], *, name: str) -> bytes:
-    """The deadlines of many requests as one iCalendar file, each event naming its request."""
-    blocks = b"".join(event_blocks(request_id, agency, tuple(deadlines), name_request=True)
-                      for request_id, agency, deadlines in entries)
-    return wrap_events(blocks, name=name)
-
-
 def wrap_events(blocks: bytes, *, name: str) -> bytes:
     """A VCALENDAR around VEVENT blocks made by ``event_blocks``."""
     return _calendar_head(name) + blocks + _CALENDAR_END

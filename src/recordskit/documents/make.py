@@ -24,7 +24,6 @@ from recordskit.documents.appeal import (
     appeal_context,
     prepare_appeal,
 )
-from recordskit.documents.batch_report import REQUEST_FOLDER_FILES
 from recordskit.documents.companion import appeal_companion, followup_companion
 from recordskit.documents.email_draft import email_draft
 from recordskit.documents.exports import schedule_csv, schedule_ics
@@ -56,7 +55,6 @@ from recordskit.tracking.log import (
 REQUEST_TEMPLATE = "request.docx"
 STUDENT_TEMPLATE = "student_records.docx"
 SCHEDULE_TEMPLATE = "schedule.docx"
-REQUIRED_FILES = REQUEST_FOLDER_FILES  # what every request folder holds
 FOLLOW_THROUGH_SUBJECT = "Massachusetts Public Records Law"
 
 
