@@ -810,3 +810,61 @@ def test_a_driver_message_never_carries_the_password() -> None:
     for echoed in (f"{SECRET}/1", f"{SECRET}%2F1"):
         reason = log._reason(RuntimeError(f'FATAL: bad password "{echoed}"\nDETAIL: more'))
         assert SECRET not in reason and reason.startswith("FATAL: bad password")
+
+
+def _docx_body(tmp_path: Path, xml: str) -> Path:
+    out = tmp_path / "request.docx"
+    with zipfile.ZipFile(FROZEN_TEMPLATES / "request.docx") as old, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info.filename)
+            if info.filename == "word/document.xml":
+                text = data.decode("utf-8")
+                start = text.index("<w:body>") + len("<w:body>")
+                data = (text[:start] + xml + text[start:]).encode("utf-8")
+            new.writestr(info, data)
+    return out
+
+
+def _field(*instructions: str) -> str:
+    runs = "".join(f'<w:r><w:instrText xml:space="preserve">{part}</w:instrText></w:r>'
+                   for part in instructions)
+    return (f'<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>{runs}'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+
+
+FIELDS = {
+    "INCLUDEPICTURE": _field(f'INCLUDEPICTURE "{OUTSIDE}" \\d'),
+    "a field split across runs": _field("INCLUDE", f'PICTURE "{OUTSIDE}"'),
+    "lower case": _field(f'includepicture "{OUTSIDE}"'),
+    "a simple field": f'<w:p><w:fldSimple w:instr=" INCLUDETEXT &quot;{OUTSIDE}&quot; "/></w:p>',
+    "a LINK field": _field(f'LINK Excel.Sheet.8 "{OUTSIDE}" "Sheet1" \\a'),
+}
+
+
+@pytest.mark.parametrize("shape", list(FIELDS))
+@pytest.mark.parametrize("door", ["template", "templates check", "pdf"])
+def test_a_field_that_fetches_a_file_is_refused(shape: str, door: str, tmp_path: Path) -> None:
+    """The class beyond relationships: a Word field that brings in a file by address."""
+    from recordskit.documents.pdf import to_pdf
+    from recordskit.documents.render import LetterTemplate
+    from recordskit.documents.template_check import check_template
+
+    path = _docx_body(tmp_path, FIELDS[shape])
+    wanted = "field, which brings in another file"
+    if door == "template":
+        with pytest.raises(UserError, match=wanted):
+            LetterTemplate(path)
+    elif door == "templates check":
+        assert any(wanted in p.message for p in check_template(path))
+    else:
+        with pytest.raises(UserError, match=wanted):
+            to_pdf({"letter.docx": path.read_bytes()})
+
+
+def test_fields_that_fetch_nothing_are_kept(tmp_path: Path) -> None:
+    from recordskit.documents.package import package_problem
+
+    for xml in (_field(' HYPERLINK "https://www.sec.state.ma.us/" '), _field(" PAGE "),
+                "<w:p><w:r><w:t>INCLUDEPICTURE, typed as text</w:t></w:r></w:p>"):
+        assert package_problem(_docx_body(tmp_path, xml).read_bytes()) == "", xml

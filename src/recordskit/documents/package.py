@@ -70,12 +70,48 @@ def relationships_problem(name: str, data: bytes) -> str:
     return ""
 
 
+_FETCHING_FIELDS = re.compile(r"(?<![\w])(INCLUDEPICTURE|INCLUDETEXT|LINK|DDE|DDEAUTO|IMPORT)"
+                              r"(?![\w])", re.IGNORECASE)
+"""Word fields that bring in another file, by address, when the document is opened or
+converted (a HYPERLINK field is only clicked, and is not one of them)."""
+
+
+def fields_problem(name: str, data: bytes) -> str:
+    """What makes one part of the document (``word/*.xml``) fetch another file through a
+    field, or "": its field instructions (``w:instrText``, ``w:fldSimple``'s ``w:instr``),
+    read as XML, whole or split across runs."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(data, _parser())
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        return (f"{name} cannot be read as XML ({str(exc)[:120]}); open the document in Word "
+                "or LibreOffice and save it again as .docx")
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        return f"{name} declares a DOCTYPE, which no Word document needs"
+    instructions = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if _local(element.tag) == "instrText":
+            instructions.append(element.text or "")
+        instructions += [str(value) for key, value in element.attrib.items()
+                         if _local(key) == "instr"]
+    if found := _FETCHING_FIELDS.search("".join(instructions)):
+        return (f"{name} has a {found.group(1).upper()} field, which brings in another file; "
+                "LibreOffice would fetch it, and recordskit never goes online. Paste or embed "
+                "what it shows instead")
+    return ""
+
+
 def package_problem(data: bytes) -> str:
     """What makes a DOCX unfit as a template before any part is read, or "" when nothing.
 
-    Too large unpacked (a zip bomb), a body that is not UTF-8, or a part that points outside
-    the file (a linked picture, an OLE object, an attached template): LibreOffice would fetch
-    it when making a PDF, and recordskit never goes online.
+    Too large unpacked (a zip bomb), a body that is not UTF-8, a relationship that points
+    outside the file (a linked picture, an OLE object, an attached template) or a field that
+    brings in another file (INCLUDEPICTURE): LibreOffice would fetch it when making a PDF, and
+    recordskit never goes online. Every part is read as XML, never matched as text.
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -87,6 +123,15 @@ def package_problem(data: bytes) -> str:
         largest = LIMITS["template_unpacked_bytes"]
         if unpacked > largest.value:
             return largest.exceeded("the template, unpacked", f"{unpacked:,} bytes")
+        try:
+            archive.read("word/document.xml").decode("utf-8")
+        except KeyError:
+            return "not a Word (.docx) document: it has no word/document.xml"
+        except UnicodeDecodeError:
+            return ("its word/document.xml is not UTF-8; open it in Word or LibreOffice and "
+                    "save it again as .docx")
+        except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as exc:
+            return f"word/document.xml cannot be unpacked ({exc})"
         # Every entry, each of a name given twice too, and a name in any case: a package's
         # part names are not case-sensitive.
         for info in infos:
@@ -97,13 +142,12 @@ def package_problem(data: bytes) -> str:
                     return f"{info.filename} cannot be unpacked ({exc})"
                 if problem := relationships_problem(info.filename, rels):
                     return problem
-        try:
-            archive.read("word/document.xml").decode("utf-8")
-        except KeyError:
-            return "not a Word (.docx) document: it has no word/document.xml"
-        except UnicodeDecodeError:
-            return ("its word/document.xml is not UTF-8; open it in Word or LibreOffice and "
-                    "save it again as .docx")
-        except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as exc:
-            return f"word/document.xml cannot be unpacked ({exc})"
+            elif (info.filename.lower().startswith("word/")
+                  and info.filename.lower().endswith(".xml")):
+                try:
+                    part = archive.read(info)
+                except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as exc:
+                    return f"{info.filename} cannot be unpacked ({exc})"
+                if problem := fields_problem(info.filename, part):
+                    return problem
     return ""
