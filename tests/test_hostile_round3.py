@@ -868,3 +868,23 @@ def test_fields_that_fetch_nothing_are_kept(tmp_path: Path) -> None:
     for xml in (_field(' HYPERLINK "https://www.sec.state.ma.us/" '), _field(" PAGE "),
                 "<w:p><w:r><w:t>INCLUDEPICTURE, typed as text</w:t></w:r></w:p>"):
         assert package_problem(_docx_body(tmp_path, xml).read_bytes()) == "", xml
+
+
+def test_a_release_over_the_limit_is_refused_unread(tmp_path: Path) -> None:
+    """Defect 7 as reported: a valid 2.3 MB release was merged, and every command then refused
+    the directory as over its limit. It is refused before it is read, saying how to raise the
+    limit; the copy every command reads is unchanged."""
+    from recordskit.directory.copies import update_user_copy
+    from recordskit.directory.load import load_directory
+
+    copy = _copy_made(tmp_path)
+    padding = "".join(f"# a note of the release, line {n:07d} {'.' * 40}\n"
+                      for n in range(2_300_000 // 80))
+    release = _write(tmp_path / "release.yaml", FROZEN_AGENCIES.read_text() + padding)
+    assert 2_200_000 < release.stat().st_size < 2_400_000
+    before = copy.read_bytes()
+    with pytest.raises(DirectoryError, match=r"the file is over the limit of 2,000,000 bytes.*"
+                                             r"RECORDSKIT_MAX_INPUT_BYTES"):
+        update_user_copy(target=copy, shipped=release)
+    assert copy.read_bytes() == before
+    load_directory(copy)
