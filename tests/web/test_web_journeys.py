@@ -13,11 +13,11 @@ import pytest
 pytest.importorskip("playwright")
 pytest.importorskip("axe_playwright_python")
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, sync_playwright
 
-from recordskit.tracking.open import open_log  # noqa: E402
-from tests.test_language_leaks import english_lines  # noqa: E402
-from tests.web.browser import (  # noqa: E402
+from recordskit.tracking.open import open_log
+from tests.test_language_leaks import english_lines
+from tests.web.browser import (
     CHROMIUM,
     check_page,
     choose,
@@ -30,7 +30,7 @@ from tests.web.browser import (  # noqa: E402
     tick,
     type_into,
 )
-from tests.web.conftest import TOKEN, LiveServer  # noqa: E402
+from tests.web.conftest import TOKEN, LiveServer
 
 if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)",

@@ -92,7 +92,8 @@ class Site:
                                autoescape=select_autoescape(default=True), auto_reload=False)
         self.env.globals.update(_=_, day=library.day_words, state=words.state_words,
                                 step=words.next_step_words, event=words.event_words,
-                                situation=words.situation_words)
+                                situation=words.situation_words,
+                                privacy_notice=words.privacy_notice)
         self.ws = library.open_workspace(agencies_path=config.agencies_path,
                                          database_url=config.database_url,
                                          folder=config.folder, today=config.today)

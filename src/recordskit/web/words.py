@@ -135,3 +135,32 @@ SITUATIONS = {
 
 def situation_words(kind: str) -> str:
     return _(SITUATIONS[kind]) if kind in SITUATIONS else ""
+
+
+PRIVACY_NOTICE = N_("""\
+Before you start, please read this.
+
+  * A public records request letter can itself become a public record: the agency may
+    give it to anyone who asks for it. Write only what you are comfortable with others reading.
+  * You do not have to say who you are or why you want the records. You only need a way to
+    receive the answer: an email address or a mailing address.
+  * recordskit never asks about immigration status. Anyone may ask for public records,
+    whatever their citizenship, so it does not belong in the letter.
+  * If you prefer, an organization (a clinic or advocacy group) can file the request for you,
+    with its own name and contact details instead of yours.
+  * Everything stays on this computer; recordskit sends nothing anywhere.
+""")
+"""The interview's notice (the same message, so the same translations)."""
+
+
+def privacy_notice() -> tuple[str, list[str]]:
+    """The notice's title and its points, as the page lists them."""
+    title, _sep, rest = _(PRIVACY_NOTICE).strip().partition("\n")
+    points: list[str] = []
+    for line in rest.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(("* ", "- ", "• ")):
+            points.append(stripped[2:].strip())
+        elif stripped and points:
+            points[-1] += " " + stripped
+    return title.strip(), points
