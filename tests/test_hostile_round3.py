@@ -45,6 +45,7 @@ def catalogs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Edit]:
     def clear() -> None:
         i18n._catalog.cache_clear()
         i18n._language_names.cache_clear()
+        i18n._own_name.cache_clear()
         i18n._warned.clear()
 
     def edit(code: str, change: Callable[[bytes], bytes]) -> Path:

@@ -42,6 +42,7 @@ def languages() -> dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=64)
 def _own_name(po: Path) -> str:
     """The language's own name (``X-Language-Name``) from the start of its catalog."""
     code = po.parent.parent.name
