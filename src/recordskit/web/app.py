@@ -632,7 +632,7 @@ def _merge(answers: dict[str, Any], form: Form, keys: tuple[str, ...]) -> None:
         if key in ("date_from", "date_to"):
             answers[key] = value.strip() or None
         elif key == "max_fee":
-            answers[key] = value.strip().lstrip("$").replace(",", "") or "0"
+            answers[key] = _amount(value)
         elif key == "custody":
             if answers.get("requester_role") == "parent":
                 answers[key] = value or None
@@ -640,6 +640,17 @@ def _merge(answers: dict[str, Any], form: Form, keys: tuple[str, ...]) -> None:
             answers.pop(key, None)
         else:
             _set(answers, key, value.strip())
+
+
+def _amount(value: str) -> str:
+    """An amount as the answers file writes it (``answers.yaml`` holds ``0.0``, ``12.5``), so
+    that the request, and its id, are the same once its answers are read back: the id counts
+    ``0`` and ``0.0`` apart."""
+    text = value.strip().lstrip("$").replace(",", "") or "0"
+    try:
+        return repr(float(text))
+    except ValueError:
+        return text  # the check names the field
 
 
 def _set(answers: dict[str, Any], key: str, value: Any) -> None:
