@@ -50,20 +50,44 @@ def test_massachusetts_closed_days(year: int) -> None:
     assert sorted(calendar.holidays_in(year)) == [D(d) for d in MASSACHUSETTS_HOLIDAYS[year]]
 
 
+# Boston bodies: the Friday before a Saturday legal holiday counts as closed (Boston's municipal
+# buildings closed on Friday, November 10, 2023, before a Saturday Veterans Day; facts.md 7.1).
+# Not for the Suffolk days (2028-06-17 is a Saturday: its Friday stays open).
+BOSTON_FRIDAYS: dict[int, list[str]] = {
+    2024: [],
+    2025: [],
+    2026: ["2026-07-03"],                              # July 4 on a Saturday
+    2027: ["2027-06-18", "2027-12-24", "2027-12-31"],  # Juneteenth, Christmas, New Year 2028
+    2028: ["2028-11-10"],                              # Veterans Day on a Saturday
+}
+
+
 @pytest.mark.parametrize("year", sorted(MASSACHUSETTS_HOLIDAYS))
 def test_boston_closed_days(year: int) -> None:
     calendar = get_calendar("boston")
-    expected = sorted(D(d) for d in MASSACHUSETTS_HOLIDAYS[year] + SUFFOLK_DAYS[year])
+    expected = sorted(D(d) for d in MASSACHUSETTS_HOLIDAYS[year] + SUFFOLK_DAYS[year]
+                      + BOSTON_FRIDAYS[year])
     assert sorted(calendar.holidays_in(year)) == expected
 
 
-def test_saturday_holiday_leaves_friday_open() -> None:
-    calendar = get_calendar("boston")
-    assert calendar.is_business_day(D("2026-07-03"))
-    assert calendar.is_business_day(D("2027-12-24"))
-    assert calendar.is_business_day(D("2027-12-31"))
+def test_saturday_holiday_leaves_the_state_friday_open() -> None:
+    calendar = get_calendar("massachusetts")
+    for friday in ("2026-07-03", "2027-12-24", "2027-12-31", "2023-11-10"):
+        assert calendar.is_business_day(D(friday)), friday
+        assert calendar.assumed(D(friday)) is None
     assert calendar.closed_reason(D("2027-07-05")) is not None
     assert calendar.closed_reason(D("2026-07-04")) == "Saturday"
+
+
+def test_boston_closes_the_friday_before_a_saturday_holiday_and_labels_it() -> None:
+    calendar = get_calendar("boston")
+    assert calendar.closed_reason(D("2023-11-10")) == "Friday before Veterans Day (a Saturday)"
+    assert calendar.assumed(D("2023-11-10")) == "Friday before Veterans Day (a Saturday)"
+    assert calendar.assumed(D("2027-12-31")) == "Friday before New Year's Day (a Saturday)"
+    assert calendar.assumed(D("2026-03-17")) == "Evacuation Day"
+    assert calendar.assumed(D("2026-11-26")) is None  # Thanksgiving is the law's, not assumed
+    assert calendar.assumed(D("2026-11-28")) is None  # a Saturday
+    assert calendar.is_business_day(D("2028-06-16"))  # Bunker Hill Day on a Saturday
 
 
 # (deemed receipt or arrival, Massachusetts response due, Boston response due), counted by hand.
@@ -71,15 +95,18 @@ RESPONSE_DUE = [
     ("2025-03-14", "2025-03-28", "2025-03-31"),  # Evacuation Day, Mon Mar 17
     ("2024-03-15", "2024-03-29", "2024-04-01"),  # Evacuation Day on Sunday -> Mon Mar 18
     ("2026-06-12", "2026-06-29", "2026-06-30"),  # Bunker Hill Day and Juneteenth
-    ("2026-07-02", "2026-07-16", "2026-07-16"),  # Jul 3 is a business day
-    ("2027-12-23", "2028-01-06", "2028-01-06"),  # Dec 24 and Dec 31 are business days
+    ("2026-07-02", "2026-07-16", "2026-07-17"),  # Jul 3: a business day; Boston: closed
+    ("2027-12-23", "2028-01-06", "2028-01-10"),  # Dec 24, Dec 31: likewise
+    ("2027-12-31", "2028-01-14", "2028-01-18"),  # Boston: received Mon Jan 3; MLK Jan 17
+    ("2023-11-09", "2023-11-24", "2023-11-27"),  # Boston closed Fri Nov 10, 2023
+    ("2023-11-10", "2023-11-27", "2023-11-28"),  # arrives that Friday: Boston receives Mon
     ("2025-04-17", "2025-05-02", "2025-05-02"),  # Patriots' Day
     ("2025-11-27", "2025-12-12", "2025-12-12"),  # arrives on Thanksgiving: received Fri 28
     ("2026-11-21", "2026-12-08", "2026-12-08"),  # arrives Saturday: received Mon 23
-    ("2027-06-16", "2027-06-30", "2027-07-01"),  # Bunker Hill Thu; Juneteenth on Saturday
+    ("2027-06-16", "2027-06-30", "2027-07-02"),  # Bunker Hill Thu; Juneteenth Sat, Fri closed
     ("2028-03-16", "2028-03-30", "2028-03-31"),  # Evacuation Day Friday
     ("2024-12-24", "2025-01-09", "2025-01-09"),  # Christmas, New Year's Day
-    ("2028-11-09", "2028-11-24", "2028-11-24"),  # Veterans Day on Saturday; Thanksgiving
+    ("2028-11-09", "2028-11-24", "2028-11-27"),  # Veterans Day Sat (Boston: Fri closed)
 ]
 
 
@@ -94,7 +121,7 @@ def test_ten_business_days_after_receipt(arrives: str, massachusetts: str, bosto
 def test_twenty_five_business_days_over_the_holidays() -> None:
     calendar = get_calendar("boston")
     assert calendar.add_business_days(D("2026-11-23"), 25) == D("2026-12-30")
-    assert calendar.add_business_days(D("2026-06-12"), 25) == D("2026-07-21")
+    assert calendar.add_business_days(D("2026-06-12"), 25) == D("2026-07-22")  # Jul 3 closed
 
 
 def test_counting_helpers() -> None:

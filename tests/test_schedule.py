@@ -29,8 +29,9 @@ def _schedule(directory: Directory, answers: Answers, **changes: Any) -> dict[st
 
 # sent_on, delivery, then the five dates, each counted by hand on the Boston calendar.
 HAND_COUNTED = [
-    # Email on Fri 12 June 2026: Bunker Hill Day (17th) and Juneteenth (19th) are skipped.
-    ("2026-06-12", "email", "2026-06-12", "2026-06-30", "2026-07-01", "2026-07-21", "2026-09-10"),
+    # Email on Fri 12 June 2026: Bunker Hill Day (17th) and Juneteenth (19th) are skipped, and
+    # Friday 3 July (Independence Day is a Saturday: Boston closes the Friday, by assumption).
+    ("2026-06-12", "email", "2026-06-12", "2026-06-30", "2026-07-01", "2026-07-22", "2026-09-10"),
     # Email on Mon 23 Nov 2026: Thanksgiving and Christmas fall in the counts; the appeal
     # deadline (Sun 21 Feb 2027) is not moved off the weekend.
     ("2026-11-23", "email", "2026-11-23", "2026-12-08", "2026-12-09", "2026-12-30", "2027-02-21"),
@@ -38,7 +39,8 @@ HAND_COUNTED = [
     ("2026-11-21", "portal", "2026-11-23", "2026-12-08", "2026-12-09", "2026-12-30", "2027-02-19"),
     # Mail on Fri 12 June 2026: assumed to arrive 3 business days later (Thu 18th, past
     # Bunker Hill Day), so every business-day deadline moves; the appeal deadline does not.
-    ("2026-06-12", "mail", "2026-06-18", "2026-07-03", "2026-07-06", "2026-07-24", "2026-09-10"),
+    # Friday 3 July is counted closed (the Friday before a Saturday holiday).
+    ("2026-06-12", "mail", "2026-06-18", "2026-07-06", "2026-07-07", "2026-07-27", "2026-09-10"),
 ]
 
 

@@ -211,7 +211,8 @@ _RULES: tuple[Rule, ...] = (
     Rule(
         key="labor_rate_cap",
         statement="time may be charged at the hourly rate of the lowest-paid employee able to "
-        "do the work, and at no more than $25 an hour",
+        "do the work, and at no more than $25 an hour unless the Supervisor of Records allows "
+        "a municipality more on its petition",
         citation="M.G.L. c. 66, § 10(d)",
         sources=(_MIDDLESEX_FEES, "https://www.cityofmelrose.org/home/webforms/form-request-public-records"),
         confidence="secondary",
@@ -286,7 +287,8 @@ _RULES: tuple[Rule, ...] = (
     Rule(
         key="appeal_right",
         statement="a requester may appeal to the Supervisor of Records when a body fails to "
-        "comply with the Public Records Law",
+        "comply with the Public Records Law, or gives a response the requester believes "
+        "violates it",
         citation="M.G.L. c. 66, § 10A(a)",
         sources=("https://instalawyer.io/laws/massachusetts-general-laws/section-10a-petition-for",),
         confidence="official",
@@ -368,6 +370,49 @@ _RULES: tuple[Rule, ...] = (
         sources=("https://www.plymouth-ma.gov/FAQ.aspx?QID=191",
                  "http://www.lexology.com/library/detail.aspx?g=0f1a2479-7b69-48d4-9303-02fb2810b414"),
         confidence="secondary",
+    ),
+    Rule(
+        key="fee_petition",
+        statement="only a municipal records access officer may petition the Supervisor of "
+        "Records to charge more than $25 an hour",
+        citation="950 CMR 32.06(4)(h)",
+        sources=(_SEC_PETITIONS,),
+        confidence="official",
+        note="facts.md 1.11. The grounds (a commercial purpose, or the actual cost) are "
+        "secondary; recordskit does not state them.",
+    ),
+    Rule(
+        key="not_held",
+        statement="a written response must identify the requested records it does not hold "
+        "and, if known, the agency or municipality that may hold them",
+        citation="M.G.L. c. 66, § 10(b)(ii)–(iii)",
+        sources=(_MIDDLESEX_10B,),
+        confidence="secondary",
+        note="facts.md 1.8 items 2 and 3 (SOURCED, from a restatement of § 10(b)). Nothing in "
+        "facts.md says a response must describe the search made: letters only ask for it.",
+    ),
+    Rule(
+        key="supervisor_order_enforcement",
+        statement="if a body does not comply with an order of the Supervisor of Records, the "
+        "Supervisor may refer the matter to the Attorney General",
+        citation="M.G.L. c. 66, § 10A(b)",
+        sources=("https://www.nefac.org/massachusetts-public-records/",
+                 "https://accessmassrecords.com/how-it-works"),
+        confidence="secondary",
+    ),
+    Rule(
+        key="boston_saturday_holiday",
+        statement="when a Massachusetts legal holiday falls on a Saturday, state offices stay "
+        "open on the Friday before, but Boston's municipal buildings closed that Friday in "
+        "2023; recordskit counts that Friday as closed for Boston bodies, which gives the "
+        "later, safer deadline",
+        citation="M.G.L. c. 4, § 7, cl. 18",
+        sources=("http://www.southwickma.org/about-us/pages/holiday-closings",
+                 "https://www.bostonglobe.com/2023/11/10/metro/veterans-day-2023-whats-open-"
+                 "whats-closed/"),
+        confidence="secondary",
+        note="facts.md 7.1 and Pitfall 17: one year's report (Veterans Day 2023); whether the "
+        "City closes on the Friday before every Saturday holiday is UNVERIFIED.",
     ),
     Rule(
         key="student_record_access",

@@ -40,6 +40,9 @@ class ResponseKind(StrEnum):
     FEE_ESTIMATE = "fee_estimate"
     EXTENSION = "extension"
     NO_RECORDS = "no_records"
+    CLOSED_INACTIVE = "closed_inactive"
+    """The body closed the request itself (for "no recent activity", say) without producing
+    the records or withholding them with a reason."""
 
 
 class State(StrEnum):
@@ -65,7 +68,10 @@ class State(StrEnum):
 
     @classmethod
     def after_response(cls, kind: ResponseKind) -> State:
-        """The state a response of this kind puts a request in."""
+        """The state a response of this kind puts a request in. A body's own closure is a
+        response like any other (it can be appealed), not the requester's ``closed``."""
+        if kind == ResponseKind.CLOSED_INACTIVE:
+            return cls.RESPONSE
         return cls(kind.value.replace("_", " "))
 
 
@@ -102,3 +108,19 @@ class GroundKind(StrEnum):
     UNLAWFUL_FEE = "unlawful_fee"
     EXCESSIVE_FEE = "excessive_fee"
     PRODUCTION_BEYOND_LIMIT = "production_beyond_limit"
+    EXEMPTION_CONTESTED = "exemption_contested"
+    """A withholding that names an exemption: the exemption does not apply, or the records
+    are segregable."""
+    INCOMPLETE_PRODUCTION = "incomplete_production"
+    """Records came, but not all of those asked for."""
+    PRODUCTION_MISSED = "production_missed"
+    """The production date the body set passed without the records."""
+    NO_RECORDS = "no_records"
+    """A "no records" answer the requester believes rests on an inadequate search."""
+    NO_SEARCH_DESCRIBED = "no_search_described"
+    """A "no records" answer that did not say where or how the body searched."""
+    CLOSED_INACTIVE = "closed_inactive"
+    """The body closed the request (for "no recent activity") without an answer the law
+    provides."""
+    LATE_PETITION = "late_petition"
+    """The body petitioned for more time after the limit for doing so."""

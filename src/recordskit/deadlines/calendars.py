@@ -3,8 +3,14 @@
 A business day is a weekday that is not a Massachusetts legal holiday (the law table's
 ``legal_holidays``, as the pinned ``holidays`` package encodes them: a Sunday holiday moves to
 Monday, a Saturday holiday does not move), nor, on a calendar that counts them, one of Suffolk
-County's own days, nor a closure listed in the directory. Which calendar a body uses is a
-setting of the body in ``agencies.yaml``.
+County's own days or the Friday before a Saturday holiday, nor a closure listed in the
+directory. Which calendar a body uses is a setting of the body in ``agencies.yaml``.
+
+Two kinds of day are counted closed on the Boston calendar by assumption, not because the law
+or the City says so (facts.md 7.1, 7.2): the Suffolk County days, and the Friday before a
+Saturday holiday (Boston's municipal buildings closed on Friday, November 10, 2023, before a
+Saturday Veterans Day). Each gives the later, safer date, and :meth:`BusinessCalendar.assumed`
+says which days they are, so every date they move can say so.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ class CalendarSpec:
     name: str
     description: str
     suffolk_days: bool
+    friday_before_saturday_holiday: bool = False
+    """Count the Friday before a Saturday legal holiday as closed (Boston's practice in 2023)."""
 
 
 CALENDARS: dict[str, CalendarSpec] = {
@@ -40,8 +48,9 @@ CALENDARS: dict[str, CalendarSpec] = {
         CalendarSpec(
             name="boston",
             description="Massachusetts legal holidays plus Suffolk County's Evacuation Day and "
-            "Bunker Hill Day",
+            "Bunker Hill Day, and the Friday before a Saturday holiday",
             suffolk_days=True,
+            friday_before_saturday_holiday=True,
         ),
     )
 }
@@ -55,13 +64,25 @@ def _holidays_class() -> type[Any]:
     class MassachusettsHolidays(UnitedStates):
         """``holidays``' Massachusetts list, plus Suffolk County's days and listed closures."""
 
-        def __init__(self, *, suffolk_days: bool, closures: dict[date, str]) -> None:
+        def __init__(self, *, suffolk_days: bool, fridays: bool,
+                     closures: dict[date, str]) -> None:
             self._suffolk_days = suffolk_days
+            self._fridays = fridays
             self._closures = closures
             super().__init__(subdiv="MA")  # type: ignore[no-untyped-call]
 
         def _populate(self, year: int) -> None:  # the hook the library documents for extension
             super()._populate(year)
+            if self._fridays:
+                # The state's own holidays only (not the Suffolk days, which move only from
+                # Sunday to Monday); next year's New Year's Day closes this year's 31 December.
+                saturdays = [(day, str(name)) for day, name in self.items()
+                             if day.year == year and day.weekday() == 5]
+                new_year = date(year + 1, 1, 1)
+                if new_year.weekday() == 5:
+                    saturdays.append((new_year, "New Year's Day"))
+                for day, name in saturdays:
+                    self[day - timedelta(days=1)] = f"{FRIDAY_BEFORE}{name} (a Saturday)"
             if self._suffolk_days:
                 for month, day, name in SUFFOLK_DAYS:
                     holiday = date(year, month, day)
@@ -75,6 +96,10 @@ def _holidays_class() -> type[Any]:
     return MassachusettsHolidays
 
 
+FRIDAY_BEFORE = "Friday before "
+"""How a Friday closed before a Saturday holiday is named (the holiday's name follows)."""
+
+
 class BusinessCalendar:
     """Counts business days for one body: its holidays, its county's days, its closures."""
 
@@ -84,7 +109,8 @@ class BusinessCalendar:
         # and asking ``holidays`` costs far more than a lookup here.
         self._closed: dict[date, str | None] = {}
         self._holidays = _holidays_class()(
-            suffolk_days=spec.suffolk_days, closures=dict(closures or {})
+            suffolk_days=spec.suffolk_days, fridays=spec.friday_before_saturday_holiday,
+            closures=dict(closures or {})
         )
 
     @property
@@ -104,6 +130,28 @@ class BusinessCalendar:
             reason = self._holidays.get(day)
         self._closed[day] = reason
         return reason
+
+    def assumed(self, day: date) -> str | None:
+        """The day's name when it is counted closed only by recordskit's assumption (a Suffolk
+        County day, or the Friday before a Saturday holiday), else None."""
+        reason = self.closed_reason(day)
+        if reason is None or reason in ("Saturday", "Sunday"):
+            return None
+        names = tuple(name for _month, _day, name in SUFFOLK_DAYS)
+        if reason.startswith(names) or reason.startswith(FRIDAY_BEFORE):
+            return reason
+        return None
+
+    def assumed_between(self, start: date, end: date) -> list[tuple[date, str]]:
+        """The assumed closed days after ``start`` up to and including ``end``."""
+        found = []
+        day = start
+        while day < end:
+            day += timedelta(days=1)
+            reason = self.assumed(day)
+            if reason:
+                found.append((day, reason))
+        return found
 
     def is_business_day(self, day: date) -> bool:
         return self.closed_reason(day) is None

@@ -12,7 +12,15 @@ from datetime import date, timedelta
 
 from recordskit.deadlines.calendars import BusinessCalendar, calendar_for
 from recordskit.deadlines.events import order_of_day
-from recordskit.deadlines.notices import SUFFOLK, Notice, notice
+from recordskit.deadlines.calendars import FRIDAY_BEFORE
+from recordskit.deadlines.notices import (
+    FRIDAY_CLOSED,
+    PORTAL_SUNDAY,
+    RECEIPT_ON_ASSUMED_DAY,
+    SUFFOLK,
+    Notice,
+    notice,
+)
 from recordskit.errors import FieldError
 from recordskit.i18n import _
 from recordskit.law import LAW, SUFFOLK_DAYS, production_limit
@@ -119,14 +127,15 @@ def new_request_schedule(request: Request, agency: Agency, calendar: BusinessCal
     production_due = calendar.add_business_days(received, production.days)
     appeal_due = request.sent_on + timedelta(days=appeal.days)
     who = agency.short_name
-    response_note = _suffolk_note(calendar, received, response_due)
-    production_note = _suffolk_note(calendar, received, production_due)
+    response_note = _assumed_note(calendar, received, response_due)
+    production_note = _assumed_note(calendar, received, production_due)
 
     deadlines = [
         Deadline(
             date=received,
             event="received",
-            description=_receipt_text(request, received, who, received_on, tracking),
+            description=_receipt_text(request, received, who, received_on, tracking,
+                                      calendar),
             citation=LAW["receipt_rule"].citation,
             basis="logged" if received_on is not None else "assumed",
             assumption="" if received_on is not None else receipt_assumption(request),
@@ -171,10 +180,59 @@ def new_request_schedule(request: Request, agency: Agency, calendar: BusinessCal
         ),
     ]
     deadlines.sort(key=lambda d: (d.date, order_of_day(d.event)))
-    notes = tuple(dict.fromkeys(
-        notice(note, SUFFOLK, citation=LAW["suffolk_days"].citation)
-        for note in (response_note, production_note) if note))
-    return Schedule(tuple(deadlines), calendar.name, notes)
+    notes = [*_receipt_notes(request, calendar, received, received_on),
+             *_assumed_notices(calendar, received, max(response_due, production_due))]
+    return Schedule(tuple(deadlines), calendar.name, tuple(dict.fromkeys(notes)))
+
+
+def _receipt_notes(request: Request, calendar: BusinessCalendar, received: date,
+                   received_on: date | None) -> list[Notice]:
+    """Say so when an assumed closed day moved the receipt itself, and when the City's portal
+    may show an earlier date than the one counted here."""
+    notes = []
+    arrived = received_on if received_on is not None else (
+        request.sent_on if request.delivery != "mail" else None)
+    if arrived is not None and arrived != received:
+        assumed = calendar.assumed_between(arrived - timedelta(days=1), received)
+        if assumed:
+            day, reason = assumed[0]
+            notes.append(notice(
+                f"The request is taken as received on {received.isoformat()}, not "
+                f"{arrived.isoformat()}: {day.isoformat()} ({reason}) is counted as a day the "
+                "office is closed, which is an assumption. If the office was open, every date "
+                "is one business day earlier.",
+                RECEIPT_ON_ASSUMED_DAY, received=received, sent=day, reason=reason))
+    if (received_on is None and calendar.spec.suffolk_days and request.delivery != "mail"
+            and request.sent_on.weekday() == 6):
+        rule = LAW["receipt_rule"]
+        notes.append(notice(
+            "A request made on a Sunday: the City's records portal has shown a due date one "
+            "business day earlier than the one counted here (for example for R002556-062324 "
+            "and R004372-120323). It seems to count from the Sunday, while the rule counts a "
+            "request that arrives on a Sunday as received on the next business day "
+            f"({rule.citation}). If the portal shows an earlier date, that is why; an answer "
+            "by it is never late.", PORTAL_SUNDAY, citation=rule.citation))
+    return notes
+
+
+def _assumed_notices(calendar: BusinessCalendar, start: date, end: date) -> list[Notice]:
+    """One note for each kind of assumed closed day that lengthened a count."""
+    days = calendar.assumed_between(start, end)
+    notes = []
+    if any(not reason.startswith(FRIDAY_BEFORE) for _day, reason in days):
+        rule = LAW["suffolk_days"]
+        notes.append(notice(
+            "A Suffolk County legal holiday (Evacuation Day or Bunker Hill Day) is counted as a "
+            f"day Boston offices are closed ({rule.citation}). They may open that day, so a "
+            "deadline may be one business day earlier.", SUFFOLK, citation=rule.citation))
+    if any(reason.startswith(FRIDAY_BEFORE) for _day, reason in days):
+        rule = LAW["boston_saturday_holiday"]
+        notes.append(notice(
+            "The Friday before a Saturday holiday is counted as a day Boston offices are "
+            f"closed, as they were on Friday, November 10, 2023 ({rule.citation}). They may "
+            "open that day, so a deadline may be one business day earlier.",
+            FRIDAY_CLOSED, citation=rule.citation))
+    return notes
 
 
 def student_records_schedule(request: Request, agency: Agency, calendar: BusinessCalendar
@@ -236,10 +294,14 @@ def student_records_schedule(request: Request, agency: Agency, calendar: Busines
 
 
 def _receipt_text(request: Request, received: date, who: str, confirmed: date | None,
-                  tracking: str) -> str:
+                  tracking: str, calendar: BusinessCalendar) -> str:
     if confirmed is not None:
         reference = f" (reference {tracking})" if tracking else ""
+        assumed = calendar.assumed(confirmed)
         rolled = "" if confirmed == received else (
+            f" It arrived on {confirmed.isoformat()} ({assumed}), a day the office is assumed "
+            "to be closed (it may have been open), so it counts from this next business day."
+            if assumed else
             f" It arrived on {confirmed.isoformat()}, a day the office was closed, so it counts "
             "from this next business day.")
         return f"{capital(who)} confirmed receipt{reference}.{rolled} Counting starts the " \
@@ -249,6 +311,11 @@ def _receipt_text(request: Request, received: date, who: str, confirmed: date | 
                 f"{MAIL_TRANSIT_BUSINESS_DAYS} business days after it is posted. Change this "
                 "date when you learn when it arrived; every deadline moves with it.")
     if received != request.sent_on:
+        assumed = calendar.assumed(request.sent_on)
+        if assumed:
+            return (f"Sent on {assumed}, a day {who}'s office is assumed to be closed (it may be "
+                    "open), so it is taken as received on the next business day, until you log "
+                    "the day it arrived. Counting starts the business day after.")
         return (f"Sent on a day {who}'s office is closed, so it is taken as received on the next "
                 "business day, until you log the day it arrived. Counting starts the business "
                 "day after.")
@@ -256,22 +323,26 @@ def _receipt_text(request: Request, received: date, who: str, confirmed: date | 
             "Counting starts the business day after.")
 
 
-def _suffolk_note(calendar: BusinessCalendar, start: date, end: date) -> str:
-    """Say so when a Suffolk County day lengthened the count: Boston may not close on it."""
-    names = tuple(name for _month, _day, name in SUFFOLK_DAYS)
-    skipped = []
-    day = start
-    while day < end:
-        day += timedelta(days=1)
-        reason = calendar.closed_reason(day)
-        if reason and reason.startswith(names):
-            skipped.append(f"{reason} ({day.isoformat()})")
+def _assumed_note(calendar: BusinessCalendar, start: date, end: date) -> str:
+    """Say so when a day counted closed only by assumption lengthened the count: a Suffolk
+    County day, or the Friday before a Saturday holiday. Boston may be open on either."""
+    skipped = calendar.assumed_between(start, end)
     if not skipped:
         return ""
-    return (f" This count skips {' and '.join(skipped)}, a Suffolk County legal holiday "
-            f"({LAW['suffolk_days'].citation}) that Boston offices may not observe, so the "
-            "deadline may be one business day earlier.")
-
+    suffolk = [f"{reason} ({day.isoformat()})" for day, reason in skipped
+               if not reason.startswith(FRIDAY_BEFORE)]
+    fridays = [f"{day.isoformat()} ({reason})" for day, reason in skipped
+               if reason.startswith(FRIDAY_BEFORE)]
+    parts = []
+    if suffolk:
+        parts.append(f"{' and '.join(suffolk)}, a Suffolk County legal holiday "
+                     f"({LAW['suffolk_days'].citation}) that Boston offices may not observe")
+    if fridays:
+        parts.append(f"{' and '.join(fridays)}, assumed closed as Boston's buildings were "
+                     "before a Saturday holiday in 2023 "
+                     f"({LAW['boston_saturday_holiday'].citation})")
+    return (f" This count skips {'; and '.join(parts)}, so the deadline may be one business "
+            "day earlier (an assumption).")
 
 
 def refuse_a_passed_request(request: Request, agency: Agency, calendar: BusinessCalendar,
