@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import signal
@@ -323,7 +324,7 @@ def test_template_spreadsheets(tmp_path: Path) -> None:
     for name in ("requests.xlsx", "requests.csv"):
         result = run("--template", str(tmp_path / name))
         assert result.exit_code == 0, result.output
-        made = run(str(tmp_path / name), "--out", str(tmp_path / f"out-{name}"))
+        made = run(str(tmp_path / name), "--out", str(tmp_path / f"out-{name}"), "--no-log")
         assert made.exit_code == 0, made.output
         assert folders(tmp_path / f"out-{name}") == ["family-001-bps"]
     assert "already exists" in run("--template", str(tmp_path / "requests.csv")).output
@@ -405,11 +406,21 @@ def test_a_first_batch_makes_the_log_and_says_where(tmp_path: Path) -> None:
                                                                  **{"requester.name": "B"})])
     made = run(str(path), "--out", str(tmp_path / "out"))
     assert made.exit_code == 0, made.output
-    assert f"Request log ({log.location}): 2 new requests recorded" in made.output
+    assert f"Request log ({log.location}): 2 new requests recorded as batch batch-" in made.output
     assert len(open_log().all()) == 2
+    # The batch names its id, the way `status --batch` takes it, and `--by` who made it.
+    batch = made.output.split("recorded as batch ")[1].split(";")[0]
+    listed = CliRunner().invoke(cli, ["status", "--json", "--batch", batch])
+    assert len(json.loads(listed.output)) == 2
     again = run(str(path), "--out", str(tmp_path / "out"))
-    assert f"Request log ({log.location}): no new request to record." in again.output
+    assert f"Request log ({log.location}): no new request to record; batch {batch}" in (
+        again.output)
     assert len(open_log().all()) == 2
+    by = run(str(write_csv(tmp_path / "by.csv", [row(row_id="c", **{"requester.name": "C"})])),
+             "--out", str(tmp_path / "by"), "--by", "Ana at the clinic")
+    assert by.exit_code == 0, by.output
+    assert {r.created_by for r in open_log().all() if r.folder.endswith("c-bps")} == {
+        "Ana at the clinic"}
 
 
 def _many_rows(path: Path, count: int) -> Path:

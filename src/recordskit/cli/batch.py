@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from recordskit.cli.app import cli, console, directory_path, open_log_for, say
+from recordskit.cli.app import cli, console, directory_path, say, workspace_for
 from recordskit.service import UserError
 
 if TYPE_CHECKING:
     from rich.console import Console
-
-_SLASHED_DATE = re.compile(r"'\d{1,2}/\d{1,2}/\d{2,4}' is not a date")
-"""A problem with a date as a spreadsheet shows one: 11/23/2026, or 23/11/2026 in Spanish."""
-
 
 @cli.command()
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
@@ -37,13 +32,19 @@ _SLASHED_DATE = re.compile(r"'\d{1,2}/\d{1,2}/\d{2,4}' is not a date")
               help="Do not record the rows in the request log.")
 @click.option("--workers", type=click.IntRange(min=0), default=0,
               help="Processes to render with [default: one per core].")
+@click.option("--past", is_flag=True, help="The rows' sent_on days are really long gone (the "
+              "letters were sent then): produce rows whose first deadline has passed.")
+@click.option("--by", "by", help="Who is making the batch, for the request log [default: "
+              "RECORDSKIT_USER, or your login name].")
+@click.option("--move", is_flag=True, help="Rows already logged for another folder move here "
+              "(their log entries then name this folder).")
 @click.option("--template", "template_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Write a template spreadsheet (.xlsx or .csv) with every column and one "
                    "example row, then stop.")
 @click.pass_context
 def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: bool,
           force: bool, pdf: bool, allow_personal: bool, no_log: bool, workers: int,
-          template_path: Path | None) -> None:
+          past: bool, by: str | None, move: bool, template_path: Path | None) -> None:
     """Produce one request per row of a CSV, XLSX or YAML file.
 
     Columns are the answers-file keys (records separated by ';', requester fields as
@@ -76,18 +77,24 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
     if out is None and not check_only:
         raise UserError("give --out FOLDER for the letters, or --check to only check the rows")
     directory = load_directory(directory_path(ctx))
+    workspace = workspace_for(ctx)
     with _progress_bar(console(stderr=True)) as advance:
         report = make_batch(file, out, directory, templates_path=templates_dir(), force=force,
                             check_only=check_only, workers=workers, progress=advance,
                             allow_personal=allow_personal, pdf=pdf,
-                            log=None if no_log else open_log_for(ctx))
+                            log=None if no_log else workspace.log, past=past,
+                            today=workspace.today, by=by, move=move)
     for problem in report.problems:
         column = f" {problem.column}:" if problem.column else ""
-        say(f"{file}: row {problem.row}:{column} {problem.message}", err=True)
-    if any(_SLASHED_DATE.search(problem.message) for problem in report.problems):
+        hint = " (--past)" if problem.kind == "passed_date" else ""
+        say(f"{file}: row {problem.row}:{column} {problem.message}{hint}", err=True)
+    kinds = {problem.kind for problem in report.problems}
+    if "slashed_date" in kinds:
         say("Dates such as 11/23/2026 are how Excel writes dates when it saves a CSV file. Write "
             "them as YYYY-MM-DD (format the date columns as text), or save the spreadsheet as "
             ".xlsx, which keeps real dates.", err=True)
+    if "logged_elsewhere" in kinds:
+        say("Rows already logged for another folder move here only with --move.", err=True)
     if report.count("changed"):
         say("Changed rows are replaced only with --force.", err=True)
     for warning in report.warnings:

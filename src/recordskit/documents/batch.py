@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from datetime import date
 from pathlib import Path
 
 from recordskit.documents.batch_report import BatchReport, RowResult, RowTask
@@ -57,13 +58,20 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, templates_
                force: bool = False, check_only: bool = False, workers: int = 0,
                progress: Callable[[int, int], None] | None = None,
                allow_personal: bool = False, pdf: bool = False,
-               log: RequestLog | None = None) -> BatchReport:
+               log: RequestLog | None = None, past: bool = False, today: date | None = None,
+               by: str | None = None, move: bool = False) -> BatchReport:
     """Check every row and produce the good ones (unless ``check_only``); a first run produces
     rows while the later ones are still being checked.
 
+    A row to be produced whose ``sent_on`` was due an answer before ``today`` is a problem of
+    its row unless ``past`` says the rows really went then (as ``make_request`` refuses such a
+    day); a row produced before and unchanged keeps its day.
+
     With ``log``, every produced row is recorded there under the batch's id (the log is made
-    if it is not there yet, as ``new`` makes it). With ``pdf``, every row's letter and schedule
-    get PDFs after all rows are written.
+    if it is not there yet, as ``new`` makes it), by ``by`` (default: ``RECORDSKIT_USER`` or
+    the login name). A row whose request the log already holds for another folder is a problem
+    of its row unless ``move`` says to move it here. With ``pdf``, every row's letter and
+    schedule get PDFs after all rows are written.
     """
     with _kept_when_interrupted(not check_only and out is not None):
         started = time.perf_counter()
@@ -71,11 +79,13 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, templates_
         rows = read_rows(path)
         row_ids = {row.number: row_id_of(row) for row in rows}
         if check_only or out is None:
-            _, problems, warnings = check_rows(rows, directory, allow_personal=allow_personal)
+            _, problems, warnings = check_rows(rows, directory, allow_personal=allow_personal,
+                                               past=past, today=today)
             report = BatchReport([], problems, warnings, rows=len(rows), row_ids=row_ids)
             report.seconds = time.perf_counter() - started
             return report
-        checker = RowChecker(directory, allow_personal=allow_personal)
+        checker = RowChecker(directory, allow_personal=allow_personal, past=past, today=today)
+        elsewhere = {} if log is None or move or not log.exists() else _logged_folders(log)
         first_run = not (out / "manifest.csv").exists()
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -89,7 +99,7 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, templates_
                     if first_run and len(rows) >= PARALLEL_FROM else None)
             chunk = _chunk_size(len(rows), workers)
             done, pending, sent = _check_and_send(rows, checker, out, force, directory,
-                                                  pool=pool, chunk=chunk)
+                                                  pool=pool, chunk=chunk, elsewhere=elsewhere)
             report = BatchReport([], checker.problems, checker.warnings, rows=len(rows),
                                  row_ids=row_ids)
             of = len(done) + len(pending)
@@ -114,7 +124,8 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, templates_
             os.sync()  # the rows were written without a flush each; make them durable together
         report.seconds = time.perf_counter() - started
         if log is not None:
-            report.logged = _record_in_log(report, log, batch_id(path), directory)
+            report.batch_id = batch_id(path)
+            report.logged = _record_in_log(report, log, report.batch_id, directory, by=by)
             report.log_location = log.location
         if pdf:
             report.pdfs = _add_pdfs(report)
@@ -184,12 +195,17 @@ def _start_method() -> str:
 
 
 def _check_and_send(rows: list[Row], checker: RowChecker, out: Path, force: bool,
-                    directory: Directory, *, pool: ProcessPoolExecutor | None, chunk: int
+                    directory: Directory, *, pool: ProcessPoolExecutor | None, chunk: int,
+                    elsewhere: dict[str, str]
                     ) -> tuple[list[RowResult], list[RowTask], list[Future[list[RowResult]]]]:
     """Check the rows in order: the good ones already complete and unchanged are settled here,
     without the renderer (a re-run whose rows are all done starts no worker at all); the others
     are left to render, and given to ``pool``, when there is one, ``chunk`` at a time as soon as
-    they are checked. The rows settled, the rows to render, and the chunks sent."""
+    they are checked. The rows settled, the rows to render, and the chunks sent.
+
+    ``elsewhere`` maps the requests the log holds open to their folders: a row that would make
+    one of them again in another folder is refused, since its files, log entry and reminders
+    would move silently."""
     done: list[RowResult] = []
     pending: list[RowTask] = []
     sent: list[Future[list[RowResult]]] = []
@@ -205,6 +221,16 @@ def _check_and_send(rows: list[Row], checker: RowChecker, out: Path, force: bool
             state = None
         if state is not None and state.unchanged:
             done.append(row_result(task, "skipped", state.request, directory))
+            continue
+        if checker.passed(checked):
+            continue
+        request_id = checked.request.fingerprint()
+        folder = os.path.realpath(task.folder)
+        if elsewhere.get(request_id, folder) != folder:
+            checker.problems.append(RowProblem(
+                row.number, "", f"is request {request_id}, already logged for the folder "
+                f"{elsewhere[request_id]}; run the batch there, or allow moving logged requests "
+                "to move it here", "logged_elsewhere"))
             continue
         pending.append(task)
         if pool is not None and len(pending) == (len(sent) + 1) * chunk:
@@ -343,8 +369,14 @@ def _add_pdfs(report: BatchReport, *, chunk: int = 40) -> int:
     return made
 
 
-def _record_in_log(report: BatchReport, log: RequestLog, batch: str, directory: Directory
-                   ) -> int:
+def _logged_folders(log: RequestLog) -> dict[str, str]:
+    """The folder of every open request the log holds, by request id."""
+    return {request_id: folder for folder, ids in log.open_by_folder().items()
+            for request_id in ids}
+
+
+def _record_in_log(report: BatchReport, log: RequestLog, batch: str, directory: Directory, *,
+                   by: str | None = None) -> int:
     """Add every produced row to the request log under the batch's id, all in one
     transaction, from the answers the workers made (no file is read again); how many were new.
 
@@ -354,7 +386,7 @@ def _record_in_log(report: BatchReport, log: RequestLog, batch: str, directory: 
     """
     log.create()  # made on first use, as `new` makes it; an older one is upgraded
     by_folder = log.open_by_folder()
-    stamp, who = now(), current_user()
+    stamp, who = now(), current_user() if by is None else by
     requests: list[RequestRow] = []
     replaced: list[EventRow] = []
     # Each row's folder as the log names it, its full path with no link in it: the batch's

@@ -60,6 +60,8 @@ class BatchReport:
     logged: int | None = None
     """Requests newly recorded in the request log; None when the batch was not logged."""
     log_location: str = ""
+    batch_id: str = ""
+    """The batch's id in the log (``status --batch``), once its rows are logged."""
 
     def count(self, *statuses: str) -> int:
         return sum(result.status in statuses for result in self.results)
@@ -78,11 +80,13 @@ class BatchReport:
         """Where the rows were recorded, or "" when the batch was not logged."""
         if self.logged is None:
             return ""
+        listed = f"`recordskit status --batch {self.batch_id}` lists its requests"
         if not self.logged:
-            return f"Request log ({self.log_location}): no new request to record."
+            return (f"Request log ({self.log_location}): no new request to record; batch "
+                    f"{self.batch_id}: {listed}.")
         return (f"Request log ({self.log_location}): {self.logged} new "
-                f"request{'s' if self.logged != 1 else ''} recorded; `recordskit status` "
-                "lists them.")
+                f"request{'s' if self.logged != 1 else ''} recorded as batch {self.batch_id}; "
+                f"{listed}.")
 
 
 # --- Producing -----------------------------------------------------------------------------

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any, get_args
 
 from recordskit import inputfile
-from recordskit.errors import InputFileError, Problem
+from recordskit.deadlines.calendars import calendar_for
+from recordskit.deadlines.schedule import refuse_a_passed_request
+from recordskit.errors import FieldError, InputFileError, Problem
 from recordskit.intake.answers import request_from
 from recordskit.intake.privacy import personal_details, refuse
 from recordskit.limits import LIMITS
@@ -81,6 +83,11 @@ class RowProblem:
     row: int
     column: str
     message: str
+    kind: str = ""
+    """What kind of problem, where a front end has more to say about it: ``slashed_date`` (a
+    date as Excel writes one in a CSV file, 11/23/2026), ``passed_date`` (a ``sent_on`` whose
+    first answer was already due) or ``logged_elsewhere`` (the row's request is logged for
+    another folder)."""
 
 
 @dataclass(frozen=True)
@@ -90,9 +97,9 @@ class CheckedRow:
     row: Row
     answers: dict[str, Any]
     folder: str
-    duplicate_of: int | None = None
-    request: Request | None = None
+    request: Request
     """The row's request as checked (its ``sent_on`` as the row gives it)."""
+    duplicate_of: int | None = None
 
 
 # --- Reading -------------------------------------------------------------------------------
@@ -375,11 +382,13 @@ def folder_name(row: Row, agency: str) -> str:
     return f"{base or row.number}-{agency}"
 
 
-def check_rows(rows: list[Row], directory: Directory, *, allow_personal: bool = False
+def check_rows(rows: list[Row], directory: Directory, *, allow_personal: bool = False,
+               past: bool = False, today: date | None = None
                ) -> tuple[list[CheckedRow], list[RowProblem], list[str]]:
     """Good rows (with their answers and folder name), problems, and duplicate warnings."""
-    checker = RowChecker(directory, allow_personal=allow_personal)
-    good = [checked for row in rows if (checked := checker.check(row)) is not None]
+    checker = RowChecker(directory, allow_personal=allow_personal, past=past, today=today)
+    good = [checked for row in rows
+            if (checked := checker.check(row)) is not None and not checker.passed(checked)]
     return good, checker.problems, checker.warnings
 
 
@@ -389,8 +398,10 @@ class RowChecker:
     may not make the same folder, and a row asking again for what an earlier one asked is
     reported."""
 
-    def __init__(self, directory: Directory, *, allow_personal: bool = False) -> None:
+    def __init__(self, directory: Directory, *, allow_personal: bool = False,
+                 past: bool = False, today: date | None = None) -> None:
         self.directory, self.allow_personal = directory, allow_personal
+        self.past, self.today = past, today or date.today()
         self.problems: list[RowProblem] = []
         self.warnings: list[str] = []
         self._folders: dict[str, int] = {}
@@ -405,7 +416,9 @@ class RowChecker:
                 if not self.allow_personal:
                     refuse(personal_details(request), None)
             except InputFileError as exc:
-                found = [RowProblem(row.number, p.field, p.message) for p in exc.problems]
+                found = [RowProblem(row.number, p.field, p.message,
+                                    _SLASHED if _slashed_date(row, p.field) else "")
+                         for p in exc.problems]
         if found:
             self.problems += found
             return None
@@ -426,4 +439,32 @@ class RowChecker:
                                  f"records as row {duplicate_of}, from the same requester")
         else:
             self._seen[key] = row.number
-        return CheckedRow(row, answers, name, duplicate_of, request)
+        return CheckedRow(row, answers, name, request, duplicate_of)
+
+    def passed(self, checked: CheckedRow) -> bool:
+        """Whether the row's first answer was already due on its ``sent_on`` (a problem, added
+        to ``problems``, unless ``past`` says the rows really went then). Asked of the rows a
+        batch will produce: a row produced before and unchanged keeps its day."""
+        if self.past:
+            return False
+        request = checked.request
+        agency = self.directory.agency(request.agency)
+        try:
+            refuse_a_passed_request(request, agency, calendar_for(agency, self.directory),
+                                    self.today)
+        except FieldError as passed:
+            self.problems.append(RowProblem(checked.row.number, "sent_on", str(passed),
+                                            _PASSED))
+            return True
+        return False
+
+
+_SLASHED, _PASSED = "slashed_date", "passed_date"
+_DATE_COLUMNS = ("sent_on", "date_from", "date_to")
+
+
+def _slashed_date(row: Row, column: str) -> bool:
+    """A date column written as Excel writes dates in a CSV file (11/23/2026, 23/11/2026)."""
+    value = row.values.get(column)
+    return column in _DATE_COLUMNS and isinstance(value, str) and bool(
+        re.fullmatch(r"\s*\d{1,2}/\d{1,2}/\d{2,4}\s*", value))

@@ -154,7 +154,11 @@ def status_rows(workspace: Workspace, chosen: StatusFilter | None = None) -> Sta
         if chosen.agency else ""
     state = _choice(chosen.state, state_choices(), "state") if chosen.state else ""
     report = StatusReport([])
+    batches: set[str] = set()
+    people: set[str] = set()
     for logged in workspace.log.all(report.damaged):
+        batches.add(logged.batch_id)
+        people |= {logged.created_by, *(e.recorded_by for e in logged.events)}
         if agency and logged.request.agency != agency:
             continue
         if chosen.batch and logged.batch_id != chosen.batch.strip():
@@ -177,6 +181,10 @@ def status_rows(workspace: Workspace, chosen: StatusFilter | None = None) -> Sta
         report.rows.append(StatusRow(logged, directory.agency(logged.request.agency), timeline,
                                      action_of(step, logged.id),
                                      asked_in_words(logged, directory)))
+    # A batch or a person the log has never seen is a typo, not an empty answer
+    for value, known, name in ((chosen.batch, batches, "batch"), (chosen.by, people, "by")):
+        if value and value.strip() not in known:
+            _choice(value, {item.lower(): item for item in sorted(known - {""})[:50]}, name)
     return report
 
 

@@ -1,0 +1,93 @@
+"""What three newcomers hit (a family, a clinic, a volunteer), each as a test that drives the
+installed command the way they did: a subprocess of the ``recordskit`` script the install made,
+with the test's own home and log (``tests/conftest.py``)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from recordskit.intake.rows import COLUMNS, EXAMPLE_ROW
+
+INSTALLED = shutil.which("recordskit", path=str(Path(sys.executable).parent))
+pytestmark = pytest.mark.skipif(INSTALLED is None, reason="the recordskit command is not installed")
+
+
+def recordskit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    assert INSTALLED is not None
+    return subprocess.run([INSTALLED, *args], capture_output=True, text=True, check=False,
+                          cwd=cwd, env={**os.environ, "COLUMNS": "200"})
+
+
+def rows_file(path: Path, *rows: dict[str, str]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        for changes in rows:
+            writer.writerow({**EXAMPLE_ROW, **changes})
+    return path
+
+
+# --- The clinic --------------------------------------------------------------------------
+
+
+def test_a_batch_row_sent_months_ago_is_an_error_unless_past(tmp_path: Path) -> None:
+    # Today is 2026-06-12 (tests/conftest.py): a row sent on 2026-03-02 was due an answer in
+    # March. `new --answers` refuses it without --past; so do `batch` and `batch --check`.
+    path = rows_file(tmp_path / "rows.csv", {"row_id": "old", "sent_on": "2026-03-02"},
+                     {"row_id": "new", "sent_on": "2026-06-15"})
+    checked = recordskit("batch", str(path), "--check")
+    assert checked.returncode == 1
+    assert "row 2: sent_on: sent_on 2026-03-02: a request sent that day was due an answer by " \
+           "2026-03-16, which has passed" in checked.stderr
+    assert "(--past)" in checked.stderr
+    made = recordskit("batch", str(path), "--out", str(tmp_path / "out"))
+    assert made.returncode == 1
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.is_dir()) == ["new-bps"]
+    assert "2,old,sent_on," in (tmp_path / "out" / "errors.csv").read_text(encoding="utf-8")
+    past = recordskit("batch", str(path), "--out", str(tmp_path / "out"), "--past")
+    assert past.returncode == 0, past.stderr
+    assert (tmp_path / "out" / "old-bps" / "letter.docx").exists()
+
+
+def test_the_same_rows_into_another_folder_do_not_move_logged_requests(tmp_path: Path) -> None:
+    path = rows_file(tmp_path / "rows.csv", {"row_id": "a", "sent_on": "2026-06-15"})
+    first = recordskit("batch", str(path), "--out", str(tmp_path / "first"))
+    assert first.returncode == 0, first.stderr
+    second = recordskit("batch", str(path), "--out", str(tmp_path / "second"))
+    assert second.returncode == 1
+    assert "already logged for the folder" in second.stderr
+    assert "only with --move" in second.stderr
+    assert not (tmp_path / "second" / "a-bps").exists()
+    [entry] = json.loads(recordskit("status", "--json").stdout)
+    assert entry["folder"].endswith("first/a-bps")
+    moved = recordskit("batch", str(path), "--out", str(tmp_path / "second"), "--move")
+    assert moved.returncode == 0, moved.stderr
+    [entry] = json.loads(recordskit("status", "--json").stdout)
+    assert entry["folder"].endswith("second/a-bps")
+
+
+def test_status_filters_refuse_unknown_values_and_take_translated_words(tmp_path: Path) -> None:
+    path = rows_file(tmp_path / "rows.csv", {"row_id": "a", "sent_on": "2026-06-15"})
+    made = recordskit("batch", str(path), "--out", str(tmp_path / "out"))
+    assert made.returncode == 0, made.stderr
+    batch = made.stderr.split("recorded as batch ")[1].split(";")[0]
+    assert len(json.loads(recordskit("status", "--json", "--batch", batch).stdout)) == 1
+    wrong = recordskit("status", "--state", "sendt")
+    assert wrong.returncode == 1
+    assert "unknown state 'sendt' (did you mean sent?)" in wrong.stderr
+    assert "acknowledged" in wrong.stderr and "Traceback" not in wrong.stderr
+    wrong_agency = recordskit("status", "--agency", "bsp")
+    assert wrong_agency.returncode == 1 and "did you mean bps?" in wrong_agency.stderr
+    spanish = recordskit("status", "--json", "--state", "enviada", "--lang", "es")
+    assert spanish.returncode == 0, spanish.stderr
+    assert len(json.loads(spanish.stdout)) == 1
+    for value in ("sent", "SENT", "fee_estimate"):
+        assert recordskit("status", "--state", value).returncode == 0, value
