@@ -91,6 +91,27 @@ def test_a_translation_cannot_print_the_environment(catalogs: Edit, tmp_path: Pa
                                  "it to write it again")
 
 
+def test_a_command_in_a_poisoned_language_prints_no_secret(
+        catalogs: Edit, tmp_path: Path, answers: Answers,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Defect 1 through the command line: `new` in Spanish, refusing to replace its own files,
+    formats a folder (a Path) into a translation that tries to reach the environment."""
+    monkeypatch.setenv("SECRET", SECRET)
+    msgid = ("{folder}: already holds {files}; nothing was written. Choose another folder, or "
+             "allow replacing them")
+    catalogs("es", translated(msgid, "{folder} {files} "
+                                     "{folder.absolute.__globals__[os].environ[SECRET]}"))
+    path = tmp_path / "a.yaml"
+    path.write_text(yaml.safe_dump(answers()))
+    args = ["new", "--answers", str(path), "--out", str(tmp_path / "o"), "--lang", "es"]
+    assert invoke(*args).exit_code == 0
+    again = invoke(*args)
+    assert again.exit_code == 1, again.output
+    assert SECRET not in again.output
+    assert "already holds" in again.stderr and "nothing was written" in again.stderr
+    assert "Traceback" not in again.output
+
+
 # Everything a translation may try beyond its named placeholders.
 BAD_TRANSLATIONS = [
     "Escrito {path} {path.absolute.__globals__[os].environ[SECRET]}",
