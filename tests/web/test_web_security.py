@@ -139,7 +139,9 @@ def test_a_download_cannot_walk_out_of_its_folder(family: Visitor, requests_fold
     id_ = make_request(family)
     (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")
     folder = next(requests_folder.iterdir())
-    (folder / "link.txt").symlink_to(tmp_path / "secret.txt")
+    (folder / "schedule.csv").unlink()
+    (folder / "schedule.csv").symlink_to(tmp_path / "secret.txt")
+    (folder / "notes.txt").write_text("secret", encoding="utf-8")
     before = sorted(p.name for p in folder.iterdir())
     events = len(open_log().get(id_).events)
     response = family.client.get(f"/requests/{id_}/files/{path}")
@@ -147,7 +149,10 @@ def test_a_download_cannot_walk_out_of_its_folder(family: Visitor, requests_fold
     assert response.status_code in (400, 404) or "attachment" not in response.headers.get(
         "content-disposition", ""), path
     assert "secret" not in response.text and "root:" not in response.text
-    assert family.client.get(f"/requests/{id_}/files/link.txt").status_code == 404
+    assert family.client.get(f"/requests/{id_}/files/schedule.csv").status_code == 404
+    assert family.client.get(f"/requests/{id_}/files/notes.txt").status_code == 404
+    page = family.get(f"/requests/{id_}").text
+    assert "notes.txt" not in page and "files/schedule.csv" not in page
     assert sorted(p.name for p in folder.iterdir()) == before
     assert len(open_log().get(id_).events) == events
     assert family.client.get(f"/requests/{id_}/files/letter.docx").status_code == 200
@@ -263,15 +268,22 @@ def test_ten_sessions_at_once_never_see_each_others_answers(live_server: LiveSer
 
 
 @pytest.mark.parametrize("path", ["../x", "..", "/etc/passwd", "a/../../b", "a/b/c", ".x",
-                                  "x\x00y", "", "a//b", "link.txt", "sub/link.txt"])
+                                  "x\x00y", "", "a//b", "how_to_send.txt",
+                                  "appeal/how_to_send.txt", "notes.txt", "sub/letter.docx",
+                                  "appeal/../letter.docx", "../request/letter.docx"])
 def test_the_file_guard_refuses_raw_paths(tmp_path: Path, path: str) -> None:
     from recordskit.web.app import _file_in
 
     folder = tmp_path / "request"
     (folder / "sub").mkdir(parents=True)
     (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")
-    (folder / "link.txt").symlink_to(tmp_path / "secret.txt")
-    (folder / "sub" / "link.txt").symlink_to(tmp_path / "secret.txt")
+    (folder / "appeal").mkdir()
+    (folder / "how_to_send.txt").symlink_to(tmp_path / "secret.txt")
+    (folder / "appeal" / "how_to_send.txt").symlink_to(tmp_path / "secret.txt")
+    (folder / "notes.txt").write_text("not recordskit's", encoding="utf-8")
+    (folder / "sub" / "letter.docx").write_bytes(b"x")
     (folder / "letter.docx").write_bytes(b"x")
+    (folder / "appeal" / "appeal.docx").write_bytes(b"x")
     assert _file_in(folder, path) is None
     assert _file_in(folder, "letter.docx") == folder / "letter.docx"
+    assert _file_in(folder, "appeal/appeal.docx") == folder / "appeal" / "appeal.docx"

@@ -760,7 +760,15 @@ def _answer_field(name: str) -> str:
 
 # -- files ----------------------------------------------------------------------------------
 
-_SAFE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
+_SUBFOLDER = re.compile(r"(follow-up|appeal)(-[0-9]{1,4})?")
+"""The folders the pages write a follow-up or an appeal in, inside the request's folder."""
+
+
+def _known(name: str) -> bool:
+    """A file recordskit writes in a request's folder (its PDFs too), and nothing else: a
+    request's folder may be any folder the command line was given."""
+    return name in words.FILE_ROLES or (
+        name.endswith(".pdf") and f"{name[:-4]}.docx" in words.FILE_ROLES)
 
 
 @dataclass(frozen=True)
@@ -772,34 +780,36 @@ class ShownFile:
     group: str
 
 
+def _shown(path: str, name: str, group: str) -> ShownFile:
+    return ShownFile(path, name, words.file_role(name), name in words.ENGLISH_FILES, group)
+
+
 def _files_of(folder: Path | None) -> list[ShownFile]:
     """The request's files, and those of its follow-ups and appeals (one folder down)."""
     if folder is None or not folder.is_dir() or folder.is_symlink():
         return []
     found = []
     for entry in sorted(folder.iterdir(), key=lambda p: (p.is_dir(), p.name)):
-        if entry.is_symlink() or not _SAFE_PART.fullmatch(entry.name):
+        if entry.is_symlink():
             continue
-        if entry.is_file():
-            found.append(ShownFile(entry.name, entry.name, words.file_role(entry.name),
-                                   entry.name in words.ENGLISH_FILES, ""))
-        elif entry.is_dir():
-            for inner in sorted(entry.iterdir()):
-                if inner.is_file() and not inner.is_symlink() and _SAFE_PART.fullmatch(
-                        inner.name):
-                    found.append(ShownFile(f"{entry.name}/{inner.name}", inner.name,
-                                           words.file_role(inner.name),
-                                           inner.name in words.ENGLISH_FILES, entry.name))
+        if entry.is_file() and _known(entry.name):
+            found.append(_shown(entry.name, entry.name, ""))
+        elif entry.is_dir() and _SUBFOLDER.fullmatch(entry.name):
+            found += [_shown(f"{entry.name}/{inner.name}", inner.name, entry.name)
+                      for inner in sorted(entry.iterdir())
+                      if inner.is_file() and not inner.is_symlink() and _known(inner.name)]
     return found
 
 
 def _file_in(folder: Path | None, relative: str) -> Path | None:
-    """The file ``relative`` names inside the request's folder, or None: only plain names, at
-    most one folder down, never through a link, never out of the folder."""
+    """The file ``relative`` names inside the request's folder, or None: only a file
+    recordskit writes, in the folder or in its follow-up or appeal folder, never through a
+    link, never out of the folder."""
     if folder is None:
         return None
     parts = relative.split("/")
-    if not 1 <= len(parts) <= 2 or not all(_SAFE_PART.fullmatch(p) for p in parts):
+    if not 1 <= len(parts) <= 2 or not _known(parts[-1]) or (
+            len(parts) == 2 and not _SUBFOLDER.fullmatch(parts[0])):
         return None
     path = folder
     for part in parts:

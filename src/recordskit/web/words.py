@@ -19,7 +19,8 @@ def state_words(state: str) -> str:
 
 MEANINGS: tuple[tuple[str, str, str], ...] = (
     ("acknowledged", N_("They wrote that they received my request"),
-     N_("Give the reference number they gave, if any.")),
+     N_("As the date, give the day they say your request arrived (every deadline counts "
+        "from it), and their reference number, if any.")),
     ("extension", N_("They need more time, until a date they gave"),
      N_("Give the date they said the records will come.")),
     ("fee_estimate", N_("They asked for money"),
