@@ -489,7 +489,7 @@ def test_times_are_read_on_a_twelve_hour_clock() -> None:
     text = ("Received in this office on 11/29/2023 12:02:01 AM. Also 1/2/2024 12:30 PM and "
             "January 3, 2024 at 4:05 p.m. and 2024-01-04 16:06 and 1-5-2024 and Sept. 6th, "
             "2024.")
-    found = dates(text, _extract(text))
+    found, _total = dates(text, _extract(text))
     assert [(d.on, d.at) for d in found] == [
         (date(2023, 11, 29), clock(0, 2, 1)), (date(2024, 1, 2), clock(12, 30)),
         (date(2024, 1, 3), clock(16, 5)), (date(2024, 1, 4), clock(16, 6)),
@@ -501,7 +501,7 @@ def test_date_roles_come_from_the_words_before_them() -> None:
     text = ("We received your request by email on June 30, 2017. The period from January 1, "
             "2016 to December 31, 2016 is covered. We extend the time to March 1, 2024, and "
             "expect to produce records by 3/15/2024. The letter of 13/45/2024 is no date.")
-    found = dates(text, _extract(text))
+    found, _total = dates(text, _extract(text))
     assert [(d.on.isoformat(), d.role) for d in found] == [
         ("2017-06-30", "received"), ("2016-01-01", "mentioned"), ("2016-12-31", "mentioned"),
         ("2024-03-01", "until"), ("2024-03-15", "due")]
@@ -531,8 +531,9 @@ def test_exemption_citations(text: str, clauses: list[str]) -> None:
 
 def test_amounts_with_dollar_signs_or_the_word() -> None:
     text = "The fee is $1,250.50, or $ 30, or 12 dollars; 40 hours is not money."
-    assert [str(a.dollars) for a in amounts(text, _extract(text))] == ["1250.50", "30.00",
-                                                                       "12.00"]
+    found, total = amounts(text, _extract(text))
+    assert [str(a.dollars) for a in found] == ["1250.50", "30.00", "12.00"]
+    assert total == 3
 
 
 def test_evidence_is_the_whole_sentence_despite_abbreviations() -> None:
@@ -718,6 +719,19 @@ def test_broken_emails_give_a_reading_or_a_clear_error_never_a_crash(source: Pat
         assert str(exc).startswith("fuzzed.eml: ")
     else:
         json.dumps(reading.to_json()).encode("utf-8")  # plain data, writable as UTF-8
+
+
+def test_huge_replies_stay_linear_and_findings_are_capped() -> None:
+    # One 390,000-character "sentence" of dates: quoting each date's sentence must not copy
+    # the whole text each time (it once took minutes).
+    text = "12/1/2023 $5 " * 30_000
+    started = time.monotonic()
+    reading = read_reply(text.encode(), source="dates.txt")
+    assert time.monotonic() - started < 30
+    assert len(reading.dates) == len(reading.amounts) == 200
+    assert all(len(found.evidence) <= 402 for found in reading.dates)
+    assert any("only the first 200 of 30,000 dates" in note for note in reading.notes)
+    assert any("200 of 30,000 sums of money" in note for note in reading.notes)
 
 
 def test_missing_files_and_folders_are_named(tmp_path: Path) -> None:

@@ -62,6 +62,8 @@ _LIMITS = (
     Limit("reply_text_bytes", 2_000_000, "bytes"),       # one text or HTML part, decoded
     Limit("reply_text_chars", 400_000, "characters"),    # all the reply's text, HTML made text
     Limit("reply_header_chars", 4_000, "characters"),    # one header, decoded
+    Limit("reply_findings", 200, "findings"),            # dates, sums or references reported;
+                                                         # ... a note counts the rest
     # `recordskit serve`: what one browser may send, and how many sessions the server keeps.
     Limit("web_body_bytes", 1_000_000, "bytes"),         # one posted form
     Limit("web_fields", 200, "form fields"),             # fields in one posted form

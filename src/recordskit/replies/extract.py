@@ -28,14 +28,18 @@ _ABBREVIATIONS = frozenset({
 
 
 class Sentences:
-    """The sentence around any position of a text, for evidence quotes."""
+    """The sentence around any position of a text, for evidence quotes.
+
+    Every lookup works on a window of bounded size, so that quoting stays linear in the text
+    even when a hostile reply is one 400,000-character "sentence".
+    """
 
     def __init__(self, text: str) -> None:
         self.text = text
         starts = [0]
         for match in re.finditer(r"\n[ \t]*\n|(?<=[.!?:;])[\"”')\]]?[ \t]*\n?[ \t]+"
                                  r"(?=[A-Z(\"“\[])|(?<=[.!?])[\"”')\]]?\n(?=[A-Z])", text):
-            before = text[:match.start()].rstrip("\"”')] ")
+            before = text[max(0, match.start() - 40):match.start()].rstrip("\"”')] ")
             word = re.search(r"([A-Za-z.]+)\.$", before)
             if word and word.group(1).lower().strip(".") in _ABBREVIATIONS:
                 continue
@@ -44,23 +48,29 @@ class Sentences:
             starts.append(match.end())
         self.starts = starts
 
-    def around(self, start: int, end: int | None = None) -> str:
-        """The sentence (or sentences) holding ``text[start:end]``, whitespace collapsed."""
-        end = start if end is None else end
+    def _bounds(self, start: int, end: int) -> tuple[int, int]:
         first = self.starts[bisect_right(self.starts, start) - 1]
         index = bisect_right(self.starts, max(end - 1, start))
         last = self.starts[index] if index < len(self.starts) else len(self.text)
-        quote = re.sub(r"\s+", " ", self.text[first:last]).strip()
-        if len(quote) > _EVIDENCE_CHARS:
-            offset = max(0, start - first - _EVIDENCE_CHARS // 2)
-            quote = "…" + re.sub(r"\s+", " ", self.text[first + offset:][:_EVIDENCE_CHARS]
-                                 ).strip() + "…"
-        return quote
+        return first, last
 
-    def before(self, start: int) -> str:
-        """The text from the sentence's beginning up to ``start``."""
-        first = self.starts[bisect_right(self.starts, start) - 1]
-        return self.text[first:start]
+    def around(self, start: int, end: int | None = None) -> str:
+        """The sentence (or sentences) holding ``text[start:end]``, whitespace collapsed."""
+        end = start if end is None else end
+        first, last = self._bounds(start, end)
+        if last - first <= _EVIDENCE_CHARS:
+            return re.sub(r"\s+", " ", self.text[first:last]).strip()
+        # A long sentence: the part around the words found, marked as cut.
+        half = _EVIDENCE_CHARS // 2
+        window_start = max(first, start - half)
+        window_end = min(last, max(end, window_start + _EVIDENCE_CHARS))
+        quote = re.sub(r"\s+", " ", self.text[window_start:window_end]).strip()
+        return ("…" if window_start > first else "") + quote + ("…" if window_end < last else "")
+
+    def before(self, start: int, limit: int = 200) -> str:
+        """Up to ``limit`` characters from the sentence's beginning up to ``start``."""
+        first, _last = self._bounds(start, start)
+        return self.text[max(first, start - limit):start]
 
 
 # The City's system: a letter and two groups of six digits (R004372-120323); police requests
@@ -137,17 +147,23 @@ _ROLE_WORDS = (
 )
 
 
-def dates(text: str, sentences: Sentences) -> list[StatedDate]:
-    """Every date the text writes, with its time when one follows, and its role."""
+def dates(text: str, sentences: Sentences, keep: int | None = None
+          ) -> tuple[list[StatedDate], int]:
+    """The first ``keep`` dates the text writes (all when None), each with its time when one
+    follows and its role, and how many it writes in all."""
     found: list[StatedDate] = []
+    total = 0
     for match in _DATE.finditer(text):
         on = _match_date(match)
         if on is None:
             continue
+        total += 1
+        if keep is not None and len(found) >= keep:
+            continue  # counted, not quoted: quoting is the costly part
         found.append(StatedDate(on=on, at=_match_time(match), role=_role(
             sentences.before(match.start())), evidence=sentences.around(match.start(),
                                                                         match.end())))
-    return found
+    return found, total
 
 
 def _match_date(match: re.Match[str]) -> date | None:
@@ -220,10 +236,15 @@ _AMOUNT = re.compile(
 )
 
 
-def amounts(text: str, sentences: Sentences) -> list[MoneyAmount]:
-    """Every sum of money written with "$" or "dollars"."""
-    found = []
+def amounts(text: str, sentences: Sentences, keep: int | None = None
+            ) -> tuple[list[MoneyAmount], int]:
+    """The first ``keep`` sums written with "$" or "dollars" (all when None), and the count."""
+    found: list[MoneyAmount] = []
+    total = 0
     for match in _AMOUNT.finditer(text):
+        total += 1
+        if keep is not None and len(found) >= keep:
+            continue
         whole = (match.group("dollars") or match.group("words")).replace(",", "")
         cents = match.group("cents") or match.group("wcents") or "00"
         try:
@@ -231,7 +252,7 @@ def amounts(text: str, sentences: Sentences) -> list[MoneyAmount]:
         except InvalidOperation:  # pragma: no cover (the pattern admits digits only)
             continue
         found.append(MoneyAmount(dollars, sentences.around(match.start())))
-    return found
+    return found, total
 
 
 _CLAUSE = r"\(\s*([a-u])\s*\)"

@@ -6,11 +6,14 @@ from email.errors import MessageError
 from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
+from typing import TypeVar
 
 from recordskit.limits import LIMITS
 from recordskit.replies import classify, echo, extract
 from recordskit.replies.mime import ReplyFileError, letter_from_bytes
 from recordskit.replies.reading import ReplyReading, Sender, StatedDate
+
+_Finding = TypeVar("_Finding")
 
 __all__ = ["read_reply", "read_reply_file"]
 
@@ -46,9 +49,11 @@ def read_reply(data: bytes, *, source: str, request_text: str | None = None) -> 
     with_subject = f"{letter.subject}\n\n{own}" if letter.subject else own
     references = extract.references(with_subject, extract.Sentences(with_subject))
     own_sentences = extract.Sentences(own)
-    dates = extract.dates(own, own_sentences)
-    exemptions = extract.exemptions(own, own_sentences)
-    amounts = extract.amounts(own, own_sentences)
+    keep = LIMITS["reply_findings"].value
+    dates = _capped(*extract.dates(own, own_sentences, keep), "dates", notes)
+    exemptions = extract.exemptions(own, own_sentences)  # at most 21 clauses, (a) to (u)
+    amounts = _capped(*extract.amounts(own, own_sentences, keep), "sums of money", notes)
+    references = _capped(references[:keep], len(references), "reference numbers", notes)
     kind, candidates = classify.classify(own, own_sentences, exemptions=exemptions,
                                          amounts=amounts, dates=dates,
                                          attachments=letter.attachments)
@@ -91,6 +96,18 @@ def read_reply_file(path: Path, *, request_text: str | None = None) -> ReplyRead
     if len(data) > limit.value:
         raise ReplyFileError(source, limit.exceeded("the file", "it is larger"))
     return read_reply(data, source=source, request_text=request_text)
+
+
+def _capped(kept: list[_Finding], total: int, what: str, notes: list[str]) -> list[_Finding]:
+    """The findings kept, with a note when the limit left some out.
+
+    A reply can list thousands of dates (a log pasted into the email); it is still read.
+    """
+    if total > len(kept):
+        limit = LIMITS["reply_findings"]
+        notes.append(f"only the first {len(kept):,} of {total:,} {what} are reported; "
+                     f"{limit.variable} raises the limit")
+    return kept
 
 
 def _sender_from_line(line: str) -> Sender:
