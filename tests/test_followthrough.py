@@ -89,17 +89,22 @@ def test_no_answer_then_follow_up_then_appeal(sent: str, tmp_path: Path) -> None
     [entry] = status_json("2026-12-09")
     assert entry["state"] == "overdue"
     assert entry["next"] == {"date": "2026-12-09", "event": "follow_up"}
-    assert "No fee may be charged" in entry["notes"][0]
+    # The receipt was not logged: the overdue note says the date it rests on is assumed.
+    assert "the response date if the request was received on 2026-11-23, as assumed (not " \
+           "confirmed). If it was, no fee may be charged" in entry["notes"][0]
     assert "by 2027-02-21" in entry["notes"][0]
 
     followed = run("followup", sent, "--out", str(tmp_path / "f"), today="2026-12-09")
     assert followed.exit_code == 0, followed.output
     letter = docx_text(tmp_path / "f" / "follow_up.docx")
     assert "Re: Follow-up on my public records request of November 23, 2026" in letter
-    assert "The law required a response within 10 business days of receipt, by December 8, " \
-           "2026 (M.G.L. c. 66, § 10(a)–(b); 950 CMR 32.06(2)(b)). I have not received one." \
-           in letter
-    assert "no fee may be charged for these records (950 CMR 32.06(2)(c))" in letter
+    assert "The law requires a response within 10 business days of receipt (M.G.L. c. 66, " \
+           "§ 10(a)–(b); 950 CMR 32.06(2)(b)). It was sent by email on November 23, 2026; its " \
+           "receipt has not been confirmed, so it is taken to have been received on November " \
+           "23, 2026. Counted from that day, a response was due by December 8, 2026. I have " \
+           "not received one." in letter
+    assert "If the request reached you then, no fee may now be charged for these records, " \
+           "because no response came within that time (950 CMR 32.06(2)(c))" in letter
     assert "Please send the records, or your written response, by December 16, 2026." in letter
     assert "the last day for that is February 21, 2027 (950 CMR 32.08(1)(c)–(d))" in letter
 
@@ -117,8 +122,8 @@ def test_no_answer_then_follow_up_then_appeal(sent: str, tmp_path: Path) -> None
     assert "1. No response within the time the law allows. It was sent by email on November " \
            "23, 2026; its receipt has not been confirmed, so it is taken to have been received " \
            "on November 23, 2026. BPS had to respond within 10 business days of receipt, by " \
-           "December 8, 2026 (M.G.L. c. 66, § 10(a)–(b); 950 CMR 32.06(2)(b)). It has not " \
-           "responded at all. Because it did not respond in " \
+           "December 8, 2026, counted from that assumed day (M.G.L. c. 66, § 10(a)–(b); 950 " \
+           "CMR 32.06(2)(b)). It has not responded at all. Because it did not respond in " \
            "time, no fee may be charged for these records (950 CMR 32.06(2)(c))." in appeal
     assert "within 90 calendar days of the request, since there was no response " \
            "(950 CMR 32.08(1)(c)–(d))" in appeal
@@ -186,9 +191,15 @@ def test_confirmed_receipt_and_an_extension_beyond_the_limit(sent: str, tmp_path
     assert granted.exit_code == 0
     [entry] = status_json("2026-12-10")
     assert entry["state"] == "extension granted"
-    # A granted extension is lawful: the extension no longer opens an appeal window.
+    # A granted extension is lawful: the log no longer shows a ground, and nothing says
+    # "you may appeal" (the petition was on time: the limit is 20 business days after receipt).
+    assert schedule_of(entry)["petition_limit"] == "2026-12-23"
+    assert not any("appeal" in warning for warning in entry["warnings"])
+    assert entry["next_step"]["kind"] != "appeal"
     refused = run("appeal", sent, "--out", str(tmp_path / "b"), today="2026-12-11")
-    assert "no logged response can be appealed" in refused.output
+    assert refused.exit_code == 1
+    assert "the log shows no ground for an appeal" in refused.output
+    assert "--objection TEXT" in refused.output
 
 
 def test_late_fee_estimate_and_denial(sent: str, tmp_path: Path) -> None:
@@ -207,9 +218,14 @@ def test_late_fee_estimate_and_denial(sent: str, tmp_path: Path) -> None:
                  "The denial gives no reason at all.", today="2026-12-15")
     assert result.exit_code == 0, result.output
     text = docx_text(tmp_path / "a" / "appeal.docx")
-    assert "Records withheld without a specific exemption. The response of December 14, 2026" \
-           in text
-    assert "A fee after a late response. BPS asked for a fee of $300 on December 10, 2026" in text
+    # Both windows are open: each ground is argued, each saying the response it rests on.
+    assert "Records withheld without a specific exemption. BPS's response of December 14, " \
+           "2026 withheld records" in text
+    assert "This ground rests on BPS's response of December 14, 2026 (denied)." in text
+    assert "A fee after a late response. On December 10, 2026, BPS asked for a fee of $300. " \
+           "Its first response came after the response date" in text
+    assert "This ground rests on BPS's response of December 10, 2026 (fee estimate)." in text
+    assert "I ask you to strike any fee it has asked for." in text
     assert "I also object specifically to the following:\n•\tThe denial gives no reason at all." \
            in text
     assert "It responded on December 10, 2026 (fee estimate) and December 14, 2026 (denied)." \
@@ -221,7 +237,7 @@ def test_late_fee_estimate_and_denial(sent: str, tmp_path: Path) -> None:
      "cannot come before it"),
     (("received", "--on", "2026-12-20"), "that date is in the future"),
     (("response", "--on", "2026-12-01"), "a response needs its kind, one of: produced, "
-     "partial, denied, fee_estimate, extension, no_records (--kind)"),
+     "partial, denied, fee_estimate, extension, no_records, closed_inactive (--kind)"),
     (("response", "--kind", "extension", "--on", "2026-12-01"),
      "needs the production date the body set (--until)"),
     (("response", "--kind", "extension", "--until", "2026-11-30", "--on", "2026-12-01"),

@@ -19,7 +19,12 @@ import pytest
 from recordskit.deadlines.appeals import appeal_window
 from recordskit.deadlines.followups import followup_situation, next_step
 from recordskit.deadlines.timeline import Timeline, timeline_for
-from recordskit.documents.appeal import appeal_checklist, appeal_context, prepare_appeal
+from recordskit.documents.appeal import (
+    appeal_checklist,
+    appeal_context,
+    argue,
+    prepare_appeal,
+)
 from recordskit.documents.docx_text import docx_text
 from recordskit.documents.make import make_appeal, make_followup
 from recordskit.errors import UserError
@@ -109,7 +114,7 @@ def test_a_mailed_request_says_what_is_assumed(
     assert next(d for d in timeline.deadlines if d.event == "response_due").basis == "computed"
     logged = LoggedRequest("0123456789", "", bpd_mail, "", "", tuple(log))
     packet = prepare_appeal(logged, directory, D("2026-02-10"))
-    argument = packet.grounds[0].argument
+    _title, argument, _citation = argue(packet, packet.grounds[0])
     assert argument.startswith(sentence)
     assert "BPD received it on" not in argument or logged_receipt
 
@@ -139,17 +144,22 @@ def test_every_state_that_calls_for_a_follow_up(
     made = make_followup(logged, directory, tmp_path / kind, today=D(today))
     text = docx_text((tmp_path / kind / "follow_up.docx").read_bytes())
     expected = {
-        "no_response": "I have not received one. Because no response came within that time, "
-                       "no fee may be charged for these records (950 CMR 32.06(2)(c)).",
+        # Receipt was not logged: the date, and the no-fee rule, rest on the assumption.
+        "no_response": "so it is taken to have been received on January 2, 2026. Counted from "
+                       "that day, a response was due by January 16, 2026. I have not received "
+                       "one. If the request reached you then, no fee may now be charged for "
+                       "these records, because no response came within that time (950 CMR "
+                       "32.06(2)(c)).",
         "no_exemption": "withheld records without identifying each record withheld and the "
                         "specific exemption relied on, with the reason it applies, as the law "
                         "requires (M.G.L. c. 66, § 10(b)(iv)).",
-        "late_fee": "asked for a fee of $300. It came after the response date of January 16, "
-                    "2026, and no fee may be charged",
+        "late_fee": "asked for a fee of $300. Your first response came after the response "
+                    "date of January 16, 2026 (counted from January 2, 2026, the day the "
+                    "request is taken to have reached BPS: a request sent by email",
         "extension_beyond_limit": "set March 31, 2026 for producing the records. That is later "
                                   "than February 9, 2026, 25 business days after receipt",
-        "production_missed": "Your response set February 2, 2026 as the date for producing the "
-                             "records. That date has passed",
+        "production_missed": "Your response of January 9, 2026 set February 2, 2026 as the "
+                             "date for producing the records. That date has passed",
     }[kind]
     assert expected in text
     # Five business days to reply, counted on the agency's calendar.
@@ -290,7 +300,8 @@ def test_a_student_records_follow_up_goes_to_the_principal(
            in text
     assert "by December 9, 2026" in text
     assert "cc: Office of Legal Advisor, Boston Public Schools" in text
-    with pytest.raises(UserError, match="appeals to the Supervisor of Records are for public"):
+    with pytest.raises(UserError, match="recordskit writes appeals to the Supervisor of Records "
+                                        "only for public records requests"):
         make_appeal(logged, directory, tmp_path / "a", today=D("2026-12-10"))
 
 
@@ -308,11 +319,26 @@ def test_the_packet_for_a_denial_then_a_partial_production(
     # (b) a written request: the request is attached as sent, with the email's headers.
     assert "My request of January 2, 2026, complete, as sent (the email with its full " \
            "headers)" in packet.attachments
-    # (c)-(d) within 90 calendar days of the response appealed: the latest, the partial one.
-    assert packet.deadline == D("2026-06-28")
-    assert context["window"]["counted"] == "BPS's response of March 30, 2026 (partial)"
+    # (c)-(d) within 90 calendar days of each response appealed: the denial's window is still
+    # open on 1 April (it closes on 12 April), so both are argued, and the packet is due by the
+    # earlier close.
+    assert packet.deadline == D("2026-04-12")
+    assert context["window"]["counted"] == ("BPS's response of January 12, 2026 (denied) and "
+                                            "BPS's response of March 30, 2026 (partial)")
     # (e) in writing, with the specific objections: the grounds and the person's own.
-    assert [g.key for g in packet.grounds] == ["denial_without_exemption"]
+    # Each ground rests on its own response.
+    assert [(g.key, g.rests_on and g.rests_on.seq) for g in packet.grounds] == [
+        ("denial_without_exemption", 2), ("exemption_contested", 3)]
+    assert [g["argument"].rsplit(". ", 1)[-1] for g in context["grounds"]] == [
+        "This ground rests on BPS's response of January 12, 2026 (denied).",
+        "This ground rests on BPS's response of March 30, 2026 (partial)."]
+    # On 20 April the denial's window has closed: only the partial's ground is argued.
+    later = prepare_appeal(logged, directory, D("2026-04-20"))
+    assert [g.key for g in later.grounds] == ["exemption_contested"]
+    assert later.deadline == D("2026-06-28")
+    # The logged acknowledgment is attached too.
+    assert "BPS's acknowledgment of receipt (R000001-010226), dated January 2, 2026" \
+        in packet.attachments
     assert context["objections"] == ["The partial production left out every attachment."]
     # (e) complete copies of every written response: both are attached.
     assert "BPS's response of January 12, 2026 (denied), complete" in packet.attachments
@@ -327,4 +353,6 @@ def test_the_packet_for_a_denial_then_a_partial_production(
     assert context["earlier_appeal"] == "SPR26/0001"
     assert "its number is in the letter (SPR26/0001)" in checklist
     # Logging the appeal names its window, with the real request id.
-    assert "recordskit log 0123456789 appealed --response 3 --on DATE" in checklist
+    # (both windows are argued, so both are used: no --response)
+    assert "recordskit log 0123456789 appealed --on DATE" in checklist
+    assert "--response 3 --on DATE" in appeal_checklist(later)

@@ -109,6 +109,14 @@ _RULES: tuple[Rule, ...] = (
         unit="business_days",
     ),
     Rule(
+        key="without_delay",
+        statement="records must be provided without unreasonable delay",
+        citation="M.G.L. c. 66, § 10(a)",
+        sources=(_MIDDLESEX_10B, _CORNELL_3206),
+        confidence="official",
+        note="facts.md 1.6: SOURCED.",
+    ),
+    Rule(
         key="receipt_rule",
         statement="counting starts on the first business day after receipt, and a request that "
         "arrives on a weekend, a legal holiday or a day the office is closed counts as received "

@@ -1,25 +1,24 @@
-"""Appeals to the Supervisor of Records: the window to file one, and the grounds the log supports.
+"""Appeals to the Supervisor of Records: the window to file one, and the grounds argued in it.
 
-Each ground is argued in a sentence or two from the logged facts and cited through the law table;
-the appeal letter and its checklist are built from these (``recordskit.documents.appeal``).
+A ground is data (its kind, the response it rests on, the window it is argued in, the fee or
+petition it is about); the appeal letter words it for the Supervisor with its citation from the
+law table (``recordskit.documents.appeal``), and the companion page for the family.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from recordskit.deadlines.schedule import receipt_sentence
 from recordskit.deadlines.timeline import AppealWindow, Timeline
 from recordskit.errors import FieldError, UserError
 from recordskit.i18n import N_, _, current_language
-from recordskit.law import LAW, free_hours, production_limit
-from recordskit.logged import PetitionGranted
-from recordskit.models import Agency, LoggedEvent, Request, events_of
-from recordskit.text import capital, long_date
-from recordskit.vocabulary import GroundKind as GroundKey
-from recordskit.vocabulary import ResponseKind
+from recordskit.law import LAW
+from recordskit.logged import Appealed, Petition, Response
+from recordskit.models import LoggedEvent
+from recordskit.text import capital
+from recordskit.vocabulary import GroundKind, ResponseKind
 
 APPEAL_WARNING_DAYS = 7
 """Not law: how close to the end of the appeal window recordskit starts warning."""
@@ -28,125 +27,123 @@ APPEAL_WARNING_DAYS = 7
 
 @dataclass(frozen=True)
 class Ground:
-    """One reason for an appeal, argued briefly, with its citation."""
+    """One reason for an appeal, as data: its kind, the response it rests on (None: the
+    silence, or a petition), the window it is argued in, and the amounts and dates its wording
+    needs. ``recordskit.documents.appeal`` words it for the Supervisor, and
+    ``recordskit.documents.companion`` for the family."""
 
-    key: str
-    title: str
-    argument: str
-    citation: str
+    kind: GroundKind
+    window: AppealWindow
+    rests_on: LoggedEvent[Response] | None = None
+    """The response the ground rests on (the window's own), or None for no response."""
+    petition: LoggedEvent[Petition] | None = None
+    """For ``late_petition``: the petition made after the limit."""
+    fee: LoggedEvent[Response] | None = None
+    """For a fee ground: the fee estimate, with its amount."""
+    chosen: bool = False
+    """Named by the requester, not found in the log."""
+
+    @property
+    def key(self) -> str:
+        return self.kind.value
+
+    @property
+    def amount(self) -> str:
+        """The fee asked for, in dollars as logged, or ""."""
+        return self.fee.details.amount if self.fee is not None else ""
 
 
-def appeal_grounds(request: Request, events: Sequence[LoggedEvent], timeline: Timeline,
-                   agency: Agency, chosen: tuple[str, ...] = ()) -> list[Ground]:
-    """The grounds the log supports, plus those the person names (``chosen``)."""
-    who = agency.short_name
+def appeal_grounds(timeline: Timeline, window: AppealWindow, chosen: Sequence[str] = (), *,
+                   today: date | None = None) -> list[Ground]:
+    """The grounds an appeal filed in ``window`` argues: those the log supports in every
+    window still open ``today`` (oldest first, each resting on its own response), then those
+    the person names (``chosen``), resting on ``window``'s response. A ground whose own window
+    has closed is never argued."""
+    found: list[Ground] = []
+    if today is not None:
+        for other in timeline.facts.windows:
+            if other is not window and other.is_open(today) and (other.grounds
+                                                                 or other.petition):
+                found += _window_grounds(timeline, other, ())
+    found += _window_grounds(timeline, window, chosen)
+    return found
+
+
+def _window_grounds(timeline: Timeline, window: AppealWindow, chosen: Sequence[str]
+                    ) -> list[Ground]:
+    """The grounds of one window: the log's, then the person's."""
+    kinds: list[GroundKind] = list(window.grounds)
+    for key in chosen:
+        try:
+            kind = GroundKind(key)
+        except ValueError:
+            raise FieldError(f"unknown ground {key!r}; expected one of: "
+                             f"{', '.join(GroundKind)}", field="grounds") from None
+        if kind not in kinds:
+            kinds.append(kind)
     facts = timeline.facts
-    responses = facts.responses
-    due, received = facts.response_due, facts.received
-    grounds: list[Ground] = []
-    keys = set(chosen)
-    if not responses and facts.overdue:
-        keys.add("no_response")
-    if any(r.details.kind in (ResponseKind.DENIED, ResponseKind.PARTIAL)
-           and r.details.no_exemption for r in responses):
-        keys.add("denial_without_exemption")
-    fee_estimates = [r for r in responses if r.details.kind == ResponseKind.FEE_ESTIMATE]
-    if fee_estimates and facts.late_response:
-        keys.add("unlawful_fee")
-    extensions = [r for r in responses if r.details.kind == ResponseKind.EXTENSION]
-    limit = production_limit(agency.kind)
-    late_extensions = [r for r in extensions
-                       if r.details.until and r.details.until > facts.production_due_max]
-    if late_extensions and not events_of(events, PetitionGranted):
-        keys.add("production_beyond_limit")
-    for key in keys - set(GroundKey):
-        raise FieldError(f"unknown ground {key!r}; expected one of: "
-                         f"{', '.join(GroundKey)}", field="grounds")
-
-    if "no_response" in keys:
-        rule, fee = LAW["response_time"], LAW["no_fee_if_late"]
-        grounds.append(Ground(
-            "no_response", "No response within the time the law allows",
-            f"{receipt_sentence(request, who, received, logged=facts.received_logged)} "
-            f"{capital(who)} had to respond within {rule.days} business days of receipt, by "
-            f"{long_date(due)} ({rule.citation}). "
-            + ("It has not responded at all." if not responses else
-               f"Its first response came only on {long_date(responses[0].on_date)}.")
-            + f" Because it did not respond in time, no fee may be charged for these records "
-            f"({fee.citation}).",
-            ""))
-    if "denial_without_exemption" in keys:
-        rule, segregable = LAW["withholding_reasons"], LAW["segregable"]
-        dates = ", ".join(long_date(r.on_date) for r in responses if r.details.no_exemption)
-        grounds.append(Ground(
-            "denial_without_exemption", "Records withheld without a specific exemption",
-            f"The response of {dates} withheld records without identifying the specific "
-            "exemption relied on and explaining how it applies to each record, as the law "
-            f"requires ({rule.citation}). Any segregable, non-exempt portion must in any case "
-            f"be released ({segregable.citation}).", ""))
-    if "unlawful_fee" in keys:
-        fee = LAW["no_fee_if_late"]
-        first = fee_estimates[0]
-        amount = f" of ${first.details.amount}" if first.details.amount else ""
-        grounds.append(Ground(
-            "unlawful_fee", "A fee after a late response",
-            f"{capital(who)} asked for a fee{amount} on {long_date(first.on_date)}, but its "
-            f"first response came after the response date of {long_date(due)}, and no fee may be "
-            "charged when the response was not made in time.", fee.citation))
-    if "excessive_fee" in keys:
-        copies, labor = LAW["copy_fee_paper"], LAW["labor_rate_cap"]
-        electronic = LAW["copy_fee_electronic"]
-        hours = free_hours(agency.kind, agency.population_over_20000)
-        free = f" {capital(hours.statement)} ({hours.citation})." if hours else ""
-        grounds.append(Ground(
-            "excessive_fee", "A fee above what the law allows",
-            f"The fee {who} asked for exceeds the limits of the law. {capital(copies.statement)}"
-            f"; {electronic.statement} ({electronic.citation}). {capital(labor.statement)} "
-            f"({labor.citation}).{free}", ""))
-    if "production_beyond_limit" in keys:
-        latest = late_extensions[-1] if late_extensions else extensions[-1]
-        grounds.append(Ground(
-            "production_beyond_limit", "A production date beyond the limit",
-            f"In its response of {long_date(latest.on_date)}, {who} set "
-            f"{long_date(latest.details.until or facts.production_due_max)} for production, "
-            "later "
-            f"than {long_date(facts.production_due_max)}, {limit.days} business days after "
-            "receipt, without an extension granted by the Supervisor of Records.",
-            limit.citation))
-    return grounds
+    fee = _fee_of(window, facts.responses)
+    found = [Ground(kind, window, window.response, fee=fee, chosen=kind not in window.grounds)
+             for kind in kinds]
+    if window.petition is not None and GroundKind.LATE_PETITION not in kinds:
+        found.append(Ground(GroundKind.LATE_PETITION, window, window.response,
+                            petition=window.petition))
+    elif window.petition is not None:
+        found = [replace(g, petition=window.petition) if g.kind == GroundKind.LATE_PETITION
+                 else g for g in found]
+    return found
 
 
-def appeal_window(timeline: Timeline, today: date, response: int | None = None
-                  ) -> AppealWindow:
+def _fee_of(window: AppealWindow, responses: Sequence[LoggedEvent[Response]]
+            ) -> LoggedEvent[Response] | None:
+    """The fee estimate a fee ground is about: the window's own, else the latest logged."""
+    if window.response is not None and window.response.details.kind == ResponseKind.FEE_ESTIMATE:
+        return window.response
+    estimates = [r for r in responses if r.details.kind == ResponseKind.FEE_ESTIMATE]
+    return estimates[-1] if estimates else None
+
+
+def appeal_window(timeline: Timeline, today: date, response: int | None = None, *,
+                  named: bool = False) -> AppealWindow:
     """The window an appeal is filed in: the named response's, or by default the most recent
-    one still open. Refuses a closed window, saying which are still open."""
+    one still open that the log gives a ground for (with ``named``, a ground or an objection
+    the person gives, any response's). Refuses a closed window, saying which are still open."""
     facts = timeline.facts
     if facts.student:
-        raise UserError(_("appeals to the Supervisor of Records are for public records "
-                          "requests; for a student record, follow up with the principal and the "
-                          "BPS Office of Legal Advisor (see the request's schedule)"))
+        raise UserError(_("recordskit writes appeals to the Supervisor of Records only for "
+                          "public records requests; for a student record, follow up with the "
+                          "principal and the BPS Office of Legal Advisor (see the request's "
+                          "schedule)"))
     windows = list(facts.windows)
-    if not windows:
-        if facts.appeals:
-            raise UserError(_("an appeal was already logged on {date} for every response that "
-                              "can be appealed").format(date=facts.appeals[-1].on_date))
-        raise UserError(_("no logged response can be appealed: a denial, a partial response, "
-                          "a fee estimate or an extension past the limit opens a window; log "
-                          "the response first"))
+    every = list(facts.all_windows) or windows
     if response is not None:
-        chosen = next((w for w in windows if w.ref == str(response)), None)
+        chosen = next((w for w in every if w.ref == str(response)), None)
         if chosen is None:
+            used = next((a for a in facts.appeals if a.details.window == str(response)), None)
+            if used is not None:
+                raise FieldError(_already(timeline, used), field="response")
             raise FieldError(_("event {number} is not a response that can be appealed; "
                                "{listing}").format(number=response,
                                                    listing=_listing(windows, today)),
                              field="response")
+        if not chosen.grounds and chosen.petition is None and not named:
+            raise FieldError(_no_ground(chosen), field="objections")
     elif not facts.responses and not facts.overdue:
         raise UserError(_("nothing to appeal yet: no response has been logged and the "
                           "response is not due until {date}. If one came, log the response "
                           "first").format(date=facts.response_due))
     else:
-        open_now = [w for w in windows if w.is_open(today)]
-        chosen = max(open_now, key=lambda w: w.closes) if open_now else windows[-1]
+        pool = windows or (every if named else [])
+        if not pool:
+            if facts.appeals:
+                raise UserError(_already(timeline, facts.appeals[-1]))
+            raise UserError(_("the log shows no ground for an appeal of {agency}'s "
+                              "responses; if you believe a response breaks the law, say how "
+                              "with --objection TEXT (or name a ground with --ground), and "
+                              "the response with --response NUMBER").format(
+                                  agency=every[-1].who if every else ""))
+        open_now = [w for w in pool if w.is_open(today)]
+        chosen = max(open_now, key=lambda w: w.closes) if open_now else pool[-1]
     if not chosen.is_open(today):
         rule, court = LAW["appeal_window"], LAW["superior_court"]
         court_text = (f"{capital(court.statement)} ({court.citation})"
@@ -158,6 +155,25 @@ def appeal_window(timeline: Timeline, today: date, response: int | None = None
                 date=chosen.closes, days=rule.days, counted=_counted(chosen),
                 citation=rule.citation, listing=_listing(windows, today), court=court_text))
     return chosen
+
+
+def _already(timeline: Timeline, appealed: LoggedEvent[Appealed]) -> str:
+    """The refusal of a second appeal of what was appealed: the Supervisor's decision date."""
+    decides = timeline.date_of("appeal_decision_due")
+    number = f" ({appealed.details.number})" if appealed.details.number else ""
+    if decides is not None and timeline.facts.decided is None:
+        return _("an appeal{number} was already logged on {date} for this; the Supervisor of "
+                 "Records decides by {decides}. A second appeal would repeat it: wait for the "
+                 "decision, then log it (recordskit log ID decided)").format(
+                     number=number, date=appealed.on_date, decides=decides)
+    return _("an appeal{number} was already logged on {date} for this; a second appeal would "
+             "repeat it").format(number=number, date=appealed.on_date)
+
+
+def _no_ground(window: AppealWindow) -> str:
+    return _("the log shows no ground for an appeal of {counted}; if you believe it breaks the "
+             "law, say how with --objection TEXT (or name a ground with --ground)").format(
+                 counted=_counted(window))
 
 
 SUPERIOR_COURT = N_("You may also bring an action in Superior Court; an appeal to the Supervisor "

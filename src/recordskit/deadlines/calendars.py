@@ -76,13 +76,13 @@ def _holidays_class() -> type[Any]:
             if self._fridays:
                 # The state's own holidays only (not the Suffolk days, which move only from
                 # Sunday to Monday); next year's New Year's Day closes this year's 31 December.
-                saturdays = [(day, str(name)) for day, name in self.items()
-                             if day.year == year and day.weekday() == 5]
+                saturdays = [(holiday, str(name)) for holiday, name in self.items()
+                             if holiday.year == year and holiday.weekday() == 5]
                 new_year = date(year + 1, 1, 1)
                 if new_year.weekday() == 5:
                     saturdays.append((new_year, "New Year's Day"))
-                for day, name in saturdays:
-                    self[day - timedelta(days=1)] = f"{FRIDAY_BEFORE}{name} (a Saturday)"
+                for saturday, name in saturdays:
+                    self[saturday - timedelta(days=1)] = f"{FRIDAY_BEFORE}{name} (a Saturday)"
             if self._suffolk_days:
                 for month, day, name in SUFFOLK_DAYS:
                     holiday = date(year, month, day)

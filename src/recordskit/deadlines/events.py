@@ -67,6 +67,15 @@ DATED_EVENTS: tuple[DatedEvent, ...] = (
                N_("Your follow-up letter asked for an answer by this day. If none came, you may "
                   "appeal to the Supervisor of Records (recordskit appeal makes the appeal)."),
                alarms=(timedelta(hours=9),), student_title="Reply due to your follow-up"),
+    DatedEvent("student_reply_due", "Reply due to your follow-up",
+               N_("The reply to your follow-up is due"),
+               N_("Your follow-up letter asked the school to answer by this day. If none came, "
+                  "ask the BPS Office of Legal Advisor or the BPS Helpline for help."),
+               alarms=(timedelta(hours=9),)),
+    DatedEvent("petition_limit", "Last day {agency} may petition for more time",
+               N_("Last day for the agency to ask for more time"),
+               N_("The last day the agency may ask the Supervisor of Records for more time. "
+                  "Asking later is a ground for appeal.")),
     DatedEvent("production_due", "Production date {agency} set",
                N_("The records are due"),
                N_("The date the agency set for giving you the records.")),

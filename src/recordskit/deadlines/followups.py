@@ -18,10 +18,10 @@ from recordskit.logged import FollowedUp, Response
 from recordskit.models import LoggedEvent
 from recordskit.vocabulary import FINAL_STATES, ResponseKind
 
-_RECORDS_CAME = (ResponseKind.PRODUCED, ResponseKind.NO_RECORDS)
+_RECORDS_CAME = (ResponseKind.PRODUCED,)
 
 Situation = Literal["no_response", "extension_beyond_limit", "late_fee", "no_exemption",
-                    "production_missed", "student_no_access"]
+                    "production_missed", "order_not_followed", "student_no_access"]
 StepKind = Literal["none", "wait_response", "follow_up", "wait_reply", "appeal",
                    "wait_decision", "wait_production", "close"]
 
@@ -53,13 +53,21 @@ def followup_situation(timeline: Timeline, today: date) -> FollowUpSituation | N
         return FollowUpSituation("student_no_access") if facts.overdue else None
     if facts.overdue:
         return FollowUpSituation("no_response")
+    if facts.decided is not None:
+        # After the Supervisor's order, only the order's date counts.
+        compliance = facts.decided.details.until
+        came = any(r.on_date >= facts.decided.on_date and r.details.kind in _RECORDS_CAME
+                   for r in facts.responses)
+        if compliance is not None and today > compliance and not came:
+            return FollowUpSituation("order_not_followed")
+        return None
     denied_on: date | None = None
     for response in reversed(facts.responses):
         kind, until = response.details.kind, response.details.until
         if (kind == ResponseKind.EXTENSION and until and not facts.extension_granted
                 and until > facts.production_due_max):
             return FollowUpSituation("extension_beyond_limit", response)
-        if kind == ResponseKind.FEE_ESTIMATE and response.on_date > facts.response_due:
+        if kind == ResponseKind.FEE_ESTIMATE and facts.late_response:
             return FollowUpSituation("late_fee", response)
         if kind in (ResponseKind.DENIED, ResponseKind.PARTIAL) and response.details.no_exemption:
             return FollowUpSituation("no_exemption", response)
@@ -68,13 +76,12 @@ def followup_situation(timeline: Timeline, today: date) -> FollowUpSituation | N
             # date) is moot, and no records will come. The denial is appealed, not followed up.
             denied_on = response.on_date
             break
-    production_due = timeline.date_of("production_due")
-    produced = any(r.details.kind in _RECORDS_CAME for r in facts.responses)
-    # A production date counts unless a denial came after the extension that set it.
-    promised = denied_on is None or any(
-        r.details.kind == ResponseKind.EXTENSION and r.on_date > denied_on for r in facts.responses)
-    if production_due and today > production_due and not produced and promised:
-        return FollowUpSituation("production_missed")
+    # A production date counts unless records, or a denial, came after it was set.
+    extension = next((r for r in reversed(facts.responses)
+                      if r.details.kind == ResponseKind.EXTENSION), None)
+    promised = denied_on is None or (extension is not None and extension.on_date > denied_on)
+    if facts.production_missed and promised:
+        return FollowUpSituation("production_missed", extension)
     return None
 
 
@@ -93,8 +100,13 @@ def next_step(timeline: Timeline, today: date) -> NextStep:
     facts = timeline.facts
     if timeline.state in FINAL_STATES:
         return NextStep("none")
-    if facts.appeals and timeline.date_of("compliance_due") is None:
-        return NextStep("wait_decision", timeline.date_of("appeal_decision_due"))
+    if facts.decided is not None:
+        return _after_decision(timeline, today)
+    if facts.appeals:
+        later = [w for w in facts.windows if w.is_open(today)
+                 and w.response is not None and w.response.on_date > facts.appeals[-1].on_date]
+        if not later:
+            return NextStep("wait_decision", timeline.date_of("appeal_decision_due"))
     if facts.responses and facts.responses[-1].details.kind in _RECORDS_CAME:
         return NextStep("close")
     waiting = [f.details.until for f in unanswered_follow_ups(facts)]
@@ -111,6 +123,9 @@ def next_step(timeline: Timeline, today: date) -> NextStep:
     if open_windows and not facts.student and (facts.overdue or facts.responses):
         window = max(open_windows, key=lambda w: w.closes)
         return NextStep("appeal", window.closes, window.ref)
+    if facts.responses and facts.responses[-1].details.kind in (
+            ResponseKind.NO_RECORDS, ResponseKind.PARTIAL, ResponseKind.CLOSED_INACTIVE):
+        return NextStep("close")
     if situation is not None:  # followed up, no reply, and no appeal window: write again
         return NextStep("follow_up", today, situation=situation)
     production_due = timeline.date_of("production_due")
@@ -119,3 +134,28 @@ def next_step(timeline: Timeline, today: date) -> NextStep:
     if not facts.responses:
         return NextStep("wait_response", facts.response_due)
     return NextStep("none")
+
+
+def _after_decision(timeline: Timeline, today: date) -> NextStep:
+    """After the Supervisor's decision: wait for the date the order gives the body, then, if
+    nothing came, write to the body (and tell the Supervisor, who may refer the matter to the
+    Attorney General)."""
+    facts = timeline.facts
+    decided = facts.decided
+    if decided is None:
+        return NextStep("none")
+    came = any(r.on_date >= decided.on_date and r.details.kind in _RECORDS_CAME
+               for r in facts.responses)
+    if came:
+        return NextStep("close")
+    compliance = decided.details.until
+    if compliance is None:
+        return NextStep("none")
+    if compliance >= today:
+        return NextStep("wait_production", compliance)
+    situation = followup_situation(timeline, today)
+    waiting = [f.details.until for f in unanswered_follow_ups(facts)
+               if f.on_date >= decided.on_date]
+    if waiting and max(waiting) >= today:
+        return NextStep("wait_reply", max(waiting))
+    return NextStep("follow_up", today, situation=situation)

@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from recordskit.deadlines.calendars import BusinessCalendar, calendar_for
+from recordskit.deadlines.calendars import FRIDAY_BEFORE, BusinessCalendar, calendar_for
 from recordskit.deadlines.events import order_of_day
-from recordskit.deadlines.calendars import FRIDAY_BEFORE
 from recordskit.deadlines.notices import (
     FRIDAY_CLOSED,
     PORTAL_SUNDAY,
@@ -23,7 +22,7 @@ from recordskit.deadlines.notices import (
 )
 from recordskit.errors import FieldError
 from recordskit.i18n import _
-from recordskit.law import LAW, SUFFOLK_DAYS, production_limit
+from recordskit.law import LAW, production_limit
 from recordskit.models import Agency, Deadline, Directory, Request
 from recordskit.text import capital, long_date, one_line
 
@@ -280,7 +279,10 @@ def student_records_schedule(request: Request, agency: Agency, calendar: Busines
     deadlines = (
         receipt,
         access,
-        Deadline(date=due + timedelta(days=1), event="student_follow_up",
+        # The day after, or the next business day when that is a weekend or holiday: a
+        # letter to a closed school waits anyway.
+        Deadline(date=calendar.next_business_day(due + timedelta(days=1)),
+                 event="student_follow_up",
                  description="If the school has not given access, follow up in writing with "
                  f"the principal, with a copy to the {officer.office} of {agency.name} "
                  f"({officer.email or one_line(officer.mailing_address)}); recordskit followup "

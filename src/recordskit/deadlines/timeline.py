@@ -9,7 +9,7 @@ deadline, is the date the person copies from the order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from recordskit.deadlines.calendars import BusinessCalendar, calendar_for
@@ -19,14 +19,19 @@ from recordskit.deadlines.notices import (
     LATE_RESPONSE,
     MORE_THAN_NORMAL,
     OVERDUE,
+    OVERDUE_APPEALED,
+    OVERDUE_ASSUMED,
     PETITION,
     PETITION_GRANTED,
+    PETITION_GRANTED_LATE,
+    PETITION_LATE,
+    PRODUCTION_PASSED,
     Notice,
     notice,
 )
 from recordskit.deadlines.schedule import new_request_schedule, student_records_schedule
 from recordskit.errors import FieldError, UserError
-from recordskit.i18n import _
+from recordskit.i18n import N_, _
 from recordskit.law import LAW, extension_max, production_limit
 from recordskit.logged import (
     Appealed,
@@ -40,10 +45,25 @@ from recordskit.logged import (
 )
 from recordskit.models import Agency, Deadline, Directory, LoggedEvent, Request, events_of
 from recordskit.text import capital, local_date, long_date
-from recordskit.vocabulary import FINAL_STATES, EventKind, ResponseKind, State
+from recordskit.vocabulary import FINAL_STATES, EventKind, GroundKind, ResponseKind, State
 
-APPEALABLE_KINDS = (ResponseKind.DENIED, ResponseKind.PARTIAL, ResponseKind.FEE_ESTIMATE)
-"""Responses that open their own appeal window (an extension does when it goes past the limit)."""
+RECORDS_CAME = (ResponseKind.PRODUCED, ResponseKind.PARTIAL, ResponseKind.NO_RECORDS,
+                ResponseKind.DENIED, ResponseKind.CLOSED_INACTIVE)
+"""Responses after which a production date set earlier no longer stands unanswered: records
+came, or the body said none will."""
+
+KIND_WORDS: dict[ResponseKind, str] = {
+    ResponseKind.PRODUCED: N_("produced"), ResponseKind.PARTIAL: N_("partial"),
+    ResponseKind.DENIED: N_("denied"), ResponseKind.FEE_ESTIMATE: N_("fee estimate"),
+    ResponseKind.EXTENSION: N_("extension"), ResponseKind.NO_RECORDS: N_("no records"),
+    ResponseKind.CLOSED_INACTIVE: N_("closed for no recent activity"),
+}
+"""Each kind of response as a letter names it (English), marked for the family's words."""
+
+
+def kind_words(kind: ResponseKind) -> str:
+    """A response's kind as the letters name it, in English."""
+    return KIND_WORDS[kind]
 
 
 @dataclass(frozen=True)
@@ -56,14 +76,20 @@ class AppealWindow:
     """What the window counts from, as the appeal says it: ``the response of …``."""
     who: str = ""
     """The body's short name."""
+    grounds: tuple[GroundKind, ...] = ()
+    """The grounds the log itself supports in this window, each resting on its response (or,
+    for ``no_response``, on the silence). A window without any is still open to a ground or
+    an objection the requester names."""
+    petition: LoggedEvent[Petition] | None = None
+    """A petition for more time made after the limit, argued in this window."""
 
     def in_family_words(self) -> str:
         """What the window counts from, in the language in use, for the family."""
         if self.response is None:
             return _("your request, since no answer came")
-        kind = self.response.details.kind.replace("_", " ")
         return _("{agency}'s answer of {date} ({kind})").format(
-            agency=self.who, date=local_date(self.response.on_date), kind=_(kind))
+            agency=self.who, date=local_date(self.response.on_date),
+            kind=_(kind_words(self.response.details.kind)))
 
     @property
     def ref(self) -> str:
@@ -86,11 +112,25 @@ class TimelineFacts:
     appeals: tuple[LoggedEvent[Appealed], ...]
     follow_ups: tuple[LoggedEvent[FollowedUp], ...]
     windows: tuple[AppealWindow, ...]
-    """Every appeal window not yet used by a logged appeal, open or closed, oldest first."""
+    """Every appeal window the log gives a ground for and no logged appeal has used, open or
+    closed, oldest first."""
     extension_granted: bool
     late_response: bool
     overdue: bool
     student: bool = False
+    all_windows: tuple[AppealWindow, ...] = ()
+    """Every response's window not yet used by a logged appeal (with a ground or not): any
+    response the requester believes violates the law can be appealed (facts.md 2.1)."""
+    petition_limit: date | None = None
+    """The last day the body could petition the Supervisor of Records for more time."""
+    late_petition: LoggedEvent[Petition] | None = None
+    """The body's petition for more time, when it came after ``petition_limit``."""
+    decided: LoggedEvent[Decided] | None = None
+    """The Supervisor's latest decision, when one is logged."""
+    production_due: date | None = None
+    """The production date that stands (the body's, or the Supervisor's order's), if any."""
+    production_missed: bool = False
+    """That production date passed, and no response has come since that answers it."""
 
 
 @dataclass(frozen=True)
@@ -111,8 +151,9 @@ class Timeline:
         if self.state in FINAL_STATES:
             return None
         # The production limit binds what a response may set; with no response it asks nothing.
-        passive = {"received"} | ({"production_due_max"} if not self.facts.responses
-                                  else set())
+        # Once a response came, the response date asks nothing more either.
+        passive = {"received", "petition_limit"} | (
+            {"production_due_max"} if not self.facts.responses else {"response_due"})
         return next((d for d in self.deadlines if d.date >= today and d.event not in passive),
                     None)
 
@@ -179,19 +220,36 @@ def build_timeline(request: Request, events: Sequence[LoggedEvent], agency: Agen
     warnings: list[Notice] = []
     response_due = base.date_of("response_due")
     production_max = base.date_of("production_due_max")
+    received = base.date_of("received")
     responses = events_of(ordered, Response)
     appeals = events_of(ordered, Appealed)
+    petitions = events_of(ordered, Petition)
+    granted = bool(events_of(ordered, PetitionGranted))
+    decisions = events_of(ordered, Decided)
     overdue = not responses and today > response_due
-    windows = _appeal_windows(request, ordered, responses, appeals, production_max, who)
+    petition_rule = LAW["extension_petition"]
+    petition_limit = calendar.add_business_days(received, petition_rule.days)
+    late_petition = next((p for p in petitions if p.on_date > petition_limit), None)
+    production_due = _standing_production_date(ordered)
+    answered_after = [r for r in responses if r.details.kind in RECORDS_CAME]
+    production_missed = production_due is not None and today > production_due and not any(
+        r.on_date >= _production_set_on(ordered) for r in answered_after)
+    late_first = bool(responses and responses[0].on_date > response_due)
+    all_windows = _appeal_windows(
+        request, responses, appeals, production_max, who, overdue=overdue, granted=granted,
+        late_first=late_first, production_missed=production_missed, late_petition=late_petition)
     facts = TimelineFacts(
-        received=base.date_of("received"), received_logged=receipt is not None,
+        received=received, received_logged=receipt is not None,
         response_due=response_due, production_due_max=production_max,
         responses=tuple(responses), appeals=tuple(appeals),
         follow_ups=tuple(events_of(ordered, FollowedUp)),
-        windows=tuple(windows),
-        extension_granted=bool(events_of(ordered, PetitionGranted)),
-        late_response=bool(
-            responses and responses[0].on_date > response_due), overdue=overdue,
+        windows=tuple(w for w in all_windows
+                      if w.grounds or w.petition or w.response is None),
+        extension_granted=granted,
+        late_response=late_first, overdue=overdue,
+        all_windows=tuple(all_windows), petition_limit=petition_limit,
+        late_petition=late_petition, decided=decisions[-1] if decisions else None,
+        production_due=production_due, production_missed=production_missed,
     )
 
     if responses:
@@ -206,20 +264,45 @@ def build_timeline(request: Request, events: Sequence[LoggedEvent], agency: Agen
     elif overdue:
         fee, appeal = LAW["no_fee_if_late"], LAW["appeal_right"]
         until = deadlines["appeal_deadline_no_response"].date
-        notes.append(notice(
-            f"Overdue: no response came by {response_due}. {capital(fee.statement)} "
-            f"({fee.citation}), and you may appeal to the Supervisor of Records "
-            f"({appeal.citation}) by {until}.",
-            OVERDUE, due=response_due, fee_citation=fee.citation,
-            appeal_citation=appeal.citation, until=until))
+        if appeals:
+            notes.append(notice(
+                f"Overdue: no response came by {response_due}. {capital(fee.statement)} "
+                f"({fee.citation}). You have appealed; the Supervisor of Records decides.",
+                OVERDUE_APPEALED, due=response_due, fee_citation=fee.citation))
+        elif receipt is None:
+            notes.append(notice(
+                f"Overdue: no response came by {response_due}, the response date if the "
+                f"request was received on {received}, as assumed (not confirmed). If it was, "
+                f"{fee.statement} ({fee.citation}). You may appeal to the Supervisor of "
+                f"Records ({appeal.citation}) by {until}.",
+                OVERDUE_ASSUMED, due=response_due, received=received,
+                fee_citation=fee.citation, appeal_citation=appeal.citation, until=until))
+        else:
+            notes.append(notice(
+                f"Overdue: no response came by {response_due}. {capital(fee.statement)} "
+                f"({fee.citation}), and you may appeal to the Supervisor of Records "
+                f"({appeal.citation}) by {until}.",
+                OVERDUE, due=response_due, fee_citation=fee.citation,
+                appeal_citation=appeal.citation, until=until))
     deadlines.pop("appeal_deadline_no_response")
-    for window in windows:
+    for window in facts.windows:
         deadline = _window_deadline(window, who)
         deadlines[deadline.key] = deadline
+    if petitions or any(r.details.kind == ResponseKind.EXTENSION for r in responses):
+        deadlines["petition_limit"] = Deadline(
+            date=petition_limit, event="petition_limit",
+            description=f"The last day {who} may petition the Supervisor of Records for more "
+            f"time: {petition_rule.days} business days after receipt. A later petition is a "
+            "ground for appeal.", citation=petition_rule.citation)
 
     for event in ordered:
         _apply(event, who, agency, deadlines, notes, warnings, production_max, supervisor_calendar,
-               calendar)
+               calendar, granted=granted, petition_limit=petition_limit)
+    if production_missed and production_due is not None and not appeals:
+        warnings.append(notice(
+            f"The production date {production_due} has passed and no records were logged. "
+            "You may follow up, and appeal.",
+            PRODUCTION_PASSED, agency=capital(who), date=production_due))
 
     if appeals:
         deadlines.pop("follow_up", None)
@@ -228,30 +311,88 @@ def build_timeline(request: Request, events: Sequence[LoggedEvent], agency: Agen
     return Timeline(state, tuple(listed), facts, tuple(dict.fromkeys(notes)), tuple(warnings))
 
 
-def _appeal_windows(request: Request, ordered: list[LoggedEvent],
-                    responses: list[LoggedEvent[Response]], appeals: list[LoggedEvent[Appealed]],
-                    production_max: date, who: str) -> list[AppealWindow]:
-    """One window per appealable response (or the request, while no response came), less those
-    a logged appeal has used. An appeal logged without naming its window used them all."""
+def _standing_production_date(ordered: list[LoggedEvent]) -> date | None:
+    """The production date that stands: the last one set, by the body's extension or by the
+    Supervisor's order granting more time (an order's compliance date is apart)."""
+    day: date | None = None
+    for event in ordered:
+        details = event.details
+        if (isinstance(details, Response) and details.kind == ResponseKind.EXTENSION) or (
+                isinstance(details, PetitionGranted) and details.until):
+            day = details.until
+    return day
+
+
+def _production_set_on(ordered: list[LoggedEvent]) -> date:
+    """The day the standing production date was set."""
+    day = date.min
+    for event in ordered:
+        details = event.details
+        if (isinstance(details, Response) and details.kind == ResponseKind.EXTENSION) or (
+                isinstance(details, PetitionGranted) and details.until):
+            day = event.on_date
+    return day
+
+
+def _appeal_windows(request: Request, responses: list[LoggedEvent[Response]],
+                    appeals: list[LoggedEvent[Appealed]], production_max: date, who: str, *,
+                    overdue: bool, granted: bool, late_first: bool, production_missed: bool,
+                    late_petition: LoggedEvent[Petition] | None) -> list[AppealWindow]:
+    """One window per response (or the request, while no response came), less those a logged
+    appeal has used, each with the grounds the log supports in it. An appeal logged without
+    naming its window used them all."""
     window_days = LAW["appeal_window"].days
-    granted = bool(events_of(ordered, PetitionGranted))
     found: list[AppealWindow] = []
     if not responses:
-        found.append(AppealWindow(None, request.sent_on + timedelta(days=window_days),
-                                  "the request, since there was no response", who))
+        found.append(AppealWindow(
+            None, request.sent_on + timedelta(days=window_days),
+            "the request, since there was no response", who,
+            (GroundKind.NO_RESPONSE,) if overdue else ()))
+    last_extension = next((r for r in reversed(responses)
+                           if r.details.kind == ResponseKind.EXTENSION), None)
     for response in responses:
-        kind, until = response.details.kind, response.details.until
-        beyond = (kind == ResponseKind.EXTENSION and until is not None and not granted
-                  and until > production_max)
-        if kind in APPEALABLE_KINDS or beyond:
-            found.append(AppealWindow(
-                response, response.on_date + timedelta(days=window_days),
-                f"{who}'s response of {long_date(response.on_date)} ({kind.replace('_', ' ')})",
-                who))
+        grounds = _grounds_of(response, production_max, granted=granted, late_first=late_first,
+                              missed=production_missed and response is last_extension)
+        found.append(AppealWindow(
+            response, response.on_date + timedelta(days=window_days),
+            f"{who}'s response of {long_date(response.on_date)} "
+            f"({kind_words(response.details.kind)})", who, grounds))
+    if late_petition is not None and found:
+        # The petition is argued in the window of the last response before it, or of the
+        # request while none came.
+        before = [w for w in found if w.response is None
+                  or w.response.on_date <= late_petition.on_date]
+        index = found.index(before[-1] if before else found[0])
+        found[index] = replace(found[index], petition=late_petition)
     used = {a.details.window for a in appeals}
-    if any(not a.details.window for a in appeals):
-        return []
-    return [window for window in found if window.ref not in used]
+    # An appeal logged without naming its window used every window open when it was filed.
+    blanket = max((a.on_date for a in appeals if not a.details.window), default=None)
+    return [window for window in found if window.ref not in used and not (
+        blanket is not None and (window.response is None or window.response.on_date <= blanket))]
+
+
+def _grounds_of(response: LoggedEvent[Response], production_max: date, *, granted: bool,
+                late_first: bool, missed: bool) -> tuple[GroundKind, ...]:
+    """The grounds a response gives by itself, from what was logged about it."""
+    details = response.details
+    kind = details.kind
+    if kind in (ResponseKind.DENIED, ResponseKind.PARTIAL):
+        return (GroundKind.DENIAL_WITHOUT_EXEMPTION if details.no_exemption
+                else GroundKind.EXEMPTION_CONTESTED,)
+    if kind == ResponseKind.FEE_ESTIMATE:
+        return (GroundKind.UNLAWFUL_FEE if late_first else GroundKind.EXCESSIVE_FEE,)
+    if kind == ResponseKind.NO_RECORDS:
+        return (GroundKind.NO_RECORDS,)
+    if kind == ResponseKind.CLOSED_INACTIVE:
+        return (GroundKind.CLOSED_INACTIVE,)
+    if kind == ResponseKind.EXTENSION:
+        found = []
+        if details.until and details.until > production_max and not granted:
+            found.append(GroundKind.PRODUCTION_BEYOND_LIMIT)
+        if missed:
+            found.append(GroundKind.PRODUCTION_MISSED)
+        return tuple(found)
+    return ()
 
 
 def _window_deadline(window: AppealWindow, who: str) -> Deadline:
@@ -290,7 +431,7 @@ def _student_timeline(request: Request, events: Sequence[LoggedEvent], agency: A
         if follow_up.details.until:
             deadlines.append(Deadline(
                 date=follow_up.details.until,
-                event="follow_up_reply_due", ref=str(follow_up.seq),
+                event="student_reply_due", ref=str(follow_up.seq),
                 description=f"The day by which your follow-up of {follow_up.on_date} asked the "
                 "school to reply. Not a legal deadline: the date your own letter gave.",
                 citation=""))
@@ -300,7 +441,8 @@ def _student_timeline(request: Request, events: Sequence[LoggedEvent], agency: A
 
 def _apply(event: LoggedEvent, who: str, agency: Agency, deadlines: dict[str, Deadline],
            notes: list[Notice], warnings: list[Notice], production_max: date,
-           supervisor_calendar: BusinessCalendar, calendar: BusinessCalendar) -> None:
+           supervisor_calendar: BusinessCalendar, calendar: BusinessCalendar, *,
+           granted: bool, petition_limit: date) -> None:
     details = event.details
     if (isinstance(details, Response) and details.kind == ResponseKind.EXTENSION
             and (until := details.until)):
@@ -309,7 +451,7 @@ def _apply(event: LoggedEvent, who: str, agency: Agency, deadlines: dict[str, De
             date=until, event="production_due", basis="logged",
             description=f"The production date {who} set in its response of {event.on_date}.",
             citation=limit.citation)
-        if until > production_max:
+        if until > production_max and not granted:
             warnings.append(notice(
                 f"{capital(who)} set {until} for production, later than {production_max}, the "
                 f"{limit.days} business days after receipt the law allows ({limit.citation}) "
@@ -323,6 +465,13 @@ def _apply(event: LoggedEvent, who: str, agency: Agency, deadlines: dict[str, De
             f"{event.on_date}. It must send you a copy ({rule.citation}), and must still "
             "answer in writing by the response date.",
             PETITION, agency=capital(who), date=event.on_date, citation=rule.citation))
+        if event.on_date > petition_limit:
+            warnings.append(notice(
+                f"{capital(who)} petitioned for more time on {event.on_date}, after "
+                f"{petition_limit}, the last day to do so: {rule.days} business days after "
+                f"receipt ({rule.citation}). You may appeal on that ground.",
+                PETITION_LATE, agency=capital(who), date=event.on_date, limit=petition_limit,
+                days=rule.days, citation=rule.citation))
     elif isinstance(details, PetitionGranted):
         days, until = details.days, details.until
         ceiling = extension_max(agency.kind)
@@ -338,6 +487,14 @@ def _apply(event: LoggedEvent, who: str, agency: Agency, deadlines: dict[str, De
                 f"{event.on_date}. Log the production date the order gives with the "
                 "petition_granted event.",
                 PETITION_GRANTED, agency=who, days=days, date=event.on_date))
+        petitioned = LAW["extension_petition"]
+        late = [w for w in warnings if w.family == PETITION_LATE]
+        if late:
+            warnings.append(notice(
+                f"The Supervisor of Records granted {who} more time, though it petitioned after "
+                f"{petition_limit}, the last day to do so ({petitioned.citation}). You may "
+                "appeal on that ground.", PETITION_GRANTED_LATE, agency=who,
+                limit=petition_limit, citation=petitioned.citation))
         if days > ceiling.days:
             warnings.append(notice(
                 f"{days} business days is more than the {ceiling.days} the Supervisor "
@@ -349,9 +506,12 @@ def _apply(event: LoggedEvent, who: str, agency: Agency, deadlines: dict[str, De
         number = f" {details.number}" if details.number else ""
         deadlines["appeal_decision_due"] = Deadline(
             date=supervisor_calendar.add_business_days(arrives, rule.days),
-            event="appeal_decision_due",
+            event="appeal_decision_due", basis="assumed",
+            assumption="the Supervisor receives the appeal the day it is sent (by email); "
+            "by mail it arrives later, and this date moves with it",
             description=f"The Supervisor of Records must decide the appeal{number} filed on "
-            f"{event.on_date}: {rule.days} business days after receiving it.",
+            f"{event.on_date}: {rule.days} business days after receiving it, taken here as "
+            f"received on {arrives} (not confirmed).",
             citation=rule.citation)
     elif isinstance(details, FollowedUp):
         deadline = Deadline(
@@ -383,5 +543,9 @@ def _state(ordered: list[LoggedEvent], facts: TimelineFacts) -> State:
         else:
             state = _STATE_AFTER.get(event.event, state)
     if facts.overdue and state in (State.SENT, State.ACKNOWLEDGED, State.PETITION_FILED):
+        return State.OVERDUE
+    # The production date passed without the records: they are overdue now.
+    if facts.production_missed and state in (State.EXTENSION, State.EXTENSION_GRANTED,
+                                             State.FEE_PAID, State.PETITION_FILED):
         return State.OVERDUE
     return state

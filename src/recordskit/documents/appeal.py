@@ -18,7 +18,7 @@ from recordskit.deadlines.appeals import (
     appeal_window,
 )
 from recordskit.deadlines.followups import unanswered_follow_ups
-from recordskit.deadlines.timeline import AppealWindow, appeal_body
+from recordskit.deadlines.timeline import AppealWindow, TimelineFacts, appeal_body
 from recordskit.documents.letter import (
     agency_block,
     law_data,
@@ -27,9 +27,9 @@ from recordskit.documents.letter import (
 )
 from recordskit.errors import FieldError
 from recordskit.i18n import _, current_language
-from recordskit.law import LAW, LAW_VERSION
-from recordskit.logged import FollowedUp, Response
-from recordskit.models import Agency, Directory, LoggedEvent, Request
+from recordskit.law import LAW, LAW_VERSION, free_hours, production_limit
+from recordskit.logged import FollowedUp, Received, Response
+from recordskit.models import Agency, Directory, LoggedEvent, Request, events_of
 from recordskit.text import capital, local_date, long_date, one_line, rule_statement
 from recordskit.tracking.log import LoggedRequest
 from recordskit.tracking.service import timeline_of
@@ -53,11 +53,15 @@ class AppealPacket:
     written_on: date
     warnings: tuple[str, ...]
     request_id: str
+    facts: TimelineFacts
     follow_ups: tuple[LoggedEvent[FollowedUp], ...] = ()
+    receipts: tuple[LoggedEvent[Received], ...] = ()
 
     @property
     def deadline(self) -> date:
-        return self.window.closes
+        """The last day to file: the earliest closing of the windows its grounds rest on (a
+        ground filed after its own window closed would be refused)."""
+        return min([self.window.closes, *(g.window.closes for g in self.grounds)])
 
 
 def prepare_appeal(logged: LoggedRequest, directory: Directory, today: date, *,
@@ -66,22 +70,29 @@ def prepare_appeal(logged: LoggedRequest, directory: Directory, today: date, *,
     """The appeal the log supports; refuses when the window has closed or nothing is argued.
 
     ``response`` names the logged response appealed (its event number); by default, the most
-    recent one whose window is still open.
+    recent one whose window is still open and that the log gives a ground for. Only the
+    grounds of that window are argued, each saying which response it rests on.
     """
     agency = logged.request.addressed(directory.agency(logged.request.agency))
     timeline = timeline_of(logged, directory, today)
-    window = appeal_window(timeline, today, response)
-    deadline = window.closes
-    found = appeal_grounds(logged.request, logged.active_events, timeline, agency, grounds)
+    window = appeal_window(timeline, today, response, named=bool(grounds or objections))
+    found = appeal_grounds(timeline, window, grounds, today=today)
+    deadline = min([window.closes, *(g.window.closes for g in found)])
     if not found and not objections:
-        raise FieldError(_("the log shows no ground for an appeal; name a ground ({grounds}) "
-                           "or state your objection in your own words").format(
-                               grounds=", ".join(GroundKey)), field="grounds")
+        raise FieldError(_("the log shows no ground for an appeal; state your objection in "
+                           "your own words with --objection TEXT, or name a ground "
+                           "({grounds})").format(grounds=", ".join(GroundKey)),
+                         field="objections")
     warnings = []
-    if (deadline - today).days <= APPEAL_WARNING_DAYS:
-        warnings.append(_("Only {days} days are left: the appeal must reach the Supervisor of "
-                          "Records by {date}. Send it today.").format(
-                              days=(deadline - today).days, date=deadline))
+    left = (deadline - today).days
+    if left <= APPEAL_WARNING_DAYS:
+        warnings.append(
+            _("Today is the last day: the appeal must reach the Supervisor of Records today, "
+              "{date}. Send it by email now.").format(date=deadline) if left == 0 else
+            _("Only 1 day is left: the appeal must reach the Supervisor of Records by {date}. "
+              "Send it today.").format(date=deadline) if left == 1 else
+            _("Only {days} days are left: the appeal must reach the Supervisor of Records by "
+              "{date}. Send it today.").format(days=left, date=deadline))
     for follow_up in unanswered_follow_ups(timeline.facts):
         reply_by = follow_up.details.until
         if reply_by >= today:
@@ -91,12 +102,28 @@ def prepare_appeal(logged: LoggedRequest, directory: Directory, today: date, *,
                 "unless the window closes soon ({deadline}), wait until that date.").format(
                     date=follow_up.on_date, agency=agency.short_name, reply_by=reply_by,
                     deadline=deadline))
+    for earlier in timeline.facts.appeals:
+        warnings.append(_(
+            "An appeal was already logged on {date}{number}. This one argues only what rests "
+            "on {counted}, and cites the earlier appeal: give its number with "
+            "--earlier-appeal NUMBER if it is not in the letter.").format(
+                date=earlier.on_date,
+                number=f" ({earlier.details.number})" if earlier.details.number else "",
+                counted=window.counted if current_language() == "en" else
+                window.in_family_words()))
+    if not earlier_appeal:
+        earlier_appeal = next((a.details.number for a in reversed(timeline.facts.appeals)
+                               if a.details.number), "")
     original = original_request_block(logged.request, agency, logged.active_events,
                                       timeline.facts.received)
     responses = timeline.facts.responses
+    receipts = events_of(logged.active_events, Received)
     attachments = [f"My request of {original['sent']}, complete, as sent"
                    + (" (the email with its full headers)" if logged.request.delivery == "email"
                       else "")]
+    attachments += [f"{agency.short_name}'s acknowledgment of receipt"
+                    + (f" ({r.details.tracking})" if r.details.tracking else "")
+                    + f", dated {long_date(r.on_date)}" for r in receipts]
     attachments += [f"{agency.short_name}'s response of {long_date(r.on_date)} "
                     f"({_kind(r)}), complete" for r in responses]
     attachments += [f"My follow-up letter of {long_date(f.on_date)}, complete"
@@ -106,7 +133,166 @@ def prepare_appeal(logged: LoggedRequest, directory: Directory, today: date, *,
         original=original, responses=responses, grounds=tuple(found),
         objections=tuple(objections), earlier_appeal=earlier_appeal, window=window,
         attachments=tuple(attachments), written_on=today, warnings=tuple(warnings),
-        request_id=logged.id, follow_ups=tuple(timeline.facts.follow_ups))
+        request_id=logged.id, follow_ups=tuple(timeline.facts.follow_ups),
+        receipts=tuple(receipts), facts=timeline.facts)
+
+
+def argue(packet: AppealPacket, ground: Ground) -> tuple[str, str, str]:
+    """A ground in the appeal's English: its title, its argument, and the citation that
+    closes it. Every rule comes from the law table; where facts.md is silent, the letter only
+    asks."""
+    who, facts = packet.agency.short_name, packet.facts
+    response = ground.rests_on
+    on = long_date(response.on_date) if response is not None else ""
+    kind = ground.kind
+    if kind == GroundKey.NO_RESPONSE:
+        rule, fee = LAW["response_time"], LAW["no_fee_if_late"]
+        first = facts.responses[0].on_date if facts.responses else None
+        assumed = "" if facts.received_logged else ", counted from that assumed day"
+        return ("No response within the time the law allows",
+                f"{packet.original['receipt']} {capital(who)} had to respond within "
+                f"{rule.days} business days of receipt, by {long_date(facts.response_due)}"
+                f"{assumed} ({rule.citation}). "
+                + ("It has not responded at all." if first is None else
+                   f"Its first response came only on {long_date(first)}.")
+                + " Because it did not respond in time, no fee may be charged for these "
+                "records.", fee.citation)
+    if kind == GroundKey.DENIAL_WITHOUT_EXEMPTION:
+        rule, segregable = LAW["withholding_reasons"], LAW["segregable"]
+        return ("Records withheld without a specific exemption",
+                f"{who}'s response of {on} withheld records without identifying the specific "
+                "exemption relied on and explaining how it applies to each record, as the law "
+                f"requires ({rule.citation}). Any segregable, non-exempt portion must in any "
+                "case be released.", segregable.citation)
+    if kind == GroundKey.EXEMPTION_CONTESTED:
+        presumption, segregable = LAW["presumption_public"], LAW["segregable"]
+        return ("An exemption that does not justify the withholding",
+                f"{who}'s response of {on} withheld records under an exemption. I contest that "
+                "the exemption applies to the records I asked for. Records are presumed public, "
+                f"and {who} bears the burden of showing with specificity that an exemption "
+                f"applies and why each record should be withheld ({presumption.citation}). Even "
+                "where an exemption applies, every segregable, non-exempt portion must be "
+                "released.", segregable.citation)
+    if kind == GroundKey.UNLAWFUL_FEE:
+        fee = LAW["no_fee_if_late"]
+        asked = _asked(ground, who)
+        return ("A fee after a late response",
+                f"{asked} Its first response came after the response date of "
+                f"{long_date(facts.response_due)}, and no fee may be charged when the response "
+                "was not made in time.", fee.citation)
+    if kind == GroundKey.EXCESSIVE_FEE:
+        copies, labor = LAW["copy_fee_paper"], LAW["labor_rate_cap"]
+        electronic = LAW["copy_fee_electronic"]
+        hours = free_hours(packet.agency.kind, packet.agency.population_over_20000)
+        free = f" {capital(hours.statement)} ({hours.citation})." if hours else ""
+        return ("A fee above what the law allows",
+                f"{_asked(ground, who)} I object that it is more than the law allows. "
+                f"{capital(copies.statement)} ({copies.citation}); {electronic.statement} "
+                f"({electronic.citation}). {capital(labor.statement)} ({labor.citation}).{free} "
+                "I ask you to strike the fee, or to reduce it to what these limits allow.", "")
+    if kind == GroundKey.PRODUCTION_BEYOND_LIMIT and response is not None:
+        limit = production_limit(packet.agency.kind)
+        return ("A production date beyond the limit",
+                f"In its response of {on}, {who} set "
+                f"{long_date(response.details.until or facts.production_due_max)} for "
+                f"production, later than {long_date(facts.production_due_max)}, {limit.days} "
+                "business days after receipt, without an extension granted by the Supervisor "
+                "of Records.", limit.citation)
+    if kind == GroundKey.PRODUCTION_MISSED:
+        rule, fee = LAW["without_delay"], LAW["no_fee_if_late"]
+        set_on = (f"In its response of {on}, {who} set "
+                  f"{long_date(response.details.until)} for producing the records"
+                  if response is not None and response.details.until else
+                  f"{who} set a date for producing the records")
+        standing = facts.production_due
+        ordered = (f"; the date that stands is {long_date(standing)}"
+                   if standing and response is not None and standing != response.details.until
+                   else "")
+        late = (f" Because its first response came after the response date, no fee may be "
+                f"charged ({fee.citation})." if facts.late_response else "")
+        return ("A production date that passed without the records",
+                f"{set_on}{ordered}. That date has passed, and I have not received the "
+                f"records.{late} Records must be provided without unreasonable delay.",
+                rule.citation)
+    if kind == GroundKey.INCOMPLETE_PRODUCTION:
+        reasons, held = LAW["withholding_reasons"], LAW["not_held"]
+        what = f"{who}'s response of {on}" if response is not None else f"{who}'s response"
+        return ("An incomplete production",
+                f"{what} produced records, but not all the records I asked for. A response "
+                "that withholds a record must identify it and give the specific exemption "
+                f"({reasons.citation}), and one that does not hold a record must say so "
+                "and name, if known, the body that may hold it.", held.citation)
+    if kind == GroundKey.NO_RECORDS:
+        held = LAW["not_held"]
+        return ("A \"no records\" answer after an inadequate search",
+                f"{who} answered on {on or 'its response'} that it has no records responsive "
+                "to my request. I believe the search was not adequate to find them, and I ask "
+                f"that {who} search again and say where and how it searched. A response that "
+                "does not hold a record must say so and name, if known, the body that may "
+                "hold it.", held.citation)
+    if kind == GroundKey.NO_SEARCH_DESCRIBED:
+        held = LAW["not_held"]
+        return ("A \"no records\" answer that does not describe the search",
+                f"{who} answered on {on or 'its response'} that it has no records responsive "
+                "to my request, without saying where or how it searched. I ask that it "
+                "describe the search it made. A response that does not hold a record must "
+                "say so and name, if known, the body that may hold it.", held.citation)
+    if kind == GroundKey.CLOSED_INACTIVE:
+        reasons, delay = LAW["withholding_reasons"], LAW["without_delay"]
+        return ("A request closed without an answer",
+                f"{who} closed my request on {on or 'a date it did not give'}, citing no recent "
+                "activity. I did not withdraw the request, and I still want the records. The "
+                "closure neither produced them nor identified any record withheld with the "
+                f"specific exemption relied on ({reasons.citation}). Records must be provided "
+                "without unreasonable delay.", delay.citation)
+    if kind == GroundKey.LATE_PETITION:
+        rule = LAW["extension_petition"]
+        petition = ground.petition or facts.late_petition
+        when = long_date(petition.on_date) if petition is not None else "a later date"
+        last = long_date(facts.petition_limit) if facts.petition_limit else ""
+        return ("A petition for more time made after the limit",
+                f"{who} petitioned the Supervisor of Records for more time on {when}, after "
+                f"{last}, the last day to do so: {rule.days} business days after receipt.",
+                rule.citation)
+    # A ground named for a window it cannot rest on (a production limit with no extension).
+    return (_TITLES.get(kind, kind.value.replace("_", " ")),
+            f"I object to {who}'s response{f' of {on}' if on else ''} on this ground.", "")
+
+
+_TITLES = {GroundKey.PRODUCTION_BEYOND_LIMIT: "A production date beyond the limit"}
+
+
+def _asked(ground: Ground, who: str) -> str:
+    """The fee sentence: the amount and the day it was asked for, as logged."""
+    fee = ground.fee
+    if fee is None:
+        return f"{capital(who)} asked for a fee."
+    amount = f" of ${fee.details.amount}" if fee.details.amount else ""
+    return f"On {long_date(fee.on_date)}, {who} asked for a fee{amount}."
+
+
+def relief(packet: AppealPacket) -> str:
+    """What the appeal asks the Supervisor to order, from its grounds."""
+    who = packet.agency.short_name
+    kinds = {g.kind for g in packet.grounds}
+    segregable, reasons = LAW["segregable"], LAW["withholding_reasons"]
+    no_fee = bool(kinds & {GroundKey.NO_RESPONSE, GroundKey.UNLAWFUL_FEE})
+    fee = ""
+    if no_fee:
+        fee = ", without charge"
+    parts = [f"I ask you to find that {who} has not complied with the Public Records Law, and "
+             f"to order it to produce the requested records promptly{fee}, releasing every "
+             f"segregable portion ({segregable.citation}) and identifying any exemption it "
+             f"claims, and why it applies, for each record it withholds ({reasons.citation})."]
+    if no_fee:
+        parts.append("I ask you to strike any fee it has asked for.")
+    elif GroundKey.EXCESSIVE_FEE in kinds:
+        amount = next((g.amount for g in packet.grounds if g.amount), "")
+        parts.append(f"I ask you to strike the fee{f' of ${amount}' if amount else ''}, or to "
+                     "reduce it to what the law allows.")
+    if kinds & {GroundKey.NO_RECORDS, GroundKey.NO_SEARCH_DESCRIBED}:
+        parts.append(f"I ask you to order {who} to search again and to describe its search.")
+    return " ".join(parts)
 
 
 def appeal_context(packet: AppealPacket) -> dict[str, Any]:
@@ -122,19 +308,50 @@ def appeal_context(packet: AppealPacket) -> dict[str, Any]:
         "responses": [{"date": long_date(r.on_date), "kind": _kind(r)}
                       for r in packet.responses],
         # The citation closes the argument's last sentence, inside its full stop.
-        "grounds": [{"number": i, "title": g.title, "citation": "",
-                     "argument": (f"{g.argument.rstrip('.')} ({g.citation})." if g.citation
-                                  else g.argument)}
-                    for i, g in enumerate(packet.grounds, start=1)],
+        "grounds": [_worded(packet, i, g) for i, g in enumerate(packet.grounds, start=1)],
+        "grounds_heading": ("My objections and their grounds." if packet.grounds else
+                            "My objections."),
         "objections": list(packet.objections),
+        "objections_intro": ("I also object specifically to the following:" if packet.grounds
+                             else "I object specifically to the following:"),
+        "relief": relief(packet),
         "earlier_appeal": packet.earlier_appeal,
         "no_fee": any(g.key in ("no_response", "unlawful_fee") for g in packet.grounds),
-        "window": {"deadline": long_date(packet.deadline), "counted": packet.window.counted},
+        "window": {"deadline": long_date(packet.deadline), "counted": _counted_all(packet)},
         "attachments": list(packet.attachments),
         "law": law_data(),
         "requester": requester_block(packet.request),
         "law_version": LAW_VERSION,
     }
+
+
+def argued_windows(packet: AppealPacket) -> list[AppealWindow]:
+    """Every window a ground of the packet is argued in, oldest first."""
+    windows: list[AppealWindow] = []
+    for ground in packet.grounds:
+        if ground.window not in windows:
+            windows.append(ground.window)
+    if packet.window not in windows:
+        windows.append(packet.window)
+    return windows
+
+
+def _counted_all(packet: AppealPacket) -> str:
+    """What the appeal is filed within 90 days of: each response it argues."""
+    counted = [w.counted for w in argued_windows(packet)]
+    return counted[0] if len(counted) == 1 else (
+        ", ".join(counted[:-1]) + " and " + counted[-1])
+
+
+def _worded(packet: AppealPacket, number: int, ground: Ground) -> dict[str, Any]:
+    title, argument, citation = argue(packet, ground)
+    if len(argued_windows(packet)) > 1 and ground.window.response is not None:
+        argument = (f"{argument.rstrip('.')}"
+                    + (f" ({citation})" if citation else "")
+                    + f". This ground rests on {ground.window.counted}.")
+        citation = ""
+    return {"number": number, "title": title, "citation": "",
+            "argument": f"{argument.rstrip('.')} ({citation})." if citation else argument}
 
 
 def appeal_checklist(packet: AppealPacket) -> str:
@@ -152,7 +369,9 @@ def appeal_checklist(packet: AppealPacket) -> str:
         _("What an appeal needs ({citation}): {rule}.").format(
             citation=contents.citation, rule=rule_statement(contents.key)),
         "",
-        _("[ ] appeal.docx: read it, add anything it misses, sign and date it."),
+        _("[ ] appeal.docx: read it, add anything it misses, and sign it (it is dated {date}; "
+          "change the date if you send it another day).").format(
+              date=when(packet.written_on)),
     ]
     attachments = packet.attachments if english else _attachments(packet)
     lines += [_("[ ] Attach: {item}.").format(item=item) for item in attachments]
@@ -174,8 +393,9 @@ def appeal_checklist(packet: AppealPacket) -> str:
              email=officer.email, address=f"{officer.office}, "
                                           f"{one_line(officer.mailing_address)}"),
         _("[ ] Keep a copy of everything you send, and log it: {command}").format(
-            command=f"recordskit log {packet.request_id} appealed --response "
-                    f"{packet.window.ref} --on DATE"),
+            command=f"recordskit log {packet.request_id} appealed"
+                    + (f" --response {packet.window.ref}"
+                       if len(argued_windows(packet)) == 1 else "") + " --on DATE"),
         "",
     ]
     return "\n".join(lines)

@@ -30,6 +30,8 @@ FOLLOW_UP_ASKS = {
                             "passed, and asks for them now."),
     "student_no_access": N_("It asks the principal again to let you see the student record and "
                             "give you copies, with a copy to the BPS Office of Legal Advisor."),
+    "order_not_followed": N_("It says the date the Supervisor of Records' order gave {agency} "
+                             "has passed without the records, and asks for them now."),
 }
 APPEAL_GROUNDS = {
     "no_response": N_("{agency} did not answer your request in time."),
@@ -39,7 +41,26 @@ APPEAL_GROUNDS = {
     "excessive_fee": N_("{agency} asked for a fee larger than the law allows."),
     "production_beyond_limit": N_("{agency} set a date for the records later than the law "
                                   "allows."),
+    "exemption_contested": N_("{agency} withheld records under an exemption that does not "
+                              "apply, or kept back parts it could release."),
+    "incomplete_production": N_("{agency} gave you only part of the records you asked for."),
+    "production_missed": N_("The date {agency} set for giving you the records passed without "
+                            "them."),
+    "no_records": N_("{agency} said it has no records, and you believe it did not search well "
+                     "enough."),
+    "no_search_described": N_("{agency} said it has no records without saying where or how it "
+                              "searched."),
+    "closed_inactive": N_("{agency} closed your request without giving you the records or a "
+                          "reason the law allows."),
+    "late_petition": N_("{agency} asked the Supervisor of Records for more time after the last "
+                        "day to ask."),
 }
+"""Each ground in the family's words, by its kind (a test checks that every kind has them)."""
+RESTS_ON = N_("This rests on {answer}.")
+FEE_RELIEF = N_("It asks the Supervisor of Records to strike the fee of {amount}, or to reduce "
+                "it to what the law allows.")
+FEE_RELIEF_NO_AMOUNT = N_("It asks the Supervisor of Records to strike the fee, or to reduce it "
+                          "to what the law allows.")
 
 
 def followup_companion(request: Request, agency: Agency, situation: str, *, today: date,
@@ -48,12 +69,20 @@ def followup_companion(request: Request, agency: Agency, situation: str, *, toda
     """What the follow-up asks and what to do next, for ``summary.docx``'s layout."""
     name = _(agency.name)
     asks = FOLLOW_UP_ASKS.get(situation)
-    rows = [{"date": local_date(reply_by), "title": _("The reply is due"),
-             "what": _("If the school still has not answered by this day, ask the BPS Office of "
-                       "Legal Advisor or the BPS Helpline for help.")
-             if request.student is not None else
-             _("If no reply comes by this day, you may appeal to the Supervisor of Records "
-               "(recordskit appeal makes the appeal).")}]
+    if request.student is not None:
+        what = _("If the school still has not answered by this day, ask the BPS Office of "
+                 "Legal Advisor or the BPS Helpline for help.")
+    elif situation == "order_not_followed":
+        what = _("If the records have not come by this day, tell the Supervisor of Records, "
+                 "who may refer the matter to the Attorney General. You may also ask a lawyer "
+                 "about going to court.")
+    elif appeal_deadline is not None:
+        what = _("If no reply comes by this day, you may appeal to the Supervisor of Records "
+                 "(recordskit appeal makes the appeal).")
+    else:
+        what = _("If no reply comes by this day, ask a lawyer or a legal clinic what to do "
+                 "next.")
+    rows = [{"date": local_date(reply_by), "title": _("The reply is due"), "what": what}]
     if appeal_deadline is not None:
         rows.append({"date": local_date(appeal_deadline), "title": _("Last day to appeal"),
                      "what": _("After this day you can no longer appeal this answer. Do it a "
@@ -78,10 +107,17 @@ def followup_companion(request: Request, agency: Agency, situation: str, *, toda
 def appeal_companion(packet: AppealPacket) -> dict[str, Any]:
     """What the appeal asks and what to do next, for ``summary.docx``'s layout."""
     name = _(packet.agency.name)
-    asked = [_(APPEAL_GROUNDS[g.key]).format(agency=name) for g in packet.grounds
+    answer = packet.window.in_family_words()
+    asked = [_(APPEAL_GROUNDS[g.key]).format(agency=name) + " "
+             + _(RESTS_ON).format(answer=answer) for g in packet.grounds
              if g.key in APPEAL_GROUNDS]
     asked.append(_("It asks the Supervisor of Records to order {agency} to answer as the law "
                    "requires.").format(agency=name))
+    fees = [g for g in packet.grounds if g.key == "excessive_fee"]
+    if fees:
+        amount = next((g.amount for g in fees if g.amount), "")
+        asked.append(_(FEE_RELIEF).format(amount=f"${amount}") if amount
+                     else _(FEE_RELIEF_NO_AMOUNT))
     officer = packet.supervisor.records_officer
     return {
         "title": _("Your appeal: what it asks, and what to do next"),

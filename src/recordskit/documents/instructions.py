@@ -7,6 +7,8 @@ email in the directory, it says so rather than pretend.
 
 from __future__ import annotations
 
+from datetime import date
+
 from recordskit.i18n import N_, _
 from recordskit.law import LAW
 from recordskit.models import Agency, Request, Student
@@ -55,6 +57,13 @@ def how_to_send(request: Request, agency: Agency, has_email_draft: bool) -> str:
             _("Print two copies of letter.docx. Ask the office to stamp the date of receipt on "
               "one copy, and keep it."),
         ]
+    if request.delivery in ("mail", "hand") and not request.send_to:
+        address_source = _address_source(agency)
+        if address_source is not None:
+            lines += ["", _("This address comes from a source dated {date}. It may have "
+                            "changed: confirm it with {agency} before you mail or bring the "
+                            "letter.").format(date=local_date(address_source),
+                                              agency=_(agency.name))]
     if request.send_to:
         lines += ["", _("This address is the one you gave (send_to), not one from recordskit's "
                         "directory of {agency}: check it before you send the letter."
@@ -66,8 +75,9 @@ def how_to_send(request: Request, agency: Agency, has_email_draft: bool) -> str:
                                  ways=", ".join(_(WAYS[way]) for way in agency.delivery))]
     lines += ["", _("Keep a copy of what you send: {rule} ({citation}).").format(
                   rule=rule_statement(keep.key), citation=keep.citation),
-              _("Sent on {date}: the schedule counts from there.").format(
-                  date=local_date(request.sent_on))]
+              _("Sent on {date}. The deadlines count from the day {agency} receives it, not "
+                "the day you send it: schedule.docx shows that day, and it moves when you log "
+                "the real one.").format(date=local_date(request.sent_on), agency=name)]
     return "\n".join(lines) + "\n"
 
 
@@ -89,8 +99,26 @@ def _how_to_send_student(request: Request, student: Student, agency: Agency) -> 
         _("Send a copy to the {office} of {agency}: {address}.").format(
             office=officer.office, agency=_(agency.name), address=copy_to),
         _("Keep a copy of what you send and the date you sent it. The school's {days} days "
-          "count from then.").format(days=LAW["student_record_access"].value),
+          "count from the day it receives the letter (schedule.docx shows the day taken).").format(
+              days=LAW["student_record_access"].value),
     ]
     if agency.family_helpline:
         lines += ["", _(agency.family_helpline) + "."]
     return "\n".join(lines) + "\n"
+
+
+OLD_ADDRESS_YEARS = 5
+"""Not law: a mailing address whose only dated source is older than this is to be confirmed."""
+
+
+def _address_source(agency: Agency) -> date | None:
+    """The date of the source a mailing address rests on, when it is old enough to confirm: the
+    directory names a source that addressed the records office by mail, dated years ago (for
+    BPD, a 2015 Supervisor of Records determination)."""
+    newest = max(source.verified_on for source in agency.sources)
+    dated = [source.verified_on for source in agency.sources
+             if newest.year - source.verified_on.year >= OLD_ADDRESS_YEARS]
+    notes = agency.notes.lower()
+    if dated and ("confirm it before mailing" in notes or "mailing address" in notes):
+        return min(dated)
+    return None

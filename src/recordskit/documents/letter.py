@@ -25,7 +25,7 @@ from recordskit.models import (
     Request,
     events_of,
 )
-from recordskit.text import join_titles, long_date, sentence
+from recordskit.text import join_titles, long_date, one_line, sentence
 
 
 def letter_context(request: Request, directory: Directory, schedule: Schedule) -> dict[str, Any]:
@@ -70,7 +70,7 @@ def student_letter_context(request: Request, directory: Directory, schedule: Sch
         "parent": request.requester_role == "parent",
         "delivery": request.delivery,
         "format": request.format,
-        "copy_to": agency_block(agency),
+        "copy_to": copy_to_block(agency),
         "non_custodial": request.non_custodial,
         "dates": {"due": long_date(schedule.date_of(
             "non_custodial_release" if request.non_custodial else "student_record_due"))},
@@ -106,6 +106,12 @@ def agency_block(agency: Agency) -> dict[str, Any]:
         "email": officer.email or "",
         "portal_url": officer.portal_url or "",
     }
+
+
+def copy_to_block(agency: Agency) -> dict[str, Any]:
+    """The office a student-record letter is copied to, its address on one line for the cc."""
+    return {**agency_block(agency),
+            "address_line": one_line(agency.records_officer.mailing_address)}
 
 
 def delivery_line(request: Request, agency: Agency) -> str:
@@ -148,12 +154,15 @@ def _items(request: Request, agency: Agency) -> list[dict[str, Any]]:
 
 
 def _subject(items: list[dict[str, Any]], longest: int = 90) -> str:
-    """The Re: line's subject: the records asked for, by title, shortened to one line."""
+    """The Re: line's subject: the records asked for, by title, never cut off (a records
+    officer triages by subject). Many records: the first, and how many more."""
     titles = [str(item["title"]) if item["title"] != "Other records"
               else str(item["description"]).rstrip(".") for item in items]
     subject = join_titles(titles)
-    return subject[:1].upper() + subject[1:] if len(subject) <= longest else (
-        subject[:1].upper() + subject[1:longest - 1].rsplit(" ", 1)[0].rstrip(",") + " …")
+    if len(subject) > longest and len(titles) > 1:
+        more = len(titles) - 1
+        subject = f"{titles[0]}, and {more} other record{'s' if more > 1 else ''} listed below"
+    return subject[:1].upper() + subject[1:]
 
 
 def _ask(anticipated: ExemptionAsk) -> dict[str, str]:
@@ -199,7 +208,15 @@ def _with_source(summary: str, source: PrecedentSource) -> str:
 
 
 def requester_block(request: Request) -> dict[str, Any]:
+    """Who signs, and how to reach them. An eligible student's own letter is signed with the
+    student's name: the letter says "I am" the student."""
     person = request.requester
+    if request.requester_role == "eligible_student" and request.student is not None:
+        contact = [line for line in (person.mailing_address, person.email or "", person.phone)
+                   if line]
+        return {"name": request.student.name, "organization": "", "email": person.email or "",
+                "mailing_address": person.mailing_address, "phone": person.phone,
+                "signature": request.student.name, "contact": "\n".join(contact)}
     lines = (person.organization if person.name else "", person.mailing_address,
              person.email or "", person.phone)
     contact_lines = [line for line in lines if line and line != person.signature]
