@@ -734,6 +734,18 @@ def test_huge_replies_stay_linear_and_findings_are_capped() -> None:
     assert any("200 of 30,000 sums of money" in note for note in reading.notes)
 
 
+@pytest.mark.parametrize("text", [
+    "I hereby request x.\nSincerely,\nA\n\n" * 11_000,   # pasted letters, each cut in turn
+    "From: a\nSent: b\nTo: c\n" * 17_000,
+    "From: x\n\nI wanted to follow up\n\n" * 12_000,
+    'you requested "' * 26_000,
+], ids=["letters", "outlook", "thread", "quotes"])
+def test_hostile_echo_shapes_stay_fast(text: str) -> None:
+    started = time.monotonic()
+    read_reply(text.encode(), source="hostile.txt")
+    assert time.monotonic() - started < 15
+
+
 def test_missing_files_and_folders_are_named(tmp_path: Path) -> None:
     with pytest.raises(ReplyFileError, match="file not found"):
         read_reply_file(tmp_path / "nope.eml")

@@ -46,7 +46,7 @@ _REQUEST_LISTINGS = re.compile(
 )
 # The requester's own letter, pasted back: nobody but a requester writes "I hereby request".
 _REQUEST_LETTER = re.compile(
-    r"(?is)(?:^|\n)[ \t]*(?:(?:to whom it may concern|dear [^\n]{0,80})[:,]?[ \t]*\n\s*)?"
+    r"(?is)(?:^|(?<=\n))[ \t]*(?:(?:to whom it may concern|dear [^\n]{0,80})[:,]?[ \t]*\n\s*)?"
     r"[^\n]{0,200}?\b(?:I hereby request|I am requesting|I request (?:copies|the following|"
     r"access|records)|under the (?:massachusetts )?public records law,? I (?:am )?request)"
 )
@@ -148,11 +148,14 @@ _CLOSING = re.compile(r"(?im)^[ \t]*(?:sincerely|regards|best regards|thank you|
 
 def _without_request_letters(text: str) -> str:
     """The text without any requester's letter pasted into it, up to the letter's closing."""
-    while (letter := _REQUEST_LETTER.search(text)) is not None:
+    kept: list[str] = []
+    position = 0
+    while (letter := _REQUEST_LETTER.search(text, position)) is not None:
+        kept.append(text[position:letter.start()])
         closing = _CLOSING.search(text, letter.end())
-        end = closing.end() if closing is not None else len(text)
-        text = text[:letter.start()] + "\n" + text[end:]
-    return text
+        position = closing.end() if closing is not None else len(text)
+    kept.append(text[position:])
+    return "\n".join(kept)
 
 
 def _squash(text: str) -> str:
