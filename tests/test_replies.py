@@ -467,6 +467,14 @@ def test_pasted_text_in_windows_1252_and_utf16_reads_with_a_note() -> None:
     assert [(d.on, d.role) for d in utf16.due_dates] == [(date(2024, 3, 1), "due")]
 
 
+def test_an_email_whose_mail_program_put_its_own_header_first_is_an_email() -> None:
+    raw = b"X-Mozilla-Status: 0001\n" + _email(b"There are no responsive records.",
+                                               "text/plain; charset=utf-8")
+    reading = read_reply(raw, source="r.eml")
+    assert reading.kind is ReplyKind.NO_RECORDS
+    assert reading.subject == "Public Records Request :: R004372-120323"
+
+
 def test_headers_are_decoded_from_encoded_words() -> None:
     raw = _email(b"There are no responsive records.", "text/plain; charset=utf-8",
                  headers="Reply-To: x@example.org\n").replace(

@@ -143,8 +143,9 @@ def _looks_like_email(data: bytes) -> bool:
         if match is None:
             break
         names.append(match.group(1).decode("ascii").lower())
-    known = [name for name in names if name in _EMAIL_HEADERS]
-    return bool(names) and names[0] in _EMAIL_HEADERS and len(set(known)) >= 2
+    # Mail programs may put their own headers first (X-Mozilla-Status): any header name may
+    # open the block, as long as two different standard ones are in it.
+    return len({name for name in names if name in _EMAIL_HEADERS}) >= 2
 
 
 def _read_text(data: bytes, source: str) -> Letter:
