@@ -149,9 +149,6 @@ def refusal_then_appeal(page: Page, request_id: str, lang: str, seen: list[str],
         ("response", "denied")]
     press(page, f"a[href='/requests/{request_id}/appeal']")
     check_page(page, seen)
-    press(page, "main button[type=submit]")  # why? the refusal named an exemption
-    assert focused(page, "#error-summary")
-    check_page(page, seen)
     type_into(page, "#f-objection", OBJECTIONS[lang])
     press(page, "main button[type=submit]")
     check_page(page, seen)

@@ -4,6 +4,7 @@ with the same placeholders; templates name only messages, never English of their
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,17 @@ def test_templates_say_nothing_outside_a_message() -> None:
                  if re.search(r"[A-Za-z]{2}", w) and w not in ("recordskit", "–")
                  and not w.startswith("aria-")]  # attributes a macro writes
         assert words == [], (template.name, words)
+
+
+def test_the_template_messages_are_marked_in_python_too() -> None:
+    """``tools/extract_messages.py`` reads Python only: ``web/messages.py`` marks each
+    template message, so that refreshing the catalog keeps them."""
+    from recordskit.web.messages import TEMPLATE_MESSAGES
+
+    in_templates = {message for _f, _l, message, _c, _x in extract_from_dir(
+        WEB / "templates", method_map=[("**.html", "jinja2")], keywords={"_": None})}
+    assert set(TEMPLATE_MESSAGES) == in_templates
+    sys.path.insert(0, str(WEB.parents[2] / "tools"))
+    from extract_messages import code_messages
+
+    assert in_templates <= {m.id for m in code_messages() if m.id}
