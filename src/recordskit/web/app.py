@@ -470,9 +470,9 @@ class Pages:
                 try:
                     library.record_answer(self.ws, request_id, meaning, form)
                 except FieldError as exc:
-                    error = (_answer_field(exc.field), str(exc))
+                    error = (_answer_field(exc.field), words.sentence(str(exc)))
                 except UserError as exc:
-                    error = ("meaning", str(exc))
+                    error = ("meaning", words.sentence(str(exc)))
             if error is None:
                 session.notice = _("Saved. Your dates and your next step are updated.")
                 return RedirectResponse(f"/requests/{request_id}", 303)
@@ -492,7 +492,7 @@ class Pages:
                 made = library.followup(self.ws, request_id)
             except UserError as exc:
                 return self.page(request, "followup.html", status=400, view=shown,
-                                 errors=[("make", str(exc))])
+                                 errors=[("make", words.sentence(str(exc)))])
             session.notice = _("Your follow-up letter is ready. It asks for a reply by "
                                "{date}.").format(date=library.day_words(made.day)
                                                  if made.day else "")
@@ -511,7 +511,7 @@ class Pages:
             except UserError as exc:
                 # The log may show no ground the law names (a denial citing an exemption):
                 # then her own words are the appeal's ground.
-                said = str(exc) if objection.strip() else _(
+                said = words.sentence(str(exc)) if objection.strip() else _(
                     "Write why you disagree with the answer: for example, that the records "
                     "are public and the reason the agency gave does not apply to them.")
                 return self.page(request, "appeal.html", status=400, view=shown,
@@ -532,7 +532,7 @@ class Pages:
             shown = library.view(self.ws, request_id)
             return self.page(request, "request.html", status=400, view=shown,
                              files=_files_of(shown.folder), today=form.get("on", ""),
-                             errors=[("on", str(exc))])
+                             errors=[("on", words.sentence(str(exc)))])
         session.notice = _("Saved. Your dates and your next step are updated.")
         return RedirectResponse(f"/requests/{request_id}", 303)
 

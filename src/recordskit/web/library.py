@@ -110,7 +110,8 @@ def check_answers(data: Mapping[str, Any], ws: Workspace) -> tuple[Request | Non
     try:
         return service.answers_from_mapping(data, ws.now().directory, source="page"), []
     except InputFileError as exc:
-        return None, [Problem(p.field, p.message) for p in exc.problems]
+        return None, [Problem(p.field, p.message[:1].upper() + p.message[1:])
+                      for p in exc.problems]
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,7 @@ class Row:
     state: str
     step: str
     step_date: date | None
+    student: bool
 
 
 def rows(ws: Workspace, ids: list[str]) -> list[Row]:
@@ -229,7 +231,8 @@ def rows(ws: Workspace, ids: list[str]) -> list[Row]:
                          _(shown.agency.name) if shown.agency else logged.request.agency,
                          logged.request.sent_on,
                          str(shown.timeline.state) if shown.timeline else "",
-                         action.kind if action else "none", action.date if action else None))
+                         action.kind if action else "none", action.date if action else None,
+                         logged.request.student is not None))
     return found
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from recordskit.i18n import N_
 
 TEMPLATE_MESSAGES: tuple[str, ...] = (
+    N_('What did the school answer?'),
     N_('What did the agency answer?'),
     N_('Back to the request'),
     N_('Request: {asked}'),

@@ -76,13 +76,25 @@ NEXT_STEPS = {
     "wait_decision_undated": N_("Wait for the decision of the Supervisor of Records."),
     "close": N_("The records came. When you are satisfied, close the request."),
     "none": N_("Nothing more to do."),
+    "wait_response_student": N_("Wait for the school's answer: it must give access by {date}. "
+                                "When the school answers, tell recordskit what it said."),
+    "follow_up_student": N_("Send a follow-up letter now: the school has not given access in "
+                            "time."),
 }
 
 
-def next_step_words(kind: str, day: str) -> str:
+def next_step_words(kind: str, day: str, student: bool = False) -> str:
     if kind == "wait_decision" and not day:
         kind = "wait_decision_undated"
+    if student and f"{kind}_student" in NEXT_STEPS:
+        kind = f"{kind}_student"
     return _(NEXT_STEPS.get(kind, NEXT_STEPS["none"])).format(date=day)
+
+
+def sentence(message: str) -> str:
+    """A message of the library (written to follow a file's name and a field) as a sentence:
+    its first letter a capital."""
+    return message[:1].upper() + message[1:]
 
 
 FILE_ROLES = {
