@@ -57,9 +57,20 @@ def tick(page: Page, selector: str) -> None:
         page.keyboard.press("Space")
 
 
+def focus_shows(page: Page) -> None:
+    """The element with the focus is marked so a sighted keyboard user sees where it is."""
+    marked = page.evaluate("""() => {
+        const style = getComputedStyle(document.activeElement);
+        return (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2)
+            || style.boxShadow !== "none";
+    }""")
+    assert marked, f"no visible focus on {page.url}"
+
+
 def press(page: Page, selector: str) -> None:
     """Move to a button or link and press Enter, waiting for the next page."""
     tab_to(page, selector)
+    focus_shows(page)
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
