@@ -91,3 +91,90 @@ def test_status_filters_refuse_unknown_values_and_take_translated_words(tmp_path
     assert len(json.loads(spanish.stdout)) == 1
     for value in ("sent", "SENT", "fee_estimate"):
         assert recordskit("status", "--state", value).returncode == 0, value
+
+
+# --- The family --------------------------------------------------------------------------
+
+
+def answers_file(path: Path, **changes: object) -> Path:
+    data: dict[str, object] = {
+        "agency": "bps", "records": ["school-police-reports-shared-with-bric"],
+        "requester": {"name": "María", "email": "maria@example.org"}, "delivery": "email",
+        "sent_on": "2026-06-12", "language": "es"}
+    data.update(changes)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_the_commands_recordskit_prints_run_as_printed(tmp_path: Path) -> None:
+    # After the quick start the program is .venv/bin/recordskit, not on PATH: what the tool
+    # tells her to type next must run as it is, from where she is.
+    assert INSTALLED is not None
+    venv = Path(INSTALLED).parent.parent
+    typed = os.path.relpath(INSTALLED, venv.parent)
+    path = answers_file(tmp_path / "a.json", language="")
+    env = {**os.environ, "PATH": "/usr/bin:/bin", "COLUMNS": "200"}
+    made = subprocess.run([typed, "new", "--answers", str(path), "--out", str(tmp_path / "r")],
+                          capture_output=True, text=True, check=False, cwd=venv.parent, env=env)
+    assert made.returncode == 0, made.stderr
+    told = made.stdout.split("to see every deadline: ")[1].split()
+    assert told[0] == typed
+    shown = subprocess.run(told, capture_output=True, text=True, check=False, cwd=venv.parent,
+                           env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert f"{typed} log " in shown.stdout  # the next step's command, as typed too
+
+
+def _made(tmp_path: Path, **changes: object) -> str:
+    made = recordskit("new", "--answers", str(answers_file(tmp_path / "a.json", **changes)),
+                      "--out", str(tmp_path / "r"))
+    assert made.returncode == 0, made.stderr
+    return made.stdout.split("como solicitud ")[1].split()[0]
+
+
+def test_logging_and_showing_an_answer_speak_spanish(tmp_path: Path) -> None:
+    request = _made(tmp_path)
+    logged = recordskit("log", request, "received", "--on", "2026-06-12")
+    assert logged.returncode == 0, logged.stderr
+    assert "received" not in logged.stdout
+    assert "Escribieron que recibieron la solicitud" in logged.stdout
+    answered = recordskit("log", request, "response", "--kind", "extension", "--until",
+                          "2026-07-31", "--on", "12/06/2026")  # her own way of writing a day
+    assert answered.returncode == 0, answered.stderr
+    assert "response" not in answered.stdout
+    shown = recordskit("show", request).stdout
+    for english in ("received", "kind:", "until:", "request_type", "public_records", "fee_waiver"):
+        assert english not in shown, english
+    assert "Necesitan más tiempo" in shown and "2026-07-31" in shown
+
+
+def test_a_mistyped_option_is_refused_in_her_language(tmp_path: Path) -> None:
+    request = _made(tmp_path)
+    kind = recordskit("log", request, "response", "--kind", "prorroga", "--on", "2026-06-12",
+                      "--lang", "es")
+    assert kind.returncode == 2
+    assert "no es una de estas opciones" in kind.stderr and "Invalid value" not in kind.stderr
+    day = recordskit("log", request, "received", "--on", "junio 12", "--lang", "es")
+    assert day.returncode == 2
+    assert "no es una fecha" in day.stderr and "does not match" not in day.stderr
+
+
+def test_the_calendar_speaks_her_language_and_files_a_student_record_as_one(
+        tmp_path: Path) -> None:
+    _made(tmp_path)
+    written = recordskit("calendar", "--out", str(tmp_path / "all.ics"))
+    assert written.returncode == 0, written.stderr
+    assert "Escrito" in written.stdout
+    calendar = (tmp_path / "all.ics").read_text(encoding="utf-8")
+    assert "X-WR-CALNAME:Solicitudes de registros públicos" in calendar
+    assert "CATEGORIES:Registros públicos" in calendar and "Public records" not in calendar
+    assert "Ley: \r\n" not in calendar and "Ley: \\n" not in calendar
+    student = tmp_path / "student"
+    student.mkdir()
+    made = recordskit("new", "--answers", str(answers_file(
+        student / "a.json", request_type="student_records", records=[], requester_role="parent",
+        student={"name": "Carlos Pérez", "school": "East Boston High School"}, language="")),
+        "--out", str(student / "r"), "--no-log")
+    assert made.returncode == 0, made.stderr
+    ics = (student / "r" / "schedule.ics").read_text(encoding="utf-8")
+    assert "CATEGORIES:Student records" in ics and "Public records" not in ics

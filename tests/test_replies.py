@@ -20,15 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recordskit.errors import UserError
-from recordskit.replies import (
-    ReplyFileError,
-    ReplyKind,
-    ReplyReading,
-    read_reply,
-    read_reply_file,
-)
 from recordskit.replies.echo import strip_echo
 from recordskit.replies.extract import Sentences, amounts, dates, exemptions, references
+from recordskit.replies.mime import ReplyFileError
+from recordskit.replies.reader import read_reply, read_reply_file
+from recordskit.replies.reading import ReplyKind, ReplyReading
 
 CORPUS = Path(__file__).parent / "data" / "replies"
 CORPUS_FILES = sorted(path for path in CORPUS.iterdir() if path.suffix in (".eml", ".txt"))

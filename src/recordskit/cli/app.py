@@ -9,8 +9,11 @@ and names the command-line option of a field the library's error names. Heavy li
 from __future__ import annotations
 
 import re
+import shlex
+import shutil
 import sys
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +27,53 @@ if TYPE_CHECKING:
 
     from recordskit.service import Asker, Directory, RequestLog, Workspace
 
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+class _Date(click.ParamType[datetime]):
+    """A day: YYYY-MM-DD, or, in Spanish or Haitian Creole, the way a family writes one
+    (22/01/2027, day first); its error is in the language in use."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+                ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        from recordskit.service import _, current_language
+
+        text = str(value).strip()
+        found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+        family = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+        try:
+            if found:
+                return datetime(int(found[1]), int(found[2]), int(found[3]))
+            if family and current_language() != "en":
+                return datetime(int(family[3]), int(family[2]), int(family[1]))
+        except ValueError:
+            pass
+        return self.fail(_("{value} is not a date; write it YYYY-MM-DD, such as "
+                           "2027-01-22").format(value=repr(text)[:40]), param, ctx)
+
+
+class _Choice(click.Choice[str]):
+    """One of a list of words, refused in the language in use."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+                ) -> str:
+        try:
+            return str(super().convert(value, param, ctx))
+        except click.BadParameter:
+            from recordskit.service import _
+
+            return self.fail(_("{value} is not one of: {choices}").format(
+                value=repr(str(value))[:40], choices=", ".join(map(str, self.choices))),
+                param, ctx)
+
+
+DATE = _Date()
+
+
+def choice(words: Iterable[str]) -> click.Choice[str]:
+    """A choice among ``words`` whose refusal is in the language in use."""
+    return _Choice(list(words))
 
 # Everything the commands print passes through these: text from people, files, the log and the
 # directory may hold terminal escape sequences (which could rewrite the screen) or rich markup
@@ -75,6 +124,14 @@ class Command(click.Command):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.BadParameter as exc:  # worded here, not by click, in the language in use
+            from recordskit.service import _
+
+            option = exc.param.opts[0] if exc.param is not None and exc.param.opts else ""
+            problem = f"{option}: {exc.message}" if option else exc.message
+            click.secho(clean(_("Error: {message}").format(message=problem)), err=True,
+                        fg="red")
+            sys.exit(2)
         except RecordskitError as exc:
             field = getattr(exc, "field", None)
             flags = [p.opts[0] for p in self.params
@@ -90,9 +147,31 @@ class _Group(click.Group):
     command_class = Command
     group_class = type  # subgroups are _Group too, so their commands are _Command
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # What is said before a command knows its request (an option refused while it is
+        # read) is said in --lang, when given, else in the computer's language.
+        from recordskit.service import detect_language, set_language
+
+        given = next((args[i + 1] for i, word in enumerate(args[:-1]) if word == "--lang"), "")
+        given = given or next((w.split("=", 1)[1] for w in args if w.startswith("--lang=")), "")
+        rest = super().parse_args(ctx, args)
+        try:
+            set_language(given or _request_language(ctx, args) or detect_language())
+        except RecordskitError:  # an unknown --lang: the command says so when it reads it
+            set_language(detect_language())
+        return rest
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.BadParameter as exc:  # worded here, not by click, in the language in use
+            from recordskit.service import _
+
+            option = exc.param.opts[0] if exc.param is not None and exc.param.opts else ""
+            problem = f"{option}: {exc.message}" if option else exc.message
+            click.secho(clean(_("Error: {message}").format(message=problem)), err=True,
+                        fg="red")
+            sys.exit(2)
         except RecordskitError as exc:
             notes = getattr(exc, "__notes__", [])
             hint = f" ({notes[0]})" if notes else ""
@@ -103,8 +182,10 @@ class _Group(click.Group):
             sys.exit(1)
         except KeyboardInterrupt as stopped:
             # What was written, when something was (a note the library adds), else nothing.
-            notes = getattr(stopped, "__notes__", None) or ["Nothing was written."]
-            click.echo(clean(f"\nCancelled. {notes[0]}"), err=True)
+            from recordskit.service import _
+
+            notes = getattr(stopped, "__notes__", None) or [_("Nothing was written.")]
+            click.echo("\n" + clean(_("Cancelled. {what}").format(what=notes[0])), err=True)
             sys.exit(130)
 
 
@@ -127,6 +208,43 @@ def cli(ctx: click.Context, agencies_path: Path | None, database_url: str | None
       recordskit agencies list            who you can ask, and for what
     """
     ctx.obj = {"agencies_path": agencies_path, "database_url": database_url}
+
+
+_ABOUT_ONE_REQUEST = frozenset({"log", "show", "undo", "followup", "appeal"})
+
+
+def _request_language(ctx: click.Context, args: list[str]) -> str:
+    """The language of the request a command names (``log ID …``), so that what is refused
+    while its options are read (a day written 22/01/2027) is said, and read, her way; "" when
+    there is none, or it cannot be found (the command then says why)."""
+    at = next((i for i, word in enumerate(args[:-1]) if word in _ABOUT_ONE_REQUEST), None)
+    if ctx.parent is not None or at is None:
+        return ""
+    if not re.fullmatch(r"[0-9a-fA-F]{4,64}", args[at + 1]):
+        return ""
+    from recordskit.service import Workspace, find_request
+
+    try:
+        workspace = Workspace(ctx.params.get("agencies_path"),
+                              ctx.params.get("database_url") or "")
+        if not workspace.log.exists():
+            return ""
+        return find_request(workspace, args[at + 1]).request.language
+    except RecordskitError:
+        return ""
+
+
+def invoked_as() -> str:
+    """How the person started recordskit, so that the commands it prints run as printed:
+    ``recordskit`` when that is the command on PATH, else the path as typed
+    (``.venv/bin/recordskit`` after the quick start, without an activated environment)."""
+    typed = sys.argv[0] if sys.argv else ""
+    if Path(typed).name != "recordskit":  # python -m recordskit, or a test's runner
+        return "recordskit"
+    found = shutil.which("recordskit")
+    if found and Path(found).resolve() == Path(typed).resolve():
+        return "recordskit"
+    return shlex.quote(typed)
 
 
 def workspace_for(ctx: click.Context) -> Workspace:

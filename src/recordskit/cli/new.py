@@ -12,27 +12,16 @@ from recordskit.cli.app import (
     clean,
     cli,
     console,
+    invoked_as,
     say,
     terminal_asker,
     workspace_for,
 )
-from recordskit.service import N_, _
+from recordskit.service import _
 
 if TYPE_CHECKING:
     from recordskit.service import MadeRequest
 
-FILE_ROLES = {
-    "letter.docx": N_("the letter to send"),
-    "letter.pdf": N_("the letter as PDF"),
-    "email.eml": N_("an email draft to the agency, with the letter attached"),
-    "how_to_send.txt": N_("where and how to send it, and what proof to keep"),
-    "summary.docx": N_("for you, in your language: what you asked and each date"),
-    "schedule.docx": N_("every date on one printable page"),
-    "schedule.pdf": N_("the same page as PDF"),
-    "schedule.csv": N_("every deadline, for a spreadsheet"),
-    "schedule.ics": N_("every deadline, to import into a calendar"),
-    "answers.yaml": N_("your answers, to make these files again"),
-}
 
 
 
@@ -109,12 +98,13 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
         say(_("Logged as request {id} ({location}). When you hear back: {log_command}; to see "
               "every deadline: {status_command}").format(
                   id=made.request_id, location=log.location,
-                  log_command=f"recordskit log {made.request_id} ...",
-                  status_command="recordskit status"))
+                  log_command=f"{invoked_as()} log {made.request_id} ...",
+                  status_command=f"{invoked_as()} status"))
         for earlier, number in made.replaced:
             say(_("Request {id} was logged for this folder before; its files are now this "
                   "request's, so it is marked withdrawn. If it was sent and still stands: "
-                  "{command}").format(id=earlier, command=f"recordskit undo {earlier} {number}"))
+                  "{command}").format(id=earlier,
+                                      command=f"{invoked_as()} undo {earlier} {number}"))
 
 
 def _report(made: MadeRequest, folder: Path) -> None:
@@ -129,6 +119,7 @@ def _report(made: MadeRequest, folder: Path) -> None:
         deadline_title,
         family_notes,
         family_words,
+        file_role,
         local_date,
         long_date,
         rule_statement,
@@ -139,8 +130,7 @@ def _report(made: MadeRequest, folder: Path) -> None:
     wrote, _after = _("Wrote {folder}/").split("{folder}", 1)
     screen.print(Text.assemble(wrote, (clean(folder), "bold"), "/"))
     for name in made.files:
-        role = FILE_ROLES.get(name, "")
-        screen.print(f"  {name:<14} {_(role) if role else ''}")
+        screen.print(f"  {name:<14} {file_role(name)}")
     table = Table(title=_("Schedule ({calendar} business-day calendar)").format(
         calendar=made.agency.calendar) if english else _("Your dates"), title_justify="left")
     table.add_column(_("Date"), no_wrap=True)

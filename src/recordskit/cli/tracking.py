@@ -14,9 +14,11 @@ from recordskit.cli.app import (
     LANG_HELP,
     Command,
     add_row,
+    choice,
     clean,
     cli,
     console,
+    invoked_as,
     say,
     speak,
     workspace_for,
@@ -80,7 +82,7 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
         due_before=due_before.date() if due_before else None, batch=batch_filter or "",
         by=by_filter or "", include_closed=show_all))
     if as_json:
-        entries = [status_data(row, workspace.today) for row in report.rows]
+        entries = [status_data(row, workspace.today, invoked_as()) for row in report.rows]
         entries += [{"id": lg.id, "agency": lg.request.agency, "error": str(why)}
                     for lg, why in report.unreadable]
         entries += [{"id": entry.request_id, "error": str(entry)} for entry in report.damaged]
@@ -94,7 +96,7 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
         say(_("Warning: {problem}").format(problem=entry), err=True)
     for _logged, why in report.unreadable:
         say(_("Warning: {problem}, such as: {command}").format(
-            problem=why, command="recordskit --agencies FILE status"), err=True)
+            problem=why, command=f"{invoked_as()} --agencies FILE status"), err=True)
     if not report.rows:
         say(_("No open requests match. `recordskit new` makes one; `recordskit status --all` "
               "lists closed ones too."))
@@ -110,7 +112,8 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
     for row in report.rows:
         add_row(table, row.logged.id, row.agency.short_name, row.asked,
                 state_text(row.timeline.state),
-                row.action.date.isoformat() if row.action.date else "", action_text(row.action))
+                row.action.date.isoformat() if row.action.date else "",
+                action_text(row.action, invoked_as()))
     console().print(table)
 
 
@@ -129,12 +132,14 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
     from rich.text import Text
 
     from recordskit.service import (
+        answers_in_words,
         answers_yaml,
         current_language,
         deadline_title,
+        details_text,
         family_words,
+        logged_event_text,
         state_text,
-        stored_details,
         view_of,
     )
 
@@ -154,7 +159,10 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
     if logged.batch_id:
         screen.print(clean(_("Batch: {batch}").format(batch=logged.batch_id)))
     screen.print("\n" + _("Answers:"))
-    screen.print(clean(answers_yaml(logged.request).split("\n", 1)[1]))
+    if english or agency is None:  # the answers file's own words, which English speaks
+        screen.print(clean(answers_yaml(logged.request).split("\n", 1)[1]))
+    else:
+        screen.print(clean(answers_in_words(logged.request, workspace.directory)))
     if logged.created_by:
         screen.print(clean(_("Made by: {person}").format(person=logged.created_by)))
     events = Table(title=_("Events"), title_justify="left")
@@ -162,11 +170,10 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
         events.add_column(column)
     active = {e.seq for e in logged.active_events}
     for event in logged.events:
-        details = ", ".join(f"{k}: {v}" for k, v in stored_details(event.details).items())
-        name = event.event if event.seq in active or event.event == "undo" else \
-            _("{event} (undone)").format(event=event.event)
-        add_row(events, str(event.seq), event.on_date.isoformat(), name, details,
-                event.recorded_by)
+        name = logged_event_text(event) if event.seq in active or event.event == "undo" else \
+            _("{event} (undone)").format(event=logged_event_text(event))
+        add_row(events, str(event.seq), event.on_date.isoformat(), name,
+                details_text(event.details), event.recorded_by)
     if logged.events:
         screen.print(events)
     if timeline is None or agency is None:
@@ -259,10 +266,10 @@ def log_import(ctx: click.Context, file: Path) -> None:
 
 @log_group.command("event", hidden=True)
 @click.argument("request_id")
-@click.argument("event", type=click.Choice([kind.value for kind in LOGGABLE]))
+@click.argument("event", type=choice(kind.value for kind in LOGGABLE))
 @click.option("--on", "on", type=DATE, required=True, help="When it happened (YYYY-MM-DD).")
 @click.option("--tracking", help="received: the agency's reference number.")
-@click.option("--kind", type=click.Choice([kind.value for kind in ResponseKind]),
+@click.option("--kind", type=choice(kind.value for kind in ResponseKind),
               help="response: what the agency answered.")
 @click.option("--until", type=DATE, help="response --kind extension: the production date it "
               "set; petition_granted, decided: the date the Supervisor's order gives; "
@@ -298,6 +305,7 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
         current_language,
         deadline_title,
         family_words,
+        logged_event_text,
         record_event,
         state_text,
     )
@@ -313,15 +321,15 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
         raise view.problem or AssertionError("a request just logged has a timeline")
     timeline = view.timeline
     say(_("Logged {event} on {date} as event {number}. State: {state}.").format(
-        event=event, date=recorded.event.on_date, number=recorded.event.seq,
-        state=state_text(timeline.state)))
+        event=logged_event_text(recorded.event), date=recorded.event.on_date,
+        number=recorded.event.seq, state=state_text(timeline.state)))
     english = current_language() == "en"
     if upcoming := timeline.next_deadline(workspace.today):
         title, description = (None if english else family_words(upcoming)) or (
             deadline_title(upcoming, view.agency.short_name), upcoming.description)
         say(_("Next: {date} {title}. {description}").format(
             date=upcoming.date, title=title, description=description))
-    if to_do := action_text(view.action):
+    if to_do := action_text(view.action, invoked_as()):
         say(_("What to do: {todo}").format(todo=to_do))
     for note_text in _said(timeline.notes, english):
         say(_("Note: {note}").format(note=note_text))
@@ -344,12 +352,12 @@ def undo(ctx: click.Context, request_id: str, event_number: int, by: str | None,
     Example:
       recordskit undo 3f9a2c81 2
     """
-    from recordskit.service import undo
+    from recordskit.service import event_text, undo
 
     _found(ctx, request_id, lang)
     undone = undo(workspace_for(ctx), request_id, event_number, by=by)
     say(_("Undid event {number} ({event}).").format(number=event_number,
-                                                    event=undone.details.event))
+                                                    event=event_text(undone.details.event)))
 
 
 @cli.command()
@@ -387,7 +395,7 @@ def followup(ctx: click.Context, request_id: str, out: Path, force: bool, pdf: b
     if not no_log:
         said.append(_("Logged as sent today."))
     said.append(_("To see what comes next: {command}").format(
-        command=f"recordskit show {logged.id}"))
+        command=f"{invoked_as()} show {logged.id}"))
     say(" ".join(said))
 
 
@@ -396,7 +404,7 @@ def followup(ctx: click.Context, request_id: str, out: Path, force: bool, pdf: b
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False),
               help="Folder for the appeal packet.")
 @click.option("--ground", "grounds", multiple=True,
-              type=click.Choice([ground.value for ground in GroundKind]),
+              type=choice(ground.value for ground in GroundKind),
               help="A ground to argue besides those the log shows (repeatable).")
 @click.option("--objection", "objections", multiple=True,
               help="A specific objection, in your words (repeatable).")
@@ -457,7 +465,7 @@ def calendar(ctx: click.Context, out: Path, force: bool, lang: str | None) -> No
         refuse_to_replace(out)
     made = calendar_file(workspace_for(ctx), language=lang or "",
                          default_language=detect_language())
-    speak(lang)
+    speak(lang, made.language)
     for problem in made.left_out:
         say(_("Warning: {problem}; its deadlines are left out").format(problem=problem),
             err=True)

@@ -9,7 +9,7 @@ from icalendar import Alarm, Calendar, Event
 
 from recordskit.deadlines.events import DATED, deadline_title
 from recordskit.documents.family_words import family_words
-from recordskit.i18n import _, current_language
+from recordskit.i18n import N_, _, current_language
 from recordskit.models import Agency, Deadline
 from recordskit.text import csv_document
 
@@ -24,13 +24,13 @@ def schedule_csv(deadlines: tuple[Deadline, ...] | list[Deadline]) -> str:
 
 
 def schedule_ics(deadlines: tuple[Deadline, ...] | list[Deadline], agency: Agency,
-                 request_id: str) -> bytes:
+                 request_id: str, *, student: bool = False) -> bytes:
     """One request's schedule as an iCalendar file of all-day events with reminders.
 
     UIDs are ``<request id>-<event>@recordskit.invalid``, so importing a re-generated file
     updates the events instead of adding them twice.
     """
-    return wrap_events(event_blocks(request_id, agency, tuple(deadlines)),
+    return wrap_events(event_blocks(request_id, agency, tuple(deadlines), student=student),
                        name=_("Records request to {agency}").format(agency=agency.name))
 
 
@@ -64,27 +64,32 @@ def split_events(ics: bytes) -> bytes:
 _ID_PLACEHOLDER = "0" * 10  # request ids are 10 hex characters: the same length, never folded
 
 
+CATEGORIES = {False: N_("Public records"), True: N_("Student records")}
+"""The calendar category of a request's events: a student record is not a public record."""
+
+
 def event_blocks(request_id: str, agency: Agency, deadlines: tuple[Deadline, ...], *,
-                 name_request: bool = False) -> bytes:
+                 name_request: bool = False, student: bool = False) -> bytes:
     """The VEVENT blocks of one request's deadlines.
 
     Requests of one batch usually share their deadlines, so the blocks are made once per set
     of deadlines and the request id is put into the UID lines afterwards.
     """
     if name_request or len(request_id) != len(_ID_PLACEHOLDER):
-        return _serialize(request_id, agency.short_name, deadlines, name_request)
-    blocks = _cached_blocks(agency.short_name, deadlines, current_language())
+        return _serialize(request_id, agency.short_name, deadlines, name_request, student)
+    blocks = _cached_blocks(agency.short_name, deadlines, current_language(), student)
     return blocks.replace(f"UID:{_ID_PLACEHOLDER}-".encode(), f"UID:{request_id}-".encode())
 
 
 @lru_cache(maxsize=256)
-def _cached_blocks(short_name: str, deadlines: tuple[Deadline, ...], language: str) -> bytes:
+def _cached_blocks(short_name: str, deadlines: tuple[Deadline, ...], language: str,
+                   student: bool) -> bytes:
     del language  # part of the cache key: the titles are written in it
-    return _serialize(_ID_PLACEHOLDER, short_name, deadlines, False)
+    return _serialize(_ID_PLACEHOLDER, short_name, deadlines, False, student)
 
 
 def _serialize(request_id: str, short_name: str, deadlines: tuple[Deadline, ...],
-               name_request: bool) -> bytes:
+               name_request: bool, student: bool) -> bytes:
     stamp = datetime.combine(min((d.date for d in deadlines), default=date(2000, 1, 1)),
                              time(), tzinfo=UTC)
     out = []
@@ -98,7 +103,7 @@ def _serialize(request_id: str, short_name: str, deadlines: tuple[Deadline, ...]
         event.add("summary", summary)
         event.add("description", description)
         event.add("transp", "TRANSPARENT")
-        event.add("categories", ["Public records"])
+        event.add("categories", [_(CATEGORIES[student])])
         kind = DATED.get(deadline.event)
         for trigger in kind.alarms if kind else _DEFAULT_ALARMS:
             alarm = Alarm()
@@ -119,9 +124,11 @@ def _words(deadline: Deadline, short_name: str, request_id: str, name_request: b
         request_line = f"\n\nRequest {request_id}" if name_request else ""
         assumed = (f"\n\nAssumed until you log the real date: {deadline.assumption}."
                    if deadline.basis == "assumed" else "")
+        law = f"\n\nLaw: {deadline.citation}" if deadline.citation else ""
         return (deadline_title(deadline, short_name), f"{deadline.description}{assumed}"
-                f"\n\nLaw: {deadline.citation}" + request_line)
+                + law + request_line)
     title, what = words
     request_line = ("\n\n" + _("Request {id}").format(id=request_id)) if name_request else ""
-    return (title, what + "\n\n" + _("Law: {citation}").format(citation=deadline.citation)
-            + request_line)
+    law = ("\n\n" + _("Law: {citation}").format(citation=deadline.citation)
+           if deadline.citation else "")  # a date the family's own letter gave cites no law
+    return (title, what + law + request_line)

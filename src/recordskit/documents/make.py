@@ -129,7 +129,8 @@ def prepare_request(request: Request, directory: Directory, *,
         stamp("recordskit summary", "summary.docx", subject))
     files["schedule.docx"] = printable
     files["schedule.csv"] = schedule_csv(schedule.deadlines).encode("utf-8")
-    files["schedule.ics"] = schedule_ics(schedule.deadlines, agency, request_id)
+    files["schedule.ics"] = schedule_ics(schedule.deadlines, agency, request_id,
+                                         student=student)
     files["answers.yaml"] = answers_yaml(request).encode("utf-8")
     return MadeRequest(request, agency, request_id, schedule, files)
 

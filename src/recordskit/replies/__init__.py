@@ -4,35 +4,9 @@
 the reply is (its kind, or ranked candidates when unsure), its reference numbers, the receipt it
 states, the dates it sets, exemptions cited, sums of money and its sender, each with the words
 it rests on. It reads only; logging the reply is the caller's step.
+
+``reader.py`` is the entry (``read_reply``, ``read_reply_file``); ``reading.py`` the result;
+``mime.py`` turns an email into text within the limits; ``echo.py`` strips the request the reply
+repeats; ``classify.py`` and ``extract.py`` find its kind and its facts. Like every
+subpackage's face, this one imports nothing, so that importing one module loads only it.
 """
-
-from __future__ import annotations
-
-from recordskit.replies.mime import ReplyFileError
-from recordskit.replies.reader import read_reply, read_reply_file
-from recordskit.replies.reading import (
-    Attachment,
-    CitedExemption,
-    KindCandidate,
-    MoneyAmount,
-    Reference,
-    ReplyKind,
-    ReplyReading,
-    Sender,
-    StatedDate,
-)
-
-__all__ = [
-    "Attachment",
-    "CitedExemption",
-    "KindCandidate",
-    "MoneyAmount",
-    "Reference",
-    "ReplyFileError",
-    "ReplyKind",
-    "ReplyReading",
-    "Sender",
-    "StatedDate",
-    "read_reply",
-    "read_reply_file",
-]

@@ -44,7 +44,7 @@ class Sentences:
             if word and word.group(1).lower().strip(".") in _ABBREVIATIONS:
                 continue
             if word and re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]?", word.group(1) + "."):
-                continue  # "G.L." or "M.G.L."
+                continue  # the general laws' abbreviation, with or without its "M."
             starts.append(match.end())
         self.starts = starts
 
@@ -258,7 +258,7 @@ def amounts(text: str, sentences: Sentences, keep: int | None = None
 _CLAUSE = r"\(\s*([a-u])\s*\)"
 _CLAUSE_LIST = _CLAUSE + r"(?:\s*(?:,|and|or|&|,\s*and|,\s*or)\s*" + _CLAUSE + r")*"
 _EXEMPTION_ANCHOR = re.compile(
-    r"(?i)(?:§+\s*7\s*,?\s*(?:cl(?:ause)?\.?\s*)?(?:\(\s*26\s*\)|26(?:th)?)\s*|"
+    r"(?i)(?:\u00a7+\s*7\s*,?\s*(?:cl(?:ause)?\.?\s*)?(?:\(\s*26\s*\)|26(?:th)?)\s*|"
     r"\b7\s*\(\s*26\s*\)\s*|\bcl(?:ause)?\.?\s*(?:26|twenty-?sixth)\s*,?\s*(?:sub-?clauses?\s*)?|"
     r"\btwenty-?sixth\s+clause\s*,?\s*(?:sub-?clauses?\s*)?|\bexemptions?\s*|"
     r"\bsub-?clauses?\s*)(?=\()"
@@ -266,7 +266,8 @@ _EXEMPTION_ANCHOR = re.compile(
 
 
 def exemptions(text: str, sentences: Sentences) -> list[CitedExemption]:
-    """Every clause of M.G.L. c. 4, § 7(26) cited, each once, in the order first cited."""
+    """Every clause of the exemptions statute (``law.EXEMPTIONS``) cited, each once, in the
+    order first cited."""
     by_clause = {exemption.clause: key for key, exemption in EXEMPTIONS.items()}
     found: dict[str, CitedExemption] = {}
     for anchor in _EXEMPTION_ANCHOR.finditer(text):

@@ -129,7 +129,8 @@ class MoneyAmount:
 
 @dataclass(frozen=True)
 class CitedExemption:
-    """An exemption of M.G.L. c. 4, § 7(26) the reply cites, by clause letter.
+    """An exemption of the exemptions statute (``law.EXEMPTIONS``) the reply cites, by clause
+    letter.
 
     ``key`` is the exemption's key in ``recordskit.law.EXEMPTIONS`` when recordskit describes
     that clause, else None (the clause is still reported).

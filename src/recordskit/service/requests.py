@@ -18,6 +18,7 @@ from typing import Any
 from recordskit.deadlines.calendars import calendar_for
 from recordskit.deadlines.schedule import first_answer_due
 from recordskit.intake.answers import request_from
+from recordskit.intake.interview import summary
 from recordskit.intake.privacy import Finding, personal_details
 from recordskit.models import Directory, Request
 
@@ -79,3 +80,9 @@ def free_folder(parent: Path, name: str) -> Path:
 def default_folder(request: Request, parent: Path) -> Path:
     """Where a request's files go when no folder is named: ``request-AGENCY-DATE``."""
     return free_folder(parent, f"request-{request.agency}-{request.sent_on}")
+
+
+def answers_in_words(request: Request, directory: Directory) -> str:
+    """A request's answers in plain words in the language in use, as the interview's review
+    shows them (what a family reads instead of the answers file's keys)."""
+    return summary(request, directory)

@@ -266,6 +266,8 @@ class CalendarFile:
     deadlines: int
     left_out: list[UnknownAgencyError]
     damaged: list[DamagedEntry]
+    language: str
+    """The language its name is in: the requests' own when they share one."""
 
 
 def calendar_file(workspace: Workspace, *, language: str, default_language: str
@@ -278,6 +280,7 @@ def calendar_file(workspace: Workspace, *, language: str, default_language: str
     left_out: list[UnknownAgencyError] = []
     damaged: list[DamagedEntry] = []
     requests = deadlines = 0
+    languages: set[str] = set()
     for logged in workspace.log.all(damaged):
         try:
             timeline = timeline_of(logged, directory, today)
@@ -288,11 +291,15 @@ def calendar_file(workspace: Workspace, *, language: str, default_language: str
             continue
         set_language(language or logged.request.language or default_language)
         blocks.append(event_blocks(logged.id, directory.agency(logged.request.agency),
-                                   timeline.deadlines, name_request=True))
+                                   timeline.deadlines, name_request=True,
+                                   student=logged.request.student is not None))
+        languages.add(language or logged.request.language or default_language)
         requests, deadlines = requests + 1, deadlines + len(timeline.deadlines)
-    set_language(language or default_language)
+    # The calendar's own name in the requests' language when they share one (a family's)
+    spoken = languages.pop() if len(languages) == 1 else language or default_language
+    set_language(spoken)
     content = wrap_events(b"".join(blocks), name=_("Public records requests"))
-    return CalendarFile(content, requests, deadlines, left_out, damaged)
+    return CalendarFile(content, requests, deadlines, left_out, damaged, spoken)
 
 
 def export_requests(workspace: Workspace, file: Path) -> tuple[int, int]:

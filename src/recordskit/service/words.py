@@ -8,9 +8,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from recordskit.i18n import N_, _
+from recordskit.i18n import N_, _, current_language
+from recordskit.logged import EventDetails, Response, stored_details
+from recordskit.models import LoggedEvent
 from recordskit.service.tracking import Action, StatusRow
-from recordskit.vocabulary import State
+from recordskit.vocabulary import EventKind, ResponseKind, State
 
 STATE_WORDS: dict[State, str] = {
     State.SENT: N_("sent"), State.ACKNOWLEDGED: N_("acknowledged"), State.OVERDUE: N_("overdue"),
@@ -24,6 +26,163 @@ STATE_WORDS: dict[State, str] = {
 """Every state's words, marked for translation (a test checks that each state has them)."""
 
 
+EVENT_WORDS: dict[EventKind, str] = {
+    EventKind.RECEIVED: N_("They wrote that they received the request"),
+    EventKind.FOLLOWED_UP: N_("You sent a follow-up letter"),
+    EventKind.PETITION: N_("They asked the Supervisor of Records for more time"),
+    EventKind.PETITION_GRANTED: N_("The Supervisor of Records gave them more time"),
+    EventKind.PAID: N_("You paid"),
+    EventKind.APPEALED: N_("You appealed to the Supervisor of Records"),
+    EventKind.DECIDED: N_("The Supervisor of Records decided"),
+    EventKind.CLOSED: N_("You closed the request"),
+    EventKind.WITHDRAWN: N_("The request was withdrawn"),
+    EventKind.UNDO: N_("An event was undone"),
+}
+"""What each logged event means, as a family reads it (the command and the log keep the
+event's own name, which English speaks)."""
+
+RESPONSE_WORDS: dict[ResponseKind, str] = {
+    ResponseKind.EXTENSION: N_("They need more time"),
+    ResponseKind.FEE_ESTIMATE: N_("They asked for money"),
+    ResponseKind.DENIED: N_("They refused to give the records"),
+    ResponseKind.PARTIAL: N_("They sent some of the records"),
+    ResponseKind.PRODUCED: N_("They sent all the records"),
+    ResponseKind.NO_RECORDS: N_("They say they have no such records"),
+}
+"""What each kind of response means, as a family says it."""
+
+MEANINGS: tuple[tuple[str, str, str], ...] = (
+    ("acknowledged", N_("They wrote that they received my request"),
+     N_("Give the reference number they gave, if any.")),
+    ("extension", N_("They need more time, until a date they gave"),
+     N_("Give the date they said the records will come.")),
+    ("fee_estimate", N_("They asked for money"),
+     N_("Give the amount they asked for.")),
+    ("denied", N_("They refused to give the records"), ""),
+    ("partial", N_("They sent some of the records, and kept back others"), ""),
+    ("produced", N_("They sent all the records"), ""),
+    ("no_records", N_("They say they have no such records"), ""),
+)
+"""What the agency answered, by its meaning, as a family chooses it: (the event or response
+kind it logs, its words, what to add)."""
+
+NEXT_STEPS: dict[str, str] = {
+    "wait_response": N_("Wait for the answer: it is due by {date}. When the agency answers, "
+                        "tell recordskit what it said."),
+    "follow_up": N_("Send a follow-up letter now: the agency has not done what the law asks."),
+    "wait_reply": N_("Wait for the reply your follow-up letter asked for by {date}."),
+    "appeal": N_("You can appeal to the Supervisor of Records until {date}."),
+    "wait_production": N_("The records are due by {date}. When they come, tell recordskit."),
+    "wait_decision": N_("The Supervisor of Records decides your appeal by {date}."),
+    "wait_decision_undated": N_("Wait for the decision of the Supervisor of Records."),
+    "close": N_("The records came. When you are satisfied, close the request."),
+    "none": N_("Nothing more to do."),
+}
+"""The next step in a family's words, with no command (a page offers the button instead)."""
+
+FILE_ROLES: dict[str, str] = {
+    "letter.docx": N_("the letter to send"),
+    "letter.pdf": N_("the letter as PDF"),
+    "email.eml": N_("an email draft to the agency, with the letter attached"),
+    "how_to_send.txt": N_("where and how to send it, and what proof to keep"),
+    "summary.docx": N_("for you, in your language: what you asked and each date"),
+    "schedule.docx": N_("every date on one printable page"),
+    "schedule.pdf": N_("the same page as PDF"),
+    "schedule.csv": N_("every deadline, for a spreadsheet"),
+    "schedule.ics": N_("every deadline, to import into a calendar"),
+    "answers.yaml": N_("your answers, to make these files again"),
+    "follow_up.docx": N_("the follow-up letter to send"),
+    "student_follow_up.docx": N_("the follow-up letter to send"),
+    "follow_up_summary.docx": N_("for you, in your language: what the follow-up asks and what "
+                                 "to do next"),
+    "appeal.docx": N_("the appeal, to send to the Supervisor of Records"),
+    "appeal_cover.docx": N_("the copy of the appeal, to send to the agency's records officer"),
+    "appeal_checklist.txt": N_("what to attach, where to send it and by when"),
+    "appeal_summary.docx": N_("for you, in your language: what the appeal asks and what to do "
+                              "next"),
+}
+"""What each file recordskit writes is, for whoever reads the list of files."""
+
+ENGLISH_FILES = frozenset({"letter.docx", "letter.pdf", "email.eml", "follow_up.docx",
+                           "student_follow_up.docx", "appeal.docx", "appeal_cover.docx",
+                           "schedule.csv"})
+"""Files that stay in English: the letters, which the agency and the Supervisor read, and the
+schedule's data."""
+
+SITUATIONS: dict[str, str] = {
+    "no_response": N_("The agency did not answer by the day the law gives. The letter reminds "
+                      "it of that day, says it may no longer charge fees, and asks for an "
+                      "answer."),
+    "extension_beyond_limit": N_("The agency set a date for the records later than the law "
+                                 "allows. The letter asks for the records by the legal limit."),
+    "late_fee": N_("The agency asked for money after the day its answer was due. The letter "
+                   "says no fee may be charged now."),
+    "no_exemption": N_("The agency kept back records without naming the law that allows it. "
+                       "The letter asks which law, and for every part that can be released."),
+    "production_missed": N_("The date the agency set for the records has passed. The letter "
+                            "asks for them."),
+    "student_no_access": N_("The school did not give access in time. The letter to the "
+                            "principal asks for it, with a copy to the BPS Office of Legal "
+                            "Advisor."),
+}
+"""What a follow-up answers, in a family's words."""
+
+
+def event_text(kind: EventKind | str, response: ResponseKind | str = "") -> str:
+    """A logged event in the language in use: its own name in English, its meaning in a
+    family's language (a response by what the agency answered)."""
+    if current_language() == "en":
+        return str(kind)
+    if str(kind) == EventKind.RESPONSE and response:
+        return response_text(response)
+    try:
+        return _(EVENT_WORDS[EventKind(kind)])
+    except (ValueError, KeyError):
+        return str(kind)
+
+
+def logged_event_text(event: LoggedEvent) -> str:
+    """What a logged event is, in the language in use (``event_text``)."""
+    response = event.details.kind if isinstance(event.details, Response) else ""
+    return event_text(event.event, response)
+
+
+def response_text(kind: ResponseKind | str) -> str:
+    """A kind of response in the language in use, by its meaning."""
+    try:
+        return _(RESPONSE_WORDS[ResponseKind(kind)])
+    except (ValueError, KeyError):
+        return str(kind).replace("_", " ")
+
+
+def details_text(details: EventDetails) -> str:
+    """A logged event's details in one line: ``kind: extension, until: 2027-01-15`` in
+    English; in another language the dates and numbers alone, the response's meaning being the
+    event's own words (``event_text``)."""
+    stored = stored_details(details)
+    if current_language() == "en":
+        return ", ".join(f"{key}: {value}" for key, value in stored.items())
+    return ", ".join(str(value) for key, value in stored.items()
+                     if key not in ("kind", "event", "no_exemption", "window", "undoes"))
+
+
+def next_step_words(kind: str, day: str) -> str:
+    """The next step in a family's words, without a command."""
+    if kind == "wait_decision" and not day:
+        kind = "wait_decision_undated"
+    return _(NEXT_STEPS.get(kind, NEXT_STEPS["none"])).format(date=day)
+
+
+def file_role(name: str) -> str:
+    """What a file is, in the language in use ("" for a file this list does not know)."""
+    return _(FILE_ROLES[name]) if name in FILE_ROLES else ""
+
+
+def situation_words(kind: str) -> str:
+    """What a follow-up answers, in the language in use."""
+    return _(SITUATIONS[kind]) if kind in SITUATIONS else ""
+
+
 def state_text(state: State | str) -> str:
     """A state in the language in use."""
     try:
@@ -32,15 +191,16 @@ def state_text(state: State | str) -> str:
         return str(state)
 
 
-def command_line(arguments: tuple[str, ...]) -> str:
-    """A command as a person types it."""
-    return " ".join(("recordskit", *arguments))
+def command_line(arguments: tuple[str, ...], program: str = "recordskit") -> str:
+    """A command as a person types it; ``program`` is how she runs recordskit (the command
+    line says how it was itself started: ``.venv/bin/recordskit`` when that is not on PATH)."""
+    return " ".join((program, *arguments))
 
 
-def action_text(action: Action) -> str:
+def action_text(action: Action, program: str = "recordskit") -> str:
     """The next step in words, with the command that does it and the request's real id."""
     on = action.date.isoformat() if action.date else ""
-    command = command_line(action.command)
+    command = command_line(action.command, program)
     if action.kind == "follow_up":
         return _("Send a follow-up now: {command}").format(command=command)
     if action.kind == "appeal":
@@ -62,7 +222,7 @@ def action_text(action: Action) -> str:
     return ""
 
 
-def status_data(row: StatusRow, today: date) -> dict[str, Any]:
+def status_data(row: StatusRow, today: date, program: str = "recordskit") -> dict[str, Any]:
     """A status row as plain data (``status --json``); ``do`` is the next step in words."""
     upcoming = row.timeline.next_deadline(today)
     action = row.action
@@ -78,7 +238,7 @@ def status_data(row: StatusRow, today: date) -> dict[str, Any]:
                  if upcoming else None),
         "next_step": {"kind": action.kind,
                       "date": action.date.isoformat() if action.date else None,
-                      "do": action_text(action)},
+                      "do": action_text(action, program)},
         "schedule": [{"date": d.date.isoformat(), "event": d.event,
                       "description": d.description, "citation": d.citation,
                       "basis": d.basis_text} for d in row.timeline.deadlines],
