@@ -788,15 +788,20 @@ def _files_of(folder: Path | None) -> list[ShownFile]:
     """The request's files, and those of its follow-ups and appeals (one folder down)."""
     if folder is None or not folder.is_dir() or folder.is_symlink():
         return []
+    order = {name: index for index, name in enumerate(words.FILE_ORDER)}
+
+    def place(path: Path) -> tuple[bool, int, str]:
+        return path.is_dir(), order.get(path.name, len(order)), path.name
+
     found = []
-    for entry in sorted(folder.iterdir(), key=lambda p: (p.is_dir(), p.name)):
+    for entry in sorted(folder.iterdir(), key=place):
         if entry.is_symlink():
             continue
         if entry.is_file() and _known(entry.name):
             found.append(_shown(entry.name, entry.name, ""))
         elif entry.is_dir() and _SUBFOLDER.fullmatch(entry.name):
             found += [_shown(f"{entry.name}/{inner.name}", inner.name, entry.name)
-                      for inner in sorted(entry.iterdir())
+                      for inner in sorted(entry.iterdir(), key=place)
                       if inner.is_file() and not inner.is_symlink() and _known(inner.name)]
     return found
 

@@ -117,6 +117,12 @@ FILE_ROLES = {
     "appeal_summary.docx": N_("for you, in your language: what the appeal asks and what to do "
                               "next"),
 }
+FILE_ORDER = ("letter.docx", "letter.pdf", "follow_up.docx", "student_follow_up.docx",
+              "appeal.docx", "appeal_cover.docx", "email.eml", "how_to_send.txt",
+              "appeal_checklist.txt", "summary.docx", "follow_up_summary.docx",
+              "appeal_summary.docx", "schedule.docx", "schedule.ics", "schedule.csv",
+              "answers.yaml")
+"""The order files are listed in: what to send first, then what to read, then the data."""
 ENGLISH_FILES = frozenset({"letter.docx", "letter.pdf", "email.eml", "follow_up.docx",
                            "student_follow_up.docx", "appeal.docx", "appeal_cover.docx",
                            "schedule.csv"})
