@@ -292,9 +292,7 @@ def agencies_edit(ctx: click.Context, agency_id: str, file: Path | None,
     """
     from datetime import datetime
 
-    import yaml
-
-    from recordskit.service import EditableDirectory, ask_contact, ask_source
+    from recordskit.service import EditableDirectory, ask_contact, ask_source, parse_value
 
     path = _writable(ctx, file)
     editable = EditableDirectory.open(path)
@@ -306,11 +304,11 @@ def agencies_edit(ctx: click.Context, agency_id: str, file: Path | None,
             if not sep or not field:
                 raise UserError(f"--set {assignment!r}: expected FIELD=VALUE, such as "
                                 "records_officer.phone=617-635-4601")
-            try:
-                value = yaml.safe_load(raw) if raw.strip().startswith("[") else raw
-            except yaml.YAMLError:
+            if raw.strip().startswith("[") and not raw.strip().endswith("]"):
                 raise UserError(f"--set {assignment!r}: the list is not closed; write it as "
-                                "[a, b]") from None
+                                "[a, b]")
+            value = (parse_value(raw, f"--set {field.strip()}") if raw.strip().startswith("[")
+                     else raw)
             editable.set(agency_id, field.strip(), value)
     else:
         asker = _asker()

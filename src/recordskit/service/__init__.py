@@ -82,6 +82,9 @@ if TYPE_CHECKING:
         detect_language,
         set_language,
     )
+    from recordskit.inputfile import (
+        parse_value,
+    )
     from recordskit.intake.answers import (
         answers_yaml,
         load_answers,
@@ -193,6 +196,7 @@ _HOME: dict[str, str] = {
     'answers_from_mapping': 'recordskit.service.requests',
     'default_folder': 'recordskit.service.requests',
     'load_answers': 'recordskit.intake.answers',
+    'parse_value': 'recordskit.inputfile',
     'answers_yaml': 'recordskit.intake.answers',
     'make_request': 'recordskit.documents.make',
     'prepare_request': 'recordskit.documents.make',
@@ -372,6 +376,7 @@ __all__ = [
     'make_request',
     'next_step_words',
     'open_log',
+    'parse_value',
     'prepare',
     'prepare_request',
     'record_event',
