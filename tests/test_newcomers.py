@@ -178,3 +178,13 @@ def test_the_calendar_speaks_her_language_and_files_a_student_record_as_one(
     assert made.returncode == 0, made.stderr
     ics = (student / "r" / "schedule.ics").read_text(encoding="utf-8")
     assert "CATEGORIES:Student records" in ics and "Public records" not in ics
+
+
+def test_new_help_lists_every_file_new_writes(tmp_path: Path) -> None:
+    made = recordskit("new", "--answers", str(answers_file(tmp_path / "a.json", language="")),
+                      "--out", str(tmp_path / "r"), "--no-log")
+    assert made.returncode == 0, made.stderr
+    shown = " ".join(recordskit("new", "--help").stdout.split())
+    for written in sorted(p.name for p in (tmp_path / "r").iterdir()):
+        assert written in shown, written
+    assert "letter.pdf" in shown and "schedule.pdf" in shown

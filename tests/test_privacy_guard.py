@@ -111,7 +111,8 @@ REST = (ENTER, ENTER, "Ana", ENTER, ENTER, "a@b.org", ENTER, ENTER, ENTER,  # no
 
 
 @pytest.mark.parametrize(("choice", "expected"), [
-    ((ENTER,), "Reports about"),                                     # remove it
+    ((ENTER, DOWN, ENTER), "Reports about"),                  # remove it; use what is left
+    ((ENTER, ENTER, " the incidents", ENTER), "Reports about the incidents"),  # and finish it
     ((DOWN, ENTER), "Reports about my son Kevin Ramírez"),          # keep it
     ((DOWN, DOWN, ENTER, "\x7f" * 40, "School police reports", ENTER), "School police reports"),
 ])

@@ -191,7 +191,8 @@ def test_edit_interactively_records_the_check(copy: Path, keys: PipeInput,
     monkeypatch.setattr(recordskit.cli.app, "has_terminal", lambda: True)
     before = copy.read_text()
     keys.send_text("".join([ENTER] * 6 + [ENTER]  # every field and the channels as they were
-                           + [ENTER, BACKSPACE * 10, "2026-11-24", ENTER, "y"]))
+                           + ["y",  # "I checked them just now": recorded, explicitly
+                              ENTER, BACKSPACE * 10, "2026-11-24", ENTER, "y"]))
     keys.close()
     result = CliRunner().invoke(cli, ["agencies", "edit", "bpd", str(copy)])
     assert result.exit_code == 0, result.output
@@ -199,6 +200,22 @@ def test_edit_interactively_records_the_check(copy: Path, keys: PipeInput,
         "-        verified_on: 2015-02-20",
         "+        verified_on: 2026-11-24",
     ]
+
+
+def test_enter_through_edit_certifies_nothing(copy: Path, keys: PipeInput,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Enter at every question changes nothing: not even a source's date, which would say
+    a stale contact was checked today (and hide it from `agencies stale`)."""
+    import recordskit.cli.app
+
+    monkeypatch.setattr(recordskit.cli.app, "has_terminal", lambda: True)
+    before = copy.read_bytes()
+    keys.send_text(ENTER * 12)
+    keys.close()
+    result = CliRunner().invoke(cli, ["agencies", "edit", "bpd", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert "Nothing changed" in result.output
+    assert copy.read_bytes() == before
 
 
 def test_add_refuses_a_taken_id(copy: Path) -> None:

@@ -322,7 +322,12 @@ def agencies_edit(ctx: click.Context, agency_id: str, file: Path | None,
             else:
                 editable.set(agency_id, field, value)
         sources = agency.get("sources") or []
-        source_url, checked = ask_source(asker, str(sources[0].get("url")) if sources else "")
+        # Re-dating a source certifies the contact as checked: an explicit act, never what
+        # Enter does (a stale contact would drop out of `agencies stale`).
+        if asker.confirm("Did you check these details against a web page just now, and want "
+                         "to record that?", default=False):
+            source_url, checked = ask_source(
+                asker, str(sources[0].get("url")) if sources else "")
     if source_url:  # re-checking unchanged details is worth recording too
         editable.record_source(agency_id, source_url, checked)
     if not editable.diff():

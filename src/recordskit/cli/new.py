@@ -51,9 +51,11 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
         past: bool) -> None:
     """Write a public records request letter and its schedule.
 
-    Without --answers, asks its questions in the terminal. The folder receives letter.docx,
-    schedule.csv, schedule.ics and answers.yaml. Existing files are never replaced without
-    --force.
+    Without --answers, asks its questions in the terminal. The folder receives letter.docx
+    (the letter to send), email.eml (a draft to the agency, when the directory has its
+    email), how_to_send.txt, summary.docx (for you, in your language), schedule.docx (every
+    date on one page), schedule.csv, schedule.ics and answers.yaml; with --pdf, letter.pdf
+    and schedule.pdf. Existing files are never replaced without --force.
 
     \b
     Examples:

@@ -8,6 +8,7 @@ same rules an answers file is checked with, and the finished answers go through 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -244,8 +245,18 @@ def _ask_own_words(asker: Asker, optional: bool, text: str = "") -> str:
             Option(_("Edit the text"), "edit"),
         ])
         if choice == "remove":
-            text = " ".join(text.replace(finding.excerpt, "").split())
-            if not text and not optional:
+            text = _without(text, finding.excerpt)
+            if text:
+                # What is left can be half a sentence ("Any report about ,"): she sees it, and
+                # by default finishes it, before it goes into the letter.
+                asker.say(_("Without it, your words read: {text}").format(text=text))
+                if asker.select(_("Those words go into the letter as they are."), [
+                        Option(_("Edit them"), "edit"),
+                        Option(_("Use them as they are"), "use")]) == "edit":
+                    text = asker.text(_("Describe the records you want, without that detail:"),
+                                      default=text, validate=None if optional else _required(
+                                          _("Describe the records you want")))
+            elif not optional:
                 text = asker.text(_("Describe the records you want, without that detail:"),
                                   validate=_required(_("Describe the records you want")))
         elif choice == "keep":
@@ -255,6 +266,16 @@ def _ask_own_words(asker: Asker, optional: bool, text: str = "") -> str:
                               default=text, validate=None if optional else _required(
                                   _("Describe the records you want")))
     return text
+
+
+def _without(text: str, excerpt: str) -> str:
+    """``text`` with ``excerpt`` taken out, and the punctuation it leaves hanging (a space
+    before a comma, an empty pair of brackets, two commas) tidied."""
+    text = " ".join(text.replace(excerpt, " ").split())
+    text = re.sub(r"\(\s*\)|\[\s*\]", "", text)
+    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
+    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
+    return " ".join(text.strip(" ,;:").split())
 
 
 def _ask_sent_on(asker: Asker, today: date, directory: Directory, answers: dict[str, Any]
