@@ -17,8 +17,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "web"
 
 
 def focused(page: Page, selector: str) -> bool:
-    return bool(page.evaluate(
-        "s => !!document.activeElement && document.activeElement.matches(s)", selector))
+    return page.locator(f"{selector}:focus").count() > 0
 
 
 def tab_to(page: Page, selector: str, limit: int = 120) -> None:
@@ -42,10 +41,10 @@ def choose(page: Page, name: str, value: str) -> None:
     """Choose a radio button of a group as a keyboard does: Tab into the group, then arrows."""
     tab_to(page, f"input[type=radio][name='{name}']")
     for _ in range(20):
-        current = page.evaluate("() => document.activeElement.value")
+        current = page.locator(":focus").get_attribute("value")
         if current == value:
             page.keyboard.press("Space")
-            assert page.evaluate("() => document.activeElement.checked")
+            assert page.locator(":focus").is_checked()
             return
         page.keyboard.press("ArrowDown")
     raise AssertionError(f"no choice {value} in {name}")
@@ -53,7 +52,7 @@ def choose(page: Page, name: str, value: str) -> None:
 
 def tick(page: Page, selector: str) -> None:
     tab_to(page, selector)
-    if not page.evaluate("() => document.activeElement.checked"):
+    if not page.locator(":focus").is_checked():
         page.keyboard.press("Space")
 
 

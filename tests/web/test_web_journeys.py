@@ -316,3 +316,33 @@ def test_the_other_pages_privacy_follow_up_and_forgetting(
 DETAILS = {"en": "Reports about my son Kevin Ramírez, 2019 to 2020",
            "es": "Informes sobre mi hijo Kevin Ramírez, 2019 a 2020",
            "ht": "Rapò sou pitit gason mwen Kevin Ramírez, 2019 rive 2020"}
+
+
+@pytest.mark.slow
+def test_the_pages_work_with_scripts_off(browser: Browser, live_server: LiveServer,
+                                         tmp_path: Path) -> None:
+    """With JavaScript off, a request is made all the same; a problem is still listed at the
+    top and beside its field."""
+    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="es-US",
+                                  java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.start_url())
+    choose(page, "language", "es")
+    press(page, "main button[type=submit]")
+    press(page, "a[href='/new'].button")
+    choose(page, "kind", "public_records")
+    press(page, "main button[type=submit]")
+    choose(page, "agency", "bps")
+    press(page, "main button[type=submit]")
+    press(page, "main button[type=submit]")  # no records chosen, none described
+    assert page.locator("#error-summary li").count() >= 1
+    assert page.locator(".field.has-error .error").count() >= 1
+    tick(page, "input[name=records][value=school-police-reports-shared-with-bric]")
+    press(page, "main button[type=submit]")
+    type_into(page, "#f-requester-email", "rosa@example.org")
+    press(page, "main button[type=submit]")
+    choose(page, "delivery", "email")
+    press(page, "main button[type=submit]")
+    press(page, "main form[action='/new/write'] button")
+    assert "letter.docx" in page.locator("ul.files a").all_inner_texts()
+    context.close()
