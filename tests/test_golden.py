@@ -316,10 +316,12 @@ PACKETS: dict[str, tuple[dict[str, Any], str, list[Step]]] = {
         log("2026-11-24", "received", "--tracking", "R004625-112326"),
         log("2026-12-04", "response", "--kind", "produced"),
         followup("2026-12-07", ok=False), appeal("2026-12-07", ok=False), show("2026-12-07")]),
+    # A partial response or a denial that names its exemption is appealed, not followed up:
+    # the exemption is contested (records are presumed public; segregable parts released).
     "partial-es": ({}, "es", [
         log("2026-12-04", "response", "--kind", "partial"),
         followup("2026-12-07", ok=False),
-        appeal("2026-12-07", ok=False),
+        appeal("2026-12-07"),
         appeal("2026-12-07", "--objection", DENIAL_OBJECTION), show("2026-12-07")]),
     "partial-no-exemption-ht": ({}, "ht", [
         log("2026-12-04", "response", "--kind", "partial", "--no-exemption"),
@@ -335,22 +337,22 @@ PACKETS: dict[str, tuple[dict[str, Any], str, list[Step]]] = {
     "denied-no-exemption-ht": ({}, "ht", [
         log("2026-12-04", "response", "--kind", "denied", "--no-exemption"),
         followup("2026-12-07"), appeal("2026-12-16"), show("2026-12-16")]),
-    # A denial that names its exemption is appealed, not followed up; the log alone shows no
-    # ground for that appeal, so it is refused until an objection is given.
+    # A denial that names its exemption is appealed, not followed up; the log's own ground is
+    # that the exemption does not justify the withholding, and an objection adds to it.
     "denied-en": ({}, "en", [
         log("2026-12-04", "response", "--kind", "denied"),
         followup("2026-12-07", ok=False),
-        appeal("2026-12-07", ok=False),
+        appeal("2026-12-07"),
         appeal("2026-12-07", "--objection", DENIAL_OBJECTION), show("2026-12-07")]),
     "denied-es": ({}, "es", [
         log("2026-12-04", "response", "--kind", "denied"),
         followup("2026-12-07", ok=False),
-        appeal("2026-12-07", ok=False),
+        appeal("2026-12-07"),
         appeal("2026-12-07", "--objection", DENIAL_OBJECTION), show("2026-12-07")]),
     "denied-ht": ({}, "ht", [
         log("2026-12-04", "response", "--kind", "denied"),
         followup("2026-12-07", ok=False),
-        appeal("2026-12-07", ok=False),
+        appeal("2026-12-07"),
         appeal("2026-12-07", "--objection", DENIAL_OBJECTION), show("2026-12-07")]),
     "fee-estimate-ht": ({}, "ht", [
         log("2026-12-04", "response", "--kind", "fee_estimate", "--amount", "120"),
@@ -366,13 +368,13 @@ PACKETS: dict[str, tuple[dict[str, Any], str, list[Step]]] = {
     "extension-within-en": ({}, "en", [
         log("2026-12-04", "response", "--kind", "extension", "--until", "2026-12-22"),
         followup("2026-12-10", ok=False), appeal("2026-12-10", ok=False),
-        followup("2026-12-28"), appeal("2026-12-28", ok=False), show("2026-12-28")]),
+        followup("2026-12-28"), appeal("2026-12-28"), show("2026-12-28")]),
     "extension-beyond-es": ({}, "es", [
         log("2026-12-04", "response", "--kind", "extension", "--until", "2027-02-26"),
         followup("2026-12-07"), appeal("2026-12-16"), show("2026-12-16")]),
     "no-records-ht": ({}, "ht", [
         log("2026-12-04", "response", "--kind", "no_records"),
-        followup("2026-12-07", ok=False), appeal("2026-12-07", ok=False), show("2026-12-07")]),
+        followup("2026-12-07", ok=False), appeal("2026-12-07"), show("2026-12-07")]),
     # No response at all: too early on 2026-12-01, overdue after 2026-12-09 (receipt logged).
     "overdue-es": ({}, "es", [
         log("2026-11-24", "received", "--tracking", "R004625-112326"),
@@ -394,14 +396,16 @@ PACKETS: dict[str, tuple[dict[str, Any], str, list[Step]]] = {
         followup("2026-12-10", ok=False), appeal("2026-12-10", ok=False), show("2026-12-10"),
         log("2026-12-22", "decided", "--until", "2027-01-08"),
         followup("2026-12-23", ok=False), appeal("2026-12-23", ok=False), show("2026-12-23"),
-        followup("2027-01-11", ok=False), appeal("2027-01-11", ok=False), show("2027-01-11")]),
+        # The order's date passed without the records: write to BPS, citing the order.
+        followup("2027-01-11"), appeal("2027-01-11", ok=False), show("2027-01-11")]),
     "appealed-decided-ht": ({}, "ht", [
         log("2026-12-04", "response", "--kind", "partial", "--no-exemption"),
         followup("2026-12-07"), appeal("2026-12-16"),
         log("2026-12-17", "appealed", "--number", "SPR26/1301", "--response", "1"),
         appeal("2026-12-18", ok=False),
         log("2027-01-05", "decided", "--until", "2027-01-20"),
-        followup("2027-01-06"), show("2027-01-06")]),
+        # Before the date the order gives BPS, there is nothing to follow up: wait for it.
+        followup("2027-01-06", ok=False), show("2027-01-06")]),
 }
 STUDENT_PACKETS: dict[str, tuple[dict[str, Any], str, list[Step]]] = {
     "student-custodial-es": ({"custody": "custodial"}, "es", [

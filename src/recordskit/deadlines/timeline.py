@@ -152,8 +152,11 @@ class Timeline:
             return None
         # The production limit binds what a response may set; with no response it asks nothing.
         # Once a response came, the response date asks nothing more either.
+        responses = self.facts.responses
+        extended = any(r.details.kind == ResponseKind.EXTENSION for r in responses)
         passive = {"received", "petition_limit"} | (
-            {"production_due_max"} if not self.facts.responses else {"response_due"})
+            set() if extended else {"production_due_max"}) | (
+            {"response_due"} if responses else set())
         return next((d for d in self.deadlines if d.date >= today and d.event not in passive),
                     None)
 

@@ -280,10 +280,16 @@ def relief(packet: AppealPacket) -> str:
     fee = ""
     if no_fee:
         fee = ", without charge"
+    # A ground that already argued segregability is not repeated here, only asked for.
+    argued = kinds & {GroundKey.DENIAL_WITHOUT_EXEMPTION, GroundKey.EXEMPTION_CONTESTED}
+    release = ("releasing every segregable portion" if argued else
+               f"releasing every segregable portion ({segregable.citation})")
+    explain = ("identifying any exemption it claims, and why it applies, for each record it "
+               "withholds" + ("" if GroundKey.DENIAL_WITHOUT_EXEMPTION in kinds
+                              else f" ({reasons.citation})"))
     parts = [f"I ask you to find that {who} has not complied with the Public Records Law, and "
-             f"to order it to produce the requested records promptly{fee}, releasing every "
-             f"segregable portion ({segregable.citation}) and identifying any exemption it "
-             f"claims, and why it applies, for each record it withholds ({reasons.citation})."]
+             f"to order it to produce the requested records promptly{fee}, {release} and "
+             f"{explain}."]
     if no_fee:
         parts.append("I ask you to strike any fee it has asked for.")
     elif GroundKey.EXCESSIVE_FEE in kinds:

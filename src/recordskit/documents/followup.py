@@ -166,7 +166,7 @@ def _paragraphs(situation: FollowUpSituation, timeline: Timeline, agency: Agency
                 "another day, please tell me which."]
     if situation.kind == "order_not_followed" and facts.decided is not None:
         until = facts.decided.details.until
-        number = next((f" in appeal {a.details.number}" for a in reversed(facts.appeals)
+        number = next((f" {a.details.number}" for a in reversed(facts.appeals)
                        if a.details.number), "")
         return [f"The Supervisor of Records decided my appeal{number} on "
                 f"{long_date(facts.decided.on_date)}, and the order gave you until "
