@@ -77,3 +77,20 @@ def test_the_pages_write_what_new_answers_writes(app: Any, requests_folder: Path
         assert ours == theirs, name
     answers = (web_folder / "answers.yaml").read_text(encoding="utf-8")
     assert (f"language: {lang}" in answers) == (lang != "en")
+
+
+def test_a_problem_is_said_beside_its_own_field(app: Any) -> None:
+    seen = visitor(app, language="es")
+    for path, data in PUBLIC_PAGES[:2]:
+        seen.post(path, data)
+    backwards = seen.post("/new/records", {"records": ["school-police-reports-shared-with-bric"],
+                                           "date_from": "2020-01-01", "date_to": "2019-01-01"})
+    assert backwards.status_code == 400
+    assert 'href="#f-date_to"' in backwards.text and 'id="f-date_to-error"' in backwards.text
+    for path, data in PUBLIC_PAGES[2:4]:
+        seen.post(path, data)
+    paper = seen.post("/new/sending", {**PUBLIC_PAGES[4][1], "format": "paper"})
+    assert paper.status_code == 400
+    assert 'href="#f-format"' in paper.text
+    assert "requester.mailing_address" not in paper.text  # the family's words, not a key
+    assert "Las copias en papel necesitan una dirección postal" in paper.text

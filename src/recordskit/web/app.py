@@ -329,8 +329,16 @@ class Pages:
         shown = []
         for problem in problems:
             where = _page_of(problem.field)
+            if where is None and name == "sending" and _paper_without_address(answers):
+                # said in the family's words, beside the choice, below
+                continue
             if where is None or where in upto:
-                shown.append(library.Problem(_field_id_key(problem.field, name), problem.message))
+                key = _root_field(answers, name) if not problem.field else _field_id_key(
+                    problem.field, name)
+                shown.append(library.Problem(key, problem.message))
+        if name == "sending" and _paper_without_address(answers):
+            shown.append(library.Problem("format", _(
+                "Paper copies need a mailing address: give one under Who is asking.")))
         return shown
 
     def step_page(self, request: Request, name: str, answers: dict[str, Any],
@@ -716,6 +724,19 @@ def _page_of(field_name: str) -> str | None:
                     field_name + "."):
                 return page
     return None
+
+
+def _paper_without_address(answers: dict[str, Any]) -> bool:
+    return answers.get("format") == "paper" and not str(
+        (answers.get("requester") or {}).get("mailing_address") or "").strip()
+
+
+def _root_field(answers: dict[str, Any], page: str) -> str:
+    """The field a problem of the whole request points to on a page: the dates on the records
+    page when they run backwards, else the page's first field."""
+    if page == "records" and answers.get("date_from") and answers.get("date_to"):
+        return "date_to"
+    return FIELDS.get(page, ("",))[0]
 
 
 def _field_id_key(field_name: str, page: str) -> str:
