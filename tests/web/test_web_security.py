@@ -287,3 +287,14 @@ def test_the_file_guard_refuses_raw_paths(tmp_path: Path, path: str) -> None:
     assert _file_in(folder, path) is None
     assert _file_in(folder, "letter.docx") == folder / "letter.docx"
     assert _file_in(folder, "appeal/appeal.docx") == folder / "appeal" / "appeal.docx"
+
+
+def test_a_forged_or_altered_session_cookie_is_no_session(app: Any, family: Visitor) -> None:
+    signed = family.client.cookies.get("recordskit_session") or ""
+    session_id, _dot, signature = signed.rpartition(".")
+    for forged in ("", "x", signed + "x", f"{session_id}.{'A' * len(signature)}",
+                   "InNvbWUtb3RoZXItaWQi.abc"):
+        other = TestClient(app, base_url="http://127.0.0.1:8765",
+                           cookies={"recordskit_session": forged})
+        assert other.get("/requests").status_code == 403, forged
+    assert family.client.get("/requests").status_code == 200
