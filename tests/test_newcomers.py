@@ -17,7 +17,8 @@ import pytest
 from recordskit.intake.rows import COLUMNS, EXAMPLE_ROW
 
 INSTALLED = shutil.which("recordskit", path=str(Path(sys.executable).parent))
-pytestmark = pytest.mark.skipif(INSTALLED is None, reason="the recordskit command is not installed")
+pytestmark = [pytest.mark.slow,  # real processes of the installed command
+              pytest.mark.skipif(INSTALLED is None, reason="the recordskit command is not installed")]
 
 
 def recordskit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
