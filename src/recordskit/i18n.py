@@ -15,7 +15,9 @@ import re
 import string
 import sys
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -26,8 +28,11 @@ from recordskit.errors import UserError
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "recordskit"
 
-_state: dict[str, gettext.NullTranslations] = {"current": gettext.NullTranslations()}
-_code: dict[str, str] = {"current": "en"}
+_ENGLISH = gettext.NullTranslations()
+_spoken: ContextVar[tuple[str, gettext.NullTranslations]] = ContextVar(
+    "recordskit_language", default=("en", _ENGLISH))
+"""The language in use and its catalog, per context: each web request, thread or task has its
+own, so two families' pages served at once never speak each other's language."""
 
 
 def languages() -> dict[str, str]:
@@ -220,7 +225,7 @@ UNREVIEWED = "unreviewed"
 def unreviewed_messages(code: str | None = None) -> frozenset[str]:
     """The messages of a language (by default the current one) not yet checked by a native
     speaker; English, the original, has none."""
-    code = code or _code["current"]
+    code = code or _spoken.get()[0]
     return frozenset() if code == "en" else _catalog(code).unreviewed
 
 
@@ -268,20 +273,32 @@ def set_language(code: str) -> None:
     if code != "en" and code not in languages():  # a batch sets it twice a row: codes first
         code = language_code(code) or code
     if code == "en":
-        _state["current"], _code["current"] = gettext.NullTranslations(), "en"
+        _spoken.set(("en", _ENGLISH))
         return
     available = languages()
     if code not in available:
         raise UserError(f"no translation for {code!r}; available: {', '.join(available)}")
     loaded = _catalog(code)
     if loaded.broken:  # English, said once on stderr by _catalog
-        _state["current"], _code["current"] = gettext.NullTranslations(), "en"
+        _spoken.set(("en", _ENGLISH))
         return
-    _state["current"], _code["current"] = loaded.translations, code
+    _spoken.set((code, loaded.translations))
+
+
+@contextmanager
+def in_language(code: str) -> Iterator[None]:
+    """Speak ``code`` inside the block, and the caller's language again after it (a batch row
+    in its family's language, a calendar's events each in their request's)."""
+    token = _spoken.set(_spoken.get())
+    try:
+        set_language(code)
+        yield
+    finally:
+        _spoken.reset(token)
 
 
 def current_language() -> str:
-    return _code["current"]
+    return _spoken.get()[0]
 
 
 def detect_language() -> str:
@@ -298,7 +315,7 @@ def detect_language() -> str:
 def _(message: str) -> str:
     """The message in the current language, as a ``Message``: its ``format`` fills only named
     placeholders, and falls back to the English original when a translation is broken."""
-    return Message(_state["current"].gettext(message), message)
+    return Message(_spoken.get()[1].gettext(message), message)
 
 
 def N_(message: str) -> str:
@@ -309,7 +326,7 @@ def N_(message: str) -> str:
 def full_date(day: date) -> str | None:
     """The date in the current language's own full format, by Babel, or None where Babel has
     no month names for it (Haitian Creole: only the root locale's "M01" placeholders)."""
-    code = _code["current"]
+    code = _spoken.get()[0]
     if not _babel_knows(code):
         return None
     from babel.dates import format_date

@@ -15,7 +15,7 @@ from recordskit.documents.make import prepare_request
 from recordskit.documents.render import template
 from recordskit.errors import RecordskitError, TemplateError, UserError
 from recordskit.files import leftover_temporaries, write_folder
-from recordskit.i18n import set_language
+from recordskit.i18n import in_language
 from recordskit.inputfile import parse
 from recordskit.intake.answers import request_from
 from recordskit.models import Directory
@@ -85,11 +85,8 @@ def _produce(task: RowTask) -> RowResult:
         return row_result(task, "changed", request_from(earlier, directory, file=existing),
                           directory)
     _remove_leftovers(folder)
-    set_language(state.request.language or "en")  # the family's files in the row's language
-    try:
+    with in_language(state.request.language or "en"):  # the family's files in its language
         made = prepare_request(state.request, directory, template_folder=_WORKER["templates"])
-    finally:
-        set_language("en")
     write_folder(folder, made.files, force=True, durable=False)  # answers.yaml last
     return row_result(task, "rewritten" if state.previous is not None else "produced",
                       state.request, directory, first_due=made.schedule.deadlines[1].date,

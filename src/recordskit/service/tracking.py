@@ -19,7 +19,7 @@ from recordskit.deadlines.followups import NextStep, next_step
 from recordskit.deadlines.timeline import Timeline
 from recordskit.documents.exports import event_blocks, wrap_events
 from recordskit.errors import FieldError
-from recordskit.i18n import _, set_language
+from recordskit.i18n import _, in_language
 from recordskit.logged import Undo, parse_details
 from recordskit.models import Agency, Directory, LoggedEvent
 from recordskit.service.workspace import Workspace
@@ -289,16 +289,16 @@ def calendar_file(workspace: Workspace, *, language: str, default_language: str
             continue
         if timeline.state in FINAL_STATES:
             continue
-        set_language(language or logged.request.language or default_language)
-        blocks.append(event_blocks(logged.id, directory.agency(logged.request.agency),
-                                   timeline.deadlines, name_request=True,
-                                   student=logged.request.student is not None))
+        with in_language(language or logged.request.language or default_language):
+            blocks.append(event_blocks(logged.id, directory.agency(logged.request.agency),
+                                       timeline.deadlines, name_request=True,
+                                       student=logged.request.student is not None))
         languages.add(language or logged.request.language or default_language)
         requests, deadlines = requests + 1, deadlines + len(timeline.deadlines)
     # The calendar's own name in the requests' language when they share one (a family's)
     spoken = languages.pop() if len(languages) == 1 else language or default_language
-    set_language(spoken)
-    content = wrap_events(b"".join(blocks), name=_("Public records requests"))
+    with in_language(spoken):
+        content = wrap_events(b"".join(blocks), name=_("Public records requests"))
     return CalendarFile(content, requests, deadlines, left_out, damaged, spoken)
 
 
