@@ -40,8 +40,15 @@ class Received:
     """The body received the request (its logged receipt replaces the assumed one)."""
 
     tracking: str = ""
-    """The body's reference number, such as R004625-112426."""
+    """The body's reference number, such as R004625-112426 (several: comma-separated)."""
     note: str = ""
+    source: str = ""
+    """``reply`` when the date was stated by the agency in a reply recordskit read and kept;
+    empty when a person logged it."""
+    reply: str = ""
+    """The kept reply it was read from: its file name in the request's folder."""
+    sha256: str = ""
+    """The kept reply's SHA-256, in hex."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,6 +63,14 @@ class Response:
     no_exemption: bool = False
     """Records were withheld without a specific exemption."""
     note: str = ""
+    tracking: str = ""
+    """The reference numbers the reply gives (comma-separated), when no receipt holds them."""
+    source: str = ""
+    """``reply`` when read from an agency's reply that recordskit kept (see ``Received``)."""
+    reply: str = ""
+    """The kept reply: its file name in the request's folder."""
+    sha256: str = ""
+    """The kept reply's SHA-256, in hex."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -158,6 +173,9 @@ def field_names(kind: EventKind) -> tuple[str, ...]:
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+SOURCES = ("reply",)
+"""Where an event's facts came from besides a person logging them: an agency's reply."""
 
 
 def parse_day(value: object, field: str) -> date:
@@ -249,6 +267,15 @@ def _parse_field(kind: EventKind, field: str, value: object) -> object:
     if field == "no_exemption":
         if not isinstance(value, bool):
             raise EventDetailsError(f"no_exemption {value!r} is not true or false", field)
+        return value
+    if field == "source":
+        if value not in SOURCES:
+            raise EventDetailsError(f"source {str(value)[:40]!r} is not one of: "
+                                    f"{', '.join(SOURCES)}", field)
+        return str(value)
+    if field == "sha256":
+        if not isinstance(value, str) or not _SHA256.fullmatch(value):
+            raise EventDetailsError(f"sha256 {str(value)[:80]!r} is not a SHA-256 in hex", field)
         return value
     if field == "window":
         text = str(value)
