@@ -617,14 +617,15 @@ def events_of(events: Iterable[LoggedEvent], kind: type[Details]) -> list[Logged
             if isinstance(event.details, kind)]
 
 
-Basis = Literal["logged", "assumed", "computed"]
+Basis = Literal["logged", "stated", "assumed", "computed"]
 
 
 class Deadline(_Strict):
     """One dated event of a request's schedule, with the rule it comes from.
 
     ``basis`` says how the date is known: ``logged`` (someone recorded it happening, or copied it
-    from an order), ``assumed`` (recordskit's assumption, said in ``assumption``, until the real
+    from an order), ``stated`` (the agency stated it in a reply recordskit read and kept),
+    ``assumed`` (recordskit's assumption, said in ``assumption``, until the real
     date is logged), or ``computed`` (counted by the law's rules from the dates before it).
     ``ref`` tells apart several events of one kind (the appeal window of each response).
     """
@@ -644,7 +645,9 @@ class Deadline(_Strict):
 
     @property
     def basis_text(self) -> str:
-        """``logged``, ``computed``, or ``assumed: <the assumption>``."""
+        """``logged``, ``stated by the agency``, ``computed``, or ``assumed: <the assumption>``."""
+        if self.basis == "stated":
+            return "stated by the agency"
         return f"assumed: {self.assumption}" if self.basis == "assumed" else self.basis
 
 

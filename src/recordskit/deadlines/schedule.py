@@ -108,11 +108,13 @@ def request_schedule(request: Request, directory: Directory) -> Schedule:
 
 
 def new_request_schedule(request: Request, agency: Agency, calendar: BusinessCalendar, *,
-                         received_on: date | None = None, tracking: str = "") -> Schedule:
+                         received_on: date | None = None, tracking: str = "",
+                         stated: bool = False) -> Schedule:
     """The schedule of a request that has just been sent.
 
     ``received_on`` is the day the body says it received the request, when that is known; it
-    replaces the assumed receipt and moves every business-day deadline with it.
+    replaces the assumed receipt and moves every business-day deadline with it. ``stated``: the
+    agency stated that day in a reply recordskit read (and kept), rather than a person logging it.
     """
     if received_on is not None:
         received = calendar.next_business_day(received_on)
@@ -134,9 +136,9 @@ def new_request_schedule(request: Request, agency: Agency, calendar: BusinessCal
             date=received,
             event="received",
             description=_receipt_text(request, received, who, received_on, tracking,
-                                      calendar),
+                                      calendar, stated=stated),
             citation=LAW["receipt_rule"].citation,
-            basis="logged" if received_on is not None else "assumed",
+            basis=("stated" if stated else "logged") if received_on is not None else "assumed",
             assumption="" if received_on is not None else receipt_assumption(request),
         ),
         Deadline(
@@ -296,7 +298,7 @@ def student_records_schedule(request: Request, agency: Agency, calendar: Busines
 
 
 def _receipt_text(request: Request, received: date, who: str, confirmed: date | None,
-                  tracking: str, calendar: BusinessCalendar) -> str:
+                  tracking: str, calendar: BusinessCalendar, *, stated: bool = False) -> str:
     if confirmed is not None:
         reference = f" (reference {tracking})" if tracking else ""
         assumed = calendar.assumed(confirmed)
@@ -306,8 +308,10 @@ def _receipt_text(request: Request, received: date, who: str, confirmed: date | 
             if assumed else
             f" It arrived on {confirmed.isoformat()}, a day the office was closed, so it counts "
             "from this next business day.")
-        return f"{capital(who)} confirmed receipt{reference}.{rolled} Counting starts the " \
-               "business day after."
+        confirmation = (f"stated in its reply that it received the request on "
+                        f"{confirmed.isoformat()}{reference}" if stated else
+                        f"confirmed receipt{reference}")
+        return f"{capital(who)} {confirmation}.{rolled} Counting starts the business day after."
     if request.delivery == "mail":
         return (f"Expected receipt by {who}: a mailed letter is assumed to arrive "
                 f"{MAIL_TRANSIT_BUSINESS_DAYS} business days after it is posted. Change this "
