@@ -217,6 +217,7 @@ def build_timeline(request: Request, events: Sequence[LoggedEvent], agency: Agen
         request, agency, calendar,
         received_on=receipt.on_date if receipt else None,
         tracking=receipt.details.tracking if receipt else "",
+        stated=receipt is not None and receipt.details.source == "reply",
     )
     deadlines = {d.key: d for d in base.deadlines}
     notes = list(base.notes)
