@@ -23,7 +23,7 @@ from recordskit.cli.app import (
     speak,
     workspace_for,
 )
-from recordskit.service import LOGGABLE, GroundKind, ResponseKind, _
+from recordskit.service import LOGGABLE, GroundKind, ReplyKind, ResponseKind, _
 
 if TYPE_CHECKING:
     from recordskit.service import LoggedRequest, Notice
@@ -199,13 +199,16 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
 
 
 class _LogGroup(click.Group):
-    """``log ID EVENT …`` records an event; ``log export`` and ``log import`` move the log."""
+    """``log ID EVENT …`` records an event, ``log ID reply FILE`` the events an agency's reply
+    calls for; ``log export`` and ``log import`` move the log."""
 
     command_class = Command
 
     def resolve_command(self, ctx: click.Context, args: list[str]
                         ) -> tuple[str | None, click.Command | None, list[str]]:
         if args and args[0] not in self.commands:  # a request id: record an event
+            if len(args) > 1 and args[1] == "reply":  # … or what a reply says
+                return "reply", self.commands["reply"], [args[0], *args[2:]]
             return "event", self.commands["event"], args
         return super().resolve_command(ctx, args)
 
@@ -219,6 +222,7 @@ def log_group() -> None:
       recordskit log 3f9a2c81 received --on 2026-11-24 --tracking R004625-112426
       recordskit log 3f9a2c81 response --kind extension --until 2027-01-15 --on 2026-12-07
       recordskit log 3f9a2c81 appealed --on 2027-01-20 --number SPR27/0101
+      recordskit log 3f9a2c81 reply reply.eml
       recordskit log export requests.jsonl
       recordskit log import requests.jsonl
     """
@@ -335,6 +339,36 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
         say(_("Note: {note}").format(note=note_text))
     for warning in _said(timeline.warnings, english):
         say(_("Warning: {problem}").format(problem=warning), bold=True)
+
+
+@log_group.command("reply", hidden=True)
+@click.argument("request_id")
+@click.argument("file")
+@click.option("--kind", "kind", type=choice(kind.value for kind in ReplyKind),
+              help="What the reply is, when recordskit is not sure.")
+@click.option("--on", "on", type=DATE, help="The day the reply came, when it does not say "
+              "(YYYY-MM-DD).")
+@click.option("--yes", is_flag=True, help="Log what the reply says without asking (refused "
+              "when recordskit is not sure what it is: choose with --kind).")
+@click.option("--by", "by", help="Who is logging it [default: RECORDSKIT_USER, or your login "
+              "name].")
+@click.option("--lang", "lang", help=LANG_HELP)
+@click.pass_context
+def log_reply_command(ctx: click.Context, request_id: str, file: str, kind: str | None,
+                      on: datetime | None, yes: bool, by: str | None, lang: str | None) -> None:
+    """Log what an agency's reply says (FILE: a saved email or text, - for standard input):
+    each event it calls for is shown and asked about; the reply is kept in the request's
+    folder, under replies/.
+
+    \b
+    Examples:
+      recordskit log 3f9a2c81 reply reply.eml
+      recordskit log 3f9a2c81 reply reply.txt --yes
+      recordskit log 3f9a2c81 reply reply.txt --kind fee_estimate --on 2026-12-09
+    """
+    from recordskit.cli.reply import log_from_reply
+
+    log_from_reply(ctx, request_id, file, kind, on, yes, by, lang)
 
 
 @cli.command()
