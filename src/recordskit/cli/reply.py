@@ -50,6 +50,10 @@ KIND_WORDS: dict[str, str] = {
 NO_TERMINAL = N_("answering needs a terminal; nothing was logged. Run it in a terminal, or add "
                  "--yes to log what the reply says without asking")
 
+CLOSED_DAYS = (N_("Saturday"), N_("Sunday"))
+"""The closed days a stated receipt can fall on that are not holidays (a holiday keeps its
+English name)."""
+
 ROLE_WORDS: dict[str, str] = {
     "received": N_("when they received the request"),
     "until": N_("the date they set for the records"),
