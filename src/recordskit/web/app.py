@@ -788,8 +788,7 @@ _SUBFOLDER = re.compile(r"(follow-up|appeal)(-[0-9]{1,4})?")
 def _known(name: str) -> bool:
     """A file recordskit writes in a request's folder (its PDFs too), and nothing else: a
     request's folder may be any folder the command line was given."""
-    return name in words.FILE_ROLES or (
-        name.endswith(".pdf") and f"{name[:-4]}.docx" in words.FILE_ROLES)
+    return words.known_file(name)
 
 
 @dataclass(frozen=True)

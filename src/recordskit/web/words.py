@@ -1,20 +1,20 @@
-"""What the pages call things, marked for translation: states, the agency's answers by their
-meaning, the next step in plain words, and what each file is (and which stay in English)."""
+"""What the pages call things: the family vocabulary of the service layer
+(``recordskit.service``: states, responses, files, follow-up situations), and the few words
+only a page needs (the agency's answers as a page asks them, a student record's next steps,
+the order of the files, the privacy notice as a list).
+
+An event's meaning is said in English too (``event_words``): a page speaks to a family in
+every language, where the command line shows English readers the log's own names.
+"""
 
 from __future__ import annotations
 
+from recordskit import service
 from recordskit.i18n import N_, _
-
-STATES = {state: state for state in (
-    N_("sent"), N_("acknowledged"), N_("overdue"), N_("response"), N_("extension"),
-    N_("fee estimate"), N_("partial"), N_("produced"), N_("denied"), N_("no records"),
-    N_("petition filed"), N_("extension granted"), N_("fee paid"), N_("appealed"),
-    N_("decided"), N_("closed"), N_("withdrawn"))}
-"""The same words ``recordskit status`` shows, in the family's language."""
 
 
 def state_words(state: str) -> str:
-    return _(STATES[state]) if state in STATES else state
+    return str(service.state_text(state))
 
 
 MEANINGS: tuple[tuple[str, str, str], ...] = (
@@ -49,19 +49,9 @@ EVENT_WORDS = {
     "withdrawn": N_("The request was withdrawn"),
     "undo": N_("An event was undone"),
 }
-RESPONSE_WORDS = {
-    "extension": N_("They need more time"),
-    "fee_estimate": N_("They asked for money"),
-    "denied": N_("They refused to give the records"),
-    "partial": N_("They sent some of the records"),
-    "produced": N_("They sent all the records"),
-    "no_records": N_("They say they have no such records"),
-}
-
-
 def event_words(event: str, kind: str = "") -> str:
-    if event == "response" and kind in RESPONSE_WORDS:
-        return _(RESPONSE_WORDS[kind])
+    if event == "response" and kind:
+        return str(service.response_text(kind))
     return _(EVENT_WORDS[event]) if event in EVENT_WORDS else event
 
 
@@ -97,63 +87,29 @@ def sentence(message: str) -> str:
     return message[:1].upper() + message[1:]
 
 
-FILE_ROLES = {
-    "letter.docx": N_("the letter to send"),
-    "letter.pdf": N_("the letter as PDF"),
-    "email.eml": N_("an email draft to the agency, with the letter attached"),
-    "how_to_send.txt": N_("where and how to send it, and what proof to keep"),
-    "summary.docx": N_("for you, in your language: what you asked and each date"),
-    "schedule.docx": N_("every date on one printable page"),
-    "schedule.csv": N_("every deadline, for a spreadsheet"),
-    "schedule.ics": N_("every deadline, to import into a calendar"),
-    "answers.yaml": N_("your answers, to make these files again"),
-    "follow_up.docx": N_("the follow-up letter to send"),
-    "student_follow_up.docx": N_("the follow-up letter to send"),
-    "follow_up_summary.docx": N_("for you, in your language: what the follow-up asks and what "
-                                 "to do next"),
-    "appeal.docx": N_("the appeal, to send to the Supervisor of Records"),
-    "appeal_cover.docx": N_("the copy of the appeal, to send to the agency's records officer"),
-    "appeal_checklist.txt": N_("what to attach, where to send it and by when"),
-    "appeal_summary.docx": N_("for you, in your language: what the appeal asks and what to do "
-                              "next"),
-}
 FILE_ORDER = ("letter.docx", "letter.pdf", "follow_up.docx", "student_follow_up.docx",
               "appeal.docx", "appeal_cover.docx", "email.eml", "how_to_send.txt",
               "appeal_checklist.txt", "summary.docx", "follow_up_summary.docx",
               "appeal_summary.docx", "schedule.docx", "schedule.ics", "schedule.csv",
               "answers.yaml")
 """The order files are listed in: what to send first, then what to read, then the data."""
-ENGLISH_FILES = frozenset({"letter.docx", "letter.pdf", "email.eml", "follow_up.docx",
-                           "student_follow_up.docx", "appeal.docx", "appeal_cover.docx",
-                           "schedule.csv"})
+ENGLISH_FILES: frozenset[str] = service.ENGLISH_FILES
 """Files that stay in English: the letters, which the agency and the Supervisor read, and the
 schedule's data."""
 
 
 def file_role(name: str) -> str:
-    return _(FILE_ROLES[name]) if name in FILE_ROLES else ""
+    return str(service.file_role(name))
 
 
-SITUATIONS = {
-    "no_response": N_("The agency did not answer by the day the law gives. The letter reminds "
-                      "it of that day, says it may no longer charge fees, and asks for an "
-                      "answer."),
-    "extension_beyond_limit": N_("The agency set a date for the records later than the law "
-                                 "allows. The letter asks for the records by the legal limit."),
-    "late_fee": N_("The agency asked for money after the day its answer was due. The letter "
-                   "says no fee may be charged now."),
-    "no_exemption": N_("The agency kept back records without naming the law that allows it. "
-                       "The letter asks which law, and for every part that can be released."),
-    "production_missed": N_("The date the agency set for the records has passed. The letter "
-                            "asks for them."),
-    "student_no_access": N_("The school did not give access in time. The letter to the "
-                            "principal asks for it, with a copy to the BPS Office of Legal "
-                            "Advisor."),
-}
+def known_file(name: str) -> bool:
+    """A file recordskit writes in a request's folder (or a PDF of one)."""
+    return bool(service.file_role(name)) or (
+        name.endswith(".pdf") and bool(service.file_role(f"{name[:-4]}.docx")))
 
 
 def situation_words(kind: str) -> str:
-    return _(SITUATIONS[kind]) if kind in SITUATIONS else ""
+    return str(service.situation_words(kind))
 
 
 PRIVACY_NOTICE = N_("""\
