@@ -26,7 +26,7 @@ def test_csv(directory: Directory, answers: Answers) -> None:
         ("2026-06-12", "received"),
         ("2026-06-30", "response_due"),
         ("2026-07-01", "follow_up"),
-        ("2026-07-21", "production_due_max"),
+        ("2026-07-22", "production_due_max"),  # Friday 3 July counted closed for Boston
         ("2026-09-10", "appeal_deadline_no_response"),
     ]
     assert rows[1]["citation"] == "M.G.L. c. 66, § 10(a)–(b); 950 CMR 32.06(2)(b)"

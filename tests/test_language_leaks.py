@@ -224,7 +224,7 @@ def test_notes_and_warnings_are_said_in_the_family_language(
     # Each note and warning beside a request's dates (overdue, a petition, more time granted, a
     # production date past the limit, more days than the Supervisor normally grants) is shown
     # in the family's words: the same notice, translated, never another note in its place.
-    from recordskit.deadlines.notices import OVERDUE, PETITION
+    from recordskit.deadlines.notices import OVERDUE_ASSUMED, PETITION
     from recordskit.i18n import _
     from recordskit.law import LAW
 
@@ -252,12 +252,14 @@ def test_notes_and_warnings_are_said_in_the_family_language(
     # 7, 8 December; the last day to appeal no response is 90 calendar days after sending.
     overdue = said(run("2026-12-20", "show", request_id))
     english = said(run("2026-12-20", "show", request_id, "--lang", "en"))
-    assert "Note: Overdue: no response came by 2026-12-08." in english
+    # The receipt was not logged: the note says the response date rests on an assumption.
+    assert "Note: Overdue: no response came by 2026-12-08, the response date if the request " \
+           "was received on 2026-11-23, as assumed (not confirmed)." in english
     set_language(lang)
     try:
-        expected = _(OVERDUE).format(due="2026-12-08", fee_citation=LAW["no_fee_if_late"].citation,
-                                     appeal_citation=LAW["appeal_right"].citation,
-                                     until="2027-02-21")
+        expected = _(OVERDUE_ASSUMED).format(
+            due="2026-12-08", received="2026-11-23", fee_citation=LAW["no_fee_if_late"].citation,
+            appeal_citation=LAW["appeal_right"].citation, until="2027-02-21")
         petition = _(PETITION).format(agency="BPS", date="2026-11-30",
                                       citation=LAW["extension_petition"].citation)
     finally:
@@ -270,16 +272,18 @@ def test_notes_and_warnings_are_said_in_the_family_language(
         ("response", "--kind", "extension", "--until", "2027-06-01", "--on", "2026-12-02"))]
     assert petition in logged[0]
     timeline = json.loads(run("2026-12-20", "status", "--json", "--lang", "en"))[0]
-    assert len(timeline["notes"]) == 2 and len(timeline["warnings"]) == 2  # granted, extension
+    # The petition and the days granted; one warning (more days than normal): the extension
+    # past the limit was granted, so no "you may appeal" about it.
+    assert len(timeline["notes"]) == 2 and len(timeline["warnings"]) == 1
     assert english_lines("\n".join(logged)) == []
     shown = run("2026-12-20", "show", request_id).replace(str(tmp_path), "")
     assert english_lines(shown) == []
-    # Two notes (the petition, the days granted) and two warnings, each in its own words.
+    # Two notes (the petition, the days granted) and a warning, each in its own words.
     set_language(lang)
     try:
         note, warning = _("Note: {note}").split("{")[0], _("Warning: {problem}").split("{")[0]
     finally:
         set_language("en")
     notices = re.findall(rf"(?:{note}|{warning})(.*?)(?={note}|{warning}|$)", said(shown))
-    assert [said(shown).count(note), said(shown).count(warning)] == [2, 2]
-    assert len(set(notices)) == 4
+    assert [said(shown).count(note), said(shown).count(warning)] == [2, 1]
+    assert len(set(notices)) == 3

@@ -64,8 +64,9 @@ DATED_EVENTS: tuple[DatedEvent, ...] = (
         alarms=(timedelta(hours=9),)),
     DatedEvent("follow_up_reply_due", "Reply due to your follow-up to {agency}",
                N_("The reply to your follow-up is due"),
-               N_("Your follow-up letter asked for an answer by this day. If none came, you may "
-                  "appeal to the Supervisor of Records (recordskit appeal makes the appeal)."),
+               N_("Your follow-up letter asked for an answer by this day. If none came, "
+                  "recordskit status says what to do next: an appeal, where the log gives a "
+                  "ground for one."),
                alarms=(timedelta(hours=9),), student_title="Reply due to your follow-up"),
     DatedEvent("student_reply_due", "Reply due to your follow-up",
                N_("The reply to your follow-up is due"),
