@@ -18,13 +18,15 @@ from recordskit.intake.rows import COLUMNS, EXAMPLE_ROW
 
 INSTALLED = shutil.which("recordskit", path=str(Path(sys.executable).parent))
 pytestmark = [pytest.mark.slow,  # real processes of the installed command
-              pytest.mark.skipif(INSTALLED is None, reason="the recordskit command is not installed")]
+              pytest.mark.skipif(INSTALLED is None, reason="recordskit is not installed")]
 
 
-def recordskit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def recordskit(*args: str, cwd: Path | None = None, without: tuple[str, ...] = ()
+               ) -> subprocess.CompletedProcess[str]:
     assert INSTALLED is not None
+    env = {k: v for k, v in os.environ.items() if k not in without}
     return subprocess.run([INSTALLED, *args], capture_output=True, text=True, check=False,
-                          cwd=cwd, env={**os.environ, "COLUMNS": "200"})
+                          cwd=cwd, env={**env, "COLUMNS": "200"})
 
 
 def rows_file(path: Path, *rows: dict[str, str]) -> Path:
@@ -189,3 +191,77 @@ def test_new_help_lists_every_file_new_writes(tmp_path: Path) -> None:
     for written in sorted(p.name for p in (tmp_path / "r").iterdir()):
         assert written in shown, written
     assert "letter.pdf" in shown and "schedule.pdf" in shown
+
+
+# --- The volunteer -------------------------------------------------------------------------
+
+
+FROZEN = Path(__file__).parent / "data" / "agencies.yaml"
+
+
+def test_validate_names_conflict_markers(tmp_path: Path) -> None:
+    copy = tmp_path / "agencies.yaml"
+    lines = FROZEN.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if "mailing_address" in line)
+    lines[at:at + 1] = ["<<<<<<< HEAD", lines[at], "=======", lines[at], ">>>>>>> theirs"]
+    copy.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    checked = recordskit("agencies", "validate", str(copy))
+    assert checked.returncode == 1
+    assert f"{copy}:{at + 1}:1:" in checked.stdout
+    assert "merge conflict marker (<<<<<<<)" in checked.stdout
+    assert "could not find expected" not in checked.stdout + checked.stderr
+
+
+def test_validate_says_which_new_records_families_read_in_english(tmp_path: Path) -> None:
+    copy = tmp_path / "agencies.yaml"
+    text = FROZEN.read_text(encoding="utf-8")
+    first = text.index("    records:\n", text.index("id: city-clerk")) + len("    records:\n")
+    text = text[:first] + (
+        "      - id: volunteer-new-record\n"
+        "        title: Records a volunteer just added\n"
+        "        description: Every record a volunteer just added to the catalog.\n"
+        "        why: Shows that a new record is noticed.\n") + text[first:]
+    copy.write_text(text, encoding="utf-8")
+    checked = recordskit("agencies", "validate", str(copy))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert ("agencies[city-clerk].records[volunteer-new-record]: its title and why have no "
+            "translation in es, ht") in checked.stdout
+    assert "trust-act-annual-reports" not in checked.stdout  # translated ones are not named
+
+
+def test_two_volunteers_edits_to_one_agency_merge(tmp_path: Path) -> None:
+    base = tmp_path / "base.yaml"
+    base.write_text(FROZEN.read_text(encoding="utf-8"), encoding="utf-8")
+    ours, theirs = tmp_path / "ours.yaml", tmp_path / "theirs.yaml"
+    for copy, change in ((ours, "records_officer.office=Records Unit"),
+                         (theirs, "records_officer.fax=617-635-4999")):
+        copy.write_bytes(base.read_bytes())
+        edited = recordskit("agencies", "edit", "city-clerk", str(copy), "--set", change,
+                            "--yes")
+        assert edited.returncode == 0, edited.stderr
+    merged = subprocess.run(["git", "merge-file", "-p", str(ours), str(base), str(theirs)],
+                            capture_output=True, text=True, check=False)
+    assert merged.returncode == 0, merged.stdout  # no conflict
+    assert "office: Records Unit" in merged.stdout and "617-635-4999" in merged.stdout
+
+
+def test_an_email_set_becomes_a_way_of_sending(tmp_path: Path) -> None:
+    copy = tmp_path / "agencies.yaml"
+    copy.write_bytes(FROZEN.read_bytes())
+    edited = recordskit("agencies", "edit", "city-clerk", str(copy), "--set",
+                        "records_officer.email=clerk@boston.example.gov", "--yes")
+    assert edited.returncode == 0, edited.stderr
+    shown = recordskit("--agencies", str(copy), "agencies", "show", "city-clerk")
+    assert "clerk@boston.example.gov" in shown.stdout
+    import yaml
+
+    clerk = next(a for a in yaml.safe_load(copy.read_text(encoding="utf-8"))["agencies"]
+                 if a["id"] == "city-clerk")
+    assert clerk["delivery"] == ["portal", "mail", "hand", "email"]
+
+
+def test_update_in_a_checkout_says_to_take_the_release_with_git(tmp_path: Path) -> None:
+    checkout = Path(__file__).resolve().parent.parent
+    refused = recordskit("agencies", "update", cwd=checkout, without=("RECORDSKIT_AGENCIES",))
+    assert refused.returncode == 1
+    assert "git pull" in refused.stderr and "no copy made by" not in refused.stderr

@@ -15,7 +15,7 @@ import re
 import string
 import sys
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
@@ -295,6 +295,21 @@ def in_language(code: str) -> Iterator[None]:
         yield
     finally:
         _spoken.reset(token)
+
+
+def untranslated(messages: Iterable[str]) -> dict[str, list[str]]:
+    """For each language besides English, the ``messages`` its catalog does not translate
+    (they are shown in English there): what a volunteer who adds a record is told."""
+    wanted = [message for message in messages if message]
+    missing: dict[str, list[str]] = {}
+    for code in languages():
+        if code == "en":
+            continue
+        translations = _catalog(code).translations
+        absent = [m for m in wanted if translations.gettext(m) == m]
+        if absent:
+            missing[code] = absent
+    return missing
 
 
 def current_language() -> str:

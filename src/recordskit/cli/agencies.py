@@ -130,6 +130,12 @@ def agencies_validate(ctx: click.Context, file: Path | None) -> None:
     records = sum(len(agency.records) for agency in directory.agencies)
     say(f"{path}: OK ({len(directory.agencies)} agencies, {records} records, "
                f"{len(directory.precedents)} precedents)")
+    from recordskit.service import untranslated_records
+
+    for agency_id, record_id, codes in untranslated_records(directory):
+        say(f"Note: agencies[{agency_id}].records[{record_id}]: its title and why have no "
+            f"translation in {', '.join(codes)}, so families reading those languages see them "
+            "in English; CONTRIBUTING.md says how to add one (\"Translate a new record\")")
 
 
 @agencies.command("schema")
@@ -223,11 +229,20 @@ def agencies_update() -> None:
     Example:
       recordskit agencies update
     """
-    from recordskit.service import update_user_copy
+    from recordskit.service import agencies_in_use, update_user_copy, user_agencies_file
 
+    in_use = agencies_in_use()
+    if in_use.origin == "checkout":
+        raise UserError(
+            f"{in_use.path} is the agencies.yaml of this checkout of recordskit, which git keeps: "
+            "a new release comes with `git pull` (commit or stash your edits first, and resolve "
+            "any conflict in the file; `recordskit agencies validate` names conflict markers "
+            "left in it). `agencies update` is for a copy made by `recordskit agencies init` "
+            "outside a checkout")
     done = update_user_copy()
     say(f"Took {len(done.taken)} change{'s' if len(done.taken) != 1 else ''} of the shipped "
-        "directory" + (": " + ", ".join(done.taken) if done.taken else "") + ".")
+        "directory into " + str(user_agencies_file())
+        + (": " + ", ".join(done.taken) if done.taken else "") + ".")
     for conflict in done.conflicts:
         say(f"Conflict at {conflict.where}: kept yours ({_shown(conflict.yours)}); the release "
             f"has {_shown(conflict.shipped)}.", bold=True)

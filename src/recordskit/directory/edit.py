@@ -92,8 +92,21 @@ class EditableDirectory:
             target = child
         if value in (None, "") and last in target:
             del target[last]
-        elif value not in (None, ""):
+        elif value not in (None, "") and last in target:
             target[last] = styled(value)
+        elif value not in (None, ""):
+            # A new field goes where the canonical order puts it, not at the end: two
+            # volunteers adding different fields to one agency then touch different lines,
+            # and git merges both.
+            order = OFFICER_KEYS if parents == ["records_officer"] else (
+                AGENCY_KEYS if not parents else ())
+            target.insert(_position(target, last, order), last, styled(value))
+        # An address to send requests to is a way of sending them too
+        channel = _CHANNEL_OF.get(field)
+        if channel and value not in (None, ""):
+            delivery = self.agency(agency_id).get("delivery")
+            if isinstance(delivery, list) and channel not in delivery:
+                delivery.append(channel)
 
     def record_source(self, agency_id: str, url: str, verified_on: date) -> None:
         """Note that ``url`` was checked on ``verified_on``: update its date, or add it first."""
@@ -192,3 +205,20 @@ def styled(value: Any) -> Any:
             items.fa.set_flow_style()
         return items
     return value
+
+
+_CHANNEL_OF = {"records_officer.email": "email", "records_officer.portal_url": "portal"}
+"""The way of sending that a contact field is the address for."""
+
+
+def _position(mapping: Any, key: str, order: tuple[str, ...]) -> int:
+    """Where ``key`` goes in ``mapping``: after the last key that comes before it in
+    ``order`` (at the end when ``order`` does not know it)."""
+    if key not in order:
+        return len(mapping)
+    before = set(order[:order.index(key)])
+    position = 0
+    for index, existing in enumerate(mapping):
+        if existing in before:
+            position = index + 1
+    return position

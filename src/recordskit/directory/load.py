@@ -20,7 +20,9 @@ from pydantic import ValidationError
 from recordskit import inputfile
 from recordskit.deadlines.calendars import CALENDARS
 from recordskit.errors import DirectoryError, Problem
+from recordskit.i18n import untranslated
 from recordskit.inputfile import Location
+from recordskit.logged import EventDetailsError, parse_day
 from recordskit.models import Directory
 from recordskit.paths import agencies_file
 
@@ -40,14 +42,28 @@ def load_directory(path: Path | None = None) -> Directory:
 
 def check_directory(path: Path) -> tuple[Directory | None, list[Problem]]:
     """The directory in ``path`` (None when it is invalid) and every problem found in it."""
-    data, node = inputfile.read(path, DirectoryError, duplicates=False)
-    return _check(data, node)
+    return check_directory_text(inputfile.read_text(path, DirectoryError), path)
 
 
 def check_directory_text(text: str, label: Path | str) -> tuple[Directory | None, list[Problem]]:
     """The same checks on text not yet written to disk (an edit about to be saved)."""
+    if markers := conflict_markers(text):
+        return None, markers  # YAML would only say "could not find expected ':'"
     data, node = inputfile.parse(text, label, DirectoryError, duplicates=False)
     return _check(data, node)
+
+
+_MARKER = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)")
+
+
+def conflict_markers(text: str) -> list[Problem]:
+    """The lines git leaves where two changes to the same lines met (``<<<<<<<``, ``=======``,
+    ``>>>>>>>``), each a problem that says what to do."""
+    return [Problem("", f"a merge conflict marker ({found[1]}) that git left: keep the lines "
+                    "that are right from both sides, then delete the marker lines "
+                    "(<<<<<<<, =======, >>>>>>>)", number, 1)
+            for number, line in enumerate(text.splitlines(), start=1)
+            if (found := _MARKER.match(line))]
 
 
 def check_parsed(data: Any, node: yaml.Node | None) -> tuple[Directory | None, list[Problem]]:
@@ -151,6 +167,7 @@ def check_references(data: Any) -> list[tuple[Location, str]]:
     if agencies and not any(a.get("role") == "appeals" for _, a in agencies):
         found.append((("agencies",), "no agency has role: appeals; the Supervisor of Records "
                       "must be listed, since appeals go there"))
+    found += _dates_outside(data, ())
     for i, closure in _items(data, "closures"):
         names = closure.get("calendars")
         for j, name in enumerate(names if isinstance(names, list) else []):
@@ -158,6 +175,25 @@ def check_references(data: Any) -> list[tuple[Location, str]]:
                 found.append((("closures", i, "calendars", j), f"unknown calendar {name!r}; "
                               f"expected one of: {', '.join(CALENDAR_NAMES)}"))
     return found
+
+
+def _dates_outside(value: Any, at: Location) -> list[tuple[Location, str]]:
+    """Every date the directory holds (a source checked, a record's years, a closure, a
+    decision published) outside the range recordskit counts in: the class of dates, walked
+    whole, so a date field added later is checked too."""
+    if isinstance(value, date):
+        try:
+            parse_day(value, inputfile.field_path(at))
+        except EventDetailsError as exc:
+            return [(at, str(exc))]
+        return []
+    if isinstance(value, dict):
+        return [found for key, item in value.items()
+                for found in _dates_outside(item, (*at, str(key)))]
+    if isinstance(value, list):
+        return [found for index, item in enumerate(value)
+                for found in _dates_outside(item, (*at, index))]
+    return []
 
 
 def _duplicates(items: list[tuple[int, dict[str, Any]]], at: Location, what: str
@@ -195,3 +231,15 @@ def stale_sources(directory: Directory, *, today: date, older_than_days: int
         if (today - source.verified_on).days > older_than_days
     ]
     return sorted(found, key=lambda s: -s.age_days)
+
+
+def untranslated_records(directory: Directory) -> list[tuple[str, str, list[str]]]:
+    """Each catalog record whose words a family reads (its title and why) have no translation
+    in some language: (agency id, record id, the languages that show it in English)."""
+    found = []
+    for agency in directory.request_targets:
+        for record in agency.records:
+            missing = untranslated([record.title, record.why])
+            if missing:
+                found.append((agency.id, record.id, sorted(missing)))
+    return found

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         check_directory,
         load_directory,
         stale_sources,
+        untranslated_records,
     )
     from recordskit.directory.questions import (
         ask_contact,
@@ -120,6 +121,7 @@ if TYPE_CHECKING:
         agencies_file,
         agencies_in_use,
         templates_dir,
+        user_agencies_file,
     )
     from recordskit.replies.reading import (
         ReplyKind,
@@ -278,6 +280,7 @@ _HOME: dict[str, str] = {
     'BatchStatus': 'recordskit.vocabulary',
     'FINAL_STATES': 'recordskit.vocabulary',
     'stored_details': 'recordskit.logged',
+    'parse_day': 'recordskit.logged',
     'make_batch': 'recordskit.documents.batch',
     'write_template': 'recordskit.documents.spreadsheet',
     'Directory': 'recordskit.models',
@@ -285,6 +288,7 @@ _HOME: dict[str, str] = {
     'load_directory': 'recordskit.directory.load',
     'check_directory': 'recordskit.directory.load',
     'stale_sources': 'recordskit.directory.load',
+    'untranslated_records': 'recordskit.directory.load',
     'init_user_copy': 'recordskit.directory.copies',
     'update_user_copy': 'recordskit.directory.copies',
     'EditableDirectory': 'recordskit.directory.edit',
@@ -293,6 +297,7 @@ _HOME: dict[str, str] = {
     'ask_source': 'recordskit.directory.questions',
     'agencies_file': 'recordskit.paths',
     'agencies_in_use': 'recordskit.paths',
+    'user_agencies_file': 'recordskit.paths',
     'templates_dir': 'recordskit.paths',
     'InUse': 'recordskit.paths',
     'check_folder': 'recordskit.documents.template_check',
@@ -429,6 +434,7 @@ __all__ = [
     'make_request',
     'next_step_words',
     'open_log',
+    'parse_day',
     'parse_value',
     'prepare',
     'prepare_request',
@@ -453,7 +459,9 @@ __all__ = [
     'templates_dir',
     'today_from_environment',
     'undo',
+    'untranslated_records',
     'update_user_copy',
+    'user_agencies_file',
     'view_of',
     'write_file',
     'write_template',
