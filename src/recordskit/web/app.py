@@ -127,6 +127,7 @@ def create_app(config: WebConfig) -> Guard:
         Route("/requests/{id}/appeal", pages.appeal, methods=["GET", "POST"]),
         Route("/requests/{id}/appealed", pages.appealed, methods=["POST"]),
         Route("/requests/{id}/close", pages.close, methods=["POST"]),
+        Route("/requests/{id}/undo", pages.undo, methods=["POST"]),
         Route("/requests/{id}/calendar.ics", pages.calendar, methods=["GET"]),
         Route("/requests/{id}/files/{path:path}", pages.download, methods=["GET"]),
         Route("/forget", pages.forget, methods=["POST"]),
@@ -550,6 +551,21 @@ class Pages:
         self.speak(request)
         library.close_request(self.ws, request_id)
         session.notice = _("The request is closed.")
+        return RedirectResponse(f"/requests/{request_id}", 303)
+
+    async def undo(self, request: Request) -> Response:
+        session, request_id = self.owned(request)
+        form = await read_form(request, session)
+        self.speak(request)
+        number = form.get("number", "")
+        if not number.isdigit():
+            raise HTTPException(400)
+        try:
+            library.undo(self.ws, request_id, int(number))
+        except UserError as exc:
+            session.notice = words.sentence(str(exc))
+        else:
+            session.notice = _("Undone. Your dates and your next step are counted again.")
         return RedirectResponse(f"/requests/{request_id}", 303)
 
     async def calendar(self, request: Request) -> Response:

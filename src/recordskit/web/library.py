@@ -25,7 +25,8 @@ from recordskit.service import Workspace as ServiceWorkspace
 __all__ = ["AgencyInfo", "Choice", "Finding", "Made", "Problem", "Row", "SendingCheck",
            "UserError", "View", "Workspace", "agencies", "appeal", "calendar", "check_answers",
            "close_request", "day_words", "findings", "followup", "make", "open_workspace",
-           "record_answer", "record_appealed", "review_text", "rows", "sending_check", "view"]
+           "record_answer", "record_appealed", "review_text", "rows", "sending_check", "undo",
+           "view"]
 
 Request = Any
 """A checked request (``recordskit.models.Request``), passed back to this module only."""
@@ -344,6 +345,11 @@ def record_answer(ws: Workspace, request_id: str, meaning: str, form: Mapping[st
 def record_appealed(ws: Workspace, request_id: str, form: Mapping[str, str]) -> None:
     _record(ws, request_id, "appealed", form.get("on", ""),
             {"number": form.get("number", "").strip() or None})
+
+
+def undo(ws: Workspace, request_id: str, number: int) -> None:
+    """Undo a mistaken event: it stays in the log, marked undone."""
+    service.undo(ws.now(), request_id, number)
 
 
 def close_request(ws: Workspace, request_id: str) -> None:

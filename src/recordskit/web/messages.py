@@ -113,7 +113,10 @@ TEMPLATE_MESSAGES: tuple[str, ...] = (
     N_('The appeal number the Supervisor gave, if you have it'),
     N_('Your dates'),
     N_('What happened'),
+    N_('Saved something by mistake? Undo it: it stays in the log, marked undone, and your '
+       'dates are counted again without it.'),
     N_('undone'),
+    N_('Undo'),
     N_('Next step:'),
     N_('No requests yet in this visit.'),
     N_('Open an earlier request'),

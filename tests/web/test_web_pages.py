@@ -1,0 +1,48 @@
+"""What the pages do with what she tells them: the agency's answer logged as the command line
+logs it, a mistake undone, a request closed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from recordskit.tracking.open import open_log
+from tests.web.conftest import make_request, visitor
+
+
+def test_the_agencys_answer_is_the_event_the_command_line_logs(app: Any) -> None:
+    seen = visitor(app, language="ht")
+    request_id = make_request(seen)
+    missing = seen.post(f"/requests/{request_id}/answered", {"meaning": "extension",
+                                                             "on": "2026-06-12"})
+    assert missing.status_code == 400 and 'href="#f-until"' in missing.text
+    done = seen.post(f"/requests/{request_id}/answered", {
+        "meaning": "extension", "on": "2026-06-12", "until": "2026-07-20", "note": "lèt"})
+    assert done.status_code == 200
+    event = open_log().get(request_id).events[-1]
+    assert str(event.event) == "response" and str(event.details.kind) == "extension"
+    assert str(event.details.until) == "2026-07-20"
+
+
+def test_a_mistake_is_undone_and_kept(app: Any) -> None:
+    seen = visitor(app, language="es")
+    request_id = make_request(seen)
+    seen.post(f"/requests/{request_id}/answered", {"meaning": "produced", "on": "2026-06-12"})
+    page = seen.get(f"/requests/{request_id}")
+    assert "/close" in page.text
+    undone = seen.post(f"/requests/{request_id}/undo", {"number": "1"})
+    assert "Anulado" in undone.text
+    logged = open_log().get(request_id)
+    assert [str(e.event) for e in logged.events] == ["response", "undo"]
+    assert logged.active_events == []
+    assert "/close" not in undone.text
+    assert seen.post(f"/requests/{request_id}/undo", {"number": "x"}).status_code == 400
+
+
+def test_a_request_whose_records_came_is_closed(app: Any) -> None:
+    seen = visitor(app)
+    request_id = make_request(seen)
+    seen.post(f"/requests/{request_id}/answered", {"meaning": "produced", "on": "2026-06-12"})
+    closed = seen.post(f"/requests/{request_id}/close")
+    assert closed.status_code == 200
+    assert [str(e.event) for e in open_log().get(request_id).events] == ["response", "closed"]
+    assert f"/requests/{request_id}/answered" not in closed.text
