@@ -50,10 +50,11 @@ def catalog(directory_path: Path = ROOT / "agencies.yaml") -> Catalog:
 
 
 def code_messages() -> Catalog:
-    """Every message marked in the code (``_()`` or ``N_()``), in every subpackage."""
+    """Every message marked in the code (``_()`` or ``N_()``), in every subpackage, and in the
+    web pages' templates (``{{ _("…") }}``, read by Jinja's own extractor)."""
     messages = Catalog(project="recordskit", charset="utf-8")
     for filename, lineno, message, comments, _context in extract_from_dir(
-            PACKAGE, method_map=[("**.py", "python")],
+            PACKAGE, method_map=[("**.py", "python"), ("**/templates/**.html", "jinja2")],
             keywords={"_": None, "N_": None}, comment_tags=("Translators:",)):
         messages.add(message, locations=[(f"src/recordskit/{filename}", lineno)],
                      auto_comments=comments)

@@ -110,6 +110,7 @@ if TYPE_CHECKING:
     from recordskit.logged import (
         Received,
         Response,
+        parse_day,
         stored_details,
     )
     from recordskit.models import (
@@ -142,6 +143,7 @@ if TYPE_CHECKING:
         references_of,
     )
     from recordskit.service.requests import (
+        ClosedDay,
         PassedDate,
         Preparation,
         answers_from_mapping,
@@ -162,6 +164,7 @@ if TYPE_CHECKING:
         find_request,
         import_requests,
         record_event,
+        request_calendar,
         request_view,
         state_choices,
         status_rows,
@@ -254,6 +257,8 @@ _HOME: dict[str, str] = {
     'undo': 'recordskit.service.tracking',
     'CalendarFile': 'recordskit.service.tracking',
     'calendar_file': 'recordskit.service.tracking',
+    'request_calendar': 'recordskit.service.tracking',
+    'ClosedDay': 'recordskit.service.requests',
     'export_requests': 'recordskit.service.tracking',
     'import_requests': 'recordskit.service.tracking',
     'state_choices': 'recordskit.service.tracking',
@@ -352,6 +357,7 @@ __all__ = [
     'Asker',
     'BatchStatus',
     'CalendarFile',
+    'ClosedDay',
     'Delivery',
     'Directory',
     'EditableDirectory',
@@ -443,6 +449,7 @@ __all__ = [
     'recordskit_version',
     'references_of',
     'refuse_to_replace',
+    'request_calendar',
     'request_view',
     'response_text',
     'rule_statement',

@@ -252,6 +252,12 @@ class ProposedEvent:
         """The same event on another day, which the person gave."""
         return replace(self, on=on, stated=self.stated and on == self.on)
 
+    def until(self, day: date) -> ProposedEvent:
+        """A response with the production date the person gave (the reply set none)."""
+        if not isinstance(self.details, Response):
+            return self
+        return replace(self, details=replace(self.details, until=day))
+
     def to_json(self) -> dict[str, object]:
         return {"event": self.event.value, "on": self.on.isoformat(),
                 "details": stored_details(self.details), "evidence": list(self.evidence)}
@@ -264,7 +270,9 @@ class ReplyProposal:
     ``kind`` is the kind used (the person's choice, or the reader's when it is sure); when it is
     None the reader is not sure, ``events`` holds nothing, and ``candidates`` (best first) are
     what to ask about. ``needs_date``: the response's day is not known (pasted text without a
-    date); ask for it. ``kept_as`` is the file name the reply would be kept under."""
+    date); ask for it. ``needs_until``: an extension whose reply sets no date for the records
+    (the log needs one); ask for it. ``kept_as`` is the file name the reply would be kept
+    under."""
 
     kind: ReplyKind | None
     candidates: tuple[ReplyKind, ...]
@@ -275,6 +283,7 @@ class ReplyProposal:
     kept_as: str
     already: int | None = None
     """The event that already logged this very reply (same SHA-256), if one did."""
+    needs_until: bool = False
 
     @property
     def sure(self) -> bool:
@@ -339,8 +348,10 @@ def propose_reply_events(workspace: Workspace, request_id: str, reply: Reply, *,
             evidence += tuple(a.evidence for a in reading.amounts
                               if str(a.dollars) == details.amount)[:1]
         events.append(ProposedEvent(reply_on or workspace.today, details, evidence))
+    needs_until = response is ResponseKind.EXTENSION and not any(
+        isinstance(e.details, Response) and e.details.until for e in events)
     return ReplyProposal(chosen, candidates, tuple(events), receipt, reply_on, needs_date, kept,
-                         already)
+                         already, needs_until)
 
 
 def _response_kind(kind: ReplyKind) -> ResponseKind | None:

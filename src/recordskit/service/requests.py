@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from recordskit.deadlines.calendars import calendar_for
-from recordskit.deadlines.schedule import first_answer_due
+from recordskit.deadlines.schedule import first_answer_due, receipt_day
 from recordskit.intake.answers import request_from
 from recordskit.intake.interview import summary
 from recordskit.intake.privacy import Finding, personal_details
@@ -33,6 +33,16 @@ class PassedDate:
 
 
 @dataclass(frozen=True)
+class ClosedDay:
+    """The sending day is one the office is closed (not by mail, which arrives days later):
+    the request counts as received on the next business day."""
+
+    reason: str
+    """Why the office is closed (a holiday's name, a weekend), as the calendar says it."""
+    received_on: date
+
+
+@dataclass(frozen=True)
 class Preparation:
     """A checked request, and what the person must decide before it is written."""
 
@@ -41,6 +51,8 @@ class Preparation:
     """Personal details in the answers (a child's name, an A-number …), each with its field."""
     passed: PassedDate | None
     """Set when the first answer was already due: the person confirms the day, or changes it."""
+    closed: ClosedDay | None = None
+    """Set when the request arrives on a day the office is closed, to be explained."""
 
 
 def answers_from_mapping(data: Mapping[str, Any], directory: Directory, *,
@@ -60,11 +72,15 @@ def answers_from_mapping(data: Mapping[str, Any], directory: Directory, *,
 def prepare(request: Request, directory: Directory, today: date) -> Preparation:
     """What the privacy guard finds and whether the first answer was already due."""
     agency = directory.agency(request.agency)
-    due = first_answer_due(request.sent_on, request.delivery, calendar_for(agency, directory),
+    calendar = calendar_for(agency, directory)
+    due = first_answer_due(request.sent_on, request.delivery, calendar,
                            student=request.request_type == "student_records",
                            non_custodial=request.non_custodial)
     passed = PassedDate(request.sent_on, due) if due < today else None
-    return Preparation(request, tuple(personal_details(request)), passed)
+    reason = calendar.closed_reason(request.sent_on) if request.delivery != "mail" else None
+    closed = ClosedDay(reason, receipt_day(request.sent_on, request.delivery, calendar)) \
+        if reason else None
+    return Preparation(request, tuple(personal_details(request)), passed, closed)
 
 
 def free_folder(parent: Path, name: str) -> Path:

@@ -43,6 +43,11 @@ class Action:
     window: str = ""
     """For an appeal: the response whose window it uses (its event number, or
     ``no_response``)."""
+    situation: str = ""
+    """For a follow-up: what it answers (``no_response``, ``extension_beyond_limit``,
+    ``late_fee``, ``no_exemption``, ``production_missed``, ``student_no_access``)."""
+    student: bool = False
+    """The request is for a student record: the school, not an agency, gives access."""
 
     @property
     def command(self) -> tuple[str, ...]:
@@ -65,8 +70,9 @@ class Action:
         return ()
 
 
-def action_of(step: NextStep, request_id: str) -> Action:
-    return Action(step.kind, step.date, request_id, step.window)
+def action_of(step: NextStep, request_id: str, *, student: bool = False) -> Action:
+    return Action(step.kind, step.date, request_id, step.window,
+                  step.situation.kind if step.situation else "", student)
 
 
 # --- Status -------------------------------------------------------------------------------
@@ -179,7 +185,8 @@ def status_rows(workspace: Workspace, chosen: StatusFilter | None = None) -> Sta
         if chosen.due_before and not (step.date and step.date < chosen.due_before):
             continue
         report.rows.append(StatusRow(logged, directory.agency(logged.request.agency), timeline,
-                                     action_of(step, logged.id),
+                                     action_of(step, logged.id,
+                                               student=logged.request.student is not None),
                                      asked_in_words(logged, directory)))
     # A batch or a person the log has never seen is a typo, not an empty answer
     for value, known, name in ((chosen.batch, batches, "batch"), (chosen.by, people, "by")):
@@ -221,7 +228,8 @@ def view_of(workspace: Workspace, logged: LoggedRequest) -> RequestView:
     except UnknownAgencyError as exc:
         return RequestView(logged, None, None, None, exc)
     return RequestView(logged, timeline, directory.agency(logged.request.agency),
-                       action_of(next_step(timeline, today), logged.id))
+                       action_of(next_step(timeline, today), logged.id,
+                                 student=logged.request.student is not None))
 
 
 # --- Recording what happened ---------------------------------------------------------------
@@ -300,6 +308,20 @@ def calendar_file(workspace: Workspace, *, language: str, default_language: str
     with in_language(spoken):
         content = wrap_events(b"".join(blocks), name=_("Public records requests"))
     return CalendarFile(content, requests, deadlines, left_out, damaged, spoken)
+
+
+def request_calendar(workspace: Workspace, request_id: str, *, language: str) -> bytes:
+    """One request's deadlines as they stand today, as an iCalendar file with the same stable
+    ids ``calendar_file`` gives them (a page offers only that family's own dates)."""
+    view = request_view(workspace, request_id)
+    if view.timeline is None or view.agency is None:
+        raise view.problem or UnknownAgencyError(view.logged.id, view.logged.request.agency)
+    request = view.logged.request
+    with in_language(language or request.language or "en"):
+        blocks = event_blocks(view.logged.id, view.agency, view.timeline.deadlines,
+                              name_request=True, student=request.student is not None)
+        return wrap_events(blocks, name=_("Records request to {agency}").format(
+            agency=view.agency.name))
 
 
 def export_requests(workspace: Workspace, file: Path) -> tuple[int, int]:

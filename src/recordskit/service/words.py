@@ -128,10 +128,12 @@ SITUATIONS: dict[str, str] = {
 """What a follow-up answers, in a family's words."""
 
 
-def event_text(kind: EventKind | str, response: ResponseKind | str = "") -> str:
-    """A logged event in the language in use: its own name in English, its meaning in a
-    family's language (a response by what the agency answered)."""
-    if current_language() == "en":
+def event_text(kind: EventKind | str, response: ResponseKind | str = "", *,
+               family: bool = False) -> str:
+    """A logged event in the language in use: its own name in English (the log's word, which
+    the commands take), its meaning in a family's language or wherever ``family`` says a
+    family reads it (a response by what the agency answered)."""
+    if current_language() == "en" and not family:
         return str(kind)
     if str(kind) == EventKind.RESPONSE and response:
         return response_text(response)
@@ -141,10 +143,10 @@ def event_text(kind: EventKind | str, response: ResponseKind | str = "") -> str:
         return str(kind)
 
 
-def logged_event_text(event: LoggedEvent) -> str:
+def logged_event_text(event: LoggedEvent, *, family: bool = False) -> str:
     """What a logged event is, in the language in use (``event_text``)."""
     response = event.details.kind if isinstance(event.details, Response) else ""
-    return event_text(event.event, response)
+    return event_text(event.event, response, family=family)
 
 
 def response_text(kind: ResponseKind | str) -> str:
