@@ -471,3 +471,29 @@ def test_old_events_are_stored_as_before() -> None:
 
 def test_every_kind_of_reply_has_words() -> None:
     assert set(KIND_WORDS) == {kind.value for kind in ReplyKind}
+
+
+def test_an_extension_without_a_date_is_not_logged_without_one(tmp_path: Path,
+                                                               answers: Answers) -> None:
+    request_id, folder = police(tmp_path, answers, "2024-04-24")
+    reply = tmp_path / "more-time.txt"
+    reply.write_text("From: BPD Office of the Legal Advisor\n\nDear Requester,\n\nThe Department "
+                     "needs additional time to produce the records you asked for.\n",
+                     encoding="utf-8")
+    result = run("log", request_id, "reply", str(reply), "--yes", "--kind", "extension", "--on",
+                 "2024-05-08", today="2024-05-10")
+    assert result.exit_code == 1
+    assert "the reply sets no date for the records; nothing was logged" in result.output
+    assert f"log {request_id} response --kind extension --until DATE" in result.output
+    assert events(request_id) == [] and not (folder / "replies").exists()
+
+
+def test_in_the_family_language(tmp_path: Path, answers: Answers) -> None:
+    request_id, _folder = clerk(tmp_path, answers, "2023-12-01")
+    result = run("log", request_id, "reply", str(CORPUS / "city_ack_sunday_night.txt"), "--yes",
+                 "--lang", "es", today="2023-12-06")
+    assert result.exit_code == 0, result.output
+    assert "Para registrar: la agencia recibió su solicitud el domingo, 3 de diciembre de 2023." \
+        in result.output
+    assert "el calendario cuenta desde el lunes, 4 de diciembre de 2023" in result.output
+    assert "La respuesta se guardó como" in result.output

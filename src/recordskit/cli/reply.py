@@ -152,7 +152,7 @@ def reply_read(ctx: click.Context, file: str, as_json: bool, lang: str | None) -
 
 def _say_reading(reading: ReplyReading) -> None:
     """What the reader found, each finding with the reply's words."""
-    from recordskit.service import local_date
+    from recordskit.service import current_language, local_date
 
     if reading.kind is not None:
         say(_("What it is: {what}.").format(what=kind_words(reading.kind.value)))
@@ -187,8 +187,9 @@ def _say_reading(reading: ReplyReading) -> None:
         say(_("From: {sender}").format(sender=" ".join(
             part for part in (sender.display_name,
                               f"<{sender.address}>" if sender.address else "") if part)))
-    for note in reading.notes:
-        say(_("Note: {note}").format(note=note))
+    if current_language() == "en":  # the reader's notes are in English
+        for note in reading.notes:
+            say(_("Note: {note}").format(note=note))
 
 
 # --- log ID reply FILE ---------------------------------------------------------------------
@@ -255,6 +256,16 @@ def log_from_reply(ctx: click.Context, request_id: str, file: str, kind: str | N
         came = _ask_date(asker, _("The reply does not say when it was sent. On what day did it "
                                   "come?"), workspace.today)
         events = [e.changed(came) if e.event.value == "response" else e for e in events]
+    if proposal.needs_until:
+        if yes:
+            raise UserError(_("the reply sets no date for the records; nothing was logged. Log "
+                              "the extension with the date it gives: {command}").format(
+                command=f"{invoked_as()} log {logged.id} response --kind extension --until "
+                        "DATE --on DATE"))
+        asker = asker or app.terminal_asker(NO_TERMINAL)
+        until = _ask_date(asker, _("The reply sets no date for the records. By what day are "
+                                   "they to come?"), workspace.today)
+        events = [e.until(until) for e in events]
     confirmed: list[ProposedEvent] = []
     for proposed in events:
         _say_event(proposed, proposal)
