@@ -46,3 +46,32 @@ def test_a_request_whose_records_came_is_closed(app: Any) -> None:
     assert closed.status_code == 200
     assert [str(e.event) for e in open_log().get(request_id).events] == ["response", "closed"]
     assert f"/requests/{request_id}/answered" not in closed.text
+
+
+def test_sending_problems_are_said_beside_the_address(app: Any) -> None:
+    from tests.web.conftest import PUBLIC_PAGES
+
+    seen = visitor(app, language="es")
+    for path, data in PUBLIC_PAGES[:4]:
+        seen.post(path, data)
+    street = seen.post("/new/sending", {**PUBLIC_PAGES[4][1], "delivery": "hand",
+                                        "send_to": "x"})
+    assert street.status_code == 400
+    assert 'href="#f-send_to"' in street.text and "send_to" not in street.text.replace(
+        'name="send_to"', "").replace("f-send_to", "")
+
+
+def test_a_way_the_directory_has_no_address_for_asks_for_one(app: Any) -> None:
+    from tests.web.conftest import PUBLIC_PAGES
+
+    seen = visitor(app, language="ht")
+    seen.post("/new", {"kind": "public_records"})
+    seen.post("/new/agency", {"agency": "bpd"})
+    seen.post("/new/records", {"other_records": "Rapò BRIC yo, 2019"})
+    seen.post("/new/requester", PUBLIC_PAGES[3][1])
+    asked = seen.post("/new/sending", {**PUBLIC_PAGES[4][1], "delivery": "email"})
+    assert asked.status_code == 400
+    assert 'href="#f-send_to"' in asked.text and "Bay adrès pou voye l" in asked.text
+    given = seen.post("/new/sending", {**PUBLIC_PAGES[4][1], "delivery": "email",
+                                       "send_to": "records@bpd.example.org"})
+    assert given.status_code == 200 and given.url.path == "/new/review"

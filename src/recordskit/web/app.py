@@ -340,7 +340,21 @@ class Pages:
         if name == "sending" and _paper_without_address(answers):
             shown.append(library.Problem("format", _(
                 "Paper copies need a mailing address: give one under Who is asking.")))
-        return shown
+        if name == "sending" and self.needs_address(answers):
+            shown = [p for p in shown if p.field not in ("delivery", "send_to")]
+            shown.append(library.Problem("send_to", _(
+                "Give the address to send it to, for the way you chose: recordskit's directory "
+                "has none for it.")))
+        return [_own_field(problem) for problem in shown]
+
+    def needs_address(self, answers: dict[str, Any]) -> bool:
+        """A way of sending the directory has no address for, and none given."""
+        if answers.get("request_type") == "student_records" or str(
+                answers.get("send_to") or "").strip() or not answers.get("delivery"):
+            return False
+        agency = next((a for a in library.agencies(self.ws) if a.id == answers.get("agency")),
+                      None)
+        return agency is not None and answers["delivery"] in agency.other_channels
 
     def step_page(self, request: Request, name: str, answers: dict[str, Any],
                   problems: list[library.Problem], *, status: int = 200, ask_past: bool = False
@@ -740,6 +754,16 @@ def _page_of(field_name: str) -> str | None:
                     field_name + "."):
                 return page
     return None
+
+
+def _own_field(problem: library.Problem) -> library.Problem:
+    """A problem the library words after a key (``send_to 'x' is not …``) put beside that
+    key's field, without the key."""
+    for key in ("send_to",):
+        if problem.message.lower().startswith(key + " "):
+            rest = problem.message[len(key) + 1:]
+            return library.Problem(key, rest[:1].upper() + rest[1:])
+    return problem
 
 
 def _paper_without_address(answers: dict[str, Any]) -> bool:
