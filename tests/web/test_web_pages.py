@@ -75,3 +75,14 @@ def test_a_way_the_directory_has_no_address_for_asks_for_one(app: Any) -> None:
     given = seen.post("/new/sending", {**PUBLIC_PAGES[4][1], "delivery": "email",
                                        "send_to": "records@bpd.example.org"})
     assert given.status_code == 200 and given.url.path == "/new/review"
+
+
+def test_a_request_opens_by_its_whole_number_only(app: Any) -> None:
+    request_id = make_request(visitor(app))
+    other = visitor(app)
+    for typed in (request_id[:4], request_id[:9], request_id + "0", "../" + request_id):
+        refused = other.post("/requests/open", {"id": typed})
+        assert refused.status_code == 400, typed
+        assert other.get(f"/requests/{request_id}").status_code == 404
+    opened = other.post("/requests/open", {"id": request_id.upper()})
+    assert opened.status_code == 200 and opened.url.path == f"/requests/{request_id}"

@@ -452,8 +452,11 @@ class Pages:
         self.speak(request)
         typed = form.get("id", "").strip().lower()
         found = ""
-        if re.fullmatch(r"[0-9a-f]{4,64}", typed):
+        # The whole number, never a beginning of one: on a shared computer a short guess
+        # must not open another family's request.
+        if re.fullmatch(r"[0-9a-f]{10}", typed):
             found = library.find(self.ws, typed)
+            found = found if found == typed else ""
         if not found:
             return self.page(request, "requests.html", status=400,
                              rows=library.rows(self.ws, session.requests), typed=typed,
