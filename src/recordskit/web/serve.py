@@ -6,6 +6,7 @@ any free one, and prints the address with its token, as a notebook server does.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import secrets
 import socket
@@ -32,6 +33,18 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def names_of(host: str) -> set[str]:
+    """The names a browser elsewhere may reach ``host`` by: the address itself, and for "any
+    address" (0.0.0.0, ::) this computer's name and its addresses."""
+    found = {host.lower()}
+    if host in ("0.0.0.0", "::"):  # noqa: S104 (said with a warning)
+        name = socket.gethostname()
+        found.add(name.lower())
+        with contextlib.suppress(OSError):
+            found |= set(socket.gethostbyname_ex(name)[2])
+    return found
+
+
 def listen(host: str, port: int) -> socket.socket:
     """A socket bound to ``host`` and ``port`` (0: any free port), or a clear error."""
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
@@ -50,7 +63,7 @@ def run(*, folder: Path, agencies_path: Path | None, database_url: str, host: st
     """Serve the pages until Ctrl-C, printing the address (with its token) through ``say``."""
     hosts = set(LOOPBACK_NAMES)
     if not is_loopback(host):
-        hosts.add(host.lower())
+        hosts |= names_of(host)
         say(_("Warning: listening on {host}: other computers on the network can reach these "
               "pages (with the address's key). Use it only on a network you trust.").format(
                   host=host), err=True, bold=True)
@@ -62,7 +75,8 @@ def run(*, folder: Path, agencies_path: Path | None, database_url: str, host: st
                        token=secrets.token_urlsafe(24), port=port, hosts=frozenset(hosts),
                        today=today)
     app = create_app(config)
-    shown = "127.0.0.1" if is_loopback(host) else host
+    shown = "127.0.0.1" if is_loopback(host) else (
+        socket.gethostname() if host in ("0.0.0.0", "::") else host)  # noqa: S104
     address = f"http://{shown}:{port}/?token={config.token}"
     say(_("recordskit is serving the pages at:"))
     say(f"    {address}")
