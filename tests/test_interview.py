@@ -218,6 +218,24 @@ def test_a_sending_day_the_office_is_closed_is_explained(keys: PipeInput,
            "November 27, 2026, and every deadline counts from there." in said
 
 
+def test_a_closed_sending_day_is_explained_in_the_familys_language(
+        keys: PipeInput, directory: Directory) -> None:
+    """The holiday's name too: "(Thanksgiving Day)" in a Spanish sentence was English."""
+    from recordskit.i18n import in_language
+
+    keys.send_text("".join((ENTER, ENTER, SPACE, ENTER, ENTER, ENTER, ENTER, "Ana", ENTER, ENTER,
+                            "a@b.org", ENTER, ENTER, ENTER, ENTER,
+                            BACKSPACE * 10, "2026-11-26", ENTER,  # Thanksgiving Day
+                            ENTER, ENTER, ENTER, ENTER, ENTER)))
+    keys.close()
+    said: list[str] = []
+    with in_language("es"):
+        run_interview(TerminalAsker(said.append), directory, today=date(2026, 11, 20))
+    explained = next(line for line in said if "cerrada" in line)
+    assert "(Día de Acción de Gracias)" in explained, explained
+    assert not any("Thanksgiving" in line for line in said)
+
+
 def test_a_letter_mailed_on_a_closed_day_is_not_said_to_arrive_the_next_day(
         keys: PipeInput, directory: Directory) -> None:
     # Posted on Thanksgiving to BPD, it is expected 3 business days later (27, 30 November,

@@ -21,6 +21,30 @@ WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Fr
             N_("Saturday"), N_("Sunday"))
 
 
+HOLIDAYS = (N_("New Year's Day"), N_("Martin Luther King Jr. Day"), N_("Washington's Birthday"),
+            N_("Patriots' Day"), N_("Memorial Day"), N_("Juneteenth National Independence Day"),
+            N_("Independence Day"), N_("Labor Day"), N_("Columbus Day"), N_("Veterans Day"),
+            N_("Thanksgiving Day"), N_("Christmas Day"), N_("Evacuation Day"),
+            N_("Bunker Hill Day"))
+"""The names the business-day calendar gives the days Boston's offices close (Massachusetts
+holidays and Suffolk County's two days), as the ``holidays`` package and our calendar write
+them: the calendar's English, which schedules keep, is translated where a family reads it."""
+
+
+def closed_day_words(reason: str) -> str:
+    """Why an office is closed, as the calendar says it (``Saturday``, ``Christmas Day``,
+    ``Evacuation Day (observed)``, ``Friday before Veterans Day (a Saturday)``, or a closure's
+    own words), in the language in use."""
+    if reason.startswith("Friday before ") and reason.endswith(" (a Saturday)"):
+        holiday = reason.removeprefix("Friday before ").removesuffix(" (a Saturday)")
+        return _("the Friday before {holiday}, which falls on a Saturday").format(
+            holiday=closed_day_words(holiday))
+    if reason.endswith(" (observed)"):
+        return _("{holiday}, observed on this day").format(
+            holiday=closed_day_words(reason.removesuffix(" (observed)")))
+    return _(reason) if reason in (*WEEKDAYS, *HOLIDAYS) else reason
+
+
 def long_date(day: date) -> str:
     """``2026-11-23`` -> ``November 23, 2026``, the way a US letter writes dates."""
     return f"{day:%B} {day.day}, {day.year}"

@@ -32,7 +32,7 @@ from recordskit.models import (
     SendTo,
     requester_phone_problem,
 )
-from recordskit.text import local_date, one_line
+from recordskit.text import closed_day_words, local_date, one_line
 
 PRIVACY_NOTICE = N_("""\
 Before you start, please read this.
@@ -297,7 +297,7 @@ def _ask_sent_on(asker: Asker, today: date, directory: Directory, answers: dict[
             asker.say(_("{date} is a day the office is closed ({reason}). A request that arrives "
                         "that day counts as received on the next business day, {next}, and "
                         "every deadline counts from there.").format(
-                date=local_date(sent), reason=closed,
+                date=local_date(sent), reason=closed_day_words(closed),
                 next=local_date(calendar.next_business_day(sent))))
         due = first_answer_due(
             sent, str(answers.get("delivery", "email")), calendar,

@@ -191,6 +191,7 @@ if TYPE_CHECKING:
         today_from_environment,
     )
     from recordskit.text import (
+        closed_day_words,
         local_date,
         long_date,
         rule_statement,
@@ -314,6 +315,7 @@ _HOME: dict[str, str] = {
     'write_file': 'recordskit.files',
     'LAW': 'recordskit.law',
     'local_date': 'recordskit.text',
+    'closed_day_words': 'recordskit.text',
     'long_date': 'recordskit.text',
     'rule_statement': 'recordskit.text',
     '_': 'recordskit.i18n',
@@ -410,6 +412,7 @@ __all__ = [
     'calendar_file',
     'check_directory',
     'check_folder',
+    'closed_day_words',
     'command_line',
     'current_language',
     'deadline_title',
