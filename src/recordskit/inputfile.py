@@ -7,11 +7,16 @@ column are looked up in the node tree by the error's location.
 
 from __future__ import annotations
 
+import errno
+import json
+import os
+import re
+import stat
 import types
 import typing
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -146,21 +151,88 @@ def duplicate_keys(node: yaml.Node | None, at: Location = ()) -> list[Problem]:
     return found
 
 
-def read_bytes(path: Path, limit: Limit, error: type[InputFileError] = InputFileError) -> bytes:
-    """A regular file's bytes, refused unread when it is over ``limit``."""
-    if not path.is_file():
-        message = ("file not found" if not path.exists() else
-                   "is a folder; expected a file" if path.is_dir() else
-                   "is not a regular file; expected a saved file")
-        raise error(path, [Problem("", message)])
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(limit.value + 1)
-    except OSError as exc:
-        raise error(path, [Problem("", f"cannot be read: {exc.strerror}")]) from None
+def open_regular(path: Path, *, follow: bool = True) -> BinaryIO:
+    """``path`` opened for reading, as a regular file only: a folder, a device (``/dev/zero``),
+    a pipe or a socket is refused before a byte is read, and the open file is checked to be the
+    one looked at. ``follow=False`` refuses a symbolic link too, for files recordskit itself
+    keeps (a batch's ``manifest.csv``), where a link is never what it wrote. Raises
+    ``OSError``; ``not_regular`` words it."""
+    found = path.stat() if follow else path.lstat()
+    if stat.S_ISLNK(found.st_mode):
+        raise OSError(errno.ELOOP, "is a symbolic link")
+    if not stat.S_ISREG(found.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is not a regular file; expected a saved file")
+    handle = path.open("rb")
+    opened = os.fstat(handle.fileno())
+    if (opened.st_dev, opened.st_ino) != (found.st_dev, found.st_ino) \
+            or not stat.S_ISREG(opened.st_mode):  # swapped between the look and the open
+        handle.close()
+        raise IsADirectoryError(errno.EISDIR, "is not a regular file; expected a saved file")
+    return handle
+
+
+def not_regular(path: Path, exc: OSError) -> str:
+    """Why ``path`` could not be opened by ``open_regular``, as a problem's message."""
+    if isinstance(exc, FileNotFoundError):
+        return "file not found"
+    if exc.errno == errno.ELOOP:
+        return "is a symbolic link; recordskit reads the files it keeps only where it wrote them"
+    if isinstance(exc, IsADirectoryError):
+        return ("is a folder; expected a file" if path.is_dir() else
+                "is not a regular file; expected a saved file")
+    return f"cannot be read: {exc.strerror}"
+
+
+def read_limited(path: Path, limit: Limit, *, follow: bool = True) -> bytes:
+    """A regular file's bytes, never more than ``limit`` of them read: the one bounded reader
+    (``OSError`` when it cannot be opened; ``LimitError`` when it is larger)."""
+    with open_regular(path, follow=follow) as handle:
+        data = handle.read(limit.value + 1)
     if len(data) > limit.value:
-        raise error(path, [Problem("", limit.exceeded("the file", "it is larger"))])
+        raise LimitError(limit.exceeded(str(path), "it is larger"))
     return data
+
+
+class LimitError(ValueError):
+    """A file over its limit (the message says which, and how to raise it)."""
+
+
+def read_bytes(path: Path, limit: Limit, error: type[InputFileError] = InputFileError, *,
+               follow: bool = True) -> bytes:
+    """A regular file's bytes, refused unread when it is over ``limit``."""
+    try:
+        return read_limited(path, limit, follow=follow)
+    except OSError as exc:
+        raise error(path, [Problem("", not_regular(path, exc))]) from None
+    except LimitError:
+        raise error(path, [Problem("", limit.exceeded("the file", "it is larger"))]) from None
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+_DIGITS = 4_300
+"""Python's own limit on the digits of a whole number it reads from text."""
+
+
+def json_value(text: str) -> Any:
+    """JSON within the limits every input has: nesting no deeper than ``yaml_depth`` (checked
+    before parsing: the parser recurses), no whole number of more than 4,300 digits. What it
+    refuses is a ``ValueError`` saying why (``json.JSONDecodeError`` for bad syntax)."""
+    deepest, depth = LIMITS["yaml_depth"], 0
+    for bracket in _BRACKET.finditer(_STRING.sub("", text)):
+        depth += 1 if bracket.group() in "[{" else -1
+        if depth > deepest.value:
+            raise ValueError(deepest.exceeded("the nesting", f"more than {deepest.value}"))
+    try:
+        return json.loads(text, parse_int=_whole_number)
+    except RecursionError:  # pragma: no cover (the scan above stops it first)
+        raise ValueError(deepest.exceeded("the nesting", "too deep")) from None
+
+
+def _whole_number(text: str) -> int:
+    if len(text.lstrip("-")) > _DIGITS:
+        raise ValueError(f"a number of {len(text):,} digits; a number has at most {_DIGITS:,}")
+    return int(text)
 
 
 def read_text(path: Path, error: type[InputFileError] = InputFileError,

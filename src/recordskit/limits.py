@@ -64,6 +64,10 @@ _LIMITS = (
     Limit("reply_header_chars", 4_000, "characters"),    # one header, decoded
     Limit("reply_findings", 200, "findings"),            # dates, sums or references reported;
                                                          # ... a note counts the rest
+    # `recordskit log import`: read as a stream, line by line; the whole file is checked before
+    # anything is written, so what it holds is kept in memory (about three times its bytes).
+    Limit("import_bytes", 200_000_000, "bytes"),         # an export being imported
+    Limit("import_line_bytes", 2_000_000, "bytes"),      # one request or event in it
     # `recordskit serve`: what one browser may send, and how many sessions the server keeps.
     Limit("web_body_bytes", 1_000_000, "bytes"),         # one posted form
     Limit("web_fields", 200, "form fields"),             # fields in one posted form

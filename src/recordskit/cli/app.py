@@ -43,12 +43,21 @@ class _Date(click.ParamType[datetime]):
         found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
         family = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
         try:
+            day = None
             if found:
-                return datetime(int(found[1]), int(found[2]), int(found[3]))
-            if family and current_language() != "en":
-                return datetime(int(family[3]), int(family[2]), int(family[1]))
+                day = datetime(int(found[1]), int(found[2]), int(found[3]))
+            elif family and current_language() != "en":
+                day = datetime(int(family[3]), int(family[2]), int(family[1]))
         except ValueError:
-            pass
+            day = None
+        if day is not None:
+            from recordskit.service import UserError, parse_day
+
+            try:  # within the range every date recordskit keeps must be in
+                parse_day(day.date(), param.name or "date" if param else "date")
+            except UserError as exc:
+                return self.fail(str(exc), param, ctx)
+            return day
         return self.fail(_("{value} is not a date; write it YYYY-MM-DD, such as "
                            "2027-01-22").format(value=repr(text)[:40]), param, ctx)
 
@@ -256,7 +265,7 @@ def workspace_for(ctx: click.Context) -> Workspace:
     options = root.obj if isinstance(root.obj, dict) else {}
     if "workspace" not in options:
         options["workspace"] = Workspace(options.get("agencies_path"),
-                                         options.get("database_url") or "")
+                                         options.get("database_url") or "", today=today())
         root.obj = options
     workspace: Workspace = options["workspace"]
     return workspace
@@ -283,9 +292,13 @@ def load_directory_for(ctx: click.Context, given: Path | None = None) -> Directo
 
 def today() -> date:
     """Today, or ``RECORDSKIT_TODAY`` (YYYY-MM-DD) to see the schedule as of another day."""
-    from recordskit.service import today_from_environment
+    from recordskit.service import UserError, parse_day, today_from_environment
 
-    return today_from_environment()
+    day = today_from_environment()
+    try:  # a day outside the range would move every deadline past what can be counted
+        return parse_day(day, "RECORDSKIT_TODAY")
+    except UserError as exc:
+        raise UserError(f"RECORDSKIT_TODAY={day.isoformat()}: {exc}") from None
 
 
 def has_terminal() -> bool:

@@ -13,16 +13,18 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from platformdirs import user_data_dir
 
+from recordskit import inputfile
 from recordskit.errors import UserError
 from recordskit.i18n import _
 from recordskit.logged import (
@@ -50,13 +52,47 @@ def log_folder() -> Path:
 
 
 def current_user() -> str:
-    """Who is logging: ``RECORDSKIT_USER``, or the login name."""
-    if name := os.environ.get("RECORDSKIT_USER", "").strip():
+    """Who is logging: ``RECORDSKIT_USER``, or the login name (as text the log can store)."""
+    if name := storable(os.environ.get("RECORDSKIT_USER", "")).strip():
         return name
     try:
-        return getpass.getuser()
+        return storable(getpass.getuser())
     except (KeyError, OSError):  # no login name (a container without a passwd entry)
         return ""
+
+
+_UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """``text`` as a log can store it: a name or folder the system gave as bytes that are not
+    UTF-8 (``RECORDSKIT_USER``, ``--by``, ``--out``: Python keeps such bytes as halves of
+    characters, which no database stores) decoded with a replacement mark, and control
+    characters and NULs left out."""
+    if not _UNSTORABLE.search(text):
+        return text
+    fixed = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace") \
+        if any("\udc80" <= char <= "\udcff" for char in text) else text
+    return _UNSTORABLE.sub("", fixed.encode("utf-8", "replace").decode("utf-8", "replace"))
+
+
+_REQUEST_ID = re.compile(r"[0-9a-f]{10}")
+
+
+def request_id_problem(value: str) -> str:
+    """Why ``value`` is not a request id as the log makes them (ten letters a–f and digits,
+    from the request's answers), or "": an id of another shape could make a real one's
+    prefix ambiguous."""
+    if _REQUEST_ID.fullmatch(value):
+        return ""
+    return (f"{value[:40]!r} is not a request id as recordskit makes them (10 letters a–f and "
+            "digits, such as 3f9a2c81d0)")
+
+
+def stored_json(text: str) -> Any:
+    """A JSON value the log stores (a request's answers, an event's details), read within
+    the limits of any input: a row damaged, or written by hand, is a ``ValueError``."""
+    return inputfile.json_value(text)
 
 
 @dataclass(frozen=True)
@@ -133,6 +169,14 @@ class RequestLog(ABC):
         """Add events in one transaction, skipping uids already there; their numbers."""
 
     @abstractmethod
+    def import_rows(self, requests: list[RequestRow], events: list[tuple[int, EventRow]]
+                    ) -> tuple[int, int]:
+        """Add an import's requests and events, checked already, in one transaction: each
+        request whose id is not there, each event whose uid is not there, an ``undo`` naming
+        its event by its number in the file (``events`` pairs each with that number) and
+        renumbered to the number it gets here; never changes a row. (requests, events) added."""
+
+    @abstractmethod
     def ids_starting(self, prefix: str) -> list[str]:
         """The ids that start with ``prefix``, compared as text."""
 
@@ -148,8 +192,8 @@ class RequestLog(ABC):
                        batch_id: str = "", by: str | None = None) -> bool:
         """Add a request; False when it was already there (the same answers made twice)."""
         return self.insert_request(RequestRow(
-            request_id, now(), request.agency, request.stored(), str(folder), batch_id,
-            current_user() if by is None else by))
+            request_id, now(), request.agency, request.stored(), storable(str(folder)),
+            batch_id, current_user() if by is None else storable(by)))
 
     def open_by_folder(self) -> dict[str, list[str]]:
         """The ids of the requests logged for each folder and not withdrawn, oldest first."""
@@ -168,7 +212,7 @@ class RequestLog(ABC):
     def record_event(self, request_id: str, on_date: date, details: Recording, *,
                      by: str | None = None) -> LoggedEvent[Recording]:
         """Add one event to a request, in its own transaction."""
-        recorded, who = now(), current_user() if by is None else by
+        recorded, who = now(), current_user() if by is None else storable(by)
         [seq] = self.insert_events([EventRow(
             0, request_id, kind_of(details), on_date.isoformat(),
             json.dumps(stored_details(details)), recorded, who, uuid.uuid4().hex)])
@@ -188,10 +232,10 @@ class RequestLog(ABC):
             raise UserError(_("no request in the log has id {id} (log: {log}); the list of "
                               "every request shows their ids").format(id=repr(prefix),
                                                                       log=self.location))
-        if len(ids) > 1:
+        if len(ids) > 1 and prefix not in ids:  # an exact id always wins
             raise UserError(_("request id {id} is ambiguous: {ids}").format(
                 id=repr(prefix), ids=", ".join(ids)))
-        return ids[0]
+        return prefix if prefix in ids else ids[0]
 
     def get(self, request_id: str) -> LoggedRequest:
         full = self.resolve(request_id)
@@ -220,10 +264,30 @@ def _undoes(row: EventRow) -> object:
     """The number of the event an undo undoes (None when its row is damaged: reading the
     request reports that)."""
     try:
-        details = json.loads(row.details)
+        details = stored_json(row.details)
     except ValueError:
         return None
     return details.get("undoes") if isinstance(details, dict) else None
+
+
+def ordered_for_import(events: list[tuple[int, EventRow]]) -> list[tuple[int, EventRow]]:
+    """An import's events in the order they go in: every other event, then the ``undo``
+    events, which name the numbers the others get."""
+    return ([item for item in events if item[1].event != "undo"]
+            + [item for item in events if item[1].event == "undo"])
+
+
+def renumbered(row: EventRow, numbers: dict[int, int]) -> EventRow:
+    """An imported ``undo`` naming its event by the number this log gave it (``numbers``: the
+    file's number -> the log's); any other event as it is. The import has checked that the
+    event it undoes is in the file."""
+    if row.event != "undo":
+        return row
+    details = json.loads(row.details)
+    details["undoes"] = numbers[details["undoes"]]
+    return EventRow(row.seq, row.request_id, row.event, row.on_date,
+                    json.dumps(details, ensure_ascii=False), row.recorded_at, row.recorded_by,
+                    row.uid)
 
 
 def replaced_event(earlier: str, replacement: str, how: str, *, stamp: str, by: str
@@ -263,12 +327,13 @@ def read_event(seq: int, event: str, on_date: object, details: object, recorded_
 
 def _logged(row: RequestRow, events: list[EventRow]) -> LoggedRequest:
     try:
+        stored_json(row.answers)  # within the limits, before pydantic's own parser reads it
         request = Request.model_validate_json(row.answers)
         logged_events = []
         for event in events:
             try:
                 logged_events.append(read_event(event.seq, event.event, event.on_date,
-                                                json.loads(event.details), event.recorded_at,
+                                                stored_json(event.details), event.recorded_at,
                                                 event.recorded_by))
             except EventDetailsError as problem:
                 raise TypeError(f"event {event.seq}: {problem}") from None

@@ -18,7 +18,13 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from recordskit.errors import UserError
-from recordskit.tracking.log import EventRow, RequestLog, RequestRow
+from recordskit.tracking.log import (
+    EventRow,
+    RequestLog,
+    RequestRow,
+    ordered_for_import,
+    renumbered,
+)
 from recordskit.tracking.schema import SCHEMA_VERSION, steps, stored_version
 
 _LOCK = 0x7265636B  # the advisory lock a schema upgrade holds ("reck")
@@ -189,6 +195,34 @@ class PostgresLog(RequestLog):
                                        (row.uid,)).fetchone()
                 numbers.append(int(found[0]) if found else 0)  # type: ignore[call-overload]
         return numbers
+
+    def import_rows(self, requests: list[RequestRow], events: list[tuple[int, EventRow]]
+                    ) -> tuple[int, int]:
+        added, new_events = 0, 0
+        numbers: dict[int, int] = {}
+        with self._connection() as db:  # one transaction: all of it, or nothing
+            for request in requests:
+                added += db.execute(
+                    "INSERT INTO requests (id, created_at, agency, answers, folder, batch_id, "
+                    "created_by) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+                    "ON CONFLICT (id) DO NOTHING",
+                    (request.id, request.created_at, request.agency, request.answers,
+                     request.folder, request.batch_id, request.created_by)).rowcount == 1
+            for seq, given in ordered_for_import(events):
+                row = renumbered(given, numbers)
+                found = db.execute(
+                    "INSERT INTO events (request_id, event, on_date, details, recorded_at, "
+                    "recorded_by, uid) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+                    "ON CONFLICT (uid) DO NOTHING RETURNING seq",
+                    (row.request_id, row.event, row.on_date, row.details, row.recorded_at,
+                     row.recorded_by, row.uid)).fetchone()
+                if found is None:  # already there: imported twice
+                    found = db.execute("SELECT seq FROM events WHERE uid = %s",
+                                       (row.uid,)).fetchone()
+                else:
+                    new_events += 1
+                numbers[seq] = int(found[0]) if found else 0  # type: ignore[call-overload]
+        return added, new_events
 
     def ids_starting(self, prefix: str) -> list[str]:
         with self._connection(write=False) as db:

@@ -24,6 +24,8 @@ from recordskit.tracking.log import (
     RequestLog,
     RequestRow,
     log_folder,
+    ordered_for_import,
+    renumbered,
 )
 from recordskit.tracking.schema import SCHEMA_VERSION, steps, stored_version
 
@@ -148,6 +150,33 @@ class SqliteLog(RequestLog):
                          row.recorded_by, row.uid))
                     numbers.append(int(cursor.lastrowid or 0))
             return numbers
+        return self._retry(work)
+
+    def import_rows(self, requests: list[RequestRow], events: list[tuple[int, EventRow]]
+                    ) -> tuple[int, int]:
+        def work() -> tuple[int, int]:
+            added, new_events = 0, 0
+            numbers: dict[int, int] = {}
+            with self._connection(write=True) as db:
+                for request in requests:
+                    added += db.execute(
+                        "INSERT OR IGNORE INTO requests (id, created_at, agency, answers, "
+                        "folder, batch_id, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (request.id, request.created_at, request.agency, request.answers,
+                         request.folder, request.batch_id, request.created_by)).rowcount == 1
+                for seq, given in ordered_for_import(events):
+                    row = renumbered(given, numbers)
+                    found = db.execute("SELECT seq FROM events WHERE uid = ?",
+                                       (row.uid,)).fetchone()
+                    if found is None:
+                        found = (db.execute(
+                            "INSERT INTO events (request_id, event, on_date, details, "
+                            "recorded_at, recorded_by, uid) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (row.request_id, row.event, row.on_date, row.details,
+                             row.recorded_at, row.recorded_by, row.uid)).lastrowid,)
+                        new_events += 1
+                    numbers[seq] = int(found[0] or 0)
+            return added, new_events
         return self._retry(work)
 
     def ids_starting(self, prefix: str) -> list[str]:

@@ -1,0 +1,446 @@
+"""Under attack, round three (second half): each defect reproduced as the trial wrote it, and a
+test walking every door of its class. Real files, the real command line and real databases
+(the PostgreSQL half of a ``backend`` test runs where a test server is set)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from recordskit.cli import cli
+from recordskit.errors import InputFileError, UserError
+from recordskit.intake.answers import request_from
+from recordskit.logged import EARLIEST, LATEST, parse_details
+from recordskit.models import Directory
+from recordskit.tracking.open import open_log
+from recordskit.tracking.sqlite import SqliteLog
+from recordskit.tracking.transfer import export_log, import_log
+
+Answers = Callable[..., dict[str, Any]]
+
+
+def invoke(*args: str, env: dict[str, str | None] | None = None) -> Any:
+    return CliRunner().invoke(cli, list(args), env=env)
+
+
+def _source(tmp_path: Path, directory: Directory, answers: Answers, count: int = 1
+            ) -> tuple[SqliteLog, list[str]]:
+    """A SQLite log elsewhere with ``count`` requests, each received and then responded to."""
+    source = SqliteLog(tmp_path / "source")
+    ids = []
+    for n in range(count):
+        request = request_from(answers(requester__name=f"Family {n}", sent_on="2026-11-23"),
+                               directory)
+        source.record_request(request.fingerprint(), request, folder=f"/f{n}", by="ana")
+        source.record_event(request.fingerprint(), date(2026, 11, 24),
+                            parse_details("received", {}), by="ana")
+        ids.append(request.fingerprint())
+    return source, ids
+
+
+def _export(tmp_path: Path, directory: Directory, answers: Answers, count: int = 1
+            ) -> tuple[Path, list[dict[str, Any]], list[str]]:
+    source, ids = _source(tmp_path, directory, answers, count)
+    path = tmp_path / "log.jsonl"
+    export_log(source, path)
+    return path, [json.loads(line) for line in path.read_text().splitlines()], ids
+
+
+def _lines(path: Path, items: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(item) + "\n" for item in items))
+    return path
+
+
+def _contents(log: Any) -> tuple[list[Any], list[Any]]:
+    return log.request_rows(), log.event_rows()
+
+
+# 3. Ids: an imported id has the shape the log makes; an exact id always wins.
+def test_an_imported_id_that_extends_a_real_one_is_refused(
+        backend: str, tmp_path: Path, directory: Directory, answers: Answers) -> None:
+    """Defect 3 as reported: ``18ea49e193ff`` beside ``18ea49e193``."""
+    path, items, [real] = _export(tmp_path, directory, answers)
+    log = open_log()
+    assert import_log(log, path) == (1, 1)
+    longer = {**items[0], "id": real + "ff"}
+    with pytest.raises(InputFileError, match="is not a request id as recordskit makes them"):
+        import_log(log, _lines(tmp_path / "longer.jsonl", [longer]))
+    for args in (["show", real], ["show", real[:6]]):
+        shown = invoke(*args)
+        assert shown.exit_code == 0, shown.output
+
+
+BAD_IDS = ["18ea49e193ff", "18EA49E193", "18ea49e19", "18ea49e19g", " 18ea49e193", "",
+           "18ea49e193\n", "\x1b[2J18ea49e1"]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+@pytest.mark.parametrize("field", ["id", "request_id"])
+def test_every_imported_id_has_the_logs_shape(field: str, bad: str, tmp_path: Path,
+                                              directory: Directory, answers: Answers) -> None:
+    """The class: a request's id and an event's request id, each shape that is not ten
+    lower-case hex digits, is refused naming the line."""
+    path, items, _ids = _export(tmp_path, directory, answers)
+    changed = [{**item, field: bad} if field in item else item for item in items]
+    with pytest.raises(InputFileError, match=f"{field}: .*is not a request id"):
+        import_log(open_log(), _lines(path, changed))
+
+
+def test_an_exact_id_wins_over_a_longer_one(backend: str, directory: Directory,
+                                            answers: Answers, tmp_path: Path) -> None:
+    """The other half of the class: were a longer id in the log (written by an older
+    release, or by hand), the exact id still names its own request, at every door that takes
+    an id (show, log, followup, undo resolve it the same way)."""
+    log = open_log()
+    request = request_from(answers(sent_on="2026-06-12"), directory)
+    real = request.fingerprint()
+    log.record_request(real, request)
+    log.record_request(real + "ff", request_from(answers(sent_on="2026-06-11"), directory))
+    assert log.resolve(real) == real
+    assert log.resolve(real + "f") == real + "ff"
+    with pytest.raises(UserError, match="ambiguous"):
+        log.resolve(real[:6])
+    for args in (["show", real], ["log", real, "received", "--on", "2026-06-12"],
+                 ["followup", real, "--out", str(tmp_path / "f")]):
+        result = invoke(*args)
+        assert "ambiguous" not in result.output, (args, result.output)
+
+
+# 4. and 22. An import is one transaction, checked whole; it only adds.
+def test_an_import_failing_late_writes_nothing(backend: str, tmp_path: Path,
+                                               directory: Directory, answers: Answers) -> None:
+    """Defect 4 as reported: a lone surrogate in ``recorded_by`` (SQLite crashed after writing
+    the request), and a NUL (PostgreSQL refused it after committing the request)."""
+    _path, items, _ids = _export(tmp_path, directory, answers)
+    log = open_log()
+    for bad in ("\ud800", "a\x00b"):
+        event = next(item for item in items if item["type"] == "event")
+        broken = [item if item is not event else {**event, "recorded_by": bad}
+                  for item in items]
+        target = tmp_path / "broken.jsonl"
+        target.write_bytes("".join(json.dumps(item) + "\n" for item in broken).encode())
+        with pytest.raises(InputFileError, match="recorded_by: holds a character no log"):
+            import_log(log, target)
+        assert _contents(log) == ([], [])
+        result = invoke("log", "import", str(target))
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert _contents(log) == ([], [])
+
+
+UNSTORABLE = {
+    "a NUL in the answers": ("answers", lambda a: {**a, "other_records": "x\x00y"}),
+    "half a character in the answers": ("answers", lambda a: {**a, "other_records": "\udc80"}),
+    "a NUL in a key of the details": ("details", lambda d: {**d, "no\x00te": "x"}),
+    "half a character in the details": ("details", lambda d: {**d, "note": "\ud83d"}),
+    "a NUL in the folder": ("folder", lambda f: "/a\x00b"),
+    "half a character in the creator": ("created_by", lambda c: "\udcff"),
+    "a NUL in the uid": ("uid", lambda u: u + "\x00"),
+}
+
+
+@pytest.mark.parametrize("shape", list(UNSTORABLE))
+def test_an_import_stores_all_or_nothing(backend: str, shape: str, tmp_path: Path,
+                                         directory: Directory, answers: Answers) -> None:
+    """The class: whatever one line holds that a backend cannot store, the file is refused
+    whole and the log is left as it was (a log that already holds requests included)."""
+    log = open_log()
+    kept = request_from(answers(requester__name="Kept", sent_on="2026-06-01"), directory)
+    log.record_request(kept.fingerprint(), kept)
+    before = _contents(log)
+    path, items, _ids = _export(tmp_path, directory, answers, count=2)
+    field, change = UNSTORABLE[shape]
+    index = max(i for i, item in enumerate(items) if field in item)  # the file's last such
+    items[index] = {**items[index], field: change(items[index][field])}
+    with pytest.raises(InputFileError, match="holds a character no log can store"):
+        import_log(log, _lines(path, items))
+    assert _contents(log) == before
+
+
+def test_an_import_never_undoes_an_event_outside_the_file(
+        backend: str, tmp_path: Path, directory: Directory, answers: Answers) -> None:
+    """Defect 22 as reported: an imported ``undo`` whose target is not in the file undid a
+    real event."""
+    path, _items, [real] = _export(tmp_path, directory, answers)
+    log = open_log()
+    import_log(log, path)
+    before = _contents(log)
+    [received] = [e.seq for e in log.get(real).active_events]
+    undo = {"type": "event", "seq": 99, "request_id": real, "event": "undo",
+            "on_date": "2026-11-25", "details": {"undoes": received, "event": "received"},
+            "recorded_at": "2026-11-25T00:00:00+00:00", "recorded_by": "x",
+            "uid": "f" * 32}
+    for target in (received, 98, 99):
+        line = {**undo, "details": {"undoes": target, "event": "received"}}
+        with pytest.raises(InputFileError, match="which is not an event of request"):
+            import_log(log, _lines(tmp_path / "undo.jsonl", [line]))
+    assert _contents(log) == before
+    assert [e.event for e in log.get(real).active_events] == ["received"]
+
+
+def test_an_import_never_rewrites_a_request(backend: str, tmp_path: Path,
+                                            directory: Directory, answers: Answers) -> None:
+    """Defect 22: re-importing a known request with another folder overwrote it while saying
+    "Added 0"; a differing copy of a known request said nothing."""
+    path, items, [_real] = _export(tmp_path, directory, answers)
+    log = open_log()
+    import_log(log, path)
+    before = _contents(log)
+    changes: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+        "folder": lambda r: {**r, "folder": "/elsewhere"},
+        "created_at": lambda r: {**r, "created_at": "2020-01-01T00:00:00+00:00"},
+        "answers": lambda r: {**r, "answers": {**r["answers"], "other_records": "more"}},
+        "created_by": lambda r: {**r, "created_by": "mallory"},
+        "batch_id": lambda r: {**r, "batch_id": "batch-1"},
+    }
+    for name, change in changes.items():
+        changed = [change(item) if item["type"] == "request" else item for item in items]
+        with pytest.raises(InputFileError, match=f"already in the log, with another .*{name}"):
+            import_log(log, _lines(tmp_path / "changed.jsonl", changed))
+        result = invoke("log", "import", str(tmp_path / "changed.jsonl"))
+        assert result.exit_code == 1 and "only adds" in result.stderr, result.output
+        assert _contents(log) == before
+    # An event the log holds, changed: refused the same way.
+    changed = [{**item, "on_date": "2026-11-25"} if item["type"] == "event" else item
+               for item in items]
+    with pytest.raises(InputFileError, match=r"already in the log .* another on_date"):
+        import_log(log, _lines(tmp_path / "changed.jsonl", changed))
+    assert _contents(log) == before
+    # The same file again adds nothing and says so.
+    assert import_log(log, path) == (0, 0)
+    assert _contents(log) == before
+
+
+# 10. and 17. The import is read as a stream, within limits, and never a traceback.
+def test_an_import_of_a_device_or_a_huge_line_is_refused_unread(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Defect 10: ``log import /dev/zero`` ran out of memory; a 300 MB line was refused only
+    after 623 MB was in memory. A line is refused past its limit, a file past its own."""
+    result = invoke("log", "import", "/dev/zero")
+    assert result.exit_code == 1 and "is not a regular file" in result.stderr, result.output
+    monkeypatch.setenv("RECORDSKIT_MAX_IMPORT_LINE_BYTES", "1000")
+    huge = tmp_path / "huge.jsonl"
+    with huge.open("wb") as handle:
+        handle.write(b'{"type": "request", "id": "' + b"a" * 5_000_000 + b'"}\n')
+    with pytest.raises(InputFileError, match=r"huge.jsonl:1: this line is over the limit of "
+                                             r"1,000 bytes.*RECORDSKIT_MAX_IMPORT_LINE_BYTES"):
+        import_log(open_log(), huge)
+    monkeypatch.setenv("RECORDSKIT_MAX_IMPORT_BYTES", "3000")
+    many = tmp_path / "many.jsonl"
+    many.write_bytes(b"\n" * 2000 + b" " * 1000 + b"\n" + b"\n" * 2000)
+    with pytest.raises(InputFileError, match=r"many.jsonl:2001: the file is over the limit of "
+                                             r"3,000 bytes.*RECORDSKIT_MAX_IMPORT_BYTES"):
+        import_log(open_log(), many)
+    assert not open_log().exists()
+
+
+def test_an_import_reads_a_line_at_a_time(tmp_path: Path, directory: Directory,
+                                          answers: Answers) -> None:
+    """Streamed: the largest read is one line (plus one byte), never the file."""
+    import tracemalloc
+
+    path, _items, _ids = _export(tmp_path, directory, answers)
+    padding = (b" " * 99 + b"\n") * 200_000  # 20 MB of blank lines
+    path.write_bytes(path.read_bytes() + padding)
+    tracemalloc.start()
+    try:
+        assert import_log(open_log(), path) == (1, 1)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000, peak
+
+
+TRACEBACKS = {
+    "invalid UTF-8": b'{"type": "request", "id": "caf\xe9"}\n',
+    "100,000-deep nesting": b'{"type": "event", "details": ' + b"[" * 100_000
+    + b"]" * 100_000 + b"}\n",
+    "60-deep nesting, past the limit of 40": b'{"type": "event", "details": ' + b"[" * 60
+    + b"]" * 60 + b"}\n",
+    "an integer of 5,000 digits": b'{"type": "event", "seq": ' + b"9" * 5000 + b"}\n",
+    "a float too large": b'{"type": "event", "seq": 1e999999}\n',
+    "a top-level list": b"[1, 2]\n",
+    "a string": b'"request"\n',
+    "a NUL byte": b'{"type": "request"\x00}\n',
+    "a BOM": b'\xef\xbb\xbf{"type": "request"}\n',
+    "half a surrogate pair, escaped": b'{"type": "request", "id": "\\ud800"}\n',
+}
+
+
+@pytest.mark.parametrize("shape", list(TRACEBACKS))
+def test_no_import_line_is_a_traceback(shape: str, tmp_path: Path) -> None:
+    """Defect 17 and its class: every line a file can hold is refused as a problem of its
+    line, through the library and the command line."""
+    path = tmp_path / "export.jsonl"
+    path.write_bytes(b"\n" + TRACEBACKS[shape])
+    with pytest.raises(InputFileError, match=r"export.jsonl:2[: ]") as refused:
+        import_log(open_log(), path)
+    if "nesting" in shape:
+        assert "the nesting is over the limit of 40" in str(refused.value)
+    result = invoke("log", "import", str(path))
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert "export.jsonl:2:" in result.stderr
+
+
+@pytest.mark.parametrize("column", ["answers", "details"])
+def test_the_log_reads_deep_stored_json_as_damaged(column: str, directory: Directory,
+                                                   answers: Answers) -> None:
+    """Defect 17's other doors: the log's own rows (damaged by hand) go through the same
+    bounded reader, and are reported as damaged, never a traceback."""
+    log = open_log()
+    request = request_from(answers(), directory)
+    log.record_request(request.fingerprint(), request)
+    log.record_event(request.fingerprint(), date(2026, 6, 12), parse_details("received", {}))
+    deep = "[" * 100_000 + "]" * 100_000
+    with sqlite3.connect(Path(log.location)) as db:
+        table = "requests" if column == "answers" else "events"
+        db.execute(f"UPDATE {table} SET {column} = ?", (deep,))  # noqa: S608
+    damaged: list[Any] = []
+    assert log.all(damaged) == []
+    assert "nesting" in str(damaged[0])
+    for args in (["status"], ["calendar", "--out", str(log.location) + ".ics"]):
+        result = invoke(*args)
+        assert "Traceback" not in result.output and "nesting" in result.output, result.output
+
+
+# 16. An export exports what it can and names the rest.
+def test_an_export_with_a_damaged_row_writes_the_rest_and_names_it(
+        backend: str, tmp_path: Path, directory: Directory, answers: Answers) -> None:
+    log = open_log()
+    made = [request_from(answers(requester__name=f"F {n}"), directory) for n in range(3)]
+    for request in made:
+        log.record_request(request.fingerprint(), request)
+        log.record_event(request.fingerprint(), date(2026, 6, 12),
+                         parse_details("received", {}))
+    damaged_request, damaged_event = made[0].fingerprint(), made[1].fingerprint()
+    _damage(backend, "UPDATE requests SET answers = '{not json' WHERE id = ?", damaged_request)
+    _damage(backend, "UPDATE events SET details = '[[' WHERE request_id = ?", damaged_event)
+    path = tmp_path / "out.jsonl"
+    result = invoke("log", "export", str(path))
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert f"request {damaged_request}" in result.stderr
+    assert f"of request {damaged_event}" in result.stderr
+    assert "Wrote" in result.stderr
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert {item["id"] for item in lines if item["type"] == "request"} == {
+        made[1].fingerprint(), made[2].fingerprint()}
+    assert [item["request_id"] for item in lines if item["type"] == "event"] == [
+        made[2].fingerprint()]
+    # What was written imports whole.
+    target = SqliteLog(tmp_path / "target")
+    assert import_log(target, path) == (2, 1)
+
+
+def _damage(backend: str, statement: str, request_id: str) -> None:
+    if backend:
+        import psycopg
+
+        with psycopg.connect(backend, autocommit=True) as db:
+            db.execute(statement.replace("?", "%s"), (request_id,))
+    else:
+        with sqlite3.connect(Path(open_log().location)) as db:
+            db.execute(statement, (request_id,))
+
+
+# 2. Dates: every date that enters is within 1990–2100; arithmetic near the ends never raises.
+def test_a_date_beyond_the_range_is_refused_at_every_door(
+        tmp_path: Path, directory: Directory, answers: Answers,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Defect 2 as reported, and its class: 9999-12-30 (and 2101, and 1989) at each door."""
+    path, items, [real] = _export(tmp_path, directory, answers)
+    log = open_log()
+    import_log(log, path)
+    for bad in ("9999-12-30", "2101-01-01", "1989-12-31", "0001-01-01"):
+        event = {**next(i for i in items if i["type"] == "event"), "uid": "e" * 32}
+        for line in ({**event, "on_date": bad},
+                     {**event, "event": "response", "details": {"kind": "extension",
+                                                                "until": bad}}):
+            with pytest.raises(InputFileError, match="outside 1990–2100"):
+                import_log(log, _lines(tmp_path / "dates.jsonl", [line]))
+        request = next(i for i in items if i["type"] == "request")
+        for answer in ({"sent_on": bad}, {"date_from": bad}, {"date_to": bad}):
+            line = {**request, "id": "0" * 10, "answers": {**request["answers"], **answer}}
+            with pytest.raises(InputFileError, match="outside 1990–2100"):
+                import_log(log, _lines(tmp_path / "dates.jsonl", [line]))
+        # The command line's every date option.
+        for args in (["log", real, "response", "--kind", "extension", "--on", "2026-06-12",
+                      "--until", bad],
+                     ["log", real, "received", "--on", bad],
+                     ["status", "--due-before", bad]):
+            result = invoke(*args)
+            assert result.exit_code != 0 and "outside 1990–2100" in result.output, (
+                args, result.output)
+        # Today, as the environment sets it.
+        result = invoke("status", env={"RECORDSKIT_TODAY": bad})
+        assert result.exit_code == 1 and "outside 1990–2100" in result.output, result.output
+        # An answers file, and a batch row.
+        answers_file = tmp_path / "a.yaml"
+        answers_file.write_text(yaml.safe_dump({**answers(), "sent_on": bad}))
+        made = invoke("new", "--answers", str(answers_file), "--out", str(tmp_path / "o"))
+        assert made.exit_code == 1 and "outside 1990–2100" in made.output, made.output
+        rows = tmp_path / "rows.csv"
+        rows.write_text("agency,records,requester.name,requester.email,delivery,sent_on\n"
+                        f"bps,school-police-reports-shared-with-bric,Ana,a@example.org,email,"
+                        f"{bad}\n")
+        checked = invoke("batch", str(rows), "--check")
+        assert checked.exit_code == 1 and "outside 1990–2100" in checked.output, checked.output
+    assert [e.on_date for e in log.get(real).events] == [date(2026, 11, 24)]
+
+
+@pytest.mark.parametrize("where", ["agency source", "record", "closure", "precedent"])
+def test_a_directory_date_beyond_the_range_is_refused(where: str, tmp_path: Path) -> None:
+    """The class, the directory's door: every date agencies.yaml holds."""
+    from recordskit.directory.load import check_directory
+    from tests.conftest import FROZEN_AGENCIES
+
+    data = yaml.safe_load(FROZEN_AGENCIES.read_text())
+    if where == "agency source":
+        data["agencies"][0]["sources"][0]["verified_on"] = date(1900, 1, 1)
+    elif where == "record":
+        data["agencies"][0]["records"][0]["date_to"] = date(9999, 12, 30)
+    elif where == "closure":
+        data.setdefault("closures", []).append(
+            {"date": date(9999, 12, 31), "name": "The end", "calendars": ["boston"]})
+    else:
+        data["precedents"][0]["published"] = date(2101, 1, 1)
+    path = tmp_path / "agencies.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    _directory, problems = check_directory(path)
+    assert any("outside 1990–2100" in p.message for p in problems), problems
+
+
+@pytest.mark.parametrize("day", [EARLIEST, LATEST])
+def test_dates_at_the_ends_of_the_range_never_raise(day: date, backend: str, tmp_path: Path,
+                                                    directory: Directory,
+                                                    answers: Answers) -> None:
+    """Date arithmetic near the ends: a request sent, received, extended and followed up on
+    the first and last days the range allows is shown, listed and put in a calendar."""
+    log = open_log()
+    request = request_from(answers(sent_on=day.isoformat()), directory)
+    real = request.fingerprint()
+    log.record_request(real, request)
+    for kind, details in (("received", {}), ("response", {"kind": "extension",
+                                                          "until": day.isoformat()}),
+                          ("followed_up", {"until": day.isoformat()})):
+        log.record_event(real, day, parse_details(kind, details))
+    env = {"RECORDSKIT_TODAY": day.isoformat()}
+    for args in (["status"], ["status", "--json"], ["show", real],
+                 ["calendar", "--out", str(tmp_path / "c.ics")]):
+        result = invoke(*args, env=env)
+        assert result.exit_code == 0, (args, result.output)
+        assert "Traceback" not in result.output
+
+
+def test_the_range_is_the_one_readme_promises() -> None:
+    assert date(1990, 1, 1) == EARLIEST and date(2100, 12, 31) == LATEST
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert "dates outside 1990–2100 are refused" in readme
+    assert re.search(r"1990.2100", readme)
