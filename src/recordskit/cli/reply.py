@@ -50,10 +50,6 @@ KIND_WORDS: dict[str, str] = {
 NO_TERMINAL = N_("answering needs a terminal; nothing was logged. Run it in a terminal, or add "
                  "--yes to log what the reply says without asking")
 
-CLOSED_DAYS = (N_("Saturday"), N_("Sunday"))
-"""The closed days a stated receipt can fall on that are not holidays (a holiday keeps its
-English name)."""
-
 ROLE_WORDS: dict[str, str] = {
     "received": N_("when they received the request"),
     "until": N_("the date they set for the records"),
@@ -359,7 +355,7 @@ def _say_event(proposed: ProposedEvent, proposal: ReplyProposal) -> None:
 
 
 def _say_receipt(receipt: StatedReceipt) -> None:
-    from recordskit.service import local_date
+    from recordskit.service import closed_day_words, local_date
 
     if receipt.at is not None:
         say("    " + _("The agency's own system stated the time it received your request: "
@@ -369,14 +365,14 @@ def _say_receipt(receipt: StatedReceipt) -> None:
         say("    " + _("recordskit counts that day ({reason}) as a day the office is closed, "
                        "which is an assumption: it may have been open. So the schedule counts "
                        "from {date}; if the office was open, every date is one business day "
-                       "earlier.").format(reason=_(receipt.closed),
+                       "earlier.").format(reason=closed_day_words(receipt.closed),
                                           date=local_date(receipt.counts_from)))
     elif receipt.closed:
         say("    " + _("The office was closed that day ({reason}). A request that arrives on "
                        "a Saturday, Sunday, legal holiday or a day the office is closed is "
                        "treated as received on the next business day, so the schedule counts "
                        "from {date} ({citation}).").format(
-            reason=_(receipt.closed), date=local_date(receipt.counts_from),
+            reason=closed_day_words(receipt.closed), date=local_date(receipt.counts_from),
             citation=receipt.citation))
     elif receipt.after_hours:
         say("    " + _("That time is outside usual office hours. recordskit logs the day the "
