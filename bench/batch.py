@@ -76,10 +76,10 @@ _LAUNCHER = (
     "started = time.perf_counter()\n"
     "done = subprocess.run(sys.argv[2:], capture_output=True, text=True, check=False)\n"
     "seconds = time.perf_counter() - started\n"
-    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
     "with open(sys.argv[1], 'w') as out:\n"
-    "    json.dump({'seconds': seconds, 'peak_kb': peak, 'code': done.returncode,\n"
-    "               'stderr': done.stderr}, out)\n"
+    "    json.dump({'seconds': seconds, 'peak_kb': usage.ru_maxrss, 'code': done.returncode,\n"
+    "               'cpu': usage.ru_utime + usage.ru_stime, 'stderr': done.stderr}, out)\n"
 )
 """Runs the batch and reports its time and peak memory. The batch is started from this small
 process, not from the bench: a child started from a process records that process's own peak
@@ -101,7 +101,22 @@ def run_batch(rows: Path, out: Path) -> tuple[float, float]:
     result = json.loads(report.read_text())
     if result["code"] != 0:
         sys.exit(f"batch failed:\n{result['stderr']}")
+    CPU_SECONDS.append(result["cpu"])
     return result["seconds"], result["peak_kb"] / 1024
+
+
+CPU_SECONDS: list[float] = []
+"""The CPU time (user and system, every process of the batch) of each timed run, in order."""
+
+
+def machine_line(load_before: tuple[float, ...], load_after: tuple[float, ...],
+                 cpu: list[float]) -> str:
+    """What a figure depends on besides the code: the cores, how busy the machine was, and the
+    CPU time the batch used (which a busy machine stretches less than the wall time)."""
+    return (f"Machine: {os.cpu_count()} cores; load average {load_before[0]:.2f} before the "
+            f"runs, {load_after[0]:.2f} after; CPU time of the three timed batches "
+            f"(user and system, all their processes): "
+            + ", ".join(f"{seconds:.2f} s" for seconds in cpu) + ".")
 
 
 def naive_rate(rows: Path, count: int, folder: Path) -> float:
@@ -390,6 +405,7 @@ def main() -> None:
                              "folder of its own rather than the system's temporary folder")
     args = parser.parse_args()
     before = wait_after_last_removal(args.folder, args.settle_minutes)
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix=".bench-", dir=args.folder) as scratch:
         work = Path(scratch)
         probe, waited = settled_probe(work / "probe", args.settle_minutes - before / 60)
@@ -417,6 +433,7 @@ def main() -> None:
         print()
         print(runs_line([seconds for seconds, _peak in timed], figures["naive_rate"],
                         args.rows))
+        print(machine_line(load_before, os.getloadavg(), CPU_SECONDS[:3]))
         if args.stage_rows:
             stages = work / "stages"
             stages.mkdir()
