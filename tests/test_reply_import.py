@@ -497,3 +497,17 @@ def test_in_the_family_language(tmp_path: Path, answers: Answers) -> None:
         in result.output
     assert "el calendario cuenta desde el lunes, 4 de diciembre de 2023" in result.output
     assert "La respuesta se guardó como" in result.output
+
+
+def test_the_request_id_in_the_subject_finds_the_request(tmp_path: Path,
+                                                         answers: Answers) -> None:
+    request_id, _folder = clerk(tmp_path, answers, "2024-11-15")
+    reply = tmp_path / "reply.eml"
+    reply.write_bytes(
+        f"From: Someone <someone@example.org>\nSubject: Re: request {request_id}\n"
+        "Date: Wed, 20 Nov 2024 10:00:00 -0500\n\nWe have no records responsive to your "
+        "request.\n".encode())
+    read = run("reply", "read", str(reply), "--json", today="2024-11-22")
+    assert read.exit_code == 0, read.output
+    assert [(m["id"], m["how"]) for m in json.loads(read.output)["requests"]] == [
+        (request_id, "subject")]
