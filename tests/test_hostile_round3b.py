@@ -24,6 +24,7 @@ from recordskit.models import Directory
 from recordskit.tracking.open import open_log
 from recordskit.tracking.sqlite import SqliteLog
 from recordskit.tracking.transfer import export_log, import_log
+from tests.test_hostile_round3 import database, reader  # noqa: F401 (fixtures)
 
 Answers = Callable[..., dict[str, Any]]
 
@@ -444,3 +445,123 @@ def test_the_range_is_the_one_readme_promises() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     assert "dates outside 1990–2100 are refused" in readme
     assert re.search(r"1990.2100", readme)
+
+
+# 15. and 24. The log is checked before a file is written; any name the system gives is stored.
+NOT_UTF8 = "caf\udce9"
+"""A name the system gave as bytes that are not UTF-8 (Latin-1 ``café``), as Python keeps it."""
+
+
+def _rows_file(tmp_path: Path) -> Path:
+    rows = tmp_path / "rows.csv"
+    rows.write_text("row_id,agency,records,requester.name,requester.email,delivery,sent_on\n"
+                    "fam-1,bps,school-police-reports-shared-with-bric,Ana,a@example.org,email,"
+                    "2026-06-12\n")
+    return rows
+
+
+def _make(door: str, tmp_path: Path, answers: Answers, *extra: str,
+          env: dict[str, str | None] | None = None) -> Any:
+    if door == "new":
+        path = tmp_path / "a.yaml"
+        path.write_text(yaml.safe_dump(answers()))
+        return invoke("new", "--answers", str(path), *extra, env=env)
+    return invoke("batch", str(_rows_file(tmp_path)), *extra, env=env)
+
+
+@pytest.mark.parametrize("door", ["new", "batch"])
+@pytest.mark.parametrize("how", ["RECORDSKIT_USER", "--by"])
+def test_a_name_that_is_not_utf8_is_logged(how: str, door: str, backend: str, tmp_path: Path,
+                                           answers: Answers) -> None:
+    """Defect 15 as reported (the request written, then logging crashed), and its class: each
+    door that stores a name, with each way the name comes in."""
+    out = str(tmp_path / "o")
+    if how == "--by":
+        made = _make(door, tmp_path, answers, "--out", out, "--by", NOT_UTF8)
+    else:
+        made = _make(door, tmp_path, answers, "--out", out, env={"RECORDSKIT_USER": NOT_UTF8})
+    assert made.exit_code == 0, made.output
+    [logged] = open_log().all()
+    assert logged.created_by == "caf\ufffd"
+    by = ["--by", NOT_UTF8] if how == "--by" else []
+    env = {"RECORDSKIT_USER": NOT_UTF8} if how != "--by" else None
+    recorded = invoke("log", logged.id, "received", "--on", "2026-06-12", *by, env=env)
+    assert recorded.exit_code == 0, recorded.output
+    assert open_log().get(logged.id).events[0].recorded_by == "caf\ufffd"
+    assert invoke("status", "--json").exit_code == 0
+
+
+@pytest.mark.parametrize("door", ["new", "batch"])
+def test_a_folder_that_is_not_utf8_is_refused_before_writing(door: str, tmp_path: Path,
+                                                             answers: Answers) -> None:
+    out = tmp_path / NOT_UTF8
+    made = _make(door, tmp_path, answers, "--out", str(out))
+    assert made.exit_code == 1 and "not UTF-8" in made.output, made.output
+    assert "Nothing was written" in made.output and not out.exists()
+    assert not open_log().exists() or open_log().all() == []
+
+
+def _garbage(home: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "requests.sqlite3").write_bytes(b"not a database at all " * 100)
+
+
+def _a_file(home: Path) -> None:
+    home.rmdir()
+    home.write_text("a file where the log's folder should be")
+
+
+def _newer(home: Path) -> None:
+    SqliteLog(home).create()
+    with sqlite3.connect(home / "requests.sqlite3") as db:
+        db.execute("PRAGMA user_version = 99")
+
+
+def _tampered(home: Path) -> None:
+    SqliteLog(home).create()
+    with sqlite3.connect(home / "requests.sqlite3") as db:
+        db.execute("PRAGMA user_version = -1")
+
+
+def _no_table(home: Path) -> None:
+    SqliteLog(home).create()
+    with sqlite3.connect(home / "requests.sqlite3") as db:
+        db.execute("PRAGMA foreign_keys = OFF")
+        db.execute("DROP TABLE events")
+        db.execute("DROP TABLE requests")
+
+
+UNUSABLE = {"not a database": _garbage, "a file for its folder": _a_file,
+            "a newer schema": _newer, "a tampered version": _tampered,
+            "its tables dropped": _no_table}
+
+
+@pytest.mark.parametrize("door", ["new", "batch"])
+@pytest.mark.parametrize("log", list(UNUSABLE))
+def test_an_unusable_log_is_found_before_a_file_is_written(
+        log: str, door: str, tmp_path: Path, answers: Answers, _private_log: Path) -> None:
+    """Defect 24 and its class: every way a log can be unusable, at each door that makes
+    requests; the error says nothing was written, and nothing was."""
+    UNUSABLE[log](_private_log)
+    out = tmp_path / "o"
+    made = _make(door, tmp_path, answers, "--out", str(out))
+    assert made.exit_code == 1, made.output
+    assert "Nothing was written" in made.output and "Traceback" not in made.output
+    assert not out.exists() or list(out.iterdir()) == []
+    # With --no-log the request is made, as the error says.
+    assert _make(door, tmp_path, answers, "--out", str(out), "--no-log").exit_code == 0
+
+
+@pytest.mark.parametrize("door", ["new", "batch"])
+def test_a_log_that_may_only_be_read_is_found_before_writing(
+        door: str, database: str, reader: str,  # noqa: F811 (the fixtures)
+        tmp_path: Path, answers: Answers) -> None:
+    """Defect 24 as reported: a PostgreSQL role that may only read the shared log."""
+    open_log(database).create()
+    out = tmp_path / "o"
+    made = _make(door, tmp_path, answers, "--out", str(out), env={
+        "RECORDSKIT_DATABASE_URL": reader})
+    assert made.exit_code == 1 and "permission denied" in made.output, made.output
+    assert "Nothing was written" in made.output
+    assert not out.exists() or list(out.iterdir()) == []
+    assert open_log(database).request_rows() == []

@@ -17,7 +17,7 @@ import re
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -39,6 +39,9 @@ from recordskit.logged import (
 from recordskit.models import LoggedEvent, Request, events_of
 
 DATABASE_NAME = "requests.sqlite3"
+PROBE = ("INSERT INTO requests (id, created_at, agency, answers) VALUES "
+         "('recordskit-probe', '', '', '{}')")
+"""The row ``check_writable`` adds and takes back at once, to learn that a request could be."""
 
 Recording = TypeVar("Recording", bound=EventDetails)
 """The type of an event being recorded, which the recorded event keeps."""
@@ -169,6 +172,12 @@ class RequestLog(ABC):
         """Add events in one transaction, skipping uids already there; their numbers."""
 
     @abstractmethod
+    def check_writable(self) -> None:
+        """Refuse (a ``UserError`` saying why) a log this process could not add a request to:
+        checked before a request's files are written, so a request never exists untracked.
+        Makes the log if it is not there yet; adds nothing."""
+
+    @abstractmethod
     def import_rows(self, requests: list[RequestRow], events: list[tuple[int, EventRow]]
                     ) -> tuple[int, int]:
         """Add an import's requests and events, checked already, in one transaction: each
@@ -268,6 +277,16 @@ def _undoes(row: EventRow) -> object:
     except ValueError:
         return None
     return details.get("undoes") if isinstance(details, dict) else None
+
+
+def storable_request(row: RequestRow) -> RequestRow:
+    """A request row whose names are text a log can store (see ``storable``)."""
+    return replace(row, folder=storable(row.folder), created_by=storable(row.created_by))
+
+
+def storable_event(row: EventRow) -> EventRow:
+    """An event row whose name is text a log can store (see ``storable``)."""
+    return replace(row, recorded_by=storable(row.recorded_by))
 
 
 def ordered_for_import(events: list[tuple[int, EventRow]]) -> list[tuple[int, EventRow]]:

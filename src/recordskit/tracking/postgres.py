@@ -19,11 +19,14 @@ from psycopg.conninfo import conninfo_to_dict
 
 from recordskit.errors import UserError
 from recordskit.tracking.log import (
+    PROBE,
     EventRow,
     RequestLog,
     RequestRow,
     ordered_for_import,
     renumbered,
+    storable_event,
+    storable_request,
 )
 from recordskit.tracking.schema import SCHEMA_VERSION, steps, stored_version
 
@@ -164,10 +167,14 @@ class PostgresLog(RequestLog):
         with self._connection():
             pass
 
+    def check_writable(self) -> None:
+        with self._connection() as db, db.transaction(force_rollback=True):
+            db.execute(PROBE)
+
     def insert_requests(self, rows: Iterable[RequestRow]) -> int:
         added = 0
         with self._connection() as db:
-            for row in rows:
+            for row in map(storable_request, rows):
                 cursor = db.execute(
                     "INSERT INTO requests (id, created_at, agency, answers, folder, batch_id, "
                     "created_by) VALUES (%s, %s, %s, %s, %s, %s, %s) "
@@ -183,7 +190,7 @@ class PostgresLog(RequestLog):
     def insert_events(self, rows: Iterable[EventRow]) -> list[int]:
         numbers = []
         with self._connection() as db:
-            for row in rows:
+            for row in map(storable_event, rows):
                 found = db.execute(
                     "INSERT INTO events (request_id, event, on_date, details, recorded_at, "
                     "recorded_by, uid) VALUES (%s, %s, %s, %s, %s, %s, %s) "

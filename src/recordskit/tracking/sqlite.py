@@ -20,12 +20,15 @@ from recordskit.errors import UserError
 from recordskit.i18n import _
 from recordskit.tracking.log import (
     DATABASE_NAME,
+    PROBE,
     EventRow,
     RequestLog,
     RequestRow,
     log_folder,
     ordered_for_import,
     renumbered,
+    storable_event,
+    storable_request,
 )
 from recordskit.tracking.schema import SCHEMA_VERSION, steps, stored_version
 
@@ -112,8 +115,16 @@ class SqliteLog(RequestLog):
                 pass
         self._retry(work)
 
+    def check_writable(self) -> None:
+        def work() -> None:
+            with self._connection(write=True) as db:
+                db.execute("SAVEPOINT probe")
+                db.execute(PROBE)
+                db.execute("ROLLBACK TO probe")
+        self._retry(work)
+
     def insert_requests(self, rows: Iterable[RequestRow]) -> int:
-        batch = list(rows)
+        batch = [storable_request(row) for row in rows]
 
         def work() -> int:
             added = 0
@@ -132,7 +143,7 @@ class SqliteLog(RequestLog):
         return self._retry(work)
 
     def insert_events(self, rows: Iterable[EventRow]) -> list[int]:
-        batch = list(rows)
+        batch = [storable_event(row) for row in rows]
 
         def work() -> list[int]:
             numbers = []
