@@ -50,7 +50,11 @@ def _found(ctx: click.Context, request_id: str, lang: str | None) -> LoggedReque
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.option("--all", "show_all", is_flag=True, help="Include closed and withdrawn requests.")
+@click.option("--all", "show_all", is_flag=True, help="Every request: closed and withdrawn ones "
+              "too, and no limit.")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Show at most this many, the most pressing first [default: 50 in the table, "
+                   "every one with --json].")
 @click.option("--agency", "agency_filter", help="Only requests to this agency (its id).")
 @click.option("--state", "state_filter", help="Only requests in this state, such as overdue or "
               "denied.")
@@ -63,7 +67,8 @@ def _found(ctx: click.Context, request_id: str, lang: str | None) -> LoggedReque
 @click.pass_context
 def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str | None,
            state_filter: str | None, due_before: datetime | None,
-           batch_filter: str | None, by_filter: str | None, lang: str | None) -> None:
+           batch_filter: str | None, by_filter: str | None, limit: int | None,
+           lang: str | None) -> None:
     """The open requests: where each stands, and what to do next, as a command.
 
     \b
@@ -80,7 +85,8 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
     report = status_rows(workspace, StatusFilter(
         agency=agency_filter or "", state=state_filter or "",
         due_before=due_before.date() if due_before else None, batch=batch_filter or "",
-        by=by_filter or "", include_closed=show_all))
+        by=by_filter or "", include_closed=show_all,
+        limit=None if show_all else limit or (None if as_json else DEFAULT_LIMIT)))
     if as_json:
         entries = [status_data(row, workspace.today, invoked_as()) for row in report.rows]
         entries += [{"id": lg.id, "agency": lg.request.agency, "error": str(why)}
@@ -115,6 +121,13 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
                 row.action.date.isoformat() if row.action.date else "",
                 action_text(row.action, invoked_as()))
     console().print(table)
+    if report.not_shown:
+        say(_("{count} more not shown; the most pressing come first (--limit N shows more, "
+              "--all every request).").format(count=report.not_shown))
+
+
+DEFAULT_LIMIT = 50
+"""Rows ``status`` shows in its table unless told otherwise: what needs action comes first."""
 
 
 @cli.command()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -89,6 +89,12 @@ class StatusFilter:
     batch: str = ""
     by: str = ""
     include_closed: bool = False
+    limit: int | None = None
+    """Show at most this many (the most pressing first); None for every one."""
+
+
+SOON_DAYS = 14
+"""Not law: how far ahead a step counts as due soon, listed before the rest."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,8 @@ class StatusReport:
     rows: list[StatusRow]
     damaged: list[DamagedEntry] = field(default_factory=list)
     unreadable: list[tuple[LoggedRequest, UnknownAgencyError]] = field(default_factory=list)
+    not_shown: int = 0
+    """Rows that matched but fell past the limit."""
 
 
 def _choice(value: str, valid: Mapping[str, str], field_name: str) -> str:
@@ -192,7 +200,25 @@ def status_rows(workspace: Workspace, chosen: StatusFilter | None = None) -> Sta
     for value, known, name in ((chosen.batch, batches, "batch"), (chosen.by, people, "by")):
         if value and value.strip() not in known:
             _choice(value, {item.lower(): item for item in sorted(known - {""})[:50]}, name)
+    report.rows.sort(key=lambda row: urgency(row, today))
+    if chosen.limit is not None and len(report.rows) > chosen.limit:
+        return replace(report, rows=report.rows[:chosen.limit],
+                       not_shown=len(report.rows) - chosen.limit)
     return report
+
+
+def urgency(row: StatusRow, today: date) -> tuple[int, date, str]:
+    """Where a row stands in ``status``: overdue first (a request past its response date, or a
+    step whose day has passed), then what is due in the next two weeks, then the rest; each
+    group by the step's day."""
+    day = row.action.date or date.max
+    if row.timeline.state == State.OVERDUE or day < today:
+        group = 0
+    elif (day - today).days <= SOON_DAYS:
+        group = 1
+    else:
+        group = 2
+    return group, day, row.logged.id
 
 
 # --- One request ------------------------------------------------------------------------
