@@ -327,15 +327,7 @@ def agencies_edit(ctx: click.Context, agency_id: str, file: Path | None,
             editable.set(agency_id, field.strip(), value)
     else:
         asker = _asker()
-        for field, value in ask_contact(asker, agency).items():
-            if field == "records_officer":
-                for key, item in value.items():
-                    editable.set(agency_id, f"records_officer.{key}", item)
-                for key in list(agency.get("records_officer") or {}):
-                    if key not in value and key != "fax":
-                        editable.set(agency_id, f"records_officer.{key}", None)
-            else:
-                editable.set(agency_id, field, value)
+        editable.apply_answers(agency_id, ask_contact(asker, agency))
         sources = agency.get("sources") or []
         # Re-dating a source certifies the contact as checked: an explicit act, never what
         # Enter does (a stale contact would drop out of `agencies stale`).

@@ -108,6 +108,21 @@ class EditableDirectory:
             if isinstance(delivery, list) and channel not in delivery:
                 delivery.append(channel)
 
+    def apply_answers(self, agency_id: str, answers: dict[str, Any]) -> None:
+        """Set an agency's fields from the contact questions' answers: the records officer's
+        fields each, an answer left blank removing its field. The fax is kept: the questions do
+        not ask for it (``--set records_officer.fax=…`` changes it)."""
+        for field, value in answers.items():
+            if field != "records_officer":
+                self.set(agency_id, field, value)
+                continue
+            officer = self.agency(agency_id).get("records_officer") or {}
+            for key, item in value.items():
+                self.set(agency_id, f"records_officer.{key}", item)
+            for key in list(officer):
+                if key not in value and key != "fax":
+                    self.set(agency_id, f"records_officer.{key}", None)
+
     def record_source(self, agency_id: str, url: str, verified_on: date) -> None:
         """Note that ``url`` was checked on ``verified_on``: update its date, or add it first."""
         agency = self.agency(agency_id)
