@@ -198,8 +198,8 @@ def test_the_log_still_reads_a_two_line_name_it_once_accepted(
     import email
     import email.policy
 
-    from recordskit.documents.make import prepare_request
     from recordskit.models import Request
+    from recordskit.service import prepare_request
     from recordskit.tracking.sqlite import SqliteLog
     from tests.conftest import FROZEN_TEMPLATES
 

@@ -31,15 +31,12 @@ from recordskit.cli import cli
 from recordskit.documents.docx_text import docx_text
 from recordskit.documents.email_draft import BOUNDARY, email_draft
 from recordskit.documents.exports import schedule_csv
-from recordskit.documents.make import prepare_request
-from recordskit.documents.render import LetterTemplate, stamp
 from recordskit.errors import InputFileError, TemplateError, UserError
 from recordskit.files import write_folder
 from recordskit.intake.answers import load_answers, request_from
 from recordskit.intake.privacy import personal_details
 from recordskit.intake.rows import read_rows
-from recordskit.models import Directory
-from recordskit.tracking.open import open_log
+from recordskit.service import Directory, LetterTemplate, open_log, prepare_request, stamp
 from tests.conftest import FROZEN_AGENCIES, FROZEN_TEMPLATES
 
 Answers = Callable[..., dict[str, Any]]
@@ -401,7 +398,7 @@ def test_an_event_the_schedule_cannot_count_with_is_reported_not_a_traceback(
 
 # 7. Concurrent agencies edits: the second refuses instead of losing the first.
 def test_a_concurrent_edit_refuses_instead_of_losing_one(tmp_path: Path) -> None:
-    from recordskit.directory.edit import EditableDirectory
+    from recordskit.service import EditableDirectory
 
     path = tmp_path / "agencies.yaml"
     path.write_bytes(FROZEN_AGENCIES.read_bytes())

@@ -21,7 +21,7 @@ from click.testing import CliRunner, Result
 from recordskit.cli import cli
 from recordskit.documents.batch import batch_id
 from recordskit.intake.rows import COLUMNS, EXAMPLE_ROW, read_rows
-from recordskit.tracking.open import open_log
+from recordskit.service import open_log
 from tests.conftest import FROZEN_TEMPLATES, docx_text
 
 

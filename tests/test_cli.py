@@ -68,7 +68,7 @@ def test_a_request_made_again_in_its_folder_replaces_the_logged_one(
     # Made, then made again in the same folder with a corrected sending day (--force): the
     # folder's files are the new request's, so the log holds one open request for it, not two
     # with two sets of reminders. The replaced one can be restored with the undo it names.
-    from recordskit.tracking.open import open_log
+    from recordskit.service import open_log
 
     out = tmp_path / "out"
     path = _answers_file(tmp_path, answers())

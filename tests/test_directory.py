@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from recordskit.directory.load import load_directory
 from recordskit.errors import DirectoryError
-from recordskit.models import Directory
+from recordskit.service import Directory, load_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,14 +17,17 @@ from click.testing import CliRunner
 from prompt_toolkit.input.base import PipeInput
 
 from recordskit.cli import cli
-from recordskit.directory.copies import init_user_copy, update_user_copy
-from recordskit.directory.load import check_directory
 from recordskit.documents.docx_text import docx_text
-from recordskit.documents.make import prepare_request
 from recordskit.errors import InputFileError
 from recordskit.intake.answers import request_from
-from recordskit.models import Directory
-from recordskit.paths import agencies_in_use
+from recordskit.service import (
+    Directory,
+    agencies_in_use,
+    check_directory,
+    init_user_copy,
+    prepare_request,
+    update_user_copy,
+)
 from tests.conftest import ENTER, FROZEN_AGENCIES, ROOT
 
 Answers = Callable[..., dict[str, Any]]
@@ -228,8 +231,7 @@ def test_send_to_must_fit_the_way_it_is_sent(directory: Directory, answers: Answ
 
 def test_the_interview_offers_an_address_the_directory_lacks(keys: PipeInput,
                                                              directory: Directory) -> None:
-    from recordskit.intake.interview import run_interview
-    from recordskit.intake.terminal import TerminalAsker
+    from recordskit.service import TerminalAsker, run_interview
 
     down = "\x1b[B"
     keys.send_text("".join((

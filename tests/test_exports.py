@@ -10,9 +10,8 @@ from typing import Any
 
 from icalendar import Calendar
 
-from recordskit.documents.make import prepare_request
 from recordskit.intake.answers import request_from
-from recordskit.models import Directory
+from recordskit.service import Directory, prepare_request
 
 Answers = Callable[..., dict[str, Any]]
 

@@ -18,7 +18,6 @@ from click.testing import CliRunner
 from prompt_toolkit.input.base import PipeInput
 
 from recordskit.cli import cli
-from recordskit.documents.make import prepare_request
 from recordskit.errors import InputFileError
 from recordskit.i18n import (
     LOCALE_DIR,
@@ -28,11 +27,8 @@ from recordskit.i18n import (
     set_language,
 )
 from recordskit.intake.answers import request_from
-from recordskit.intake.interview import run_interview
 from recordskit.intake.privacy import personal_details, refuse
-from recordskit.intake.terminal import TerminalAsker
-from recordskit.models import Directory
-from recordskit.text import local_date
+from recordskit.service import Directory, TerminalAsker, local_date, prepare_request, run_interview
 from tests.conftest import DOWN, ENTER, FROZEN_AGENCIES, docx_text
 
 Answers = Callable[..., dict[str, Any]]
@@ -329,7 +325,7 @@ def test_the_family_files_are_in_the_family_language(directory: Directory, answe
 
 def test_the_law_tables_sentences_a_family_reads_are_the_law_tables() -> None:
     """The sentences marked for translation are the law table's own, word for word."""
-    from recordskit.law import LAW
+    from recordskit.service import LAW
     from recordskit.text import FAMILY_RULES, rule_statement
 
     for key, marked in FAMILY_RULES.items():

@@ -18,12 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recordskit.cli import cli
-from recordskit.documents.make import prepare_request
 from recordskit.documents.render import LetterTemplate, Stamp, template
 from recordskit.errors import InputFileError, TemplateError, UserError
 from recordskit.files import write_folder
 from recordskit.intake.answers import request_from
-from recordskit.models import Directory
+from recordskit.service import Directory, prepare_request
 from recordskit.text import sentence
 from tests.conftest import docx_text
 
@@ -170,7 +169,7 @@ def test_output_folder_is_a_file(tmp_path: Path) -> None:
 
 def test_unreadable_answers_file(tmp_path: Path, directory: Directory,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from recordskit.intake.answers import load_answers
+    from recordskit.service import load_answers
 
     path = tmp_path / "a.yaml"
     path.write_text("agency: bps\n")
@@ -184,7 +183,7 @@ def test_unreadable_answers_file(tmp_path: Path, directory: Directory,
 
 
 def test_yaml_bombs_and_tags_are_refused(tmp_path: Path, directory: Directory) -> None:
-    from recordskit.intake.answers import load_answers
+    from recordskit.service import load_answers
 
     tagged = tmp_path / "tagged.yaml"
     tagged.write_text("agency: !!python/object/apply:os.system ['touch /tmp/recordskit-pwned']\n")
@@ -227,7 +226,7 @@ def test_every_command_works_offline(no_network: list[str], tmp_path: Path,
                  ["calendar", "--out", str(tmp_path / "all.ics")]):
         result = runner.invoke(cli, args, env=env)
         assert result.exit_code == 0, (args, result.output)
-    from recordskit.tracking.open import open_log
+    from recordskit.service import open_log
 
     request_id = open_log().all()[0].id
     for args in (["followup", request_id, "--out", str(tmp_path / "f")],
@@ -272,8 +271,7 @@ needs_libreoffice = pytest.mark.skipif(
 @needs_libreoffice
 def test_libreoffice_converts_every_kind_of_document() -> None:
     from recordskit.documents.pdf import to_pdf
-    from recordskit.documents.render import stamp
-    from recordskit.documents.samples import SAMPLE_CONTEXTS
+    from recordskit.service import SAMPLE_CONTEXTS, stamp
 
     documents = {name: template(name).render(make(), stamp("t", name))
                  for name, make in SAMPLE_CONTEXTS.items()}

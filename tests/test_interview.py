@@ -8,10 +8,8 @@ from decimal import Decimal
 import pytest
 from prompt_toolkit.input.base import PipeInput
 
-from recordskit.errors import InteractiveSessionError
 from recordskit.intake.interview import PRIVACY_NOTICE, Cancelled, run_interview
-from recordskit.intake.terminal import TerminalAsker
-from recordskit.models import Directory
+from recordskit.service import Directory, InteractiveSessionError, TerminalAsker
 from tests.conftest import BACKSPACE, DOWN, ENTER, SPACE
 
 TODAY = date(2026, 6, 12)
@@ -270,7 +268,7 @@ def test_a_past_sending_day_must_be_confirmed(keys: PipeInput, directory: Direct
 def test_a_non_custodial_parent_is_asked_and_gets_their_own_letter(
         keys: PipeInput, directory: Directory) -> None:
     from recordskit.documents.docx_text import docx_text
-    from recordskit.documents.make import prepare_request
+    from recordskit.service import prepare_request
 
     request, _said = _run(
         keys, directory,

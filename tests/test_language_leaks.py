@@ -18,7 +18,7 @@ import yaml
 from click.testing import CliRunner
 
 from recordskit.cli import cli
-from recordskit.i18n import set_language
+from recordskit.service import set_language
 from tests.conftest import docx_text
 
 # Words that mark a sentence as English and are no words of Spanish or Haitian Creole.
@@ -225,8 +225,7 @@ def test_notes_and_warnings_are_said_in_the_family_language(
     # production date past the limit, more days than the Supervisor normally grants) is shown
     # in the family's words: the same notice, translated, never another note in its place.
     from recordskit.deadlines.notices import OVERDUE_ASSUMED, PETITION
-    from recordskit.i18n import _
-    from recordskit.law import LAW
+    from recordskit.service import LAW, _
 
     runner = CliRunner()
 

@@ -45,8 +45,7 @@ def test_two_threads_never_speak_each_others_language() -> None:
 
 def test_a_batch_in_one_process_leaves_its_caller_in_the_callers_language(
         tmp_path: Path) -> None:
-    from recordskit.directory.load import load_directory
-    from recordskit.documents.batch import make_batch
+    from recordskit.service import load_directory, make_batch
     from tests.conftest import FROZEN_TEMPLATES
 
     rows = tmp_path / "rows.csv"

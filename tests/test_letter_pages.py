@@ -19,12 +19,10 @@ from typing import Any
 import pytest
 
 from recordskit.documents.docx_text import docx_text
-from recordskit.documents.make import make_appeal, make_followup, prepare_request
 from recordskit.documents.pdf import to_pdf
 from recordskit.intake.answers import request_from
-from recordskit.models import Directory
+from recordskit.service import Directory, LoggedRequest, make_appeal, make_followup, prepare_request
 from recordskit.text import join_titles, sentence
-from recordskit.tracking.log import LoggedRequest
 
 Answers = Callable[..., dict[str, Any]]
 

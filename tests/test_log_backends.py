@@ -29,8 +29,8 @@ from recordskit.errors import InputFileError, UserError
 from recordskit.intake.answers import request_from
 from recordskit.logged import parse_details, stored_details
 from recordskit.models import Directory, Request
+from recordskit.service import open_log
 from recordskit.tracking.log import EventRow
-from recordskit.tracking.open import open_log
 from recordskit.tracking.schema import SCHEMA_VERSION
 from recordskit.tracking.sqlite import SqliteLog
 from recordskit.tracking.transfer import export_log, import_log

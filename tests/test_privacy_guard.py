@@ -11,9 +11,8 @@ import yaml
 from prompt_toolkit.input.base import PipeInput
 
 from recordskit.errors import PersonalDetailsError
-from recordskit.intake.answers import load_answers
 from recordskit.intake.privacy import personal_details, refuse, scan
-from recordskit.models import Directory
+from recordskit.service import Directory, load_answers
 from tests.conftest import DOWN, ENTER
 
 Answers = Callable[..., dict[str, Any]]
@@ -97,8 +96,7 @@ def test_a_file_finding_names_its_line_and_column(tmp_path: Path, directory: Dir
 def _interview(keys: PipeInput, directory: Directory, *typed: str) -> tuple[Any, list[str]]:
     from datetime import date
 
-    from recordskit.intake.interview import run_interview
-    from recordskit.intake.terminal import TerminalAsker
+    from recordskit.service import TerminalAsker, run_interview
 
     keys.send_text("".join(typed))
     keys.close()

@@ -107,7 +107,7 @@ def test_fast_path_writes_what_docxtpl_writes(name: str) -> None:
     import io
 
     from recordskit.documents.render import template
-    from recordskit.documents.samples import SAMPLE_CONTEXTS
+    from recordskit.service import SAMPLE_CONTEXTS
 
     letter = template(name)
     assert letter.fast_path  # the shipped templates all take the fast path
@@ -290,7 +290,7 @@ def test_fast_path_body_is_the_body_docxtpl_writes(name: str) -> None:
     # The fast path writes a body without tables as rendered, not parsed and written out again:
     # the XML must still say exactly what docxtpl's own path says.
     from recordskit.documents.render import template
-    from recordskit.documents.samples import SAMPLE_CONTEXTS
+    from recordskit.service import SAMPLE_CONTEXTS
     from tests.conftest import FROZEN_TEMPLATES
 
     letter = template(name, FROZEN_TEMPLATES)
@@ -312,7 +312,7 @@ def test_the_body_kept_with_a_render_is_the_part_written(tmp_path: Path, name: s
     import zipfile
 
     from recordskit.documents.render import Rendered, template
-    from recordskit.documents.samples import SAMPLE_CONTEXTS
+    from recordskit.service import SAMPLE_CONTEXTS
     from tests.conftest import FROZEN_TEMPLATES
 
     if name == "table":
@@ -394,7 +394,7 @@ def test_each_fast_render_is_a_whole_zip_of_the_template_with_its_two_parts_new(
     source = FROZEN_TEMPLATES / "summary.docx"
     letter = LetterTemplate(source)
     assert letter.fast_path
-    from recordskit.documents.samples import SAMPLE_CONTEXTS
+    from recordskit.service import SAMPLE_CONTEXTS
 
     with zipfile.ZipFile(source) as original:
         parts = {name: original.read(name) for name in original.namelist()}

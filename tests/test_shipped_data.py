@@ -15,8 +15,7 @@ import yaml
 from click.testing import CliRunner
 
 from recordskit.cli import cli
-from recordskit.directory.edit import EditableDirectory
-from recordskit.directory.load import check_directory
+from recordskit.service import EditableDirectory, check_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "agencies.yaml"

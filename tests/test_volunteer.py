@@ -11,10 +11,8 @@ from click.testing import CliRunner
 from prompt_toolkit.input.base import PipeInput
 
 from recordskit.cli import cli
-from recordskit.directory.edit import EditableDirectory
-from recordskit.directory.load import load_directory
 from recordskit.errors import DirectoryError
-from recordskit.models import directory_json_schema
+from recordskit.service import EditableDirectory, directory_json_schema, load_directory
 from tests.conftest import BACKSPACE, ENTER, FROZEN_AGENCIES, SPACE
 
 ROOT = Path(__file__).resolve().parent.parent
