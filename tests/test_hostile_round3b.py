@@ -565,3 +565,147 @@ def test_a_log_that_may_only_be_read_is_found_before_writing(
     assert "Nothing was written" in made.output
     assert not out.exists() or list(out.iterdir()) == []
     assert open_log(database).request_rows() == []
+
+
+# 12. One address validator, strict, at every door an address comes in by.
+HOSTILE_ADDRESSES = [
+    "records@clerk.=?us-ascii?q?x=0D=0AContent-Type=3A_text/html?=.example",
+    "=?utf-8?b?QmNjOiBldmlsQGV4YW1wbGUub3Jn?=@example.org",
+    "rec?ords@example.org",
+    "records\u200b@example.org",
+    "records@exam\u00adple.org",
+    "records@example.org\u200b",
+    "records@exa\u202emple.org",
+    '"records\\"@x"@example.org',
+    "records(comment)@example.org",
+    "records@[127.0.0.1]",
+    "records@example",
+    "records..x@example.org",
+    ".records@example.org",
+    "records@-example.org",
+    "records@example_x.org",
+    "records@example.org>, evil@example.org",
+    "records@example.org\nBcc: evil@example.org",
+    "r" * 65 + "@example.org",
+    "records@" + "a" * 64 + ".org",
+    "réc@example.org",
+]
+GOOD_ADDRESSES = ["ana@example.org", "a.b+c@sub.example.co.uk", "o'brien@example.org",
+                  "PublicRecords@Boston.gov", "x-y_z@bücher.de", "a@b.io"]
+
+
+def _address_doors(directory: Directory, answers: Answers, tmp_path: Path
+                   ) -> dict[str, Callable[[str], Any]]:
+    """Every door an address comes in by, each a function that takes it in."""
+    from recordskit.directory.load import check_directory
+    from recordskit.intake.rows import check_rows, read_rows
+    from tests.conftest import FROZEN_AGENCIES
+
+    def requester(address: str) -> Any:
+        return request_from(answers(requester__email=address), directory)
+
+    def send_to(address: str) -> Any:
+        return request_from(answers(send_to=address), directory)
+
+    def directory_file(address: str) -> Any:
+        data = yaml.safe_load(FROZEN_AGENCIES.read_text())
+        data["agencies"][0]["records_officer"]["email"] = address
+        path = tmp_path / "agencies.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        found, problems = check_directory(path)
+        if problems:
+            raise ValueError(problems)
+        return found
+
+    def edit(address: str) -> Any:
+        from recordskit.directory.copies import init_user_copy
+
+        copy = tmp_path / "config" / "agencies.yaml"
+        if not copy.exists():
+            init_user_copy("1.0", target=copy, shipped=FROZEN_AGENCIES)
+        before = copy.read_bytes()
+        result = invoke("agencies", "edit", "bps", str(copy), "--set",
+                        f"records_officer.email={address}", "--yes")
+        if result.exit_code != 0:
+            assert copy.read_bytes() == before
+            raise ValueError(result.output)
+        return result
+
+    def batch_row(address: str) -> Any:
+        rows = tmp_path / "rows.csv"
+        rows.write_text("row_id,agency,records,requester.name,requester.email,delivery,"
+                        "sent_on\n", encoding="utf-8")
+        with rows.open("a", encoding="utf-8", newline="") as handle:
+            import csv
+
+            csv.writer(handle).writerow(["r1", "bps", "school-police-reports-shared-with-bric",
+                                         "Ana", address, "email", "2026-06-12"])
+        good, problems, _warnings = check_rows(read_rows(rows), directory,
+                                               today=date(2026, 6, 12))
+        if problems:
+            raise ValueError(problems)
+        return good
+
+    return {"requester.email": requester, "send_to": send_to, "agencies.yaml": directory_file,
+            "agencies edit --set": edit, "a batch row": batch_row}
+
+
+@pytest.mark.parametrize("door", ["requester.email", "send_to", "agencies.yaml",
+                                  "agencies edit --set", "a batch row"])
+def test_every_address_door_is_strict(door: str, directory: Directory, answers: Answers,
+                                      tmp_path: Path) -> None:
+    """Defect 12 and its class: each hostile address refused at each door; each good one
+    taken."""
+    take = _address_doors(directory, answers, tmp_path)[door]
+    for address in HOSTILE_ADDRESSES:
+        with pytest.raises((ValueError, UserError)):
+            take(address)
+    for address in GOOD_ADDRESSES:
+        take(address)
+
+
+def test_the_drafts_addresses_are_the_validated_ones(directory: Directory,
+                                                     answers: Answers) -> None:
+    """Defect 12 as reported, through to the draft: From and To carry exactly the validated
+    addresses, and no header but the draft's own."""
+    import email
+    import email.policy
+
+    from recordskit.documents.make import prepare_request
+
+    request = request_from(answers(requester__email="ana@example.org",
+                                   send_to="records@boston.gov"), directory)
+    made = prepare_request(request, directory)
+    message = email.message_from_bytes(made.files["email.eml"], policy=email.policy.default)
+    assert message["To"].addresses[0].addr_spec == "records@boston.gov"
+    assert message["From"].addresses[0].addr_spec == "ana@example.org"
+    assert sorted(message.keys()) == sorted(["To", "From", "Subject", "Date", "Message-ID",
+                                             "X-Unsent", "MIME-Version", "Content-Type"])
+
+
+# 23. Header lines within RFC 5322's 998 characters, losslessly.
+@pytest.mark.parametrize("name", ["A" * 19_990, "Ana " + "b" * 2_000, "é" * 5_000,
+                                  "日本語" * 2_000 + " Tanaka", "x" * 61, "Ana María Pérez",
+                                  "= ?utf-8?b?" + "Q" * 200])
+@pytest.mark.parametrize("field", ["name", "organization"])
+def test_every_header_line_is_within_the_limit(field: str, name: str, directory: Directory,
+                                               answers: Answers) -> None:
+    """Defect 23 and its class: a name of any length, in any script, gives a draft whose every
+    line is within 78 characters (998 is the hard limit), and the name reads back whole."""
+    import email
+    import email.policy
+    from email.header import decode_header, make_header
+
+    from recordskit.documents.make import prepare_request
+
+    changes = {"requester__name": name} if field == "name" else {
+        "requester__name": "", "requester__organization": name}
+    made = prepare_request(request_from(answers(**changes), directory), directory)
+    draft = made.files["email.eml"]
+    head = draft.split(b"\n\n", 1)[0]
+    assert max(len(line.rstrip(b"\r")) for line in head.split(b"\n")) <= 78
+    message = email.message_from_bytes(draft, policy=email.policy.compat32)
+    raw = message["From"]
+    shown = str(make_header(decode_header(raw.rsplit("<", 1)[0].strip()))).strip().strip('"')
+    assert shown.replace("\\", "") == name.replace("=?", "= ?")
+    assert message["Bcc"] is None

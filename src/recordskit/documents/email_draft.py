@@ -6,6 +6,7 @@ a verified email for the agency. Mail programs open it as a draft to check and s
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime, time
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
@@ -26,6 +27,27 @@ def header_text(text: str) -> str:
     written ``= ?``, which no program decodes; everything else stays as typed.
     """
     return " ".join(text.split()).replace("=?", "= ?")
+
+
+_LONGEST_WORD = 60
+"""A display name's word longer than this is written as encoded words, which fold."""
+_CHUNK = 45
+"""Bytes of UTF-8 in one encoded word: 60 characters of base64, 72 with its markers."""
+
+
+def encoded_words(text: str) -> str:
+    """``text`` as RFC 2047 encoded words (UTF-8, base64), one a line, each line under 78
+    characters: how a header holds a word too long for a line, losslessly (a mail program joins
+    adjacent encoded words without the folding space between them). The words are made here
+    from text ``header_text`` has made safe, so no character of it can become a header."""
+    data, words, start = text.encode("utf-8"), [], 0
+    while start < len(data):
+        end = min(start + _CHUNK, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # never half a character
+            end -= 1
+        words.append(f"=?utf-8?b?{base64.b64encode(data[start:end]).decode('ascii')}?=")
+        start = end
+    return "\n ".join(words)
 
 
 BOUNDARY = "=_recordskit-draft"
@@ -110,8 +132,12 @@ def email_draft(request: Request, agency: Agency, letter: bytes, subject: str, *
     person = request.requester
     message["To"] = str(Address(addr_spec=to))  # as text: a header the drafts share
     if person.email:
-        message["From"] = Address(display_name=header_text(person.name or person.organization),
-                                  addr_spec=person.email)
+        name = header_text(person.name or person.organization)
+        sender = Address(display_name=name, addr_spec=person.email)
+        if max(map(len, name.split() or [""])) <= _LONGEST_WORD:
+            message["From"] = sender
+        else:  # a word the email package would write on one line however long (RFC 5322: 998)
+            message.set_raw("From", f"{encoded_words(name)}\n <{sender.addr_spec}>")
     message["Subject"] = header_text(subject)
     sent = datetime.combine(request.sent_on, time(9, 0)).astimezone()
     message["Date"] = format_datetime(sent)
