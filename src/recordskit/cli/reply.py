@@ -109,7 +109,7 @@ def reply_read(ctx: click.Context, file: str, as_json: bool, lang: str | None) -
       recordskit reply read reply.eml
       recordskit reply read - --json < reply.txt
     """
-    from recordskit.service import find_reply_request, local_date
+    from recordskit.service import find_reply_request
 
     speak(lang)
     reply = _load(file)
@@ -123,14 +123,6 @@ def reply_read(ctx: click.Context, file: str, as_json: bool, lang: str | None) -
         say(json.dumps(data, indent=2, ensure_ascii=False))
         return
     _say_reading(reading)
-    if reading.received is not None:
-        stated = reading.received
-        say(_("They state when they received the request: {date}{time}.").format(
-            date=local_date(stated.on),
-            time=" " + _time(stated.at) if stated.at else ""))
-        say(_quoted(stated.evidence))
-        if stated.at is not None:
-            say("    " + _("That time is the one the agency's own system stated."))
     if matches:
         say(_("It may answer:"))
         for match in matches[:5]:
@@ -161,6 +153,14 @@ def _say_reading(reading: ReplyReading) -> None:
             say(f"  {number}. " + kind_words(candidate.kind.value))
             for words in candidate.evidence[:1]:
                 say("  " + _quoted(words))
+    if reading.received is not None:
+        stated = reading.received
+        say(_("They state when they received the request: {date}{time}.").format(
+            date=local_date(stated.on),
+            time=" " + _time(stated.at) if stated.at else ""))
+        say(_quoted(stated.evidence))
+        if stated.at is not None:
+            say("    " + _("That time is the one the agency's own system stated."))
     for reference in reading.references:
         say(_("Reference number: {number}").format(number=reference.number))
         say(_quoted(reference.evidence))
