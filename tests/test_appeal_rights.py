@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -401,3 +402,37 @@ def test_the_smaller_points(sent: str, tmp_path: Path) -> None:
     text = docx_text(tmp_path / "a" / "appeal.docx")
     # The logged acknowledgment is attached.
     assert "BPS's acknowledgment of receipt (R004625-112326), dated November 24, 2026" in text
+
+
+# --- One wording per ground, in the letter and in the family's words ------------------------
+
+
+def test_every_ground_has_its_own_wording_and_family_words(sent: str, tmp_path: Path) -> None:
+    from recordskit.directory.load import load_directory
+    from recordskit.documents.appeal import argue, prepare_appeal
+    from recordskit.documents.companion import APPEAL_GROUNDS
+    from recordskit.vocabulary import GroundKind
+
+    assert set(APPEAL_GROUNDS) == {kind.value for kind in GroundKind}
+    log(sent, "2026-12-04", "response", "--kind", "extension", "--until", "2027-02-26")
+    packet = prepare_appeal(open_log().get(sent), load_directory(), date(2026, 12, 7),
+                            grounds=tuple(kind.value for kind in GroundKind))
+    worded = [argue(packet, ground) for ground in packet.grounds]
+    assert {ground.kind for ground in packet.grounds} == set(GroundKind)
+    titles = [title for title, _argument, _citation in worded]
+    assert len(set(titles)) == len(titles), titles
+    assert not any("on this ground" in argument for _title, argument, _citation in worded)
+
+
+def test_the_family_page_says_which_answer_each_ground_rests_on(tmp_path: Path,
+                                                                answers: Answers) -> None:
+    # A late fee estimate (10 December) and a denial naming no exemption (14 December): both
+    # windows open on the 15th, so both grounds are argued, each on its own answer.
+    request = new(tmp_path, answers(sent_on="2026-11-23"), "es")
+    log(request, "2026-12-10", "response", "--kind", "fee_estimate", "--amount", "300")
+    log(request, "2026-12-14", "response", "--kind", "denied", "--no-exemption")
+    result = run("appeal", request, "--out", str(tmp_path / "a"), today="2026-12-15")
+    assert result.exit_code == 0, result.output
+    page = docx_text(tmp_path / "a" / "appeal_summary.docx")
+    assert page.count("Esto se basa en") == 2
+    assert "10 de diciembre" in page and "14 de diciembre" in page
