@@ -493,10 +493,10 @@ def test_in_the_family_language(tmp_path: Path, answers: Answers) -> None:
     result = run("log", request_id, "reply", str(CORPUS / "city_ack_sunday_night.txt"), "--yes",
                  "--lang", "es", today="2023-12-06")
     assert result.exit_code == 0, result.output
-    assert "Para registrar: la agencia recibió su solicitud el domingo, 3 de diciembre de 2023." \
-        in result.output
-    assert "el calendario cuenta desde el lunes, 4 de diciembre de 2023" in result.output
-    assert "La respuesta se guardó como" in result.output
+    # In Spanish (the catalog's words may be reviewed; the dates are Babel's)
+    assert "domingo, 3 de diciembre de 2023" in result.output
+    assert "lunes, 4 de diciembre de 2023" in result.output
+    assert "To log:" not in result.output and "Kept the reply" not in result.output
 
 
 def test_the_request_id_in_the_subject_finds_the_request(tmp_path: Path,
