@@ -436,3 +436,17 @@ def test_the_family_page_says_which_answer_each_ground_rests_on(tmp_path: Path,
     page = docx_text(tmp_path / "a" / "appeal_summary.docx")
     assert page.count("Esto se basa en") == 2
     assert "10 de diciembre" in page and "14 de diciembre" in page
+
+
+def test_a_mailed_letter_whose_transit_skips_an_assumed_day_says_so(
+        tmp_path: Path, answers: Answers) -> None:
+    # Mailed Friday 13 March 2026: 16, (17 Evacuation Day), 18, 19 March: taken to arrive the
+    # 19th, a day later than if Boston offices open on Evacuation Day.
+    new(tmp_path, answers(sent_on="2026-03-13", agency="bpd", delivery="mail",
+                          records=["gang-database-rules"], requester__mailing_address="1 Main St"))
+    entry = status("2026-03-13")
+    received = next(item for item in entry["schedule"] if item["event"] == "received")
+    assert received["date"] == "2026-03-19"
+    assert any("the 3 business days of the mail skip 2026-03-17 (Evacuation Day), counted as a "
+               "day the office is closed, which is an assumption" in note
+               for note in entry["notes"])

@@ -23,6 +23,10 @@ RECEIPT_ON_ASSUMED_DAY = N_("Your request is taken as received on {received}, no
                             "{sent} ({reason}) is counted as a day the office is closed, which "
                             "may not be so. If it was open, every date is one business day "
                             "earlier.")
+MAIL_ON_ASSUMED_DAY = N_("Your mailed letter is taken to arrive on {received}: the {days} business "
+                        "days of the mail skip {day} ({reason}), counted as a day the office is "
+                        "closed, which may not be so. If it was open, every date is one business "
+                        "day earlier.")
 PORTAL_SUNDAY = N_("A request made on a Sunday: the City's records portal has shown a due date "
                    "one business day earlier than the one counted here. It seems to count from "
                    "the Sunday, while the rule counts a request that arrives on a Sunday as "

@@ -14,6 +14,7 @@ from recordskit.deadlines.calendars import FRIDAY_BEFORE, BusinessCalendar, cale
 from recordskit.deadlines.events import order_of_day
 from recordskit.deadlines.notices import (
     FRIDAY_CLOSED,
+    MAIL_ON_ASSUMED_DAY,
     PORTAL_SUNDAY,
     RECEIPT_ON_ASSUMED_DAY,
     SUFFOLK,
@@ -203,6 +204,17 @@ def _receipt_notes(request: Request, calendar: BusinessCalendar, received: date,
                 "office is closed, which is an assumption. If the office was open, every date "
                 "is one business day earlier.",
                 RECEIPT_ON_ASSUMED_DAY, received=received, sent=day, reason=reason))
+    if received_on is None and request.delivery == "mail":
+        skipped = calendar.assumed_between(request.sent_on, received)
+        if skipped:
+            day, reason = skipped[0]
+            notes.append(notice(
+                f"The mailed letter is taken to arrive on {received.isoformat()}: the "
+                f"{MAIL_TRANSIT_BUSINESS_DAYS} business days of the mail skip {day.isoformat()} "
+                f"({reason}), counted as a day the office is closed, which is an assumption. If "
+                "the office was open, every date is one business day earlier.",
+                MAIL_ON_ASSUMED_DAY, received=received, days=MAIL_TRANSIT_BUSINESS_DAYS,
+                day=day, reason=reason))
     if (received_on is None and calendar.spec.suffolk_days and request.delivery != "mail"
             and request.sent_on.weekday() == 6):
         rule = LAW["receipt_rule"]
