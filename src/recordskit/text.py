@@ -109,11 +109,22 @@ def one_line(text: str) -> str:
     return text.replace("\n", ", ")
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d",
+                   "\uff20")
+"""What makes a spreadsheet read a cell as a formula: ``=``, ``+``, ``-``, ``@`` (and their
+full-width forms, which some spreadsheets read the same), or a tab or line break before one."""
+
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet would run ``text``, typed into a cell, as a formula (leading
+    spaces are passed over, as spreadsheets do)."""
+    return text.lstrip(" ").startswith(_FORMULA_STARTS)
 
 
 def csv_cell(value: object) -> str:
-    """A cell as a spreadsheet will read it as text, never as a formula.
+    """A cell as a spreadsheet will read it as text, never as a formula: the one cell
+    serializer of every CSV recordskit writes (``documents/spreadsheet.py`` writes an XLSX's
+    cells by the same test, as typed text).
 
     Excel, LibreOffice and Google Sheets run a cell that starts with ``=``, ``+``, ``-`` or
     ``@`` (or a tab or carriage return before one) as a formula, so a row id like
@@ -121,7 +132,7 @@ def csv_cell(value: object) -> str:
     which spreadsheets show as text and hide.
     """
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return "'" + text if formula_like(text) else text
 
 
 def csv_document(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:

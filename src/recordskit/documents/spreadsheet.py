@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from recordskit.errors import UserError
 from recordskit.files import write_file
 from recordskit.i18n import languages
 from recordskit.intake.rows import CHOICES, COLUMNS, EXAMPLE_ROW
 from recordskit.models import Directory
-from recordskit.text import csv_document
+from recordskit.text import csv_document, formula_like
+
+
+def append_row(sheet: Worksheet, values: Iterable[object]) -> None:
+    """One row of an XLSX sheet, every cell through the cell serializer: text a spreadsheet
+    would run as a formula (``text.formula_like``) is written as typed text, shown as written
+    and never run."""
+    sheet.append([None if value is None else str(value) for value in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and formula_like(cell.value):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def write_template(path: Path, *, force: bool = False, directory: Directory | None = None
@@ -34,8 +47,8 @@ def write_template(path: Path, *, force: bool = False, directory: Directory | No
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "requests"
-    sheet.append(list(COLUMNS))
-    sheet.append([EXAMPLE_ROW[column] for column in COLUMNS])
+    append_row(sheet, COLUMNS)
+    append_row(sheet, [EXAMPLE_ROW[column] for column in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, column in enumerate(COLUMNS, start=1):
@@ -52,12 +65,12 @@ def write_template(path: Path, *, force: bool = False, directory: Directory | No
     sheet.freeze_panes = "A2"
     if directory is not None:
         catalog = workbook.create_sheet("records")
-        catalog.append(["agency", "record id", "title"])
+        append_row(catalog, ["agency", "record id", "title"])
         for cell in catalog[1]:
             cell.font = Font(bold=True)
         for agency in directory.request_targets:
             for record in agency.records:
-                catalog.append([agency.id, record.id, record.title])
+                append_row(catalog, [agency.id, record.id, record.title])
         catalog.column_dimensions["B"].width = 44
         catalog.column_dimensions["C"].width = 60
         catalog.freeze_panes = "A2"
