@@ -86,3 +86,26 @@ def test_a_request_opens_by_its_whole_number_only(app: Any) -> None:
         assert other.get(f"/requests/{request_id}").status_code == 404
     opened = other.post("/requests/open", {"id": request_id.upper()})
     assert opened.status_code == 200 and opened.url.path == f"/requests/{request_id}"
+
+
+def test_the_review_explains_a_day_the_office_is_closed(app: Any) -> None:
+    from tests.web.conftest import PUBLIC_PAGES
+
+    seen = visitor(app, language="es")
+    for path, data in PUBLIC_PAGES[:4]:
+        seen.post(path, data)
+    review = seen.post("/new/sending", {**PUBLIC_PAGES[4][1], "sent_on": "2026-06-13"})
+    assert review.url.path == "/new/review"
+    assert "sábado" in review.text and "lunes, 15 de junio de 2026" in review.text
+
+
+def test_the_follow_up_page_says_what_the_letter_will_ask(
+        app: Any, monkeypatch: Any) -> None:
+    seen = visitor(app, language="es")
+    request_id = make_request(seen)
+    monkeypatch.setenv("RECORDSKIT_TODAY", "2026-07-08")
+    page = seen.get(f"/requests/{request_id}/followup")
+    assert "La agencia no respondió a más tardar el día que da la ley" in page.text
+    made = seen.post(f"/requests/{request_id}/followup")
+    assert "follow-up/follow_up.docx" in made.text
+    assert [str(e.event) for e in open_log().get(request_id).events] == ["followed_up"]

@@ -3,8 +3,7 @@
 The pages call only the names of this module, which speak in plain data (the answers-file
 keys, dates, ids, words already in the person's language). Each is a call to the service layer
 (``recordskit.service``), the surface the command line uses too, and nothing else of the
-library. What the service does not offer yet is made here from what it does, marked
-``NEEDS.md``: one request's calendar, and the review's words.
+library.
 
 Every function speaks the language in use (``set_language``): the page sets it before it calls.
 """
@@ -140,47 +139,23 @@ class SendingCheck:
 
 
 def sending_check(request: Request, ws: Workspace) -> SendingCheck:
-    """Whether the first answer to a letter sent that day was already due. (Why the office is
-    closed that day waits for the service: NEEDS.md.)"""
+    """Whether the office is closed the day the letter arrives (said as the interview says it),
+    and whether the first answer to a letter sent that day was already due."""
     prepared = service.prepare(request, ws.now().directory, ws.today)
-    return SendingCheck("", prepared.passed.due if prepared.passed else None)
+    said = ""
+    if prepared.closed is not None:
+        said = _("{date} is a day the office is closed ({reason}). A request that arrives "
+                 "that day counts as received on the next business day, {next}, and every "
+                 "deadline counts from there.").format(
+            date=day_words(request.sent_on),
+            reason=service.closed_day_words(prepared.closed.reason),
+            next=day_words(prepared.closed.received_on))
+    return SendingCheck(said, prepared.passed.due if prepared.passed else None)
 
 
 def review_text(request: Request, ws: Workspace) -> str:
-    """What will be written, in plain words, in the interview's review's words (NEEDS.md:
-    ``review_lines`` from the service)."""
-    agency = ws.now().directory.agency(request.agency)
-    person = request.requester
-    if request.student is not None:
-        lines = [_("To: the principal of {school}, with a copy to {office}").format(
-            school=request.student.school, office=agency.records_officer.office),
-            _("Asking for: the complete student record of {name}").format(
-                name=request.student.name)]
-    else:
-        lines = [_("To: {agency} ({title})").format(agency=agency.name,
-                                                    title=agency.records_officer.title),
-                 _("Records:")]
-        lines += [f"  - {_(agency.record(r).title)}" for r in request.records]
-        if request.other_records:
-            lines.append("  - " + _("In your words: {text}").format(text=request.other_records))
-        if request.date_from or request.date_to:
-            lines.append(_("Dates: {start} to {end}").format(
-                start=request.date_from or _("each record's usual start"),
-                end=request.date_to or _("now")))
-    lines.append(_("From: {who}").format(who=", ".join(
-        x for x in (person.name, person.organization, person.email or "", person.phone) if x)))
-    if person.mailing_address:
-        lines.append("      " + " ".join(person.mailing_address.split()))
-    if request.send_to:
-        lines.append(_("Sent to: {address} (the address you gave)").format(
-            address=" ".join(request.send_to.split())))
-    lines.append(_("Sent: {date}").format(date=day_words(request.sent_on)))
-    if request.student is None:
-        waiver = {"none": _("no"), "public_interest": _("yes, public interest"),
-                  "indigency": _("yes, cannot afford fees")}[request.fee_waiver]
-        lines.append(_("Fee waiver: {waiver}; ask first above ${amount}").format(
-            waiver=waiver, amount=f"{request.max_fee:.2f}"))
-    return "\n".join(lines)
+    """What will be written, in plain words, as the interview's review says it."""
+    return str(service.answers_in_words(request, ws.now().directory))
 
 
 def make(request: Request, ws: Workspace, *, past: bool, by: str | None = None) -> str:
@@ -311,7 +286,7 @@ def view(ws: Workspace, request_id: str) -> View:
              else tuple(service.family_notes(timeline.notes)))
     warnings = (tuple(n.text for n in timeline.warnings) if english
                 else tuple(service.family_notes(timeline.warnings)))
-    situation = ""  # NEEDS.md: why a follow-up is called for, on the service's Action
+    situation = shown.action.situation
     return View(logged.id, _asked(logged, workspace), _(agency.name), agency.short_name,
                 student, logged.request.student.school if logged.request.student else "",
                 logged.request.sent_on, str(timeline.state), shown.action.kind,
@@ -409,25 +384,7 @@ def appeal(ws: Workspace, request_id: str, objection: str) -> Made:
                 tuple(str(w) for w in made.packet.warnings))
 
 
-class _OneRequest:
-    """A request log that holds one request: the service's calendar of every open request,
-    made for one (NEEDS.md: ``request_calendar``); on a shared computer the log also holds
-    other families' requests."""
-
-    def __init__(self, workspace: ServiceWorkspace, request_id: str) -> None:
-        self.found = service.find_request(workspace, request_id)
-
-    def all(self, damaged: list[Any] | None = None) -> list[Any]:
-        return [self.found]
-
-
 def calendar(ws: Workspace, request_id: str) -> bytes:
     """The request's deadlines as a calendar file, as they stand today, in the language in
     use."""
-    workspace = ws.now()
-    one = ServiceWorkspace(workspace.agencies_path, workspace.database_url, workspace.today)
-    one.__dict__["directory"] = workspace.directory
-    one.__dict__["log"] = _OneRequest(workspace, request_id)
-    language = current_language()
-    return bytes(service.calendar_file(one, language=language,
-                                       default_language=language).content)
+    return bytes(service.request_calendar(ws.now(), request_id, language=current_language()))
