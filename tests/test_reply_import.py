@@ -511,3 +511,29 @@ def test_the_request_id_in_the_subject_finds_the_request(tmp_path: Path,
     assert read.exit_code == 0, read.output
     assert [(m["id"], m["how"]) for m in json.loads(read.output)["requests"]] == [
         (request_id, "subject")]
+
+
+@pytest.mark.usefixtures("terminal")
+def test_the_production_date_and_the_amount_can_be_changed(tmp_path: Path, answers: Answers,
+                                                           keys: PipeInput) -> None:
+    request_id, _folder = police(tmp_path, answers, "2024-04-24")
+    # The receipt as stated; the extension "with another date for the records"
+    keys.send_text(ENTER + DOWN + DOWN + ENTER + "\x7f" * 10 + "2024-05-31" + ENTER)
+    keys.close()
+    result = run("log", request_id, "reply", str(CORPUS / "extension_bpd.eml"),
+                 today="2024-05-10")
+    assert result.exit_code == 0, result.output
+    received, response = events(request_id)
+    assert received[2]["source"] == "reply"
+    assert response[2]["until"] == "2024-05-31" and "source" not in response[2]
+    assert "production_due" in schedule(request_id, "2024-05-10")
+
+
+def test_a_fee_estimate_logs_its_largest_sum(tmp_path: Path, answers: Answers) -> None:
+    request_id, _folder = police(tmp_path, answers, "2024-04-24")
+    result = run("log", request_id, "reply", str(CORPUS / "fee_estimate_bpd.txt"), "--yes",
+                 "--on", "2024-05-06", today="2024-05-10")
+    assert result.exit_code == 0, result.output
+    [(event, on, details)] = events(request_id)
+    assert (event, on, details["kind"], details["amount"]) == (
+        "response", "2024-05-06", "fee_estimate", "200.00")

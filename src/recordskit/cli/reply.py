@@ -310,17 +310,29 @@ def _day(text: str) -> date | None:
 
 
 def _ask_event(asker: Asker, proposed: ProposedEvent) -> list[ProposedEvent]:
-    from recordskit.service import Option
+    from recordskit.service import Option, Response
 
-    answer = asker.select(_("Log this?"), [
-        Option(_("Yes, log it"), "yes"),
-        Option(_("Yes, on another date"), "date"),
-        Option(_("No, do not log it"), "no"),
-    ], default="yes")
+    details = proposed.details
+    options = [Option(_("Yes, log it"), "yes"), Option(_("Yes, on another date"), "date")]
+    if isinstance(details, Response) and details.until is not None:
+        options.append(Option(_("Yes, with another date for the records"), "until"))
+    if isinstance(details, Response) and details.kind == "fee_estimate":
+        options.append(Option(_("Yes, with another amount"), "amount"))
+    options.append(Option(_("No, do not log it"), "no"))
+    answer = asker.select(_("Log this?"), options, default="yes")
     if answer == "no":
         return []
     if answer == "date":
         return [proposed.changed(_ask_date(asker, _("On what day?"), proposed.on))]
+    if answer == "until" and isinstance(details, Response) and details.until is not None:
+        return [proposed.until(_ask_date(asker, _("By what day are the records to come?"),
+                                         details.until))]
+    if answer == "amount":
+        return [proposed.amount(asker.text(
+            _("What amount do they ask for, in dollars?"), default=(
+                details.amount if isinstance(details, Response) else ""),
+            validate=lambda text: bool(re.fullmatch(r"\$?\s*\d[\d,]*(\.\d{1,2})?", text.strip()))
+            or _("write the amount in dollars, such as 200.00")))]
     return [proposed]
 
 

@@ -253,10 +253,17 @@ class ProposedEvent:
         return replace(self, on=on, stated=self.stated and on == self.on)
 
     def until(self, day: date) -> ProposedEvent:
-        """A response with the production date the person gave (the reply set none)."""
+        """A response with the production date the person gave."""
         if not isinstance(self.details, Response):
             return self
-        return replace(self, details=replace(self.details, until=day))
+        return replace(self, details=replace(self.details, until=day), stated=False)
+
+    def amount(self, dollars: str) -> ProposedEvent:
+        """A response with the amount the person gave."""
+        if not isinstance(self.details, Response):
+            return self
+        written = dollars.strip().removeprefix("$").strip()
+        return replace(self, details=replace(self.details, amount=written), stated=False)
 
     def to_json(self) -> dict[str, object]:
         return {"event": self.event.value, "on": self.on.isoformat(),
