@@ -109,3 +109,20 @@ def test_the_follow_up_page_says_what_the_letter_will_ask(
     made = seen.post(f"/requests/{request_id}/followup")
     assert "follow-up/follow_up.docx" in made.text
     assert [str(e.event) for e in open_log().get(request_id).events] == ["followed_up"]
+
+
+def test_a_sending_day_long_gone_is_confirmed_before_the_letter_is_written(app: Any) -> None:
+    from tests.web.conftest import PUBLIC_PAGES
+
+    seen = visitor(app, language="es")
+    for path, data in PUBLIC_PAGES[:4]:
+        seen.post(path, data)
+    old = {**PUBLIC_PAGES[4][1], "sent_on": "2026-04-01"}
+    asked = seen.post("/new/sending", old)
+    assert asked.status_code == 400
+    assert 'id="f-confirm_past"' in asked.text and 'href="#f-sent_on"' in asked.text
+    confirmed = seen.post("/new/sending", {**old, "confirm_past": "yes"})
+    assert confirmed.url.path == "/new/review"
+    made = seen.post("/new/write")
+    request_id = made.url.path.rsplit("/", 1)[1]
+    assert str(open_log().get(request_id).request.sent_on) == "2026-04-01"
