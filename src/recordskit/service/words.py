@@ -165,7 +165,8 @@ def details_text(details: EventDetails) -> str:
     if current_language() == "en":
         return ", ".join(f"{key}: {value}" for key, value in stored.items())
     return ", ".join(str(value) for key, value in stored.items()
-                     if key not in ("kind", "event", "no_exemption", "window", "undoes"))
+                     if key not in ("kind", "event", "no_exemption", "window", "undoes",
+                                    "source", "sha256", "reply"))
 
 
 def next_step_words(kind: str, day: str) -> str:
