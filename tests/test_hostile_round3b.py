@@ -795,3 +795,81 @@ def test_every_spreadsheet_writer_goes_through_the_serializer() -> None:
             assert name == "documents/spreadsheet.py", name
             assert re.findall(r"\.append\(", body) == [".append("], name  # append_row's own
             assert ".cell(" not in body.replace("sheet.cell(row=1, column=index)", ""), name
+
+
+# 21. Crafted XLSX cells are a problem of their row, never a traceback.
+def _crafted_xlsx(path: Path, cell_xml: str) -> Path:
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["row_id", "agency", "records", "requester.name", "requester.email",
+                  "delivery", "sent_on"])
+    sheet.append(["r1", "bps", "school-police-reports-shared-with-bric", "Ana",
+                  "a@example.org", "email", "2026-06-12"])
+    plain = io.BytesIO()
+    workbook.save(plain)
+    with zipfile.ZipFile(plain) as old, zipfile.ZipFile(path, "w") as new:
+        for info in old.infolist():
+            data = old.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(r'<c r="A2"[^>]*>.*?</c>', cell_xml, data.decode(),
+                              count=1).encode()
+            new.writestr(info, data)
+    return path
+
+
+CRAFTED_CELLS = {
+    "an invalid t=d value": '<c r="A2" t="d"><v>not-a-date</v></c>',
+    "a date past year 9999": '<c r="A2" t="d"><v>99999-01-01</v></c>',
+    "a non-numeric <v>": '<c r="A2"><v>abc</v></c>',
+    "NaN as a number": '<c r="A2"><v>nan</v></c>',
+    "a bad cell reference": '<c r="!!"><v>1</v></c>',
+    "a column past ZZZ": '<c r="ZZZZZZ2"><v>1</v></c>',
+    "a shared string out of range": '<c r="A2" t="s"><v>999</v></c>',
+    "a negative shared string": '<c r="A2" t="s"><v>-5</v></c>',
+    "a shared string that is not a number": '<c r="A2" t="s"><v>abc</v></c>',
+    "a boolean that is not one": '<c r="A2" t="b"><v>x</v></c>',
+}
+
+
+@pytest.mark.parametrize("shape", list(CRAFTED_CELLS))
+@pytest.mark.parametrize("check", [True, False])
+def test_a_crafted_xlsx_cell_is_a_clear_error(shape: str, check: bool, tmp_path: Path) -> None:
+    """Defect 21 and its class: each way a sheet's XML can write a cell no spreadsheet program
+    writes, through ``batch`` and ``batch --check``."""
+    path = _crafted_xlsx(tmp_path / "rows.xlsx", CRAFTED_CELLS[shape])
+    args = ["batch", str(path), "--check"] if check else ["batch", str(path), "--out",
+                                                           str(tmp_path / "out")]
+    result = invoke(*args)
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "rows.xlsx:2: a cell of this row cannot be read" in result.output, result.output
+
+
+# 11. Limits bound time and memory, not only bytes.
+def test_a_yaml_batch_is_bounded_by_its_values(tmp_path: Path) -> None:
+    """Defect 11: a 20 MB YAML batch, within the old 50 MB limit, took 257 s and 2.56 GB.
+    A YAML batch has its own byte limit, and every YAML input a limit of values, checked on
+    libyaml's events before a node is built: each refused in about a second."""
+    import time
+
+    from recordskit.intake.rows import read_rows
+
+    row = ("- {row_id: r, agency: bps, records: [school-police-reports-shared-with-bric], "
+           "requester: {name: Ana, email: a@example.org}, delivery: email}\n")
+    big = tmp_path / "big.yaml"
+    big.write_text(row * (20_000_000 // len(row)))
+    dense = tmp_path / "dense.yaml"  # 600,000 values in 1.8 MB, under the byte limit
+    dense.write_text("- [" + "a, " * 600_000 + "a]\n")
+    for path, message in ((big, r"over the limit of 10,000,000 bytes.*"
+                                r"RECORDSKIT_MAX_BATCH_YAML_BYTES"),
+                          (dense, r"over the limit of 500,000 values.*"
+                                  r"RECORDSKIT_MAX_YAML_NODES")):
+        started = time.perf_counter()
+        with pytest.raises(InputFileError, match=message):
+            read_rows(path)
+        assert time.perf_counter() - started < 10

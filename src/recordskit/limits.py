@@ -43,11 +43,14 @@ class Limit:
 
 _LIMITS = (
     Limit("input_bytes", 2_000_000, "bytes"),            # an answers file or agencies.yaml
-    Limit("batch_bytes", 50_000_000, "bytes"),           # a CSV, XLSX or YAML batch file
+    Limit("batch_bytes", 50_000_000, "bytes"),           # a CSV or XLSX batch file
+    # YAML costs by the value it holds, not by the byte: a 20 MB batch took minutes and GBs.
+    Limit("batch_yaml_bytes", 10_000_000, "bytes"),      # a YAML (or JSON) batch file
     Limit("batch_unpacked_bytes", 200_000_000, "bytes"),  # an XLSX file, unzipped
     Limit("batch_rows", 20_000, "rows"),
     Limit("batch_columns", 64, "columns"),
     Limit("yaml_depth", 40, "levels of nesting"),
+    Limit("yaml_nodes", 500_000, "values"),              # in any YAML or JSON input
     Limit("text_chars", 20_000, "characters"),           # one answer
     Limit("template_unpacked_bytes", 20_000_000, "bytes"),  # a DOCX template, unzipped
     Limit("render_steps", 200_000, "loop steps"),        # one document's template loops

@@ -225,9 +225,23 @@ def _sheet_values(path: Path, data: bytes, *, saved_results: bool
         sheet = workbook.worksheets[0]
         # Bounded by the limits, not by the sheet's own declared size, which a crafted file
         # sets to a million rows by sixteen thousand columns.
-        found = [(number, list(cells)) for number, cells in enumerate(
-            sheet.iter_rows(max_row=rows.value + 2, max_col=columns.value, values_only=True),
-            start=1)]
+        found: list[tuple[int, list[Any]]] = []
+        cells = iter(sheet.iter_rows(max_row=rows.value + 2, max_col=columns.value,
+                                     values_only=True))
+        while True:
+            try:
+                values = next(cells, None)
+            except Exception as exc:  # noqa: BLE001 (a crafted cell: openpyxl raises any kind)
+                # A cell the sheet's XML writes in a way no spreadsheet program does: a date
+                # that is not one, a number that is not one, a reference that is not a cell's,
+                # a shared text that is not there.
+                raise InputFileError(path, [Problem("", (
+                    f"a cell of this row cannot be read ({type(exc).__name__}: "
+                    f"{str(exc)[:100]}); open the file in Excel or LibreOffice and save it "
+                    "again"), (found[-1][0] if found else 0) + 1)]) from None
+            if values is None:
+                break
+            found.append((len(found) + 1, list(values)))
     finally:
         workbook.close()
     if sum(not _blank_row(cells) for _number, cells in found) > rows.value + 1:
@@ -271,8 +285,8 @@ def _table_rows(path: Path, cells: list[tuple[int, list[Any]]]) -> list[Row]:
 
 
 def _yaml_rows(path: Path) -> list[Row]:
-    data, _node = inputfile.parse(_text(path, inputfile.read_bytes(path, LIMITS["batch_bytes"])),
-                                  path)
+    data, _node = inputfile.parse(_text(path, inputfile.read_bytes(
+        path, LIMITS["batch_yaml_bytes"])), path)
     if not isinstance(data, list):
         raise InputFileError(path, [Problem("", "expected a list of answer mappings, one per "
                                                 "request (each like an answers file)", 1)])
