@@ -231,7 +231,7 @@ def _sheet_values(path: Path, data: bytes, *, saved_results: bool
         while True:
             try:
                 values = next(cells, None)
-            except Exception as exc:  # noqa: BLE001 (a crafted cell: openpyxl raises any kind)
+            except Exception as exc:  # a crafted cell: openpyxl raises any kind
                 # A cell the sheet's XML writes in a way no spreadsheet program does: a date
                 # that is not one, a number that is not one, a reference that is not a cell's,
                 # a shared text that is not there.
