@@ -41,3 +41,16 @@ def test_the_most_pressing_come_first_and_the_rest_are_counted(tmp_path: Path,
     assert "1 more not shown" in limited.output
     every = CliRunner().invoke(cli, ["status", "--all", "--limit", "1"], env={"COLUMNS": "200"})
     assert "not shown" not in every.output and "later" in every.output
+
+
+def test_the_agencys_reference_numbers_are_shown_with_the_request(tmp_path: Path,
+                                                                   answers: Answers) -> None:
+    _make(tmp_path, answers, "soon", "2026-06-12")
+    [entry] = json.loads(CliRunner().invoke(cli, ["status", "--json"]).output)
+    logged = CliRunner().invoke(cli, ["log", entry["id"], "received", "--on", "2026-06-12",
+                                      "--tracking", "R004372-120323"])
+    assert logged.exit_code == 0, logged.output
+    [entry] = json.loads(CliRunner().invoke(cli, ["status", "--json"]).output)
+    assert entry["references"] == ["R004372-120323"]
+    table = CliRunner().invoke(cli, ["status"], env={"COLUMNS": "200"}).output
+    assert "R004372-120323" in table

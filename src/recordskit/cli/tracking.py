@@ -78,7 +78,14 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
       recordskit status --due-before 2027-01-31 --agency bps
       recordskit status --json
     """
-    from recordskit.service import StatusFilter, action_text, state_text, status_data, status_rows
+    from recordskit.service import (
+        StatusFilter,
+        action_text,
+        references_of,
+        state_text,
+        status_data,
+        status_rows,
+    )
 
     workspace = workspace_for(ctx)
     speak(lang)  # an unknown filter value is reported in --lang or the computer's language
@@ -116,7 +123,9 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
                           ("do", _("what to do"))):
         table.add_column(label, no_wrap=column in ("id", "next"))
     for row in report.rows:
-        add_row(table, row.logged.id, row.agency.short_name, row.asked,
+        # The agency's own reference numbers under the id: what its letters and portal name
+        numbers = references_of(row.logged)
+        add_row(table, "\n".join([row.logged.id, *numbers]), row.agency.short_name, row.asked,
                 state_text(row.timeline.state),
                 row.action.date.isoformat() if row.action.date else "",
                 action_text(row.action, invoked_as()))

@@ -140,7 +140,6 @@ if TYPE_CHECKING:
         load_reply_stream,
         log_reply,
         propose_reply_events,
-        references_of,
     )
     from recordskit.service.requests import (
         ClosedDay,
@@ -164,6 +163,7 @@ if TYPE_CHECKING:
         find_request,
         import_requests,
         record_event,
+        references_of,
         request_calendar,
         request_view,
         state_choices,
@@ -339,7 +339,7 @@ _HOME: dict[str, str] = {
     'find_reply_request': 'recordskit.service.replies',
     'propose_reply_events': 'recordskit.service.replies',
     'log_reply': 'recordskit.service.replies',
-    'references_of': 'recordskit.service.replies',
+    'references_of': 'recordskit.service.tracking',
     'Option': 'recordskit.intake.asker',
     'Received': 'recordskit.logged',
     'Response': 'recordskit.logged',

@@ -37,12 +37,12 @@ from recordskit.files import write_file
 from recordskit.i18n import _
 from recordskit.law import LAW
 from recordskit.limits import LIMITS
-from recordskit.logged import Appealed, Received, Response, kind_of, stored_details
+from recordskit.logged import Received, Response, kind_of, stored_details
 from recordskit.models import LoggedEvent
 from recordskit.replies.mime import ReplyFileError
 from recordskit.replies.reader import read_reply
 from recordskit.replies.reading import ReplyKind, ReplyReading
-from recordskit.service.tracking import RequestView, find_request, view_of
+from recordskit.service.tracking import RequestView, find_request, references_of, view_of
 from recordskit.service.workspace import Workspace
 from recordskit.tracking.log import EventRow, LoggedRequest, current_user, now
 from recordskit.vocabulary import EventKind, ResponseKind
@@ -140,17 +140,6 @@ class RequestMatch:
     def to_json(self) -> dict[str, str]:
         return {"id": self.request_id, "agency": self.agency, "sent_on": self.sent_on.isoformat(),
                 "how": self.how, "matched": self.matched}
-
-
-def references_of(logged: LoggedRequest) -> list[str]:
-    """Every reference number logged on a request: receipts', responses' and appeals'."""
-    found: list[str] = []
-    for event in logged.active_events:
-        details = event.details
-        numbers = (details.tracking if isinstance(details, Received | Response) else
-                   details.number if isinstance(details, Appealed) else "")
-        found += [n.strip() for n in numbers.split(",") if n.strip()]
-    return list(dict.fromkeys(found))
 
 
 _ID_WORD = re.compile(r"\b[0-9a-f]{8,64}\b")

@@ -20,7 +20,7 @@ from recordskit.deadlines.timeline import Timeline
 from recordskit.documents.exports import event_blocks, wrap_events
 from recordskit.errors import FieldError
 from recordskit.i18n import _, in_language
-from recordskit.logged import Undo, parse_details
+from recordskit.logged import Appealed, Received, Response, Undo, parse_details
 from recordskit.models import Agency, Directory, LoggedEvent
 from recordskit.service.workspace import Workspace
 from recordskit.tracking.log import DamagedEntry, LoggedRequest
@@ -256,6 +256,17 @@ def view_of(workspace: Workspace, logged: LoggedRequest) -> RequestView:
     return RequestView(logged, timeline, directory.agency(logged.request.agency),
                        action_of(next_step(timeline, today), logged.id,
                                  student=logged.request.student is not None))
+
+
+def references_of(logged: LoggedRequest) -> list[str]:
+    """Every reference number logged on a request: receipts', responses' and appeals'."""
+    found: list[str] = []
+    for event in logged.active_events:
+        details = event.details
+        numbers = (details.tracking if isinstance(details, Received | Response) else
+                   details.number if isinstance(details, Appealed) else "")
+        found += [n.strip() for n in numbers.split(",") if n.strip()]
+    return list(dict.fromkeys(found))
 
 
 # --- Recording what happened ---------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 from recordskit.i18n import N_, _, current_language
 from recordskit.logged import EventDetails, Response, stored_details
 from recordskit.models import LoggedEvent
-from recordskit.service.tracking import Action, StatusRow
+from recordskit.service.tracking import Action, StatusRow, references_of
 from recordskit.vocabulary import EventKind, ResponseKind, State
 
 STATE_WORDS: dict[State, str] = {
@@ -237,6 +237,7 @@ def status_data(row: StatusRow, today: date, program: str = "recordskit") -> dic
         "sent_on": row.logged.request.sent_on.isoformat(),
         "folder": row.logged.folder,
         "batch": row.logged.batch_id,
+        "references": references_of(row.logged),
         "next": ({"date": upcoming.date.isoformat(), "event": upcoming.event}
                  if upcoming else None),
         "next_step": {"kind": action.kind,
