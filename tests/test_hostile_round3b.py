@@ -873,3 +873,124 @@ def test_a_yaml_batch_is_bounded_by_its_values(tmp_path: Path) -> None:
         with pytest.raises(InputFileError, match=message):
             read_rows(path)
         assert time.perf_counter() - started < 10
+
+
+# 9. Every file read is a regular file, read within a bound; recordskit's own never through a
+# link.
+def _batch_made(tmp_path: Path) -> tuple[Path, Path]:
+    rows = _rows_file(tmp_path)
+    out = tmp_path / "out"
+    made = invoke("batch", str(rows), "--out", str(out), "--no-log")
+    assert made.exit_code == 0, made.output
+    return rows, out
+
+
+def _link(path: Path, to: str) -> None:
+    path.unlink(missing_ok=True)
+    path.symlink_to(to)
+
+
+SPECIAL = ["/dev/zero", "/dev/urandom"]
+
+
+@pytest.mark.parametrize("target", SPECIAL)
+@pytest.mark.parametrize("where", ["manifest.csv", "errors.csv", "calendar.ics",
+                                   "a row's answers.yaml", "a row's schedule.ics"])
+def test_a_batch_never_reads_a_special_file_in_its_folder(where: str, target: str,
+                                                         tmp_path: Path) -> None:
+    """Defect 9 as reported (a link to /dev/zero at out/manifest.csv, out/errors.csv or a
+    row's answers.yaml gave a MemoryError), and the batch's other files: a clear error, or the
+    row reported; never memory."""
+    rows, out = _batch_made(tmp_path)
+    [row_folder] = [p for p in out.iterdir() if p.is_dir()]
+    path = {"a row's answers.yaml": row_folder / "answers.yaml",
+            "a row's schedule.ics": row_folder / "schedule.ics"}.get(where, out / where)
+    _link(path, target)
+    again = invoke("batch", str(rows), "--out", str(out), "--no-log")
+    assert not isinstance(again.exception, MemoryError), again.output
+    assert again.exception is None or isinstance(again.exception, SystemExit), again.output
+    assert "Traceback" not in again.output
+    assert again.exit_code == 1, again.output
+    assert "symbolic link" in again.output, again.output
+    assert path.is_symlink()  # nothing written through it
+
+
+@pytest.mark.parametrize("target", SPECIAL)
+def test_a_template_that_is_a_special_file_is_refused(target: str, tmp_path: Path,
+                                                      answers: Answers) -> None:
+    """Defect 9: a template linked to /dev/zero, at every door that reads templates."""
+    import shutil
+
+    from recordskit.documents.render import LetterTemplate
+    from recordskit.documents.template_check import check_template
+    from recordskit.errors import TemplateError
+    from tests.conftest import FROZEN_TEMPLATES
+
+    folder = tmp_path / "templates"
+    shutil.copytree(FROZEN_TEMPLATES, folder)
+    _link(folder / "request.docx", target)
+    with pytest.raises(TemplateError, match="not a regular file"):
+        LetterTemplate(folder / "request.docx")
+    assert any("not a regular file" in p.message for p in check_template(folder /
+                                                                         "request.docx"))
+    path = tmp_path / "a.yaml"
+    path.write_text(yaml.safe_dump(answers()))
+    for args in (["new", "--answers", str(path), "--out", str(tmp_path / "o")],
+                 ["templates", "check", str(folder)]):
+        result = invoke(*args, env={"RECORDSKIT_TEMPLATES": str(folder)})
+        assert result.exit_code == 1 and "not a regular file" in result.output, (args,
+                                                                                 result.output)
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "a fifo", "a folder"])
+def test_every_input_door_refuses_a_special_file(target: str, tmp_path: Path) -> None:
+    """The class, at the doors a person names a file: each refuses a device, a pipe (which
+    would wait for ever) and a folder, unread."""
+    import os
+
+    if target == "a fifo":
+        special = tmp_path / "fifo"
+        os.mkfifo(special)
+    elif target == "a folder":
+        special = tmp_path / "folder"
+        special.mkdir()
+    else:
+        special = Path(target)
+    doors: dict[str, list[str]] = {}
+    for suffix in (".yaml", ".csv", ".xlsx", ".jsonl"):
+        link = tmp_path / f"input{suffix}"
+        _link(link, str(special))
+        doors[f"new --answers {suffix}"] = ["new", "--answers", str(link), "--out",
+                                            str(tmp_path / "o")]
+        doors[f"batch {suffix}"] = ["batch", str(link), "--check"]
+    doors["agencies validate"] = ["agencies", "validate", str(tmp_path / "input.yaml")]
+    doors["--agencies"] = ["--agencies", str(tmp_path / "input.yaml"), "status"]
+    doors["log import"] = ["log", "import", str(tmp_path / "input.jsonl")]
+    for door, args in doors.items():
+        result = invoke(*args)
+        assert result.exit_code != 0, (door, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            door, result.output)
+
+
+def test_no_module_reads_a_file_but_through_the_bounded_reader() -> None:
+    """The class, statically: every file read in the modules of this class goes through
+    ``files.open_regular`` / ``read_limited`` (or ``inputfile``, which does)."""
+    from tests.conftest import ROOT
+
+    package = ROOT / "src" / "recordskit"
+    reads = re.compile(r"\.read_bytes\(\)|(?<!inputfile)\.read_text\(|(?<![\w.])open\(|"
+                       r"\.open\(\"r")
+    mine = ["files.py", "inputfile.py", "intake/rows.py", "documents/batch.py",
+            "documents/batch_state.py", "documents/batch_worker.py", "documents/render.py",
+            "documents/template_check.py", "documents/pdf.py", "documents/package.py",
+            "documents/spreadsheet.py", "documents/email_draft.py", "directory/load.py",
+            "directory/edit.py", "directory/copies.py", "tracking/transfer.py",
+            "tracking/log.py", "tracking/sqlite.py"]
+    allowed = {"directory/edit.py": ["def open(cls"],
+               "files.py": ['Path(f"/proc/{pid}/stat").read_text()', 'path.open("rb")']}
+    for name in mine:
+        text = (package / name).read_text(encoding="utf-8")
+        for line in text.splitlines():
+            if reads.search(line) and not any(ok in line for ok in allowed.get(name, [])):
+                raise AssertionError(f"{name}: {line.strip()}")

@@ -8,6 +8,7 @@ replaced unless the caller says ``force``; a folder's files are checked before a
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import itertools
 import os
@@ -15,10 +16,11 @@ import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO
 
 from recordskit.errors import FieldError, OutputExistsError, UserError
 from recordskit.i18n import _
+from recordskit.limits import Limit
 
 TEMPORARY_SUFFIX = ".tmp"
 """Temporary files are ``.<name>.rk<pid>.<random or number>.tmp``: the process that owns one
@@ -51,6 +53,53 @@ def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[IO[bytes]]:
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
+
+
+class LimitError(ValueError):
+    """A file over its limit (the message says which, and how to raise it)."""
+
+
+def open_regular(path: Path, *, follow: bool = True) -> BinaryIO:
+    """``path`` opened for reading, as a regular file only: a folder, a device (``/dev/zero``),
+    a pipe or a socket is refused before a byte is read, and the open file is checked to be the
+    one looked at. ``follow=False`` refuses a symbolic link too, for files recordskit itself
+    keeps (a batch's ``manifest.csv``), where a link is never what it wrote. Raises
+    ``OSError``; ``not_regular`` words it."""
+    found = path.stat() if follow else path.lstat()
+    if stat.S_ISLNK(found.st_mode):
+        raise OSError(errno.ELOOP, "is a symbolic link")
+    if not stat.S_ISREG(found.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is not a regular file; expected a saved file")
+    handle = path.open("rb")
+    opened = os.fstat(handle.fileno())
+    if (opened.st_dev, opened.st_ino) != (found.st_dev, found.st_ino) \
+            or not stat.S_ISREG(opened.st_mode):  # swapped between the look and the open
+        handle.close()
+        raise IsADirectoryError(errno.EISDIR, "is not a regular file; expected a saved file")
+    return handle
+
+
+def not_regular(path: Path, exc: OSError) -> str:
+    """Why ``path`` could not be opened by ``open_regular``, as a problem's message."""
+    if isinstance(exc, FileNotFoundError):
+        return "file not found"
+    if exc.errno == errno.ELOOP:
+        return "is a symbolic link; recordskit reads the files it keeps only where it wrote them"
+    if isinstance(exc, IsADirectoryError):
+        return ("is a folder; expected a file" if path.is_dir() else
+                "is not a regular file; expected a saved file")
+    return f"cannot be read: {exc.strerror}"
+
+
+def read_limited(path: Path, limit: Limit, *, follow: bool = True) -> bytes:
+    """A regular file's bytes, never more than ``limit`` of them read: the one bounded reader,
+    which every file recordskit reads goes through (``OSError`` when it cannot be opened;
+    ``LimitError`` when it is larger)."""
+    with open_regular(path, follow=follow) as handle:
+        data = handle.read(limit.value + 1)
+    if len(data) > limit.value:
+        raise LimitError(limit.exceeded(str(path), "it is larger"))
+    return data
 
 
 def refuse_link(path: Path) -> None:
@@ -144,7 +193,7 @@ def write_if_changed(path: Path, chunks: bytes | Iterable[bytes], *, durable: bo
     digest.
     """
     if isinstance(chunks, bytes):
-        if path.exists() and path.read_bytes() == chunks:
+        if _holds(path, chunks):
             return False
         chunks = (chunks,)
     digest = hashlib.sha256()
@@ -157,16 +206,31 @@ def write_if_changed(path: Path, chunks: bytes | Iterable[bytes], *, durable: bo
             for chunk in chunks:
                 handle.write(chunk)
                 digest.update(chunk)
-            if path.exists() and _digest(path) == digest.digest():
+            if _digest(path) == digest.digest():
                 raise _Same
     except _Same:
         return False
     return True
 
 
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file, not a link, holding exactly ``data`` (read no
+    further than one byte past it: a link to ``/dev/zero`` is not read at all)."""
+    try:
+        with open_regular(path, follow=False) as handle:
+            return handle.read(len(data) + 1) == data
+    except OSError:
+        return False
+
+
 def _digest(path: Path) -> bytes:
+    """The digest of a regular file that is not a link; nothing for anything else."""
     found = hashlib.sha256()
-    with path.open("rb") as handle:
+    try:
+        handle = open_regular(path, follow=False)
+    except OSError:
+        return b""
+    with handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             found.update(block)
     return found.digest()

@@ -7,21 +7,19 @@ column are looked up in the node tree by the error's location.
 
 from __future__ import annotations
 
-import errno
 import json
-import os
 import re
-import stat
 import types
 import typing
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from recordskit.errors import InputFileError, Problem
+from recordskit.files import LimitError, not_regular, read_limited
 from recordskit.i18n import _
 from recordskit.limits import LIMITS, Limit
 
@@ -159,52 +157,6 @@ def duplicate_keys(node: yaml.Node | None, at: Location = ()) -> list[Problem]:
         for index, item in enumerate(node.value):
             found += duplicate_keys(item, (*at, index))
     return found
-
-
-def open_regular(path: Path, *, follow: bool = True) -> BinaryIO:
-    """``path`` opened for reading, as a regular file only: a folder, a device (``/dev/zero``),
-    a pipe or a socket is refused before a byte is read, and the open file is checked to be the
-    one looked at. ``follow=False`` refuses a symbolic link too, for files recordskit itself
-    keeps (a batch's ``manifest.csv``), where a link is never what it wrote. Raises
-    ``OSError``; ``not_regular`` words it."""
-    found = path.stat() if follow else path.lstat()
-    if stat.S_ISLNK(found.st_mode):
-        raise OSError(errno.ELOOP, "is a symbolic link")
-    if not stat.S_ISREG(found.st_mode):
-        raise IsADirectoryError(errno.EISDIR, "is not a regular file; expected a saved file")
-    handle = path.open("rb")
-    opened = os.fstat(handle.fileno())
-    if (opened.st_dev, opened.st_ino) != (found.st_dev, found.st_ino) \
-            or not stat.S_ISREG(opened.st_mode):  # swapped between the look and the open
-        handle.close()
-        raise IsADirectoryError(errno.EISDIR, "is not a regular file; expected a saved file")
-    return handle
-
-
-def not_regular(path: Path, exc: OSError) -> str:
-    """Why ``path`` could not be opened by ``open_regular``, as a problem's message."""
-    if isinstance(exc, FileNotFoundError):
-        return "file not found"
-    if exc.errno == errno.ELOOP:
-        return "is a symbolic link; recordskit reads the files it keeps only where it wrote them"
-    if isinstance(exc, IsADirectoryError):
-        return ("is a folder; expected a file" if path.is_dir() else
-                "is not a regular file; expected a saved file")
-    return f"cannot be read: {exc.strerror}"
-
-
-def read_limited(path: Path, limit: Limit, *, follow: bool = True) -> bytes:
-    """A regular file's bytes, never more than ``limit`` of them read: the one bounded reader
-    (``OSError`` when it cannot be opened; ``LimitError`` when it is larger)."""
-    with open_regular(path, follow=follow) as handle:
-        data = handle.read(limit.value + 1)
-    if len(data) > limit.value:
-        raise LimitError(limit.exceeded(str(path), "it is larger"))
-    return data
-
-
-class LimitError(ValueError):
-    """A file over its limit (the message says which, and how to raise it)."""
 
 
 def read_bytes(path: Path, limit: Limit, error: type[InputFileError] = InputFileError, *,

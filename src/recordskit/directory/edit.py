@@ -29,7 +29,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from recordskit import inputfile
 from recordskit.directory.load import check_directory_text
 from recordskit.errors import DirectoryError, Problem, UserError
-from recordskit.files import atomic_write
+from recordskit.files import atomic_write, not_regular, open_regular
 from recordskit.limits import LIMITS
 
 # Keys of a new agency, in the order the shipped file writes them.
@@ -198,7 +198,11 @@ class EditableDirectory:
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[BinaryIO]:
     """An exclusive lock on the file's current content while it is checked and replaced."""
-    with path.open("rb") as handle:
+    try:
+        opened = open_regular(path)
+    except OSError as exc:
+        raise UserError(f"{path}: {not_regular(path, exc)}; nothing was written") from None
+    with opened as handle:
         if fcntl is not None:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         yield handle

@@ -29,7 +29,13 @@ from recordskit.documents.batch_state import folder_state, row_result
 from recordskit.documents.exports import split_events, wrap_events
 from recordskit.documents.pdf import to_pdf
 from recordskit.errors import RecordskitError, UserError
-from recordskit.files import atomic_write, write_if_changed
+from recordskit.files import (
+    LimitError,
+    atomic_write,
+    not_regular,
+    read_limited,
+    write_if_changed,
+)
 from recordskit.intake.answers import load_answers
 from recordskit.intake.rows import (
     Row,
@@ -39,6 +45,7 @@ from recordskit.intake.rows import (
     read_rows,
     row_id_of,
 )
+from recordskit.limits import LIMITS
 from recordskit.models import Directory
 from recordskit.text import csv_document
 from recordskit.tracking.log import (
@@ -346,8 +353,14 @@ def _write_summaries(out: Path, report: BatchReport) -> None:
 
 
 def _schedule_ics(folder: str) -> bytes:
-    with open(os.path.join(folder, "schedule.ics"), "rb") as handle:  # noqa: PTH118, PTH123
-        return handle.read()
+    """A row's calendar, as the batch wrote it: a regular file, never through a link."""
+    path = Path(os.path.join(folder, "schedule.ics"))  # noqa: PTH118
+    try:
+        return read_limited(path, LIMITS["input_bytes"], follow=False)
+    except OSError as exc:
+        raise UserError(f"{path}: {not_regular(path, exc)}") from None
+    except LimitError as exc:
+        raise UserError(str(exc)) from None
 
 
 def _add_pdfs(report: BatchReport, *, chunk: int = 40) -> int:
@@ -359,7 +372,7 @@ def _add_pdfs(report: BatchReport, *, chunk: int = 40) -> int:
     made = 0
     for start in range(0, len(todo), chunk):
         group = todo[start:start + chunk]
-        documents = {f"{i}-{name}": (folder / name).read_bytes()
+        documents = {f"{i}-{name}": _written(folder / name)
                      for i, folder in enumerate(group)
                      for name in ("letter.docx", "schedule.docx")}
         for name, data in to_pdf(documents).items():
@@ -415,6 +428,21 @@ def _record_in_log(report: BatchReport, log: RequestLog, batch: str, directory: 
 
 def batch_id(path: Path) -> str:
     """The same input file always has the same batch id."""
-    return "batch-" + hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+    try:
+        data = read_limited(path, LIMITS["batch_bytes"])
+    except (OSError, LimitError) as exc:  # read whole a moment ago: changed since
+        raise UserError(f"{path}: cannot be read again: {exc}") from None
+    return "batch-" + hashlib.sha256(data).hexdigest()[:8]
+
+
+def _written(path: Path) -> bytes:
+    """A document the batch wrote in a row's folder, read as a regular file, never through a
+    link, within the limit of a document."""
+    try:
+        return read_limited(path, LIMITS["template_unpacked_bytes"], follow=False)
+    except OSError as exc:
+        raise UserError(f"{path}: {not_regular(path, exc)}; the PDFs were not made") from None
+    except LimitError as exc:
+        raise UserError(f"{exc}; the PDFs were not made") from None
 
 

@@ -7,6 +7,7 @@ for the rows they are given, so both decide the same way.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,9 +15,11 @@ from typing import Any
 
 from recordskit.deadlines.schedule import request_schedule
 from recordskit.documents.batch_report import REQUEST_FOLDER_FILES, RowResult, RowTask
-from recordskit.files import refuse_link
+from recordskit.errors import InputFileError, Problem
+from recordskit.files import LimitError, not_regular, read_limited, refuse_link
 from recordskit.inputfile import parse
 from recordskit.intake.answers import answers_yaml, request_from
+from recordskit.limits import LIMITS
 from recordskit.models import Directory, Request
 
 
@@ -49,7 +52,7 @@ def folder_state(task: RowTask, directory: Directory, checked: Request | None = 
     folder, answers = Path(task.folder), task.answers
     refuse_link(folder)
     existing = folder / "answers.yaml"
-    previous = existing.read_bytes() if existing.exists() else None
+    previous = _own_file(existing)
     if previous is not None and "sent_on" not in answers:
         earlier, _ = parse(previous.decode("utf-8"), existing)
         if isinstance(earlier, dict) and earlier.get("sent_on"):
@@ -88,3 +91,18 @@ def _first_date(request: Request, directory: Directory) -> date:
     if key not in _FIRST_DATES:
         _FIRST_DATES[key] = request_schedule(request, directory).deadlines[1].date
     return _FIRST_DATES[key]
+
+
+def _own_file(path: Path) -> bytes | None:
+    """A file the batch wrote in a row's folder (``answers.yaml``), or None when there is none:
+    read as a regular file, never through a link, within the limit of an answers file."""
+    if not os.path.lexists(path):
+        return None
+    limit = LIMITS["input_bytes"]
+    try:
+        return read_limited(path, limit, follow=False)
+    except OSError as exc:
+        raise InputFileError(path, [Problem("", not_regular(path, exc))]) from None
+    except LimitError:
+        raise InputFileError(path, [Problem("", limit.exceeded("the file", "it is larger"))]
+                             ) from None

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from recordskit.documents.package import package_problem
 from recordskit.errors import FieldError, UserError
-from recordskit.files import refuse_existing, write_folder
+from recordskit.files import LimitError, read_limited, refuse_existing, write_folder
 from recordskit.i18n import N_, _
+from recordskit.limits import LIMITS
 
 PDF_HELP = N_(
     "PDF needs LibreOffice, which is not installed here. The DOCX files were written and open "
@@ -116,5 +117,10 @@ def to_pdf(documents: dict[str, bytes]) -> dict[str, bytes]:
                 detail = (result.stderr or result.stdout).strip()[-300:]
                 raise UserError(f"LibreOffice could not convert {name} to PDF ({detail}); the "
                                 "DOCX files were written")
-            pdfs[pdf.name] = pdf.read_bytes()
+            try:  # LibreOffice's own output, in the scratch folder: still read within bounds
+                pdfs[pdf.name] = read_limited(pdf, LIMITS["template_unpacked_bytes"],
+                                              follow=False)
+            except (OSError, LimitError) as exc:
+                raise UserError(f"LibreOffice's PDF of {name} cannot be read ({exc}); the DOCX "
+                                "files were written") from None
         return pdfs

@@ -51,6 +51,7 @@ from lxml import etree
 
 from recordskit.documents.package import package_problem
 from recordskit.errors import TemplateError as RecordskitTemplateError
+from recordskit.files import LimitError, not_regular, read_limited
 from recordskit.law import LAW, LAW_VERSION
 from recordskit.limits import LIMITS
 from recordskit.paths import templates_dir
@@ -268,11 +269,13 @@ class LetterTemplate:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            self._bytes = path.read_bytes()
+        try:  # a regular file, within the limit of a template
+            self._bytes = read_limited(path, LIMITS["template_unpacked_bytes"])
         except OSError as exc:
             raise RecordskitTemplateError(f"{path}: cannot read the letter template: "
-                                          f"{exc.strerror}") from None
+                                          f"{not_regular(path, exc)}") from None
+        except LimitError as exc:
+            raise RecordskitTemplateError(str(exc)) from None
         if problem := package_problem(self._bytes):
             raise RecordskitTemplateError(f"{path}: {problem}")
         self._fast: _FastParts | None = _FastParts.build(self._bytes, path)

@@ -9,6 +9,7 @@ names the template and quotes the paragraph it is in.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -24,6 +25,8 @@ from recordskit.documents.package import package_problem
 from recordskit.documents.render import LetterTemplate, environment, paragraph_lines, stamp
 from recordskit.documents.samples import SAMPLE_CONTEXTS
 from recordskit.errors import TemplateError
+from recordskit.files import LimitError, not_regular, read_limited
+from recordskit.limits import LIMITS
 
 Severity = Literal["error", "warning"]
 
@@ -46,10 +49,10 @@ class TemplateProblem:
         return f"{self.template}: {self.severity}: {self.message}{near}"
 
 
-def _parts(path: Path) -> Iterator[tuple[str, str]]:
+def _parts(path: Path, data: bytes) -> Iterator[tuple[str, str]]:
     """The XML of each part docxtpl renders: the body, headers, footers and footnotes."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for name in archive.namelist():
                 if re.fullmatch(r"word/(document|header\d*|footer\d*|footnotes)\.xml", name):
                     yield name, archive.read(name).decode("utf-8")
@@ -78,16 +81,18 @@ def check_template(path: Path, context: dict[str, Any] | None = None) -> list[Te
             return [TemplateProblem(name, f"recordskit renders no template by this name; "
                                           f"expected one of: {known}")]
         context = SAMPLE_CONTEXTS[name]()
-    try:
-        data = path.read_bytes()
+    try:  # a regular file, within the limit of a template; read once, used from memory
+        data = read_limited(path, LIMITS["template_unpacked_bytes"])
     except OSError as exc:
-        return [TemplateProblem(name, f"cannot be read: {exc.strerror}")]
+        return [TemplateProblem(name, not_regular(path, exc))]
+    except LimitError as exc:
+        return [TemplateProblem(name, str(exc))]
     if problem := package_problem(data):
         return [TemplateProblem(name, problem)]
     paragraphs: list[str] = []
     sources: list[str] = []
-    template = DocxTemplate(path)
-    for _part, xml in _parts(path):
+    template = DocxTemplate(io.BytesIO(data))
+    for _part, xml in _parts(path, data):
         texts = _paragraph_texts(xml)
         paragraphs += texts
         problems += _word_damage(name, xml, texts)

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from recordskit import inputfile
 from recordskit.errors import InputFileError, Problem, UserError
-from recordskit.files import atomic_writer
+from recordskit.files import atomic_writer, not_regular, open_regular
 from recordskit.limits import LIMITS
 from recordskit.logged import EventDetailsError
 from recordskit.models import Request
@@ -190,9 +190,9 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
     device, a pipe or a folder is refused before a byte is read."""
     line_limit, file_limit = LIMITS["import_line_bytes"], LIMITS["import_bytes"]
     try:
-        handle = inputfile.open_regular(path)
+        handle = open_regular(path)
     except OSError as exc:
-        raise InputFileError(path, [Problem("", inputfile.not_regular(path, exc))]) from None
+        raise InputFileError(path, [Problem("", not_regular(path, exc))]) from None
     total = 0
     with handle:
         for number in range(1, 1 << 62):
