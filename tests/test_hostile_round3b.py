@@ -24,7 +24,12 @@ from recordskit.models import Directory
 from recordskit.tracking.open import open_log
 from recordskit.tracking.sqlite import SqliteLog
 from recordskit.tracking.transfer import export_log, import_log
-from tests.test_hostile_round3 import database, reader  # noqa: F401 (fixtures)
+from tests.test_hostile_round3 import (  # noqa: F401 (fixtures)
+    catalogs,
+    database,
+    reader,
+    translated,
+)
 
 Answers = Callable[..., dict[str, Any]]
 
@@ -994,3 +999,46 @@ def test_no_module_reads_a_file_but_through_the_bounded_reader() -> None:
         for line in text.splitlines():
             if reads.search(line) and not any(ok in line for ok in allowed.get(name, [])):
                 raise AssertionError(f"{name}: {line.strip()}")
+
+
+# 6. Everything printed goes through the one cleaner, titles and headers included.
+ESCAPE = "\x1b]0;owned\x07\x1b[2J"
+"""An escape sequence that retitles the terminal window and clears the screen."""
+
+
+@pytest.mark.parametrize("msgid", ["Events", "date", "Request {id}", "Date", "Your dates",
+                                   "by", "What"])
+def test_no_translated_title_or_header_reaches_the_terminal_raw(
+        msgid: str, catalogs: Any, tmp_path: Path,  # noqa: F811 (the fixture)
+        answers: Answers) -> None:
+    """Defect 6 and its class: a catalog's translation of a table title, a column header or
+    a line built in parts carries an escape sequence; no command prints it."""
+    placeholder = " {id}" if "{id}" in msgid else ""
+    catalogs("es", translated(msgid, f"X{ESCAPE}{placeholder}"))
+    path = tmp_path / "a.yaml"
+    path.write_text(yaml.safe_dump(answers(language="es")))
+    made = invoke("new", "--answers", str(path), "--out", str(tmp_path / "o"), "--lang", "es")
+    assert made.exit_code == 0, made.output
+    [logged] = open_log().all()
+    invoke("log", logged.id, "received", "--on", "2026-06-12")
+    for result in (made, invoke("show", logged.id, "--lang", "es"),
+                   invoke("status", "--lang", "es")):
+        assert "\x1b" not in result.output and "\x07" not in result.output, result.output
+
+
+def test_text_from_the_log_is_cleaned_wherever_it_is_printed(tmp_path: Path,
+                                                           answers: Answers) -> None:
+    """The class, from the data's side: a name and a folder the log holds, with escapes (a log
+    written by an older release, or by hand), are printed clean by show and status."""
+    path = tmp_path / "a.yaml"
+    path.write_text(yaml.safe_dump(answers()))
+    invoke("new", "--answers", str(path), "--out", str(tmp_path / "o"))
+    [logged] = open_log().all()
+    with sqlite3.connect(Path(open_log().location)) as db:
+        db.execute("UPDATE requests SET created_by = ?, folder = ?, batch_id = ?",
+                   (f"Ana{ESCAPE}", f"/tmp/o{ESCAPE}", f"b{ESCAPE}"))
+    for args in (["show", logged.id], ["status"], ["status", "--json"]):
+        result = invoke(*args)
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.output and "\x07" not in result.output, (args,
+                                                                              result.output)

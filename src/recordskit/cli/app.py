@@ -8,11 +8,12 @@ and names the command-line option of a field the library's error names. Heavy li
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 import shutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -116,10 +117,29 @@ def say(text: object, *, err: bool = False, bold: bool = False) -> None:
 
 
 def console(*, stderr: bool = False) -> Console:
-    """A rich console that never reads markup: a cell shows ``[/bold]`` as typed."""
-    from rich.console import Console
+    """A rich console that never reads markup (a cell shows ``[/bold]`` as typed) and cleans
+    every text it prints."""
+    return _cleaning_console()(stderr=stderr, highlight=False, markup=False, emoji=False)
 
-    return Console(stderr=stderr, highlight=False, markup=False, emoji=False)
+
+@functools.cache
+def _cleaning_console() -> type[Console]:
+    """The console class every table and line the command line prints goes through: each
+    piece of text it renders (a cell, a table's title and headers, a line built with
+    ``Text``, a translation) passes ``clean`` on its way out, so no text, whatever its source,
+    writes an escape sequence. Rich's own styling is not text but a control (kept)."""
+    from rich.console import Console
+    from rich.segment import Segment
+
+    class CleaningConsole(Console):
+        def render(self, renderable: Any, options: Any = None) -> Iterator[Segment]:
+            for segment in super().render(renderable, options):
+                if segment.control is None and _CONTROL.search(segment.text):
+                    yield Segment(clean(segment.text), segment.style)
+                else:
+                    yield segment
+
+    return CleaningConsole
 
 
 def add_row(table: Table, *cells: object) -> None:
