@@ -1042,3 +1042,17 @@ def test_text_from_the_log_is_cleaned_wherever_it_is_printed(tmp_path: Path,
         assert result.exit_code == 0, result.output
         assert "\x1b" not in result.output and "\x07" not in result.output, (args,
                                                                               result.output)
+
+
+def test_every_guarantee_names_tests_that_exist() -> None:
+    """README's security section names, for each guarantee, the tests that prove it: each
+    named test exists."""
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Security and privacy"):readme.index("## For developers")]
+    named = set(re.findall(r"`(test_\w+)`", section))
+    defined = {match for path in (ROOT / "tests").rglob("test_*.py")
+               for match in re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"),
+                                       re.MULTILINE)}
+    assert named and not named - defined, sorted(named - defined)
