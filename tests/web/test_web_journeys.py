@@ -59,9 +59,22 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
 
 
 def open_page(browser: Browser, size: str, lang: str) -> tuple[Any, Page]:
+    """A fresh browser (no cookies) in the language and size, whose console must stay free
+    of errors (a blocked script or style, a missing asset) until ``done``."""
     context = browser.new_context(viewport=VIEWPORTS[size], locale=LOCALES[lang],
                                   accept_downloads=True)
-    return context, context.new_page()
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text)
+            if message.type == "error" and "status of 40" not in message.text else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    context.problems = problems  # type: ignore[attr-defined]
+    return context, page
+
+
+def done(context: Any) -> None:
+    assert context.problems == [], "\n".join(context.problems)
+    context.close()
 
 
 def no_english(texts: list[str], lang: str) -> None:
@@ -174,7 +187,7 @@ def test_a_public_records_request_a_refusal_and_the_appeal(
     press(page, f"a[href='/requests/{request_id}']")
     refusal_then_appeal(page, request_id, lang, seen, tmp_path, size)
     no_english(seen, lang)
-    context.close()
+    done(context)
 
 
 @pytest.mark.slow
@@ -212,7 +225,7 @@ def test_a_student_record_request_by_a_parent_the_student_does_not_live_with(
     assert logged.request.language == ("" if lang == "en" else lang)
     assert "letter.docx" in page.locator("ul.files a").all_inner_texts()
     no_english(seen, lang)
-    context.close()
+    done(context)
 
 
 @pytest.mark.slow
@@ -231,7 +244,7 @@ def test_error_pages_are_accessible_and_in_the_language(browser: Browser,
     assert response is not None and response.status == 404
     check_page(page, seen)
     no_english(seen, lang)
-    context.close()
+    done(context)
 
 
 @pytest.mark.slow
@@ -303,7 +316,7 @@ def test_the_other_pages_privacy_follow_up_and_forgetting(
     check_page(page, seen)
     assert page.goto(f"{live_server.url}/requests/{request_id}").status == 403  # type: ignore[union-attr]
     no_english(seen, lang)
-    context.close()
+    done(context)
 
 
 DETAILS = {"en": "Reports about my son Kevin Ramírez, 2019 to 2020",
