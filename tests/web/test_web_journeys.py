@@ -352,3 +352,61 @@ def test_the_pages_work_with_scripts_off(browser: Browser, live_server: LiveServ
     press(page, "main form[action='/new/write'] button")
     assert "letter.docx" in page.locator("ul.files a").all_inner_texts()
     context.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "es", "ht"])
+def test_every_page_with_a_problem_is_accessible(browser: Browser, live_server: LiveServer,
+                                                 lang: str) -> None:
+    """Each form sent with a problem: the list at the top takes the focus, each problem is
+    beside its field, and axe finds nothing, in each language."""
+    context, page = open_page(browser, "phone", lang)
+    seen: list[str] = []
+
+    def problem_shown() -> None:
+        assert focused(page, "#error-summary")
+        assert page.locator(".field.has-error .error").count() >= 1
+        check_page(page, seen)
+
+    start(page, live_server, lang, seen)
+    press(page, "a[href='/new'].button")
+    press(page, "main button[type=submit]")  # nothing chosen
+    problem_shown()
+    choose(page, "kind", "student_parent")
+    press(page, "main button[type=submit]")
+    press(page, "main button[type=submit]")  # no student
+    problem_shown()
+    press(page, "a[href='/new']")
+    choose(page, "kind", "public_records")
+    press(page, "main button[type=submit]")
+    press(page, "main button[type=submit]")  # no agency
+    problem_shown()
+    choose(page, "agency", "bps")
+    press(page, "main button[type=submit]")
+    type_into(page, "#f-date_from", "2020-01-01")
+    type_into(page, "#f-date_to", "2019-01-01")
+    press(page, "main button[type=submit]")  # no records, dates backwards
+    problem_shown()
+    tick(page, "input[name=records][value=school-police-reports-shared-with-bric]")
+    type_into(page, "#f-date_from", "")
+    type_into(page, "#f-date_to", "")
+    press(page, "main button[type=submit]")
+    type_into(page, "#f-requester-email", "rosa(at)example.org")
+    press(page, "main button[type=submit]")  # not an email address
+    problem_shown()
+    type_into(page, "#f-requester-email", "rosa@example.org")
+    press(page, "main button[type=submit]")
+    choose(page, "delivery", "email")
+    type_into(page, "#f-sent_on", "2026-04-01")
+    press(page, "main button[type=submit]")  # its answer was due long ago: confirm it
+    problem_shown()
+    tick(page, "#f-confirm_past")
+    press(page, "main button[type=submit]")
+    press(page, "main form[action='/new/write'] button")
+    request_id = page.url.rstrip("/").rsplit("/", 1)[1]
+    press(page, f"a[href='/requests/{request_id}/answered']")
+    type_into(page, "#f-on", "")
+    press(page, "main button[type=submit]")  # nothing chosen, no date
+    problem_shown()
+    no_english(seen, lang)
+    done(context)

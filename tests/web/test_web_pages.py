@@ -126,3 +126,9 @@ def test_a_sending_day_long_gone_is_confirmed_before_the_letter_is_written(app: 
     made = seen.post("/new/write")
     request_id = made.url.path.rsplit("/", 1)[1]
     assert str(open_log().get(request_id).request.sent_on) == "2026-04-01"
+
+
+def test_a_problem_on_the_first_pages_is_said_in_her_language(app: Any) -> None:
+    seen = visitor(app, language="ht")
+    assert "Chwazi sa ou vle mande" in seen.post("/new", {}).text
+    assert "Chwazi yon lang" in seen.post("/language", {"language": "fr"}).text

@@ -236,6 +236,7 @@ class Pages:
         session = _session(request)
         if request.method == "POST":
             form = await read_form(request, session)
+            self.speak(request)
             chosen = form.get("language", "")
             if chosen in PAGE_LANGUAGES:
                 session.language = chosen
@@ -250,6 +251,7 @@ class Pages:
         session = _session(request)
         if request.method == "POST":
             form = await read_form(request, session)
+            self.speak(request)
             chosen = form.get("kind", "")
             if chosen not in ("public_records", "student_parent", "student_self"):
                 return self.page(request, "kind.html", status=400, chosen="",
