@@ -132,3 +132,19 @@ def test_a_problem_on_the_first_pages_is_said_in_her_language(app: Any) -> None:
     seen = visitor(app, language="ht")
     assert "Chwazi sa ou vle mande" in seen.post("/new", {}).text
     assert "Chwazi yon lang" in seen.post("/language", {"language": "fr"}).text
+
+
+def test_error_pages_are_worded_in_the_language_of_the_page(app: Any) -> None:
+    from starlette.testclient import TestClient
+
+    from recordskit.i18n import set_language
+
+    seen = visitor(app, language="es")
+    set_language("en")  # whatever the language in use before
+    assert "Esta página no existe" in seen.get("/no-such-page").text
+    anonymous = TestClient(app, base_url="http://127.0.0.1:8765",
+                           headers={"accept-language": "ht,en;q=0.5"})
+    set_language("en")
+    refused = anonymous.get("/")
+    assert refused.status_code == 403 and 'lang="ht"' in refused.text
+    assert "Yo pa ka louvri paj sa a la a" in refused.text

@@ -143,6 +143,7 @@ def create_app(config: WebConfig) -> Guard:
 
     async def refuse(scope: Scope, status: int, reason: str) -> tuple[bytes, str]:
         lang = accepted_language(_header(scope, "accept-language"))
+        set_language(lang)  # before the words are chosen
         response = site.render("error.html", lang, status=status, bare=True,
                                title=_error_title(status), message=_error_message(status))
         return bytes(response.body), "text/html; charset=utf-8"
@@ -220,6 +221,7 @@ class Pages:
     def error(self, request: Request, session: Session | None, status: int) -> HTMLResponse:
         lang = self.lang(request, session) if session else accepted_language(
             request.headers.get("accept-language", ""))
+        set_language(lang)  # before the words are chosen
         return self.site.render("error.html", lang, status=status, session=session,
                                 bare=session is None, title=_error_title(status),
                                 message=_error_message(status))
