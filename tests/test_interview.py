@@ -216,6 +216,24 @@ def test_a_sending_day_the_office_is_closed_is_explained(keys: PipeInput,
            "November 27, 2026, and every deadline counts from there." in said
 
 
+def test_a_day_closed_only_by_assumption_is_said_to_be_one(keys: PipeInput,
+                                                         directory: Directory) -> None:
+    """Evacuation Day: recordskit counts Boston's offices closed, the later and safer date,
+    but they may open; the interview says so rather than stating it."""
+    keys.send_text("".join((ENTER, ENTER, SPACE, ENTER, ENTER, ENTER, ENTER, "Ana", ENTER, ENTER,
+                            "a@b.org", ENTER, ENTER, ENTER, ENTER,
+                            BACKSPACE * 10, "2027-03-17", ENTER,  # Evacuation Day, a Wednesday
+                            ENTER, ENTER, ENTER, ENTER, "y")))
+    keys.close()
+    said: list[str] = []
+    run_interview(TerminalAsker(said.append), directory, today=date(2027, 3, 10))
+    assert "Wednesday, March 17, 2027 is Evacuation Day: recordskit counts it as a day the " \
+           "office is closed, which may not be so. A request that arrives that day is taken as " \
+           "received on Thursday, March 18, 2027; if the office was open, every deadline is one " \
+           "business day earlier." in said
+    assert not any("is a day the office is closed (Evacuation Day)" in line for line in said)
+
+
 def test_a_closed_sending_day_is_explained_in_the_familys_language(
         keys: PipeInput, directory: Directory) -> None:
     """The holiday's name too: "(Thanksgiving Day)" in a Spanish sentence was English."""

@@ -293,7 +293,16 @@ def _ask_sent_on(asker: Asker, today: date, directory: Directory, answers: dict[
         # A mailed letter is expected days after it is posted, whatever day that is (the
         # schedule says when): only a request that arrives the day it is sent meets the closed
         # office.
-        if closed and answers.get("delivery") != "mail":
+        if closed and answers.get("delivery") != "mail" and calendar.assumed(sent):
+            # A Suffolk County day, or a Friday before a Saturday holiday: closed only by
+            # recordskit's assumption (the later, safer date), never said as fact
+            asker.say(_("{date} is {reason}: recordskit counts it as a day the office is closed, "
+                        "which may not be so. A request that arrives that day is taken as "
+                        "received on {next}; if the office was open, every deadline is one "
+                        "business day earlier.").format(
+                date=local_date(sent), reason=closed_day_words(closed),
+                next=local_date(calendar.next_business_day(sent))))
+        elif closed and answers.get("delivery") != "mail":
             asker.say(_("{date} is a day the office is closed ({reason}). A request that arrives "
                         "that day counts as received on the next business day, {next}, and "
                         "every deadline counts from there.").format(

@@ -48,6 +48,7 @@ RESPONSE_WORDS: dict[ResponseKind, str] = {
     ResponseKind.PARTIAL: N_("They sent some of the records"),
     ResponseKind.PRODUCED: N_("They sent all the records"),
     ResponseKind.NO_RECORDS: N_("They say they have no such records"),
+    ResponseKind.CLOSED_INACTIVE: N_("They closed the request for no recent activity"),
 }
 """What each kind of response means, as a family says it."""
 
@@ -62,6 +63,7 @@ MEANINGS: tuple[tuple[str, str, str], ...] = (
     ("partial", N_("They sent some of the records, and kept back others"), ""),
     ("produced", N_("They sent all the records"), ""),
     ("no_records", N_("They say they have no such records"), ""),
+    ("closed_inactive", N_("They closed the request for no recent activity"), ""),
 )
 """What the agency answered, by its meaning, as a family chooses it: (the event or response
 kind it logs, its words, what to add)."""
@@ -75,7 +77,7 @@ NEXT_STEPS: dict[str, str] = {
     "wait_production": N_("The records are due by {date}. When they come, tell recordskit."),
     "wait_decision": N_("The Supervisor of Records decides your appeal by {date}."),
     "wait_decision_undated": N_("Wait for the decision of the Supervisor of Records."),
-    "close": N_("The records came. When you are satisfied, close the request."),
+    "close": N_("The agency has answered. When you are satisfied, close the request."),
     "none": N_("Nothing more to do."),
 }
 """The next step in a family's words, with no command (a page offers the button instead)."""
@@ -220,8 +222,9 @@ def action_text(action: Action, program: str = "recordskit") -> str:
         return (_("The Supervisor of Records decides by {date}; then: {command}").format(
             date=on, command=command) if on else
             _("The Supervisor of Records decides; then: {command}").format(command=command))
-    if action.kind == "close":
-        return _("Records came: when you are satisfied, {command}").format(command=command)
+    if action.kind == "close":  # the records, or an answer that no window is left to appeal
+        return _("The agency has answered: when you are satisfied, {command}").format(
+            command=command)
     return ""
 
 
