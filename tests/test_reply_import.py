@@ -196,6 +196,31 @@ def test_a_refusal_with_exemptions(tmp_path: Path, answers: Answers) -> None:
     assert "2025-05-21" in dates
 
 
+def test_the_appeal_encloses_the_reply_as_it_came(tmp_path: Path, answers: Answers) -> None:
+    """The refusal read from its email, then the appeal: the packet encloses the email byte
+    for byte (the response appealed, whole, with its headers) and its checklist says so."""
+    request_id, folder = police(tmp_path, answers, "2025-02-05")
+    reply = CORPUS / "denied_exemptions.eml"
+    assert run("log", request_id, "reply", str(reply), "--yes", today="2025-02-21").exit_code == 0
+    appeal = tmp_path / "appeal"
+    made = run("appeal", request_id, "--out", str(appeal), "--objection",
+               "The exemptions do not apply to the policy records asked for.",
+               today="2025-02-24")
+    assert made.exit_code == 0, made.output
+    [enclosed] = sorted(appeal.glob("reply-*.eml"))
+    assert enclosed.read_bytes() == reply.read_bytes()
+    checklist = (appeal / "appeal_checklist.txt").read_text(encoding="utf-8")
+    assert f"Attach {enclosed.name} (in this folder)" in checklist
+    assert f"enclosed as {enclosed.name}" in checklist
+    # A reply changed since it was kept is not enclosed as if it were the agency's
+    [kept] = (folder / "replies").iterdir()
+    kept.write_bytes(kept.read_bytes() + b"\nedited")
+    again = run("appeal", request_id, "--out", str(tmp_path / "again"), "--objection", "x",
+                today="2025-02-24")
+    assert again.exit_code == 0, again.output
+    assert not list((tmp_path / "again").glob("reply-*.eml"))
+
+
 def test_a_closure_for_inactivity(tmp_path: Path, answers: Answers) -> None:
     """R001187-031522, closed Thursday June 23, 2022 for "no recent activity": a response
     that can be appealed until Wednesday September 21, 2022 (7, 31, 31, 21)."""

@@ -7,6 +7,8 @@ what the letter says is attached, by the same deadline, to the same office.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -37,6 +39,44 @@ from recordskit.vocabulary import GroundKind as GroundKey
 
 
 @dataclass(frozen=True)
+class KeptReply:
+    """An agency's reply kept in the request's folder (``log ID reply``): where, its hash, and
+    the name the packet encloses it under."""
+
+    kept_as: str
+    """Its path in the request's folder, such as ``replies/2026-12-09-1.eml``."""
+    sha256: str
+    enclosed_as: str
+    """Its name in the appeal's folder, such as ``reply-2026-12-09-1.eml``."""
+
+
+_KEPT = re.compile(r"replies/(\d{4}-\d{2}-\d{2}-\d{1,4}\.(?:eml|txt))")
+"""The only shape of a kept reply's path: a file ``log ID reply`` writes in ``replies/``
+(anything else, as an edited or imported log may hold, is never read)."""
+
+
+def kept_replies(receipts: Sequence[LoggedEvent[Received]],
+                 responses: Sequence[LoggedEvent[Response]]) -> tuple[KeptReply, ...]:
+    """The distinct replies the logged receipt and responses were read from (one reply can be
+    a receipt and a response at once), in the order logged."""
+    found: dict[str, KeptReply] = {}
+    events: list[LoggedEvent[Received | Response]] = [*receipts, *responses]
+    for event in sorted(events, key=lambda e: e.seq):
+        details = event.details
+        named = _KEPT.fullmatch(details.reply) if details.reply else None
+        if named and details.sha256 and details.sha256 not in found:
+            found[details.sha256] = KeptReply(details.reply, details.sha256,
+                                              f"reply-{named[1]}")
+    return tuple(found.values())
+
+
+def _enclosed(kept_as: str, kept: tuple[KeptReply, ...]) -> str:
+    reply = next((r for r in kept if r.kept_as == kept_as), None)
+    return (f" (the email as received, with its full headers: enclosed as {reply.enclosed_as})"
+            if reply else "")
+
+
+@dataclass(frozen=True)
 class AppealPacket:
     """Everything an appeal says and carries, decided once for the letter and the checklist."""
 
@@ -56,6 +96,8 @@ class AppealPacket:
     facts: TimelineFacts
     follow_ups: tuple[LoggedEvent[FollowedUp], ...] = ()
     receipts: tuple[LoggedEvent[Received], ...] = ()
+    replies: tuple[KeptReply, ...] = ()
+    """The agency's replies recordskit kept, which the packet encloses as they came."""
 
     @property
     def deadline(self) -> date:
@@ -121,11 +163,14 @@ def prepare_appeal(logged: LoggedRequest, directory: Directory, today: date, *,
     attachments = [f"My request of {original['sent']}, complete, as sent"
                    + (" (the email with its full headers)" if logged.request.delivery == "email"
                       else "")]
+    kept = kept_replies(receipts, responses)
     attachments += [f"{agency.short_name}'s acknowledgment of receipt"
                     + (f" ({r.details.tracking})" if r.details.tracking else "")
-                    + f", dated {long_date(r.on_date)}" for r in receipts]
+                    + f", dated {long_date(r.on_date)}" + _enclosed(r.details.reply, kept)
+                    for r in receipts]
     attachments += [f"{agency.short_name}'s response of {long_date(r.on_date)} "
-                    f"({_kind(r)}), complete" for r in responses]
+                    f"({_kind(r)}), complete" + _enclosed(r.details.reply, kept)
+                    for r in responses]
     attachments += [f"My follow-up letter of {long_date(f.on_date)}, complete"
                     for f in timeline.facts.follow_ups]
     return AppealPacket(
@@ -134,7 +179,7 @@ def prepare_appeal(logged: LoggedRequest, directory: Directory, today: date, *,
         objections=tuple(objections), earlier_appeal=earlier_appeal, window=window,
         attachments=tuple(attachments), written_on=today, warnings=tuple(warnings),
         request_id=logged.id, follow_ups=tuple(timeline.facts.follow_ups),
-        receipts=tuple(receipts), facts=timeline.facts)
+        receipts=tuple(receipts), facts=timeline.facts, replies=kept)
 
 
 def argue(packet: AppealPacket, ground: Ground) -> tuple[str, str, str]:
@@ -381,6 +426,8 @@ def appeal_checklist(packet: AppealPacket) -> str:
     ]
     attachments = packet.attachments if english else _attachments(packet)
     lines += [_("[ ] Attach: {item}.").format(item=item) for item in attachments]
+    lines += [_("[ ] Attach {file} (in this folder): the agency's email as it came, with its "
+                "full headers.").format(file=reply.enclosed_as) for reply in packet.replies]
     lines += [
         _("[ ] {rule} ({citation}). In most mail programs: 'Show original' or 'View source', "
           "then print or save that.").format(

@@ -12,6 +12,7 @@ itself. Example::
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -39,9 +40,11 @@ from recordskit.documents.render import (
 )
 from recordskit.documents.schedule_page import schedule_context
 from recordskit.documents.summary import summary_context
+from recordskit.files import LimitError, read_limited
 from recordskit.i18n import current_language
 from recordskit.intake.answers import answers_yaml
 from recordskit.intake.privacy import personal_details, refuse
+from recordskit.limits import LIMITS
 from recordskit.logged import FollowedUp
 from recordskit.models import Agency, Directory, Request
 from recordskit.tracking.log import (
@@ -238,7 +241,26 @@ def make_appeal(logged: LoggedRequest, directory: Directory, out: Path, *, today
         files["appeal_summary.docx"] = template("summary.docx").render(
             appeal_companion(packet), stamp("recordskit appeal summary", "summary.docx",
                                             FOLLOW_THROUGH_SUBJECT))
+    files.update(_enclosed_replies(logged, packet))
     return MadeAppeal(_write(out, files, force=force, pdf=pdf), packet)
+
+
+def _enclosed_replies(logged: LoggedRequest, packet: AppealPacket) -> dict[str, bytes]:
+    """The agency's replies as they came, byte for byte, to enclose (950 CMR 32.08(1)(b) in
+    the legal facts: the response appealed, whole): each read from the request's folder only
+    when it is a regular file there, within its limit, and still has the hash logged."""
+    enclosed: dict[str, bytes] = {}
+    if not logged.folder:
+        return enclosed
+    for reply in packet.replies:
+        try:
+            data = read_limited(Path(logged.folder) / reply.kept_as, LIMITS["reply_bytes"],
+                                follow=False)
+        except (OSError, LimitError):
+            continue  # the checklist still names it; the family attaches the email herself
+        if hashlib.sha256(data).hexdigest() == reply.sha256:
+            enclosed[reply.enclosed_as] = data
+    return enclosed
 
 
 def _write(folder: Path, files: dict[str, bytes], *, force: bool, pdf: bool
