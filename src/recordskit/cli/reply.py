@@ -394,9 +394,7 @@ def _say_receipt(receipt: StatedReceipt) -> None:
 def _say_logged(workspace: Workspace, done: LoggedReply) -> None:
     from recordskit.service import (
         action_text,
-        current_language,
-        deadline_title,
-        family_words,
+        deadline_in_words,
         logged_event_text,
         state_text,
     )
@@ -409,10 +407,8 @@ def _say_logged(workspace: Workspace, done: LoggedReply) -> None:
         return
     timeline = view.timeline
     say(_("State: {state}.").format(state=state_text(timeline.state)))
-    english = current_language() == "en"
     if upcoming := timeline.next_deadline(workspace.today):
-        title, description = (None if english else family_words(upcoming)) or (
-            deadline_title(upcoming, view.agency.short_name), upcoming.description)
+        title, description = deadline_in_words(upcoming, view.agency.short_name)
         say(_("Next: {date} {title}. {description}").format(
             date=upcoming.date, title=title, description=description))
     if view.action is not None and (to_do := action_text(view.action, invoked_as())):

@@ -157,9 +157,8 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
         answers_in_words,
         answers_yaml,
         current_language,
-        deadline_title,
+        deadline_in_words,
         details_text,
-        family_words,
         logged_event_text,
         state_text,
         view_of,
@@ -206,13 +205,8 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
     for column in (_("date"), _("what"), _("details"), _("law")):
         schedule.add_column(column)
     for deadline in timeline.deadlines:
-        words = None if english else family_words(deadline)  # as on summary.docx
-        if words is None:
-            assumed = (f" Assumed until the real date is logged: {deadline.assumption}."
-                       if deadline.basis == "assumed" else "")
-            words = (deadline_title(deadline, agency.short_name),
-                     deadline.description + assumed)
-        add_row(schedule, deadline.date.isoformat(), *words, deadline.citation)
+        add_row(schedule, deadline.date.isoformat(),
+                *deadline_in_words(deadline, agency.short_name), deadline.citation)
     screen.print(schedule)
     for note in _said(timeline.notes, english):
         screen.print(clean(_("Note: {note}").format(note=note)))
@@ -329,8 +323,7 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
     from recordskit.service import (
         action_text,
         current_language,
-        deadline_title,
-        family_words,
+        deadline_in_words,
         logged_event_text,
         record_event,
         state_text,
@@ -351,8 +344,7 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
         number=recorded.event.seq, state=state_text(timeline.state)))
     english = current_language() == "en"
     if upcoming := timeline.next_deadline(workspace.today):
-        title, description = (None if english else family_words(upcoming)) or (
-            deadline_title(upcoming, view.agency.short_name), upcoming.description)
+        title, description = deadline_in_words(upcoming, view.agency.short_name)
         say(_("Next: {date} {title}. {description}").format(
             date=upcoming.date, title=title, description=description))
     if to_do := action_text(view.action, invoked_as()):

@@ -7,8 +7,8 @@ from functools import lru_cache
 
 from icalendar import Alarm, Calendar, Event
 
-from recordskit.deadlines.events import DATED, deadline_title
-from recordskit.documents.family_words import family_words
+from recordskit.deadlines.events import DATED
+from recordskit.documents.family_words import deadline_in_words
 from recordskit.i18n import N_, _, current_language
 from recordskit.models import Agency, Deadline
 from recordskit.text import csv_document
@@ -119,15 +119,11 @@ def _words(deadline: Deadline, short_name: str, request_id: str, name_request: b
            ) -> tuple[str, str]:
     """An event's title and description: the letter-writer's in English, the family's words
     (as on ``summary.docx``) in another language."""
-    words = None if current_language() == "en" else family_words(deadline)
-    if words is None:
+    title, what = deadline_in_words(deadline, short_name)
+    if current_language() == "en":
         request_line = f"\n\nRequest {request_id}" if name_request else ""
-        assumed = (f"\n\nAssumed until you log the real date: {deadline.assumption}."
-                   if deadline.basis == "assumed" else "")
         law = f"\n\nLaw: {deadline.citation}" if deadline.citation else ""
-        return (deadline_title(deadline, short_name), f"{deadline.description}{assumed}"
-                + law + request_line)
-    title, what = words
+        return title, what + law + request_line
     request_line = ("\n\n" + _("Request {id}").format(id=request_id)) if name_request else ""
     law = ("\n\n" + _("Law: {citation}").format(citation=deadline.citation)
            if deadline.citation else "")  # a date the family's own letter gave cites no law

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from recordskit.deadlines.events import DATED
+from recordskit.deadlines.events import DATED, deadline_title
 from recordskit.deadlines.notices import Notice
-from recordskit.i18n import N_, _
+from recordskit.i18n import N_, _, current_language
 from recordskit.models import Deadline
 
 EXPECTED = N_("This date is expected, not known: it moves when you log the real day.")
@@ -34,3 +34,18 @@ def family_notes(notes: Iterable[Notice]) -> tuple[str, ...]:
     """Notes or warnings in the family's words, each once (two Suffolk County notes say the
     same thing to a family)."""
     return tuple(dict.fromkeys(note.in_family_words() for note in notes))
+
+
+def deadline_in_words(deadline: Deadline, agency: str, *, student: bool = False
+                      ) -> tuple[str, str]:
+    """A date's title and what it means, written once for every place that lists dates (the
+    commands, the pages, the calendars): in English the letter-writer's title and description,
+    with its assumption when the date is only assumed; in another language the family's words
+    (``family_words``)."""
+    words = None if current_language() == "en" else family_words(deadline)
+    if words is not None:
+        return words
+    assumed = (f" Assumed until the real date is logged: {deadline.assumption}."
+               if deadline.basis == "assumed" else "")
+    return (deadline_title(deadline, agency, student=student),
+            deadline.description + assumed)

@@ -12,11 +12,10 @@ from datetime import date
 from typing import Any
 
 from recordskit.deadlines.calendars import calendar_for
-from recordskit.deadlines.events import deadline_title
 from recordskit.deadlines.followups import FollowUpSituation, followup_situation, next_step
 from recordskit.deadlines.schedule import receipt_assumption, receipt_sentence
 from recordskit.deadlines.timeline import Timeline, TimelineFacts
-from recordskit.documents.family_words import family_words
+from recordskit.documents.family_words import deadline_in_words
 from recordskit.documents.letter import (
     agency_block,
     copy_to_block,
@@ -26,7 +25,7 @@ from recordskit.documents.letter import (
     requester_block,
 )
 from recordskit.errors import UserError
-from recordskit.i18n import _, current_language
+from recordskit.i18n import _
 from recordskit.law import LAW, LAW_VERSION, production_limit
 from recordskit.logged import FollowedUp
 from recordskit.models import Agency, Directory, Request
@@ -251,8 +250,7 @@ def _next_text(timeline: Timeline, agency: Agency, today: date) -> str:
     upcoming = timeline.next_deadline(today)
     if upcoming is None:
         return _("none")
-    words = None if current_language() == "en" else family_words(upcoming)
-    title = words[0] if words else deadline_title(upcoming, agency.short_name)
+    title, _what = deadline_in_words(upcoming, agency.short_name)
     # Lower case at the start only: the title may name the agency ("BPS").
     return _("{title} on {date}").format(title=title[:1].lower() + title[1:],
                                          date=upcoming.date)

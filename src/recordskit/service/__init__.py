@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         make_batch,
     )
     from recordskit.documents.family_words import (
+        deadline_in_words,
         family_notes,
         family_words,
     )
@@ -276,6 +277,7 @@ _HOME: dict[str, str] = {
     'open_log': 'recordskit.tracking.open',
     'deadline_title': 'recordskit.deadlines.events',
     'family_words': 'recordskit.documents.family_words',
+    'deadline_in_words': 'recordskit.documents.family_words',
     'family_notes': 'recordskit.documents.family_words',
     'EventKind': 'recordskit.vocabulary',
     'LOGGABLE': 'recordskit.vocabulary',
@@ -415,6 +417,7 @@ __all__ = [
     'closed_day_words',
     'command_line',
     'current_language',
+    'deadline_in_words',
     'deadline_title',
     'default_folder',
     'details_text',
