@@ -9,13 +9,13 @@ sentence. ``recordskit.service.words`` has the sentences the command line and pa
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from recordskit.deadlines.followups import NextStep, next_step
+from recordskit.deadlines.followups import NextStep, StepKind, next_step
 from recordskit.deadlines.timeline import Timeline
 from recordskit.documents.exports import event_blocks, wrap_events
 from recordskit.errors import FieldError
@@ -35,9 +35,7 @@ from recordskit.vocabulary import FINAL_STATES, EventKind, State
 class Action:
     """The one thing to do now on a request, as data a front end words its own way."""
 
-    kind: str
-    """``none``, ``wait_response``, ``follow_up``, ``wait_reply``, ``appeal``,
-    ``wait_decision``, ``wait_production`` or ``close``."""
+    kind: StepKind
     date: date | None
     request_id: str
     window: str = ""
@@ -369,9 +367,3 @@ def export_requests(workspace: Workspace, file: Path) -> tuple[int, int]:
 def import_requests(workspace: Workspace, file: Path) -> tuple[int, int]:
     """Add an export's requests and events to the log; (requests added, events added)."""
     return import_log(workspace.log, file)
-
-
-def each_request(workspace: Workspace) -> Iterator[LoggedRequest]:
-    """Every request of the log that can be read."""
-    yield from workspace.log.all()
-
