@@ -119,7 +119,22 @@ def _check_events(text: str, file: Path | str | None, error: type[InputFileError
     PyYAML's own, which made a 20 MB batch take minutes) and refuse, before any node is built,
     anchors, nesting deeper than its limit, and more values than the limit of values: what the
     loader builds takes time and memory by the node, not by the byte."""
-    depth, deepest, nodes, most = 0, LIMITS["yaml_depth"], 0, LIMITS["yaml_nodes"]
+    deepest, most = LIMITS["yaml_depth"], LIMITS["yaml_nodes"]
+    try:
+        _walk_events(text, file, error, deepest, most)
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" not in str(exc.problem):
+            raise
+        # libyaml's scanner reads a flow ahead, and stops at its own depth (1,000) first
+        mark = exc.problem_mark
+        raise error(file, [Problem("", deepest.exceeded("the nesting", "more than 1,000"),
+                                   mark.line + 1 if mark else None,
+                                   mark.column + 1 if mark else None)]) from None
+
+
+def _walk_events(text: str, file: Path | str | None, error: type[InputFileError],
+                 deepest: Limit, most: Limit) -> None:
+    depth, nodes = 0, 0
     for event in yaml.parse(text, Loader=_EVENTS):  # lazily: it stops at the first deep event
         mark = event.start_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
