@@ -57,15 +57,13 @@ def test_templates_say_nothing_outside_a_message() -> None:
         assert words == [], (template.name, words)
 
 
-def test_the_template_messages_are_marked_in_python_too() -> None:
-    """``tools/extract_messages.py`` reads Python only: ``web/messages.py`` marks each
-    template message, so that refreshing the catalog keeps them."""
-    from recordskit.web.messages import TEMPLATE_MESSAGES
-
+def test_the_catalog_tool_reads_the_templates() -> None:
+    """``tools/extract_messages.py`` reads the page templates with Jinja's extractor, so a
+    refreshed catalog keeps every message a page shows."""
     in_templates = {message for _f, _l, message, _c, _x in extract_from_dir(
         WEB / "templates", method_map=[("**.html", "jinja2")], keywords={"_": None})}
-    assert set(TEMPLATE_MESSAGES) == in_templates
     sys.path.insert(0, str(WEB.parents[2] / "tools"))
     from extract_messages import code_messages
 
+    assert in_templates
     assert in_templates <= {m.id for m in code_messages() if m.id}

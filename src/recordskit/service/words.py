@@ -54,7 +54,8 @@ RESPONSE_WORDS: dict[ResponseKind, str] = {
 
 MEANINGS: tuple[tuple[str, str, str], ...] = (
     ("acknowledged", N_("They wrote that they received my request"),
-     N_("Give the reference number they gave, if any.")),
+     N_("As the date, give the day they say your request arrived (every deadline counts "
+        "from it), and their reference number, if any.")),
     ("extension", N_("They need more time, until a date they gave"),
      N_("Give the date they said the records will come.")),
     ("fee_estimate", N_("They asked for money"),
@@ -79,8 +80,13 @@ NEXT_STEPS: dict[str, str] = {
     "wait_decision_undated": N_("Wait for the decision of the Supervisor of Records."),
     "close": N_("The agency has answered. When you are satisfied, close the request."),
     "none": N_("Nothing more to do."),
+    "wait_response_student": N_("Wait for the school's answer: it must give access by {date}. "
+                                "When the school answers, tell recordskit what it said."),
+    "follow_up_student": N_("Send a follow-up letter now: the school has not given access in "
+                            "time."),
 }
-"""The next step in a family's words, with no command (a page offers the button instead)."""
+"""The next step in a family's words, with no command (a page offers the button instead); a
+student record's own where the school, not an agency, is the one to act."""
 
 FILE_ROLES: dict[str, str] = {
     "letter.docx": N_("the letter to send"),
@@ -171,11 +177,19 @@ def details_text(details: EventDetails) -> str:
                                     "source", "sha256", "reply"))
 
 
-def next_step_words(kind: str, day: str) -> str:
+def next_step_words(kind: str, day: str, student: bool = False) -> str:
     """The next step in a family's words, without a command."""
     if kind == "wait_decision" and not day:
         kind = "wait_decision_undated"
+    if student and f"{kind}_student" in NEXT_STEPS:
+        kind = f"{kind}_student"
     return _(NEXT_STEPS.get(kind, NEXT_STEPS["none"])).format(date=day)
+
+
+def meanings() -> list[tuple[str, str, str]]:
+    """What the agency answered, by its meaning, in the language in use: (the event or
+    response kind it logs, its words, what to add)."""
+    return [(value, _(words), _(more) if more else "") for value, words, more in MEANINGS]
 
 
 def file_role(name: str) -> str:

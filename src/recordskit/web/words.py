@@ -17,68 +17,21 @@ def state_words(state: str) -> str:
     return str(service.state_text(state))
 
 
-MEANINGS: tuple[tuple[str, str, str], ...] = (
-    ("acknowledged", N_("They wrote that they received my request"),
-     N_("As the date, give the day they say your request arrived (every deadline counts "
-        "from it), and their reference number, if any.")),
-    ("extension", N_("They need more time, until a date they gave"),
-     N_("Give the date they said the records will come.")),
-    ("fee_estimate", N_("They asked for money"),
-     N_("Give the amount they asked for.")),
-    ("denied", N_("They refused to give the records"), ""),
-    ("partial", N_("They sent some of the records, and kept back others"), ""),
-    ("produced", N_("They sent all the records"), ""),
-    ("no_records", N_("They say they have no such records"), ""),
-)
+MEANINGS = service.MEANINGS
 """What the agency answered, by its meaning: (value, words, what to add)."""
 
 
 def meanings() -> list[tuple[str, str, str]]:
-    return [(value, _(words), _(more) if more else "") for value, words, more in MEANINGS]
+    return list(service.meanings())
 
 
-EVENT_WORDS = {
-    "received": N_("They wrote that they received the request"),
-    "followed_up": N_("You sent a follow-up letter"),
-    "petition": N_("They asked the Supervisor of Records for more time"),
-    "petition_granted": N_("The Supervisor of Records gave them more time"),
-    "paid": N_("You paid"),
-    "appealed": N_("You appealed to the Supervisor of Records"),
-    "decided": N_("The Supervisor of Records decided"),
-    "closed": N_("You closed the request"),
-    "withdrawn": N_("The request was withdrawn"),
-    "undo": N_("An event was undone"),
-}
 def event_words(event: str, kind: str = "") -> str:
-    if event == "response" and kind:
-        return str(service.response_text(kind))
-    return _(EVENT_WORDS[event]) if event in EVENT_WORDS else event
-
-
-NEXT_STEPS = {
-    "wait_response": N_("Wait for the answer: it is due by {date}. When the agency answers, "
-                        "tell recordskit what it said."),
-    "follow_up": N_("Send a follow-up letter now: the agency has not done what the law asks."),
-    "wait_reply": N_("Wait for the reply your follow-up letter asked for by {date}."),
-    "appeal": N_("You can appeal to the Supervisor of Records until {date}."),
-    "wait_production": N_("The records are due by {date}. When they come, tell recordskit."),
-    "wait_decision": N_("The Supervisor of Records decides your appeal by {date}."),
-    "wait_decision_undated": N_("Wait for the decision of the Supervisor of Records."),
-    "close": N_("The records came. When you are satisfied, close the request."),
-    "none": N_("Nothing more to do."),
-    "wait_response_student": N_("Wait for the school's answer: it must give access by {date}. "
-                                "When the school answers, tell recordskit what it said."),
-    "follow_up_student": N_("Send a follow-up letter now: the school has not given access in "
-                            "time."),
-}
+    """An event's meaning, in English too: a page speaks to a family in every language."""
+    return str(service.event_text(event, kind, family=True))
 
 
 def next_step_words(kind: str, day: str, student: bool = False) -> str:
-    if kind == "wait_decision" and not day:
-        kind = "wait_decision_undated"
-    if student and f"{kind}_student" in NEXT_STEPS:
-        kind = f"{kind}_student"
-    return _(NEXT_STEPS.get(kind, NEXT_STEPS["none"])).format(date=day)
+    return str(service.next_step_words(kind, day, student))
 
 
 def sentence(message: str) -> str:
