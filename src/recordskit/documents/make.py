@@ -246,8 +246,9 @@ def make_appeal(logged: LoggedRequest, directory: Directory, out: Path, *, today
 
 
 def _enclosed_replies(logged: LoggedRequest, packet: AppealPacket) -> dict[str, bytes]:
-    """The agency's replies as they came, byte for byte, to enclose (950 CMR 32.08(1)(b) in
-    the legal facts: the response appealed, whole): each read from the request's folder only
+    """The agency's replies as they came, byte for byte, to enclose (the appeal regulation
+    asks for the response appealed, whole: ``LAW["written_request_for_appeal"]``'s source):
+    each read from the request's folder only
     when it is a regular file there, within its limit, and still has the hash logged."""
     enclosed: dict[str, bytes] = {}
     if not logged.folder:
