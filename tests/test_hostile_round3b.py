@@ -1056,3 +1056,32 @@ def test_every_guarantee_names_tests_that_exist() -> None:
                for match in re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"),
                                        re.MULTILINE)}
     assert named and not named - defined, sorted(named - defined)
+
+
+def test_an_import_interrupted_inside_its_transaction_leaves_nothing(
+        backend: str, tmp_path: Path, directory: Directory, answers: Answers,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The class, at the write itself: whatever fails while the rows go in (a disk, a
+    server, a bug), the requests already written go back out with it: one transaction."""
+    from recordskit.tracking import log as log_module
+
+    path, _items, _ids = _export(tmp_path, directory, answers, count=3)
+    log = open_log()
+    kept = request_from(answers(requester__name="Kept", sent_on="2026-06-01"), directory)
+    log.record_request(kept.fingerprint(), kept)
+    before = _contents(log)
+    seen: list[str] = []
+
+    def failing(row: Any, numbers: dict[int, int]) -> Any:
+        seen.append(row.uid)
+        if len(seen) == 3:  # the last event, after every request and two events went in
+            raise RuntimeError("the disk is gone")
+        return row
+
+    module = "postgres" if backend else "sqlite"
+    monkeypatch.setattr(f"recordskit.tracking.{module}.renumbered", failing)
+    assert log_module.renumbered is not failing
+    with pytest.raises(RuntimeError, match="the disk is gone"):
+        import_log(log, path)
+    assert len(seen) == 3
+    assert _contents(log) == before
