@@ -13,6 +13,7 @@ language a page set is the one its words are in.
 from __future__ import annotations
 
 import copy
+import io
 import re
 import secrets
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
@@ -93,7 +94,8 @@ class Site:
         self.env.globals.update(_=_, day=library.day_words, state=words.state_words,
                                 step=words.next_step_words, event=words.event_words,
                                 situation=words.situation_words,
-                                privacy_notice=words.privacy_notice)
+                                privacy_notice=words.privacy_notice,
+                                reply_kind=words.reply_kind_words)
         self.ws = library.open_workspace(agencies_path=config.agencies_path,
                                          database_url=config.database_url,
                                          folder=config.folder, today=config.today)
@@ -123,6 +125,8 @@ def create_app(config: WebConfig) -> Guard:
         Route("/requests/open", pages.open_request, methods=["POST"]),
         Route("/requests/{id}", pages.request_page, methods=["GET"]),
         Route("/requests/{id}/answered", pages.answered, methods=["GET", "POST"]),
+        Route("/requests/{id}/reply", pages.reply, methods=["POST"]),
+        Route("/requests/{id}/reply/check", pages.reply_check, methods=["GET", "POST"]),
         Route("/requests/{id}/followup", pages.followup, methods=["GET", "POST"]),
         Route("/requests/{id}/appeal", pages.appeal, methods=["GET", "POST"]),
         Route("/requests/{id}/appealed", pages.appealed, methods=["POST"]),
@@ -512,6 +516,96 @@ class Pages:
         return self.page(request, "answered.html", view=shown, values=values, errors=[],
                          error_of={}, meanings=words.meanings())
 
+    # -- the agency's email, pasted or uploaded ---------------------------------------------
+
+    async def reply(self, request: Request) -> Response:
+        """Read the pasted or uploaded email; hold it (in this session's memory only) until
+        she confirms or refuses what it calls for."""
+        session, request_id = self.owned(request)
+        form, upload = await read_upload(request, session)
+        self.speak(request)
+        shown = library.view(self.ws, request_id)
+        text = form.get("text", "")
+        error: tuple[str, str] | None = None
+        held: library.Reply = None
+        if upload is not None and upload.filename:
+            if not upload.filename.lower().endswith((".eml", ".txt")):
+                error = ("file", _("Choose the email saved as a file ending in .eml or .txt"))
+            else:
+                try:
+                    held = library.read_reply(upload.file, upload.filename)
+                except UserError as exc:
+                    error = ("file", _("recordskit cannot read this file: {reason}").format(
+                        reason=str(exc)))
+        elif text.strip():
+            try:
+                held = library.read_reply(io.BytesIO(text.encode("utf-8")), "pasted")
+            except UserError as exc:
+                error = ("text", _("recordskit cannot read this text: {reason}").format(
+                    reason=str(exc)))
+        else:
+            error = ("text", _("Paste the agency's email, or choose the file you saved it in"))
+        if held is not None and error is None:
+            try:
+                library.check_reply(self.ws, request_id, held, "")
+            except UserError as exc:
+                error = ("text", words.sentence(str(exc)))
+        if error is not None or held is None:
+            error = error or ("text", _("Paste the agency's email, or choose the file you "
+                                        "saved it in"))
+            return self.page(request, "answered.html", status=400, view=shown,
+                             values={"on": self.ws.today.isoformat()}, errors=[error],
+                             error_of={}, reply_errors=dict([error]), reply_text=text,
+                             meanings=words.meanings())
+        session.reply = PendingReply(request_id, held)
+        return RedirectResponse(f"/requests/{request_id}/reply/check", 303)
+
+    async def reply_check(self, request: Request) -> Response:
+        """What recordskit read, to confirm, change or refuse event by event."""
+        session, request_id = self.owned(request)
+        pending = session.reply
+        if not isinstance(pending, PendingReply) or pending.request_id != request_id:
+            if request.method == "POST":
+                await read_form(request, session)
+            return RedirectResponse(f"/requests/{request_id}/answered#reply", 303)
+        shown = library.view(self.ws, request_id)
+        check = library.check_reply(self.ws, request_id, pending.reply, pending.kind)
+        if request.method == "GET":
+            return self.page(request, "reply.html", view=shown, check=check, values={},
+                             errors=[], error_of={})
+        form = await read_form(request, session)
+        self.speak(request)
+        action = form.get("action", "log")
+        if action == "refuse":
+            session.reply = None
+            session.notice = _("Nothing was logged, and the reply was not kept.")
+            return RedirectResponse(f"/requests/{request_id}", 303)
+        kind = form.get("kind", "")
+        if kind not in words.REPLY_KINDS:
+            if not check.kind:
+                error = ("kind", _("Choose what the email says, or log nothing"))
+                return self.page(request, "reply.html", status=400, view=shown, check=check,
+                                 values=dict(form), errors=[error], error_of=dict([error]))
+            kind = check.kind
+        if kind != check.kind or action != "log" or not check.events:
+            pending.kind = kind
+            return RedirectResponse(f"/requests/{request_id}/reply/check", 303)
+        answers, errors = _confirmed(form, check)
+        if not errors:
+            try:
+                kept = library.log_confirmed(self.ws, request_id, pending.reply, kind, answers)
+            except UserError as exc:
+                errors = [("kind", words.sentence(str(exc)))]
+            else:
+                session.reply = None
+                session.notice = _("Nothing was logged, and the reply was not kept.") if (
+                    not kept) else _("Saved. The agency's email is kept as it came, in the "
+                                     "request's folder ({name}). Your dates and your next step "
+                                     "are updated.").format(name=kept)
+                return RedirectResponse(f"/requests/{request_id}", 303)
+        return self.page(request, "reply.html", status=400, view=shown, check=check,
+                         values=dict(form), errors=errors, error_of=dict(errors))
+
     async def followup(self, request: Request) -> Response:
         session, request_id = self.owned(request)
         shown = library.view(self.ws, request_id)
@@ -645,6 +739,73 @@ async def read_form(request: Request, session: Session) -> Form:
     if not secrets.compare_digest(form.get("csrf", "").encode(), session.csrf.encode()):
         raise HTTPException(403)
     return form
+
+
+@dataclass
+class PendingReply:
+    """The agency's reply read and not yet logged or refused: its request, the reply, and the
+    kind she chose ("" for what recordskit read)."""
+
+    request_id: str
+    reply: library.Reply
+    kind: str = ""
+
+
+async def read_upload(request: Request, session: Session) -> tuple[Form, UploadFile | None]:
+    """The agency's email form (multipart: the pasted text or one saved file), once its CSRF
+    token is this session's; refused otherwise (403), and above the size limits (413). The
+    guard bounds the body by the reply size limit; the service reads no further than it."""
+    try:
+        data = await request.form(max_files=1, max_fields=LIMITS["web_fields"].value,
+                                  max_part_size=LIMITS["reply_bytes"].value)
+    except TooLarge:
+        raise HTTPException(413) from None
+    except MultiPartException:
+        raise HTTPException(400) from None
+    form = Form(data)
+    if not secrets.compare_digest(form.get("csrf", "").encode(), session.csrf.encode()):
+        raise HTTPException(403)
+    upload = data.get("file")
+    return form, upload if isinstance(upload, UploadFile) else None
+
+
+def _confirmed(form: Form, check: library.ReplyCheck
+               ) -> tuple[list[library.Confirmed], list[tuple[str, str]]]:
+    """What she said of each proposed event, or the problems (each naming its field)."""
+    answers: list[library.Confirmed] = []
+    errors: list[tuple[str, str]] = []
+    wrong_date = _("Write the date as YYYY-MM-DD, for example 2026-11-23")
+    for event in check.events:
+        number = event.number
+        if form.get(f"do-{number}", "yes") == "no":
+            answers.append(library.Confirmed(number, False, event.on))
+            continue
+        on = _iso(form.get(f"on-{number}", ""))
+        if on is None:
+            errors.append((f"on-{number}", wrong_date))
+        until = None
+        if event.asks_until:
+            until = _iso(form.get(f"until-{number}", ""))
+            if until is None:
+                errors.append((f"until-{number}", wrong_date))
+        amount = ""
+        if event.asks_amount:
+            amount = form.get(f"amount-{number}", "").strip()
+            if not re.fullmatch(r"\$?\s*\d[\d,]*(\.\d{1,2})?", amount):
+                errors.append((f"amount-{number}",
+                               _("Write the amount in dollars, for example 200.00")))
+        if on is not None:
+            answers.append(library.Confirmed(number, True, on, until, amount.replace(",", "")))
+    return answers, errors
+
+
+def _iso(text: str) -> date | None:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
 
 
 def _session(request: Request) -> Session:

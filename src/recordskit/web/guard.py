@@ -17,6 +17,7 @@ Sessions live in this process's memory only, and "finish and forget" ends one.
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 import time
@@ -76,6 +77,9 @@ class Session:
     """A message for the next page (a file written, an event logged), shown once."""
     requests: list[str] = field(default_factory=list)
     """The requests made or opened in this session, newest last."""
+    reply: Any = None
+    """The agency's reply pasted or uploaded and not yet logged or refused (held only here,
+    never written, until she confirms)."""
     last_seen: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -190,6 +194,9 @@ class Guard:
                 return
             length = headers.get("content-length", "")
             limit = LIMITS["web_body_bytes"].value
+            if REPLY_PATH.fullmatch(scope.get("path", "")):
+                # The agency's saved email: as large as the reply limit allows, and the form
+                limit += LIMITS["reply_bytes"].value
             if length and (not length.isdigit() or int(length) > limit):
                 await self._refused(scope, send, 413, "size")
                 return
@@ -226,6 +233,10 @@ class Guard:
 def forget_cookie() -> str:
     """The header that removes the session cookie."""
     return f"{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
+
+
+REPLY_PATH = re.compile(r"/requests/[0-9a-f]{1,64}/reply")
+"""The one form that takes a file: the agency's reply (bounded by the reply size limit)."""
 
 
 class TooLarge(Exception):

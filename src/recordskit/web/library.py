@@ -14,18 +14,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from recordskit import service
 from recordskit.errors import FieldError, InputFileError, UserError
 from recordskit.i18n import _, current_language
 from recordskit.service import Workspace as ServiceWorkspace
+from recordskit.web.words import reply_kind_words
 
-__all__ = ["AgencyInfo", "Choice", "Finding", "Made", "Problem", "Row", "SendingCheck",
-           "UserError", "View", "Workspace", "agencies", "appeal", "calendar", "check_answers",
-           "close_request", "day_words", "findings", "followup", "make", "open_workspace",
-           "record_answer", "record_appealed", "review_text", "rows", "sending_check", "undo",
-           "view"]
+__all__ = ["AgencyInfo", "Choice", "Confirmed", "Finding", "Made", "Problem", "Quote",
+           "ReplyCheck", "Row", "SendingCheck", "ShownEvent", "UserError", "View", "Workspace",
+           "agencies", "appeal", "calendar", "check_answers", "check_reply", "close_request",
+           "day_words", "findings", "followup", "log_confirmed", "make", "open_workspace",
+           "read_reply", "receipt_words", "record_answer", "record_appealed", "review_text",
+           "rows", "sending_check", "undo", "view"]
 
 Request = Any
 """A checked request (``recordskit.models.Request``), passed back to this module only."""
@@ -388,3 +390,171 @@ def calendar(ws: Workspace, request_id: str) -> bytes:
     """The request's deadlines as a calendar file, as they stand today, in the language in
     use."""
     return bytes(service.request_calendar(ws.now(), request_id, language=current_language()))
+
+
+# -- the agency's reply, pasted or uploaded ---------------------------------------------------
+
+Reply = Any
+"""An agency's reply as it came and its reading (``service.Reply``), passed back to this module
+only."""
+
+
+def read_reply(stream: BinaryIO, source: str) -> Reply:
+    """The reply in ``stream`` (pasted text or a saved email), bounded by the reply size limit
+    as the command line's is. A reply that cannot be read raises ``UserError``."""
+    return service.load_reply_stream(stream, source)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Words of the agency's email (in English, as they are) and what they mean."""
+
+    words: str
+
+
+@dataclass(frozen=True)
+class ShownEvent:
+    """One event the reply calls for, as the page asks about it."""
+
+    number: int
+    event: str
+    """``received`` or ``response``."""
+    kind: str
+    """The response's kind (the reply's kind for a response), "" for a receipt."""
+    on: date
+    until: date | None
+    asks_until: bool
+    amount: str
+    asks_amount: bool
+    tracking: str
+    no_exemption: bool
+    dated: bool
+    """The reply gives this day (else it is the day the reply came, or today)."""
+    quotes: tuple[Quote, ...]
+    receipt: tuple[str, ...]
+    """What the receipt the agency states means for the dates, in the person's language."""
+
+
+@dataclass(frozen=True)
+class ReplyCheck:
+    """What recordskit read in the reply, as the page shows it before anything is logged."""
+
+    kind: str
+    """The kind used ("" when recordskit is not sure and she has not chosen)."""
+    candidates: tuple[tuple[str, str, tuple[Quote, ...]], ...]
+    """The kinds it could be, most likely first: (value, words, the email's words)."""
+    kinds: tuple[tuple[str, str], ...]
+    """Every kind, the candidates first: (value, words)."""
+    events: tuple[ShownEvent, ...]
+    needs_date: bool
+    needs_until: bool
+    already: int | None
+    references: tuple[Quote, ...]
+    is_email: bool
+
+
+def _quotes(texts: Any) -> tuple[Quote, ...]:
+    return tuple(Quote(" ".join(str(t).split())) for t in texts if str(t).strip())
+
+
+def check_reply(ws: Workspace, request_id: str, reply: Reply, kind: str) -> ReplyCheck:
+    """What the reply calls for on the request (``kind``: her choice, or "" for the reader's),
+    nothing logged."""
+    workspace = ws.now()
+    proposal = service.propose_reply_events(workspace, request_id, reply, kind=kind or None)
+    reading = reply.reading
+    candidates = tuple((c.kind.value, reply_kind_words(c.kind.value), _quotes(c.evidence[:1]))
+                       for c in reading.candidates[:4])
+    ranked = list(dict.fromkeys([*(c.value for c in proposal.candidates),
+                                 *(k.value for k in service.ReplyKind)]))
+    shown = []
+    for number, proposed in enumerate(proposal.events):
+        details = proposed.details
+        receipt: tuple[str, ...] = ()
+        if isinstance(details, service.Response):
+            kind_value = ("closure_inactivity" if details.kind == "closed_inactive"
+                          else str(details.kind))
+            shown.append(ShownEvent(
+                number, str(proposed.event), kind_value, proposed.on, details.until,
+                details.until is not None or proposal.needs_until, details.amount,
+                str(details.kind) == "fee_estimate", str(details.tracking or ""),
+                bool(details.no_exemption), proposed.stated and not proposal.needs_date,
+                _quotes(proposed.evidence), receipt))
+            continue
+        if proposal.receipt is not None and proposed.on == proposal.receipt.on:
+            receipt = receipt_words(proposal.receipt)
+        shown.append(ShownEvent(
+            number, str(proposed.event), "", proposed.on, None, False, "", False,
+            str(details.tracking or ""), False, proposed.stated,
+            _quotes(proposed.evidence), receipt))
+    return ReplyCheck(proposal.kind.value if proposal.kind else "", candidates,
+                      tuple((k, reply_kind_words(k)) for k in ranked), tuple(shown),
+                      proposal.needs_date, proposal.needs_until, proposal.already,
+                      _quotes(r.evidence for r in reading.references[:2]), reply.is_email)
+
+
+def receipt_words(receipt: Any) -> tuple[str, ...]:
+    """What the receipt the agency states means for the schedule (as ``log ID reply`` says)."""
+    said = []
+    if receipt.at is not None:
+        said.append(_("The agency's own system stated the time it received your request: "
+                      "{time} on {date}.").format(time=f"{receipt.at:%H:%M}",
+                                                  date=service.local_date(receipt.on)))
+    if receipt.closed and receipt.assumed:
+        said.append(_("recordskit counts that day ({reason}) as a day the office is closed, "
+                      "which is an assumption: it may have been open. So the schedule counts "
+                      "from {date}; if the office was open, every date is one business day "
+                      "earlier.").format(reason=service.closed_day_words(receipt.closed),
+                                         date=service.local_date(receipt.counts_from)))
+    elif receipt.closed:
+        said.append(_("The office was closed that day ({reason}). A request that arrives on "
+                      "a Saturday, Sunday, legal holiday or a day the office is closed is "
+                      "treated as received on the next business day, so the schedule counts "
+                      "from {date} ({citation}).").format(
+            reason=service.closed_day_words(receipt.closed),
+            date=service.local_date(receipt.counts_from), citation=receipt.citation))
+    elif receipt.after_hours:
+        said.append(_("That time is outside usual office hours. recordskit logs the day the "
+                      "agency stated and does not move it."))
+    return tuple(str(s) for s in said)
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """What she said of one proposed event: log it or not, and what she changed."""
+
+    number: int
+    log: bool
+    on: date
+    until: date | None = None
+    amount: str = ""
+
+
+def log_confirmed(ws: Workspace, request_id: str, reply: Reply, kind: str,
+                  answers: list[Confirmed]) -> str:
+    """Log the events she confirmed, as she changed them, and keep the reply byte for byte in
+    the request's folder (``service.log_reply``, as ``log ID reply`` does). Returns the kept
+    file's name, or "" when she confirmed none (then nothing is logged and nothing kept)."""
+    workspace = ws.now()
+    proposal = service.propose_reply_events(workspace, request_id, reply, kind=kind or None)
+    chosen = []
+    by_number = {a.number: a for a in answers}
+    for number, proposed in enumerate(proposal.events):
+        said = by_number.get(number)
+        if said is None or not said.log:
+            continue
+        made = proposed.changed(said.on) if said.on != proposed.on else proposed
+        if said.until is not None and isinstance(made.details, service.Response) and (
+                made.details.until != said.until):
+            made = made.until(said.until)
+        if said.amount and isinstance(made.details, service.Response) and (
+                said.amount.strip().lstrip("$").strip() != made.details.amount):
+            made = made.amount(said.amount)
+        chosen.append(made)
+    if not chosen:
+        return ""
+    try:
+        done = service.log_reply(workspace, request_id, reply, chosen)
+    except ValueError as exc:  # the details' own door
+        raise UserError(str(exc)) from None
+    return str(done.name)
