@@ -22,9 +22,9 @@ from click.testing import CliRunner, Result
 from prompt_toolkit.input.base import PipeInput
 
 from recordskit.cli import cli
-from recordskit.cli.reply import KIND_WORDS
 from recordskit.logged import EventDetailsError, Received, Response, parse_details, stored_details
 from recordskit.replies.reading import ReplyKind
+from recordskit.service import REPLY_WORDS as KIND_WORDS
 from recordskit.tracking.open import open_log
 from tests.conftest import DOWN, ENTER
 

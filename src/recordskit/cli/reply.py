@@ -32,34 +32,15 @@ if TYPE_CHECKING:
         Workspace,
     )
 
-KIND_WORDS: dict[str, str] = {
-    "acknowledgment": N_("They wrote that they received the request"),
-    "extension": N_("They need more time"),
-    "fee_estimate": N_("They asked for money"),
-    "denied": N_("They refused to give the records"),
-    "partial": N_("They sent some of the records"),
-    "produced": N_("They sent all the records"),
-    "no_records": N_("They say they have no such records"),
-    "clarification_request": N_("They ask you to make the request clearer"),
-    "referral": N_("They say another office has the records"),
-    "closure_inactivity": N_("They closed the request for no recent activity"),
-    "status_update": N_("They say the request is still being worked on"),
-}
-"""What each kind of reply means, as a family says it (a test checks every kind has words)."""
-
 NO_TERMINAL = N_("answering needs a terminal; nothing was logged. Run it in a terminal, or add "
                  "--yes to log what the reply says without asking")
 
-ROLE_WORDS: dict[str, str] = {
-    "received": N_("when they received the request"),
-    "until": N_("the date they set for the records"),
-    "due": N_("a date something is due"),
-    "mentioned": N_("mentioned"),
-}
 
 
 def kind_words(kind: str) -> str:
-    return _(KIND_WORDS[kind]) if kind in KIND_WORDS else kind
+    from recordskit.service import reply_kind_text
+
+    return str(reply_kind_text(kind))
 
 
 def _load(file: str) -> Reply:
@@ -140,7 +121,7 @@ def reply_read(ctx: click.Context, file: str, as_json: bool, lang: str | None) -
 
 def _say_reading(reading: ReplyReading) -> None:
     """What the reader found, each finding with the reply's words."""
-    from recordskit.service import current_language, local_date
+    from recordskit.service import current_language, date_role_text, local_date
 
     if reading.kind is not None:
         say(_("What it is: {what}.").format(what=kind_words(reading.kind.value)))
@@ -168,7 +149,7 @@ def _say_reading(reading: ReplyReading) -> None:
         if found.role == "received":
             continue
         say(_("Date: {date} ({role})").format(date=local_date(found.on),
-                                              role=_(ROLE_WORDS.get(found.role, found.role))))
+                                              role=date_role_text(found.role)))
         say(_quoted(found.evidence))
     for exemption in reading.exemptions:
         say(_("Exemption cited: ({clause})").format(clause=exemption.clause))

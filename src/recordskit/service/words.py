@@ -266,3 +266,40 @@ def status_data(row: StatusRow, today: date, program: str = "recordskit") -> dic
         "notes": [note.text for note in row.timeline.notes],
         "warnings": [warning.text for warning in row.timeline.warnings],
     }
+
+
+REPLY_WORDS: dict[str, str] = {
+    "acknowledgment": N_("They wrote that they received the request"),
+    "extension": N_("They need more time"),
+    "fee_estimate": N_("They asked for money"),
+    "denied": N_("They refused to give the records"),
+    "partial": N_("They sent some of the records"),
+    "produced": N_("They sent all the records"),
+    "no_records": N_("They say they have no such records"),
+    "clarification_request": N_("They ask you to make the request clearer"),
+    "referral": N_("They say another office has the records"),
+    "closure_inactivity": N_("They closed the request for no recent activity"),
+    "status_update": N_("They say the request is still being worked on"),
+}
+"""What each kind of an agency's reply means, as a family says it (a test checks that every
+kind the reader finds has words)."""
+
+
+DATE_ROLE_WORDS: dict[str, str] = {
+    "received": N_("when they received the request"),
+    "until": N_("the date they set for the records"),
+    "due": N_("a date something is due"),
+    "mentioned": N_("mentioned"),
+}
+"""What a date a reply gives is, as a family says it."""
+
+
+def reply_kind_text(kind: str) -> str:
+    """A kind of the agency's reply (``acknowledgment``, ``referral`` …) in the language in
+    use, by its meaning."""
+    return _(REPLY_WORDS[kind]) if kind in REPLY_WORDS else kind
+
+
+def date_role_text(role: str) -> str:
+    """What a date found in a reply is, in the language in use."""
+    return _(DATE_ROLE_WORDS[role]) if role in DATE_ROLE_WORDS else role
