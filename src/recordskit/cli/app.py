@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -147,20 +147,25 @@ def add_row(table: Table, *cells: object) -> None:
     table.add_row(*(clean(cell) for cell in cells))
 
 
+def _refuse_option(exc: click.BadParameter) -> NoReturn:
+    """An option's value refused, worded here (not by click) in the language in use; exit 2,
+    as click's own usage errors do."""
+    from recordskit.service import _
+
+    option = exc.param.opts[0] if exc.param is not None and exc.param.opts else ""
+    problem = f"{option}: {exc.message}" if option else exc.message
+    click.secho(clean(_("Error: {message}").format(message=problem)), err=True, fg="red")
+    sys.exit(2)
+
+
 class Command(click.Command):
     """Names the option behind a field that a library error names (``force`` -> ``--force``)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except click.BadParameter as exc:  # worded here, not by click, in the language in use
-            from recordskit.service import _
-
-            option = exc.param.opts[0] if exc.param is not None and exc.param.opts else ""
-            problem = f"{option}: {exc.message}" if option else exc.message
-            click.secho(clean(_("Error: {message}").format(message=problem)), err=True,
-                        fg="red")
-            sys.exit(2)
+        except click.BadParameter as exc:
+            _refuse_option(exc)
         except RecordskitError as exc:
             field = getattr(exc, "field", None)
             flags = [p.opts[0] for p in self.params
@@ -193,14 +198,8 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except click.BadParameter as exc:  # worded here, not by click, in the language in use
-            from recordskit.service import _
-
-            option = exc.param.opts[0] if exc.param is not None and exc.param.opts else ""
-            problem = f"{option}: {exc.message}" if option else exc.message
-            click.secho(clean(_("Error: {message}").format(message=problem)), err=True,
-                        fg="red")
-            sys.exit(2)
+        except click.BadParameter as exc:
+            _refuse_option(exc)
         except RecordskitError as exc:
             notes = getattr(exc, "__notes__", [])
             hint = f" ({notes[0]})" if notes else ""
@@ -312,13 +311,9 @@ def load_directory_for(ctx: click.Context, given: Path | None = None) -> Directo
 
 def today() -> date:
     """Today, or ``RECORDSKIT_TODAY`` (YYYY-MM-DD) to see the schedule as of another day."""
-    from recordskit.service import UserError, parse_day, today_from_environment
+    from recordskit.service import today_from_environment
 
-    day = today_from_environment()
-    try:  # a day outside the range would move every deadline past what can be counted
-        return parse_day(day, "RECORDSKIT_TODAY")
-    except UserError as exc:
-        raise UserError(f"RECORDSKIT_TODAY={day.isoformat()}: {exc}") from None
+    return today_from_environment()
 
 
 def has_terminal() -> bool:

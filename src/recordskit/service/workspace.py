@@ -15,6 +15,7 @@ from pathlib import Path
 
 from recordskit.directory.load import load_directory
 from recordskit.errors import UserError
+from recordskit.logged import parse_day
 from recordskit.models import Directory
 from recordskit.paths import agencies_file
 from recordskit.tracking.log import RequestLog
@@ -25,10 +26,14 @@ def today_from_environment() -> date:
     """Today, or ``RECORDSKIT_TODAY`` (YYYY-MM-DD) to see every view as of another day."""
     if value := os.environ.get("RECORDSKIT_TODAY"):
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise UserError(f"RECORDSKIT_TODAY={value!r} is not a date; expected YYYY-MM-DD"
                             ) from None
+        try:  # a day outside the range would move every deadline past what can be counted
+            return parse_day(day, "RECORDSKIT_TODAY")
+        except UserError as exc:
+            raise UserError(f"RECORDSKIT_TODAY={day.isoformat()}: {exc}") from None
     return date.today()
 
 
