@@ -78,10 +78,6 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
         raise UserError("give --out FOLDER for the letters, or --check to only check the rows")
     directory = load_directory(directory_path(ctx))
     workspace = workspace_for(ctx)
-    if not check_only:
-        from recordskit.cli.new import usable_before_writing
-
-        usable_before_writing(out, None if no_log else workspace.log)
     with _progress_bar(console(stderr=True)) as advance:
         report = make_batch(file, out, directory, templates_path=templates_dir(), force=force,
                             check_only=check_only, workers=workers, progress=advance,

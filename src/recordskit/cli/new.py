@@ -17,10 +17,10 @@ from recordskit.cli.app import (
     terminal_asker,
     workspace_for,
 )
-from recordskit.service import UserError, _
+from recordskit.service import _
 
 if TYPE_CHECKING:
-    from recordskit.service import MadeRequest, RequestLog
+    from recordskit.service import MadeRequest
 
 
 
@@ -92,7 +92,6 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
                                          else current_language()})
     folder = out or default_folder(request, Path.cwd())
     log = None if no_log else workspace.log
-    usable_before_writing(folder, log)
     made = make_request(request, directory, folder, force=force, pdf=pdf, log=log, by=by,
                         allow_personal_details=allow_personal, past=past,
                         today=workspace.today, source=answers_path)
@@ -108,25 +107,6 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
                   "request's, so it is marked withdrawn. If it was sent and still stands: "
                   "{command}").format(id=earlier,
                                       command=f"{invoked_as()} undo {earlier} {number}"))
-
-
-def usable_before_writing(folder: Path | None, log: RequestLog | None) -> None:
-    """Before a file is written: a folder whose name the log can keep (a name in bytes that
-    are not UTF-8 cannot be stored, nor shown), and a log this run can add the request to.
-    Found only after the files were written, either left a request that exists untracked."""
-    if folder is not None:
-        try:
-            str(folder).encode("utf-8")
-        except UnicodeEncodeError:
-            raise UserError(f"{clean(folder)}: the folder's name is not UTF-8 text, which the "
-                            "request log keeps; choose another name. Nothing was written"
-                            ) from None
-    if log is not None:
-        try:
-            log.check_writable()
-        except UserError as exc:
-            raise UserError(f"{exc}. Nothing was written: the request would exist without its "
-                            "log entry. Fix the log, or make it with --no-log") from None
 
 
 def _report(made: MadeRequest, folder: Path) -> None:

@@ -55,6 +55,7 @@ from recordskit.tracking.log import (
     current_user,
     now,
     replaced_event,
+    usable_before_writing,
 )
 
 PARALLEL_FROM = 24
@@ -91,6 +92,7 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, templates_
             report = BatchReport([], problems, warnings, rows=len(rows), row_ids=row_ids)
             report.seconds = time.perf_counter() - started
             return report
+        usable_before_writing(out, log)  # before any row's files: none would be tracked
         checker = RowChecker(directory, allow_personal=allow_personal, past=past, today=today)
         elsewhere = {} if log is None or move or not log.exists() else _logged_folders(log)
         first_run = not (out / "manifest.csv").exists()

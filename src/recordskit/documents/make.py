@@ -53,6 +53,7 @@ from recordskit.tracking.log import (
     current_user,
     now,
     replaced_event,
+    usable_before_writing,
 )
 
 REQUEST_TEMPLATE = "request.docx"
@@ -157,6 +158,7 @@ def make_request(request: Request, directory: Directory, out: Path, *, force: bo
     """
     check_request(request, directory, today=today or date.today(),
                   allow_personal_details=allow_personal_details, past=past, source=source)
+    usable_before_writing(out, log)
     made = prepare_request(request, directory, template_folder=template_folder)
     made.files.update(write_with_pdfs(out, made.files, force=force, pdf_of=(
         "letter.docx", "schedule.docx") if pdf else ()))

@@ -365,3 +365,23 @@ def _logged(row: RequestRow, events: list[EventRow]) -> LoggedRequest:
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def usable_before_writing(folder: Path | None, log: RequestLog | None) -> None:
+    """Before a file is written: a folder whose name the log can keep (a name in bytes that
+    are not UTF-8 cannot be stored, nor shown), and a log this run can add the request to.
+    Found only after the files were written, either left a request that exists untracked."""
+    if folder is not None:
+        try:
+            str(folder).encode("utf-8")
+        except UnicodeEncodeError:
+            shown = str(folder).encode("utf-8", "backslashreplace").decode("ascii", "replace")
+            raise UserError(f"{shown}: the folder's name is not UTF-8 text, which the request "
+                            "log keeps; choose another name. Nothing was written") from None
+    if log is not None:
+        try:
+            log.check_writable()
+        except UserError as exc:
+            raise UserError(f"{exc}. Nothing was written: the request would exist without its "
+                            "log entry. Fix the log, or make the request without logging it"
+                            ) from None
