@@ -94,22 +94,10 @@ def privacy_notice() -> tuple[str, list[str]]:
     return title.strip(), points
 
 
-REPLY_KINDS: dict[str, str] = {
-    "acknowledgment": N_("They wrote that they received the request"),
-    "extension": N_("They need more time"),
-    "fee_estimate": N_("They asked for money"),
-    "denied": N_("They refused to give the records"),
-    "partial": N_("They sent some of the records"),
-    "produced": N_("They sent all the records"),
-    "no_records": N_("They say they have no such records"),
-    "clarification_request": N_("They ask you to make the request clearer"),
-    "referral": N_("They say another office has the records"),
-    "closure_inactivity": N_("They closed the request for no recent activity"),
-    "status_update": N_("They say the request is still being worked on"),
-}
-"""What each kind of the agency's reply means, as ``log ID reply`` says it (the same
-messages, so the same translations)."""
+REPLY_KINDS: tuple[str, ...] = tuple(service.REPLY_WORDS)
+"""The kinds of the agency's reply a page offers to choose from."""
 
 
 def reply_kind_words(kind: str) -> str:
-    return _(REPLY_KINDS[kind]) if kind in REPLY_KINDS else kind
+    """A kind of the agency's reply by its meaning, in the language in use."""
+    return str(service.reply_kind_text(kind))
