@@ -19,7 +19,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from recordskit.cli import cli
-from recordskit.documents.batch import batch_id
+from recordskit.documents.batch.run import batch_id
 from recordskit.intake.rows import COLUMNS, EXAMPLE_ROW, read_rows
 from recordskit.service import open_log
 from tests.conftest import FROZEN_TEMPLATES, docx_text
@@ -359,7 +359,7 @@ def test_the_batch_calendar_is_written_as_the_rows_events_are_read(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # calendar.ics gathers every row's events; at 10,000 rows they are not all held at once:
     # each row's schedule.ics is read as the calendar is written, not all before.
-    import recordskit.documents.batch as batch_module
+    import recordskit.documents.batch.run as batch_module
 
     read: list[str] = []
     read_events = batch_module._schedule_ics

@@ -797,7 +797,7 @@ def test_every_spreadsheet_writer_goes_through_the_serializer() -> None:
             assert "csv.writer" not in text and "DictWriter" not in text, name
         if "openpyxl" in text and name != "intake/rows.py":
             body = text.replace("def append_row", "")
-            assert name == "documents/spreadsheet.py", name
+            assert name == "documents/batch/spreadsheet.py", name
             assert re.findall(r"\.append\(", body) == [".append("], name  # append_row's own
             assert ".cell(" not in body.replace("sheet.cell(row=1, column=index)", ""), name
 
@@ -986,10 +986,10 @@ def test_no_module_reads_a_file_but_through_the_bounded_reader() -> None:
     package = ROOT / "src" / "recordskit"
     reads = re.compile(r"\.read_bytes\(\)|(?<!inputfile)\.read_text\(|(?<![\w.])open\(|"
                        r"\.open\(\"r")
-    mine = ["files.py", "inputfile.py", "intake/rows.py", "documents/batch.py",
-            "documents/batch_state.py", "documents/batch_worker.py", "documents/render.py",
+    mine = ["files.py", "inputfile.py", "intake/rows.py", "documents/batch/run.py",
+            "documents/batch/state.py", "documents/batch/worker.py", "documents/render.py",
             "documents/template_check.py", "documents/pdf.py", "documents/package.py",
-            "documents/spreadsheet.py", "documents/email_draft.py", "directory/load.py",
+            "documents/batch/spreadsheet.py", "documents/email_draft.py", "directory/load.py",
             "directory/edit.py", "directory/copies.py", "tracking/transfer.py",
             "tracking/log.py", "tracking/sqlite.py"]
     allowed = {"directory/edit.py": ["def open(cls"],

@@ -205,7 +205,7 @@ def test_no_function_level_import_outside_the_command_line() -> None:
     the PostgreSQL driver (an optional extra, for a shared log only)."""
     allowed = {"recordskit.deadlines.calendars": {"holidays"}, "recordskit.i18n": {"babel"},
                "recordskit.intake.rows": {"openpyxl"},
-               "recordskit.documents.batch": {"recordskit.documents.batch_worker"},
+               "recordskit.documents.batch.run": {"recordskit.documents.batch.worker"},
                "recordskit.tracking.open": {"recordskit.tracking.postgres"}}
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from recordskit.directory.load import load_directory
-    from recordskit.documents.batch import make_batch
+    from recordskit.documents.batch.run import make_batch
     from recordskit.documents.make import (
         make_appeal,
         make_followup,
@@ -37,7 +37,7 @@ _LAZY = {
     "prepare_request": "recordskit.documents.make",
     "make_followup": "recordskit.documents.make",
     "make_appeal": "recordskit.documents.make",
-    "make_batch": "recordskit.documents.batch",
+    "make_batch": "recordskit.documents.batch.run",
 }
 
 

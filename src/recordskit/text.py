@@ -123,7 +123,7 @@ def formula_like(text: str) -> bool:
 
 def csv_cell(value: object) -> str:
     """A cell as a spreadsheet will read it as text, never as a formula: the one cell
-    serializer of every CSV recordskit writes (``documents/spreadsheet.py`` writes an XLSX's
+    serializer of every CSV recordskit writes (``documents/batch/spreadsheet.py`` writes an XLSX's
     cells by the same test, as typed text).
 
     Excel, LibreOffice and Google Sheets run a cell that starts with ``=``, ``+``, ``-`` or

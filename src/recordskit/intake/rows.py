@@ -3,7 +3,7 @@
 Each row is checked before its own files are written, in order (a row is compared with the rows
 before it), and handed on as soon as it passes, so a batch produces early rows while later ones
 are still checked; each bad row is reported with its row number and column, and every good row
-goes on to be produced (``recordskit.documents.batch``).
+goes on to be produced (``recordskit.documents.batch.run``).
 """
 
 from __future__ import annotations

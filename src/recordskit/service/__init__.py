@@ -37,8 +37,11 @@ if TYPE_CHECKING:
         ask_new_agency,
         ask_source,
     )
-    from recordskit.documents.batch import (
+    from recordskit.documents.batch.run import (
         make_batch,
+    )
+    from recordskit.documents.batch.spreadsheet import (
+        write_template,
     )
     from recordskit.documents.family_words import (
         deadline_in_words,
@@ -61,9 +64,6 @@ if TYPE_CHECKING:
     )
     from recordskit.documents.samples import (
         SAMPLE_CONTEXTS,
-    )
-    from recordskit.documents.spreadsheet import (
-        write_template,
     )
     from recordskit.documents.template_check import (
         check_folder,
@@ -297,8 +297,8 @@ _HOME: dict[str, str] = {
     'FINAL_STATES': 'recordskit.vocabulary',
     'stored_details': 'recordskit.logged',
     'parse_day': 'recordskit.logged',
-    'make_batch': 'recordskit.documents.batch',
-    'write_template': 'recordskit.documents.spreadsheet',
+    'make_batch': 'recordskit.documents.batch.run',
+    'write_template': 'recordskit.documents.batch.spreadsheet',
     'Directory': 'recordskit.models',
     'directory_json_schema': 'recordskit.models',
     'load_directory': 'recordskit.directory.load',

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from recordskit.deadlines.schedule import request_schedule
-from recordskit.documents.batch_report import REQUEST_FOLDER_FILES, RowResult, RowTask
+from recordskit.documents.batch.report import REQUEST_FOLDER_FILES, RowResult, RowTask
 from recordskit.errors import InputFileError, Problem
 from recordskit.files import LimitError, not_regular, read_limited, refuse_link
 from recordskit.inputfile import parse

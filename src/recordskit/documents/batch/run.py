@@ -24,8 +24,8 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from pathlib import Path
 
-from recordskit.documents.batch_report import BatchReport, RowResult, RowTask
-from recordskit.documents.batch_state import folder_state, row_result
+from recordskit.documents.batch.report import BatchReport, RowResult, RowTask
+from recordskit.documents.batch.state import folder_state, row_result
 from recordskit.documents.exports import split_events, wrap_events
 from recordskit.documents.pdf import to_pdf
 from recordskit.errors import RecordskitError, UserError
@@ -304,7 +304,7 @@ def _stopped(made: int | None, of: int) -> UserError:
 
 
 def _start_worker(directory: Directory, templates: str) -> None:
-    from recordskit.documents.batch_worker import start_worker
+    from recordskit.documents.batch.worker import start_worker
 
     start_worker(directory, templates)
 
@@ -318,7 +318,7 @@ def _start_pool_worker(directory: Directory, templates: str) -> None:
 
 
 def _produce_row(task: RowTask) -> RowResult:
-    from recordskit.documents.batch_worker import produce_row
+    from recordskit.documents.batch.worker import produce_row
 
     return produce_row(task)
 

@@ -1,6 +1,6 @@
 """One batch row, rendered in a worker process: its folder written, or skipped when complete.
 
-Kept apart from ``recordskit.documents.batch`` so that only the processes that render load the
+Kept apart from ``recordskit.documents.batch.run`` so that only the processes that render load the
 renderer's libraries (docxtpl, lxml, python-docx): a re-run that renders nothing stays quick.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from recordskit.documents.batch_report import RowResult, RowTask
-from recordskit.documents.batch_state import folder_state, row_result
+from recordskit.documents.batch.report import RowResult, RowTask
+from recordskit.documents.batch.state import folder_state, row_result
 from recordskit.documents.make import prepare_request
 from recordskit.documents.render import template
 from recordskit.errors import RecordskitError, TemplateError, UserError
