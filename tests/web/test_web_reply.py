@@ -212,3 +212,18 @@ def test_an_oversized_upload_is_refused_and_logs_nothing(
     # A form elsewhere keeps the form limit
     other = family.client.post("/new", data={"csrf": family.csrf, "kind": "x" * 6000})
     assert other.status_code == 413
+
+
+def test_a_reference_number_logged_on_another_request_is_said(
+        family: Visitor, requests_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = request_sent(family, monkeypatch, "2023-11-30", "2023-12-06")
+    paste(family, first, "city_ack_sunday_night.txt")
+    family.post(f"/requests/{first}/reply/check",
+                {"kind": "acknowledgment", "do-0": "yes", "on-0": "2023-12-03",
+                 "action": "log"})
+    second = request_sent(family, monkeypatch, "2023-11-29", "2023-12-06")
+    assert second != first
+    shown = paste(family, second, "city_ack_sunday_night.txt")
+    said = words(shown.text)
+    assert "R004372-120323 is logged on another request" in said
+    assert first not in said  # never another request's number

@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from recordskit.tracking.open import open_log
 from recordskit.web.app import create_app
+from tests.test_language_leaks import english_lines
 from tests.web.browser import CHROMIUM, check_page, choose, focused, launch, press, type_into
 from tests.web.conftest import PUBLIC_PAGES, LiveServer, config, make_request, visitor
 
@@ -57,6 +58,19 @@ def open_it(page: Page, server: LiveServer, lang: str, request_id: str) -> None:
     assert page.url.endswith(f"/requests/{request_id}")
 
 
+def no_english_but_the_email(page: Page, lang: str) -> None:
+    """On a Spanish or Creole page, only the email's own words (quoted, marked lang=en) are
+    English."""
+    if lang == "en":
+        return
+    text = page.evaluate("""() => {
+        const main = document.querySelector("main").cloneNode(true);
+        main.querySelectorAll("[lang=en]").forEach((quote) => quote.remove());
+        return main.innerText;
+    }""")
+    assert english_lines(text) == [], english_lines(text)
+
+
 def paste(page: Page, name: str) -> None:
     type_into(page, "#f-text", (REPLIES / name).read_text(encoding="utf-8"))
     press(page, "form[action$='/reply'] button[type=submit]")
@@ -82,6 +96,7 @@ def test_an_acknowledgment_pasted_and_an_unsure_reply_with_the_keyboard(
     assert page.url.endswith("/reply/check")
     assert page.locator("blockquote[lang=en]").count() >= 1
     check_page(page)
+    no_english_but_the_email(page, lang)
     # A date written wrong: refused, said beside its field
     type_into(page, "#f-on-0", "3/12/2023")
     press(page, "button[value=log]")
@@ -99,6 +114,7 @@ def test_an_acknowledgment_pasted_and_an_unsure_reply_with_the_keyboard(
     paste(page, "unsure_status_or_fee.txt")
     assert page.locator("input[name=kind]:checked").count() == 0
     check_page(page)
+    no_english_but_the_email(page, lang)
     press(page, "button[value=kind]")
     assert focused(page, "#error-summary")
     check_page(page)
@@ -106,6 +122,7 @@ def test_an_acknowledgment_pasted_and_an_unsure_reply_with_the_keyboard(
     press(page, "button[value=kind]")
     assert page.locator("#f-amount-0").count() == 1
     check_page(page)
+    no_english_but_the_email(page, lang)
     press(page, "button[value=refuse]")
     assert page.url.endswith(f"/requests/{request_id}")
     assert len(open_log().get(request_id).events) == 1

@@ -451,6 +451,9 @@ class ReplyCheck:
     already: int | None
     references: tuple[Quote, ...]
     is_email: bool
+    elsewhere: str = ""
+    """A reference number of the reply that is logged on another request (its id is not
+    said: on a shared computer it may be another family's)."""
 
 
 def _quotes(texts: Any) -> tuple[Quote, ...]:
@@ -487,10 +490,13 @@ def check_reply(ws: Workspace, request_id: str, reply: Reply, kind: str) -> Repl
             number, str(proposed.event), "", proposed.on, None, False, "", False,
             str(details.tracking or ""), False, proposed.stated,
             _quotes(proposed.evidence), receipt))
+    elsewhere = next((m.matched for m in service.find_reply_request(workspace, reading)
+                      if m.how == "reference" and m.request_id != request_id), "")
     return ReplyCheck(proposal.kind.value if proposal.kind else "", candidates,
                       tuple((k, reply_kind_words(k)) for k in ranked), tuple(shown),
                       proposal.needs_date, proposal.needs_until, proposal.already,
-                      _quotes(r.evidence for r in reading.references[:2]), reply.is_email)
+                      _quotes(r.evidence for r in reading.references[:2]), reply.is_email,
+                      str(elsewhere))
 
 
 def receipt_words(receipt: Any) -> tuple[str, ...]:
