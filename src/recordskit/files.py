@@ -13,7 +13,6 @@ import hashlib
 import itertools
 import os
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, BinaryIO
@@ -37,17 +36,18 @@ def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[IO[bytes]]:
     ``path`` itself is never a symbolic link followed (see ``refuse_link``).
     """
     refuse_link(path)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, before the rename)
-        dir=path.parent, prefix=f".{path.name}.rk{os.getpid()}.", suffix=TEMPORARY_SUFFIX,
-        delete=False)
-    temporary = Path(handle.name)
+    # The one way this module makes a temporary file (``_new_temporary``), as a folder's files
+    # are written: named by this process, created only if absent, with the final mode.
+    mode = _mode_for(path)
+    descriptor, name = _new_temporary(str(path.parent), path.name, mode)
+    temporary = Path(name)
     try:
-        with handle:
+        with os.fdopen(descriptor, "wb") as handle:
+            _set_mode(handle.fileno(), name, mode)
             yield handle
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())
-        temporary.chmod(_mode_for(path))
         temporary.replace(path)
     except BaseException:
         with contextlib.suppress(OSError):
