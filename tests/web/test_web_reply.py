@@ -227,3 +227,27 @@ def test_a_reference_number_logged_on_another_request_is_said(
     said = words(shown.text)
     assert "R004372-120323 is logged on another request" in said
     assert first not in said  # never another request's number
+
+
+def test_she_changes_the_kind_and_the_amount(family: Visitor, requests_folder: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    request_id = request_sent(family, monkeypatch, "2025-02-05", "2025-02-21")
+    upload(family, request_id, "denied_exemptions.eml")
+    changed = family.post(f"/requests/{request_id}/reply/check",
+                          {"kind": "fee_estimate", "action": "log"})
+    assert changed.url.path.endswith("/reply/check")  # asked again, nothing logged
+    assert events_of(request_id) == []
+    assert re.search(r'value="fee_estimate" checked', changed.text)
+    number = re.search(r'name="amount-(\d)"', changed.text)
+    assert number
+    on = re.search(rf'name="on-{number.group(1)}" value="([0-9-]+)"', changed.text)
+    assert on
+    done = family.post(f"/requests/{request_id}/reply/check",
+                       {"kind": "fee_estimate", "action": "log", f"do-{number.group(1)}": "yes",
+                        f"on-{number.group(1)}": on.group(1),
+                        f"amount-{number.group(1)}": "$1,250.50"})
+    assert done.url.path == f"/requests/{request_id}", words(done.text)[:1500]
+    logged = open_log().get(request_id).events
+    assert [(str(e.event), str(e.details.kind), e.details.amount) for e in logged
+            if str(e.event) == "response"] == [  # type: ignore[union-attr]
+        ("response", "fee_estimate", "1250.50")]
