@@ -233,3 +233,12 @@ def test_every_state_has_words() -> None:
 
     assert set(STATE_WORDS) == set(State)
     assert all(STATE_WORDS[state] == state.value for state in State)
+
+
+def test_the_ways_of_sending_are_the_vocabularys() -> None:
+    from typing import get_args
+
+    from recordskit.models import CHANNELS, Channel
+    from recordskit.service import Delivery
+
+    assert CHANNELS == tuple(way.value for way in Delivery) == get_args(Channel)

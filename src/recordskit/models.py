@@ -34,7 +34,7 @@ from recordskit.i18n import N_, _, language_code, languages
 from recordskit.law import EXEMPTIONS, AgencyKind
 from recordskit.limits import LIMITS
 from recordskit.logged import EARLIEST, LATEST, EventDetails, kind_of
-from recordskit.vocabulary import EventKind
+from recordskit.vocabulary import Delivery, EventKind
 
 Channel = Literal["email", "mail", "portal", "hand"]
 RequestType = Literal["public_records", "student_records"]
@@ -44,7 +44,8 @@ FeeWaiver = Literal["none", "public_interest", "indigency"]
 RecordFormat = Literal["electronic", "paper"]
 AgencyRole = Literal["records", "appeals"]
 
-CHANNELS: tuple[Channel, ...] = ("email", "mail", "portal", "hand")
+CHANNELS: tuple[Channel, ...] = tuple(way.value for way in Delivery)
+"""Every way of sending, in the vocabulary's order (a test checks ``Channel`` names them)."""
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")

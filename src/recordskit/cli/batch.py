@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from recordskit.cli.app import cli, console, directory_path, say, workspace_for
-from recordskit.service import UserError
+from recordskit.service import BatchStatus, UserError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -95,7 +95,7 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
             ".xlsx, which keeps real dates.", err=True)
     if "logged_elsewhere" in kinds:
         say("Rows already logged for another folder move here only with --move.", err=True)
-    if report.count("changed"):
+    if report.count(BatchStatus.CHANGED):
         say("Changed rows are replaced only with --force.", err=True)
     for warning in report.warnings:
         say(f"Warning: {warning}", err=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from recordskit.intake.rows import RowProblem
 from recordskit.models import Request
+from recordskit.vocabulary import BatchStatus
 
 REQUEST_FOLDER_FILES = ("letter.docx", "how_to_send.txt", "summary.docx", "schedule.docx",
                         "schedule.csv", "schedule.ics", "answers.yaml")
@@ -33,7 +34,7 @@ class RowResult:
 
     row: int
     row_id: str
-    status: str  # produced | rewritten | skipped | changed | failed
+    status: BatchStatus
     folder: str
     agency: str
     requester: str
@@ -63,7 +64,7 @@ class BatchReport:
     batch_id: str = ""
     """The batch's id in the log (``status --batch``), once its rows are logged."""
 
-    def count(self, *statuses: str) -> int:
+    def count(self, *statuses: BatchStatus) -> int:
         return sum(result.status in statuses for result in self.results)
 
     @property
@@ -71,9 +72,10 @@ class BatchReport:
         return len({p.row for p in self.problems})
 
     def summary(self) -> str:
-        produced = self.count("produced", "rewritten")
+        produced = self.count(BatchStatus.PRODUCED, BatchStatus.REWRITTEN)
         rate = f", {produced / self.seconds:.0f} letters/s" if produced and self.seconds else ""
-        return (f"Produced {produced}, skipped {self.count('skipped')} (already complete), "
+        skipped = self.count(BatchStatus.SKIPPED)
+        return (f"Produced {produced}, skipped {skipped} (already complete), "
                 f"failed {self.failed_rows}, in {self.seconds:.1f} s{rate}.")
 
     def log_summary(self) -> str:

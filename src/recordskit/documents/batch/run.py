@@ -57,6 +57,7 @@ from recordskit.tracking.log import (
     replaced_event,
     usable_before_writing,
 )
+from recordskit.vocabulary import BatchStatus
 
 PARALLEL_FROM = 24
 """Below this many rows, starting worker processes costs more than it saves."""
@@ -121,11 +122,11 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, templates_
                                                  chunk=chunk)
         report.results.sort(key=lambda result: result.row)
         for result in report.results:
-            if result.status == "changed":
+            if result.status == BatchStatus.CHANGED:
                 report.problems.append(RowProblem(
                     result.row, "", f"changed since {result.folder} was made; nothing was "
                     "rewritten. Run again allowing changed rows to be replaced"))
-            elif result.status == "failed":
+            elif result.status == BatchStatus.FAILED:
                 report.problems.append(RowProblem(result.row, "", result.problem))
         report.problems.sort(key=lambda problem: problem.row)
         _write_summaries(out, report)
@@ -229,7 +230,7 @@ def _check_and_send(rows: list[Row], checker: RowChecker, out: Path, force: bool
         except (RecordskitError, OSError):  # a worker meets it again and reports the row
             state = None
         if state is not None and state.unchanged:
-            done.append(row_result(task, "skipped", state.request, directory))
+            done.append(row_result(task, BatchStatus.SKIPPED, state.request, directory))
             continue
         if checker.passed(checked):
             continue
@@ -331,7 +332,7 @@ def _produce_rows(tasks: list[RowTask]) -> list[RowResult]:
 def _write_summaries(out: Path, report: BatchReport) -> None:
     """manifest.csv, calendar.ics and errors.csv, each written only when its content changed."""
     # A changed row's folder still holds its earlier letter: listed, with its own dates.
-    done = [r for r in report.results if r.status != "failed"]
+    done = [r for r in report.results if r.status != BatchStatus.FAILED]
     manifest = csv_document(
         ("row", "row_id", "agency", "requester", "folder", "response_due", "request_id",
          "duplicate_of"),
@@ -367,8 +368,10 @@ def _schedule_ics(folder: str) -> bytes:
 
 def _add_pdfs(report: BatchReport, *, chunk: int = 40) -> int:
     """PDFs of every row's letter and schedule that lacks them (LibreOffice, a chunk per call)."""
-    fresh = {Path(r.folder) for r in report.results if r.status in ("produced", "rewritten")}
-    folders = [Path(r.folder) for r in report.results if r.status not in ("changed", "failed")]
+    fresh = {Path(r.folder) for r in report.results
+             if r.status in (BatchStatus.PRODUCED, BatchStatus.REWRITTEN)}
+    folders = [Path(r.folder) for r in report.results
+               if r.status not in (BatchStatus.CHANGED, BatchStatus.FAILED)]
     todo = [f for f in folders if f in fresh or not (f / "letter.pdf").exists()
             or not (f / "schedule.pdf").exists()]
     made = 0
@@ -409,7 +412,7 @@ def _record_in_log(report: BatchReport, log: RequestLog, batch: str, directory: 
     # a third of the logging). A row's own folder is never a link: the batch refuses one.
     resolved: dict[str, str] = {}
     for result in report.results:
-        if result.status in ("changed", "failed"):
+        if result.status in (BatchStatus.CHANGED, BatchStatus.FAILED):
             continue
         parent, name = os.path.split(result.folder)
         if parent not in resolved:

@@ -21,6 +21,7 @@ from recordskit.inputfile import parse
 from recordskit.intake.answers import answers_yaml, request_from
 from recordskit.limits import LIMITS
 from recordskit.models import Directory, Request
+from recordskit.vocabulary import BatchStatus
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def folder_state(task: RowTask, directory: Directory, checked: Request | None = 
     return FolderState(request, previous, answers_yaml(request).encode("utf-8"), complete)
 
 
-def row_result(task: RowTask, status: str, request: Request, directory: Directory, *,
+def row_result(task: RowTask, status: BatchStatus, request: Request, directory: Directory, *,
                first_due: Any = None, request_id: str = "") -> RowResult:
     """The manifest's line for a row: its request and its first date (the response date, or
     the school's access date). ``first_due`` and ``request_id``, when the caller has them

@@ -19,6 +19,7 @@ from recordskit.i18n import in_language
 from recordskit.inputfile import parse
 from recordskit.intake.answers import request_from
 from recordskit.models import Directory
+from recordskit.vocabulary import BatchStatus
 
 _WORKER: dict[str, Any] = {}
 
@@ -67,7 +68,8 @@ def produce_row(task: RowTask) -> RowResult:
         problem = f"cannot write its files: {exc.strerror or exc}"
     except Exception as exc:  # a worker's boundary: one row, never the whole batch
         problem = f"recordskit failed on this row ({type(exc).__name__}: {exc}); please report it"
-    return RowResult(row=task.row, row_id=task.row_id, status="failed", folder=task.folder,
+    return RowResult(row=task.row, row_id=task.row_id, status=BatchStatus.FAILED,
+                     folder=task.folder,
                      agency=str(task.answers.get("agency", "")), requester="", request_id="",
                      response_due="", duplicate_of=task.duplicate_of, problem=problem)
 
@@ -77,18 +79,19 @@ def _produce(task: RowTask) -> RowResult:
     folder = Path(task.folder)
     state = folder_state(task, directory, task.request)
     if state.unchanged:
-        return row_result(task, "skipped", state.request, directory)
+        return row_result(task, BatchStatus.SKIPPED, state.request, directory)
     if state.changed and not task.force:
         # The folder still holds the earlier request: the manifest and calendar describe it.
         existing = folder / "answers.yaml"
         earlier, _ = parse((state.previous or b"").decode("utf-8"), existing)
-        return row_result(task, "changed", request_from(earlier, directory, file=existing),
-                          directory)
+        return row_result(task, BatchStatus.CHANGED,
+                          request_from(earlier, directory, file=existing), directory)
     _remove_leftovers(folder)
     with in_language(state.request.language or "en"):  # the family's files in its language
         made = prepare_request(state.request, directory, template_folder=_WORKER["templates"])
     write_folder(folder, made.files, force=True, durable=False)  # answers.yaml last
-    return row_result(task, "rewritten" if state.previous is not None else "produced",
+    return row_result(task, BatchStatus.REWRITTEN if state.previous is not None
+                      else BatchStatus.PRODUCED,
                       state.request, directory, first_due=made.schedule.deadlines[1].date,
                       request_id=made.request_id)
 
