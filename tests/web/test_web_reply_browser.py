@@ -13,7 +13,7 @@ import pytest
 pytest.importorskip("playwright")
 pytest.importorskip("axe_playwright_python")
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from recordskit.tracking.open import open_log
 from recordskit.web.app import create_app
@@ -29,7 +29,7 @@ if not CHROMIUM.exists():
 
 REPLIES = Path(__file__).resolve().parents[1] / "data" / "replies"
 LOCALES = {"en": "en-US", "es": "es-US", "ht": "ht-HT"}
-PHONE = {"width": 360, "height": 740}
+PHONE: ViewportSize = {"width": 360, "height": 740}
 
 
 @pytest.fixture(scope="module")
