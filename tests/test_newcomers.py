@@ -77,6 +77,18 @@ def test_the_same_rows_into_another_folder_do_not_move_logged_requests(tmp_path:
     assert entry["folder"].endswith("second/a-bps")
 
 
+def test_a_changed_row_not_rewritten_keeps_the_logged_id_in_the_manifest(tmp_path: Path) -> None:
+    path = rows_file(tmp_path / "rows.csv", {"row_id": "a", "sent_on": "2026-06-15"})
+    assert recordskit("batch", str(path), "--out", str(tmp_path / "out")).returncode == 0
+    rows_file(path, {"row_id": "a", "sent_on": "2026-06-16"})  # changed, not rewritten
+    again = recordskit("batch", str(path), "--out", str(tmp_path / "out"))
+    assert again.returncode == 1 and "changed since" in again.stderr
+    manifest = (tmp_path / "out" / "manifest.csv").read_text(encoding="utf-8").splitlines()
+    request_id = manifest[1].split(",")[6]
+    shown = recordskit("show", request_id)
+    assert shown.returncode == 0, shown.stderr  # the id the manifest names is in the log
+
+
 def test_status_filters_refuse_unknown_values_and_take_translated_words(tmp_path: Path) -> None:
     path = rows_file(tmp_path / "rows.csv", {"row_id": "a", "sent_on": "2026-06-15"})
     made = recordskit("batch", str(path), "--out", str(tmp_path / "out"))

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -121,6 +122,8 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, templates_
                                                  counted, stack=stack, pool=pool, sent=sent,
                                                  chunk=chunk)
         report.results.sort(key=lambda result: result.row)
+        if log is not None and log.exists():
+            report.results = _as_logged(report.results, log)
         for result in report.results:
             if result.status == BatchStatus.CHANGED:
                 report.problems.append(RowProblem(
@@ -385,6 +388,22 @@ def _add_pdfs(report: BatchReport, *, chunk: int = 40) -> int:
             atomic_write(group[int(index)] / real, data)
             made += 1
     return made
+
+
+def _as_logged(results: list[RowResult], log: RequestLog) -> list[RowResult]:
+    """A changed row not rewritten keeps the request its folder holds: its manifest line names
+    the id the log has for that folder (the earlier answers read back may not give that id
+    again: an amount written 0 in the sheet is 0.0 in answers.yaml)."""
+    changed = [r for r in results if r.status == BatchStatus.CHANGED]
+    if not changed:
+        return results
+    by_folder = log.open_by_folder()
+    kept = {}
+    for result in changed:
+        ids = by_folder.get(os.path.realpath(result.folder))
+        if ids:
+            kept[result.row] = replace(result, request_id=ids[-1])
+    return [kept.get(result.row, result) for result in results]
 
 
 def _logged_folders(log: RequestLog) -> dict[str, str]:
