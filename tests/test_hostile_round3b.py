@@ -1085,3 +1085,25 @@ def test_an_import_interrupted_inside_its_transaction_leaves_nothing(
         import_log(log, path)
     assert len(seen) == 3
     assert _contents(log) == before
+
+
+def test_an_imported_extension_without_its_date_never_crashes_appeal(
+        tmp_path: Path, directory: Directory, answers: Answers) -> None:
+    """Defect 18: an imported ``extension`` without ``until`` crashed ``appeal`` (KeyError).
+    Typed events read it as an extension with no date, and every command still answers."""
+    path, items, [request_id] = _export(tmp_path, directory, answers)
+    event = next(item for item in items if item["type"] == "event")
+    items.append({**event, "seq": event["seq"] + 1, "uid": "f" * 32,
+                  "on_date": "2026-12-01", "event": "response",
+                  "details": {"kind": "extension"}})
+    imported = invoke("log", "import", str(_lines(path, items)))
+    assert imported.exit_code == 0, imported.output
+    for command in (["appeal", request_id, "--out", str(tmp_path / "appeal"), "--objection",
+                     "The extension names no date."],
+                    ["followup", request_id, "--out", str(tmp_path / "followup")],
+                    ["show", request_id], ["status", "--json"]):
+        result = invoke(*command, env={"RECORDSKIT_TODAY": "2026-12-20"})
+        assert result.exit_code in (0, 1), (command, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            command, result.exception)
+        assert "Traceback" not in result.output
