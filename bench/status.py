@@ -45,7 +45,7 @@ def export_file(path: Path, count: int) -> None:
             if number % 3 == 0:
                 events.append(("response", "2026-12-01", {"kind": "denied"}))
             for seq, (event, on, details) in enumerate(events):
-                out.write(json.dumps({"type": "event", "seq": number * 10 + seq,
+                out.write(json.dumps({"type": "event", "seq": number * 10 + seq + 1,
                                       "request_id": rid, "event": event, "on_date": on,
                                       "details": details, "recorded_at": "2026-12-01",
                                       "recorded_by": "bench", "uid": uuid.uuid4().hex}) + "\n")

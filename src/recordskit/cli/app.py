@@ -262,6 +262,7 @@ def _request_language(ctx: click.Context, args: list[str]) -> str:
         return ""
 
 
+@functools.cache
 def invoked_as() -> str:
     """How the person started recordskit, so that the commands it prints run as printed:
     ``recordskit`` when that is the command on PATH, else the path as typed

@@ -108,6 +108,7 @@ class BusinessCalendar:
         # Every count asks about the same few weeks again (a batch's rows share their dates),
         # and asking ``holidays`` costs far more than a lookup here.
         self._closed: dict[date, str | None] = {}
+        self._assumed_spans: dict[tuple[date, date], tuple[tuple[date, str], ...]] = {}
         self._holidays = _holidays_class()(
             suffolk_days=spec.suffolk_days, fridays=spec.friday_before_saturday_holiday,
             closures=dict(closures or {})
@@ -144,14 +145,18 @@ class BusinessCalendar:
 
     def assumed_between(self, start: date, end: date) -> list[tuple[date, str]]:
         """The assumed closed days after ``start`` up to and including ``end``."""
-        found = []
-        day = start
-        while day < end:
-            day += timedelta(days=1)
-            reason = self.assumed(day)
-            if reason:
-                found.append((day, reason))
-        return found
+        # Asked again and again for the same spans (a log's requests share their dates)
+        key = (start, end)
+        if key not in self._assumed_spans:
+            found = []
+            day = start
+            while day < end:
+                day += timedelta(days=1)
+                reason = self.assumed(day)
+                if reason:
+                    found.append((day, reason))
+            self._assumed_spans[key] = tuple(found)
+        return list(self._assumed_spans[key])
 
     def is_business_day(self, day: date) -> bool:
         return self.closed_reason(day) is None
