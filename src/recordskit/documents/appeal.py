@@ -20,6 +20,7 @@ from recordskit.deadlines.appeals import (
     appeal_window,
 )
 from recordskit.deadlines.followups import unanswered_follow_ups
+from recordskit.deadlines.schedule import receipt_sentence
 from recordskit.deadlines.timeline import AppealWindow, TimelineFacts, appeal_body
 from recordskit.documents.letter import (
     agency_block,
@@ -84,6 +85,7 @@ class AppealPacket:
     agency: Agency
     supervisor: Agency
     original: dict[str, Any]
+    """The request as the letter describes it: template data, never read back."""
     responses: tuple[LoggedEvent[Response], ...]
     grounds: tuple[Ground, ...]
     objections: tuple[str, ...]
@@ -160,7 +162,7 @@ def prepare_appeal(logged: LoggedRequest, directory: Directory, today: date, *,
                                       timeline.facts.received)
     responses = timeline.facts.responses
     receipts = events_of(logged.active_events, Received)
-    attachments = [f"My request of {original['sent']}, complete, as sent"
+    attachments = [f"My request of {long_date(logged.request.sent_on)}, complete, as sent"
                    + (" (the email with its full headers)" if logged.request.delivery == "email"
                       else "")]
     kept = kept_replies(receipts, responses)
@@ -194,8 +196,10 @@ def argue(packet: AppealPacket, ground: Ground) -> tuple[str, str, str]:
         rule, fee = LAW["response_time"], LAW["no_fee_if_late"]
         first = facts.responses[0].on_date if facts.responses else None
         assumed = "" if facts.received_logged else ", counted from that assumed day"
+        receipt = receipt_sentence(packet.request, who, facts.received,
+                                   logged=facts.received_logged)
         return ("No response within the time the law allows",
-                f"{packet.original['receipt']} {capital(who)} had to respond within "
+                f"{receipt} {capital(who)} had to respond within "
                 f"{rule.days} business days of receipt, by {long_date(facts.response_due)}"
                 f"{assumed} ({rule.citation}). "
                 + ("It has not responded at all." if first is None else
