@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -43,6 +44,17 @@ def closed_day_words(reason: str) -> str:
         return _("{holiday}, observed on this day").format(
             holiday=closed_day_words(reason.removesuffix(" (observed)")))
     return _(reason) if reason in (*WEEKDAYS, *HOLIDAYS) else reason
+
+
+def iso_day(text: str) -> date | None:
+    """A day typed as YYYY-MM-DD (surrounding space allowed), or None when it is not one."""
+    text = text.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:  # 2026-02-30
+        return None
 
 
 def long_date(day: date) -> str:

@@ -18,7 +18,7 @@ import click
 
 from recordskit.cli import app
 from recordskit.cli.app import LANG_HELP, choice, cli, invoked_as, say, speak, workspace_for
-from recordskit.service import N_, ReplyKind, _
+from recordskit.service import N_, ReplyKind, _, iso_day
 
 if TYPE_CHECKING:
     from recordskit.service import (
@@ -272,22 +272,13 @@ def _ask_kind(asker: Asker, proposal: ReplyProposal) -> str:
 
 def _ask_date(asker: Asker, message: str, default: date) -> date:
     def valid(text: str) -> bool | str:
-        return _day(text) is not None or _("write the date YYYY-MM-DD, such as 2027-01-22")
+        return iso_day(text) is not None or _("write the date YYYY-MM-DD, such as 2027-01-22")
 
     answer = asker.text(message, default=default.isoformat(), validate=valid)
-    day = _day(answer)
+    day = iso_day(answer)
     if day is None:  # the validator refused it already
         raise click.BadParameter(_("write the date YYYY-MM-DD, such as 2027-01-22"))
     return day
-
-
-def _day(text: str) -> date | None:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        return None
 
 
 def _ask_event(asker: Asker, proposed: ProposedEvent) -> list[ProposedEvent]:

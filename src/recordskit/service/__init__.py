@@ -197,6 +197,7 @@ if TYPE_CHECKING:
     )
     from recordskit.text import (
         closed_day_words,
+        iso_day,
         local_date,
         long_date,
         rule_statement,
@@ -325,6 +326,7 @@ _HOME: dict[str, str] = {
     'write_file': 'recordskit.files',
     'LAW': 'recordskit.law',
     'local_date': 'recordskit.text',
+    'iso_day': 'recordskit.text',
     'closed_day_words': 'recordskit.text',
     'long_date': 'recordskit.text',
     'rule_statement': 'recordskit.text',
@@ -442,6 +444,7 @@ __all__ = [
     'find_request',
     'import_requests',
     'init_user_copy',
+    'iso_day',
     'load_answers',
     'load_directory',
     'load_reply',

@@ -35,6 +35,7 @@ from starlette.staticfiles import StaticFiles
 from recordskit.errors import FieldError, UserError
 from recordskit.i18n import _, languages, set_language
 from recordskit.limits import LIMITS
+from recordskit.service import iso_day
 from recordskit.web import library, words
 from recordskit.web.guard import (
     SESSION_KEY,
@@ -729,8 +730,18 @@ class Form(dict[str, str]):
 async def read_form(request: Request, session: Session) -> Form:
     """The posted form, once its CSRF token is this session's; refused otherwise (403), and
     above the size limits (413)."""
+    form, _files = await _checked_form(request, session, max_files=0)
+    return form
+
+
+async def _checked_form(request: Request, session: Session, *, max_files: int,
+                        max_part_size: int | None = None) -> tuple[Form, FormData]:
+    """A posted form parsed within its limits (413 above them, 400 when it is not a form) and
+    refused (403) unless its CSRF token is this session's."""
+    sizes = {} if max_part_size is None else {"max_part_size": max_part_size}
     try:
-        data = await request.form(max_files=0, max_fields=LIMITS["web_fields"].value)
+        data = await request.form(max_files=max_files, max_fields=LIMITS["web_fields"].value,
+                                  **sizes)
     except TooLarge:
         raise HTTPException(413) from None
     except MultiPartException:
@@ -738,7 +749,7 @@ async def read_form(request: Request, session: Session) -> Form:
     form = Form(data)
     if not secrets.compare_digest(form.get("csrf", "").encode(), session.csrf.encode()):
         raise HTTPException(403)
-    return form
+    return form, data
 
 
 @dataclass
@@ -755,16 +766,8 @@ async def read_upload(request: Request, session: Session) -> tuple[Form, UploadF
     """The agency's email form (multipart: the pasted text or one saved file), once its CSRF
     token is this session's; refused otherwise (403), and above the size limits (413). The
     guard bounds the body by the reply size limit; the service reads no further than it."""
-    try:
-        data = await request.form(max_files=1, max_fields=LIMITS["web_fields"].value,
-                                  max_part_size=LIMITS["reply_bytes"].value)
-    except TooLarge:
-        raise HTTPException(413) from None
-    except MultiPartException:
-        raise HTTPException(400) from None
-    form = Form(data)
-    if not secrets.compare_digest(form.get("csrf", "").encode(), session.csrf.encode()):
-        raise HTTPException(403)
+    form, data = await _checked_form(request, session, max_files=1,
+                                     max_part_size=LIMITS["reply_bytes"].value)
     upload = data.get("file")
     return form, upload if isinstance(upload, UploadFile) else None
 
@@ -780,12 +783,12 @@ def _confirmed(form: Form, check: library.ReplyCheck
         if form.get(f"do-{number}", "yes") == "no":
             answers.append(library.Confirmed(number, False, event.on))
             continue
-        on = _iso(form.get(f"on-{number}", ""))
+        on = iso_day(form.get(f"on-{number}", ""))
         if on is None:
             errors.append((f"on-{number}", wrong_date))
         until = None
         if event.asks_until:
-            until = _iso(form.get(f"until-{number}", ""))
+            until = iso_day(form.get(f"until-{number}", ""))
             if until is None:
                 errors.append((f"until-{number}", wrong_date))
         amount = ""
@@ -797,15 +800,6 @@ def _confirmed(form: Form, check: library.ReplyCheck
         if on is not None:
             answers.append(library.Confirmed(number, True, on, until, amount.replace(",", "")))
     return answers, errors
-
-
-def _iso(text: str) -> date | None:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        return None
 
 
 def _session(request: Request) -> Session:
