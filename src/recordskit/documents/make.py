@@ -164,7 +164,7 @@ def make_request(request: Request, directory: Directory, out: Path, *, force: bo
         "letter.docx", "schedule.docx") if pdf else ()))
     if log is not None:
         folder = out.resolve()
-        earlier = [found for found in log.open_by_folder().get(str(folder), [])
+        earlier = [found for found in log.in_folders([str(folder)]).get(str(folder), [])
                    if found != made.request_id]
         log.record_request(made.request_id, request, folder=folder, by=by)
         if earlier:

@@ -9,11 +9,11 @@ sentence. ``recordskit.service.words`` has the sentences the command line and pa
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from recordskit.deadlines.followups import NextStep, StepKind, next_step
 from recordskit.deadlines.timeline import Timeline
@@ -23,7 +23,8 @@ from recordskit.i18n import _, in_language
 from recordskit.logged import Appealed, Received, Response, Undo, parse_details
 from recordskit.models import Agency, Directory, LoggedEvent
 from recordskit.service.workspace import Workspace
-from recordskit.tracking.log import DamagedEntry, LoggedRequest
+from recordskit.tracking import standing
+from recordskit.tracking.log import DamagedEntry, LoggedRequest, RequestLog
 from recordskit.tracking.service import UnknownAgencyError, log_event, timeline_of, undo_event
 from recordskit.tracking.transfer import export_log, import_log
 from recordskit.vocabulary import FINAL_STATES, EventKind, State
@@ -91,8 +92,7 @@ class StatusFilter:
     """Show at most this many (the most pressing first); None for every one."""
 
 
-SOON_DAYS = 14
-"""Not law: how far ahead a step counts as due soon, listed before the rest."""
+SOON_DAYS = standing.SOON_DAYS
 
 
 @dataclass(frozen=True)
@@ -107,11 +107,55 @@ class StatusRow:
     """What it asks for, in a few words (the first record's title, in the language in use)."""
 
 
+class StatusRows(Sequence[StatusRow]):
+    """The rows ``status`` shows, most pressing first, each read from the log and its timeline
+    worked out only when it is reached, a few hundred at a time: a front end that writes them
+    out as it goes (``status --json`` of a whole log) holds no more than that in memory."""
+
+    CHUNK = 200
+
+    def __init__(self, workspace: Workspace, ids: list[str]) -> None:
+        self._workspace, self._ids = workspace, ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __iter__(self) -> Iterator[StatusRow]:
+        for start in range(0, len(self._ids), self.CHUNK):
+            yield from self._rows(self._ids[start:start + self.CHUNK])
+
+    @overload
+    def __getitem__(self, index: int) -> StatusRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[StatusRow]: ...
+
+    def __getitem__(self, index: int | slice) -> StatusRow | list[StatusRow]:
+        if isinstance(index, slice):
+            return self._rows(self._ids[index])
+        return self._rows([self._ids[index]])[0]
+
+    def _rows(self, ids: list[str]) -> list[StatusRow]:
+        directory, today = self._workspace.directory, self._workspace.today
+        found = []
+        for logged in self._workspace.log.many(ids):
+            try:
+                timeline = timeline_of(logged, directory, today)
+            except UnknownAgencyError:  # the directory changed in between: left out
+                continue
+            found.append(StatusRow(
+                logged, directory.agency(logged.request.agency), timeline,
+                action_of(next_step(timeline, today), logged.id,
+                          student=logged.request.student is not None),
+                asked_in_words(logged, directory)))
+        return found
+
+
 @dataclass(frozen=True)
 class StatusReport:
     """The rows that match, and what could not be read (each says why, when worded)."""
 
-    rows: list[StatusRow]
+    rows: Sequence[StatusRow]
     damaged: list[DamagedEntry] = field(default_factory=list)
     unreadable: list[tuple[LoggedRequest, UnknownAgencyError]] = field(default_factory=list)
     not_shown: int = 0
@@ -158,57 +202,44 @@ def asked_in_words(logged: LoggedRequest, directory: Directory) -> str:
 
 def status_rows(workspace: Workspace, chosen: StatusFilter | None = None) -> StatusReport:
     """The requests of the log that match ``chosen`` (open ones unless it includes closed),
-    each with its timeline and next step; unknown filter values are refused."""
+    each with its timeline and next step, the most pressing first (overdue, then due within
+    ``SOON_DAYS``, then the rest); unknown filter values are refused.
+
+    The stored standings that no longer hold are worked out again first; the database then
+    filters, sorts and counts by them, and only the rows shown are read whole."""
     chosen = chosen or StatusFilter()
-    directory, today = workspace.directory, workspace.today
+    directory, today, log = workspace.directory, workspace.today, workspace.log
     agency = _choice(chosen.agency, {a.id: a.id for a in directory.request_targets} | {
         a.short_name.lower(): a.id for a in directory.request_targets}, "agency") \
         if chosen.agency else ""
     state = _choice(chosen.state, state_choices(), "state") if chosen.state else ""
-    report = StatusReport([])
-    batches: set[str] = set()
-    people: set[str] = set()
-    for logged in workspace.log.all(report.damaged):
-        batches.add(logged.batch_id)
-        people |= {logged.created_by, *(e.recorded_by for e in logged.events)}
-        if agency and logged.request.agency != agency:
-            continue
-        if chosen.batch and logged.batch_id != chosen.batch.strip():
-            continue
-        if chosen.by and chosen.by.strip() not in {
-                logged.created_by, *(e.recorded_by for e in logged.events)}:
-            continue
-        try:
-            timeline = timeline_of(logged, directory, today)
-        except UnknownAgencyError as exc:
-            report.unreadable.append((logged, exc))  # worded when shown
-            continue
-        step = next_step(timeline, today)
-        if not chosen.include_closed and timeline.state in FINAL_STATES:
-            continue
-        if state and timeline.state != state:
-            continue
-        if chosen.due_before and not (step.date and step.date < chosen.due_before):
-            continue
-        report.rows.append(StatusRow(logged, directory.agency(logged.request.agency), timeline,
-                                     action_of(step, logged.id,
-                                               student=logged.request.student is not None),
-                                     asked_in_words(logged, directory)))
     # A batch or a person the log has never seen is a typo, not an empty answer
-    for value, known, name in ((chosen.batch, batches, "batch"), (chosen.by, people, "by")):
-        if value and value.strip() not in known:
-            _choice(value, {item.lower(): item for item in sorted(known - {""})[:50]}, name)
-    report.rows.sort(key=lambda row: urgency(row, today))
-    if chosen.limit is not None and len(report.rows) > chosen.limit:
-        return replace(report, rows=report.rows[:chosen.limit],
-                       not_shown=len(report.rows) - chosen.limit)
+    for value, name in ((chosen.batch, "batch"), (chosen.by, "by")):
+        if value.strip():
+            seen, known = standing.known_values(log, name, value.strip())
+            if not seen:
+                _choice(value, {item.lower(): item for item in known}, name)
+    standing.refresh(log, directory, today)
+    picked = standing.Picked(agency, state, chosen.due_before, chosen.batch.strip(),
+                             chosen.by.strip(), chosen.include_closed)
+    ids, total = standing.pressing(log, today, picked, limit=chosen.limit)
+    report = StatusReport(StatusRows(workspace, ids), not_shown=total - len(ids))
+    unknown = []
+    for request_id, _agency, problem in standing.problems(log, picked):
+        if problem.startswith(standing.DAMAGED):
+            report.damaged.append(DamagedEntry(request_id, problem[len(standing.DAMAGED):]))
+        else:
+            unknown.append(request_id)
+    report.unreadable.extend((logged, UnknownAgencyError(logged.id, logged.request.agency))
+                             for logged in log.many(unknown))
     return report
 
 
 def urgency(row: StatusRow, today: date) -> tuple[int, date, str]:
     """Where a row stands in ``status``: overdue first (a request past its response date, or a
     step whose day has passed), then what is due in the next two weeks, then the rest; each
-    group by the step's day."""
+    group by the step's day. (The database sorts ``status`` the same way by the stored
+    standings: ``standing.pressing``.)"""
     day = row.action.date or date.max
     if row.timeline.state == State.OVERDUE or day < today:
         group = 0
@@ -288,13 +319,17 @@ def record_event(workspace: Workspace, request_id: str, event: EventKind | str, 
                           strict=True)
     recorded, _timeline, logged = log_event(workspace.log, request_id, on, typed,
                                             workspace.directory, workspace.today, by=by)
+    standing.refresh_one(workspace.log, logged.id, workspace.directory, workspace.today)
     return Recorded(recorded, view_of(workspace, logged))
 
 
 def undo(workspace: Workspace, request_id: str, number: int, *, by: str | None = None
          ) -> LoggedEvent[Undo]:
     """Undo a mistaken event: a new ``undo`` event names it; both stay in the log."""
-    return undo_event(workspace.log, request_id, number, workspace.today, by=by)
+    undone = undo_event(workspace.log, request_id, number, workspace.today, by=by)
+    standing.refresh_one(workspace.log, workspace.log.resolve(request_id), workspace.directory,
+                         workspace.today)
+    return undone
 
 
 # --- Every open request's calendar, and moving the log ----------------------------------------
@@ -324,10 +359,17 @@ def calendar_file(workspace: Workspace, *, language: str, default_language: str
     damaged: list[DamagedEntry] = []
     requests = deadlines = 0
     languages: set[str] = set()
-    for logged in workspace.log.all(damaged):
+    log = workspace.log
+    standing.refresh(log, directory, today)
+    for request_id, agency, problem in standing.problems(log, standing.Picked()):
+        if problem.startswith(standing.DAMAGED):
+            damaged.append(DamagedEntry(request_id, problem[len(standing.DAMAGED):]))
+        else:
+            left_out.append(UnknownAgencyError(request_id, agency))
+    for logged in _each(log, standing.open_ids(log)):
         try:
             timeline = timeline_of(logged, directory, today)
-        except UnknownAgencyError as exc:
+        except UnknownAgencyError as exc:  # the directory changed in between
             left_out.append(exc)
             continue
         if timeline.state in FINAL_STATES:
@@ -343,6 +385,12 @@ def calendar_file(workspace: Workspace, *, language: str, default_language: str
     with in_language(spoken):
         content = wrap_events(b"".join(blocks), name=_("Public records requests"))
     return CalendarFile(content, requests, deadlines, left_out, damaged, spoken)
+
+
+def _each(log: RequestLog, ids: list[str], chunk: int = 200) -> Iterator[LoggedRequest]:
+    """The requests ``ids`` names, read a few hundred at a time."""
+    for start in range(0, len(ids), chunk):
+        yield from log.many(ids[start:start + chunk])
 
 
 def request_calendar(workspace: Workspace, request_id: str, *, language: str) -> bytes:

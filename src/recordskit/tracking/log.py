@@ -16,7 +16,7 @@ import os
 import re
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -42,6 +42,9 @@ DATABASE_NAME = "requests.sqlite3"
 PROBE = ("INSERT INTO requests (id, created_at, agency, answers) VALUES "
          "('recordskit-probe', '', '', '{}')")
 """The row ``check_writable`` adds and takes back at once, to learn that a request could be."""
+CLEAR_STANDING = "UPDATE requests SET revision = revision + 1, state_until = '' WHERE id = ?"
+"""Run with every event written, in its transaction: the request's stored standing no longer
+holds, and one worked out from its earlier events is never stored over this (its revision)."""
 
 Recording = TypeVar("Recording", bound=EventDetails)
 """The type of an event being recorded, which the recorded event keeps."""
@@ -131,6 +134,27 @@ class RequestRow:
 
 
 @dataclass(frozen=True)
+class Standing:
+    """A request's stored standing (``recordskit.tracking.standing``), worked out on ``since``
+    and good until ``until`` (not included)."""
+
+    request_id: str
+    revision: int
+    """The request's revision when its events were read: stored only if it is still that."""
+    state: str
+    next_step: str
+    next_on: str
+    """The step's day (ISO), or "" when it has none."""
+    next_now: bool
+    """The step is to act on the day asked (a follow-up due now): its day is that day."""
+    since: str
+    until: str
+    basis: str
+    problem: str = ""
+    """"" when the standing was worked out; ``unknown agency``, or ``damaged: REASON``."""
+
+
+@dataclass(frozen=True)
 class EventRow:
     """An event as the log stores it."""
 
@@ -197,26 +221,129 @@ class RequestLog(ABC):
     def event_rows(self, request_id: str | None = None) -> list[EventRow]:
         """One request's events, or every event, in the order recorded."""
 
+    @abstractmethod
+    def fetch(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """The rows of one read (``?`` marks each parameter); none while nothing is logged."""
+
+    @abstractmethod
+    def execute_many(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        """One statement (``?`` marks each parameter) for each of ``rows``, in one transaction."""
+
+    # --- Reading many requests at once, by the indexes --------------------------------------
+
+    def many(self, ids: Sequence[str], damaged: list[DamagedEntry] | None = None,
+             revisions: dict[str, int] | None = None) -> list[LoggedRequest]:
+        """The requests ``ids`` names (a few hundred at most), in that order; a row the log
+        cannot read is left out, and reported in ``damaged`` when given. ``revisions`` gets
+        each request's revision, read before its events: a standing worked out from them is
+        stored only while the request is still at that revision."""
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
+        rows = {row[0]: row for row in self.fetch(
+            "SELECT id, created_at, agency, answers, folder, batch_id, created_by, revision "
+            f"FROM requests WHERE id IN ({marks})", ids)}
+        events: dict[str, list[EventRow]] = {}
+        for event in self.fetch(
+                "SELECT seq, request_id, event, on_date, details, recorded_at, recorded_by, uid "
+                f"FROM events WHERE request_id IN ({marks}) ORDER BY seq", ids):
+            events.setdefault(event[1], []).append(EventRow(int(event[0]), *map(str, event[1:])))
+        found = []
+        for request_id in ids:
+            if (row := rows.get(request_id)) is None:
+                continue
+            if revisions is not None:
+                revisions[request_id] = int(row[7])
+            try:
+                found.append(_logged(RequestRow(*map(str, row[:7])), events.get(request_id, [])))
+            except DamagedEntry as exc:
+                if damaged is not None:
+                    damaged.append(exc)
+        return found
+
+    def agencies_of(self, ids: Sequence[str]) -> dict[str, str]:
+        """The agency each of ``ids`` names."""
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            found |= {str(r[0]): str(r[1]) for r in self.fetch(
+                f"SELECT id, agency FROM requests WHERE id IN ({', '.join('?' * len(chunk))})",
+                chunk)}
+        return found
+
+    def in_folders(self, folders: Iterable[str]) -> dict[str, list[str]]:
+        """The ids of the requests logged for each of ``folders`` and not withdrawn, oldest
+        first: found by the folder's index, never by reading the whole log."""
+        wanted = sorted({str(folder) for folder in folders if str(folder)})
+        if not wanted or not self.exists():
+            return {}
+        found: dict[str, list[str]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows = self.fetch(
+                "SELECT id, folder FROM requests WHERE folder IN "
+                f"({', '.join('?' * len(chunk))}) ORDER BY created_at, id", chunk)
+            ids = [str(row[0]) for row in rows]
+            withdrawn = self._withdrawn(ids)
+            for request_id, folder in rows:
+                if request_id not in withdrawn:
+                    found.setdefault(str(folder), []).append(str(request_id))
+        return found
+
+    def open_folders(self) -> dict[str, str]:
+        """The folder of every request logged with one and not withdrawn, by request id: two
+        short columns of the requests, and the few withdrawn and undo events by their index."""
+        if not self.exists():
+            return {}
+        rows = [EventRow(int(r[0]), *map(str, r[1:])) for r in self.fetch(
+            "SELECT seq, request_id, event, on_date, details, recorded_at, recorded_by, uid "
+            "FROM events WHERE event IN ('withdrawn', 'undo')")]
+        undone = {_undoes(row) for row in rows if row.event == "undo"}
+        withdrawn = {row.request_id for row in rows
+                     if row.event == "withdrawn" and row.seq not in undone}
+        return {str(request_id): str(folder) for request_id, folder in self.fetch(
+            "SELECT id, folder FROM requests WHERE folder != ''") if request_id not in withdrawn}
+
+    def _withdrawn(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` were withdrawn (and not undone)."""
+        if not ids:
+            return set()
+        rows = [EventRow(int(r[0]), *map(str, r[1:])) for r in self.fetch(
+            "SELECT seq, request_id, event, on_date, details, recorded_at, recorded_by, uid "
+            f"FROM events WHERE request_id IN ({', '.join('?' * len(ids))}) "
+            "AND event IN ('withdrawn', 'undo')", ids)]
+        undone = {_undoes(row) for row in rows if row.event == "undo"}
+        return {row.request_id for row in rows
+                if row.event == "withdrawn" and row.seq not in undone}
+
+    # --- Stored standings (recordskit.tracking.standing) ------------------------------------
+
+    def stale_standings(self, today: str, bases: set[str]) -> list[str]:
+        """The ids whose stored standing does not hold on ``today`` (an ISO day), or was worked
+        out on another basis than one of ``bases``."""
+        known = sorted(bases)
+        return [str(row[0]) for row in self.fetch(
+            "SELECT id FROM requests WHERE state_until = '' OR state_until <= ? OR "
+            f"state_since > ? OR state_basis NOT IN ({', '.join('?' * len(known))}) "
+            "ORDER BY id", [today, today, *known])]
+
+    def store_standings(self, standings: Iterable[Standing]) -> None:
+        """Keep each standing with its request, unless an event was written to the request
+        since its events were read (its revision moved on): the writer cleared it, and the
+        next reader works it out again from every event."""
+        self.execute_many(
+            "UPDATE requests SET state = ?, next_step = ?, next_on = ?, next_now = ?, "
+            "state_since = ?, state_until = ?, state_basis = ?, state_problem = ? "
+            "WHERE id = ? AND revision = ?",
+            [(s.state, s.next_step, s.next_on, int(s.next_now), s.since, s.until, s.basis,
+              s.problem, s.request_id, s.revision) for s in standings])
+
     def record_request(self, request_id: str, request: Request, *, folder: Path | str = "",
                        batch_id: str = "", by: str | None = None) -> bool:
         """Add a request; False when it was already there (the same answers made twice)."""
         return self.insert_request(RequestRow(
             request_id, now(), request.agency, request.stored(), storable(str(folder)),
             batch_id, current_user() if by is None else storable(by)))
-
-    def open_by_folder(self) -> dict[str, list[str]]:
-        """The ids of the requests logged for each folder and not withdrawn, oldest first."""
-        if not self.exists():  # the first request of a new log: nothing is there yet
-            return {}
-        events = self.event_rows()
-        undone = {_undoes(row) for row in events if row.event == "undo"}
-        withdrawn = {row.request_id for row in events
-                     if row.event == "withdrawn" and row.seq not in undone}
-        found: dict[str, list[str]] = {}
-        for row in self.request_rows():
-            if row.folder and row.id not in withdrawn:
-                found.setdefault(row.folder, []).append(row.id)
-        return found
 
     def record_event(self, request_id: str, on_date: date, details: Recording, *,
                      by: str | None = None) -> LoggedEvent[Recording]:

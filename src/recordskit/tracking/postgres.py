@@ -10,8 +10,9 @@ commands started at once by a new release upgrade it once. psycopg 3 is an optio
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import quote
 
 import psycopg
@@ -19,6 +20,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from recordskit.errors import UserError
 from recordskit.tracking.log import (
+    CLEAR_STANDING,
     PROBE,
     EventRow,
     RequestLog,
@@ -200,6 +202,8 @@ class PostgresLog(RequestLog):
                 if found is None:  # already there: imported twice
                     found = db.execute("SELECT seq FROM events WHERE uid = %s",
                                        (row.uid,)).fetchone()
+                else:
+                    db.execute(_marked(CLEAR_STANDING), (row.request_id,))
                 numbers.append(int(found[0]) if found else 0)  # type: ignore[call-overload]
         return numbers
 
@@ -207,6 +211,7 @@ class PostgresLog(RequestLog):
                     ) -> tuple[int, int]:
         added, new_events = 0, 0
         numbers: dict[int, int] = {}
+        changed: set[str] = set()
         with self._connection() as db:  # one transaction: all of it, or nothing
             for request in requests:
                 added += db.execute(
@@ -228,7 +233,11 @@ class PostgresLog(RequestLog):
                                        (row.uid,)).fetchone()
                 else:
                     new_events += 1
+                    changed.add(row.request_id)
                 numbers[seq] = int(found[0]) if found else 0  # type: ignore[call-overload]
+            with db.cursor() as cursor:
+                cursor.executemany(_marked(CLEAR_STANDING),
+                                   [(request_id,) for request_id in sorted(changed)])
         return added, new_events
 
     def ids_starting(self, prefix: str) -> list[str]:
@@ -258,3 +267,23 @@ class PostgresLog(RequestLog):
                 "FROM events WHERE %(id)s::text IS NULL OR request_id = %(id)s ORDER BY seq",
                 {"id": request_id}).fetchall()
         return [EventRow(int(r[0]), *map(str, r[1:])) for r in rows]  # type: ignore[call-overload]
+
+    def fetch(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        with self._connection(write=False) as db:
+            if self._empty:  # no tables yet: nothing logged
+                return []
+            return list(db.execute(_marked(sql), tuple(params)).fetchall())
+
+    def execute_many(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        batch = [tuple(row) for row in rows]
+        if not batch:
+            return
+        with self._connection() as db, db.cursor() as cursor:
+            cursor.executemany(_marked(sql), batch)
+
+
+def _marked(sql: str) -> str:
+    """A statement written with ``?`` for each parameter (as both backends share them) in the
+    driver's own marks, and any ``%`` of its own (a LIKE pattern) as the driver reads one;
+    the shared statements hold no ``?`` but their marks."""
+    return sql.replace("%", "%%").replace("?", "%s")

@@ -13,7 +13,7 @@ from recordskit.errors import UserError
 
 Backend = Literal["sqlite", "postgresql"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The version this release writes."""
 
 _V1 = {
@@ -54,7 +54,31 @@ _V2 = {  # who logged what, and an id per event so that a log can be moved witho
     ] for backend in ("sqlite", "postgresql")
 }
 
-MIGRATIONS: dict[int, dict[str, list[str]]] = {1: _V1, 2: _V2}
+_V3 = {  # each request's standing kept with it (tracking.standing), and indexes for what
+    # status filters by and new/batch look up: a large log is never read whole to answer them
+    backend: [
+        "ALTER TABLE requests ADD COLUMN revision INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE requests ADD COLUMN state TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE requests ADD COLUMN next_step TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE requests ADD COLUMN next_on TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE requests ADD COLUMN next_now INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE requests ADD COLUMN state_since TEXT NOT NULL DEFAULT ''",
+        # '': not worked out yet, or cleared by a write; the first reader works it out
+        "ALTER TABLE requests ADD COLUMN state_until TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE requests ADD COLUMN state_basis TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE requests ADD COLUMN state_problem TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX IF NOT EXISTS requests_by_folder ON requests(folder)",
+        "CREATE INDEX IF NOT EXISTS requests_by_agency ON requests(agency)",
+        "CREATE INDEX IF NOT EXISTS requests_by_batch ON requests(batch_id)",
+        "CREATE INDEX IF NOT EXISTS requests_by_creator ON requests(created_by)",
+        "CREATE INDEX IF NOT EXISTS requests_by_state ON requests(state, next_on)",
+        "CREATE INDEX IF NOT EXISTS requests_by_until ON requests(state_until)",
+        "CREATE INDEX IF NOT EXISTS events_by_recorder ON events(recorded_by)",
+        "CREATE INDEX IF NOT EXISTS events_by_kind ON events(event)",
+    ] for backend in ("sqlite", "postgresql")
+}
+
+MIGRATIONS: dict[int, dict[str, list[str]]] = {1: _V1, 2: _V2, 3: _V3}
 """Version -> the statements, per backend, that bring the version before to it."""
 
 

@@ -11,14 +11,15 @@ from __future__ import annotations
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from recordskit.errors import UserError
 from recordskit.i18n import _
 from recordskit.tracking.log import (
+    CLEAR_STANDING,
     DATABASE_NAME,
     PROBE,
     EventRow,
@@ -160,6 +161,7 @@ class SqliteLog(RequestLog):
                         (row.request_id, row.event, row.on_date, row.details, row.recorded_at,
                          row.recorded_by, row.uid))
                     numbers.append(int(cursor.lastrowid or 0))
+                    db.execute(CLEAR_STANDING, (row.request_id,))
             return numbers
         return self._retry(work)
 
@@ -168,6 +170,7 @@ class SqliteLog(RequestLog):
         def work() -> tuple[int, int]:
             added, new_events = 0, 0
             numbers: dict[int, int] = {}
+            changed: set[str] = set()
             with self._connection(write=True) as db:
                 for request in requests:
                     added += db.execute(
@@ -186,7 +189,9 @@ class SqliteLog(RequestLog):
                             (row.request_id, row.event, row.on_date, row.details,
                              row.recorded_at, row.recorded_by, row.uid)).lastrowid,)
                         new_events += 1
+                        changed.add(row.request_id)
                     numbers[seq] = int(found[0] or 0)
+                db.executemany(CLEAR_STANDING, [(request_id,) for request_id in sorted(changed)])
             return added, new_events
         return self._retry(work)
 
@@ -217,3 +222,22 @@ class SqliteLog(RequestLog):
                     "ORDER BY seq", (request_id, request_id)).fetchall()
             return [EventRow(int(r[0]), *map(str, r[1:])) for r in rows]
         return self._retry(work)
+
+    def fetch(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        if not self.exists():
+            return []
+
+        def work() -> list[tuple[Any, ...]]:
+            with self._connection(write=False) as db:
+                return list(db.execute(sql, tuple(params)).fetchall())
+        return self._retry(work)
+
+    def execute_many(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        batch = [tuple(row) for row in rows]
+        if not batch:
+            return
+
+        def work() -> None:
+            with self._connection(write=True) as db:
+                db.executemany(sql, batch)
+        self._retry(work)

@@ -397,7 +397,7 @@ def _as_logged(results: list[RowResult], log: RequestLog) -> list[RowResult]:
     changed = [r for r in results if r.status == BatchStatus.CHANGED]
     if not changed:
         return results
-    by_folder = log.open_by_folder()
+    by_folder = log.in_folders(os.path.realpath(result.folder) for result in changed)
     kept = {}
     for result in changed:
         ids = by_folder.get(os.path.realpath(result.folder))
@@ -408,8 +408,7 @@ def _as_logged(results: list[RowResult], log: RequestLog) -> list[RowResult]:
 
 def _logged_folders(log: RequestLog) -> dict[str, str]:
     """The folder of every open request the log holds, by request id."""
-    return {request_id: folder for folder, ids in log.open_by_folder().items()
-            for request_id in ids}
+    return log.open_folders()
 
 
 def _record_in_log(report: BatchReport, log: RequestLog, batch: str, directory: Directory, *,
@@ -422,7 +421,6 @@ def _record_in_log(report: BatchReport, log: RequestLog, batch: str, directory: 
     open requests, with two sets of reminders, for one folder.
     """
     log.create()  # made on first use, as `new` makes it; an older one is upgraded
-    by_folder = log.open_by_folder()
     stamp, who = now(), current_user() if by is None else by
     requests: list[RequestRow] = []
     replaced: list[EventRow] = []
@@ -430,13 +428,17 @@ def _record_in_log(report: BatchReport, log: RequestLog, batch: str, directory: 
     # folder is resolved once, not once a row (that looked up every part of the path again, for
     # a third of the logging). A row's own folder is never a link: the batch refuses one.
     resolved: dict[str, str] = {}
+    produced: list[tuple[RowResult, str]] = []
     for result in report.results:
         if result.status in (BatchStatus.CHANGED, BatchStatus.FAILED):
             continue
         parent, name = os.path.split(result.folder)
         if parent not in resolved:
             resolved[parent] = str(Path(parent).resolve())
-        folder = os.path.join(resolved[parent], name)  # noqa: PTH118 (strings, as stored)
+        produced.append((result, os.path.join(resolved[parent], name)))  # noqa: PTH118
+    # The requests logged for these folders only, by the folder's index
+    by_folder = log.in_folders(folder for _result, folder in produced)
+    for result, folder in produced:
         answers = result.answers or load_answers(Path(folder) / "answers.yaml",
                                                  directory).stored()
         requests.append(RequestRow(result.request_id, stamp, result.agency, answers, folder,
