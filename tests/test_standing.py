@@ -283,6 +283,13 @@ def test_status_filters_by_the_stored_standings(backend: str, directory: Directo
         from recordskit.service.tracking import urgency
         expected.sort(key=lambda row: urgency(row, space.today))
         assert shown == [row.logged.id for row in expected][:chosen.limit], chosen
+        # A role that may only read gets the same answer, worked out in memory
+        picked = standing.Picked(chosen.agency, chosen.state, chosen.due_before, chosen.batch,
+                                 chosen.by, chosen.include_closed)
+        in_memory, total, _problems = standing.pressing_in_memory(
+            space.log, space.directory, space.today, picked, limit=chosen.limit)
+        assert (in_memory, total) == standing.pressing(space.log, space.today, picked,
+                                                       limit=chosen.limit)
     for hostile in ("x' OR '1'='1", "batch-1'; DROP TABLE requests; --"):
         with pytest.raises(Exception, match="unknown batch"):
             status_rows(space, StatusFilter(batch=hostile))
@@ -306,3 +313,55 @@ def test_a_folder_is_found_by_its_index(backend: str, directory: Directory,
     log.record_event(made[1], D("2026-06-12"), parse_details(
         "undo", {"undoes": withdrawn.seq, "event": "withdrawn"}))
     assert sorted(log.in_folders(["/a"])["/a"]) == sorted(made[:2])
+
+
+def test_nothing_reads_the_whole_log_to_answer_a_question(
+        backend: str, directory: Directory, answers: Answers, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``status``, ``show``, ``calendar``, ``new`` in a folder already logged, and an export
+    and its import read by index, or stream: the readers of every row of the log are off."""
+    from recordskit.tracking.log import RequestLog
+    from recordskit.tracking.transfer import export_log, import_log
+
+    varied_log(directory, answers, 12, seed=5)
+    space = workspace(D("2026-05-20"))
+
+    def whole(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("read the whole log")
+
+    monkeypatch.setattr(RequestLog, "all", whole)
+    monkeypatch.setattr(type(space.log), "request_rows",
+                        _only_one(type(space.log).request_rows))
+    monkeypatch.setattr(type(space.log), "event_rows", _only_one(type(space.log).event_rows))
+    report = status_rows(space, StatusFilter())
+    assert len(report.rows) > 0
+    [first, *_rest] = report.rows
+    from recordskit.service import calendar_file, request_view
+
+    assert request_view(space, first.logged.id[:6]).logged.id == first.logged.id
+    assert calendar_file(space, language="en", default_language="en").requests == len(
+        status_rows(space, StatusFilter()).rows)
+    export = tmp_path / "log.jsonl"
+    requests, events = export_log(space.log, export)
+    assert requests == 12
+    assert import_log(space.log, export) == (0, 0)  # all there already: looked up by id
+
+
+def _only_one(method: Any) -> Any:
+    """A reader of rows that refuses to read every row (one request's are fine)."""
+    def guarded(self: Any, request_id: str | None = None) -> Any:
+        if request_id is None:
+            raise AssertionError("read the whole log")
+        return method(self, request_id)
+    return guarded
+
+
+def test_status_json_is_written_as_it_is_worked_out() -> None:
+    """The pieces are ``json.dumps(entries, indent=2)``'s, whatever the entries."""
+    import json
+
+    from recordskit.cli.app import json_array
+
+    for entries in ([], [{}], [{"id": "a", "text": "línea\nnueva \u202e"}, [], {"n": [1, 2]}]):
+        assert "".join(json_array(iter(entries))) == json.dumps(
+            entries, indent=2, ensure_ascii=False) + "\n"

@@ -243,12 +243,15 @@ def refuse_to_replace(path: Path) -> None:
                                   "replacing it to write it again").format(path=path))
 
 
-def write_file(path: Path, data: bytes, *, force: bool = False) -> None:
-    """Write one file, refusing to replace one that exists unless ``force``."""
+def write_file(path: Path, data: bytes | Iterable[bytes], *, force: bool = False) -> None:
+    """Write one file, refusing to replace one that exists unless ``force``; ``data`` may come
+    in pieces (a whole log's calendar), never held in memory at once."""
     if not force:
         refuse_to_replace(path)
     try:
-        atomic_write(path, data)
+        with atomic_writer(path) as handle:
+            for piece in [data] if isinstance(data, bytes) else data:
+                handle.write(piece)
     except OSError as exc:
         raise UserError(_("{path}: cannot write: {reason}").format(
             path=path, reason=exc.strerror)) from None

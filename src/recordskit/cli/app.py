@@ -116,6 +116,19 @@ def say(text: object, *, err: bool = False, bold: bool = False) -> None:
     click.secho(clean(text), err=err, bold=bold or None)
 
 
+def json_array(items: Iterable[object]) -> Iterator[str]:
+    """``json.dumps(list(items), indent=2, ensure_ascii=False)`` and a newline, in pieces, one
+    item at a time: a command that lists a whole log writes it as it goes."""
+    import json
+
+    first = True
+    for item in items:
+        body = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        yield ("[\n  " if first else ",\n  ") + body
+        first = False
+    yield "[]\n" if first else "\n]\n"
+
+
 def console(*, stderr: bool = False) -> Console:
     """A rich console that never reads markup (a cell shows ``[/bold]`` as typed) and cleans
     every text it prints."""

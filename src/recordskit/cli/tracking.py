@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import itertools
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +19,7 @@ from recordskit.cli.app import (
     cli,
     console,
     invoked_as,
+    json_array,
     say,
     speak,
     workspace_for,
@@ -95,11 +96,16 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
         by=by_filter or "", include_closed=show_all,
         limit=None if show_all else limit or (None if as_json else DEFAULT_LIMIT)))
     if as_json:
-        entries = [status_data(row, workspace.today, invoked_as()) for row in report.rows]
-        entries += [{"id": lg.id, "agency": lg.request.agency, "error": str(why)}
-                    for lg, why in report.unreadable]
-        entries += [{"id": entry.request_id, "error": str(entry)} for entry in report.damaged]
-        say(json.dumps(entries, indent=2, ensure_ascii=False))
+        started = invoked_as()
+        entries = itertools.chain(
+            (status_data(row, workspace.today, started) for row in report.rows),
+            ({"id": lg.id, "agency": lg.request.agency, "error": str(why)}
+             for lg, why in report.unreadable),
+            ({"id": entry.request_id, "error": str(entry)} for entry in report.damaged))
+        # Written as it is worked out, a chunk of rows at a time: a whole log's JSON is never
+        # held in memory. The text is json.dumps(entries, indent=2)'s, piece by piece.
+        for piece in json_array(entries):
+            click.echo(clean(piece), nl=False)
         return
     # The requests' own language when they share one (a family's requests), else --lang or the
     # computer's.
@@ -519,6 +525,6 @@ def calendar(ctx: click.Context, out: Path, force: bool, lang: str | None) -> No
             err=True)
     for entry in made.damaged:
         say(_("Warning: {problem}").format(problem=entry), err=True)
-    write_file(out, made.content, force=force)
+    write_file(out, made.chunks(), force=force)
     say(_("Wrote {file}: {count} deadlines of {requests} open requests.").format(
         file=out, count=made.deadlines, requests=made.requests))

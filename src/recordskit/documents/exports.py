@@ -36,10 +36,10 @@ def schedule_ics(deadlines: tuple[Deadline, ...] | list[Deadline], agency: Agenc
 
 def wrap_events(blocks: bytes, *, name: str) -> bytes:
     """A VCALENDAR around VEVENT blocks made by ``event_blocks``."""
-    return _calendar_head(name) + blocks + _CALENDAR_END
+    return _calendar_head(name) + blocks + CALENDAR_END
 
 
-_CALENDAR_END = b"END:VCALENDAR\r\n"
+CALENDAR_END = b"END:VCALENDAR\r\n"
 
 
 @lru_cache(maxsize=64)
@@ -52,7 +52,7 @@ def _calendar_head(name: str) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
     empty: bytes = calendar.to_ical()
-    return empty[: -len(_CALENDAR_END)]
+    return empty[: -len(CALENDAR_END)]
 
 
 def split_events(ics: bytes) -> bytes:

@@ -9,22 +9,22 @@ sentence. ``recordskit.service.words`` has the sentences the command line and pa
 from __future__ import annotations
 
 import difflib
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, overload
+from typing import IO, Any, overload
 
 from recordskit.deadlines.followups import NextStep, StepKind, next_step
 from recordskit.deadlines.timeline import Timeline
-from recordskit.documents.exports import event_blocks, wrap_events
 from recordskit.errors import FieldError
 from recordskit.i18n import _, in_language
 from recordskit.logged import Appealed, Received, Response, Undo, parse_details
 from recordskit.models import Agency, Directory, LoggedEvent
 from recordskit.service.workspace import Workspace
 from recordskit.tracking import standing
-from recordskit.tracking.log import DamagedEntry, LoggedRequest, RequestLog
+from recordskit.tracking.log import DamagedEntry, LoggedRequest, ReadOnlyLog, RequestLog
 from recordskit.tracking.service import UnknownAgencyError, log_event, timeline_of, undo_event
 from recordskit.tracking.transfer import export_log, import_log
 from recordskit.vocabulary import FINAL_STATES, EventKind, State
@@ -219,13 +219,18 @@ def status_rows(workspace: Workspace, chosen: StatusFilter | None = None) -> Sta
             seen, known = standing.known_values(log, name, value.strip())
             if not seen:
                 _choice(value, {item.lower(): item for item in known}, name)
-    standing.refresh(log, directory, today)
     picked = standing.Picked(agency, state, chosen.due_before, chosen.batch.strip(),
                              chosen.by.strip(), chosen.include_closed)
-    ids, total = standing.pressing(log, today, picked, limit=chosen.limit)
+    try:
+        standing.refresh(log, directory, today)
+        ids, total = standing.pressing(log, today, picked, limit=chosen.limit)
+        problems = standing.problems(log, picked)
+    except ReadOnlyLog:  # a role that may only read: the same answer, worked out in memory
+        ids, total, problems = standing.pressing_in_memory(log, directory, today, picked,
+                                                           limit=chosen.limit)
     report = StatusReport(StatusRows(workspace, ids), not_shown=total - len(ids))
     unknown = []
-    for request_id, _agency, problem in standing.problems(log, picked):
+    for request_id, _agency, problem in problems:
         if problem.startswith(standing.DAMAGED):
             report.damaged.append(DamagedEntry(request_id, problem[len(standing.DAMAGED):]))
         else:
@@ -339,7 +344,9 @@ def undo(workspace: Workspace, request_id: str, number: int, *, by: str | None =
 class CalendarFile:
     """One calendar of every open request's deadlines, and what was left out."""
 
-    content: bytes
+    blocks: IO[bytes]
+    """Its events, spooled (to a temporary file once large): ``chunks`` gives the whole file."""
+    name: str
     requests: int
     deadlines: int
     left_out: list[UnknownAgencyError]
@@ -347,26 +354,49 @@ class CalendarFile:
     language: str
     """The language its name is in: the requests' own when they share one."""
 
+    def chunks(self) -> Iterator[bytes]:
+        """The calendar file, a piece at a time (then the spool is closed)."""
+        from recordskit.documents.exports import CALENDAR_END, wrap_events
+
+        with self.blocks:
+            self.blocks.seek(0)
+            yield wrap_events(b"", name=self.name).removesuffix(CALENDAR_END)
+            while piece := self.blocks.read(1 << 20):
+                yield piece
+            yield CALENDAR_END
+
+    @property
+    def content(self) -> bytes:
+        return b"".join(self.chunks())
+
 
 def calendar_file(workspace: Workspace, *, language: str, default_language: str
                   ) -> CalendarFile:
     """Every open request's deadlines as one iCalendar file, with stable ids so that importing
     it again updates. Each request's events are in ``language`` when given, else in the
-    request's own, else in ``default_language``."""
+    request's own, else in ``default_language``. The requests are read a few hundred at a
+    time and their events spooled, so that a log of any size takes flat memory."""
+    # Here, not at the top: the calendar library is a tenth of every other command's start-up
+    from recordskit.documents.exports import event_blocks
     directory, today = workspace.directory, workspace.today
-    blocks: list[bytes] = []
+    blocks: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115
     left_out: list[UnknownAgencyError] = []
     damaged: list[DamagedEntry] = []
     requests = deadlines = 0
     languages: set[str] = set()
     log = workspace.log
-    standing.refresh(log, directory, today)
-    for request_id, agency, problem in standing.problems(log, standing.Picked()):
+    try:
+        standing.refresh(log, directory, today)
+        problems, ids = standing.problems(log, standing.Picked()), standing.open_ids(log)
+    except ReadOnlyLog:  # a role that may only read: the same answer, worked out in memory
+        ids, _count, problems = standing.pressing_in_memory(log, directory, today,
+                                                            standing.Picked())
+    for request_id, agency, problem in problems:
         if problem.startswith(standing.DAMAGED):
             damaged.append(DamagedEntry(request_id, problem[len(standing.DAMAGED):]))
         else:
             left_out.append(UnknownAgencyError(request_id, agency))
-    for logged in _each(log, standing.open_ids(log)):
+    for logged in _each(log, ids):
         try:
             timeline = timeline_of(logged, directory, today)
         except UnknownAgencyError as exc:  # the directory changed in between
@@ -375,16 +405,16 @@ def calendar_file(workspace: Workspace, *, language: str, default_language: str
         if timeline.state in FINAL_STATES:
             continue
         with in_language(language or logged.request.language or default_language):
-            blocks.append(event_blocks(logged.id, directory.agency(logged.request.agency),
-                                       timeline.deadlines, name_request=True,
-                                       student=logged.request.student is not None))
+            blocks.write(event_blocks(logged.id, directory.agency(logged.request.agency),
+                                      timeline.deadlines, name_request=True,
+                                      student=logged.request.student is not None))
         languages.add(language or logged.request.language or default_language)
         requests, deadlines = requests + 1, deadlines + len(timeline.deadlines)
     # The calendar's own name in the requests' language when they share one (a family's)
     spoken = languages.pop() if len(languages) == 1 else language or default_language
     with in_language(spoken):
-        content = wrap_events(b"".join(blocks), name=_("Public records requests"))
-    return CalendarFile(content, requests, deadlines, left_out, damaged, spoken)
+        name = _("Public records requests")
+    return CalendarFile(blocks, name, requests, deadlines, left_out, damaged, spoken)
 
 
 def _each(log: RequestLog, ids: list[str], chunk: int = 200) -> Iterator[LoggedRequest]:
@@ -396,6 +426,7 @@ def _each(log: RequestLog, ids: list[str], chunk: int = 200) -> Iterator[LoggedR
 def request_calendar(workspace: Workspace, request_id: str, *, language: str) -> bytes:
     """One request's deadlines as they stand today, as an iCalendar file with the same stable
     ids ``calendar_file`` gives them (a page offers only that family's own dates)."""
+    from recordskit.documents.exports import event_blocks, wrap_events
     view = request_view(workspace, request_id)
     if view.timeline is None or view.agency is None:
         raise view.problem or UnknownAgencyError(view.logged.id, view.logged.request.agency)

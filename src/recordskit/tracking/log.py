@@ -16,7 +16,7 @@ import os
 import re
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -226,6 +226,11 @@ class RequestLog(ABC):
         """The rows of one read (``?`` marks each parameter); none while nothing is logged."""
 
     @abstractmethod
+    def stream(self, sql: str, params: Sequence[object] = ()) -> Iterator[tuple[Any, ...]]:
+        """The rows of one read, a few thousand at a time, all from one snapshot of the log:
+        a whole log is read without being held in memory."""
+
+    @abstractmethod
     def execute_many(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
         """One statement (``?`` marks each parameter) for each of ``rows``, in one transaction."""
 
@@ -259,6 +264,26 @@ class RequestLog(ABC):
             except DamagedEntry as exc:
                 if damaged is not None:
                     damaged.append(exc)
+        return found
+
+    def requests_named(self, ids: Sequence[str]) -> dict[str, RequestRow]:
+        """The rows of those of ``ids`` the log holds, by id."""
+        found: dict[str, RequestRow] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            found |= {str(r[0]): RequestRow(*map(str, r)) for r in self.fetch(
+                "SELECT id, created_at, agency, answers, folder, batch_id, created_by FROM "
+                f"requests WHERE id IN ({', '.join('?' * len(chunk))})", chunk)}
+        return found
+
+    def events_named(self, uids: Sequence[str]) -> dict[str, EventRow]:
+        """The rows of those of the events ``uids`` names the log holds, by uid."""
+        found: dict[str, EventRow] = {}
+        for start in range(0, len(uids), 500):
+            chunk = uids[start:start + 500]
+            found |= {str(r[7]): EventRow(int(r[0]), *map(str, r[1:])) for r in self.fetch(
+                "SELECT seq, request_id, event, on_date, details, recorded_at, recorded_by, uid "
+                f"FROM events WHERE uid IN ({', '.join('?' * len(chunk))})", chunk)}
         return found
 
     def agencies_of(self, ids: Sequence[str]) -> dict[str, str]:
@@ -443,6 +468,11 @@ def replaced_event(earlier: str, replacement: str, how: str, *, stamp: str, by: 
     two open requests, with two sets of reminders, for one folder; ``undo`` reverses it."""
     return EventRow(0, earlier, "withdrawn", date.today().isoformat(), json.dumps({
         "note": f"replaced by request {replacement}, {how}"}), stamp, by, uuid.uuid4().hex)
+
+
+class ReadOnlyLog(UserError):
+    """The log may be read and not written by whoever is using it (a PostgreSQL role granted
+    only SELECT, a file without write permission)."""
 
 
 class DamagedEntry(UserError):

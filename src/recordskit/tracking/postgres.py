@@ -23,6 +23,7 @@ from recordskit.tracking.log import (
     CLEAR_STANDING,
     PROBE,
     EventRow,
+    ReadOnlyLog,
     RequestLog,
     RequestRow,
     ordered_for_import,
@@ -244,6 +245,7 @@ class PostgresLog(RequestLog):
         with self._connection(write=False) as db:
             if self._empty:  # no tables yet: nothing logged
                 return []
+            # Compared as text: the database's collation may sort "~" before the digits
             rows = db.execute("SELECT id FROM requests WHERE substr(id, 1, %s) = %s ORDER BY id",
                               (len(prefix), prefix)).fetchall()
         return [str(r[0]) for r in rows]
@@ -274,12 +276,25 @@ class PostgresLog(RequestLog):
                 return []
             return list(db.execute(_marked(sql), tuple(params)).fetchall())
 
+    def stream(self, sql: str, params: Sequence[object] = ()) -> Iterator[tuple[Any, ...]]:
+        with self._connection(write=False) as db:
+            if self._empty:  # no tables yet: nothing logged
+                return
+            # A server-side cursor: the server keeps the rows and sends a few thousand at a time
+            with db.cursor(name="recordskit_stream") as cursor:
+                cursor.itersize = 2000
+                cursor.execute(_marked(sql), tuple(params))
+                yield from cursor
+
     def execute_many(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
         batch = [tuple(row) for row in rows]
         if not batch:
             return
         with self._connection() as db, db.cursor() as cursor:
-            cursor.executemany(_marked(sql), batch)
+            try:
+                cursor.executemany(_marked(sql), batch)
+            except psycopg.errors.InsufficientPrivilege as exc:
+                raise ReadOnlyLog(f"{self.location}: {self._reason(exc)}") from None
 
 
 def _marked(sql: str) -> str:

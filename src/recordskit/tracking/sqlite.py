@@ -23,6 +23,7 @@ from recordskit.tracking.log import (
     DATABASE_NAME,
     PROBE,
     EventRow,
+    ReadOnlyLog,
     RequestLog,
     RequestRow,
     log_folder,
@@ -198,28 +199,34 @@ class SqliteLog(RequestLog):
     def ids_starting(self, prefix: str) -> list[str]:
         def work() -> list[str]:
             with self._connection(write=False) as db:
-                rows = db.execute("SELECT id FROM requests WHERE substr(id, 1, ?) = ? "
-                                  "ORDER BY id", (len(prefix), prefix)).fetchall()
+                # A range, which the id's index answers (ids are a-f and digits; "~" is after)
+                rows = db.execute("SELECT id FROM requests WHERE id >= ? AND id < ? AND "
+                                  "substr(id, 1, ?) = ? ORDER BY id",
+                                  (prefix, prefix + "~", len(prefix), prefix)).fetchall()
             return [str(r[0]) for r in rows]
         return self._retry(work)
 
     def request_rows(self, request_id: str | None = None) -> list[RequestRow]:
         def work() -> list[RequestRow]:
             with self._connection(write=False) as db:
+                # One request by its index; "? IS NULL OR id = ?" would read every row
                 rows = db.execute(
                     "SELECT id, created_at, agency, answers, folder, batch_id, created_by "
-                    "FROM requests WHERE ? IS NULL OR id = ? ORDER BY created_at, id",
-                    (request_id, request_id)).fetchall()
+                    "FROM requests WHERE id = ?", (request_id,)).fetchall() if request_id \
+                    else db.execute(
+                        "SELECT id, created_at, agency, answers, folder, batch_id, created_by "
+                        "FROM requests ORDER BY created_at, id").fetchall()
             return [RequestRow(*map(str, r)) for r in rows]
         return self._retry(work)
 
     def event_rows(self, request_id: str | None = None) -> list[EventRow]:
         def work() -> list[EventRow]:
             with self._connection(write=False) as db:
-                rows = db.execute(
-                    "SELECT seq, request_id, event, on_date, details, recorded_at, "
-                    "recorded_by, uid FROM events WHERE ? IS NULL OR request_id = ? "
-                    "ORDER BY seq", (request_id, request_id)).fetchall()
+                columns = ("SELECT seq, request_id, event, on_date, details, recorded_at, "
+                           "recorded_by, uid FROM events ")
+                rows = db.execute(columns + "WHERE request_id = ? ORDER BY seq",
+                                  (request_id,)).fetchall() if request_id else db.execute(
+                                      columns + "ORDER BY seq").fetchall()
             return [EventRow(int(r[0]), *map(str, r[1:])) for r in rows]
         return self._retry(work)
 
@@ -238,6 +245,23 @@ class SqliteLog(RequestLog):
             return
 
         def work() -> None:
-            with self._connection(write=True) as db:
-                db.executemany(sql, batch)
+            try:
+                with self._connection(write=True) as db:
+                    db.executemany(sql, batch)
+            except sqlite3.OperationalError as exc:
+                if "readonly" in str(exc):
+                    raise ReadOnlyLog(f"{self.path}: {exc}") from None
+                raise
         self._retry(work)
+
+    def stream(self, sql: str, params: Sequence[object] = ()) -> Iterator[tuple[Any, ...]]:
+        if not self.exists():
+            return
+        try:
+            with self._connection(write=False) as db:
+                cursor = db.execute(sql, tuple(params))
+                while rows := cursor.fetchmany(2000):
+                    yield from rows
+        except sqlite3.OperationalError as exc:
+            raise UserError(_("{log}: the request log cannot be used: {reason}").format(
+                log=self.path, reason=exc)) from None

@@ -267,3 +267,66 @@ def open_ids(log: RequestLog) -> list[str]:
         "SELECT id FROM requests WHERE state_problem = '' AND state NOT IN "
         f"({', '.join('?' * len(FINAL_STATES))}) ORDER BY created_at, id",
         sorted(state.value for state in FINAL_STATES))]
+
+
+# --- A log this user may only read -----------------------------------------------------------
+# Its standings cannot be stored, so each is worked out in memory, by the same code, and the
+# database's filter and order are followed here: slower on a large log, and the same answer.
+
+
+def every_standing(log: RequestLog, directory: Directory, today: date
+                   ) -> Iterator[tuple[Standing, LoggedRequest | None]]:
+    """Every request's standing on ``today``, worked out now (with the request, unless it
+    cannot be read), oldest first, a few hundred requests at a time."""
+    basis = bases(directory)
+    ids = [str(row[0]) for row in log.fetch("SELECT id FROM requests ORDER BY created_at, id")]
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        damaged: list[DamagedEntry] = []
+        readable = {logged.id: logged for logged in log.many(chunk, damaged)}
+        why = {entry.request_id: entry for entry in damaged}
+        agencies = log.agencies_of(list(why))
+        for request_id in chunk:
+            if (logged := readable.get(request_id)) is not None:
+                yield standing_of(logged, 0, directory, today, basis), logged
+            elif request_id in why:
+                yield damaged_standing(why[request_id], 0, today, basis.get(
+                    agencies.get(request_id, ""), basis[""])), None
+
+
+def pressing_in_memory(log: RequestLog, directory: Directory, today: date, picked: Picked, *,
+                       limit: int | None = None
+                       ) -> tuple[list[str], int, list[tuple[str, str, str]]]:
+    """``pressing`` and ``problems`` for a log whose standings cannot be stored."""
+    soon = (today + timedelta(days=SOON_DAYS)).isoformat()
+    day = today.isoformat()
+    keys: list[tuple[int, str, str]] = []
+    found: list[tuple[str, str, str]] = []
+    for held, logged in every_standing(log, directory, today):
+        if held.problem.startswith(DAMAGED):
+            found.append((held.request_id, "", held.problem))
+            continue
+        if logged is None or not _named(logged, picked):
+            continue
+        if held.problem:
+            found.append((held.request_id, logged.request.agency, held.problem))
+            continue
+        if (not picked.include_closed and held.state in FINAL_STATES) or (
+                picked.state and held.state != picked.state):
+            continue
+        due = day if held.next_now else held.next_on or FOREVER
+        if picked.due_before is not None and not due < picked.due_before.isoformat():
+            continue
+        group = 0 if held.state == State.OVERDUE.value or due < day else 1 if due <= soon else 2
+        keys.append((group, due, held.request_id))
+    keys.sort()
+    shown = keys if limit is None else keys[:limit]
+    return [key[2] for key in shown], len(keys), found
+
+
+def _named(logged: LoggedRequest, picked: Picked) -> bool:
+    """Whether ``picked``'s agency, batch and person name the request (as ``_conditions``)."""
+    return ((not picked.agency or logged.request.agency == picked.agency)
+            and (not picked.batch or logged.batch_id == picked.batch)
+            and (not picked.by or picked.by in {logged.created_by,
+                                                *(e.recorded_by for e in logged.events)}))

@@ -49,50 +49,60 @@ def export_log(log: RequestLog, path: Path) -> tuple[int, int]:
     A row the log cannot read (its stored JSON damaged by hand or by a disk) is left out, with
     its request's events, so that the file imports whole; the rest is written, and then an
     ``IncompleteExport`` names what was left out and why."""
-    requests = log.request_rows() if log.exists() else []
-    events = log.event_rows() if log.exists() else []
     left_out: list[str] = []
-    written_requests: list[dict[str, Any]] = []
-    for row in requests:
-        try:
-            answers = stored_json(row.answers)
-            Request.model_validate_json(row.answers)
-        except (ValueError, TypeError) as exc:
-            left_out.append(f"request {row.id} ({_first_line(exc)})")
-            continue
-        written_requests.append({
-            "type": "request", "id": row.id, "created_at": row.created_at,
-            "agency": row.agency, "answers": answers, "folder": row.folder,
-            "batch_id": row.batch_id, "created_by": row.created_by})
-    exported = {item["id"] for item in written_requests}
-    written_events: list[dict[str, Any]] = []
-    for event in events:
-        if event.request_id not in exported:
-            continue  # its request is left out (and named) above
-        try:
-            details = stored_json(event.details)
-            read_event(event.seq, event.event, event.on_date, details)
-        except (ValueError, TypeError) as exc:
-            left_out.append(f"event {event.seq} of request {event.request_id} "
-                            f"({_first_line(exc)})")
-            continue
-        written_events.append({
-            "type": "event", "seq": event.seq, "request_id": event.request_id,
-            "event": event.event, "on_date": event.on_date, "details": details,
-            "recorded_at": event.recorded_at, "recorded_by": event.recorded_by,
-            "uid": event.uid})
-    skipped = sum(1 for event in events if event.request_id not in exported)
+    exported: set[str] = set()
+    written_events = skipped = 0
+    # Read and written a few thousand rows at a time: a log of any size, in flat memory
     with atomic_writer(path) as handle:
-        for item in (*written_requests, *written_events):
-            handle.write(_line(item))
+        for row in map(_request_row, log.stream(
+                "SELECT id, created_at, agency, answers, folder, batch_id, created_by "
+                "FROM requests ORDER BY created_at, id")):
+            try:
+                answers = stored_json(row.answers)
+                Request.model_validate_json(row.answers)
+            except (ValueError, TypeError) as exc:
+                left_out.append(f"request {row.id} ({_first_line(exc)})")
+                continue
+            handle.write(_line({
+                "type": "request", "id": row.id, "created_at": row.created_at,
+                "agency": row.agency, "answers": answers, "folder": row.folder,
+                "batch_id": row.batch_id, "created_by": row.created_by}))
+            exported.add(row.id)
+        for event in map(_event_row, log.stream(
+                "SELECT seq, request_id, event, on_date, details, recorded_at, recorded_by, uid "
+                "FROM events ORDER BY seq")):
+            if event.request_id not in exported:
+                skipped += 1
+                continue  # its request is left out (and named) above
+            try:
+                details = stored_json(event.details)
+                read_event(event.seq, event.event, event.on_date, details)
+            except (ValueError, TypeError) as exc:
+                left_out.append(f"event {event.seq} of request {event.request_id} "
+                                f"({_first_line(exc)})")
+                continue
+            handle.write(_line({
+                "type": "event", "seq": event.seq, "request_id": event.request_id,
+                "event": event.event, "on_date": event.on_date, "details": details,
+                "recorded_at": event.recorded_at, "recorded_by": event.recorded_by,
+                "uid": event.uid}))
+            written_events += 1
     if left_out:
         also = (f"; with them {skipped} event{'s' if skipped != 1 else ''} of the requests "
                 "left out") if skipped else ""
         raise IncompleteExport(
-            f"Wrote {path}: {len(written_requests)} requests and {len(written_events)} events. "
+            f"Wrote {path}: {len(exported)} requests and {written_events} events. "
             f"Left out, since the log cannot read them: {'; '.join(left_out)}{also}. Mend or "
             "remove them in the log and export again to move them too")
-    return len(written_requests), len(written_events)
+    return len(exported), written_events
+
+
+def _request_row(row: tuple[Any, ...]) -> RequestRow:
+    return RequestRow(*map(str, row))
+
+
+def _event_row(row: tuple[Any, ...]) -> EventRow:
+    return EventRow(int(row[0]), *map(str, row[1:]))
 
 
 def _first_line(exc: BaseException) -> str:
@@ -120,9 +130,11 @@ def import_log(log: RequestLog, path: Path) -> tuple[int, int]:
     naming every line, and nothing is written."""
     read = _read(path)
     problems = read.problems
-    known_requests = {row.id: row for row in log.request_rows()} if log.exists() else {}
-    known_events = {row.uid: row for row in log.event_rows()} if log.exists() else {}
+    # Only the rows the file names are looked up (by their indexes), never the whole log
     file_ids = {row.id for row in read.requests}
+    known_requests = log.requests_named(sorted(file_ids | {row.request_id
+                                                           for _seq, row in read.events}))
+    known_events = log.events_named([row.uid for _seq, row in read.events])
     for request in read.requests:
         if (old := known_requests.get(request.id)) is not None and (
                 differs := _request_differences(old, request)):
