@@ -342,7 +342,7 @@ def test_nothing_reads_the_whole_log_to_answer_a_question(
     assert calendar_file(space, language="en", default_language="en").requests == len(
         status_rows(space, StatusFilter()).rows)
     export = tmp_path / "log.jsonl"
-    requests, events = export_log(space.log, export)
+    requests, _events = export_log(space.log, export)
     assert requests == 12
     assert import_log(space.log, export) == (0, 0)  # all there already: looked up by id
 
