@@ -234,6 +234,11 @@ class RequestLog(ABC):
     def execute_many(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
         """One statement (``?`` marks each parameter) for each of ``rows``, in one transaction."""
 
+    @abstractmethod
+    def write(self, statements: Sequence[tuple[str, Sequence[object]]]) -> list[int]:
+        """Several statements (``?`` marks each parameter) in one transaction, all or none;
+        how many rows each changed."""
+
     # --- Reading many requests at once, by the indexes --------------------------------------
 
     def many(self, ids: Sequence[str], damaged: list[DamagedEntry] | None = None,

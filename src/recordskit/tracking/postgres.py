@@ -296,6 +296,14 @@ class PostgresLog(RequestLog):
             except psycopg.errors.InsufficientPrivilege as exc:
                 raise ReadOnlyLog(f"{self.location}: {self._reason(exc)}") from None
 
+    def write(self, statements: Sequence[tuple[str, Sequence[object]]]) -> list[int]:
+        with self._connection() as db:
+            try:
+                return [db.execute(_marked(sql), tuple(params)).rowcount
+                        for sql, params in statements]
+            except psycopg.errors.InsufficientPrivilege as exc:
+                raise ReadOnlyLog(f"{self.location}: {self._reason(exc)}") from None
+
 
 def _marked(sql: str) -> str:
     """A statement written with ``?`` for each parameter (as both backends share them) in the

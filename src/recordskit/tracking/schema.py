@@ -13,7 +13,7 @@ from recordskit.errors import UserError
 
 Backend = Literal["sqlite", "postgresql"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The version this release writes."""
 
 _V1 = {
@@ -78,7 +78,35 @@ _V3 = {  # each request's standing kept with it (tracking.standing), and indexes
     ] for backend in ("sqlite", "postgresql")
 }
 
-MIGRATIONS: dict[int, dict[str, list[str]]] = {1: _V1, 2: _V2, 3: _V3}
+_V4 = {  # a clinic's server (recordskit.clinic): staff, their sessions, families' intakes, audit
+    backend: [
+        """CREATE TABLE IF NOT EXISTS staff (
+            name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL,
+            created_at TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT NOT NULL DEFAULT '', active INTEGER NOT NULL DEFAULT 1)""",
+        # Only a hash of a session's or a link's secret is kept: a copy of the database
+        # opens no session and no family's intake
+        """CREATE TABLE IF NOT EXISTS staff_sessions (
+            token_hash TEXT PRIMARY KEY, staff TEXT NOT NULL REFERENCES staff(name),
+            csrf TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+            ended_at TEXT NOT NULL DEFAULT '')""",
+        """CREATE TABLE IF NOT EXISTS intakes (
+            id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE,
+            language TEXT NOT NULL DEFAULT '', label TEXT NOT NULL DEFAULT '',
+            made_by TEXT NOT NULL, made_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+            answers TEXT NOT NULL DEFAULT '{}', status TEXT NOT NULL DEFAULT 'open',
+            updated_at TEXT NOT NULL, submitted_at TEXT NOT NULL DEFAULT '',
+            request_id TEXT NOT NULL DEFAULT '')""",
+        "CREATE INDEX IF NOT EXISTS intakes_by_status ON intakes(status, made_at)",
+        f"""CREATE TABLE IF NOT EXISTS audit (
+            seq {"INTEGER PRIMARY KEY AUTOINCREMENT" if backend == "sqlite" else
+                 "BIGSERIAL PRIMARY KEY"},
+            at TEXT NOT NULL, who TEXT NOT NULL, action TEXT NOT NULL,
+            subject TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '')""",
+    ] for backend in ("sqlite", "postgresql")
+}
+
+MIGRATIONS: dict[int, dict[str, list[str]]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
 """Version -> the statements, per backend, that bring the version before to it."""
 
 

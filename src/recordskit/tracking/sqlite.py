@@ -265,3 +265,15 @@ class SqliteLog(RequestLog):
         except sqlite3.OperationalError as exc:
             raise UserError(_("{log}: the request log cannot be used: {reason}").format(
                 log=self.path, reason=exc)) from None
+
+    def write(self, statements: Sequence[tuple[str, Sequence[object]]]) -> list[int]:
+        def work() -> list[int]:
+            try:
+                with self._connection(write=True) as db:
+                    return [db.execute(sql, tuple(params)).rowcount
+                            for sql, params in statements]
+            except sqlite3.OperationalError as exc:
+                if "readonly" in str(exc):
+                    raise ReadOnlyLog(f"{self.path}: {exc}") from None
+                raise
+        return self._retry(work)

@@ -1,0 +1,46 @@
+"""The clinic's audit trail: staff sign-ins (and refusals), links made, intakes produced and
+purged. Rows are only added, in the same transaction as what they record."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from recordskit.tracking.log import RequestLog
+
+ADD = "INSERT INTO audit (at, who, action, subject, detail) VALUES (?, ?, ?, ?, ?)"
+
+
+def entry(at: datetime, who: str, action: str, subject: str = "", detail: str = ""
+          ) -> tuple[str, Sequence[object]]:
+    """The statement that adds one line to the trail (run it with what it records)."""
+    return ADD, [stamp(at), who, action, subject, detail]
+
+
+def stamp(at: datetime) -> str:
+    """A moment as the clinic's tables keep it: UTC, to the second, so that text order is
+    time order (a moment without a zone is taken as UTC)."""
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at: str
+    who: str
+    action: str
+    subject: str
+    detail: str
+
+
+def entries(log: RequestLog, *, limit: int = 200) -> list[AuditEntry]:
+    """The latest lines of the trail, newest first."""
+    return [AuditEntry(int(r[0]), *map(str, r[1:])) for r in log.fetch(
+        "SELECT seq, at, who, action, subject, detail FROM audit ORDER BY seq DESC LIMIT ?",
+        [limit])]

@@ -1,0 +1,169 @@
+"""A clinic's staff accounts and families' intake links (``recordskit.clinic``), on both
+backends, with the real Argon2 hasher: every refusal changes nothing."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from recordskit.clinic import accounts, intakes
+from recordskit.clinic.audit import entries
+from recordskit.errors import FieldError, InputFileError
+from recordskit.models import Directory
+from recordskit.tracking.log import RequestLog
+from recordskit.tracking.open import open_log
+
+Answers = Callable[..., dict[str, Any]]
+T0 = datetime(2026, 6, 12, 14, 0, tzinfo=UTC)
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def log(backend: str) -> RequestLog:
+    return open_log(os.environ.get("RECORDSKIT_DATABASE_URL", ""))
+
+
+def dump(log: RequestLog) -> list[Any]:
+    """Everything the clinic's tables hold but the audit trail."""
+    return [log.fetch(f"SELECT * FROM {table} ORDER BY 1")  # noqa: S608 (fixed names)
+            for table in ("staff", "staff_sessions", "intakes")]
+
+
+def test_a_staff_member_signs_in_and_out(log: RequestLog) -> None:
+    accounts.add_staff(log, "Ana Lima", PASSWORD, by="admin", at=T0)
+    [stored] = log.fetch("SELECT password_hash FROM staff")
+    assert stored[0].startswith("$argon2id$") and PASSWORD not in stored[0]
+    session = accounts.sign_in(log, "Ana Lima", PASSWORD, at=T0)
+    assert accounts.session_of(log, session.token, at=T0 + timedelta(hours=1)) == session
+    # Only the secret's hash is kept: the database opens no session
+    assert not log.fetch("SELECT 1 FROM staff_sessions WHERE token_hash = ? OR csrf = ?",
+                         [session.token, session.token])
+    accounts.sign_out(log, session.token, at=T0 + timedelta(hours=2))
+    assert accounts.session_of(log, session.token, at=T0 + timedelta(hours=2)) is None
+    later = accounts.sign_in(log, "Ana Lima", PASSWORD, at=T0 + timedelta(hours=3))
+    # A session ends by itself after a working day
+    assert accounts.session_of(log, later.token, at=T0 + timedelta(hours=12)) is not None
+    assert accounts.session_of(log, later.token, at=T0 + timedelta(hours=14)) is None
+    actions = [e.action for e in entries(log)]
+    assert actions == ["signed in", "signed out", "signed in", "staff added"]
+
+
+def test_a_guessed_password_locks_the_account(log: RequestLog) -> None:
+    accounts.add_staff(log, "Ana", PASSWORD, by="admin", at=T0)
+    words = None
+    for attempt in range(accounts.LOCK_AFTER):
+        with pytest.raises(accounts.SignInRefused) as refused:
+            accounts.sign_in(log, "Ana", f"wrong password {attempt}", at=T0)
+        words = words or str(refused.value)
+        assert str(refused.value) == words  # the same words, whatever was wrong
+    with pytest.raises(accounts.SignInRefused) as unknown:
+        accounts.sign_in(log, "Nobody", PASSWORD, at=T0)
+    assert str(unknown.value) == words
+    # Locked: even the right password is refused, and she is told until when
+    with pytest.raises(accounts.SignInRefused, match="locked"):
+        accounts.sign_in(log, "Ana", PASSWORD, at=T0 + timedelta(minutes=5))
+    assert accounts.sign_in(log, "Ana", PASSWORD,
+                            at=T0 + timedelta(minutes=accounts.LOCK_MINUTES + 1)).token
+    refusals = [e.detail for e in entries(log) if e.action == "sign-in refused"]
+    assert refusals.count("locked") == 2 and "unknown name" in refusals
+
+
+def test_accounts_refuse_what_they_cannot_hold(log: RequestLog) -> None:
+    accounts.add_staff(log, "Ana", PASSWORD, by="admin", at=T0, role=accounts.Role.ADMIN)
+    before = dump(log)
+    for name, password, field in (("Ana", PASSWORD, "name"), ("Ben", "short", "password"),
+                                  ("", PASSWORD, "name"), ("x" * 101, PASSWORD, "name"),
+                                  ("Ben\x1b[31m", PASSWORD, "name")):
+        with pytest.raises(FieldError) as refused:
+            accounts.add_staff(log, name, password, by="admin", at=T0)
+        assert refused.value.field == field
+    assert dump(log) == before
+    assert [(s.name, s.role) for s in accounts.staff_list(log)] == [("Ana", "admin")]
+
+
+def test_a_turned_off_account_and_a_new_password_end_its_sessions(log: RequestLog) -> None:
+    accounts.add_staff(log, "Ana", PASSWORD, by="admin", at=T0)
+    first = accounts.sign_in(log, "Ana", PASSWORD, at=T0)
+    accounts.set_password(log, "Ana", PASSWORD + " 2", by="admin", at=T0)
+    assert accounts.session_of(log, first.token, at=T0) is None
+    second = accounts.sign_in(log, "Ana", PASSWORD + " 2", at=T0)
+    accounts.set_active(log, "Ana", False, by="admin", at=T0)
+    assert accounts.session_of(log, second.token, at=T0) is None
+    with pytest.raises(accounts.SignInRefused):
+        accounts.sign_in(log, "Ana", PASSWORD + " 2", at=T0)
+
+
+def test_a_family_fills_and_submits_through_her_link_alone(
+        log: RequestLog, directory: Directory, answers: Answers) -> None:
+    made = intakes.make_link(log, by="Ana", at=T0, language="es", label="Tuesday clinic")
+    other = intakes.make_link(log, by="Ana", at=T0)
+    assert len(made.token) >= 43 and not log.fetch(
+        "SELECT 1 FROM intakes WHERE token_hash = ?", [made.token])
+    half = {"agency": "bps"}
+    intakes.save_answers(log, made.token, half, at=T0 + timedelta(hours=1))
+    # She stops, and comes back through the same link
+    assert intakes.intake_by_link(log, made.token, at=T0 + timedelta(days=2)).answers == half
+    # Her link never shows another family's answers, nor theirs hers
+    assert intakes.intake_by_link(log, other.token, at=T0).answers == {}
+    with pytest.raises(InputFileError):  # incomplete: checked as an answers file is
+        intakes.submit(log, made.token, directory, at=T0 + timedelta(days=2))
+    full = answers()
+    intakes.save_answers(log, made.token, full, at=T0 + timedelta(days=2))
+    request = intakes.submit(log, made.token, directory, at=T0 + timedelta(days=2))
+    assert request.requester.name == full["requester"]["name"]
+    before = dump(log)
+    with pytest.raises(intakes.LinkRefused):  # submitted once only
+        intakes.submit(log, made.token, directory, at=T0 + timedelta(days=2))
+    with pytest.raises(intakes.LinkRefused):  # and no longer changed through the link
+        intakes.save_answers(log, made.token, half, at=T0 + timedelta(days=2))
+    assert dump(log) == before
+    # The link still shows what she submitted, until it expires
+    shown = intakes.intake_by_link(log, made.token, at=T0 + timedelta(days=13))
+    assert shown.status == "submitted" and shown.answers == full
+    with pytest.raises(intakes.LinkRefused):
+        intakes.intake_by_link(log, made.token, at=T0 + timedelta(days=14, seconds=1))
+    for guess in ("", made.token[:-1], made.token + "x", "x" * 5000):
+        with pytest.raises(intakes.LinkRefused):
+            intakes.intake_by_link(log, guess, at=T0)
+    [queued] = intakes.intakes(log)
+    assert queued.id == made.intake.id
+    intakes.mark_produced(log, queued.id, "3f9a2c81d0", "/clinic/3f9a", by="Ben", at=T0)
+    with pytest.raises(Exception, match="not waiting for review"):
+        intakes.mark_produced(log, queued.id, "3f9a2c81d0", "/clinic/3f9a", by="Ben", at=T0)
+    intakes.mark_sent(log, queued.id, by="Ben", at=T0)
+    assert intakes.intake_by_id(log, queued.id).status == "sent"
+    produced = [e for e in entries(log) if e.action == "request produced"]
+    assert produced[0].who == "Ben" and "3f9a2c81d0" in produced[0].detail
+
+
+def test_an_expired_link_saves_nothing(log: RequestLog) -> None:
+    made = intakes.make_link(log, by="Ana", at=T0, days=1)
+    before = dump(log)
+    with pytest.raises(intakes.LinkRefused):
+        intakes.save_answers(log, made.token, {"agency": "bps"}, at=T0 + timedelta(days=1))
+    assert dump(log) == before
+    with pytest.raises(FieldError):
+        intakes.save_answers(log, made.token, {"other_records": "x" * 3_000_000}, at=T0)
+
+
+def test_the_purge_keeps_what_the_clinic_keeps_and_says_so(
+        log: RequestLog, directory: Directory, answers: Answers) -> None:
+    stale = intakes.make_link(log, by="Ana", at=T0, days=1)
+    fresh = intakes.make_link(log, by="Ana", at=T0 + timedelta(days=40))
+    done = intakes.make_link(log, by="Ana", at=T0)
+    intakes.save_answers(log, done.token, answers(), at=T0)
+    intakes.submit(log, done.token, directory, at=T0)
+    purged = intakes.purge(log, unsubmitted_days=30, submitted_days=365, by="admin",
+                           at=T0 + timedelta(days=45))
+    assert (purged.unsubmitted, purged.submitted) == (1, 0)
+    assert {i.id for i in intakes.intakes(log, None)} == {fresh.intake.id, done.intake.id}
+    purged = intakes.purge(log, unsubmitted_days=30, submitted_days=30, by="admin",
+                           at=T0 + timedelta(days=45))
+    assert (purged.unsubmitted, purged.submitted) == (0, 1)
+    [line, *_rest] = entries(log)
+    assert (line.action, line.who) == ("intakes purged", "admin") and "1 submitted" in line.detail
+    assert stale.intake.id not in {i.id for i in intakes.intakes(log, None)}
