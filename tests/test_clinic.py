@@ -19,7 +19,7 @@ from recordskit.tracking.open import open_log
 
 Answers = Callable[..., dict[str, Any]]
 T0 = datetime(2026, 6, 12, 14, 0, tzinfo=UTC)
-PASSWORD = "correct horse battery staple"
+PASSWORD = "correct horse battery staple"  # noqa: S105 (a test account's)
 
 
 @pytest.fixture
