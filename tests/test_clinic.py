@@ -167,3 +167,57 @@ def test_the_purge_keeps_what_the_clinic_keeps_and_says_so(
     [line, *_rest] = entries(log)
     assert (line.action, line.who) == ("intakes purged", "admin") and "1 submitted" in line.detail
     assert stale.intake.id not in {i.id for i in intakes.intakes(log, None)}
+
+
+def test_the_clinic_commands_from_account_to_produced_request(
+        tmp_path: Any, answers: Answers) -> None:
+    """staff add, intake link, the family's submission (through the library, as the pages do),
+    intake list, intake produce, intake sent and clinic audit, run as commands."""
+    from click.testing import CliRunner
+
+    from recordskit.cli import cli
+    from recordskit.service import Workspace, save_intake_answers, submit_intake
+    from tests.conftest import FROZEN_AGENCIES
+
+    def run(*args: str, given: str = "") -> Any:
+        result = CliRunner().invoke(cli, list(args), input=given, env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        return result
+
+    run("staff", "add", "Ana Lima", "--admin", "--password-stdin", given=input_line(PASSWORD))
+    refused = CliRunner().invoke(cli, ["staff", "add", "Ben", "--password-stdin"],
+                                 input="short\n")
+    assert refused.exit_code == 1 and "too short" in refused.output
+    assert "Traceback" not in refused.output
+    made = run("intake", "link", "--lang", "es", "--url", "https://clinic.example.org/",
+               "--note", "tuesday")
+    link = made.stdout.strip()
+    assert link.startswith("https://clinic.example.org/i/") and len(link) > 70
+    token = link.rsplit("/", 1)[1]
+    space = Workspace(agencies_path=FROZEN_AGENCIES)
+    save_intake_answers(space, token, answers(sent_on="2026-06-12"))
+    submit_intake(space, token)
+    listed = run("intake", "list").output
+    intake_id = listed.split("│")[1].strip() if "│" in listed else ""
+    assert "tuesday" in listed and len(intake_id) == 10
+    produced = run("intake", "produce", intake_id, "--out", str(tmp_path / "requests"),
+                   "--by", "Ana Lima")
+    assert "intake sent" in produced.output
+    [folder] = list((tmp_path / "requests").iterdir())
+    assert (folder / "letter.docx").exists() and (folder / "answers.yaml").exists()
+    again = CliRunner().invoke(cli, ["intake", "produce", intake_id, "--out",
+                                     str(tmp_path / "requests")])
+    assert again.exit_code == 1 and "not waiting for review" in again.output
+    run("intake", "sent", intake_id, "--by", "Ana Lima")
+    import json
+
+    [logged] = json.loads(run("status", "--json", "--by", "Ana Lima").output)
+    assert logged["id"] in produced.output  # logged by the staff member who produced it
+    audit = run("clinic", "audit").output
+    assert "request produced" in audit and "marked sent" in audit and "staff added" in audit
+    purged = run("clinic", "purge", "--unsubmitted-days", "30", "--submitted-days", "0")
+    assert "1 submitted" in purged.output
+
+
+def input_line(text: str) -> str:
+    return text + "\n"

@@ -4,7 +4,16 @@
 registered on the group when imported here.
 """
 
-from recordskit.cli import agencies, batch, new, reply, serve, templates, tracking  # noqa: F401 (registers)
+from recordskit.cli import (  # noqa: F401 (registers)
+    agencies,
+    batch,
+    clinic,
+    new,
+    reply,
+    serve,
+    templates,
+    tracking,
+)
 from recordskit.cli.app import cli, main
 
 __all__ = ["cli", "main"]

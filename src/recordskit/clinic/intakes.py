@@ -189,6 +189,11 @@ def edit_answers(log: RequestLog, intake_id: str, answers: Mapping[str, Any], *,
                           "can be edited").format(id=intake_id))
 
 
+def intake_not_waiting(intake_id: str) -> UserError:
+    return UserError(_("intake {id} is not waiting for review; it was not produced again")
+                     .format(id=intake_id))
+
+
 def mark_produced(log: RequestLog, intake_id: str, request_id: str, folder: str, *, by: str,
                   at: datetime) -> None:
     [changed, _audit] = log.write([
@@ -197,8 +202,7 @@ def mark_produced(log: RequestLog, intake_id: str, request_id: str, folder: str,
                         IntakeStatus.SUBMITTED.value]),
         entry(at, by, "request produced", intake_id, f"request {request_id} in {folder}")])
     if not changed:
-        raise UserError(_("intake {id} is not waiting for review; it was not produced again")
-                        .format(id=intake_id))
+        raise intake_not_waiting(intake_id)
 
 
 def mark_sent(log: RequestLog, intake_id: str, *, by: str, at: datetime) -> None:

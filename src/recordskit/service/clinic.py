@@ -1,0 +1,124 @@
+"""A clinic's work beside the request log: staff accounts, families' intake links, the staff
+queue (review, produce, mark sent), retention and the audit trail. Every front end (the
+``staff``, ``intake`` and ``clinic`` commands; ``serve --clinic``) calls these."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from recordskit.clinic import accounts, intakes
+from recordskit.clinic.accounts import Role, Staff, StaffSession
+from recordskit.clinic.audit import AuditEntry, entries, now
+from recordskit.clinic.intakes import Intake, IntakeStatus, NewLink, Purged
+from recordskit.documents.make import MadeRequest, make_request
+from recordskit.intake.answers import request_from
+from recordskit.service.requests import default_folder
+from recordskit.service.workspace import Workspace
+
+
+def add_staff(workspace: Workspace, name: str, password: str, *, admin: bool = False,
+              by: str, at: datetime | None = None) -> Staff:
+    """A new staff account (an admin also manages accounts and retention)."""
+    return accounts.add_staff(workspace.log, name, password,
+                              role=Role.ADMIN if admin else Role.STAFF, by=by, at=at or now())
+
+
+def staff_accounts(workspace: Workspace) -> list[Staff]:
+    return accounts.staff_list(workspace.log) if workspace.log.exists() else []
+
+
+def set_staff_password(workspace: Workspace, name: str, password: str, *, by: str) -> None:
+    accounts.set_password(workspace.log, name, password, by=by, at=now())
+
+
+def set_staff_active(workspace: Workspace, name: str, active: bool, *, by: str) -> None:
+    accounts.set_active(workspace.log, name, active, by=by, at=now())
+
+
+def sign_in(workspace: Workspace, name: str, password: str) -> StaffSession:
+    return accounts.sign_in(workspace.log, name, password, at=now())
+
+
+def staff_session(workspace: Workspace, token: str) -> StaffSession | None:
+    return accounts.session_of(workspace.log, token, at=now())
+
+
+def sign_out(workspace: Workspace, token: str) -> None:
+    accounts.sign_out(workspace.log, token, at=now())
+
+
+def make_intake_link(workspace: Workspace, *, by: str, language: str = "", label: str = "",
+                     days: int = intakes.LINK_DAYS) -> NewLink:
+    """A new intake and the secret of its link (shown once, never kept)."""
+    return intakes.make_link(workspace.log, by=by, at=now(), language=language, label=label,
+                             days=days)
+
+
+def intake_queue(workspace: Workspace, status: IntakeStatus | None = IntakeStatus.SUBMITTED
+                 ) -> list[Intake]:
+    return intakes.intakes(workspace.log, status) if workspace.log.exists() else []
+
+
+def find_intake(workspace: Workspace, intake_id: str) -> Intake:
+    return intakes.intake_by_id(workspace.log, intake_id)
+
+
+def intake_by_link(workspace: Workspace, token: str) -> Intake:
+    return intakes.intake_by_link(workspace.log, token, at=now())
+
+
+def save_intake_answers(workspace: Workspace, token: str, answers: Mapping[str, Any]) -> None:
+    intakes.save_answers(workspace.log, token, answers, at=now())
+
+
+def submit_intake(workspace: Workspace, token: str) -> None:
+    intakes.submit(workspace.log, token, workspace.directory, at=now())
+
+
+def edit_intake(workspace: Workspace, intake_id: str, answers: Mapping[str, Any], *,
+                by: str) -> None:
+    intakes.edit_answers(workspace.log, intake_id, answers, by=by, at=now())
+
+
+@dataclass(frozen=True)
+class ProducedIntake:
+    intake: Intake
+    made: MadeRequest
+    folder: Path
+
+
+def produce_intake(workspace: Workspace, intake_id: str, parent: Path, *, by: str,
+                   allow_personal_details: bool = False, pdf: bool = False) -> ProducedIntake:
+    """Make the request a submitted intake asks for, as ``new --answers`` would, in a folder
+    of its own under ``parent``; log it by ``by``; mark the intake produced (audited)."""
+    intake = intakes.intake_by_id(workspace.log, intake_id)
+    if intake.status != IntakeStatus.SUBMITTED:
+        raise intakes.intake_not_waiting(intake_id)
+    directory = workspace.directory
+    request = request_from(intake.answers, directory)
+    if intake.language and not request.language:
+        request = request.model_copy(update={"language": intake.language})
+    folder = default_folder(request, parent)
+    made = make_request(request, directory, folder, log=workspace.log, by=by, pdf=pdf,
+                        allow_personal_details=allow_personal_details, today=workspace.today)
+    intakes.mark_produced(workspace.log, intake_id, made.request_id, str(folder.resolve()),
+                          by=by, at=now())
+    return ProducedIntake(intakes.intake_by_id(workspace.log, intake_id), made, folder)
+
+
+def mark_intake_sent(workspace: Workspace, intake_id: str, *, by: str) -> None:
+    intakes.mark_sent(workspace.log, intake_id, by=by, at=now())
+
+
+def purge_intakes(workspace: Workspace, *, unsubmitted_days: int, submitted_days: int,
+                  by: str) -> Purged:
+    return intakes.purge(workspace.log, unsubmitted_days=unsubmitted_days,
+                         submitted_days=submitted_days, by=by, at=now())
+
+
+def audit_trail(workspace: Workspace, *, limit: int = 200) -> list[AuditEntry]:
+    return entries(workspace.log, limit=limit) if workspace.log.exists() else []
