@@ -53,8 +53,10 @@ def staff_add(ctx: click.Context, name: str, admin: bool, from_stdin: bool,
 
     added = add_staff(workspace_for(ctx), name, _password(name, from_stdin), admin=admin,
                       by=_by(by))
+    from recordskit.service import ROLE_WORDS
+
     say(_("Added {name} ({role}). They sign in at the clinic's address with this name.")
-        .format(name=added.name, role=_(added.role.value)))
+        .format(name=added.name, role=_(ROLE_WORDS[added.role])))
 
 
 @staff.command("list")
@@ -63,7 +65,7 @@ def staff_list(ctx: click.Context) -> None:
     """Every staff account, its role, and whether it is on or locked."""
     from rich.table import Table
 
-    from recordskit.service import staff_accounts
+    from recordskit.service import ROLE_WORDS, staff_accounts
 
     found = staff_accounts(workspace_for(ctx))
     if not found:
@@ -74,8 +76,8 @@ def staff_list(ctx: click.Context) -> None:
     for label in (_("name"), _("role"), _("account")):
         table.add_column(label)
     for person in found:
-        add_row(table, person.name, _(person.role.value),
-                _("on") if person.active else _("off")
+        add_row(table, person.name, _(ROLE_WORDS[person.role]),
+                _("can sign in") if person.active else _("turned off")
                 + (" " + _("(locked until {time} UTC)").format(time=person.locked_until[11:16])
                    if person.locked_until else ""))
     console().print(table)
@@ -164,17 +166,19 @@ def intake_list(ctx: click.Context, show_all: bool) -> None:
     """The intakes waiting for review (submitted), oldest first."""
     from rich.table import Table
 
-    from recordskit.service import IntakeStatus, intake_queue
+    from recordskit.service import STATUS_WORDS, IntakeStatus, intake_queue
 
     found = intake_queue(workspace_for(ctx), None if show_all else IntakeStatus.SUBMITTED)
     if not found:
         say(_("No intakes are waiting for review."))
         return
     table = Table()
-    for label in (_("id"), _("state"), _("made"), _("submitted"), _("note"), _("request")):
+    for label in (_("id"), _("state"), _("link made"), _("sent by the family"), _("note"),
+                  _("request")):
         table.add_column(label)
     for item in found:
-        add_row(table, item.id, _(item.status.value), item.made_at[:10], item.submitted_at[:10],
+        add_row(table, item.id, _(STATUS_WORDS[item.status]), item.made_at[:10],
+                item.submitted_at[:10],
                 item.label, item.request_id)
     console().print(table)
 
@@ -253,7 +257,7 @@ def clinic_audit(ctx: click.Context, limit: int) -> None:
     from recordskit.service import audit_trail
 
     table = Table()
-    for label in (_("when (UTC)"), _("who"), _("what"), _("on"), _("detail")):
+    for label in (_("when (UTC)"), _("who"), _("what"), _("about"), _("detail")):
         table.add_column(label)
     for line in audit_trail(workspace_for(ctx), limit=limit):
         add_row(table, line.at.replace("T", " ").rstrip("Z"), line.who, line.action,

@@ -21,9 +21,15 @@ from recordskit.cli.app import cli, directory_path, say, speak, today
               help="The address to listen on. Anything but 127.0.0.1 lets other computers "
                    "reach the pages (with the token): only on a network you trust.")
 @click.option("--lang", "lang", help="Language of what this command prints: en, es or ht.")
+@click.option("--clinic", is_flag=True,
+              help="Serve a clinic's pages behind its HTTPS proxy: families by the links "
+                   "`intake link` makes, staff by signing in (`staff add`). Use the clinic's "
+                   "PostgreSQL log (--database).")
+@click.option("--public-host", "public_hosts", multiple=True,
+              help="With --clinic: the name the proxy serves the pages under (repeatable).")
 @click.pass_context
 def serve(ctx: click.Context, port: int, no_browser: bool, out: Path | None, host: str,
-          lang: str | None) -> None:
+          lang: str | None, clinic: bool, public_hosts: tuple[str, ...]) -> None:
     """Serve the family's pages in a web browser, on this computer only.
 
     The address printed holds a random key (a token): only a browser that opens it can use
@@ -34,6 +40,7 @@ def serve(ctx: click.Context, port: int, no_browser: bool, out: Path | None, hos
     Examples:
       recordskit serve
       recordskit serve --no-browser --port 8765
+      recordskit --database postgresql://... serve --clinic --public-host records.example.org
     """
     from recordskit.service import UserError, _
 
@@ -44,6 +51,13 @@ def serve(ctx: click.Context, port: int, no_browser: bool, out: Path | None, hos
         raise UserError(_("the pages need the web extra: pip install 'recordskit[web]'")
                         ) from None
     root = ctx.find_root().obj or {}
+    if clinic:
+        from recordskit.web.serve import run_clinic
+
+        run_clinic(folder=out or Path.cwd(), agencies_path=directory_path(ctx),
+                   database_url=root.get("database_url") or "", host=host,
+                   port=port or 8765, public_hosts=list(public_hosts), today=today, say=say)
+        return
     run(folder=out or Path.cwd(), agencies_path=directory_path(ctx),
         database_url=root.get("database_url") or "", host=host, port=port,
         open_browser=not no_browser, today=today, say=say)

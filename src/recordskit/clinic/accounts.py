@@ -21,7 +21,7 @@ from typing import Any
 
 from recordskit.clinic.audit import entry, stamp
 from recordskit.errors import FieldError, UserError
-from recordskit.i18n import _
+from recordskit.i18n import N_, _
 from recordskit.tracking.log import RequestLog, storable
 
 LOCK_AFTER = 5
@@ -39,6 +39,10 @@ class Role(StrEnum):
     STAFF = "staff"
     ADMIN = "admin"
     """Also manages staff accounts and the clinic's retention."""
+
+
+ROLE_WORDS: dict[str, str] = {Role.STAFF: N_("staff"), Role.ADMIN: N_("admin")}
+"""Each role in words, marked for translation."""
 
 
 @dataclass(frozen=True)

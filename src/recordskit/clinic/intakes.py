@@ -21,7 +21,7 @@ from typing import Any
 from recordskit.clinic.accounts import secret_hash
 from recordskit.clinic.audit import entry, stamp
 from recordskit.errors import FieldError, UserError
-from recordskit.i18n import _
+from recordskit.i18n import N_, _
 from recordskit.intake.answers import request_from
 from recordskit.limits import LIMITS
 from recordskit.models import Directory, Request
@@ -32,6 +32,8 @@ LINK_DAYS = 14
 
 
 class IntakeStatus(StrEnum):
+    """Where an intake stands; ``STATUS_WORDS`` says it in a person's words."""
+
     OPEN = "open"
     """The family is filling it."""
     SUBMITTED = "submitted"
@@ -40,6 +42,15 @@ class IntakeStatus(StrEnum):
     """The request's letter and schedule were made from it."""
     SENT = "sent"
     """Staff sent the letter to the agency."""
+
+
+STATUS_WORDS: dict[str, str] = {
+    IntakeStatus.OPEN: N_("being filled by the family"),
+    IntakeStatus.SUBMITTED: N_("waiting for review"),
+    IntakeStatus.PRODUCED: N_("letter made, not sent yet"),
+    IntakeStatus.SENT: N_("letter sent"),
+}
+"""Each status in words, marked for translation (``_(STATUS_WORDS[status])``)."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from recordskit.clinic.accounts import (
+        ROLE_WORDS,
         Role,
         SignInRefused,
         Staff,
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
         AuditEntry,
     )
     from recordskit.clinic.intakes import (
+        STATUS_WORDS,
         Intake,
         IntakeStatus,
         LinkRefused,
@@ -259,6 +261,8 @@ if TYPE_CHECKING:
     )
 
 _HOME: dict[str, str] = {
+    'ROLE_WORDS': 'recordskit.clinic.accounts',
+    'STATUS_WORDS': 'recordskit.clinic.intakes',
     'current_user': 'recordskit.tracking.log',
     'add_staff': 'recordskit.service.clinic',
     'staff_accounts': 'recordskit.service.clinic',
@@ -435,7 +439,9 @@ __all__ = [
     'NO_TERMINAL',
     'N_',
     'REPLY_WORDS',
+    'ROLE_WORDS',
     'SAMPLE_CONTEXTS',
+    'STATUS_WORDS',
     'Action',
     'Asker',
     'AuditEntry',

@@ -37,6 +37,7 @@ from recordskit.i18n import _, languages, set_language
 from recordskit.limits import LIMITS
 from recordskit.service import iso_day
 from recordskit.web import library, words
+from recordskit.web.clinic import ClinicGate, ClinicPages
 from recordskit.web.guard import (
     SESSION_KEY,
     Door,
@@ -63,6 +64,9 @@ class WebConfig:
     port: int = 8765
     hosts: frozenset[str] = frozenset({"127.0.0.1", "localhost"})
     today: Callable[[], date] = date.today
+    clinic: bool = False
+    """A clinic's server (``serve --clinic``): families by their intake links, staff by
+    signing in; see ``recordskit.web.clinic``."""
 
 
 # The interview's pages, each with the answers-file keys its form posts.
@@ -89,7 +93,9 @@ class Site:
     def __init__(self, config: WebConfig) -> None:
         self.config = config
         self.sessions = Sessions()
-        self.door = Door(config.token, config.hosts, config.port)
+        self.door = Door(config.token, config.hosts, config.port, clinic=config.clinic)
+        self.cookie_for: Callable[[Session], str] = lambda _session: ""
+        """The cookie header of a session (the guard signs it; set when the guard is made)."""
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"),
                                autoescape=select_autoescape(default=True), auto_reload=False)
         self.env.globals.update(_=_, day=library.day_words, state=words.state_words,
@@ -104,10 +110,15 @@ class Site:
     def render(self, name: str, lang: str, *, status: int = 200, session: Session | None = None,
                **context: Any) -> HTMLResponse:
         set_language(lang)
+        context.setdefault("staff", None)
         body = self.env.get_template(name).render(
             lang=lang, session=session, csrf=session.csrf if session else "",
-            language_names=languages(), **context)
+            language_names=languages(), clinic=self.config.clinic,
+            family=bool(session and session.intake), **context)
         return HTMLResponse(body, status_code=status)
+
+    def forget_cookie(self) -> str:
+        return forget_cookie(secure=self.config.clinic)
 
 
 def create_app(config: WebConfig) -> Guard:
@@ -144,7 +155,21 @@ def create_app(config: WebConfig) -> Guard:
         session = request.scope.get(SESSION_KEY)
         return pages.error(request, session, status)
 
-    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+    if config.clinic:
+        staff = ClinicPages(pages, read_form)
+        routes[:0] = [
+            Route("/i/{secret}", staff.link, methods=["GET"]),
+            Route("/submitted", staff.submitted, methods=["GET"]),
+            Route("/staff/signin", staff.signin, methods=["GET", "POST"]),
+            Route("/staff/signout", staff.signout, methods=["POST"]),
+            Route("/staff", staff.home, methods=["GET"]),
+            Route("/staff/links", staff.make_link, methods=["POST"]),
+            Route("/staff/requests", staff.requests, methods=["GET"]),
+            Route("/staff/intakes/{id}", staff.intake, methods=["GET"]),
+            Route("/staff/intakes/{id}/produce", staff.produce, methods=["POST"]),
+            Route("/staff/intakes/{id}/sent", staff.sent, methods=["POST"]),
+        ]
+    app: Any = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
 
     async def refuse(scope: Scope, status: int, reason: str) -> tuple[bytes, str]:
         lang = accepted_language(_header(scope, "accept-language"))
@@ -153,7 +178,11 @@ def create_app(config: WebConfig) -> Guard:
                                title=_error_title(status), message=_error_message(status))
         return bytes(response.body), "text/html; charset=utf-8"
 
-    return Guard(app, site.door, site.sessions, refuse)
+    if config.clinic:
+        app = ClinicGate(app, site.ws, refuse)
+    guard = Guard(app, site.door, site.sessions, refuse)
+    site.cookie_for = guard.cookie
+    return guard
 
 
 def _header(scope: Scope, name: str) -> str:
@@ -312,6 +341,8 @@ class Pages:
         if problems:
             return self.step_page(request, name, answers, problems, status=400,
                                   ask_past=ask_past)
+        if session.intake and not library.save_intake(self.ws, session.intake, answers):
+            raise HTTPException(403)  # the family's link expired, or she submitted already
         session.answers = answers
         session.done.add(name)
         if name == "sending":
@@ -440,6 +471,12 @@ class Pages:
         if _findings(session, self.ws):
             session.after_privacy = "/new/review"
             return RedirectResponse("/new/privacy", 303)
+        if session.intake:  # a clinic's family: her answers go to the staff, who produce it
+            if not (library.save_intake(self.ws, session.intake, _final(session.answers, session))
+                    and library.submit_intake(self.ws, session.intake)):
+                raise HTTPException(403)
+            session.answers, session.done, session.kept = {}, set(), set()
+            return RedirectResponse("/submitted", 303)
         request_id = library.make(made, self.ws, past=session.past_ok)
         if request_id not in session.requests:
             session.requests.append(request_id)
@@ -478,6 +515,11 @@ class Pages:
     def owned(self, request: Request) -> tuple[Session, str]:
         session = self.speak(request)
         request_id = request.path_params["id"]
+        if request.scope.get("recordskit.staff") is not None:  # a clinic's staff: every request
+            if not re.fullmatch(r"[0-9a-f]{10}", request_id) or library.find(
+                    self.ws, request_id) != request_id:
+                raise HTTPException(404)
+            return session, request_id
         if request_id not in session.requests:
             raise HTTPException(404)
         return session, request_id
@@ -705,7 +747,7 @@ class Pages:
         lang = self.lang(request, session)
         self.site.sessions.forget(session.id)
         response = self.site.render("forgotten.html", lang, bare=True)
-        response.headers["set-cookie"] = forget_cookie()
+        response.headers["set-cookie"] = self.site.forget_cookie()
         response.headers["clear-site-data"] = '"cache", "cookies", "storage"'
         return response
 

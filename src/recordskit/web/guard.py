@@ -80,6 +80,10 @@ class Session:
     reply: Any = None
     """The agency's reply pasted or uploaded and not yet logged or refused (held only here,
     never written, until she confirms)."""
+    intake: str = ""
+    """On a clinic's server: the secret of the family's intake link this session fills."""
+    staff_token: str = ""
+    """On a clinic's server: the staff session's secret (checked against the log each page)."""
     last_seen: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -131,6 +135,9 @@ class Door:
     hosts: frozenset[str]
     port: int
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    clinic: bool = False
+    """A clinic's server behind its HTTPS proxy: no token; a family comes in by her intake
+    link, staff by signing in (``CLINIC_DOORS``); cookies are Secure, and HSTS is sent."""
 
     def host_allowed(self, host: str) -> bool:
         name, _sep, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
@@ -142,7 +149,17 @@ class Door:
 
     def origin_allowed(self, origin: str) -> bool:
         scheme, _sep, rest = origin.partition("://")
+        if self.clinic:  # behind the proxy: the browser's origin is https, on port 443
+            return scheme in ("https", "http") and rest.split(":")[0].lower() in self.hosts
         return scheme == "http" and self.host_allowed(rest)
+
+
+CLINIC_DOORS = re.compile(r"/(i/[A-Za-z0-9_\-]{20,100}|staff/signin)")
+"""On a clinic's server, the only addresses a browser without a session may open, besides
+the pages' own style and script (``STATIC``): a family's intake link and the staff sign-in
+page. Each gets a session there (with its CSRF token); every other page answers 403 without
+one."""
+STATIC = re.compile(r"/static/[A-Za-z0-9_.\-]+")
 
 
 Refusal = Callable[[Scope, int, str], Awaitable[tuple[bytes, str]]]
@@ -169,6 +186,20 @@ class Guard:
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"),
                           keep_blank_values=True)
         token = next((value for key, value in query if key == "token"), None)
+        if self.door.clinic:
+            token = None  # no server token: the doors below
+            if session is None and scope.get("method") in ("GET", "HEAD") and STATIC.fullmatch(
+                    scope.get("path", "")):
+                await self.app(scope, receive, _with_headers(send, CLINIC_HEADERS))
+                return
+            if session is None and scope.get("method") == "GET" and (
+                    scope.get("path", "") in ("/staff", "/staff/requests")):
+                # Staff's bookmarks: to the sign-in, rather than a refusal
+                await send_plain(send, 303, b"", [(b"location", b"/staff/signin")])
+                return
+            if session is None and CLINIC_DOORS.fullmatch(scope.get("path", "")):
+                session = self.sessions.new()
+                send = _with_cookie(send, self.cookie(session))
         if token is not None:
             # The token comes in once, and is never left in the address bar or the history.
             if session is None and not secrets.compare_digest(token, self.door.token):
@@ -177,9 +208,9 @@ class Guard:
             session = session or self.sessions.new()
             rest = urlencode([(k, v) for k, v in query if k != "token"])
             location = scope.get("path", "/") + (f"?{rest}" if rest else "")
-            await _send_plain(send, 303, b"", [
+            await send_plain(send, 303, b"", [
                 (b"location", location.encode("latin-1")),
-                (b"set-cookie", self._cookie(session).encode("latin-1"))])
+                (b"set-cookie", self.cookie(session).encode("latin-1"))])
             return
         if session is None:
             await self._refused(scope, send, 403, "token")
@@ -202,7 +233,8 @@ class Guard:
                 return
             receive = _limited(receive, limit)
         scope[SESSION_KEY] = session
-        await self.app(scope, receive, _with_headers(send))
+        await self.app(scope, receive, _with_headers(
+            send, CLINIC_HEADERS if self.door.clinic else SECURITY_HEADERS))
 
     def _session(self, cookie_header: str) -> Session | None:
         if not cookie_header:
@@ -221,18 +253,19 @@ class Guard:
             return None
         return self.sessions.get(session_id) if isinstance(session_id, str) else None
 
-    def _cookie(self, session: Session) -> str:
+    def cookie(self, session: Session) -> str:
         return (f"{COOKIE}={self.signer.dumps(session.id)}; Path=/; HttpOnly; "
-                "SameSite=Strict")
+                "SameSite=Strict" + ("; Secure" if self.door.clinic else ""))
 
     async def _refused(self, scope: Scope, send: Send, status: int, reason: str) -> None:
         body, content_type = await self.refuse(scope, status, reason)
-        await _send_plain(send, status, body, [(b"content-type", content_type.encode())])
+        await send_plain(send, status, body, [(b"content-type", content_type.encode())])
 
 
-def forget_cookie() -> str:
+def forget_cookie(*, secure: bool = False) -> str:
     """The header that removes the session cookie."""
-    return f"{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
+    return f"{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + (
+        "; Secure" if secure else "")
 
 
 REPLY_PATH = re.compile(r"/requests/[0-9a-f]{1,64}/reply")
@@ -257,18 +290,38 @@ def _limited(receive: Receive, limit: int) -> Receive:
     return counted
 
 
-def _with_headers(send: Send) -> Send:
+CLINIC_HEADERS = (*SECURITY_HEADERS,
+                  # Browsers keep to HTTPS for this name for a year (it is read over HTTPS only:
+                  # the clinic's proxy serves nothing else)
+                  (b"strict-transport-security", b"max-age=31536000"))
+
+
+def _with_headers(send: Send, headers: tuple[tuple[bytes, bytes], ...] = SECURITY_HEADERS
+                  ) -> Send:
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
             names = {name.lower() for name, _value in message.get("headers", [])}
             message["headers"] = [*message.get("headers", []),
-                                  *(h for h in SECURITY_HEADERS if h[0] not in names)]
+                                  *(h for h in headers if h[0] not in names)]
         await send(message)
 
     return sending
 
 
-async def _send_plain(send: Send, status: int, body: bytes,
+def _with_cookie(send: Send, cookie: str) -> Send:
+    """The answer sets the new session's cookie (unless the page itself sets one)."""
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            names = {name.lower() for name, _value in message.get("headers", [])}
+            if b"set-cookie" not in names:
+                message["headers"] = [*message.get("headers", []),
+                                      (b"set-cookie", cookie.encode("latin-1"))]
+        await send(message)
+
+    return sending
+
+
+async def send_plain(send: Send, status: int, body: bytes,
                       headers: list[tuple[bytes, bytes]]) -> None:
     names = {name for name, _value in headers}
     await send({"type": "http.response.start", "status": status, "headers": [

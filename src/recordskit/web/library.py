@@ -10,7 +10,9 @@ Every function speaks the language in use (``set_language``): the page sets it b
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,15 +24,76 @@ from recordskit.i18n import _, current_language
 from recordskit.service import Workspace as ServiceWorkspace
 from recordskit.web.words import reply_kind_words
 
-__all__ = ["AgencyInfo", "Choice", "Confirmed", "Finding", "Made", "Problem", "Quote",
-           "ReplyCheck", "Row", "SendingCheck", "ShownEvent", "UserError", "View", "Workspace",
-           "agencies", "appeal", "calendar", "check_answers", "check_reply", "close_request",
-           "day_words", "findings", "followup", "log_confirmed", "make", "open_workspace",
-           "read_reply", "receipt_words", "record_answer", "record_appealed", "review_text",
-           "rows", "sending_check", "undo", "view"]
+__all__ = [
+    "ACTING",
+    "AgencyInfo",
+    "Choice",
+    "Confirmed",
+    "Finding",
+    "IntakeInfo",
+    "Made",
+    "Problem",
+    "Quote",
+    "ReplyCheck",
+    "Row",
+    "SendingCheck",
+    "ShownEvent",
+    "StaffMember",
+    "UserError",
+    "View",
+    "Workspace",
+    "acting_as",
+    "agencies",
+    "appeal",
+    "calendar",
+    "check_answers",
+    "check_reply",
+    "close_request",
+    "day_words",
+    "findings",
+    "followup",
+    "intake",
+    "intake_by_link",
+    "intake_queue",
+    "log_confirmed",
+    "make",
+    "make_link",
+    "mark_sent",
+    "open_workspace",
+    "produce_intake",
+    "read_reply",
+    "receipt_words",
+    "record_answer",
+    "record_appealed",
+    "review_text",
+    "rows",
+    "save_intake",
+    "sending_check",
+    "sign_in",
+    "sign_out",
+    "staff_member",
+    "status",
+    "submit_intake",
+    "undo",
+    "view",
+]
 
 Request = Any
 """A checked request (``recordskit.models.Request``), passed back to this module only."""
+
+ACTING: ContextVar[str | None] = ContextVar("recordskit_acting", default=None)
+"""Who records what a page logs: a clinic's staff member, by her account's name; None (the
+computer's user) on a family's own computer."""
+
+
+@contextmanager
+def acting_as(name: str | None) -> Iterator[None]:
+    """Every event, request and document made inside is recorded as ``name``'s."""
+    token = ACTING.set(name)
+    try:
+        yield
+    finally:
+        ACTING.reset(token)
 
 
 @dataclass
@@ -167,7 +230,8 @@ def make(request: Request, ws: Workspace, *, past: bool, by: str | None = None) 
     confirmed a sending day whose first answer was already due."""
     workspace = ws.now()
     folder = service.default_folder(request, ws.folder)
-    made = service.make_request(request, workspace.directory, folder, log=workspace.log, by=by,
+    made = service.make_request(request, workspace.directory, folder, log=workspace.log,
+                                by=by or ACTING.get(),
                                 allow_personal_details=True, past=past,
                                 today=workspace.today)
     return str(made.request_id)
@@ -326,7 +390,7 @@ def record_appealed(ws: Workspace, request_id: str, form: Mapping[str, str]) -> 
 
 def undo(ws: Workspace, request_id: str, number: int) -> None:
     """Undo a mistaken event: it stays in the log, marked undone."""
-    service.undo(ws.now(), request_id, number)
+    service.undo(ws.now(), request_id, number, by=ACTING.get())
 
 
 def close_request(ws: Workspace, request_id: str) -> None:
@@ -341,7 +405,7 @@ def _record(ws: Workspace, request_id: str, event: str, on: str, details: dict[s
         raise FieldError(_("Write the date as YYYY-MM-DD, for example 2026-11-23"),
                          field="on") from None
     try:
-        service.record_event(ws.now(), request_id, event, day, details)
+        service.record_event(ws.now(), request_id, event, day, details, by=ACTING.get())
     except ValueError as exc:  # the details' own door: it names the field
         raise FieldError(str(exc), field=str(getattr(exc, "field", ""))) from None
 
@@ -560,7 +624,131 @@ def log_confirmed(ws: Workspace, request_id: str, reply: Reply, kind: str,
     if not chosen:
         return ""
     try:
-        done = service.log_reply(workspace, request_id, reply, chosen)
+        done = service.log_reply(workspace, request_id, reply, chosen, by=ACTING.get())
     except ValueError as exc:  # the details' own door
         raise UserError(str(exc)) from None
     return str(done.name)
+
+
+# --- A clinic's server -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    name: str
+    admin: bool
+    csrf: str
+
+
+def sign_in(ws: Workspace, name: str, password: str) -> tuple[str, StaffMember]:
+    """A new staff session's secret, and who she is; ``UserError`` (one wording for any
+    mistake) when refused."""
+    made = service.sign_in(ws.now(), name, password)
+    return made.token, StaffMember(made.staff.name, made.staff.role == "admin", made.csrf)
+
+
+def staff_member(ws: Workspace, token: str) -> StaffMember | None:
+    """Who an open staff session is (None: expired, signed out, turned off)."""
+    if not token:
+        return None
+    found = service.staff_session(ws.now(), token)
+    return StaffMember(found.staff.name, found.staff.role == "admin", found.csrf) if found \
+        else None
+
+
+def sign_out(ws: Workspace, token: str) -> None:
+    service.sign_out(ws.now(), token)
+
+
+@dataclass(frozen=True)
+class IntakeInfo:
+    id: str
+    status: str
+    language: str
+    label: str
+    made_by: str
+    made_at: str
+    expires_at: str
+    submitted_at: str
+    request_id: str
+    answers: dict[str, Any]
+    status_words: str
+    """Its status in the language in use."""
+
+
+def _intake_info(found: Any) -> IntakeInfo:
+    return IntakeInfo(found.id, str(found.status), found.language, found.label, found.made_by,
+                      found.made_at, found.expires_at, found.submitted_at, found.request_id,
+                      dict(found.answers), _(service.STATUS_WORDS[found.status]))
+
+
+def intake_by_link(ws: Workspace, secret: str) -> IntakeInfo | None:
+    """The intake a family's link opens, or None (unknown or expired)."""
+    try:
+        return _intake_info(service.intake_by_link(ws.now(), secret))
+    except UserError:
+        return None
+
+
+def save_intake(ws: Workspace, secret: str, answers: Mapping[str, Any]) -> bool:
+    """Keep the family's answers so far; False when the link no longer takes them."""
+    try:
+        service.save_intake_answers(ws.now(), secret, answers)
+    except UserError:
+        return False
+    return True
+
+
+def submit_intake(ws: Workspace, secret: str) -> bool:
+    """Submit once; False when the link no longer takes it (expired, or submitted)."""
+    try:
+        service.submit_intake(ws.now(), secret)
+    except InputFileError:
+        raise
+    except UserError:
+        return False
+    return True
+
+
+def make_link(ws: Workspace, *, by: str, language: str, label: str, days: int
+              ) -> tuple[str, IntakeInfo]:
+    made = service.make_intake_link(ws.now(), by=by, language=language, label=label,
+                                    days=days)
+    return made.token, _intake_info(made.intake)
+
+
+def intake_queue(ws: Workspace, *, every: bool = False) -> list[IntakeInfo]:
+    return [_intake_info(found) for found in service.intake_queue(
+        ws.now(), None if every else service.IntakeStatus.SUBMITTED)]
+
+
+def intake(ws: Workspace, intake_id: str) -> IntakeInfo | None:
+    try:
+        return _intake_info(service.find_intake(ws.now(), intake_id))
+    except UserError:
+        return None
+
+
+def produce_intake(ws: Workspace, intake_id: str, *, by: str) -> str:
+    """Make the submitted intake's request in the clinic's folder; its request id."""
+    made = service.produce_intake(ws.now(), intake_id, ws.folder, by=by,
+                                  allow_personal_details=True)
+    return str(made.made.request_id)
+
+
+def mark_sent(ws: Workspace, intake_id: str, *, by: str) -> None:
+    service.mark_intake_sent(ws.now(), intake_id, by=by)
+
+
+def status(ws: Workspace, *, agency: str = "", state: str = "", batch: str = "", by: str = "",
+           include_closed: bool = False, limit: int = 100) -> tuple[list[Row], int]:
+    """The log's requests as ``status`` lists them (the most pressing first), for staff; and
+    how many more match."""
+    workspace = ws.now()
+    report = service.status_rows(workspace, service.StatusFilter(
+        agency=agency, state=state, batch=batch, by=by, include_closed=include_closed,
+        limit=limit))
+    found = [Row(row.logged.id, row.asked, _(row.agency.name), row.logged.request.sent_on,
+                 str(row.timeline.state), row.action.kind, row.action.date,
+                 row.logged.request.student is not None) for row in report.rows]
+    return found, report.not_shown

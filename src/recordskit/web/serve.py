@@ -87,3 +87,34 @@ def run(*, folder: Path, agencies_path: Path | None, database_url: str, host: st
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
                                            server_header=False, date_header=False))
     server.run(sockets=[listener])
+
+
+def run_clinic(*, folder: Path, agencies_path: Path | None, database_url: str, host: str,
+               port: int, public_hosts: list[str], today: Callable[[], date],
+               say: Callable[..., None]) -> None:
+    """Serve a clinic's pages behind its HTTPS reverse proxy until stopped: families by their
+    intake links, staff by signing in (``recordskit staff add`` makes accounts)."""
+    if not public_hosts:
+        raise UserError(_("give the name the clinic's proxy serves the pages under, such as "
+                          "--public-host records.example-clinic.org"))
+    if not database_url:
+        say(_("Warning: no PostgreSQL log is set (--database or RECORDSKIT_DATABASE_URL): the "
+              "pages use this computer's SQLite log, for trying the server out only."),
+            err=True, bold=True)
+    listener = listen(host, port)
+    port = listener.getsockname()[1]
+    folder = folder.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    config = WebConfig(folder=folder, agencies_path=agencies_path, database_url=database_url,
+                       port=port, hosts=frozenset({*LOOPBACK_NAMES, *(h.lower() for h in
+                                                                      public_hosts)}),
+                       today=today, clinic=True)
+    app = create_app(config)
+    say(_("recordskit is serving the clinic's pages on {host} port {port}, for {names}. "
+          "Requests are written in {folder}. Press Ctrl-C to stop.").format(
+              host=host, port=port, names=", ".join(public_hosts), folder=folder))
+    # The proxy on this computer says the browser came over HTTPS (X-Forwarded-Proto)
+    server = uvicorn.Server(uvicorn.Config(
+        app, log_level="warning", access_log=False, server_header=False, date_header=False,
+        proxy_headers=True, forwarded_allow_ips="127.0.0.1"))
+    server.run(sockets=[listener])

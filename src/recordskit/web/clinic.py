@@ -1,0 +1,283 @@
+"""The pages only a clinic's server has (``recordskit serve --clinic``): a family's intake
+link, the staff's sign-in, queue, review and produce, and every request of the log.
+
+Who may open what is decided here, before any page (``ClinicGate``): a family's session
+reaches only her own interview through her link; a staff page needs an open staff session,
+checked against the log on every request (so a sign-out, an expiry or an account turned off
+takes effect at once); anything else answers 403.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from recordskit.errors import InputFileError, UserError
+from recordskit.i18n import _, set_language
+from recordskit.web import library
+from recordskit.web.guard import (
+    SESSION_KEY,
+    Receive,
+    Refusal,
+    Scope,
+    Send,
+    Session,
+    send_plain,
+)
+
+
+class FrontPages(Protocol):
+    """What the clinic's pages use of the front door's (``recordskit.web.app.Pages``)."""
+
+    site: Any
+    ws: library.Workspace
+
+    def speak(self, request: Request) -> Session: ...
+
+    def lang(self, request: Request, session: Session) -> str: ...
+
+    def page(self, request: Request, name: str, *, status: int = 200, **context: Any
+             ) -> Response: ...
+
+
+STAFF_KEY = "recordskit.staff"
+FAMILY_PATHS = re.compile(r"/(new(/.*)?|language|submitted|forget)")
+STAFF_PATHS = re.compile(r"/(staff(/.*)?|requests(/.*)?|forget)")
+
+
+class ClinicGate:
+    """ASGI: the clinic's rule of who opens what (see the module), around the pages."""
+
+    def __init__(self, app: Any, ws: library.Workspace, refuse: Refusal) -> None:
+        self.app, self.ws, self.refuse = app, ws, refuse
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        session = scope.get(SESSION_KEY)
+        if path.startswith(("/static/", "/i/")) or path == "/staff/signin":
+            await self.app(scope, receive, send)
+            return
+        if not isinstance(session, Session):
+            await self._refused(scope, send)
+            return
+        staff = library.staff_member(self.ws, session.staff_token)
+        if staff is None and session.staff_token:
+            session.staff_token = ""  # signed out, expired or turned off: never again
+        if staff is not None and STAFF_PATHS.fullmatch(path):
+            scope[STAFF_KEY] = staff
+            with library.acting_as(staff.name):
+                await self.app(scope, receive, send)
+            return
+        if session.intake and FAMILY_PATHS.fullmatch(path):
+            await self.app(scope, receive, send)
+            return
+        if path == "/":
+            target = "/staff" if staff else "/new" if session.intake else ""
+            if target:
+                await RedirectResponse(target, 303)(scope, receive, send)
+                return
+        if staff is None and path.startswith("/staff") and scope.get("method") == "GET":
+            await RedirectResponse("/staff/signin", 303)(scope, receive, send)
+            return
+        await self._refused(scope, send)
+
+    async def _refused(self, scope: Scope, send: Send) -> None:
+        body, content_type = await self.refuse(scope, 403, "clinic")
+        await send_plain(send, 403, body, [(b"content-type", content_type.encode())])
+
+
+def staff_of(request: Request) -> library.StaffMember:
+    found = request.scope.get(STAFF_KEY)
+    if not isinstance(found, library.StaffMember):
+        raise HTTPException(403)
+    return found
+
+
+class ClinicPages:
+    """The clinic's own pages; ``pages`` is the front door's (rendering, forms, sessions)."""
+
+    def __init__(self, pages: FrontPages,
+                 read_form: Callable[[Request, Session], Awaitable[dict[str, str]]]) -> None:
+        self.pages = pages
+        self.site = pages.site
+        self.ws = pages.ws
+        self.read = read_form
+
+    # -- the family's link ----------------------------------------------------------------
+
+    async def link(self, request: Request) -> Response:
+        """A family's link: her session fills that intake (and only it) from here on."""
+        session = _session(request)
+        secret = request.path_params["secret"]
+        found = library.intake_by_link(self.ws, secret)
+        if found is None:
+            self.pages.speak(request)
+            return self.pages.page(request, "error.html", status=404, bare=True,
+                                   title=_("This link does not open a request"),
+                                   message=_("It may have expired, or been mistyped. Ask the "
+                                             "clinic for a new link."))
+        if session.intake != secret:  # a new family on this browser: nothing of the last
+            session.answers, session.done, session.kept = dict(found.answers), set(), set()
+            session.requests, session.reply, session.staff_token = [], None, ""
+            session.intake = secret
+        session.language = session.language or found.language
+        if found.status != "open":
+            return RedirectResponse("/submitted", 303)
+        if not session.language:
+            return RedirectResponse("/language", 303)
+        return RedirectResponse("/new", 303)
+
+    async def submitted(self, request: Request) -> Response:
+        """What she submitted, and what happens next, until her link expires."""
+        session = self.pages.speak(request)
+        found = library.intake_by_link(self.ws, session.intake)
+        if found is None:
+            raise HTTPException(404)
+        made, _problems = library.check_answers(found.answers, self.ws)
+        return self.pages.page(request, "submitted.html", intake=found,
+                               summary=library.review_text(made, self.ws) if made else "")
+
+    # -- staff ----------------------------------------------------------------------------
+
+    async def signin(self, request: Request) -> Response:
+        session = _session(request)
+        if request.method == "GET":
+            return self.pages.page(request, "staff_signin.html", errors=[], typed_name="")
+        form = await self.read(request, session)
+        self.pages.speak(request)
+        name = form.get("name", "")
+        try:
+            token, _member = library.sign_in(self.ws, name, form.get("password", ""))
+        except UserError as refused:
+            return self.pages.page(request, "staff_signin.html", status=401, typed_name=name,
+                                   errors=[("name", str(refused))])
+        # A new session for the signed-in staff member: the one the sign-in page gave is
+        # dropped, so a session id seen before sign-in is worth nothing after it
+        fresh = self.site.sessions.new()
+        fresh.staff_token, fresh.language = token, session.language
+        self.site.sessions.forget(session.id)
+        response = RedirectResponse("/staff", 303)
+        response.headers["set-cookie"] = self.site.cookie_for(fresh)
+        return response
+
+    async def signout(self, request: Request) -> Response:
+        session = _session(request)
+        await self.read(request, session)
+        library.sign_out(self.ws, session.staff_token)
+        self.site.sessions.forget(session.id)
+        lang = self.pages.lang(request, session)
+        set_language(lang)
+        response: Response = self.site.render("error.html", lang, bare=True,
+                                              title=_("Signed out"),
+                                              message=_("You are signed out. Close this "
+                                                        "window on a shared computer."))
+        response.headers["set-cookie"] = self.site.forget_cookie()
+        response.headers["clear-site-data"] = '"cache", "cookies", "storage"'
+        return response
+
+    async def home(self, request: Request) -> Response:
+        staff = staff_of(request)
+        self.pages.speak(request)
+        return self.pages.page(request, "staff_home.html", staff=staff,
+                               queue=library.intake_queue(self.ws), errors=[], made=None)
+
+    async def make_link(self, request: Request) -> Response:
+        staff = staff_of(request)
+        session = _session(request)
+        form = await self.read(request, session)
+        self.pages.speak(request)
+        language = form.get("language", "en")
+        errors = []
+        if language not in ("en", "es", "ht"):
+            errors.append(("language", _("Choose the family's language")))
+        days = form.get("days", "14").strip()
+        if not (days.isdigit() and 1 <= int(days) <= 90):
+            errors.append(("days", _("Give a number of days from 1 to 90")))
+        if errors:
+            return self.pages.page(request, "staff_home.html", status=400, staff=staff,
+                                   queue=library.intake_queue(self.ws), errors=errors,
+                                   made=None)
+        token, made = library.make_link(self.ws, by=staff.name,
+                                        language="" if language == "en" else language,
+                                        label=form.get("label", "").strip()[:200],
+                                        days=int(days))
+        return self.pages.page(request, "staff_home.html", staff=staff, errors=[],
+                               queue=library.intake_queue(self.ws), made=made,
+                               # As the browser reached this server (behind the proxy: https)
+                               link=f"{request.base_url}i/{token}")
+
+    async def intake(self, request: Request) -> Response:
+        staff = staff_of(request)
+        self.pages.speak(request)
+        found = library.intake(self.ws, request.path_params["id"])
+        if found is None:
+            raise HTTPException(404)
+        made, problems = library.check_answers(found.answers, self.ws)
+        return self.pages.page(
+            request, "staff_intake.html", staff=staff, intake=found,
+            summary=library.review_text(made, self.ws) if made else "",
+            problems=problems, findings=library.findings(made, self.ws) if made else [],
+            errors=[])
+
+    async def produce(self, request: Request) -> Response:
+        staff = staff_of(request)
+        session = _session(request)
+        await self.read(request, session)
+        self.pages.speak(request)
+        intake_id = request.path_params["id"]
+        try:
+            request_id = library.produce_intake(self.ws, intake_id, by=staff.name)
+        except (InputFileError, UserError) as refused:
+            found = library.intake(self.ws, intake_id)
+            if found is None:
+                raise HTTPException(404) from None
+            return self.pages.page(request, "staff_intake.html", status=400, staff=staff,
+                                   intake=found, summary="", problems=[], findings=[],
+                                   errors=[("produce", str(refused))])
+        session.notice = _("Request {id} is written and logged.").format(id=request_id)
+        return RedirectResponse(f"/staff/intakes/{intake_id}", 303)
+
+    async def sent(self, request: Request) -> Response:
+        staff = staff_of(request)
+        session = _session(request)
+        await self.read(request, session)
+        self.pages.speak(request)
+        intake_id = request.path_params["id"]
+        try:
+            library.mark_sent(self.ws, intake_id, by=staff.name)
+        except UserError as refused:
+            session.notice = str(refused)
+        return RedirectResponse(f"/staff/intakes/{intake_id}", 303)
+
+    async def requests(self, request: Request) -> Response:
+        staff = staff_of(request)
+        self.pages.speak(request)
+        query = request.query_params
+        chosen = {key: query.get(key, "").strip()[:100] for key in
+                  ("agency", "state", "batch", "by")}
+        errors = []
+        try:
+            rows, more = library.status(
+                self.ws, agency=chosen["agency"], state=chosen["state"], batch=chosen["batch"],
+                by=chosen["by"], include_closed=query.get("all") == "yes")
+        except UserError as refused:
+            rows, more = [], 0
+            errors.append(("filters", str(refused)))
+        return self.pages.page(request, "staff_requests.html", staff=staff, rows=rows,
+                               more=more, chosen=chosen, every=query.get("all") == "yes",
+                               agencies=library.agencies(self.ws), errors=errors)
+
+
+def _session(request: Request) -> Session:
+    session = request.scope.get(SESSION_KEY)
+    if not isinstance(session, Session):
+        raise HTTPException(403)
+    return session

@@ -1,0 +1,190 @@
+"""A clinic's server (``serve --clinic``) through an HTTP client: a family through her link
+alone, staff through their sign-in, and every door refused with nothing changed."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from recordskit.clinic import accounts, intakes
+from recordskit.service import Workspace
+from recordskit.tracking.open import open_log
+from recordskit.web.app import WebConfig, create_app
+from tests.web.conftest import PUBLIC_PAGES, Visitor, today
+
+PASSWORD = "correct horse battery staple"  # noqa: S105 (a test account's)
+HOST = "records.example-clinic.org"
+
+
+@pytest.fixture
+def clinic(requests_folder: Path, backend: str) -> Any:
+    return create_app(WebConfig(folder=requests_folder, port=8765, today=today, clinic=True,
+                                hosts=frozenset({"127.0.0.1", HOST}),
+                                database_url=_url()))
+
+
+def _url() -> str:
+    import os
+
+    return os.environ.get("RECORDSKIT_DATABASE_URL", "")
+
+
+def browser(app: Any) -> Visitor:
+    return Visitor(TestClient(app, base_url=f"https://{HOST}"))
+
+
+def link(language: str = "", days: int = 14) -> str:
+    made = intakes.make_link(open_log(_url()), by="Ana", at=datetime.now(UTC),
+                             language=language, days=days)
+    return made.token
+
+
+def staff_member(app: Any, name: str = "Ana Lima") -> Visitor:
+    log = open_log(_url())
+    if not any(s.name == name for s in accounts.staff_list(log)) if log.exists() else True:
+        accounts.add_staff(log, name, PASSWORD, by="setup", at=datetime.now(UTC))
+    seen = browser(app)
+    seen.get("/staff/signin")
+    signed = seen.post("/staff/signin", {"name": name, "password": PASSWORD})
+    assert signed.status_code == 200 and signed.url.path == "/staff", signed.text[:500]
+    return seen
+
+
+def fill(seen: Visitor, secret: str) -> Any:
+    opened = seen.get(f"/i/{secret}")
+    assert opened.status_code == 200, opened.text[:500]
+    if opened.url.path == "/language":
+        seen.post("/language", {"language": "en"})
+    for path, data in PUBLIC_PAGES:
+        response = seen.post(path, data)
+        assert response.status_code == 200, (path, response.text[:1000])
+    return seen.post("/new/write")
+
+
+def test_a_family_fills_her_intake_through_her_link_and_staff_produce_it(clinic: Any) -> None:
+    secret = link("es")
+    family = browser(clinic)
+    opened = family.get(f"/i/{secret}")
+    assert opened.url.path == "/new" and 'lang="es"' in opened.text
+    # She answers two pages, stops, and comes back on another browser through the same link
+    family.post("/new", {"kind": "public_records"})
+    family.post("/new/agency", {"agency": "bps"})
+    again = browser(clinic)
+    back = again.get(f"/i/{secret}")
+    assert back.status_code == 200
+    kept = intakes.intake_by_link(open_log(_url()), secret, at=datetime.now(UTC))
+    assert kept.answers.get("agency") == "bps"
+    done = fill(again, secret)
+    assert done.url.path == "/submitted", done.text[:500]
+    assert "Rosa Díaz" in done.text
+    # Submitted once: the interview is closed to the link, which shows only what she sent
+    assert again.post("/new/agency", {"agency": "bpd"}).status_code == 403
+    assert browser(clinic).get(f"/i/{secret}").url.path == "/submitted"
+    # Staff review it and produce the letter, recorded by the staff member's name
+    staff = staff_member(clinic)
+    queue = staff.get("/staff")
+    [intake_id] = re.findall(r"/staff/intakes/([0-9a-f]{10})", queue.text)
+    review = staff.get(f"/staff/intakes/{intake_id}")
+    assert "Rosa Díaz" in review.text
+    produced = staff.post(f"/staff/intakes/{intake_id}/produce")
+    assert produced.status_code == 200, produced.text[:1000]
+    [request_id] = re.findall(r"/requests/([0-9a-f]{10})", produced.text)
+    page = staff.get(f"/requests/{request_id}")
+    assert page.status_code == 200
+    logged = Workspace(database_url=_url()).log.get(request_id)
+    assert logged.created_by == "Ana Lima"
+    # She logs the agency's answer from the request's page: the event carries her name
+    answered = staff.post(f"/requests/{request_id}/answered",
+                          {"meaning": "acknowledged", "on": "2026-06-12", "tracking": "R1"})
+    assert answered.status_code == 200, answered.text[:500]
+    events = Workspace(database_url=_url()).log.get(request_id).events
+    assert [(e.event, e.recorded_by) for e in events] == [("received", "Ana Lima")]
+    staff.post(f"/staff/intakes/{intake_id}/sent")
+    assert intakes.intake_by_id(open_log(_url()), intake_id).status == "sent"
+    listed = staff.get("/staff/requests?agency=bps")
+    assert request_id in listed.text
+
+
+def test_every_clinic_door_is_refused_with_nothing_changed(clinic: Any) -> None:
+    log = open_log(_url())
+    mine, theirs = link(), link()
+    family = browser(clinic)
+    fill(family, theirs)  # another family's submitted intake
+    before = [log.fetch("SELECT * FROM intakes ORDER BY id"),
+              log.fetch("SELECT * FROM staff_sessions ORDER BY 1")]
+    stranger = browser(clinic)
+    # No session: every page but the doors answers 403 (a staff page sends to the sign-in)
+    for path in ("/", "/new", "/new/agency", "/requests", "/submitted", "/language"):
+        assert stranger.get(path).status_code == 403, path
+    assert stranger.get("/staff").url.path == "/staff/signin"
+    assert stranger.client.post("/staff/links", data={"csrf": "x"}).status_code == 403
+    # An unknown, mistyped, expired link opens nothing
+    for secret in ("A" * 43, theirs[:-1] + ("A" if theirs[-1] != "A" else "B")):
+        assert stranger.get(f"/i/{secret}").status_code == 404
+    expired = link(days=1)
+    later = WebConfig(folder=Path("/nonexistent"), port=8765, today=today, clinic=True,
+                      hosts=frozenset({HOST}), database_url=_url())
+    assert later.clinic
+    intakes_before = log.fetch("SELECT expires_at FROM intakes")
+    log.write([("UPDATE intakes SET expires_at = ? WHERE token_hash = ?",
+                [(datetime.now(UTC) - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 accounts.secret_hash(expired)])])
+    assert stranger.get(f"/i/{expired}").status_code == 404
+    assert intakes_before
+    # One family's session on her own link reaches neither another's intake nor staff pages
+    mine_seen = browser(clinic)
+    mine_seen.get(f"/i/{mine}")
+    mine_seen.post("/language", {"language": "en"})
+    for path in ("/staff", "/staff/requests", f"/staff/intakes/{mine}", "/requests"):
+        response = mine_seen.get(path)
+        assert response.status_code == 403 or response.url.path == "/staff/signin", path
+    assert "Rosa" not in mine_seen.get("/submitted").text
+    # A form without its CSRF token, or from another site
+    assert mine_seen.client.post("/new/agency", data={"agency": "bps"}).status_code == 403
+    assert mine_seen.client.post("/new/agency", data={"agency": "bps", "csrf": mine_seen.csrf},
+                                 headers={"origin": "https://evil.example"}).status_code == 403
+    # An oversized body
+    assert mine_seen.client.post("/new/agency", content=b"x" * 2_000_000, headers={
+        "content-type": "application/x-www-form-urlencoded"}).status_code == 413
+    # Another name for the server (a rebinding page) gets nothing
+    assert TestClient(clinic, base_url="https://evil.example").get(
+        f"/i/{mine}").status_code == 400
+    after = [log.fetch("SELECT * FROM intakes ORDER BY id"),
+             log.fetch("SELECT * FROM staff_sessions ORDER BY 1")]
+    assert after[1] == before[1]
+    assert [row for row in after[0] if row[0] != _id_of(log, expired)] == [
+        row for row in before[0] if row[0] != _id_of(log, expired)]
+
+
+def _id_of(log: Any, secret: str) -> str:
+    [(found,)] = log.fetch("SELECT id FROM intakes WHERE token_hash = ?",
+                           [accounts.secret_hash(secret)])
+    return str(found)
+
+
+def test_staff_sessions_end_and_guessing_locks(clinic: Any) -> None:
+    staff = staff_member(clinic, "Ben Ortiz")
+    assert staff.get("/staff").status_code == 200
+    cookie = dict(staff.client.cookies)
+    signed_out = staff.post("/staff/signout")
+    assert signed_out.status_code == 200 and "Secure" in signed_out.headers["set-cookie"]
+    # The old cookie, replayed, opens nothing
+    replay = TestClient(clinic, base_url=f"https://{HOST}", cookies=cookie)
+    assert replay.get("/staff").url.path == "/staff/signin"
+    guesser = browser(clinic)
+    guesser.get("/staff/signin")
+    for attempt in range(accounts.LOCK_AFTER):
+        refused = guesser.post("/staff/signin", {"name": "Ben Ortiz",
+                                                 "password": f"guess number {attempt}"})
+        assert refused.status_code == 401
+    locked = guesser.post("/staff/signin", {"name": "Ben Ortiz", "password": PASSWORD})
+    assert locked.status_code == 401 and "locked" in locked.text
+    answer = browser(clinic).get("/staff/signin")
+    assert answer.headers["strict-transport-security"].startswith("max-age=")
+    assert answer.headers["cache-control"] == "no-store"
+    assert "script-src 'self'" in answer.headers["content-security-policy"]
