@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -137,6 +138,8 @@ def _bench_batch() -> ModuleType:
     spec = importlib.util.spec_from_file_location("bench_batch", ROOT / "bench" / "batch.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    # Registered first: its dataclasses look their module up while they are made
+    sys.modules.setdefault("bench_batch", module)
     spec.loader.exec_module(module)
     return module
 
@@ -147,10 +150,7 @@ def _numbers_masked(text: str) -> list[str]:
 
 def test_readme_batch_table_is_what_the_bench_prints() -> None:
     """README quotes bench/batch.py's own table (only the numbers, as ranges, are its own)."""
-    printed = _bench_batch().table({
-        "rows": 1000, "seconds": 5.0, "rate": 200.0, "peak": 88.0, "naive_rows": 200,
-        "naive_rate": 20.0, "rerun": 1.3, "big_rows": 10000, "big_seconds": 35.0,
-        "big_peak": 129.0})
+    printed = _bench_batch().table(_figures(big=True))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start = readme.index(printed.splitlines()[0])
     quoted = readme[start:].split("\n\n", 1)[0]
@@ -159,7 +159,8 @@ def test_readme_batch_table_is_what_the_bench_prints() -> None:
 
 def test_readme_stage_table_is_what_the_bench_prints() -> None:
     bench = _bench_batch()
-    printed = bench.stage_table(dict.fromkeys(bench.STAGES, 1.0), 200)
+    printed = bench.stage_table(dict.fromkeys(bench.STAGES, 1.0),
+                                dict.fromkeys(bench.STAGES, 0.5), 200)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start = readme.index(printed.splitlines()[0])
     quoted = readme[start:].split("\n\n", 1)[0]
@@ -167,10 +168,19 @@ def test_readme_stage_table_is_what_the_bench_prints() -> None:
 
 
 def test_the_bench_table_check_notices_a_changed_row() -> None:
-    printed = _bench_batch().table({
-        "rows": 1000, "seconds": 5.0, "rate": 200.0, "peak": 88.0, "naive_rows": 200,
-        "naive_rate": 20.0, "rerun": 1.3})
+    printed = _bench_batch().table(_figures())
     assert _numbers_masked(printed.replace("naive loop", "plain loop")) != _numbers_masked(
         printed)
-    assert _numbers_masked(printed.replace("| 1,000 | 5.0 |", "| 1,000 | 9.9–10.5 |")) == \
+    assert _numbers_masked(printed.replace("| 1,000 | 5.00 |", "| 1,000 | 9.9–10.5 |")) == \
         _numbers_masked(printed)
+    assert "| 1,000 | 5.00 |" in printed
+
+
+def _figures(*, big: bool = False) -> dict[str, object]:
+    timing = _bench_batch().Timing
+    figures: dict[str, object] = {
+        "rows": 1000, "naive_rows": 200, "batch": timing(5.0, 8.0, 88.0),
+        "floor": timing(3.0, 5.0, 70.0), "naive": timing(10.0, 9.0), "rerun": timing(1.3, 1.1)}
+    if big:
+        figures |= {"big_rows": 10000, "big": timing(35.0, 60.0, 129.0)}
+    return figures

@@ -26,7 +26,7 @@ from recordskit.models import Directory, Request
 from recordskit.service import Workspace, record_event, status_rows, undo
 from recordskit.service.tracking import StatusFilter
 from recordskit.tracking import standing
-from recordskit.tracking.schema import MIGRATIONS
+from recordskit.tracking.schema import MIGRATIONS, SCHEMA_VERSION
 from recordskit.tracking.service import timeline_of
 from recordskit.tracking.sqlite import SqliteLog
 from tests.conftest import FROZEN_AGENCIES
@@ -244,7 +244,7 @@ def test_an_older_log_gets_its_standings_on_first_use(directory: Directory,
     [(state, until, folder)] = log.fetch("SELECT state, state_until, folder FROM requests")
     assert state == "overdue" and until and folder == "/f"
     with sqlite3.connect(database) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (3,)
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master "
                                                 "WHERE type = 'index'")}
     db.close()

@@ -188,3 +188,19 @@ def test_staff_sessions_end_and_guessing_locks(clinic: Any) -> None:
     assert answer.headers["strict-transport-security"].startswith("max-age=")
     assert answer.headers["cache-control"] == "no-store"
     assert "script-src 'self'" in answer.headers["content-security-policy"]
+
+
+def test_a_flood_of_empty_sessions_never_pushes_out_a_familys(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anyone may open the sign-in page or a link's address, and each gets a session; past the
+    limit the empty ones go first, so a family's answers and a staff session stay."""
+    from recordskit.web.guard import Sessions
+
+    monkeypatch.setenv("RECORDSKIT_MAX_WEB_SESSIONS", "4")
+    sessions = Sessions()
+    family, staff = sessions.new(), sessions.new()
+    family.intake, staff.staff_token = "s" * 43, "t" * 43
+    for _ in range(50):
+        sessions.new()
+    assert sessions.get(family.id) is family and sessions.get(staff.id) is staff
+    assert len(sessions) == 4

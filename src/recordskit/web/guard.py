@@ -100,7 +100,11 @@ class Sessions:
         with self._lock:
             self._expire()
             while len(self._by_id) >= LIMITS["web_sessions"].value:
-                oldest = min(self._by_id.values(), key=lambda s: s.last_seen)
+                # A session that holds nothing (a sign-in page opened, a link not yet
+                # followed) goes first: a flood of them cannot push out a family's or a
+                # staff member's
+                oldest = min(self._by_id.values(), key=lambda s: (
+                    bool(s.answers or s.intake or s.staff_token or s.requests), s.last_seen))
                 del self._by_id[oldest.id]
             self._by_id[made.id] = made
         return made
