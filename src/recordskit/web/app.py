@@ -244,6 +244,8 @@ class Pages:
         session = _session(request)
         lang = self.lang(request, session)
         notice, session.notice = session.notice, ""
+        # On a clinic's server, every page a staff member opens shows the staff's menu
+        context.setdefault("staff", request.scope.get("recordskit.staff"))
         return self.site.render(name, lang, status=status, session=session, notice=notice,
                                 **context)
 
