@@ -352,10 +352,10 @@ class RequestLog(ABC):
         """The ids whose stored standing does not hold on ``today`` (an ISO day), or was worked
         out on another basis than one of ``bases``."""
         known = sorted(bases)
-        return [str(row[0]) for row in self.fetch(
-            "SELECT id FROM requests WHERE state_until = '' OR state_until <= ? OR "
-            f"state_since > ? OR state_basis NOT IN ({', '.join('?' * len(known))}) "
-            "ORDER BY id", [today, today, *known])]
+        # Sorted here: an ORDER BY in the question would read the rows, not the index alone
+        return sorted(str(row[0]) for row in self.fetch(
+            "SELECT id FROM requests WHERE state_until <= ? OR state_since > ? OR "
+            f"state_basis NOT IN ({', '.join('?' * len(known))})", [today, today, *known]))
 
     def store_standings(self, standings: Iterable[Standing]) -> None:
         """Keep each standing with its request, unless an event was written to the request

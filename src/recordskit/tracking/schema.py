@@ -72,7 +72,14 @@ _V3 = {  # each request's standing kept with it (tracking.standing), and indexes
         "CREATE INDEX IF NOT EXISTS requests_by_batch ON requests(batch_id)",
         "CREATE INDEX IF NOT EXISTS requests_by_creator ON requests(created_by)",
         "CREATE INDEX IF NOT EXISTS requests_by_state ON requests(state, next_on)",
-        "CREATE INDEX IF NOT EXISTS requests_by_until ON requests(state_until)",
+        # Each holds every column its question reads, so that the question reads the index
+        # alone: at 100,000 requests, reading the rows (each with its answers) took 0.25 s a
+        # question. Which standings to work out again:
+        "CREATE INDEX IF NOT EXISTS requests_by_until ON requests(state_until, state_since, "
+        "state_basis, id)",
+        # and status's filter and order:
+        "CREATE INDEX IF NOT EXISTS requests_by_standing ON requests(state_problem, state, "
+        "next_on, next_now, agency, batch_id, created_by, created_at, id)",
         "CREATE INDEX IF NOT EXISTS events_by_recorder ON events(recorded_by)",
         "CREATE INDEX IF NOT EXISTS events_by_kind ON events(event)",
     ] for backend in ("sqlite", "postgresql")
