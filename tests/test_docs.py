@@ -150,7 +150,7 @@ def _numbers_masked(text: str) -> list[str]:
 
 def test_readme_batch_table_is_what_the_bench_prints() -> None:
     """README quotes bench/batch.py's own table (only the numbers, as ranges, are its own)."""
-    printed = _bench_batch().table(_figures(big=True))
+    printed = _bench_batch().table(_figures())
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start = readme.index(printed.splitlines()[0])
     quoted = readme[start:].split("\n\n", 1)[0]
