@@ -1063,27 +1063,55 @@ def test_an_import_interrupted_inside_its_transaction_leaves_nothing(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The class, at the write itself: whatever fails while the rows go in (a disk, a
     server, a bug), the requests already written go back out with it: one transaction."""
-    from recordskit.tracking import log as log_module
+    from recordskit.tracking import transfer
 
-    path, _items, _ids = _export(tmp_path, directory, answers, count=3)
+    path, items, _ids = _export(tmp_path, directory, answers, count=3)
     log = open_log()
     kept = request_from(answers(requester__name="Kept", sent_on="2026-06-01"), directory)
     log.record_request(kept.fingerprint(), kept)
     before = _contents(log)
+    events = sum(1 for item in items if item["type"] == "event")
     seen: list[str] = []
+    reading = transfer._event_from
 
-    def failing(row: Any, numbers: dict[int, int]) -> Any:
-        seen.append(row.uid)
-        if len(seen) == 3:  # the last event, after every request and two events went in
+    def failing(item: dict[str, Any]) -> Any:
+        seen.append(item["uid"])
+        # The file is read twice: checked, then written. Fail at the writing's second event,
+        # after every request and one event went in.
+        if len(seen) == events + 2:
             raise RuntimeError("the disk is gone")
-        return row
+        return reading(item)
 
-    module = "postgres" if backend else "sqlite"
-    monkeypatch.setattr(f"recordskit.tracking.{module}.renumbered", failing)
-    assert log_module.renumbered is not failing
+    monkeypatch.setattr(transfer, "_event_from", failing)
     with pytest.raises(RuntimeError, match="the disk is gone"):
         import_log(log, path)
-    assert len(seen) == 3
+    assert len(seen) == events + 2 and events >= 2
+    assert _contents(log) == before
+
+
+def test_a_file_changed_between_its_check_and_its_writing_writes_nothing(
+        backend: str, tmp_path: Path, directory: Directory, answers: Answers,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import reads its file twice (checked whole, then written): a line changed in between
+    would go in unchecked, so the writing compares the file's digest and stops inside its
+    transaction."""
+    from recordskit.tracking import transfer
+
+    path, _items, _ids = _export(tmp_path, directory, answers, count=2)
+    log = open_log()
+    log.create()
+    before = _contents(log)
+    checking = transfer._check
+
+    def then_changed(log: Any, path: Path) -> Any:
+        checked = checking(log, path)
+        with path.open("ab") as handle:  # a line added once the file was checked
+            handle.write(b"\n")
+        return checked
+
+    monkeypatch.setattr(transfer, "_check", then_changed)
+    with pytest.raises(UserError, match="changed while it was imported; nothing of it"):
+        import_log(log, path)
     assert _contents(log) == before
 
 

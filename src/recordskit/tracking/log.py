@@ -16,7 +16,7 @@ import os
 import re
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -202,12 +202,14 @@ class RequestLog(ABC):
         Makes the log if it is not there yet; adds nothing."""
 
     @abstractmethod
-    def import_rows(self, requests: list[RequestRow], events: list[tuple[int, EventRow]]
-                    ) -> tuple[int, int]:
+    def import_rows(self, requests: Callable[[], Iterable[RequestRow]],
+                    events: Callable[[], Iterable[tuple[int, EventRow]]]) -> tuple[int, int]:
         """Add an import's requests and events, checked already, in one transaction: each
         request whose id is not there, each event whose uid is not there, an ``undo`` naming
-        its event by its number in the file (``events`` pairs each with that number) and
-        renumbered to the number it gets here; never changes a row. (requests, events) added."""
+        its event by its number in the file (``events`` pairs each with that number; the undos
+        come last) and renumbered to the number it gets here; never changes a row. Each
+        argument makes its rows afresh (a transaction tried again reads them again), a few at
+        a time. (requests, events) added."""
 
     @abstractmethod
     def ids_starting(self, prefix: str) -> list[str]:
@@ -444,13 +446,6 @@ def storable_request(row: RequestRow) -> RequestRow:
 def storable_event(row: EventRow) -> EventRow:
     """An event row whose name is text a log can store (see ``storable``)."""
     return replace(row, recorded_by=storable(row.recorded_by))
-
-
-def ordered_for_import(events: list[tuple[int, EventRow]]) -> list[tuple[int, EventRow]]:
-    """An import's events in the order they go in: every other event, then the ``undo``
-    events, which name the numbers the others get."""
-    return ([item for item in events if item[1].event != "undo"]
-            + [item for item in events if item[1].event == "undo"])
 
 
 def renumbered(row: EventRow, numbers: dict[int, int]) -> EventRow:

@@ -9,10 +9,11 @@ commands started at once by a new release upgrade it once. psycopg 3 is an optio
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import psycopg
@@ -26,13 +27,13 @@ from recordskit.tracking.log import (
     ReadOnlyLog,
     RequestLog,
     RequestRow,
-    ordered_for_import,
     renumbered,
     storable_event,
     storable_request,
 )
 from recordskit.tracking.schema import SCHEMA_VERSION, steps, stored_version
 
+T = TypeVar("T")
 _LOCK = 0x7265636B  # the advisory lock a schema upgrade holds ("reck")
 
 UNREADABLE = ("the PostgreSQL database URL cannot be read (it is not shown, since it may hold a "
@@ -208,38 +209,68 @@ class PostgresLog(RequestLog):
                 numbers.append(int(found[0]) if found else 0)  # type: ignore[call-overload]
         return numbers
 
-    def import_rows(self, requests: list[RequestRow], events: list[tuple[int, EventRow]]
-                    ) -> tuple[int, int]:
+    def import_rows(self, requests: Callable[[], Iterable[RequestRow]],
+                    events: Callable[[], Iterable[tuple[int, EventRow]]]) -> tuple[int, int]:
         added, new_events = 0, 0
         numbers: dict[int, int] = {}
+        """The file's event numbers -> the log's, for the undos."""
+        there: dict[int, str] = {}
+        """The file's number -> uid of each event the log already held."""
         changed: set[str] = set()
-        with self._connection() as db:  # one transaction: all of it, or nothing
-            for request in requests:
-                added += db.execute(
+        undos: list[tuple[int, EventRow]] = []
+        # One transaction: all of it, or nothing. Rows go a thousand at a time in one round
+        # trip each (the driver's pipeline), not one round trip a row.
+        with self._connection() as db, db.cursor() as cursor:
+            for given in _chunks(requests()):
+                cursor.executemany(
                     "INSERT INTO requests (id, created_at, agency, answers, folder, batch_id, "
                     "created_by) VALUES (%s, %s, %s, %s, %s, %s, %s) "
-                    "ON CONFLICT (id) DO NOTHING",
-                    (request.id, request.created_at, request.agency, request.answers,
-                     request.folder, request.batch_id, request.created_by)).rowcount == 1
-            for seq, given in ordered_for_import(events):
-                row = renumbered(given, numbers)
-                found = db.execute(
-                    "INSERT INTO events (request_id, event, on_date, details, recorded_at, "
-                    "recorded_by, uid) VALUES (%s, %s, %s, %s, %s, %s, %s) "
-                    "ON CONFLICT (uid) DO NOTHING RETURNING seq",
-                    (row.request_id, row.event, row.on_date, row.details, row.recorded_at,
-                     row.recorded_by, row.uid)).fetchone()
-                if found is None:  # already there: imported twice
-                    found = db.execute("SELECT seq FROM events WHERE uid = %s",
-                                       (row.uid,)).fetchone()
-                else:
-                    new_events += 1
-                    changed.add(row.request_id)
-                numbers[seq] = int(found[0]) if found else 0  # type: ignore[call-overload]
-            with db.cursor() as cursor:
+                    "ON CONFLICT (id) DO NOTHING RETURNING 1",
+                    [(r.id, r.created_at, r.agency, r.answers, r.folder, r.batch_id,
+                      r.created_by) for r in given], returning=True)
+                added += sum(1 for found in _each_result(cursor) if found is not None)
+            for pairs in _chunks(events()):
+                plain = [(seq, row) for seq, row in pairs if row.event != "undo"]
+                undos += [(seq, row) for seq, row in pairs if row.event == "undo"]
+                new_events += self._insert_events(cursor, plain, numbers, there, changed)
+            # An undo names its event by the number the log gave it
+            wanted = {there[seq]: seq for seq in {
+                json.loads(row.details).get("undoes") for _seq, row in undos} if seq in there}
+            if wanted:
+                cursor.execute("SELECT uid, seq FROM events WHERE uid = ANY(%s)",
+                               (list(wanted),))
+                numbers |= {wanted[str(uid)]: int(str(seq)) for uid, seq in cursor.fetchall()}
+            for undoing in _chunks(undos):
+                new_events += self._insert_events(
+                    cursor, [(seq, renumbered(row, numbers)) for seq, row in undoing], numbers,
+                    there, changed)
+            if changed:
                 cursor.executemany(_marked(CLEAR_STANDING),
                                    [(request_id,) for request_id in sorted(changed)])
         return added, new_events
+
+    @staticmethod
+    def _insert_events(cursor: psycopg.Cursor[tuple[object, ...]],
+                       rows: list[tuple[int, EventRow]], numbers: dict[int, int],
+                       there: dict[int, str], changed: set[str]) -> int:
+        """Insert ``rows`` (file number, event) unless their uid is there; how many were new."""
+        if not rows:
+            return 0
+        cursor.executemany(
+            "INSERT INTO events (request_id, event, on_date, details, recorded_at, "
+            "recorded_by, uid) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (uid) DO NOTHING RETURNING seq",
+            [(r.request_id, r.event, r.on_date, r.details, r.recorded_at, r.recorded_by, r.uid)
+             for _seq, r in rows], returning=True)
+        added = 0
+        for (seq, row), found in zip(rows, _each_result(cursor), strict=True):
+            if found is None:  # already there: imported twice
+                there[seq] = row.uid
+            else:
+                numbers[seq] = int(found)  # type: ignore[call-overload]
+                changed.add(row.request_id)
+                added += 1
+        return added
 
     def ids_starting(self, prefix: str) -> list[str]:
         with self._connection(write=False) as db:
@@ -303,6 +334,27 @@ class PostgresLog(RequestLog):
                         for sql, params in statements]
             except psycopg.errors.InsufficientPrivilege as exc:
                 raise ReadOnlyLog(f"{self.location}: {self._reason(exc)}") from None
+
+
+def _chunks(rows: Iterable[T], size: int = 1000) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _each_result(cursor: psycopg.Cursor[tuple[object, ...]]) -> Iterator[object | None]:
+    """The one value each statement of an ``executemany(..., returning=True)`` returned, in
+    order (None where it returned no row)."""
+    while True:
+        row = cursor.fetchone()
+        yield row[0] if row else None
+        if not cursor.nextset():
+            return
 
 
 def _marked(sql: str) -> str:

@@ -27,7 +27,6 @@ from recordskit.tracking.log import (
     RequestLog,
     RequestRow,
     log_folder,
-    ordered_for_import,
     renumbered,
     storable_event,
     storable_request,
@@ -166,20 +165,20 @@ class SqliteLog(RequestLog):
             return numbers
         return self._retry(work)
 
-    def import_rows(self, requests: list[RequestRow], events: list[tuple[int, EventRow]]
-                    ) -> tuple[int, int]:
+    def import_rows(self, requests: Callable[[], Iterable[RequestRow]],
+                    events: Callable[[], Iterable[tuple[int, EventRow]]]) -> tuple[int, int]:
         def work() -> tuple[int, int]:
             added, new_events = 0, 0
             numbers: dict[int, int] = {}
             changed: set[str] = set()
             with self._connection(write=True) as db:
-                for request in requests:
+                for request in requests():
                     added += db.execute(
                         "INSERT OR IGNORE INTO requests (id, created_at, agency, answers, "
                         "folder, batch_id, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (request.id, request.created_at, request.agency, request.answers,
                          request.folder, request.batch_id, request.created_by)).rowcount == 1
-                for seq, given in ordered_for_import(events):
+                for seq, given in events():
                     row = renumbered(given, numbers)
                     found = db.execute("SELECT seq FROM events WHERE uid = ?",
                                        (row.uid,)).fetchone()

@@ -14,6 +14,7 @@ one refuses the import, naming it; an ``undo`` undoes only an event of the same 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -110,69 +111,208 @@ def _first_line(exc: BaseException) -> str:
 
 
 @dataclass
-class _Read:
-    """An export read and checked, ready to go into a log in one transaction."""
+class _Checked:
+    """What the first reading of an export keeps to check it whole and then write it: each
+    line's number and a digest, never its rows, so that a file of any size takes flat memory."""
 
-    requests: list[RequestRow] = field(default_factory=list)
-    events: list[tuple[int, EventRow]] = field(default_factory=list)
-    """Each event with its number in the file."""
-    request_lines: dict[str, int] = field(default_factory=dict)
-    event_lines: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    request_lines: dict[str, int] = field(default_factory=dict)
+    request_digests: dict[str, str] = field(default_factory=dict)
+    event_lines: dict[str, int] = field(default_factory=dict)
+    events_by_seq: dict[int, tuple[str, str, int]] = field(default_factory=dict)
+    """Each event's number in the file -> (its request, its kind, its line), to check the
+    undos and the requests the events name."""
+    undos: list[tuple[str, object, int]] = field(default_factory=list)
+    """(request, the number it undoes, line) of every undo."""
+    requests_wanted: set[str] = field(default_factory=set)
+    """The requests the events name, each in the file or in the log."""
+    digest: str = ""
+    """The file's SHA-256 when it was checked: the writing reads the same bytes or nothing."""
+
+
+CHUNK = 500
+"""Rows of the file compared with the log's copies at a time."""
 
 
 def import_log(log: RequestLog, path: Path) -> tuple[int, int]:
     """Add every request and event of an export to ``log``; how many of each were new.
 
-    The file is read and checked whole first; then everything new goes in, in one
-    transaction. A problem anywhere (a line that is not an export's, a request that differs
-    from the log's copy, an ``undo`` of an event not in the file) refuses the whole file,
-    naming every line, and nothing is written."""
-    read = _read(path)
-    problems = read.problems
-    # Only the rows the file names are looked up (by their indexes), never the whole log
-    file_ids = {row.id for row in read.requests}
-    known_requests = log.requests_named(sorted(file_ids | {row.request_id
-                                                           for _seq, row in read.events}))
-    known_events = log.events_named([row.uid for _seq, row in read.events])
-    for request in read.requests:
-        if (old := known_requests.get(request.id)) is not None and (
-                differs := _request_differences(old, request)):
-            problems.append(Problem("id", (
-                f"request {request.id} is already in the log, with another {', '.join(differs)}; "
+    The file is read and checked whole first (a line at a time, comparing each request and
+    event with the log's copy, if it has one); then it is read again and everything new goes
+    in, in one transaction. A problem anywhere (a line that is not an export's, a request that
+    differs from the log's copy, an ``undo`` of an event not in the file) refuses the whole
+    file, naming every line, and nothing is written. Neither reading holds the file's rows:
+    memory stays flat however large the log."""
+    checked = _check(log, path)
+    if checked.problems:
+        raise InputFileError(path, sorted(checked.problems,
+                                          key=lambda problem: problem.line or 0))
+    return log.import_rows(lambda: _requests_of(path, checked),
+                           lambda: _events_of(path, checked))
+
+
+def _check(log: RequestLog, path: Path) -> _Checked:
+    checked = _Checked()
+    requests: list[tuple[RequestRow, int]] = []
+    events: list[tuple[EventRow, int]] = []
+    digest = hashlib.sha256()
+    for number, item, raw in _items(path, checked.problems):
+        digest.update(raw)
+        if item is None:
+            continue
+        if item["type"] == "request":
+            row = _request_from(item)
+            mark = _digest(row)
+            if (twin := checked.request_digests.get(row.id)) is not None:
+                if twin != mark:
+                    checked.problems.append(Problem("id", f"request {row.id} is given twice in "
+                                                    "this file, differently", number))
+                continue
+            checked.request_digests[row.id] = mark
+            checked.request_lines[row.id] = number
+            requests.append((row, number))
+            if len(requests) >= CHUNK:
+                _compare_requests(log, requests, checked)
+            continue
+        event = _event_from(item)
+        if event.uid in checked.event_lines:
+            checked.problems.append(Problem("uid", f"event {event.uid} is given twice in this "
+                                            "file", number))
+            continue
+        checked.event_lines[event.uid] = number
+        seq = item["seq"]
+        if seq in checked.events_by_seq:
+            checked.problems.append(Problem("seq", f"event number {seq} is given twice in this "
+                                            "file", number))
+        checked.events_by_seq[seq] = (event.request_id, event.event, number)
+        checked.requests_wanted.add(event.request_id)
+        if event.event == "undo":
+            checked.undos.append((event.request_id, item["details"].get("undoes"), number))
+        events.append((event, number))
+        if len(events) >= CHUNK:
+            _compare_events(log, events, checked)
+    _compare_requests(log, requests, checked)
+    _compare_events(log, events, checked)
+    checked.digest = digest.hexdigest()
+    missing = sorted(checked.requests_wanted - set(checked.request_lines))
+    known = set(log.requests_named(missing)) if missing else set()
+    unknown = set(missing) - known
+    for request_id, _kind, line in checked.events_by_seq.values():
+        if request_id in unknown:
+            checked.problems.append(Problem("request_id", (
+                f"{request_id!r} is a request neither in this file nor in the log; export "
+                "the log with its requests"), line))
+    for request_id, undoes, line in checked.undos:
+        target = checked.events_by_seq.get(undoes) if type(undoes) is int else None
+        if target is None or target[0] != request_id or target[1] == "undo":
+            checked.problems.append(Problem("details.undoes", (
+                f"undoes event {undoes!r}, which is not an event of request {request_id} in "
+                "this file; an import never undoes an event the log already holds"), line))
+    return checked
+
+
+def _compare_requests(log: RequestLog, rows: list[tuple[RequestRow, int]],
+                      checked: _Checked) -> None:
+    """A request the log holds already must be the same: an import only adds."""
+    known = log.requests_named([row.id for row, _line in rows]) if rows else {}
+    for row, line in rows:
+        if (old := known.get(row.id)) is not None and (
+                differs := _request_differences(old, row)):
+            checked.problems.append(Problem("id", (
+                f"request {row.id} is already in the log, with another {', '.join(differs)}; "
                 "an import only adds, and never changes a request the log holds. Remove this "
                 "line to import the rest (the log keeps its own copy), or change the request "
-                "in the log itself"), read.request_lines[request.id]))
-    numbers_in_file: dict[int, EventRow] = {}
-    for seq, row in read.events:
-        line = read.event_lines[row.uid]
-        if row.request_id not in file_ids and row.request_id not in known_requests:
-            problems.append(Problem("request_id", f"{row.request_id!r} is a request neither in "
-                                    "this file nor in the log; export the log with its "
-                                    "requests", line))
-        if seq in numbers_in_file:
-            problems.append(Problem("seq", f"event number {seq} is given twice in this file",
-                                    line))
-        numbers_in_file[seq] = row
-        if (old_event := known_events.get(row.uid)) is not None and (
-                differs := _event_differences(old_event, row)):
-            problems.append(Problem("uid", (
-                f"event {row.uid} is already in the log (as event {old_event.seq}), with "
-                f"another {', '.join(differs)}; an import only adds, and never changes an event "
-                "the log holds"), line))
-    for _seq, row in read.events:
-        if row.event != "undo":
+                "in the log itself"), line))
+    rows.clear()
+
+
+def _compare_events(log: RequestLog, rows: list[tuple[EventRow, int]], checked: _Checked
+                    ) -> None:
+    known = log.events_named([row.uid for row, _line in rows]) if rows else {}
+    for row, line in rows:
+        if (old := known.get(row.uid)) is not None and (
+                differs := _event_differences(old, row)):
+            checked.problems.append(Problem("uid", (
+                f"event {row.uid} is already in the log (as event {old.seq}), with another "
+                f"{', '.join(differs)}; an import only adds, and never changes an event the "
+                "log holds"), line))
+    rows.clear()
+
+
+def _requests_of(path: Path, checked: _Checked) -> Iterator[RequestRow]:
+    """The file's requests, read again (each once), as checked."""
+    given: set[str] = set()
+    for item in _again(path, checked):
+        if item["type"] == "request" and item["id"] not in given:
+            given.add(item["id"])
+            yield _request_from(item)
+
+
+def _events_of(path: Path, checked: _Checked) -> Iterator[tuple[int, EventRow]]:
+    """The file's events, read again, each with its number in the file: every other event
+    first, then the ``undo`` events, which name the numbers the others get."""
+    for undos in (False, True):
+        for item in _again(path, checked):
+            if item["type"] == "event" and (item["event"] == "undo") == undos:
+                yield item["seq"], _event_from(item)
+
+
+def _again(path: Path, checked: _Checked) -> Iterator[dict[str, Any]]:
+    """The file's lines once more, as checked: a file changed since (its digest differs)
+    stops the import inside its transaction, so nothing of it is written."""
+    digest = hashlib.sha256()
+    for _number, raw in _lines(path):
+        digest.update(raw)
+        text = raw.decode("utf-8", "replace")
+        if text.strip():
+            yield _parse(text)
+    if digest.hexdigest() != checked.digest:
+        raise UserError(f"{path}: the file changed while it was imported; nothing of it was "
+                        "imported. Import it again")
+
+
+def _items(path: Path, problems: list[Problem]
+           ) -> Iterator[tuple[int, dict[str, Any] | None, bytes]]:
+    """Each line of the file: its number, what it holds when it is good (None when it is
+    blank or has a problem, then reported), and its bytes."""
+    for number, raw in _lines(path):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem("", f"not UTF-8 text (byte {exc.start + 1} of the line); "
+                                    "an export is UTF-8", number))
+            yield number, None, raw
             continue
-        undoes = json.loads(row.details).get("undoes")
-        target = numbers_in_file.get(undoes) if isinstance(undoes, int) else None
-        if target is None or target.request_id != row.request_id or target.event == "undo":
-            problems.append(Problem("details.undoes", (
-                f"undoes event {undoes!r}, which is not an event of request {row.request_id} "
-                "in this file; an import never undoes an event the log already holds"),
-                read.event_lines[row.uid]))
-    if problems:
-        raise InputFileError(path, sorted(problems, key=lambda problem: problem.line or 0))
-    return log.import_rows(read.requests, read.events)
+        if not text.strip():
+            yield number, None, raw
+            continue
+        try:
+            item = _parse(text)
+        except _LineProblem as problem:
+            problems.append(Problem(problem.field, problem.message, number, problem.column))
+            yield number, None, raw
+            continue
+        if found := _problem(item):
+            problems.append(Problem(found[0], found[1], number))
+            yield number, None, raw
+            continue
+        yield number, item, raw
+
+
+def _request_from(item: dict[str, Any]) -> RequestRow:
+    return RequestRow(item["id"], item["created_at"], item["agency"],
+                      json.dumps(item["answers"], ensure_ascii=False), item["folder"],
+                      item["batch_id"], item.get("created_by", ""))
+
+
+def _event_from(item: dict[str, Any]) -> EventRow:
+    return EventRow(0, item["request_id"], item["event"], item["on_date"],
+                    json.dumps(item["details"], ensure_ascii=False), item["recorded_at"],
+                    item.get("recorded_by", ""), item["uid"])
+
+
+def _digest(row: RequestRow) -> str:
+    return hashlib.sha256(repr(row).encode("utf-8")).hexdigest()
 
 
 def _request_differences(old: RequestRow, new: RequestRow) -> list[str]:
@@ -222,52 +362,6 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
                 raise InputFileError(path, [Problem("", line_limit.exceeded(
                     "this line", "it is longer"), number)])
             yield number, text
-
-
-def _read(path: Path) -> _Read:
-    read = _Read()
-    seen_requests: dict[str, RequestRow] = {}
-    for number, raw in _lines(path):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            read.problems.append(Problem("", f"not UTF-8 text (byte {exc.start + 1} of the "
-                                         "line); an export is UTF-8", number))
-            continue
-        if not text.strip():
-            continue
-        try:
-            item = _parse(text)
-        except _LineProblem as problem:
-            read.problems.append(Problem(problem.field, problem.message, number,
-                                         problem.column))
-            continue
-        if found := _problem(item):
-            read.problems.append(Problem(found[0], found[1], number))
-            continue
-        if item["type"] == "request":
-            row = RequestRow(item["id"], item["created_at"], item["agency"],
-                             json.dumps(item["answers"], ensure_ascii=False), item["folder"],
-                             item["batch_id"], item.get("created_by", ""))
-            if (twin := seen_requests.get(row.id)) is not None:
-                if _request_differences(twin, row):
-                    read.problems.append(Problem("id", f"request {row.id} is given twice in "
-                                                 "this file, differently", number))
-                continue
-            seen_requests[row.id] = row
-            read.requests.append(row)
-            read.request_lines[row.id] = number
-            continue
-        event = EventRow(0, item["request_id"], item["event"], item["on_date"],
-                         json.dumps(item["details"], ensure_ascii=False), item["recorded_at"],
-                         item.get("recorded_by", ""), item["uid"])
-        if event.uid in read.event_lines:
-            read.problems.append(Problem("uid", f"event {event.uid} is given twice in this "
-                                         "file", number))
-            continue
-        read.events.append((item["seq"], event))
-        read.event_lines[event.uid] = number
-    return read
 
 
 class _LineProblem(Exception):
