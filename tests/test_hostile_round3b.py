@@ -1089,6 +1089,28 @@ def test_an_import_interrupted_inside_its_transaction_leaves_nothing(
     assert _contents(log) == before
 
 
+def test_a_file_written_by_hand_with_escapes_and_renumbered_undos_imports_and_again(
+        backend: str, tmp_path: Path, directory: Directory, answers: Answers) -> None:
+    """The writing reads only the lines of its kind, found by a mark: a line whose kind is
+    written with \\u escapes still goes in. And a file whose event numbers are not the log's
+    (its undo renumbered when it went in) imports a second time as adding nothing."""
+    path, items, [request_id] = _export(tmp_path, directory, answers)
+    event = next(item for item in items if item["type"] == "event")
+    renumbered = [{**item, "seq": item["seq"] + 100} if item["type"] == "event" else item
+                  for item in items]
+    renumbered.append({**event, "seq": event["seq"] + 500, "uid": "e" * 32, "event": "undo",
+                       "details": {"undoes": event["seq"] + 100, "event": event["event"]}})
+    text = "".join(json.dumps(item) + "\n" for item in renumbered)
+    escaped = text.replace('"type": "request"', '"type": "\\u0072equest"', 1)
+    assert escaped != text
+    path.write_text(escaped)
+    log = open_log()
+    assert import_log(log, path) == (1, len(renumbered) - 1)
+    assert import_log(log, path) == (0, 0)
+    logged = log.get(request_id)
+    assert [e.event for e in logged.active_events] == []  # the undo undid its event
+
+
 def test_a_file_changed_between_its_check_and_its_writing_writes_nothing(
         backend: str, tmp_path: Path, directory: Directory, answers: Answers,
         monkeypatch: pytest.MonkeyPatch) -> None:
