@@ -189,8 +189,9 @@ def test_the_clinic_commands_from_account_to_produced_request(
                                  input="short\n")
     assert refused.exit_code == 1 and "too short" in refused.output
     assert "Traceback" not in refused.output
-    made = run("intake", "link", "--lang", "es", "--url", "https://clinic.example.org/",
+    made = run("intake", "link", "--family-lang", "es", "--url", "https://clinic.example.org/",
                "--note", "tuesday")
+    assert "The link is shown only now" in made.stderr  # said to staff in their language
     link = made.stdout.strip()
     assert link.startswith("https://clinic.example.org/i/") and len(link) > 70
     token = link.rsplit("/", 1)[1]

@@ -127,15 +127,17 @@ def intake() -> None:
 
     \b
     Examples:
-      recordskit intake link --lang es --url https://records.example-clinic.org
+      recordskit intake link --family-lang es --url https://records.example-clinic.org
       recordskit intake list
       recordskit intake produce 4be1c09d2f --out requests
     """
 
 
 @intake.command("link")
-@click.option("--lang", "language", type=click.Choice(["en", "es", "ht"]), default="en",
-              show_default=True, help="The language the family's pages open in.")
+@click.option("--family-lang", "language", type=click.Choice(["en", "es", "ht"]),
+              default="en", show_default=True,
+              help="The language the family's pages open in (what this command prints is in "
+                   "the computer's language).")
 @click.option("--days", type=click.IntRange(1, 90), default=14, show_default=True,
               help="How long the link stays open.")
 @click.option("--note", default="", help="A note for staff (such as the day you met); not a "
