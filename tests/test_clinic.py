@@ -196,7 +196,7 @@ def test_the_clinic_commands_from_account_to_produced_request(
     assert link.startswith("https://clinic.example.org/i/") and len(link) > 70
     token = link.rsplit("/", 1)[1]
     space = Workspace(agencies_path=FROZEN_AGENCIES)
-    save_intake_answers(space, token, answers(sent_on="2026-06-12"))
+    save_intake_answers(space, token, answers(sent_on="2026-05-01"))  # weeks before
     submit_intake(space, token)
     listed = run("intake", "list").output
     intake_id = listed.split("│")[1].strip() if "│" in listed else ""
@@ -206,6 +206,8 @@ def test_the_clinic_commands_from_account_to_produced_request(
     assert "intake sent" in produced.output
     [folder] = list((tmp_path / "requests").iterdir())
     assert (folder / "letter.docx").exists() and (folder / "answers.yaml").exists()
+    # Dated the day staff produced it (the test's today), not the day the family gave
+    assert "sent_on: '2026-06-12'" in (folder / "answers.yaml").read_text(encoding="utf-8")
     again = CliRunner().invoke(cli, ["intake", "produce", intake_id, "--out",
                                      str(tmp_path / "requests")])
     assert again.exit_code == 1 and "not waiting for review" in again.output

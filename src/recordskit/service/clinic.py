@@ -94,12 +94,16 @@ class ProducedIntake:
 def produce_intake(workspace: Workspace, intake_id: str, parent: Path, *, by: str,
                    allow_personal_details: bool = False, pdf: bool = False) -> ProducedIntake:
     """Make the request a submitted intake asks for, as ``new --answers`` would, in a folder
-    of its own under ``parent``; log it by ``by``; mark the intake produced (audited)."""
+    of its own under ``parent``, dated today; log it by ``by``; mark the intake produced
+    (audited)."""
     intake = intakes.intake_by_id(workspace.log, intake_id)
     if intake.status != IntakeStatus.SUBMITTED:
         raise intakes.intake_not_waiting(intake_id)
     directory = workspace.directory
     request = request_from(intake.answers, directory)
+    # The clinic sends the letter, so it is dated the day staff make it, whatever day the
+    # family had in mind (a date she gave weeks ago would already be late)
+    request = request.model_copy(update={"sent_on": workspace.today})
     if intake.language and not request.language:
         request = request.model_copy(update={"language": intake.language})
     folder = default_folder(request, parent)
