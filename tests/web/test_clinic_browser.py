@@ -1,6 +1,7 @@
 """A clinic's server in Debian's Chromium, with the keyboard alone: a family fills her intake on
-a phone's screen (360x740) through her link, in Spanish or Haitian Creole; a staff member signs in on a laptop's,
-reviews it, produces it and logs the agency's answer. axe-core checks every page."""
+a phone's screen (360x740) through her link, in Spanish or Haitian Creole; a staff member signs
+in on a laptop's, reviews it, produces it and logs the agency's answer. axe-core checks every
+page."""
 
 from __future__ import annotations
 
