@@ -201,13 +201,27 @@ def test_the_clinic_commands_from_account_to_produced_request(
     listed = run("intake", "list").output
     intake_id = listed.split("│")[1].strip() if "│" in listed else ""
     assert "tuesday" in listed and len(intake_id) == 10
-    produced = run("intake", "produce", intake_id, "--out", str(tmp_path / "requests"),
+    # Staff correct the answers as a file before producing them
+    text = run("intake", "answers", intake_id).stdout
+    assert "requester:" in text
+    corrected = tmp_path / "corrected.yaml"
+    corrected.write_text(text.replace(answers()["requester"]["name"], "Rosa M. Díaz"),
+                         encoding="utf-8")
+    run("intake", "edit", intake_id, "--answers", str(corrected), "--by", "Ana Lima")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text.replace("agency: bps", "agency: nowhere"), encoding="utf-8")
+    refused_edit = CliRunner().invoke(cli, ["intake", "edit", intake_id, "--answers",
+                                            str(broken)])
+    assert refused_edit.exit_code == 1 and "broken.yaml" in refused_edit.output
+    produced = run("intake", "produce", "--all", "--out", str(tmp_path / "requests"),
                    "--by", "Ana Lima")
+    assert intake_id in produced.output
     assert "intake sent" in produced.output
     [folder] = list((tmp_path / "requests").iterdir())
     assert (folder / "letter.docx").exists() and (folder / "answers.yaml").exists()
     # Dated the day staff produced it (the test's today), not the day the family gave
-    assert "sent_on: '2026-06-12'" in (folder / "answers.yaml").read_text(encoding="utf-8")
+    written = (folder / "answers.yaml").read_text(encoding="utf-8")
+    assert "sent_on: '2026-06-12'" in written and "Rosa M. Díaz" in written
     again = CliRunner().invoke(cli, ["intake", "produce", intake_id, "--out",
                                      str(tmp_path / "requests")])
     assert again.exit_code == 1 and "not waiting for review" in again.output

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from recordskit.cli.app import add_row, cli, console, invoked_as, say, workspace_for
+from recordskit.cli.app import add_row, clean, cli, console, invoked_as, say, workspace_for
 from recordskit.service import _
 
 BY_HELP = "Who does it [default: RECORDSKIT_USER, or your login name]."
@@ -185,25 +185,84 @@ def intake_list(ctx: click.Context, show_all: bool) -> None:
     console().print(table)
 
 
-@intake.command("produce")
+@intake.command("answers")
 @click.argument("intake_id")
+@click.pass_context
+def intake_answers(ctx: click.Context, intake_id: str) -> None:
+    """Print a submitted intake's answers as an answers file, to correct with `intake edit`.
+
+    \b
+    Example:
+      recordskit intake answers 4be1c09d2f > answers.yaml
+    """
+    from recordskit.service import intake_answers_file
+
+    click.echo(clean(intake_answers_file(workspace_for(ctx), intake_id)), nl=False)
+
+
+@intake.command("edit")
+@click.argument("intake_id")
+@click.option("--answers", "answers_path", required=True,
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="The corrected answers file (checked as `new --answers` checks one).")
+@click.option("--by", "by", help=BY_HELP)
+@click.pass_context
+def intake_edit(ctx: click.Context, intake_id: str, answers_path: Path, by: str | None) -> None:
+    """Replace a submitted intake's answers with a corrected answers file, before producing it.
+
+    \b
+    Example:
+      recordskit intake edit 4be1c09d2f --answers answers.yaml
+    """
+    from recordskit.service import edit_intake_from_file
+
+    edit_intake_from_file(workspace_for(ctx), intake_id, answers_path, by=_by(by))
+    say(_("Intake {id} now has the answers of {file}.").format(id=intake_id,
+                                                               file=answers_path))
+
+
+@intake.command("produce")
+@click.argument("intake_ids", metavar="[INTAKE_ID]...", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Every intake waiting for review.")
 @click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), required=True,
-              help="The folder under which the request's own folder is made.")
+              help="The folder under which each request's own folder is made.")
 @click.option("--allow-personal-details", "allow_personal", is_flag=True,
               help="Produce it even though the privacy check found personal details.")
 @click.option("--by", "by", help=BY_HELP)
 @click.pass_context
-def intake_produce(ctx: click.Context, intake_id: str, out: Path, allow_personal: bool,
-                   by: str | None) -> None:
-    """Make the request a submitted intake asks for, as `new --answers` does, and log it."""
-    from recordskit.service import produce_intake
+def intake_produce(ctx: click.Context, intake_ids: tuple[str, ...], every: bool, out: Path,
+                   allow_personal: bool, by: str | None) -> None:
+    """Make the request each submitted intake asks for, as `new --answers` does, and log it.
 
-    produced = produce_intake(workspace_for(ctx), intake_id, out, by=_by(by),
-                              allow_personal_details=allow_personal)
-    say(_("Wrote request {id} in {folder}; intake {intake} is produced. Once the letter is "
-          "sent: {command}").format(id=produced.made.request_id, folder=produced.folder,
-                                     intake=intake_id,
-                                     command=f"{invoked_as()} intake sent {intake_id}"))
+    \b
+    Examples:
+      recordskit intake produce 4be1c09d2f --out requests
+      recordskit intake produce --all --out requests
+    """
+    from recordskit.service import IntakeStatus, UserError, intake_queue, produce_intake
+
+    workspace = workspace_for(ctx)
+    chosen = list(intake_ids) + ([found.id for found in intake_queue(
+        workspace, IntakeStatus.SUBMITTED)] if every else [])
+    if not chosen:
+        raise UserError(_("name the intakes to produce, or give --all"))
+    failed = 0
+    for intake_id in dict.fromkeys(chosen):
+        try:
+            produced = produce_intake(workspace, intake_id, out, by=_by(by),
+                                      allow_personal_details=allow_personal)
+        except UserError as refused:
+            if len(chosen) == 1:
+                raise
+            failed += 1  # one intake's problem does not stop the others
+            say(_("Intake {id}: {problem}").format(id=intake_id, problem=refused), err=True)
+            continue
+        say(_("Wrote request {id} in {folder}; intake {intake} is produced. Once the letter "
+              "is sent: {command}").format(id=produced.made.request_id, folder=produced.folder,
+                                          intake=intake_id,
+                                          command=f"{invoked_as()} intake sent {intake_id}"))
+    if failed:
+        ctx.exit(1)
 
 
 @intake.command("sent")

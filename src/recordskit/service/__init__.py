@@ -152,7 +152,9 @@ if TYPE_CHECKING:
         add_staff,
         audit_trail,
         edit_intake,
+        edit_intake_from_file,
         find_intake,
+        intake_answers_file,
         intake_by_link,
         intake_queue,
         make_intake_link,
@@ -261,6 +263,8 @@ if TYPE_CHECKING:
     )
 
 _HOME: dict[str, str] = {
+    'edit_intake_from_file': 'recordskit.service.clinic',
+    'intake_answers_file': 'recordskit.service.clinic',
     'ROLE_WORDS': 'recordskit.clinic.accounts',
     'STATUS_WORDS': 'recordskit.clinic.intakes',
     'current_user': 'recordskit.tracking.log',
@@ -524,6 +528,7 @@ __all__ = [
     'detect_language',
     'directory_json_schema',
     'edit_intake',
+    'edit_intake_from_file',
     'event_text',
     'export_requests',
     'family_notes',
@@ -534,6 +539,7 @@ __all__ = [
     'find_request',
     'import_requests',
     'init_user_copy',
+    'intake_answers_file',
     'intake_by_link',
     'intake_queue',
     'iso_day',

@@ -4,18 +4,22 @@ queue (review, produce, mark sent), retention and the audit trail. Every front e
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from recordskit.clinic import accounts, intakes
 from recordskit.clinic.accounts import Role, Staff, StaffSession
 from recordskit.clinic.audit import AuditEntry, entries, now
 from recordskit.clinic.intakes import Intake, IntakeStatus, NewLink, Purged
 from recordskit.documents.make import MadeRequest, make_request
-from recordskit.intake.answers import request_from
+from recordskit.errors import InputFileError
+from recordskit.intake.answers import answers_yaml, load_answers, request_from
 from recordskit.service.requests import default_folder
 from recordskit.service.workspace import Workspace
 
@@ -82,6 +86,24 @@ def submit_intake(workspace: Workspace, token: str) -> None:
 def edit_intake(workspace: Workspace, intake_id: str, answers: Mapping[str, Any], *,
                 by: str) -> None:
     intakes.edit_answers(workspace.log, intake_id, answers, by=by, at=now())
+
+
+def intake_answers_file(workspace: Workspace, intake_id: str) -> str:
+    """A submitted intake's answers as an answers file (YAML), for staff to correct."""
+    found = intakes.intake_by_id(workspace.log, intake_id)
+    try:
+        return answers_yaml(request_from(found.answers, workspace.directory))
+    except InputFileError:  # not a complete request yet: the answers as they are
+        return str(yaml.safe_dump(found.answers, allow_unicode=True, sort_keys=False))
+
+
+def edit_intake_from_file(workspace: Workspace, intake_id: str, path: Path, *, by: str
+                          ) -> None:
+    """Replace a submitted intake's answers with an answers file's, checked as ``new
+    --answers`` checks one (each problem named by its line)."""
+    request = load_answers(path, workspace.directory)
+    intakes.edit_answers(workspace.log, intake_id, json.loads(request.stored()), by=by,
+                         at=now())
 
 
 @dataclass(frozen=True)
