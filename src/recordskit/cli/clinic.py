@@ -103,9 +103,7 @@ def staff_password(ctx: click.Context, name: str, from_stdin: bool, by: str | No
 @click.pass_context
 def staff_off(ctx: click.Context, name: str, by: str | None) -> None:
     """Turn an account off: it cannot sign in, its sessions end, its history stays."""
-    from recordskit.service import set_staff_active
-
-    set_staff_active(workspace_for(ctx), name, False, by=_by(by))
+    _set_active(ctx, name, False, by)
     say(_("{name} can no longer sign in.").format(name=name))
 
 
@@ -115,10 +113,14 @@ def staff_off(ctx: click.Context, name: str, by: str | None) -> None:
 @click.pass_context
 def staff_on(ctx: click.Context, name: str, by: str | None) -> None:
     """Turn an account on again."""
+    _set_active(ctx, name, True, by)
+    say(_("{name} can sign in again.").format(name=name))
+
+
+def _set_active(ctx: click.Context, name: str, active: bool, by: str | None) -> None:
     from recordskit.service import set_staff_active
 
-    set_staff_active(workspace_for(ctx), name, True, by=_by(by))
-    say(_("{name} can sign in again.").format(name=name))
+    set_staff_active(workspace_for(ctx), name, active, by=_by(by))
 
 
 @cli.group()

@@ -46,6 +46,13 @@ CLEAR_STANDING = "UPDATE requests SET revision = revision + 1, state_until = '' 
 """Run with every event written, in its transaction: the request's stored standing no longer
 holds, and one worked out from its earlier events is never stored over this (its revision)."""
 
+REQUEST_COLUMNS = "id, created_at, agency, answers, folder, batch_id, created_by"
+"""A request row's columns, in ``RequestRow``'s order."""
+EVENT_COLUMNS = "seq, request_id, event, on_date, details, recorded_at, recorded_by, uid"
+"""An event row's columns, in ``EventRow``'s order."""
+EVERY_REQUEST = f"SELECT {REQUEST_COLUMNS} FROM requests ORDER BY created_at, id"
+EVERY_EVENT = f"SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"
+
 Recording = TypeVar("Recording", bound=EventDetails)
 """The type of an event being recorded, which the recorded event keeps."""
 
@@ -168,6 +175,16 @@ class EventRow:
     uid: str
 
 
+def request_row(row: Sequence[Any]) -> RequestRow:
+    """A request row as a database gives it (``REQUEST_COLUMNS``)."""
+    return RequestRow(*map(str, row[:7]))
+
+
+def event_row(row: Sequence[Any]) -> EventRow:
+    """An event row as a database gives it (``EVENT_COLUMNS``)."""
+    return EventRow(int(row[0]), *map(str, row[1:8]))
+
+
 class RequestLog(ABC):
     """The log of requests and events, whichever database keeps it."""
 
@@ -253,13 +270,12 @@ class RequestLog(ABC):
             return []
         marks = ", ".join("?" * len(ids))
         rows = {row[0]: row for row in self.fetch(
-            "SELECT id, created_at, agency, answers, folder, batch_id, created_by, revision "
-            f"FROM requests WHERE id IN ({marks})", ids)}
+            f"SELECT {REQUEST_COLUMNS}, revision FROM requests WHERE id IN ({marks})", ids)}
         events: dict[str, list[EventRow]] = {}
-        for event in self.fetch(
-                "SELECT seq, request_id, event, on_date, details, recorded_at, recorded_by, uid "
-                f"FROM events WHERE request_id IN ({marks}) ORDER BY seq", ids):
-            events.setdefault(event[1], []).append(EventRow(int(event[0]), *map(str, event[1:])))
+        for event in map(event_row, self.fetch(
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE request_id IN ({marks}) ORDER BY seq",
+                ids)):
+            events.setdefault(event.request_id, []).append(event)
         found = []
         for request_id in ids:
             if (row := rows.get(request_id)) is None:
@@ -267,7 +283,7 @@ class RequestLog(ABC):
             if revisions is not None:
                 revisions[request_id] = int(row[7])
             try:
-                found.append(_logged(RequestRow(*map(str, row[:7])), events.get(request_id, [])))
+                found.append(_logged(request_row(row), events.get(request_id, [])))
             except DamagedEntry as exc:
                 if damaged is not None:
                     damaged.append(exc)
@@ -278,9 +294,9 @@ class RequestLog(ABC):
         found: dict[str, RequestRow] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            found |= {str(r[0]): RequestRow(*map(str, r)) for r in self.fetch(
-                "SELECT id, created_at, agency, answers, folder, batch_id, created_by FROM "
-                f"requests WHERE id IN ({', '.join('?' * len(chunk))})", chunk)}
+            found |= {str(r[0]): request_row(r) for r in self.fetch(
+                f"SELECT {REQUEST_COLUMNS} FROM requests WHERE id IN "
+                f"({', '.join('?' * len(chunk))})", chunk)}
         return found
 
     def events_named(self, uids: Sequence[str]) -> dict[str, EventRow]:
@@ -288,9 +304,9 @@ class RequestLog(ABC):
         found: dict[str, EventRow] = {}
         for start in range(0, len(uids), 500):
             chunk = uids[start:start + 500]
-            found |= {str(r[7]): EventRow(int(r[0]), *map(str, r[1:])) for r in self.fetch(
-                "SELECT seq, request_id, event, on_date, details, recorded_at, recorded_by, uid "
-                f"FROM events WHERE uid IN ({', '.join('?' * len(chunk))})", chunk)}
+            found |= {str(r[7]): event_row(r) for r in self.fetch(
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE uid IN "
+                f"({', '.join('?' * len(chunk))})", chunk)}
         return found
 
     def agencies_of(self, ids: Sequence[str]) -> dict[str, str]:
@@ -327,23 +343,18 @@ class RequestLog(ABC):
         short columns of the requests, and the few withdrawn and undo events by their index."""
         if not self.exists():
             return {}
-        rows = [EventRow(int(r[0]), *map(str, r[1:])) for r in self.fetch(
-            "SELECT seq, request_id, event, on_date, details, recorded_at, recorded_by, uid "
-            "FROM events WHERE event IN ('withdrawn', 'undo')")]
-        undone = {_undoes(row) for row in rows if row.event == "undo"}
-        withdrawn = {row.request_id for row in rows
-                     if row.event == "withdrawn" and row.seq not in undone}
+        withdrawn = self._withdrawn()
         return {str(request_id): str(folder) for request_id, folder in self.fetch(
             "SELECT id, folder FROM requests WHERE folder != ''") if request_id not in withdrawn}
 
-    def _withdrawn(self, ids: Sequence[str]) -> set[str]:
-        """Which of ``ids`` were withdrawn (and not undone)."""
-        if not ids:
+    def _withdrawn(self, ids: Sequence[str] | None = None) -> set[str]:
+        """Which requests (of ``ids``, or of the whole log) were withdrawn, and not undone."""
+        if ids is not None and not ids:
             return set()
-        rows = [EventRow(int(r[0]), *map(str, r[1:])) for r in self.fetch(
-            "SELECT seq, request_id, event, on_date, details, recorded_at, recorded_by, uid "
-            f"FROM events WHERE request_id IN ({', '.join('?' * len(ids))}) "
-            "AND event IN ('withdrawn', 'undo')", ids)]
+        among = f"request_id IN ({', '.join('?' * len(ids))}) AND " if ids else ""
+        rows = [event_row(r) for r in self.fetch(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE {among}event IN ('withdrawn', 'undo')",
+            ids or ())]
         undone = {_undoes(row) for row in rows if row.event == "undo"}
         return {row.request_id for row in rows
                 if row.event == "withdrawn" and row.seq not in undone}

@@ -27,7 +27,9 @@ from recordskit.tracking.log import (
     ReadOnlyLog,
     RequestLog,
     RequestRow,
+    event_row,
     renumbered,
+    request_row,
     storable_event,
     storable_request,
 )
@@ -289,7 +291,7 @@ class PostgresLog(RequestLog):
                 "SELECT id, created_at, agency, answers, folder, batch_id, created_by "
                 "FROM requests WHERE %(id)s::text IS NULL OR id = %(id)s "
                 "ORDER BY created_at, id", {"id": request_id}).fetchall()
-        return [RequestRow(*map(str, r)) for r in rows]
+        return [request_row(r) for r in rows]
 
     def event_rows(self, request_id: str | None = None) -> list[EventRow]:
         with self._connection(write=False) as db:
@@ -299,7 +301,7 @@ class PostgresLog(RequestLog):
                 "SELECT seq, request_id, event, on_date, details, recorded_at, recorded_by, uid "
                 "FROM events WHERE %(id)s::text IS NULL OR request_id = %(id)s ORDER BY seq",
                 {"id": request_id}).fetchall()
-        return [EventRow(int(r[0]), *map(str, r[1:])) for r in rows]  # type: ignore[call-overload]
+        return [event_row(r) for r in rows]
 
     def fetch(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         with self._connection(write=False) as db:

@@ -26,8 +26,10 @@ from recordskit.tracking.log import (
     ReadOnlyLog,
     RequestLog,
     RequestRow,
+    event_row,
     log_folder,
     renumbered,
+    request_row,
     storable_event,
     storable_request,
 )
@@ -215,7 +217,7 @@ class SqliteLog(RequestLog):
                     else db.execute(
                         "SELECT id, created_at, agency, answers, folder, batch_id, created_by "
                         "FROM requests ORDER BY created_at, id").fetchall()
-            return [RequestRow(*map(str, r)) for r in rows]
+            return [request_row(r) for r in rows]
         return self._retry(work)
 
     def event_rows(self, request_id: str | None = None) -> list[EventRow]:
@@ -226,7 +228,7 @@ class SqliteLog(RequestLog):
                 rows = db.execute(columns + "WHERE request_id = ? ORDER BY seq",
                                   (request_id,)).fetchall() if request_id else db.execute(
                                       columns + "ORDER BY seq").fetchall()
-            return [EventRow(int(r[0]), *map(str, r[1:])) for r in rows]
+            return [event_row(r) for r in rows]
         return self._retry(work)
 
     def fetch(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:

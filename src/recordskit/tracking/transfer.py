@@ -31,11 +31,15 @@ from recordskit.limits import LIMITS
 from recordskit.logged import EventDetailsError
 from recordskit.models import Request
 from recordskit.tracking.log import (
+    EVERY_EVENT,
+    EVERY_REQUEST,
     EventRow,
     RequestLog,
     RequestRow,
+    event_row,
     read_event,
     request_id_problem,
+    request_row,
     stored_json,
 )
 
@@ -55,9 +59,7 @@ def export_log(log: RequestLog, path: Path) -> tuple[int, int]:
     written_events = skipped = 0
     # Read and written a few thousand rows at a time: a log of any size, in flat memory
     with atomic_writer(path) as handle:
-        for row in map(_request_row, log.stream(
-                "SELECT id, created_at, agency, answers, folder, batch_id, created_by "
-                "FROM requests ORDER BY created_at, id")):
+        for row in map(request_row, log.stream(EVERY_REQUEST)):
             try:
                 answers = stored_json(row.answers)
                 Request.model_validate_json(row.answers)
@@ -69,9 +71,7 @@ def export_log(log: RequestLog, path: Path) -> tuple[int, int]:
                 "agency": row.agency, "answers": answers, "folder": row.folder,
                 "batch_id": row.batch_id, "created_by": row.created_by}))
             exported.add(row.id)
-        for event in map(_event_row, log.stream(
-                "SELECT seq, request_id, event, on_date, details, recorded_at, recorded_by, uid "
-                "FROM events ORDER BY seq")):
+        for event in map(event_row, log.stream(EVERY_EVENT)):
             if event.request_id not in exported:
                 skipped += 1
                 continue  # its request is left out (and named) above
@@ -96,14 +96,6 @@ def export_log(log: RequestLog, path: Path) -> tuple[int, int]:
             f"Left out, since the log cannot read them: {'; '.join(left_out)}{also}. Mend or "
             "remove them in the log and export again to move them too")
     return len(exported), written_events
-
-
-def _request_row(row: tuple[Any, ...]) -> RequestRow:
-    return RequestRow(*map(str, row))
-
-
-def _event_row(row: tuple[Any, ...]) -> EventRow:
-    return EventRow(int(row[0]), *map(str, row[1:]))
 
 
 def _first_line(exc: BaseException) -> str:
