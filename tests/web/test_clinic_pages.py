@@ -72,6 +72,9 @@ def test_a_family_fills_her_intake_through_her_link_and_staff_produce_it(clinic:
     family = browser(clinic)
     opened = family.get(f"/i/{secret}")
     assert opened.url.path == "/new" and 'lang="es"' in opened.text
+    # Her answers go to the clinic: the notice never says they stay on her computer
+    assert "clínica que le dio este enlace" in opened.text.split("<footer")[0]
+    assert "computadora" not in opened.text
     # She answers two pages, stops, and comes back on another browser through the same link
     family.post("/new", {"kind": "public_records"})
     family.post("/new/agency", {"agency": "bps"})

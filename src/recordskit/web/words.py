@@ -81,8 +81,20 @@ Before you start, please read this.
 """The interview's notice (the same message, so the same translations)."""
 
 
-def privacy_notice() -> tuple[str, list[str]]:
-    """The notice's title and its points, as the page lists them."""
+CLINIC_KEEPS = N_("Your answers are kept by the clinic that gave you this link, and sent "
+                  "nowhere else.")
+"""Where a family's answers go on a clinic's server (the footer says it too)."""
+
+
+def privacy_notice(clinic: bool = False) -> tuple[str, list[str]]:
+    """The notice's title and its points, as the page lists them. On a clinic's server the
+    last point (everything stays on this computer) is not true: where the answers go is said
+    instead."""
+    title, points = _notice()
+    return title, [*points[:-1], _(CLINIC_KEEPS)] if clinic else points
+
+
+def _notice() -> tuple[str, list[str]]:
     title, _sep, rest = _(PRIVACY_NOTICE).strip().partition("\n")
     points: list[str] = []
     for line in rest.splitlines():
