@@ -27,18 +27,20 @@ is known."""
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[IO[bytes]]:
+def atomic_writer(path: Path, *, durable: bool = True, private: bool = False
+                  ) -> Iterator[IO[bytes]]:
     """A file handle whose content replaces ``path`` all at once when the block ends.
 
     ``durable`` also flushes it to the disk before the rename (survives a power cut, not only a
     killed process); a batch turns it off per file and flushes everything once at its end. The
-    file keeps the mode of the one it replaces, or gets the mode the umask gives a new file;
+    file keeps the mode of the one it replaces, or gets the mode the umask gives a new file
+    (``private``: readable by its owner alone, for a file that holds a password);
     ``path`` itself is never a symbolic link followed (see ``refuse_link``).
     """
     refuse_link(path)
     # The one way this module makes a temporary file (``_new_temporary``), as a folder's files
     # are written: named by this process, created only if absent, with the final mode.
-    mode = _mode_for(path)
+    mode = _mode_for(path, 0o600 if private else 0o666)
     descriptor, name = _new_temporary(str(path.parent), path.name, mode)
     temporary = Path(name)
     try:
@@ -132,12 +134,12 @@ def _write_all(descriptor: int, data: bytes) -> None:
         view = view[os.write(descriptor, view):]
 
 
-def _mode_for(path: Path) -> int:
+def _mode_for(path: Path, new: int = 0o666) -> int:
     """The mode the written file gets: the replaced file's, or a new file's under the umask."""
     try:
         return stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
-        return 0o666 & ~_umask()
+        return new & ~_umask()
 
 
 def _umask() -> int:
@@ -243,13 +245,15 @@ def refuse_to_replace(path: Path) -> None:
                                   "replacing it to write it again").format(path=path))
 
 
-def write_file(path: Path, data: bytes | Iterable[bytes], *, force: bool = False) -> None:
+def write_file(path: Path, data: bytes | Iterable[bytes], *, force: bool = False,
+               private: bool = False) -> None:
     """Write one file, refusing to replace one that exists unless ``force``; ``data`` may come
-    in pieces (a whole log's calendar), never held in memory at once."""
+    in pieces (a whole log's calendar), never held in memory at once. ``private``: a new file
+    is readable by its owner alone."""
     if not force:
         refuse_to_replace(path)
     try:
-        with atomic_writer(path) as handle:
+        with atomic_writer(path, private=private) as handle:
             for piece in [data] if isinstance(data, bytes) else data:
                 handle.write(piece)
     except OSError as exc:

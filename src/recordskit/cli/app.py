@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from recordskit.service import Asker, Directory, RequestLog, Workspace
+    from recordskit.service import Asker, ClinicSettings, Directory, RequestLog, Workspace
 
 class _Date(click.ParamType[datetime]):
     """A day: YYYY-MM-DD, or, in Spanish or Haitian Creole, the way a family writes one
@@ -238,8 +238,13 @@ class _Group(click.Group):
 @click.option("--database", "database_url", envvar="RECORDSKIT_DATABASE_URL", show_envvar=True,
               metavar="URL", help="A shared request log on a PostgreSQL server "
               "(postgresql://USER@HOST/DATABASE) instead of the file on this computer.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              envvar="RECORDSKIT_CONFIG", show_envvar=True, metavar="FILE",
+              help="A clinic's settings file (`clinic setup` writes it): its database, and "
+                   "what `serve --clinic` and `clinic purge` use unless told otherwise.")
 @click.pass_context
-def cli(ctx: click.Context, agencies_path: Path | None, database_url: str | None) -> None:
+def cli(ctx: click.Context, agencies_path: Path | None, database_url: str | None,
+        config_path: Path | None) -> None:
     """Massachusetts public records requests to Boston agencies, with every deadline.
 
     \b
@@ -248,7 +253,22 @@ def cli(ctx: click.Context, agencies_path: Path | None, database_url: str | None
       recordskit new --answers FILE       the same from a file, no questions
       recordskit agencies list            who you can ask, and for what
     """
-    ctx.obj = {"agencies_path": agencies_path, "database_url": database_url}
+    settings = None
+    if config_path is not None:
+        from recordskit.service import read_settings
+
+        settings = read_settings(config_path)
+        database_url = database_url or settings.database_url
+    ctx.obj = {"agencies_path": agencies_path, "database_url": database_url,
+               "clinic_settings": settings}
+
+
+def clinic_settings(ctx: click.Context) -> ClinicSettings | None:
+    """The settings file ``--config`` named, read; None without one."""
+    root = ctx.find_root()
+    found: ClinicSettings | None = (root.obj.get("clinic_settings")
+                                    if isinstance(root.obj, dict) else None)
+    return found
 
 
 _ABOUT_ONE_REQUEST = frozenset({"log", "show", "undo", "followup", "appeal"})

@@ -3,12 +3,22 @@ the staff queue, retention and the audit trail, on the clinic's shared log."""
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 
 import click
 
-from recordskit.cli.app import add_row, clean, cli, console, invoked_as, say, workspace_for
+from recordskit.cli.app import (
+    add_row,
+    clean,
+    cli,
+    clinic_settings,
+    console,
+    invoked_as,
+    say,
+    workspace_for,
+)
 from recordskit.service import _
 
 BY_HELP = "Who does it [default: RECORDSKIT_USER, or your login name]."
@@ -281,28 +291,158 @@ def intake_sent(ctx: click.Context, intake_id: str, by: str | None) -> None:
 
 @cli.group()
 def clinic() -> None:
-    """The clinic's retention and audit trail.
+    """A clinic's server: its setup, retention and audit trail.
 
     \b
     Examples:
-      recordskit clinic purge --unsubmitted-days 30 --submitted-days 365
+      recordskit --database postgresql://clinic@127.0.0.1/records clinic setup \\
+          /etc/recordskit/clinic.env --public-host records.example-clinic.org --admin "Ana Lima"
+      recordskit --config /etc/recordskit/clinic.env clinic purge
       recordskit clinic audit
     """
 
 
-@clinic.command("purge")
-@click.option("--unsubmitted-days", type=click.IntRange(0, 3650), required=True,
-              help="Delete intakes never submitted this many days after their link expired.")
-@click.option("--submitted-days", type=click.IntRange(0, 3650), required=True,
-              help="Delete submitted intakes this many days after submission (the request "
-                   "stays in the log, and its files in their folder).")
+@clinic.command("setup")
+@click.argument("config_path", metavar="SETTINGS_FILE",
+                type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--public-host", "public_hosts", multiple=True, required=True,
+              help="The name the clinic's HTTPS proxy serves the pages under (repeatable).")
+@click.option("--admin", "admin_name", required=True,
+              help="The first admin's name; the account is made now, its password asked "
+                   "twice (a re-run leaves an existing admin as it is).")
+@click.option("--password-stdin", "from_stdin", is_flag=True,
+              help="Read the admin's password from standard input instead of asking twice.")
+@click.option("--port", type=click.IntRange(1, 65535),
+              help="The port the server listens on, on 127.0.0.1 [default: 8765].")
+@click.option("--out", "requests", type=click.Path(path_type=Path, file_okay=False),
+              help="The folder each produced request's folder is written under [default: "
+                   "/var/lib/recordskit/requests].")
+@click.option("--keep-unsubmitted-days", type=click.IntRange(0, 3650),
+              help="How long `clinic purge` keeps an intake never submitted, after its link "
+                   "expired [default: 30].")
+@click.option("--keep-submitted-days", type=click.IntRange(0, 3650),
+              help="How long `clinic purge` keeps a submitted intake's answers [default: "
+                   "365].")
+@click.option("--unit", "unit_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the systemd unit that runs the server, such as "
+                   "/etc/systemd/system/recordskit-clinic.service.")
+@click.option("--user", "unit_user", default="recordskit", show_default=True,
+              help="With --unit: the system account the server runs as.")
+@click.option("--replace", is_flag=True,
+              help="Replace a settings file or unit that says something else.")
 @click.option("--by", "by", help=BY_HELP)
 @click.pass_context
-def clinic_purge(ctx: click.Context, unsubmitted_days: int, submitted_days: int,
-                 by: str | None) -> None:
+def clinic_setup(ctx: click.Context, config_path: Path, public_hosts: tuple[str, ...],
+                 admin_name: str, from_stdin: bool, port: int | None, requests: Path | None,
+                 keep_unsubmitted_days: int | None, keep_submitted_days: int | None,
+                 unit_path: Path | None, unit_user: str, replace: bool, by: str | None
+                 ) -> None:
+    """Set up a clinic's server in one step: its tables on the clinic's PostgreSQL database
+    (--database), its first admin, its requests folder and its settings file (and, with
+    --unit, its systemd unit). Running it again with the same answers changes nothing.
+
+    \b
+    Then start the server:
+      recordskit --config SETTINGS_FILE serve --clinic
+    """
+    import shutil
+
+    from recordskit.service import (
+        DEFAULT_PORT,
+        DEFAULT_REQUESTS,
+        KEEP_SUBMITTED_DAYS,
+        KEEP_UNSUBMITTED_DAYS,
+        ClinicSettings,
+        UnitWanted,
+        UserError,
+        check_database_url,
+        check_public_hosts,
+        setup_clinic,
+    )
+
+    root = ctx.find_root().obj or {}
+    url = root.get("database_url") or ""
+    if not url:
+        raise UserError(_("give the clinic's PostgreSQL database: {command}").format(
+            command=f"{invoked_as()} --database postgresql://USER:PASSWORD@HOST/DATABASE "
+                    "clinic setup …"))
+    try:
+        check_database_url(url)
+    except ValueError as exc:
+        raise UserError(f"--database: {exc}") from None
+    try:
+        hosts = check_public_hosts(public_hosts)
+    except ValueError as exc:
+        raise UserError(f"--public-host: {exc}") from None
+    settings = ClinicSettings(
+        url, hosts, port=port or DEFAULT_PORT,
+        requests=(requests or DEFAULT_REQUESTS).absolute(),
+        keep_unsubmitted_days=(KEEP_UNSUBMITTED_DAYS if keep_unsubmitted_days is None
+                               else keep_unsubmitted_days),
+        keep_submitted_days=(KEEP_SUBMITTED_DAYS if keep_submitted_days is None
+                             else keep_submitted_days))
+    program = Path(shutil.which(sys.argv[0]) or sys.argv[0]).absolute()
+    done = setup_clinic(
+        settings, config_path, admin_name=admin_name,
+        admin_password=lambda: _password(admin_name, from_stdin), by=_by(by),
+        today=workspace_for(ctx).today, replace=replace,
+        unit=UnitWanted(unit_path, program, unit_user) if unit_path else None)
+    say(_("The clinic's log is ready on {where}.").format(where=done.log_location))
+    if done.admin is not None:
+        say(_("Added {name} (admin). They sign in at the clinic's address with this name.")
+            .format(name=done.admin.name))
+    else:
+        say(_("{name} already has an admin account; it is left as it is.").format(
+            name=admin_name))
+    say(_("Requests will be written under {folder}.").format(folder=done.requests))
+    say((_("{path} already says this; left as it is.") if done.config_unchanged
+         else _("Wrote the settings in {path} (readable by you alone: it holds the database "
+                "password).")).format(path=done.config))
+    start = f"{invoked_as()} --config {shlex.quote(str(config_path))} serve --clinic"
+    if done.unit is not None:
+        say((_("{path} already says this; left as it is.") if done.unit_unchanged
+             else _("Wrote the systemd unit {path}.")).format(path=done.unit))
+        say(_("Start the server, now and at every boot: {command}").format(
+            command=f"sudo systemctl daemon-reload && sudo systemctl enable --now "
+                    f"{shlex.quote(done.unit.stem)}"))
+    else:
+        say(_("Start the server: {command}").format(command=start))
+    say(_("Then sign in at https://{host}/staff and make a family's link.").format(
+        host=settings.public_hosts[0]))
+
+
+@clinic.command("purge")
+@click.option("--unsubmitted-days", type=click.IntRange(0, 3650),
+              envvar="RECORDSKIT_KEEP_UNSUBMITTED_DAYS", show_envvar=True,
+              help="Delete intakes never submitted this many days after their link expired "
+                   "[default: the settings file's].")
+@click.option("--submitted-days", type=click.IntRange(0, 3650),
+              envvar="RECORDSKIT_KEEP_SUBMITTED_DAYS", show_envvar=True,
+              help="Delete submitted intakes this many days after submission (the request "
+                   "stays in the log, and its files in their folder) [default: the settings "
+                   "file's].")
+@click.option("--by", "by", help=BY_HELP)
+@click.pass_context
+def clinic_purge(ctx: click.Context, unsubmitted_days: int | None,
+                 submitted_days: int | None, by: str | None) -> None:
     """Delete the intakes the clinic no longer keeps; the purge is written to the audit
-    trail."""
-    from recordskit.service import purge_intakes
+    trail.
+
+    \b
+    Examples:
+      recordskit --config /etc/recordskit/clinic.env clinic purge
+      recordskit clinic purge --unsubmitted-days 30 --submitted-days 365
+    """
+    from recordskit.service import UserError, purge_intakes
+
+    settings = clinic_settings(ctx)
+    if settings is not None:
+        unsubmitted_days = (settings.keep_unsubmitted_days if unsubmitted_days is None
+                            else unsubmitted_days)
+        submitted_days = settings.keep_submitted_days if submitted_days is None else submitted_days
+    if unsubmitted_days is None or submitted_days is None:
+        raise UserError(_("say how long intakes are kept: --unsubmitted-days and "
+                          "--submitted-days, or the clinic's settings file (--config FILE)"))
 
     purged = purge_intakes(workspace_for(ctx), unsubmitted_days=unsubmitted_days,
                            submitted_days=submitted_days, by=_by(by))

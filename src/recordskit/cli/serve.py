@@ -6,17 +6,20 @@ from pathlib import Path
 
 import click
 
-from recordskit.cli.app import cli, directory_path, say, speak, today
+from recordskit.cli.app import cli, clinic_settings, directory_path, say, speak, today
 
 
 @cli.command()
-@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
-              help="The port to listen on (0: any free port).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              envvar="RECORDSKIT_PORT", show_envvar=True,
+              help="The port to listen on [default: any free port; with --clinic, the "
+                   "settings file's (--config), or 8765].")
 @click.option("--no-browser", "no_browser", is_flag=True,
               help="Do not open the browser; only print the address.")
 @click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False),
+              envvar="RECORDSKIT_REQUESTS", show_envvar=True,
               help="Folder where each request's folder is written [default: the current "
-                   "folder].")
+                   "folder; with --clinic, the settings file's].")
 @click.option("--host", "host", default="127.0.0.1", show_default=True,
               help="The address to listen on. Anything but 127.0.0.1 lets other computers "
                    "reach the pages (with the token): only on a network you trust.")
@@ -26,9 +29,11 @@ from recordskit.cli.app import cli, directory_path, say, speak, today
                    "`intake link` makes, staff by signing in (`staff add`). Use the clinic's "
                    "PostgreSQL log (--database).")
 @click.option("--public-host", "public_hosts", multiple=True,
-              help="With --clinic: the name the proxy serves the pages under (repeatable).")
+              envvar="RECORDSKIT_PUBLIC_HOST", show_envvar=True,
+              help="With --clinic: the name the proxy serves the pages under (repeatable) "
+                   "[default: the settings file's].")
 @click.pass_context
-def serve(ctx: click.Context, port: int, no_browser: bool, out: Path | None, host: str,
+def serve(ctx: click.Context, port: int | None, no_browser: bool, out: Path | None, host: str,
           lang: str | None, clinic: bool, public_hosts: tuple[str, ...]) -> None:
     """Serve the family's pages in a web browser, on this computer only.
 
@@ -41,6 +46,7 @@ def serve(ctx: click.Context, port: int, no_browser: bool, out: Path | None, hos
       recordskit serve
       recordskit serve --no-browser --port 8765
       recordskit --database postgresql://... serve --clinic --public-host records.example.org
+      recordskit --config /etc/recordskit/clinic.env serve --clinic
     """
     from recordskit.service import UserError, _
 
@@ -54,10 +60,22 @@ def serve(ctx: click.Context, port: int, no_browser: bool, out: Path | None, hos
     if clinic:
         from recordskit.web.serve import run_clinic
 
+        settings = clinic_settings(ctx)
+        if settings is not None:
+            public_hosts = public_hosts or settings.public_hosts
+            port = port or settings.port
+            out = out or settings.requests
+        if public_hosts:
+            from recordskit.service import check_public_hosts
+
+            try:  # the settings file (and so systemd's environment) separates names by commas
+                public_hosts = check_public_hosts(",".join(public_hosts))
+            except ValueError as exc:
+                raise UserError(f"--public-host: {exc}") from None
         run_clinic(folder=out or Path.cwd(), agencies_path=directory_path(ctx),
                    database_url=root.get("database_url") or "", host=host,
                    port=port or 8765, public_hosts=list(public_hosts), today=today, say=say)
         return
     run(folder=out or Path.cwd(), agencies_path=directory_path(ctx),
-        database_url=root.get("database_url") or "", host=host, port=port,
+        database_url=root.get("database_url") or "", host=host, port=port or 0,
         open_browser=not no_browser, today=today, say=say)

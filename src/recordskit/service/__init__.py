@@ -31,6 +31,16 @@ if TYPE_CHECKING:
         NewLink,
         Purged,
     )
+    from recordskit.clinic.settings import (
+        DEFAULT_PORT,
+        DEFAULT_REQUESTS,
+        KEEP_SUBMITTED_DAYS,
+        KEEP_UNSUBMITTED_DAYS,
+        ClinicSettings,
+        check_database_url,
+        check_public_hosts,
+        read_settings,
+    )
     from recordskit.deadlines.events import (
         deadline_title,
     )
@@ -170,6 +180,11 @@ if TYPE_CHECKING:
         staff_session,
         submit_intake,
     )
+    from recordskit.service.clinic_setup import (
+        ClinicSetup,
+        UnitWanted,
+        setup_clinic,
+    )
     from recordskit.service.replies import (
         LoggedReply,
         ProposedEvent,
@@ -263,6 +278,17 @@ if TYPE_CHECKING:
     )
 
 _HOME: dict[str, str] = {
+    'ClinicSettings': 'recordskit.clinic.settings',
+    'read_settings': 'recordskit.clinic.settings',
+    'KEEP_SUBMITTED_DAYS': 'recordskit.clinic.settings',
+    'KEEP_UNSUBMITTED_DAYS': 'recordskit.clinic.settings',
+    'DEFAULT_PORT': 'recordskit.clinic.settings',
+    'DEFAULT_REQUESTS': 'recordskit.clinic.settings',
+    'check_public_hosts': 'recordskit.clinic.settings',
+    'check_database_url': 'recordskit.clinic.settings',
+    'ClinicSetup': 'recordskit.service.clinic_setup',
+    'UnitWanted': 'recordskit.service.clinic_setup',
+    'setup_clinic': 'recordskit.service.clinic_setup',
     'edit_intake_from_file': 'recordskit.service.clinic',
     'intake_answers_file': 'recordskit.service.clinic',
     'ROLE_WORDS': 'recordskit.clinic.accounts',
@@ -435,8 +461,12 @@ _HOME: dict[str, str] = {
 """Where each public name lives."""
 
 __all__ = [
+    'DEFAULT_PORT',
+    'DEFAULT_REQUESTS',
     'ENGLISH_FILES',
     'FINAL_STATES',
+    'KEEP_SUBMITTED_DAYS',
+    'KEEP_UNSUBMITTED_DAYS',
     'LAW',
     'LOGGABLE',
     'MEANINGS',
@@ -451,6 +481,8 @@ __all__ = [
     'AuditEntry',
     'BatchStatus',
     'CalendarFile',
+    'ClinicSettings',
+    'ClinicSetup',
     'ClosedDay',
     'Delivery',
     'Directory',
@@ -499,6 +531,7 @@ __all__ = [
     'StatusReport',
     'StatusRow',
     'TerminalAsker',
+    'UnitWanted',
     'UserError',
     'Workspace',
     '_',
@@ -514,8 +547,10 @@ __all__ = [
     'ask_source',
     'audit_trail',
     'calendar_file',
+    'check_database_url',
     'check_directory',
     'check_folder',
+    'check_public_hosts',
     'closed_day_words',
     'command_line',
     'current_language',
@@ -567,6 +602,7 @@ __all__ = [
     'produce_intake',
     'propose_reply_events',
     'purge_intakes',
+    'read_settings',
     'record_event',
     'recordskit_version',
     'references_of',
@@ -581,6 +617,7 @@ __all__ = [
     'set_language',
     'set_staff_active',
     'set_staff_password',
+    'setup_clinic',
     'sign_in',
     'sign_out',
     'situation_words',
