@@ -132,7 +132,25 @@ def test_a_family_on_her_phone_and_staff_at_their_desk(browser: Browser, clinic_
     press(page, "main a[href^='/staff/intakes/']")
     check_page(page)
     assert "Rosa Díaz" in text_of(page)
-    press(page, "main form[action$='/produce'] button")
+    # She corrects the family's name through the interview's own pages, then saves it
+    press(page, "main form[action$='/edit'] button")
+    assert page.url.endswith("/new/review")
+    check_page(page)
+    press(page, "main a[href='/new/requester']")
+    check_page(page)
+    type_into(page, "#f-requester-name", "Rosa M. Díaz")
+    press(page, "main button[type=submit]")
+    assert page.url.endswith("/new/review")
+    press(page, "main form[action='/new/write'] button")
+    assert "/staff/intakes/" in page.url
+    check_page(page)
+    assert "Rosa M. Díaz" in text_of(page)
+    if lang == "es":
+        press(page, "main form[action$='/produce'] button")
+    else:  # from the queue: checked, and produced with any others checked
+        press(page, "header a[href='/staff']")
+        tick(page, "input[name=intakes]")
+        press(page, "main form[action='/staff/produce'] button")
     check_page(page)
     press(page, "main a[href^='/requests/']")
     check_page(page)

@@ -12,6 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from recordskit.clinic import accounts, intakes
+from recordskit.clinic.audit import entries
 from recordskit.service import Workspace
 from recordskit.tracking.open import open_log
 from recordskit.web.app import WebConfig, create_app
@@ -204,3 +205,69 @@ def test_a_flood_of_empty_sessions_never_pushes_out_a_familys(
         sessions.new()
     assert sessions.get(family.id) is family and sessions.get(staff.id) is staff
     assert len(sessions) == 4
+
+
+def test_staff_correct_an_intake_through_the_interview_and_produce_several_at_once(
+        clinic: Any) -> None:
+    log = open_log(_url())
+    first, second, open_one = link("es"), link(), link()
+    fill(browser(clinic), first)
+    fill(browser(clinic), second)
+    started = browser(clinic)
+    started.get(f"/i/{open_one}")  # a family still answering: not in the queue
+    first_id, second_id = _id_of(log, first), _id_of(log, second)
+    staff = staff_member(clinic)
+    # Before she corrects anything, the interview's pages are closed to her
+    assert staff.get("/new/requester").status_code == 403
+    review = staff.post(f"/staff/intakes/{first_id}/edit")
+    assert review.url.path == "/new/review", review.text[:500]
+    assert f"You are correcting intake {first_id}" in review.text
+    assert "Save the corrected answers" in review.text
+    page = staff.get("/new/requester")
+    assert page.status_code == 200 and "Rosa Díaz" in page.text
+    # Each page is checked as the family's was: a broken email is refused, nothing saved
+    broken = staff.post("/new/requester", {**PUBLIC_PAGES[3][1], "requester.email": "rosa@"})
+    assert broken.status_code == 400
+    corrected = staff.post("/new/requester", {**PUBLIC_PAGES[3][1],
+                                              "requester.name": "Rosa M. Díaz"})
+    assert corrected.url.path == "/new/review", corrected.text[:500]
+    assert intakes.intake_by_id(log, first_id).answers["requester"]["name"] == "Rosa Díaz"
+    saved = staff.post("/new/write")
+    assert saved.url.path == f"/staff/intakes/{first_id}", saved.text[:500]
+    assert "The corrected answers are saved." in saved.text
+    edited = intakes.intake_by_id(log, first_id)
+    assert edited.answers["requester"]["name"] == "Rosa M. Díaz"
+    assert edited.answers["language"] == "es"  # the family's language, not the staff's
+    assert edited.status == "submitted"
+    assert [(e.who, e.subject) for e in entries(log) if e.action == "intake edited"] == [
+        ("Ana Lima", first_id)]
+    # Done: the interview's pages are closed to her again
+    assert staff.get("/new/requester").status_code == 403
+    # A family's session cannot correct or produce anything
+    family = browser(clinic)
+    family.get(f"/i/{open_one}")
+    assert family.post(f"/staff/intakes/{second_id}/edit").status_code == 403
+    assert family.post("/staff/produce", {"intakes": [second_id]}).status_code == 403
+    # Two checked in the queue become two requests, each in its own folder, by her name;
+    # one that is not waiting is named, and does not stop the others
+    queue = staff.get("/staff")
+    assert f'value="{first_id}"' in queue.text and f'value="{second_id}"' in queue.text
+    done = staff.post("/staff/produce", {"intakes": [first_id, second_id, "0000000000"]})
+    assert done.status_code == 200, done.text[:1000]
+    made = re.findall(r"/requests/([0-9a-f]{10})", done.text)
+    assert len(set(made)) == 2
+    assert "Intake 0000000000" in done.text
+    for intake_id in (first_id, second_id):
+        produced = intakes.intake_by_id(log, intake_id)
+        assert produced.status == "produced" and produced.request_id in made
+        logged = Workspace(database_url=_url()).log.get(produced.request_id)
+        assert logged.created_by == "Ana Lima"
+    letter = Workspace(database_url=_url()).log.get(
+        intakes.intake_by_id(log, first_id).request_id).request
+    assert (letter.requester.name, letter.language) == ("Rosa M. Díaz", "es")
+    # Produced already: correcting it is refused, and nothing changes
+    refused = staff.post(f"/staff/intakes/{first_id}/edit")
+    assert refused.url.path == f"/staff/intakes/{first_id}"
+    assert "Only a submitted intake can be corrected." in refused.text
+    nothing = staff.post("/staff/produce", {})
+    assert nothing.url.path == "/staff" and "Check the intakes to produce first." in nothing.text

@@ -78,8 +78,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
                   "requester.mailing_address", "requester.phone"),
     "sending": ("delivery", "send_to", "sent_on", "fee_waiver", "max_fee", "format"),
 }
-PUBLIC_PAGES = ("agency", "records", "requester", "sending")
-STUDENT_PAGES = ("student", "requester", "sending")
+PUBLIC_PAGES, STUDENT_PAGES = library.PUBLIC_PAGES, library.STUDENT_PAGES
 SCANNED = {"records": ("other_records",),
            "requester": ("requester.name", "requester.organization",
                          "requester.mailing_address")}
@@ -167,6 +166,8 @@ def create_app(config: WebConfig) -> Guard:
             Route("/staff/requests", staff.requests, methods=["GET"]),
             Route("/staff/intakes/{id}", staff.intake, methods=["GET"]),
             Route("/staff/intakes/{id}/produce", staff.produce, methods=["POST"]),
+            Route("/staff/intakes/{id}/edit", staff.edit, methods=["POST"]),
+            Route("/staff/produce", staff.produce_checked, methods=["POST"]),
             Route("/staff/intakes/{id}/sent", staff.sent, methods=["POST"]),
         ]
     app: Any = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
@@ -473,6 +474,17 @@ class Pages:
         if _findings(session, self.ws):
             session.after_privacy = "/new/review"
             return RedirectResponse("/new/privacy", 303)
+        if session.editing:  # a clinic's staff correcting an intake: the answers go back to it
+            intake_id = session.editing
+            try:
+                library.edit_intake(self.ws, intake_id, _final(session.answers, session))
+            except UserError as refused:
+                session.notice = str(refused)
+            else:
+                session.notice = _("The corrected answers are saved.")
+            session.answers, session.done, session.kept = {}, set(), set()
+            session.editing = session.editing_language = ""
+            return RedirectResponse(f"/staff/intakes/{intake_id}", 303)
         if session.intake:  # a clinic's family: her answers go to the staff, who produce it
             if not (library.save_intake(self.ws, session.intake, _final(session.answers, session))
                     and library.submit_intake(self.ws, session.intake)):
@@ -862,8 +874,7 @@ def _kind_of(answers: dict[str, Any]) -> str:
 
 
 def _pages(session: Session) -> tuple[str, ...]:
-    student = session.answers.get("request_type") == "student_records"
-    return STUDENT_PAGES if student else PUBLIC_PAGES
+    return library.interview_pages(session.answers)
 
 
 def _merge(answers: dict[str, Any], form: Form, keys: tuple[str, ...]) -> None:
@@ -917,7 +928,9 @@ def _value(answers: dict[str, Any], key: str) -> str:
 def _final(answers: dict[str, Any], session: Session) -> dict[str, Any]:
     """The answers as ``new --answers`` reads them, with the family's language."""
     data = copy.deepcopy(answers)
-    data["language"] = "" if session.language in ("", "en") else session.language
+    # Staff correcting an intake keep the family's language; the pages speak the staff's
+    language = session.editing_language if session.editing else session.language
+    data["language"] = "" if language in ("", "en") else language
     if data.get("request_type") == "student_records" and data.get(
             "requester_role") == "eligible_student":
         person = data.setdefault("requester", {})

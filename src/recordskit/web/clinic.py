@@ -45,9 +45,19 @@ class FrontPages(Protocol):
              ) -> Response: ...
 
 
+class PostedForm(Protocol):
+    """A posted form as the front door reads it (``recordskit.web.app.Form``)."""
+
+    def get(self, key: str, default: str, /) -> str: ...
+
+    def getlist(self, key: str) -> list[str]: ...
+
+
 STAFF_KEY = "recordskit.staff"
 FAMILY_PATHS = re.compile(r"/(new(/.*)?|language|submitted|forget)")
 STAFF_PATHS = re.compile(r"/(staff(/.*)?|requests(/.*)?|forget)")
+EDIT_PATHS = re.compile(r"/new(/.*)?")
+"""The interview's pages, which staff reach only while correcting an intake."""
 
 
 class ClinicGate:
@@ -71,7 +81,8 @@ class ClinicGate:
         staff = library.staff_member(self.ws, session.staff_token)
         if staff is None and session.staff_token:
             session.staff_token = ""  # signed out, expired or turned off: never again
-        if staff is not None and STAFF_PATHS.fullmatch(path):
+        if staff is not None and (STAFF_PATHS.fullmatch(path) or (
+                session.editing and EDIT_PATHS.fullmatch(path))):
             scope[STAFF_KEY] = staff
             with library.acting_as(staff.name):
                 await self.app(scope, receive, send)
@@ -105,7 +116,7 @@ class ClinicPages:
     """The clinic's own pages; ``pages`` is the front door's (rendering, forms, sessions)."""
 
     def __init__(self, pages: FrontPages,
-                 read_form: Callable[[Request, Session], Awaitable[dict[str, str]]]) -> None:
+                 read_form: Callable[[Request, Session], Awaitable[PostedForm]]) -> None:
         self.pages = pages
         self.site = pages.site
         self.ws = pages.ws
@@ -216,16 +227,57 @@ class ClinicPages:
 
     async def intake(self, request: Request) -> Response:
         staff = staff_of(request)
-        self.pages.speak(request)
+        session = self.pages.speak(request)
         found = library.intake(self.ws, request.path_params["id"])
         if found is None:
             raise HTTPException(404)
+        if session.editing == found.id:  # back from correcting it without saving
+            session.answers, session.done, session.kept = {}, set(), set()
+            session.editing = session.editing_language = ""
         made, problems = library.check_answers(found.answers, self.ws)
         return self.pages.page(
             request, "staff_intake.html", staff=staff, intake=found,
             summary=library.review_text(made, self.ws) if made else "",
             problems=problems, findings=library.findings(made, self.ws) if made else [],
             errors=[])
+
+    async def edit(self, request: Request) -> Response:
+        """Correct a submitted intake through the interview's own pages (each checked as the
+        family's were), starting from its review; saving puts the answers back."""
+        staff_of(request)
+        session = _session(request)
+        await self.read(request, session)
+        found = library.intake(self.ws, request.path_params["id"])
+        if found is None:
+            raise HTTPException(404)
+        if found.status != "submitted":
+            session.notice = _("Only a submitted intake can be corrected.")
+            return RedirectResponse(f"/staff/intakes/{found.id}", 303)
+        session.answers, session.kept, session.past_ok = dict(found.answers), set(), True
+        session.done = set(library.interview_pages(found.answers))
+        session.editing, session.editing_language = found.id, found.language
+        return RedirectResponse("/new/review", 303)
+
+    async def produce_checked(self, request: Request) -> Response:
+        """Produce every intake checked in the queue, each as its own page's button would; one
+        refused does not stop the others, and the page says which were made."""
+        staff = staff_of(request)
+        session = _session(request)
+        form = await self.read(request, session)
+        self.pages.speak(request)
+        chosen = form.getlist("intakes")[:500]
+        if not chosen:
+            session.notice = _("Check the intakes to produce first.")
+            return RedirectResponse("/staff", 303)
+        made, refused = [], []
+        for intake_id in dict.fromkeys(chosen):
+            try:
+                made.append(library.produce_intake(self.ws, intake_id, by=staff.name))
+            except (InputFileError, UserError) as problem:
+                refused.append(_("Intake {id}: {problem}").format(id=intake_id,
+                                                                  problem=problem))
+        return self.pages.page(request, "staff_produced.html", staff=staff, made=made,
+                               refused=refused)
 
     async def produce(self, request: Request) -> Response:
         staff = staff_of(request)

@@ -84,6 +84,11 @@ class Session:
     """On a clinic's server: the secret of the family's intake link this session fills."""
     staff_token: str = ""
     """On a clinic's server: the staff session's secret (checked against the log each page)."""
+    editing: str = ""
+    """On a clinic's server: the intake a staff member is correcting through the interview's
+    pages (its answers are in ``answers`` until she saves them)."""
+    editing_language: str = ""
+    """The family's language, which the corrected letter keeps (the pages speak the staff's)."""
     last_seen: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -104,7 +109,8 @@ class Sessions:
                 # followed) goes first: a flood of them cannot push out a family's or a
                 # staff member's
                 oldest = min(self._by_id.values(), key=lambda s: (
-                    bool(s.answers or s.intake or s.staff_token or s.requests), s.last_seen))
+                    bool(s.answers or s.intake or s.staff_token or s.requests or s.editing),
+                    s.last_seen))
                 del self._by_id[oldest.id]
             self._by_id[made.id] = made
         return made

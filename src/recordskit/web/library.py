@@ -26,6 +26,8 @@ from recordskit.web.words import reply_kind_words
 
 __all__ = [
     "ACTING",
+    "PUBLIC_PAGES",
+    "STUDENT_PAGES",
     "AgencyInfo",
     "Choice",
     "Confirmed",
@@ -50,11 +52,13 @@ __all__ = [
     "check_reply",
     "close_request",
     "day_words",
+    "edit_intake",
     "findings",
     "followup",
     "intake",
     "intake_by_link",
     "intake_queue",
+    "interview_pages",
     "log_confirmed",
     "make",
     "make_link",
@@ -727,6 +731,21 @@ def intake(ws: Workspace, intake_id: str) -> IntakeInfo | None:
         return _intake_info(service.find_intake(ws.now(), intake_id))
     except UserError:
         return None
+
+
+def edit_intake(ws: Workspace, intake_id: str, answers: Mapping[str, Any]) -> None:
+    """Put a staff member's corrected answers back into a submitted intake (recorded as the
+    staff member the pages act for)."""
+    service.edit_intake(ws.now(), intake_id, answers, by=ACTING.get() or service.current_user())
+
+
+PUBLIC_PAGES = ("agency", "records", "requester", "sending")
+STUDENT_PAGES = ("student", "requester", "sending")
+
+
+def interview_pages(answers: Mapping[str, Any]) -> tuple[str, ...]:
+    """The interview's pages for these answers (a student's records ask about the student)."""
+    return STUDENT_PAGES if answers.get("request_type") == "student_records" else PUBLIC_PAGES
 
 
 def produce_intake(ws: Workspace, intake_id: str, *, by: str) -> str:
