@@ -82,7 +82,8 @@ def test_a_family_on_her_phone_and_staff_at_their_desk(browser: Browser, clinic_
                                                       tmp_path: Path, lang: str) -> None:
     log = open_log()
     secret = intakes.make_link(log, by="Ana Lima", at=datetime.now(UTC), language=lang).token
-    accounts.add_staff(log, "Ana Lima", PASSWORD, by="setup", at=datetime.now(UTC))
+    accounts.add_staff(log, "Ana Lima", PASSWORD, by="setup", at=datetime.now(UTC),
+                       role=accounts.Role.ADMIN)
 
     # The family, on her phone, in her language, through her link alone
     phone = browser.new_context(viewport={"width": 360, "height": 740}, locale=LOCALES[lang])
@@ -165,6 +166,13 @@ def test_a_family_on_her_phone_and_staff_at_their_desk(browser: Browser, clinic_
     press(page, "a[href='/staff/requests']")
     check_page(page)
     assert request_id in text_of(page)
+    # An admin's pages: the accounts (a table, and a form) and the audit trail
+    press(page, "header a[href='/staff/accounts']")
+    check_page(page)
+    assert "Ana Lima" in text_of(page)
+    press(page, "header a[href='/staff/audit']")
+    check_page(page)
+    assert "Ana Lima" in text_of(page)
     press(page, "form[action='/staff/signout'] button")
     check_page(page)
     page.goto(f"{clinic_url}/staff/requests")

@@ -271,3 +271,55 @@ def test_staff_correct_an_intake_through_the_interview_and_produce_several_at_on
     assert "Only a submitted intake can be corrected." in refused.text
     nothing = staff.post("/staff/produce", {})
     assert nothing.url.path == "/staff" and "Check the intakes to produce first." in nothing.text
+
+
+def test_admins_manage_accounts_and_read_the_trail_and_staff_cannot(clinic: Any) -> None:
+    log = open_log(_url())
+    accounts.add_staff(log, "Ana Lima", PASSWORD, role=accounts.Role.ADMIN, by="setup",
+                       at=datetime.now(UTC))
+    admin = staff_member(clinic)
+    page = admin.get("/staff/accounts")
+    assert page.status_code == 200 and "Ana Lima" in page.text
+    assert 'href="/staff/audit"' in page.text  # an admin's menu
+    before = accounts.staff_list(log)
+    # Refused, with the field named, and nothing added
+    for form, words in (
+            ({"name": "Ben Ortiz", "password": PASSWORD, "password_again": PASSWORD + "x"},
+             "The two passwords differ"),
+            ({"name": "Ben Ortiz", "password": "short", "password_again": "short"},
+             "too short"),
+            ({"name": "Ana Lima", "password": PASSWORD, "password_again": PASSWORD},
+             "already a staff account")):
+        refused = admin.post("/staff/accounts", {**form, "role": "staff"})
+        assert refused.status_code == 400 and words in refused.text, refused.text[:800]
+        assert 'class="error-summary"' in refused.text
+    assert accounts.staff_list(log) == before
+    added = admin.post("/staff/accounts", {"name": "Ben Ortiz", "password": PASSWORD,
+                                           "password_again": PASSWORD, "role": "staff"})
+    assert added.status_code == 200 and "Ben Ortiz can now sign in" in added.text
+    assert ("Ben Ortiz", accounts.Role.STAFF) in [(p.name, p.role) for p in
+                                                   accounts.staff_list(log)]
+    # Ben, a staff member, has no admin page, and cannot change an account
+    ben = staff_member(clinic, "Ben Ortiz")
+    assert 'href="/staff/audit"' not in ben.get("/staff").text
+    for path in ("/staff/accounts", "/staff/audit"):
+        assert ben.get(path).status_code == 403, path
+    assert ben.post("/staff/accounts/off", {"name": "Ana Lima"}).status_code == 403
+    assert ben.post("/staff/accounts", {"name": "Eve", "password": PASSWORD,
+                                        "password_again": PASSWORD,
+                                        "role": "admin"}).status_code == 403
+    assert [p.name for p in accounts.staff_list(log)] == ["Ana Lima", "Ben Ortiz"]
+    # Turned off by the admin: Ben's open session ends at once
+    off = admin.post("/staff/accounts/off", {"name": "Ben Ortiz"})
+    assert "Ben Ortiz can no longer sign in." in off.text
+    assert ben.get("/staff").url.path == "/staff/signin"
+    # The last admin who can sign in stays on
+    last = admin.post("/staff/accounts/off", {"name": "Ana Lima"})
+    assert "the only admin who can sign in" in last.text
+    assert [p.active for p in accounts.staff_list(log)] == [True, False]
+    assert admin.post("/staff/accounts/sideways", {"name": "Ben Ortiz"}).status_code == 404
+    # The trail says who did what, in the reader's words
+    trail = admin.get("/staff/audit", headers={"Accept-Language": "es"})
+    assert trail.status_code == 200 and "cuenta del personal desactivada" in trail.text
+    assert "staff added" in admin.get("/staff/audit").text
+    assert "staff turned off" in admin.get("/staff/audit").text

@@ -136,7 +136,14 @@ def set_password(log: RequestLog, name: str, password: str, *, by: str, at: date
 
 
 def set_active(log: RequestLog, name: str, active: bool, *, by: str, at: datetime) -> None:
-    """Turn an account off (its sessions end, its history stays) or on again."""
+    """Turn an account off (its sessions end, its history stays) or on again; the last admin
+    who can sign in stays on, so that someone can always manage the accounts."""
+    if not active:
+        admins = [person.name for person in staff_list(log)
+                  if person.role == Role.ADMIN and person.active]
+        if admins == [name]:
+            raise FieldError(_("{name} is the only admin who can sign in; make another admin "
+                               "first").format(name=repr(name)), field="name")
     statements: list[tuple[str, Sequence[object]]] = [
         ("UPDATE staff SET active = ? WHERE name = ?", [int(active), name]),
         entry(at, by, "staff turned on" if active else "staff turned off", name)]

@@ -7,7 +7,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from recordskit.i18n import N_
 from recordskit.tracking.log import RequestLog
+
+ACTION_WORDS: dict[str, str] = {
+    "signed in": N_("signed in"),
+    "signed out": N_("signed out"),
+    "sign-in refused": N_("sign-in refused"),
+    "staff added": N_("staff added"),
+    "password set": N_("password set"),
+    "staff turned on": N_("staff turned on"),
+    "staff turned off": N_("staff turned off"),
+    "link made": N_("link made"),
+    "intake edited": N_("intake edited"),
+    "request produced": N_("request produced"),
+    "marked sent": N_("marked sent"),
+    "intakes purged": N_("intakes purged"),
+}
+"""Each line's action as it is stored (English, so the trail reads the same whoever wrote it)
+and the message that shows it in the reader's language."""
 
 ADD = "INSERT INTO audit (at, who, action, subject, detail) VALUES (?, ?, ?, ?, ?)"
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         StaffSession,
     )
     from recordskit.clinic.audit import (
+        ACTION_WORDS,
         AuditEntry,
     )
     from recordskit.clinic.intakes import (
@@ -278,6 +279,7 @@ if TYPE_CHECKING:
     )
 
 _HOME: dict[str, str] = {
+    'ACTION_WORDS': 'recordskit.clinic.audit',
     'ClinicSettings': 'recordskit.clinic.settings',
     'read_settings': 'recordskit.clinic.settings',
     'KEEP_SUBMITTED_DAYS': 'recordskit.clinic.settings',
@@ -461,6 +463,7 @@ _HOME: dict[str, str] = {
 """Where each public name lives."""
 
 __all__ = [
+    'ACTION_WORDS',
     'DEFAULT_PORT',
     'DEFAULT_REQUESTS',
     'ENGLISH_FILES',

@@ -168,6 +168,9 @@ def create_app(config: WebConfig) -> Guard:
             Route("/staff/intakes/{id}/produce", staff.produce, methods=["POST"]),
             Route("/staff/intakes/{id}/edit", staff.edit, methods=["POST"]),
             Route("/staff/produce", staff.produce_checked, methods=["POST"]),
+            Route("/staff/accounts", staff.accounts, methods=["GET", "POST"]),
+            Route("/staff/accounts/{switch:str}", staff.account_switch, methods=["POST"]),
+            Route("/staff/audit", staff.audit, methods=["GET"]),
             Route("/staff/intakes/{id}/sent", staff.sent, methods=["POST"]),
         ]
     app: Any = Starlette(routes=routes, exception_handlers={HTTPException: http_error})

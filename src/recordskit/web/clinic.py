@@ -112,6 +112,14 @@ def staff_of(request: Request) -> library.StaffMember:
     return found
 
 
+def admin_of(request: Request) -> library.StaffMember:
+    """The signed-in admin; any other staff member is refused (403)."""
+    found = staff_of(request)
+    if not found.admin:
+        raise HTTPException(403)
+    return found
+
+
 class ClinicPages:
     """The clinic's own pages; ``pages`` is the front door's (rendering, forms, sessions)."""
 
@@ -308,6 +316,67 @@ class ClinicPages:
         except UserError as refused:
             session.notice = str(refused)
         return RedirectResponse(f"/staff/intakes/{intake_id}", 303)
+
+    # -- admins ---------------------------------------------------------------------------
+
+    async def accounts(self, request: Request) -> Response:
+        """The clinic's accounts (admins only): add one, turn one off or on."""
+        staff = admin_of(request)
+        session = _session(request)
+        if request.method == "GET":
+            self.pages.speak(request)
+            return self._accounts_page(request, staff)
+        form = await self.read(request, session)
+        self.pages.speak(request)
+        name, password = form.get("name", "").strip(), form.get("password", "")
+        errors = []
+        if password != form.get("password_again", ""):
+            errors.append(("password_again", _("The two passwords differ; type the same one "
+                                               "twice")))
+        else:
+            try:
+                library.add_account(self.ws, name, password, admin=form.get("role", "") ==
+                                    "admin", by=staff.name)
+            except UserError as refused:
+                errors.append((getattr(refused, "field", "name"), str(refused)))
+        if errors:
+            return self._accounts_page(request, staff, status=400, errors=errors,
+                                       typed_name=name)
+        session.notice = _("{name} can now sign in with the password you gave; ask them to "
+                           "keep it to themselves.").format(name=name)
+        return RedirectResponse("/staff/accounts", 303)
+
+    async def account_switch(self, request: Request) -> Response:
+        """Turn an account off (its sessions end at once) or on again."""
+        staff = admin_of(request)
+        session = _session(request)
+        if request.path_params["switch"] not in ("on", "off"):
+            raise HTTPException(404)
+        form = await self.read(request, session)
+        self.pages.speak(request)
+        name, active = form.get("name", ""), request.path_params["switch"] == "on"
+        try:
+            library.set_account_active(self.ws, name, active, by=staff.name)
+        except UserError as refused:
+            session.notice = str(refused)
+        else:
+            session.notice = (_("{name} can sign in again.") if active
+                              else _("{name} can no longer sign in.")).format(name=name)
+        return RedirectResponse("/staff/accounts", 303)
+
+    def _accounts_page(self, request: Request, staff: library.StaffMember, *,
+                       status: int = 200, errors: list[tuple[str, str]] | None = None,
+                       typed_name: str = "") -> Response:
+        return self.pages.page(request, "staff_accounts.html", status=status, staff=staff,
+                               accounts=library.accounts(self.ws), errors=errors or [],
+                               typed_name=typed_name)
+
+    async def audit(self, request: Request) -> Response:
+        """The latest lines of the audit trail (admins only)."""
+        staff = admin_of(request)
+        self.pages.speak(request)
+        return self.pages.page(request, "staff_audit.html", staff=staff,
+                               lines=library.audit(self.ws, limit=200))
 
     async def requests(self, request: Request) -> Response:
         staff = staff_of(request)

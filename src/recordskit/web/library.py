@@ -28,7 +28,9 @@ __all__ = [
     "ACTING",
     "PUBLIC_PAGES",
     "STUDENT_PAGES",
+    "Account",
     "AgencyInfo",
+    "AuditLine",
     "Choice",
     "Confirmed",
     "Finding",
@@ -44,9 +46,12 @@ __all__ = [
     "UserError",
     "View",
     "Workspace",
+    "accounts",
     "acting_as",
+    "add_account",
     "agencies",
     "appeal",
+    "audit",
     "calendar",
     "check_answers",
     "check_reply",
@@ -73,6 +78,7 @@ __all__ = [
     "rows",
     "save_intake",
     "sending_check",
+    "set_account_active",
     "sign_in",
     "sign_out",
     "staff_member",
@@ -662,6 +668,49 @@ def staff_member(ws: Workspace, token: str) -> StaffMember | None:
 
 def sign_out(ws: Workspace, token: str) -> None:
     service.sign_out(ws.now(), token)
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    admin: bool
+    active: bool
+    locked_until: str
+    """When a locked account may sign in again (UTC), or ""."""
+    role_words: str
+
+
+def accounts(ws: Workspace) -> list[Account]:
+    return [Account(found.name, found.role == "admin", found.active, found.locked_until,
+                    _(service.ROLE_WORDS[found.role]))
+            for found in service.staff_accounts(ws.now())]
+
+
+def add_account(ws: Workspace, name: str, password: str, *, admin: bool, by: str) -> None:
+    """A new staff account; ``UserError`` (its ``field`` named) when refused."""
+    service.add_staff(ws.now(), name, password, admin=admin, by=by)
+
+
+def set_account_active(ws: Workspace, name: str, active: bool, *, by: str) -> None:
+    service.set_staff_active(ws.now(), name, active, by=by)
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    at: str
+    who: str
+    action: str
+    """In the reader's language."""
+    subject: str
+    detail: str
+
+
+def audit(ws: Workspace, *, limit: int = 200) -> list[AuditLine]:
+    """The latest lines of the clinic's audit trail, newest first."""
+    return [AuditLine(line.at.replace("T", " ").rstrip("Z"), line.who,
+                      _(service.ACTION_WORDS[line.action]) if line.action in
+                      service.ACTION_WORDS else line.action, line.subject, line.detail)
+            for line in service.audit_trail(ws.now(), limit=limit)]
 
 
 @dataclass(frozen=True)
