@@ -104,7 +104,8 @@ def test_a_family_on_her_phone_and_staff_at_their_desk(browser: Browser, clinic_
     type_into(page, "#f-requester-email", "rosa@example.org")
     press(page, "main button[type=submit]")
     check_page(page, seen)
-    choose(page, "delivery", "email")
+    # The clinic sends the letter and dates it: she is asked neither how nor when
+    assert page.locator("input[name=delivery], input[name=sent_on]").count() == 0
     press(page, "main button[type=submit]")
     check_page(page, seen)
     screenshot(page, f"clinic-review-{lang}", tmp_path)

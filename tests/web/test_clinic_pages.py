@@ -84,8 +84,14 @@ def test_a_family_fills_her_intake_through_her_link_and_staff_produce_it(clinic:
     assert back.status_code == 200
     kept = intakes.intake_by_link(open_log(_url()), secret, at=datetime.now(UTC))
     assert kept.answers.get("agency") == "bps"
+    sending = again.get("/new/sending")
+    assert 'name="delivery"' not in sending.text and 'name="sent_on"' not in sending.text
     done = fill(again, secret)
     assert done.url.path == "/submitted", done.text[:500]
+    # The day she named is not asked (the clinic dates the letter), and the clinic sends it
+    # the way the directory gives for the agency, whatever the form said
+    sent = intakes.intake_by_link(open_log(_url()), secret, at=datetime.now(UTC)).answers
+    assert (sent["sent_on"], sent["delivery"]) == (today().isoformat(), "email")
     assert "Rosa Díaz" in done.text
     # Submitted once: the interview is closed to the link, which shows only what she sent
     assert again.post("/new/agency", {"agency": "bpd"}).status_code == 403

@@ -326,14 +326,20 @@ class Pages:
         self.speak(request)
         answers = copy.deepcopy(session.answers)
         old_agency = answers.get("agency")
-        _merge(answers, form, FIELDS[name])
+        keys = FIELDS[name]
+        by_clinic: dict[str, Any] = {}
+        if name == "sending" and session.intake:
+            by_clinic = _sent_by_clinic(answers, self.ws)
+            keys = tuple(key for key in keys if key not in by_clinic)
+        _merge(answers, form, keys)
+        answers.update(by_clinic)
         if name == "agency" and old_agency not in (None, answers.get("agency")):
             for key in ("records", "delivery", "send_to"):  # they go with the agency
                 answers.pop(key, None)
             session.done -= {"records", "sending"}
         problems = self.problems(answers, session, name)
         ask_past = False
-        if not problems and name == "sending":
+        if not problems and name == "sending" and not by_clinic:
             request_made, _p = library.check_answers(_final(answers, session), self.ws)
             if request_made is not None:
                 check = library.sending_check(request_made, self.ws)
@@ -417,7 +423,8 @@ class Pages:
             error_of=_errors_by_field(problems), agencies=library.agencies(self.ws),
             agency=agency, student=answers.get("request_type") == "student_records",
             parent=answers.get("requester_role") == "parent", ask_past=ask_past,
-            today=self.ws.today.isoformat(), step=name, pages=_pages(session))
+            today=self.ws.today.isoformat(), step=name, pages=_pages(session),
+            by_clinic=_sent_by_clinic(answers, self.ws) if session.intake else {})
 
     async def privacy(self, request: Request) -> Response:
         session = _session(request)
@@ -965,6 +972,19 @@ def _with_placeholders(answers: dict[str, Any], session: Session, upto: tuple[st
         if not channels and not student:
             trial["send_to"] = PLACEHOLDER_EMAIL
     return trial
+
+
+def _sent_by_clinic(answers: dict[str, Any], ws: library.Workspace) -> dict[str, Any]:
+    """What a clinic decides for a family who fills her request through its link: the day
+    (staff date the letter the day they make it, so hers would only mislead) and, for an
+    agency whose directory entry has a way of sending, that way. She is asked neither."""
+    chosen: dict[str, Any] = {"sent_on": ws.today.isoformat()}
+    if answers.get("request_type") != "student_records":
+        agency = next((a for a in library.agencies(ws) if a.id == answers.get("agency")), None)
+        if agency and agency.channels:
+            chosen["delivery"] = agency.channels[0].value
+            chosen["send_to"] = ""
+    return chosen
 
 
 def _page_of(field_name: str) -> str | None:
