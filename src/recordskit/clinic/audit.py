@@ -19,6 +19,7 @@ ACTION_WORDS: dict[str, str] = {
     "staff turned on": N_("staff turned on"),
     "staff turned off": N_("staff turned off"),
     "link made": N_("link made"),
+    "intake submitted": N_("intake submitted"),
     "intake edited": N_("intake edited"),
     "request produced": N_("request produced"),
     "marked sent": N_("marked sent"),
