@@ -783,3 +783,43 @@ def test_workers_are_forked_with_collection_paused_and_it_resumes(
         gc.unfreeze()
     assert len(_letters(tmp_path / "out")) == 30
     assert before > 0 if frozen_by_the_caller else before == 0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None and not os.environ.get("CI"),
+                    reason="LibreOffice is not installed (CI installs it)")
+def test_batch_pdfs_come_after_their_docx_by_the_one_writer(tmp_path: Path) -> None:
+    """`batch --pdf` makes its PDFs as `new` does (``pdfs_beside``): after the DOCX files,
+    whole, never through a link; a re-run makes the missing ones."""
+    rows = [row(row_id=f"fam-{n}", **{"requester.name": f"Family {n}"}) for n in range(2)]
+    source = write_csv(tmp_path / "in.csv", rows)
+    out = tmp_path / "out"
+    result = run(str(source), "--out", str(out), "--pdf")
+    assert result.exit_code == 0, result.output
+    assert "Wrote 4 PDFs." in result.output
+    for n in range(2):
+        folder = out / f"fam-{n}-bps"
+        text = subprocess.run(["pdftotext", str(folder / "letter.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        assert f"Family {n}" in text
+        assert (folder / "schedule.pdf").read_bytes().startswith(b"%PDF")
+    assert not list(out.rglob("*.tmp"))
+    # A PDF lost since is made again; the others are left as they are
+    kept = (out / "fam-1-bps" / "letter.pdf").stat().st_mtime_ns
+    (out / "fam-0-bps" / "schedule.pdf").unlink()
+    again = run(str(source), "--out", str(out), "--pdf")
+    assert again.exit_code == 0, again.output
+    assert (out / "fam-0-bps" / "schedule.pdf").read_bytes().startswith(b"%PDF")
+    assert (out / "fam-1-bps" / "letter.pdf").stat().st_mtime_ns == kept
+    # A letter planted as a link: its PDF is never made from what it points to, nor is
+    # anything written through it
+    target = tmp_path / "elsewhere.docx"
+    target.write_bytes(b"not the family's letter")
+    (out / "fam-0-bps" / "schedule.pdf").unlink()
+    (out / "fam-0-bps" / "schedule.docx").unlink()
+    (out / "fam-0-bps" / "schedule.docx").symlink_to(target)
+    linked = run(str(source), "--out", str(out), "--pdf")
+    assert linked.exit_code != 0 and "Traceback" not in linked.output
+    assert "the PDFs were not made" in linked.output
+    assert target.read_bytes() == b"not the family's letter"
+    assert not (out / "fam-0-bps" / "schedule.pdf").exists()

@@ -10,12 +10,19 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
 from recordskit.documents.package import package_problem
 from recordskit.errors import FieldError, UserError
-from recordskit.files import LimitError, read_limited, refuse_existing, write_folder
+from recordskit.files import (
+    LimitError,
+    not_regular,
+    read_limited,
+    refuse_existing,
+    write_folder,
+)
 from recordskit.i18n import N_, _
 from recordskit.limits import LIMITS
 
@@ -42,13 +49,44 @@ def write_with_pdfs(folder: Path, files: dict[str, bytes], *, force: bool,
     if not pdf_of:
         return {}
     try:
-        pdfs = to_pdf({name: files[name] for name in pdf_of})
+        made = pdfs_beside([folder], pdf_of)
     except KeyboardInterrupt as stopped:  # Ctrl-C while LibreOffice works: say what is there
         stopped.add_note(f"The other files were written in {folder}; only the PDFs were not "
                          "made.")
         raise
-    write_folder(folder, pdfs, force=True)
-    return pdfs
+    return {path.name: data for path, data in made.items()}
+
+
+def pdfs_beside(folders: Sequence[Path], names: tuple[str, ...], *, chunk: int = 40
+                ) -> dict[Path, bytes]:
+    """A PDF beside each DOCX file ``names`` gives in each folder, already written there (so
+    PDFs always come after their DOCX), made by LibreOffice a chunk of folders per call and
+    written by the one writer (``write_folder``: whole or not at all, never through a link),
+    replacing an older PDF; every PDF written, by its path.
+
+    ``new``, ``followup`` and ``appeal`` ask it for one folder, a batch for all of its rows."""
+    written: dict[Path, bytes] = {}
+    for start in range(0, len(folders), chunk):
+        group = folders[start:start + chunk]
+        documents = {f"{index}-{name}": _written(folder / name)
+                     for index, folder in enumerate(group) for name in names}
+        for name, data in to_pdf(documents).items():
+            index, _, real = name.partition("-")
+            folder = group[int(index)]
+            write_folder(folder, {real: data}, force=True)
+            written[folder / real] = data
+    return written
+
+
+def _written(path: Path) -> bytes:
+    """A document already written in a folder, read as a regular file, never through a link,
+    within the limit of a document."""
+    try:
+        return read_limited(path, LIMITS["template_unpacked_bytes"], follow=False)
+    except OSError as exc:
+        raise UserError(f"{path}: {not_regular(path, exc)}; the PDFs were not made") from None
+    except LimitError as exc:
+        raise UserError(f"{exc}; the PDFs were not made") from None
 
 
 def libreoffice() -> str | None:

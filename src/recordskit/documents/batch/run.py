@@ -28,11 +28,10 @@ from pathlib import Path
 from recordskit.documents.batch.report import BatchReport, RowResult, RowTask
 from recordskit.documents.batch.state import folder_state, row_result
 from recordskit.documents.exports import split_events, wrap_events
-from recordskit.documents.pdf import to_pdf
+from recordskit.documents.pdf import pdfs_beside
 from recordskit.errors import RecordskitError, UserError
 from recordskit.files import (
     LimitError,
-    atomic_write,
     not_regular,
     read_limited,
     write_if_changed,
@@ -370,24 +369,15 @@ def _schedule_ics(folder: str) -> bytes:
 
 
 def _add_pdfs(report: BatchReport, *, chunk: int = 40) -> int:
-    """PDFs of every row's letter and schedule that lacks them (LibreOffice, a chunk per call)."""
+    """PDFs of every row's letter and schedule that lacks them, after their DOCX (the one way
+    ``new`` makes its PDFs too: ``pdfs_beside``)."""
     fresh = {Path(r.folder) for r in report.results
              if r.status in (BatchStatus.PRODUCED, BatchStatus.REWRITTEN)}
     folders = [Path(r.folder) for r in report.results
                if r.status not in (BatchStatus.CHANGED, BatchStatus.FAILED)]
     todo = [f for f in folders if f in fresh or not (f / "letter.pdf").exists()
             or not (f / "schedule.pdf").exists()]
-    made = 0
-    for start in range(0, len(todo), chunk):
-        group = todo[start:start + chunk]
-        documents = {f"{i}-{name}": _written(folder / name)
-                     for i, folder in enumerate(group)
-                     for name in ("letter.docx", "schedule.docx")}
-        for name, data in to_pdf(documents).items():
-            index, _, real = name.partition("-")
-            atomic_write(group[int(index)] / real, data)
-            made += 1
-    return made
+    return len(pdfs_beside(todo, ("letter.docx", "schedule.docx"), chunk=chunk))
 
 
 def _as_logged(results: list[RowResult], log: RequestLog) -> list[RowResult]:
@@ -459,16 +449,5 @@ def batch_id(path: Path) -> str:
     except (OSError, LimitError) as exc:  # read whole a moment ago: changed since
         raise UserError(f"{path}: cannot be read again: {exc}") from None
     return "batch-" + hashlib.sha256(data).hexdigest()[:8]
-
-
-def _written(path: Path) -> bytes:
-    """A document the batch wrote in a row's folder, read as a regular file, never through a
-    link, within the limit of a document."""
-    try:
-        return read_limited(path, LIMITS["template_unpacked_bytes"], follow=False)
-    except OSError as exc:
-        raise UserError(f"{path}: {not_regular(path, exc)}; the PDFs were not made") from None
-    except LimitError as exc:
-        raise UserError(f"{exc}; the PDFs were not made") from None
 
 
