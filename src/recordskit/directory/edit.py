@@ -47,6 +47,13 @@ def _yaml() -> Any:
     return yaml
 
 
+def round_trip(text: str) -> Any:
+    """``text`` (already read and checked as any YAML input is: ``inputfile``) as the editor
+    holds a file: each value with its style, a folded block with its line breaks, its
+    comments, so that a value copied from it into another file is written as it was here."""
+    return _yaml().load(text)
+
+
 @dataclass
 class EditableDirectory:
     """An agencies.yaml opened for changes."""
