@@ -2,9 +2,9 @@
 
 ruamel.yaml's round trip keeps every comment, the order of keys and the formatting of what is
 not changed (a value wrapped by hand over several lines, which ruamel writes on one, is put
-back as it was written); a change that changes nothing leaves the file byte for byte as it was. The result
-is checked with the same rules as ``agencies validate`` before it is written, and written
-atomically, so a wrong edit never reaches the file.
+back as it was written); a change that changes nothing leaves the file byte for byte as it
+was. The result is checked with the same rules as ``agencies validate`` before it is written,
+and written atomically, so a wrong edit never reaches the file.
 """
 
 from __future__ import annotations
