@@ -133,6 +133,52 @@ def test_a_user_copy_is_used_outside_a_checkout_and_updated_three_ways(
     assert "datetime" not in said.output and "{'" not in said.output
 
 
+def test_an_update_takes_the_releases_text_as_the_release_writes_it(
+        tmp_path: Path, outside: Path) -> None:
+    """Volunteer item 17 of #33, "`agencies update` reflows text": a folded block (``>-``) the
+    release changed came into the copy as one line of 200 characters, and so did every folded
+    description of a record or agency the release added; a new comment or a literal block
+    (``|-``) must come as written too. The release's lines are taken as it wraps them."""
+    older = tmp_path / "release-1.yaml"
+    text = FROZEN_AGENCIES.read_text(encoding="utf-8")
+    hours = "Office hours are\n      Monday to Friday, 9 a.m. to 5 p.m."
+    assert text.count(hours) == 1
+    older.write_text(text.replace(hours, "Office hours\n      are not known."),
+                     encoding="utf-8")
+    copy = init_user_copy("1.0", shipped=older)
+    release = text.replace("    records:\n", "    records:\n"
+                           "      - id: volunteer-new-record   # added in release 2\n"
+                           "        title: Records a volunteer just added\n"
+                           "        description: >-\n"
+                           "          Every record a volunteer just added to the catalog, "
+                           "with its attachments, from\n"
+                           "          2014 to 2018, as the Clerk's office keeps it "
+                           "(https://www.boston.gov/departments/city-clerk?\n"
+                           "          id=28038), in the form it holds them, électronique.\n"
+                           "        why: |-\n"
+                           "          Shows that a new record comes in as written.\n"
+                           "          Its second line stays its own.\n", 1)
+    assert release.count("id: volunteer-new-record") == 1
+    shipped_now = tmp_path / "release-2.yaml"
+    shipped_now.write_text(release, encoding="utf-8")
+    done = update_user_copy(shipped=shipped_now)
+    assert "agencies[city-clerk].notes" in done.taken, done
+    assert any("volunteer-new-record" in taken for taken in done.taken), done
+    merged = copy.read_text(encoding="utf-8")
+    for block in (hours, release[release.index("      - id: volunteer-new-record"):
+                                 release.index("Its second line stays its own.\n")]):
+        assert block in merged, block
+    assert max(len(line) for line in merged.splitlines()) <= max(
+        len(line) for line in release.splitlines())
+    assert check_directory(copy)[1] == []
+
+    def by_id(text: str) -> dict[str, Any]:  # a record the release adds comes last
+        return {a["id"]: {**a, "records": {r["id"]: r for r in a.get("records") or []}}
+                for a in yaml.safe_load(text)["agencies"]}
+
+    assert by_id(merged) == by_id(release)
+
+
 def test_an_edit_that_changes_nothing_is_byte_identical_in_questions_too(
         tmp_path: Path, keys: PipeInput, monkeypatch: pytest.MonkeyPatch) -> None:
     import recordskit.cli.app

@@ -1,7 +1,8 @@
 """Every command README.md and CONTRIBUTING.md show is one the command line takes: each line of
 their code blocks that runs recordskit is parsed by the real command group, option by option,
 down to its command (without running it), so a renamed option or a command that no longer
-exists fails here before a newcomer meets it. (What the commands do is tested where each is.)"""
+exists fails here before a newcomer meets it, in the fast subset. tests/test_docs_run.py runs
+every one of them, in a sandbox, and reads back what each made."""
 
 from __future__ import annotations
 
@@ -48,6 +49,32 @@ def shown_commands(document: Path) -> list[str]:
                 words = words[1:]  # RECORDSKIT_DATABASE_URL=… recordskit …
             if words and words[0] in PROGRAMS:
                 found.append(shlex.join(words[1:]))
+    return found
+
+
+def other_commands(document: Path) -> list[str]:
+    """The commands of other programs in a document's code blocks (``pip install …``,
+    ``python3 -m venv …``), one per line or per part of an ``&&`` chain, as shlex words
+    joined: every line of a shell block is a command (data blocks name their language)."""
+    found, inside, shell, pending = [], False, False, ""
+    for line in document.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            inside = not inside
+            shell = inside and line.strip("`").strip() in ("", "sh", "bash", "console")
+            continue
+        if not shell:
+            continue
+        line = pending + line.strip()
+        if line.endswith("\\"):
+            pending = line[:-1] + " "
+            continue
+        pending = ""
+        for part in re.split(r"\s*&&\s*", line):
+            words = shlex.split(part, comments=True)
+            while words and re.fullmatch(r"[A-Z_]+=.*", words[0]):
+                words = words[1:]
+            if words and words[0] not in PROGRAMS:
+                found.append(shlex.join(words))
     return found
 
 

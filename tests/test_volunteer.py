@@ -129,6 +129,31 @@ def test_edit_changes_only_what_it_must(copy: Path) -> None:
     assert clerk.records_officer.email == "clerk@boston.example.gov"
 
 
+def test_edit_leaves_values_wrapped_by_hand_as_they_were(copy: Path) -> None:
+    """Volunteer item 17 of #33, "`agencies update` reflows text": any save (edit, add,
+    update) wrote a value a volunteer had wrapped by hand over two lines, a plain one or a
+    quoted one, on one line, however far it was from the change."""
+    text = copy.read_text(encoding="utf-8")
+    note = ("        note: Superintendent's Circular LGL-03, Public Records Requests (text "
+            "snapshot of Dec 2024)\n")
+    assert text.count(note) == 1
+    text = text.replace(note, note + "          wrapped by hand onto a second line, as "
+                        "volunteers do (https://www.example.org/a/very/long/url?with=query)\n")
+    why = text.index("        why: ")
+    end = text.index("\n", why)
+    quoted = '        why: "Quoted, and wrapped by hand: café,\n          ümlaut and all."'
+    text = text[:why] + quoted + text[end:]
+    copy.write_text(text, encoding="utf-8")
+    before = copy.read_text(encoding="utf-8")
+    result = CliRunner().invoke(cli, ["agencies", "edit", "city-clerk", str(copy), "--set",
+                                      "records_officer.fax=617-635-4999", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert _changed_lines(before, copy.read_text(encoding="utf-8")) == [
+        "+      fax: 617-635-4999"]
+    directory = load_directory(copy)
+    assert directory.agency("city-clerk").records_officer.fax == "617-635-4999"
+
+
 def test_edit_that_breaks_the_file_writes_nothing(copy: Path) -> None:
     before = copy.read_bytes()
     result = CliRunner().invoke(cli, ["agencies", "edit", "bps", str(copy), "--set",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from recordskit.cli.app import cli, console, directory_path, say, workspace_for
+from recordskit.cli.app import cli, console, directory_path, say, today, workspace_for
 from recordskit.service import BatchStatus, UserError
 
 if TYPE_CHECKING:
@@ -67,7 +67,8 @@ def batch(ctx: click.Context, file: Path | None, out: Path | None, check_only: b
     if template_path is not None:
         from recordskit.service import write_template
 
-        write_template(template_path, force=force, directory=load_directory(directory_path(ctx)))
+        write_template(template_path, force=force, directory=load_directory(directory_path(ctx)),
+                       today=today())
         say(f"Wrote {template_path}: fill one row per request, then run "
                    f"recordskit batch {template_path} --out FOLDER")
         return

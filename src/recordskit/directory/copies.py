@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from recordskit import inputfile
-from recordskit.directory.edit import EditableDirectory, styled
+from recordskit.directory.edit import EditableDirectory, round_trip, styled
 from recordskit.directory.load import check_parsed
 from recordskit.errors import DirectoryError, Problem, UserError
 from recordskit.files import atomic_write, refuse_to_replace
@@ -76,7 +76,10 @@ def update_user_copy(*, target: Path | None = None, shipped: Path | None = None)
     base_path = base_file(copy)
     if not copy.is_file() or not base_path.is_file():
         raise UserError(f"{copy}: there is no copy made by `recordskit agencies init` to update")
-    shipped_text, theirs = _read_release(release)
+    shipped_text, _checked = _read_release(release)
+    # What is taken from the release is taken as the release writes it: a folded block keeps
+    # its line breaks (a plain value would be written on one line of up to 4096 characters).
+    theirs = round_trip(shipped_text)
     base, _node = inputfile.read(base_path, DirectoryError, duplicates=False)
     editable = EditableDirectory.open(copy)
     taken: list[str] = []

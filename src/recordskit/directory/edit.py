@@ -1,9 +1,10 @@
 """Changing ``agencies.yaml`` in place, the way a careful volunteer would by hand.
 
 ruamel.yaml's round trip keeps every comment, the order of keys and the formatting of what is
-not changed; a change that changes nothing leaves the file byte for byte as it was. The result
-is checked with the same rules as ``agencies validate`` before it is written, and written
-atomically, so a wrong edit never reaches the file.
+not changed (a value wrapped by hand over several lines, which ruamel writes on one, is put
+back as it was written); a change that changes nothing leaves the file byte for byte as it
+was. The result is checked with the same rules as ``agencies validate`` before it is written,
+and written atomically, so a wrong edit never reaches the file.
 """
 
 from __future__ import annotations
@@ -45,6 +46,13 @@ def _yaml() -> Any:
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap a long line someone wrote on purpose
     return yaml
+
+
+def round_trip(text: str) -> Any:
+    """``text`` (already read and checked as any YAML input is: ``inputfile``) as the editor
+    holds a file: each value with its style, a folded block with its line breaks, its
+    comments, so that a value copied from it into another file is written as it was here."""
+    return _yaml().load(text)
 
 
 @dataclass
@@ -156,7 +164,7 @@ class EditableDirectory:
     def text(self) -> str:
         out = io.StringIO()
         _yaml().dump(self.data, out)
-        return out.getvalue()
+        return _wrapped_as_written(self.original, out.getvalue(), self.path)
 
     def diff(self) -> str:
         """The change as a unified diff of the file (empty when nothing changed)."""
@@ -193,6 +201,48 @@ class EditableDirectory:
                                 "nothing was written. Run the command again")
             atomic_write(self.path, text.encode("utf-8"))
         return True
+
+
+def _wrapped_as_written(original: str, dumped: str, path: Path) -> str:
+    """``dumped``, with every stretch that ruamel only re-wrapped put back as the file wrote it.
+
+    ruamel keeps a block scalar's lines, but writes a plain or quoted value that a volunteer
+    wrapped over several lines on one line, on every save, however far it is from the change.
+    A stretch of lines whose words are the same in both, only the line breaks and indentation
+    differing, is taken from the file as it was, as long as the file still reads exactly as
+    ruamel wrote it (each stretch is tried alone when all at once would not)."""
+    if dumped == original:
+        return dumped
+    old, new = original.splitlines(keepends=True), dumped.splitlines(keepends=True)
+    pieces: list[list[str]] = []
+    rewrapped: dict[int, list[str]] = {}
+    opcodes = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    for tag, old_from, old_to, new_from, new_to in opcodes:
+        if tag == "replace" and ("".join(old[old_from:old_to]).split()
+                                 == "".join(new[new_from:new_to]).split()):
+            rewrapped[len(pieces)] = old[old_from:old_to]
+        pieces.append(new[new_from:new_to])
+    if not rewrapped:
+        return dumped
+    wanted = _read_as(dumped, path)
+    if wanted is None:  # refused by the checks that follow, as ruamel wrote it
+        return dumped
+    every = [rewrapped.get(index, piece) for index, piece in enumerate(pieces)]
+    if _read_as("".join(line for piece in every for line in piece), path) == wanted:
+        return "".join(line for piece in every for line in piece)
+    for index, lines in rewrapped.items():
+        trial = [*pieces[:index], lines, *pieces[index + 1:]]
+        if _read_as("".join(line for piece in trial for line in piece), path) == wanted:
+            pieces = trial
+    return "".join(line for piece in pieces for line in piece)
+
+
+def _read_as(text: str, path: Path) -> Any:
+    """What ``text`` holds, read as any YAML input is (None when it cannot be read)."""
+    try:
+        return inputfile.parse(text, path, DirectoryError, duplicates=False)[0]
+    except (DirectoryError, UserError):
+        return None
 
 
 @contextlib.contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -30,16 +31,20 @@ def append_row(sheet: Worksheet, values: Iterable[object]) -> None:
             cell.quotePrefix = True
 
 
-def write_template(path: Path, *, force: bool = False, directory: Directory | None = None
-                   ) -> None:
+def write_template(path: Path, *, force: bool = False, directory: Directory | None = None,
+                   today: date | None = None) -> None:
     """A spreadsheet with every column and one example row, for clinics to fill in.
 
-    An XLSX also gets a second sheet, ``records``, listing every agency's record ids with their
-    titles (from ``directory``), to copy into the ``records`` column.
+    The example row is sent on ``today`` (by default the real day), so that the row runs as
+    it is on the day the template is made: a fixed day would have passed its response date
+    for everyone who follows the README weeks later. An XLSX also gets a second sheet,
+    ``records``, listing every agency's record ids with their titles (from ``directory``), to
+    copy into the ``records`` column.
     """
+    example = {**EXAMPLE_ROW, "sent_on": (today or date.today()).isoformat()}
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        text = csv_document(COLUMNS, [[EXAMPLE_ROW[column] for column in COLUMNS]])
+        text = csv_document(COLUMNS, [[example[column] for column in COLUMNS]])
         write_file(path, text.encode("utf-8"), force=force)
         return
     if suffix != ".xlsx":
@@ -48,12 +53,12 @@ def write_template(path: Path, *, force: bool = False, directory: Directory | No
     sheet = workbook.active
     sheet.title = "requests"
     append_row(sheet, COLUMNS)
-    append_row(sheet, [EXAMPLE_ROW[column] for column in COLUMNS])
+    append_row(sheet, [example[column] for column in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, column in enumerate(COLUMNS, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = max(14, min(48, len(EXAMPLE_ROW[column]) + 2))
+        sheet.column_dimensions[letter].width = max(14, min(48, len(example[column]) + 2))
         choices = {**{name: ",".join(values) for name, values in CHOICES.items()},
                    "language": ",".join(code for code in languages() if code != "en"),
                    "agency": ",".join(a.id for a in directory.request_targets) if directory
