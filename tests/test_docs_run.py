@@ -61,6 +61,12 @@ NOT_RUN: dict[str, str] = {
     "(tests/test_docs.py::test_readme_commands_match_ci)",
     "pip install '.[web,postgres]'": _INSTALLING + "; the PostgreSQL extra's psycopg is what "
     "test_the_clinic_server_starts_as_shown uses",
+    "systemctl daemon-reload": "needs systemd "
+    "running as the computer's init, which a test has not; test_the_clinic_server_starts_as_"
+    "shown starts the server as the unit `clinic setup` wrote does (its EnvironmentFile as the "
+    "environment, its ExecStart), and tests/test_clinic_setup.py checks that unit is "
+    "deploy/recordskit-clinic.service",
+    "systemctl enable --now recordskit-clinic": "as systemctl daemon-reload",
 }
 
 RUN_BY: dict[str, tuple[str, ...]] = {
@@ -92,8 +98,9 @@ RUN_BY: dict[str, tuple[str, ...]] = {
     "test_serve_without_a_browser_prints_its_address":
         ("serve --no-browser --port 8765 --out requests",),
     "test_the_clinic_server_starts_as_shown": (
-        "--database '$RECORDSKIT_DATABASE_URL' serve --clinic --public-host "
-        "records.example-clinic.org --out /var/lib/recordskit/requests",),
+        "--database postgresql://clinic:PASSWORD@127.0.0.1/records clinic setup "
+        "/etc/recordskit/clinic.env --public-host records.example-clinic.org --admin 'Ana Lima' "
+        "--unit /etc/systemd/system/recordskit-clinic.service",),
     "test_the_interview_in_a_terminal": ("new", "new --out my-request", "new --lang es"),
     "test_agencies_edit_and_add_by_answering_questions": ("agencies edit ID", "agencies add"),
     "test_logging_a_reply_by_answering_its_question": ("log 3f9a2c81 reply reply.eml",),
@@ -349,12 +356,21 @@ def _stop(process: subprocess.Popen[str]) -> None:
         process.wait(10)
 
 
+SETUP_SHOWN = (
+    "--database postgresql://clinic:PASSWORD@127.0.0.1/records clinic setup "
+    "/etc/recordskit/clinic.env --public-host records.example-clinic.org --admin 'Ana Lima' "
+    "--unit /etc/systemd/system/recordskit-clinic.service")
+
+
 @pytest.mark.slow
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(180)
 def test_the_clinic_server_starts_as_shown(tmp_path: Path) -> None:
-    """The README's clinic server, on a PostgreSQL database of its own (the suite's test
-    server). Two words are the test's: the requests folder (/var/lib is not the test's to
-    write) and `--port` (the command's default, 8765, may be taken on a shared machine)."""
+    """The README's clinic setup, on a PostgreSQL database of its own (the suite's test
+    server), then its server started the way the unit it wrote starts it: systemd's
+    environment read from the settings file, and the unit's own command. The words that are the
+    test's: the paths under /etc and /var/lib (not the test's to write), the password from
+    standard input, the system account (`nobody`, since the test makes none), and the port
+    (8765 may be taken on a shared machine)."""
     if not POSTGRES_URL:
         if os.environ.get("CI"):
             pytest.fail("CI must run this: RECORDSKIT_TEST_POSTGRES_URL is unset")
@@ -369,45 +385,52 @@ def test_the_clinic_server_starts_as_shown(tmp_path: Path) -> None:
         admin.execute(f'CREATE DATABASE "{name}"')
     url = postgres_database(name)
     port = _free_port()
-    box.placeholders.update({"$RECORDSKIT_DATABASE_URL": url,  # as the shell expands it
-                             "/var/lib/recordskit/requests": str(tmp_path / "requests")})
-    # An account first, as the README's next lines make one.
-    ok(box.call("--database", url, "staff", "add", "Ana Lima", "--admin", "--password-stdin",
-                stdin="a long clinic password 7\n"))
-    shown = ("--database '$RECORDSKIT_DATABASE_URL' serve --clinic --public-host "
-             "records.example-clinic.org --out /var/lib/recordskit/requests")
-    process = subprocess.Popen([str(INSTALLED), *box.words(shown), "--port", str(port)],
-                               cwd=box.cwd, env=box.environment(None, {
-                                   "RECORDSKIT_DATABASE_URL": url}),
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    settings, unit = tmp_path / "etc" / "clinic.env", tmp_path / "systemd" / "clinic.service"
+    box.placeholders.update({"postgresql://clinic:PASSWORD@127.0.0.1/records": url,
+                             "/etc/recordskit/clinic.env": str(settings),
+                             "/etc/systemd/system/recordskit-clinic.service": str(unit)})
     try:
-        printed = _started(process, "Ctrl-C")
-        assert f"port {port}, for records.example-clinic.org" in printed, printed
-        assert "no PostgreSQL log is set" not in printed
-        base = f"http://127.0.0.1:{port}"
-        proxy = {"Host": "records.example-clinic.org", "X-Forwarded-Proto": "https"}
-        # Its cookies are Secure: the test hands them back itself, as the browser does
-        # behind the clinic's HTTPS proxy.
-        with httpx.Client(base_url=base, headers=proxy) as browser:
-            first = browser.get("/staff")
-            assert first.status_code == 303 and first.headers["location"] == "/staff/signin"
-            page = browser.get("/staff/signin")
-            assert page.status_code == 200 and "<html lang=" in page.text
-            cookie = page.headers["set-cookie"].split(";")[0]
-            csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
-            assert csrf, page.text
-            signed = browser.post("/staff/signin", headers={"Cookie": cookie}, data={
-                "csrf": csrf.group(1), "name": "Ana Lima",
-                "password": "a long clinic password 7"})
-            assert signed.status_code == 303, signed.text  # the account in the database
-            staff = browser.get("/staff", headers={
-                "Cookie": signed.headers["set-cookie"].split(";")[0]})
-            assert staff.status_code == 200 and "Ana Lima" in staff.text
-        assert httpx.get(f"{base}/staff/signin", headers={"Host": "elsewhere.example.org"}
-                         ).status_code == 400  # another name gets 400
-        assert (tmp_path / "requests").is_dir()
+        said = ok(box.call(*box.words(SETUP_SHOWN), "--password-stdin", "--user", "nobody",
+                           "--out", str(tmp_path / "requests"), "--port", str(port),
+                           stdin="a long clinic password 7\n"))
+        assert "Added Ana Lima (admin)" in said and "systemctl enable --now" in said
+        # As systemd runs it: the settings file as the environment, the unit's command
+        environment = dict(line.split("=", 1) for line in settings.read_text().splitlines()
+                           if line and not line.startswith("#"))
+        command = re.search(r"^ExecStart=(.+)$", unit.read_text(), re.MULTILINE)
+        assert command and f"EnvironmentFile={settings}" in unit.read_text()
+        process = subprocess.Popen(shlex.split(command.group(1)), cwd=box.cwd,
+                                   env=box.environment(None, environment),
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            printed = _started(process, "Ctrl-C")
+            assert f"port {port}, for records.example-clinic.org" in printed, printed
+            assert "no PostgreSQL log is set" not in printed
+            base = f"http://127.0.0.1:{port}"
+            proxy = {"Host": "records.example-clinic.org", "X-Forwarded-Proto": "https"}
+            # Its cookies are Secure: the test hands them back itself, as the browser does
+            # behind the clinic's HTTPS proxy.
+            with httpx.Client(base_url=base, headers=proxy) as browser:
+                first = browser.get("/staff")
+                assert first.status_code == 303 and first.headers["location"] == "/staff/signin"
+                page = browser.get("/staff/signin")
+                assert page.status_code == 200 and "<html lang=" in page.text
+                cookie = page.headers["set-cookie"].split(";")[0]
+                csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+                assert csrf, page.text
+                signed = browser.post("/staff/signin", headers={"Cookie": cookie}, data={
+                    "csrf": csrf.group(1), "name": "Ana Lima",
+                    "password": "a long clinic password 7"})
+                assert signed.status_code == 303, signed.text  # the admin setup made
+                staff = browser.get("/staff", headers={
+                    "Cookie": signed.headers["set-cookie"].split(";")[0]})
+                assert staff.status_code == 200 and "Ana Lima" in staff.text
+            assert httpx.get(f"{base}/staff/signin", headers={"Host": "elsewhere.example.org"}
+                             ).status_code == 400  # another name gets 400
+            assert (tmp_path / "requests").is_dir()
+        finally:
+            _stop(process)
     finally:
-        _stop(process)
         with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     box.done()
