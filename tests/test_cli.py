@@ -260,3 +260,24 @@ def test_ctrl_c_while_the_pdfs_are_made_says_what_was_written(tmp_path: Path, an
     assert stderr.strip().splitlines()[-1] == (
         f"Cancelled. The other files were written in {out}; only the PDFs were not made."), stderr
     assert (out / "letter.docx").is_file() and not (out / "letter.pdf").exists()
+
+
+@pytest.mark.parametrize(("given", "period"), [
+    ({"date_from": "2019-01-01"}, "from January 1, 2019 to the date of this request"),
+    ({"date_to": "2013-06-30"}, "through June 30, 2013"),
+    ({"date_to": "2016-06-30"}, "from January 1, 2014 through June 30, 2016"),
+    ({"date_from": "2016-01-01"}, "from January 1, 2016 through December 31, 2018"),
+    ({}, "from January 1, 2014 through December 31, 2018"),
+])
+def test_a_period_the_family_gives_is_never_turned_backwards(
+        tmp_path: Path, answers: Answers, given: dict[str, str], period: str) -> None:
+    """The catalog's usual period fills an end the family leaves open only where the period
+    stays in order (the clinic's trial: from 2019 "through December 31, 2018")."""
+    data = answers(agency="bps", records=["school-police-reports-shared-with-bric"],
+                   other_records="", **given)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["new", "--answers", str(_answers_file(tmp_path, data)),
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(docx_text(out / "letter.docx").split())
+    assert f"Period: {period}" in text

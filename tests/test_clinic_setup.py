@@ -264,3 +264,17 @@ def test_the_server_starts_from_the_settings(configured: Path, how: str) -> None
     finally:
         process.terminate()
         process.wait(10)
+
+
+@ON_POSTGRES
+def test_setting_up_again_names_the_first_admin_and_what_differs(url: str,
+                                                                 tmp_path: Path) -> None:
+    assert setup(url, tmp_path).exit_code == 0
+    other = CliRunner().invoke(cli, [
+        "--database", url, "clinic", "setup", str(tmp_path / "etc" / "clinic.env"),
+        "--public-host", "records.example-clinic.org", "--admin", "Ana M. Lima",
+        "--password-stdin", "--out", str(tmp_path / "requests")], input=PASSWORD + "\n")
+    assert other.exit_code == 1 and "already has its admin (Ana Lima)" in other.output
+    assert [p.name for p in accounts.staff_list(open_log(url))] == ["Ana Lima"]
+    moved = setup(url, tmp_path, "--port", "9000", given="")
+    assert moved.exit_code == 1 and "(RECORDSKIT_PORT)" in moved.output

@@ -82,6 +82,9 @@ def test_a_family_fills_her_intake_through_her_link_and_staff_produce_it(clinic:
     again = browser(clinic)
     back = again.get(f"/i/{secret}")
     assert back.status_code == 200
+    # Where she stopped, told that her answers are kept
+    assert back.url.path == "/new/records", back.url
+    assert "Sus respuestas hasta ahora están guardadas" in back.text
     kept = intakes.intake_by_link(open_log(_url()), secret, at=datetime.now(UTC))
     assert kept.answers.get("agency") == "bps"
     sending = again.get("/new/sending")
@@ -94,7 +97,11 @@ def test_a_family_fills_her_intake_through_her_link_and_staff_produce_it(clinic:
     assert (sent["sent_on"], sent["delivery"]) == (today().isoformat(), "email")
     assert "Rosa Díaz" in done.text
     # Submitted once: the interview is closed to the link, which shows only what she sent
-    assert again.post("/new/agency", {"agency": "bpd"}).status_code == 403
+    closed = again.post("/new/agency", {"agency": "bpd"})
+    assert closed.url.path == "/submitted" and "Rosa Díaz" in closed.text
+    assert again.get("/new").url.path == "/submitted"
+    assert intakes.intake_by_link(open_log(_url()), secret, at=datetime.now(UTC)
+                                  ).answers["agency"] == "bps"
     assert browser(clinic).get(f"/i/{secret}").url.path == "/submitted"
     # Staff review it and produce the letter, recorded by the staff member's name
     staff = staff_member(clinic)
@@ -329,3 +336,64 @@ def test_admins_manage_accounts_and_read_the_trail_and_staff_cannot(clinic: Any)
     assert trail.status_code == 200 and "cuenta del personal desactivada" in trail.text
     assert "staff added" in admin.get("/staff/audit").text
     assert "staff turned off" in admin.get("/staff/audit").text
+
+
+def _submitted(answers: dict[str, Any], language: str = "") -> str:
+    """An intake a family submitted with these answers (through the library, as her link's
+    pages do); its id."""
+    from recordskit.service import Workspace as Service
+
+    log = open_log(_url())
+    secret = link(language)
+    intakes.save_answers(log, secret, answers, at=datetime.now(UTC))
+    intakes.submit(log, secret, Service(database_url=_url()).directory, at=datetime.now(UTC))
+    return _id_of(log, secret)
+
+
+ANSWERS: dict[str, Any] = {
+    "agency": "bpd", "records": ["ice-requests-and-responses"], "other_records": "",
+    "requester": {"name": "Boston Family Clinic", "email": "clinic@example.org"},
+    "delivery": "mail", "sent_on": "2026-06-12", "fee_waiver": "none", "max_fee": 0,
+    "format": "electronic"}
+
+
+def test_what_the_clinics_trial_found(clinic: Any, requests_folder: Path) -> None:
+    """A family's summary in her language whoever produces it; two families with the same
+    answers never made one request; personal details flagged in the queue and never made in
+    a batch; a family's link always https."""
+    from tests.conftest import docx_text
+
+    log = open_log(_url())
+    first = _submitted({**ANSWERS, "language": "es"}, "es")
+    second = _submitted({**ANSWERS, "language": "es"}, "es")
+    child = _submitted({**ANSWERS, "records": [],
+                        "other_records": "Reports about my son Juan Pérez Rodríguez"})
+    staff = staff_member(clinic)
+    queue = staff.get("/staff")
+    assert queue.text.count("The privacy check found personal details") == 1
+    assert "BPD" in queue.text and "Español" in queue.text
+    done = staff.post("/staff/produce", {"intakes": [first, second, child]})
+    assert done.status_code == 200, done.text[:800]
+    made = intakes.intake_by_id(log, first)
+    assert made.status == "produced"
+    logged = Workspace(database_url=_url()).log.get(made.request_id)
+    # Her summary in Spanish, though staff produced it on English pages
+    summary = docx_text(Path(logged.folder) / "summary.docx")
+    assert "Su solicitud" in summary, summary[:300]
+    # The same letter is never made twice, nor moved to another folder
+    assert f"Intake {second}" in done.text and "asks exactly what request" in done.text
+    assert intakes.intake_by_id(log, second).status == "submitted"
+    assert Workspace(database_url=_url()).log.get(made.request_id).folder == logged.folder
+    # A child's name: named, and left for staff to produce from its own page
+    assert f"Intake {child}: the privacy check found personal details" in done.text
+    assert intakes.intake_by_id(log, child).status == "submitted"
+    page = staff.get(f"/staff/intakes/{child}")
+    assert "Juan Pérez Rodríguez" in page.text and "<li>: " not in page.text
+    # The produced page leads back to each intake, to mark it sent
+    assert f'href="/staff/intakes/{first}"' in done.text
+    # A link is https, whether or not the proxy said so
+    made_link = staff.client.post("/staff/links", data={
+        "csrf": re.search(r'name="csrf" value="([^"]+)"', queue.text).group(1),
+        "language": "es", "days": "14", "label": ""},
+        headers={"X-Forwarded-Proto": "http"})
+    assert re.search(r'value="https://[^"]+/i/[\w-]{40,}"', made_link.text), made_link.text[-800:]

@@ -200,6 +200,14 @@ def edit_answers(log: RequestLog, intake_id: str, answers: Mapping[str, Any], *,
                           "can be edited").format(id=intake_id))
 
 
+def same_request(intake_id: str, request_id: str, folder: str) -> UserError:
+    return UserError(_("intake {id} asks exactly what request {request} asks (the same answers, "
+                       "sent the same day), whose letter is in {folder}; it was not made "
+                       "again. Send that one letter, or correct this intake's answers (the "
+                       "family's own name, say) to make its own").format(
+                           id=intake_id, request=request_id, folder=folder))
+
+
 def intake_not_waiting(intake_id: str) -> UserError:
     return UserError(_("intake {id} is not waiting for review; it was not produced again")
                      .format(id=intake_id))

@@ -22,6 +22,7 @@ from recordskit.models import (
     ExemptionAsk,
     LoggedEvent,
     PrecedentSource,
+    RecordType,
     Request,
     events_of,
 )
@@ -135,12 +136,25 @@ def _period(start: date | None, end: date | None) -> str:
     return ""
 
 
+def _record_period(request: Request, record: RecordType) -> tuple[date | None, date | None]:
+    """The period asked of one catalog record: the request's own dates, each end the request
+    leaves open taken from the record's usual period only where that keeps the period in
+    order (a family asking from 2019 on, of a record the catalog dates 2014 to 2018, asks
+    from 2019 to the date of the request, never from 2019 through 2018)."""
+    start = request.date_from or record.date_from
+    if request.date_to and start and start > request.date_to:
+        start = None
+    end = request.date_to or record.date_to
+    if request.date_from and end and end < request.date_from:
+        end = None
+    return start, end
+
+
 def _items(request: Request, agency: Agency) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for record_id in request.records:
         record = agency.record(record_id)
-        start = request.date_from or record.date_from
-        end = request.date_to or record.date_to
+        start, end = _record_period(request, record)
         items.append({"number": len(items) + 1, "title": record.title,
                       "description": record.description, "period": _period(start, end),
                       "asks": [_ask(anticipated) for anticipated in record.exemptions],

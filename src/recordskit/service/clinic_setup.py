@@ -73,11 +73,27 @@ def _account(user: str) -> tuple[int, int]:
     return found.pw_uid, found.pw_gid
 
 
-def _refuse_differing(path: Path, same: bool, replace: bool) -> None:
+def _refuse_differing(path: Path, same: bool, replace: bool, text: str = "") -> None:
     if path.exists() and not same and not replace:
-        raise OutputExistsError(_("{path}: already exists and says something else; nothing "
-                                  "was changed. Allow replacing it (--replace) to write it "
-                                  "again").format(path=path))
+        differing = _differing_keys(path, text) if text else []
+        raise OutputExistsError(_("{path}: already exists and says something else{which}; "
+                                  "nothing was changed. Allow replacing it (--replace) to write "
+                                  "it again").format(
+                                      path=path, which=f" ({', '.join(differing)})"
+                                      if differing else ""))
+
+
+def _differing_keys(path: Path, text: str) -> list[str]:
+    """The keys whose lines differ between a settings file and ``text``."""
+    def lines(content: str) -> dict[str, str]:
+        return dict(line.split("=", 1) for line in content.splitlines()
+                    if "=" in line and not line.startswith("#"))
+    try:
+        old = lines(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return []
+    new = lines(text)
+    return [key for key in dict.fromkeys([*new, *old]) if old.get(key) != new.get(key)]
 
 
 def setup_clinic(settings: ClinicSettings, config: Path, *, admin_name: str,
@@ -88,7 +104,7 @@ def setup_clinic(settings: ClinicSettings, config: Path, *, admin_name: str,
     when the admin's account is to be made (a re-run asks nothing)."""
     text = settings_text(settings, written_on=today)
     same_config = _same_settings(config, text)
-    _refuse_differing(config, same_config, replace)
+    _refuse_differing(config, same_config, replace, text)
     unit_content = ""
     same_unit = False
     if unit is not None:
@@ -107,6 +123,13 @@ def setup_clinic(settings: ClinicSettings, config: Path, *, admin_name: str,
     if name in existing and existing[name].role != Role.ADMIN:
         raise FieldError(_("{name} already has a staff account that is not an admin's; name "
                            "another admin").format(name=repr(name)), field="admin")
+    admins = [person.name for person in existing.values() if person.role == Role.ADMIN]
+    if name not in existing and admins:
+        # Setting up again names the first admin; more are added as such, on purpose
+        raise FieldError(_("the clinic already has its admin ({names}); setting up again "
+                           "names one of them. Add another admin on the Accounts page, or "
+                           "with staff add NAME --admin").format(names=", ".join(admins)),
+                         field="admin")
     password = ""
     if name not in existing:
         password = admin_password()

@@ -179,7 +179,8 @@ def create_app(config: WebConfig) -> Guard:
         lang = accepted_language(_header(scope, "accept-language"))
         set_language(lang)  # before the words are chosen
         response = site.render("error.html", lang, status=status, bare=True,
-                               title=_error_title(status), message=_error_message(status))
+                               title=_error_title(status),
+                               message=_error_message(status, clinic=config.clinic))
         return bytes(response.body), "text/html; charset=utf-8"
 
     if config.clinic:
@@ -221,7 +222,10 @@ def _error_title(status: int) -> str:
             413: _("What you sent is too long")}.get(status, _("Something went wrong"))
 
 
-def _error_message(status: int) -> str:
+def _error_message(status: int, *, clinic: bool = False) -> str:
+    if clinic and status in (400, 403):  # no address was printed to a family or to staff
+        return _("A family: open the link the clinic gave you again. Staff: sign in again "
+                 "at the clinic's address, followed by /staff.")
     return {400: _("Open recordskit at the address it printed when it started."),
             403: _("Open recordskit at the address it printed when it started: it has a key "
                    "in it. If you used this page before, the page was closed or it timed out: "
@@ -264,7 +268,7 @@ class Pages:
         set_language(lang)  # before the words are chosen
         return self.site.render("error.html", lang, status=status, session=session,
                                 bare=session is None, title=_error_title(status),
-                                message=_error_message(status))
+                                message=_error_message(status, clinic=self.site.config.clinic))
 
     # -- start -------------------------------------------------------------------------------
 

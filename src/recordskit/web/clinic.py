@@ -88,6 +88,10 @@ class ClinicGate:
                 await self.app(scope, receive, send)
             return
         if session.intake and FAMILY_PATHS.fullmatch(path):
+            if path.startswith("/new") and not library.intake_open(self.ws, session.intake):
+                # Sent (or no longer open): what she sent, never the interview again
+                await RedirectResponse("/submitted", 303)(scope, receive, send)
+                return
             await self.app(scope, receive, send)
             return
         if path == "/":
@@ -144,15 +148,23 @@ class ClinicPages:
                                    message=_("It may have expired, or been mistyped. Ask the "
                                              "clinic for a new link."))
         if session.intake != secret:  # a new family on this browser: nothing of the last
-            session.answers, session.done, session.kept = dict(found.answers), set(), set()
+            session.answers, session.kept = dict(found.answers), set()
+            session.done = library.answered_pages(found.answers)
             session.requests, session.reply, session.staff_token = [], None, ""
             session.intake = secret
+            if session.done and found.status == "open":
+                set_language(session.language or found.language or "en")  # hers, as shown
+                session.notice = _("Your answers so far are kept: go on where you stopped.")
         session.language = session.language or found.language
         if found.status != "open":
             return RedirectResponse("/submitted", 303)
         if not session.language:
             return RedirectResponse("/language", 303)
-        return RedirectResponse("/new", 303)
+        pages = library.interview_pages(session.answers)
+        if not session.done:
+            return RedirectResponse("/new", 303)
+        following = next((page for page in pages if page not in session.done), "review")
+        return RedirectResponse(f"/new/{following}", 303)
 
     async def submitted(self, request: Request) -> Response:
         """What she submitted, and what happens next, until her link expires."""
@@ -205,8 +217,18 @@ class ClinicPages:
     async def home(self, request: Request) -> Response:
         staff = staff_of(request)
         self.pages.speak(request)
-        return self.pages.page(request, "staff_home.html", staff=staff,
-                               queue=library.intake_queue(self.ws), errors=[], made=None)
+        return self._home(request, staff)
+
+    def _home(self, request: Request, staff: library.StaffMember, *, status: int = 200,
+              errors: list[tuple[str, str]] | None = None, made: Any = None, link: str = ""
+              ) -> Response:
+        """The queue, each intake with what the privacy check found in it."""
+        queue = library.intake_queue(self.ws)
+        flagged = {item.id for item in queue if library.intake_findings(self.ws, item.answers)}
+        return self.pages.page(request, "staff_home.html", status=status, staff=staff,
+                               queue=queue, flagged=flagged, errors=errors or [], made=made,
+                               link=link, agencies={a.id: a.short_name
+                                                    for a in library.agencies(self.ws)})
 
     async def make_link(self, request: Request) -> Response:
         staff = staff_of(request)
@@ -221,17 +243,15 @@ class ClinicPages:
         if not (days.isdigit() and 1 <= int(days) <= 90):
             errors.append(("days", _("Give a number of days from 1 to 90")))
         if errors:
-            return self.pages.page(request, "staff_home.html", status=400, staff=staff,
-                                   queue=library.intake_queue(self.ws), errors=errors,
-                                   made=None)
+            return self._home(request, staff, status=400, errors=errors)
         token, made = library.make_link(self.ws, by=staff.name,
                                         language="" if language == "en" else language,
                                         label=form.get("label", "").strip()[:200],
                                         days=int(days))
-        return self.pages.page(request, "staff_home.html", staff=staff, errors=[],
-                               queue=library.intake_queue(self.ws), made=made,
-                               # As the browser reached this server (behind the proxy: https)
-                               link=f"{request.base_url}i/{token}")
+        # Under the name the browser reached, and always https: the server only ever answers
+        # behind the clinic's HTTPS proxy, whether or not it says so (X-Forwarded-Proto)
+        base = request.base_url.replace(scheme="https")
+        return self._home(request, staff, made=made, link=f"{base}i/{token}")
 
     async def intake(self, request: Request) -> Response:
         staff = staff_of(request)
@@ -279,8 +299,15 @@ class ClinicPages:
             return RedirectResponse("/staff", 303)
         made, refused = [], []
         for intake_id in dict.fromkeys(chosen):
+            found = library.intake(self.ws, intake_id)
+            if found is not None and library.intake_findings(self.ws, found.answers):
+                refused.append(_("Intake {id}: the privacy check found personal details in "
+                                 "it. Open it, read them with the family, and produce it from "
+                                 "its own page.").format(id=intake_id))
+                continue
             try:
-                made.append(library.produce_intake(self.ws, intake_id, by=staff.name))
+                made.append((intake_id, library.produce_intake(self.ws, intake_id,
+                                                               by=staff.name)))
             except (InputFileError, UserError) as problem:
                 refused.append(_("Intake {id}: {problem}").format(id=intake_id,
                                                                   problem=problem))

@@ -50,6 +50,7 @@ __all__ = [
     "acting_as",
     "add_account",
     "agencies",
+    "answered_pages",
     "appeal",
     "audit",
     "calendar",
@@ -62,6 +63,8 @@ __all__ = [
     "followup",
     "intake",
     "intake_by_link",
+    "intake_findings",
+    "intake_open",
     "intake_queue",
     "interview_pages",
     "log_confirmed",
@@ -743,6 +746,12 @@ def intake_by_link(ws: Workspace, secret: str) -> IntakeInfo | None:
         return None
 
 
+def intake_open(ws: Workspace, secret: str) -> bool:
+    """Whether a family's link still takes answers (open, not yet submitted, not expired)."""
+    found = intake_by_link(ws, secret)
+    return found is not None and found.status == "open"
+
+
 def save_intake(ws: Workspace, secret: str, answers: Mapping[str, Any]) -> bool:
     """Keep the family's answers so far; False when the link no longer takes them."""
     try:
@@ -782,6 +791,13 @@ def intake(ws: Workspace, intake_id: str) -> IntakeInfo | None:
         return None
 
 
+def intake_findings(ws: Workspace, answers: Mapping[str, Any]) -> list[Finding]:
+    """The personal details the privacy check finds in an intake's answers (none while they do
+    not make a request yet)."""
+    made, _problems = check_answers(answers, ws)
+    return findings(made, ws) if made is not None else []
+
+
 def edit_intake(ws: Workspace, intake_id: str, answers: Mapping[str, Any]) -> None:
     """Put a staff member's corrected answers back into a submitted intake (recorded as the
     staff member the pages act for)."""
@@ -790,6 +806,18 @@ def edit_intake(ws: Workspace, intake_id: str, answers: Mapping[str, Any]) -> No
 
 PUBLIC_PAGES = ("agency", "records", "requester", "sending")
 STUDENT_PAGES = ("student", "requester", "sending")
+
+
+_ANSWERED_BY = {"agency": ("agency",), "records": ("records", "other_records"),
+                "student": ("student",), "requester": ("requester",),
+                "sending": ("fee_waiver", "format")}
+
+
+def answered_pages(answers: Mapping[str, Any]) -> set[str]:
+    """The interview's pages whose answers are there already (a family back through her
+    link, staff correcting an intake): each is still checked again before the letter."""
+    return {page for page in interview_pages(answers)
+            if any(answers.get(key) for key in _ANSWERED_BY[page])}
 
 
 def interview_pages(answers: Mapping[str, Any]) -> tuple[str, ...]:
