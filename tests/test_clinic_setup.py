@@ -212,6 +212,10 @@ def test_every_command_takes_the_settings_file(configured: Path, url: str) -> No
     assert purged.exit_code == 0, purged.output
     [purge] = [e for e in entries(open_log(url)) if e.action == "intakes purged"]
     assert "30" in purge.detail and "365" in purge.detail
+    # The commands it prints reach the same log: they carry the settings file
+    empty = CliRunner().invoke(cli, ["--config", str(configured), "status"],
+                               env={"COLUMNS": "300"})
+    assert f"recordskit --config {configured} status --all" in empty.output, empty.output
     unset = CliRunner().invoke(cli, ["--database", url, "clinic", "purge"])
     assert unset.exit_code == 1 and "--config FILE" in unset.output
 

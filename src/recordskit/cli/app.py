@@ -260,7 +260,7 @@ def cli(ctx: click.Context, agencies_path: Path | None, database_url: str | None
         settings = read_settings(config_path)
         database_url = database_url or settings.database_url
     ctx.obj = {"agencies_path": agencies_path, "database_url": database_url,
-               "clinic_settings": settings}
+               "clinic_settings": settings, "config_path": config_path}
 
 
 def clinic_settings(ctx: click.Context) -> ClinicSettings | None:
@@ -295,11 +295,21 @@ def _request_language(ctx: click.Context, args: list[str]) -> str:
         return ""
 
 
-@functools.cache
 def invoked_as() -> str:
     """How the person started recordskit, so that the commands it prints run as printed:
     ``recordskit`` when that is the command on PATH, else the path as typed
-    (``.venv/bin/recordskit`` after the quick start, without an activated environment)."""
+    (``.venv/bin/recordskit`` after the quick start, without an activated environment); with
+    the clinic's settings file when one was given (``--config``), so that a printed command
+    reaches the same log."""
+    program = _program()
+    context = click.get_current_context(silent=True)
+    root = context.find_root().obj if context is not None else None
+    config = root.get("config_path") if isinstance(root, dict) else None
+    return f"{program} --config {shlex.quote(str(config))}" if config else program
+
+
+@functools.cache
+def _program() -> str:
     typed = sys.argv[0] if sys.argv else ""
     if Path(typed).name != "recordskit":  # python -m recordskit, or a test's runner
         return "recordskit"

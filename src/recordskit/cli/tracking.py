@@ -117,8 +117,8 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
         say(_("Warning: {problem}, such as: {command}").format(
             problem=why, command=f"{invoked_as()} --agencies FILE status"), err=True)
     if not report.rows:
-        say(_("No open requests match. `recordskit new` makes one; `recordskit status --all` "
-              "lists closed ones too."))
+        say(_("No open requests match. `{new}` makes one; `{every}` lists closed ones too.")
+            .format(new=f"{invoked_as()} new", every=f"{invoked_as()} status --all"))
         return
     from rich.table import Table
 
