@@ -238,3 +238,13 @@ def test_the_clinic_commands_from_account_to_produced_request(
 
 def input_line(text: str) -> str:
     return text + "\n"
+
+
+def test_a_name_is_one_account_whatever_its_case_and_spaces(log: RequestLog) -> None:
+    accounts.add_staff(log, "Ben Ortiz", PASSWORD, by="admin", at=T0)
+    with pytest.raises(FieldError, match="already a staff account"):
+        accounts.add_staff(log, "ben ortiz", PASSWORD, by="admin", at=T0)
+    # As typed on a phone: another case, a space too many; recorded by the account's name
+    session = accounts.sign_in(log, " ben  ORTIZ ", PASSWORD, at=T0)
+    assert session.staff.name == "Ben Ortiz"
+    assert [e.who for e in entries(log) if e.action == "signed in"] == ["Ben Ortiz"]

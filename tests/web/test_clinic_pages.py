@@ -91,6 +91,7 @@ def test_a_family_fills_her_intake_through_her_link_and_staff_produce_it(clinic:
     assert 'name="delivery"' not in sending.text and 'name="sent_on"' not in sending.text
     done = fill(again, secret)
     assert done.url.path == "/submitted", done.text[:500]
+    assert "UTC" not in done.text  # the link's last day on Boston's clocks
     # The day she named is not asked (the clinic dates the letter), and the clinic sends it
     # the way the directory gives for the agency, whatever the form said
     sent = intakes.intake_by_link(open_log(_url()), secret, at=datetime.now(UTC)).answers
@@ -397,3 +398,13 @@ def test_what_the_clinics_trial_found(clinic: Any, requests_folder: Path) -> Non
         "language": "es", "days": "14", "label": ""},
         headers={"X-Forwarded-Proto": "http"})
     assert re.search(r'value="https://[^"]+/i/[\w-]{40,}"', made_link.text), made_link.text[-800:]
+
+
+def test_moments_are_shown_on_bostons_clocks() -> None:
+    from recordskit.web.library import moment_words
+
+    # Eastern standard time in December (UTC-5), daylight time in July (UTC-4)
+    assert moment_words("2026-12-21T22:45:30Z").endswith(", 17:45")
+    assert moment_words("2026-07-01T03:30:00Z").endswith(", 23:30")
+    assert "2026" in moment_words("2026-07-01T03:30:00Z")
+    assert "June 30" in moment_words("2026-07-01T03:30:00Z")  # the day before, there

@@ -110,8 +110,9 @@ def add_staff(log: RequestLog, name: str, password: str, *, role: Role = Role.ST
     hashed = _hasher().hash(password)
     log.create()
     [added, _audit] = log.write([
+        # One account a name, whatever its case: sign-in finds it in any case
         ("INSERT INTO staff (name, password_hash, role, created_at) SELECT ?, ?, ?, ? "
-         "WHERE NOT EXISTS (SELECT 1 FROM staff WHERE name = ?)",
+         "WHERE NOT EXISTS (SELECT 1 FROM staff WHERE lower(name) = lower(?))",
          [name, hashed, role.value, stamp(at), name]),
         entry(at, by, "staff added", name, role.value)])
     if not added:
@@ -173,8 +174,12 @@ def sign_in(log: RequestLog, name: str, password: str, *, at: datetime,
     hasher = _hasher()
     refused = SignInRefused(_("that name and password do not match an account; check both "
                               "and try again"))
+    # As a person types her name on a phone: any case, a space too many (the stored name is
+    # the one recorded from here on)
+    name = " ".join(name.split())
     rows = log.fetch("SELECT name, password_hash, role, active, failures, locked_until "
-                     "FROM staff WHERE name = ?", [name]) if len(name) <= NAME_CHARS else []
+                     "FROM staff WHERE lower(name) = lower(?) ORDER BY name = ? DESC",
+                     [name, name]) if len(name) <= NAME_CHARS else []
     if not rows:
         if not _DUMMY:
             _DUMMY.append(hasher.hash(secrets.token_hex(16)))
@@ -183,7 +188,8 @@ def sign_in(log: RequestLog, name: str, password: str, *, at: datetime,
             hasher.verify(_DUMMY[0], password[:1024])
         log.write([entry(at, storable(name[:NAME_CHARS]), "sign-in refused", "", "unknown name")])
         raise refused
-    _name, hashed, role, active, failures, locked_until = rows[0]
+    stored, hashed, role, active, failures, locked_until = rows[0]
+    name = str(stored)
     now = stamp(at)
     if locked_until and str(locked_until) > now:
         log.write([entry(at, name, "sign-in refused", "", "locked")])

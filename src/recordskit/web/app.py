@@ -97,6 +97,7 @@ class Site:
         """The cookie header of a session (the guard signs it; set when the guard is made)."""
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"),
                                autoescape=select_autoescape(default=True), auto_reload=False)
+        self.env.filters["boston"] = library.moment_words
         self.env.globals.update(_=_, day=library.day_words, state=words.state_words,
                                 step=words.next_step_words, event=words.event_words,
                                 situation=words.situation_words,

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -71,6 +71,7 @@ __all__ = [
     "make",
     "make_link",
     "mark_sent",
+    "moment_words",
     "open_workspace",
     "produce_intake",
     "read_reply",
@@ -260,6 +261,22 @@ def find(ws: Workspace, typed: str) -> str:
 
 def day_words(day: date) -> str:
     return str(service.local_date(day))
+
+
+BOSTON = "America/New_York"
+
+
+def moment_words(stamp: str) -> str:
+    """A moment the clinic's tables keep (UTC, ``2026-12-21T22:45:30Z``) as people in Boston
+    read it: its day in the language in force, and its hour on their clocks."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        at = datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+    except ValueError:
+        return stamp
+    local = at.astimezone(ZoneInfo(BOSTON))
+    return f"{day_words(local.date())}, {local:%H:%M}"
 
 
 @dataclass(frozen=True)
@@ -710,7 +727,7 @@ class AuditLine:
 
 def audit(ws: Workspace, *, limit: int = 200) -> list[AuditLine]:
     """The latest lines of the clinic's audit trail, newest first."""
-    return [AuditLine(line.at.replace("T", " ").rstrip("Z"), line.who,
+    return [AuditLine(line.at, line.who,
                       _(service.ACTION_WORDS[line.action]) if line.action in
                       service.ACTION_WORDS else line.action, line.subject, line.detail)
             for line in service.audit_trail(ws.now(), limit=limit)]
