@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from recordskit.i18n import N_, _, current_language, full_date
+from recordskit.i18n import N_, _, full_date
 from recordskit.law import LAW
 
 MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
@@ -66,8 +66,9 @@ def local_date(day: date) -> str:
     """A date written in the current language: ``Monday, November 23, 2026`` in English,
     ``lunes, 23 de noviembre de 2026`` in Spanish (Babel's full format, where Babel knows the
     language's month names), ``lendi 23 novanm 2026`` in Haitian Creole (the catalog's words:
-    Babel has none for it)."""
-    written = full_date(day) if current_language() != "en" else None
+    Babel has none for it). English is one of Babel's languages like the others: its full
+    format is the one this function wrote by hand before."""
+    written = full_date(day)
     if written is not None:
         return written
     return _("{weekday}, {month} {day}, {year}").format(

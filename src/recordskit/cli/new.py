@@ -67,6 +67,7 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
         current_language,
         default_folder,
         detect_language,
+        kept_language,
         load_answers,
         make_request,
         set_language,
@@ -88,8 +89,7 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
     if lang is None and request.language:  # an answers file names its family's language
         set_language(request.language)
     # The request remembers its language, so later commands speak it.
-    request = request.model_copy(update={"language": "" if current_language() == "en"
-                                         else current_language()})
+    request = request.model_copy(update={"language": kept_language(current_language())})
     folder = out or default_folder(request, Path.cwd())
     log = None if no_log else workspace.log
     made = make_request(request, directory, folder, force=force, pdf=pdf, log=log, by=by,

@@ -176,7 +176,7 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
     timeline, agency = view.timeline, view.agency
     english = current_language() == "en"
     screen = console()
-    where = (agency.name if english else _(agency.name)) if agency else logged.request.agency
+    where = _(agency.name) if agency else logged.request.agency
     state = state_text(timeline.state) if timeline else _("agency not in this directory")
     screen.print(Text.assemble((_("Request {id}").format(id=logged.id), "bold"),
                                clean(" " + _("to {agency}: {state}").format(agency=where,

@@ -418,7 +418,7 @@ def appeal_checklist(packet: AppealPacket) -> str:
     when = long_date if english else local_date
     lines = [
         _("Appeal checklist: request to {agency} of {date}").format(
-            agency=packet.agency.name if english else _(packet.agency.name),
+            agency=_(packet.agency.name),
             date=when(packet.request.sent_on)),
         "",
         _("What an appeal needs ({citation}): {rule}.").format(
@@ -446,7 +446,7 @@ def appeal_checklist(packet: AppealPacket) -> str:
            "{email}, or by mail to {address}.") if officer.email else
          _("[ ] Send it to the {officer} by {date} (the last day; sooner is safer): by mail to "
            "{address}.")).format(
-             officer=officer.title if english else _(officer.title), date=when(packet.deadline),
+             officer=_(officer.title), date=when(packet.deadline),
              email=officer.email, address=f"{officer.office}, "
                                           f"{one_line(officer.mailing_address)}"),
         _("[ ] Keep a copy of everything you send, and log it: {command}").format(

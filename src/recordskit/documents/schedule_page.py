@@ -36,7 +36,7 @@ def schedule_context(request: Request, directory: Directory, schedule: Schedule
                      "dates marked as assumed move when you learn the real day.")
     else:
         title = _("Your public records request to {agency}: the dates").format(
-            agency=agency.name if english else _(agency.name))
+            agency=_(agency.name))
         counting = _("Business days leave out weekends and holidays; the appeal deadline "
                      "counts every day. Dates marked as assumed move when you learn the real "
                      "day.")

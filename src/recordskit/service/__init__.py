@@ -135,6 +135,7 @@ if TYPE_CHECKING:
     from recordskit.models import (
         Directory,
         directory_json_schema,
+        kept_language,
     )
     from recordskit.paths import (
         InUse,
@@ -411,6 +412,7 @@ _HOME: dict[str, str] = {
     'set_language': 'recordskit.i18n',
     'detect_language': 'recordskit.i18n',
     'current_language': 'recordskit.i18n',
+    'kept_language': 'recordskit.models',
     'RecordskitError': 'recordskit.errors',
     'UserError': 'recordskit.errors',
     'InteractiveSessionError': 'recordskit.errors',
@@ -543,6 +545,7 @@ __all__ = [
     'intake_by_link',
     'intake_queue',
     'iso_day',
+    'kept_language',
     'load_answers',
     'load_directory',
     'load_reply',
