@@ -338,6 +338,17 @@ def test_the_law_tables_sentences_a_family_reads_are_the_law_tables() -> None:
     assert rule_statement("statute") == LAW["statute"].statement  # not marked: as it is
 
 
+def test_the_fee_notices_say_the_law_tables_sentence() -> None:
+    """The notes about fees after a late answer say the law table's no_fee_if_late statement
+    in their message (a message is one sentence, so it cannot take the statement as a value)."""
+    from recordskit.deadlines.notices import FEE_NOTICES
+    from recordskit.service import LAW
+
+    statement = LAW["no_fee_if_late"].statement
+    for message in FEE_NOTICES:
+        assert statement in message or statement[:1].upper() + statement[1:] in message, message
+
+
 def test_an_unreviewed_translation_says_so_on_the_summary(
         directory: Directory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every es/ht entry is flagged "#, unreviewed" until a native speaker checks it; while any

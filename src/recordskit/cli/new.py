@@ -119,11 +119,11 @@ def _report(made: MadeRequest, folder: Path) -> None:
         LAW,
         current_language,
         deadline_title,
-        family_notes,
         family_words,
         file_role,
         local_date,
         long_date,
+        notes_in_words,
         rule_statement,
     )
 
@@ -149,8 +149,7 @@ def _report(made: MadeRequest, folder: Path) -> None:
             what = words[0] + (" " + _("(expected)") if deadline.basis == "assumed" else "")
         add_row(table, when, what, deadline.citation)
     screen.print(table)
-    for note in ([n.text for n in made.schedule.notes] if english
-                 else family_notes(made.schedule.notes)):
+    for note in notes_in_words(made.schedule.notes):
         screen.print(clean(_("Note: {note}").format(note=note)))
     screen.print(_("What each date means, and what to do then, is in schedule.csv and "
                    "schedule.ics.") if english else

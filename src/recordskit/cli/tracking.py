@@ -30,12 +30,11 @@ if TYPE_CHECKING:
     from recordskit.service import LoggedRequest, Notice
 
 
-def _said(notices: tuple[Notice, ...], english: bool) -> list[str]:
-    """Notes or warnings as the reader reads them: the English sentences, or the family's words
-    in the family's language."""
-    from recordskit.service import family_notes
+def _said(notices: tuple[Notice, ...]) -> tuple[str, ...]:
+    """Notes or warnings in the language in use."""
+    from recordskit.service import notes_in_words
 
-    return [notice.text for notice in notices] if english else list(family_notes(notices))
+    return notes_in_words(notices)
 
 
 def _found(ctx: click.Context, request_id: str, lang: str | None) -> LoggedRequest:
@@ -214,9 +213,9 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
         add_row(schedule, deadline.date.isoformat(),
                 *deadline_in_words(deadline, agency.short_name), deadline.citation)
     screen.print(schedule)
-    for note in _said(timeline.notes, english):
+    for note in _said(timeline.notes):
         screen.print(clean(_("Note: {note}").format(note=note)))
-    for warning in _said(timeline.warnings, english):
+    for warning in _said(timeline.warnings):
         screen.print(clean(_("Warning: {problem}").format(problem=warning)), style="bold")
 
 
@@ -328,7 +327,6 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
     """
     from recordskit.service import (
         action_text,
-        current_language,
         deadline_in_words,
         logged_event_text,
         record_event,
@@ -348,16 +346,15 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
     say(_("Logged {event} on {date} as event {number}. State: {state}.").format(
         event=logged_event_text(recorded.event), date=recorded.event.on_date,
         number=recorded.event.seq, state=state_text(timeline.state)))
-    english = current_language() == "en"
     if upcoming := timeline.next_deadline(workspace.today):
         title, description = deadline_in_words(upcoming, view.agency.short_name)
         say(_("Next: {date} {title}. {description}").format(
             date=upcoming.date, title=title, description=description))
     if to_do := action_text(view.action, invoked_as()):
         say(_("What to do: {todo}").format(todo=to_do))
-    for note_text in _said(timeline.notes, english):
+    for note_text in _said(timeline.notes):
         say(_("Note: {note}").format(note=note_text))
-    for warning in _said(timeline.warnings, english):
+    for warning in _said(timeline.warnings):
         say(_("Warning: {problem}").format(problem=warning), bold=True)
 
 

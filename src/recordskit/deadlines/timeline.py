@@ -26,6 +26,7 @@ from recordskit.deadlines.notices import (
     PETITION_GRANTED_LATE,
     PETITION_LATE,
     PRODUCTION_PASSED,
+    PRODUCTION_PASSED_ENGLISH,
     Notice,
     notice,
 )
@@ -260,32 +261,19 @@ def build_timeline(request: Request, events: Sequence[LoggedEvent], agency: Agen
         deadlines.pop("follow_up")
         if facts.late_response:
             rule = LAW["no_fee_if_late"]
-            notes.append(notice(
-                f"The first response came on {responses[0].on_date}, after the response date "
-                f"{response_due}: {rule.statement} ({rule.citation}).",
-                LATE_RESPONSE, date=responses[0].on_date, due=response_due,
-                citation=rule.citation))
+            notes.append(notice(LATE_RESPONSE, date=responses[0].on_date, due=response_due,
+                                citation=rule.citation))
     elif overdue:
         fee, appeal = LAW["no_fee_if_late"], LAW["appeal_right"]
         until = deadlines["appeal_deadline_no_response"].date
         if appeals:
-            notes.append(notice(
-                f"Overdue: no response came by {response_due}. {capital(fee.statement)} "
-                f"({fee.citation}). You have appealed; the Supervisor of Records decides.",
-                OVERDUE_APPEALED, due=response_due, fee_citation=fee.citation))
+            notes.append(notice(OVERDUE_APPEALED, due=response_due, fee_citation=fee.citation))
         elif receipt is None:
             notes.append(notice(
-                f"Overdue: no response came by {response_due}, the response date if the "
-                f"request was received on {received}, as assumed (not confirmed). If it was, "
-                f"{fee.statement} ({fee.citation}). You may appeal to the Supervisor of "
-                f"Records ({appeal.citation}) by {until}.",
                 OVERDUE_ASSUMED, due=response_due, received=received,
                 fee_citation=fee.citation, appeal_citation=appeal.citation, until=until))
         else:
             notes.append(notice(
-                f"Overdue: no response came by {response_due}. {capital(fee.statement)} "
-                f"({fee.citation}), and you may appeal to the Supervisor of Records "
-                f"({appeal.citation}) by {until}.",
                 OVERDUE, due=response_due, fee_citation=fee.citation,
                 appeal_citation=appeal.citation, until=until))
     deadlines.pop("appeal_deadline_no_response")
@@ -303,10 +291,8 @@ def build_timeline(request: Request, events: Sequence[LoggedEvent], agency: Agen
         _apply(event, who, agency, deadlines, notes, warnings, production_max, supervisor_calendar,
                calendar, granted=granted, petition_limit=petition_limit)
     if production_missed and production_due is not None and not appeals:
-        warnings.append(notice(
-            f"The production date {production_due} has passed and no records were logged. "
-            "You may follow up, and appeal.",
-            PRODUCTION_PASSED, agency=capital(who), date=production_due))
+        warnings.append(replace(notice(PRODUCTION_PASSED, agency=capital(who), date=production_due),
+                                english=PRODUCTION_PASSED_ENGLISH))
 
     if appeals:
         deadlines.pop("follow_up", None)
@@ -457,23 +443,14 @@ def _apply(event: LoggedEvent, who: str, agency: Agency, deadlines: dict[str, De
             citation=limit.citation)
         if until > production_max and not granted:
             warnings.append(notice(
-                f"{capital(who)} set {until} for production, later than {production_max}, the "
-                f"{limit.days} business days after receipt the law allows ({limit.citation}) "
-                "unless the Supervisor of Records grants more time. You may appeal.",
                 EXTENSION_BEYOND_LIMIT, agency=capital(who), until=until,
                 latest=production_max, days=limit.days, citation=limit.citation))
     elif isinstance(details, Petition):
         rule = LAW["extension_petition"]
         notes.append(notice(
-            f"{capital(who)} petitioned the Supervisor of Records for more time on "
-            f"{event.on_date}. It must send you a copy ({rule.citation}), and must still "
-            "answer in writing by the response date.",
             PETITION, agency=capital(who), date=event.on_date, citation=rule.citation))
         if event.on_date > petition_limit:
             warnings.append(notice(
-                f"{capital(who)} petitioned for more time on {event.on_date}, after "
-                f"{petition_limit}, the last day to do so: {rule.days} business days after "
-                f"receipt ({rule.citation}). You may appeal on that ground.",
                 PETITION_LATE, agency=capital(who), date=event.on_date, limit=petition_limit,
                 days=rule.days, citation=rule.citation))
     elif isinstance(details, PetitionGranted):
@@ -487,22 +464,15 @@ def _apply(event: LoggedEvent, who: str, agency: Agency, deadlines: dict[str, De
                 "states it.", citation=ceiling.citation)
         else:
             notes.append(notice(
-                f"The Supervisor of Records granted {who} {days} more business days on "
-                f"{event.on_date}. Log the production date the order gives with the "
-                "petition_granted event.",
                 PETITION_GRANTED, agency=who, days=days, date=event.on_date))
         petitioned = LAW["extension_petition"]
-        late = [w for w in warnings if w.family == PETITION_LATE]
+        late = [w for w in warnings if w.message == PETITION_LATE]
         if late:
             warnings.append(notice(
-                f"The Supervisor of Records granted {who} more time, though it petitioned after "
-                f"{petition_limit}, the last day to do so ({petitioned.citation}). You may "
-                "appeal on that ground.", PETITION_GRANTED_LATE, agency=who,
+                PETITION_GRANTED_LATE, agency=who,
                 limit=petition_limit, citation=petitioned.citation))
         if days > ceiling.days:
             warnings.append(notice(
-                f"{days} business days is more than the {ceiling.days} the Supervisor "
-                f"normally grants ({ceiling.citation}); check the order.",
                 MORE_THAN_NORMAL, days=days, most=ceiling.days, citation=ceiling.citation))
     elif isinstance(details, Appealed):
         rule = LAW["supervisor_decision"]

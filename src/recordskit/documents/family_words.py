@@ -2,16 +2,14 @@
 
 One place for what the family pages, the calendar and the commands say about each date when the
 language is not English (in English they keep the letter-writer's titles and full
-descriptions): the event's family title and action, a mark on a date that is only expected, and
-the notes and warnings beside the dates.
+descriptions): the event's family title and action, and a mark on a date that is only
+expected. The notes and warnings beside the dates are worded by ``deadlines.notices``, one
+message each in every language.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from recordskit.deadlines.events import DATED, deadline_title
-from recordskit.deadlines.notices import Notice
 from recordskit.i18n import N_, _, current_language
 from recordskit.models import Deadline
 
@@ -28,12 +26,6 @@ def family_words(deadline: Deadline) -> tuple[str, str] | None:
     if deadline.basis == "assumed":
         what = (what + " " + _(EXPECTED)).strip()
     return _(event.family_title), what
-
-
-def family_notes(notes: Iterable[Notice]) -> tuple[str, ...]:
-    """Notes or warnings in the family's words, each once (two Suffolk County notes say the
-    same thing to a family)."""
-    return tuple(dict.fromkeys(note.in_family_words() for note in notes))
 
 
 def deadline_in_words(deadline: Deadline, agency: str, *, student: bool = False

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from recordskit.deadlines.events import deadline_title, event_title
-from recordskit.deadlines.notices import Notice
+from recordskit.deadlines.notices import notes_in_words
 from recordskit.deadlines.schedule import Schedule
-from recordskit.documents.family_words import family_notes, family_words
+from recordskit.documents.family_words import family_words
 from recordskit.i18n import N_, _, current_language
 from recordskit.law import LAW_VERSION
 from recordskit.models import Deadline, Directory, Request
@@ -46,20 +46,19 @@ def schedule_context(request: Request, directory: Directory, schedule: Schedule
         "intro": _("Sent {channel} on {date}.").format(channel=_(CHANNELS[request.delivery]),
                                                        date=sent) + " " + counting,
         "labels": {"date": _("Date"), "happens": _("What happens"), "todo": _("What to do")},
-        "rows": [_row(d, agency.short_name, student, schedule) if english else _family_row(d)
+        "rows": [_row(d, agency.short_name, student) if english else _family_row(d)
                  for d in schedule.deadlines],
-        "notes": ([note.text for note in schedule.notes] if english
-                  else list(family_notes(schedule.notes))),
+        "notes": list(notes_in_words(schedule.notes)),
         "keep": _("Keep this page with your copy of the letter. Made with recordskit; law table "
                   "{version}.").format(version=LAW_VERSION),
         "law_version": LAW_VERSION,
     }
 
 
-def _row(deadline: Deadline, agency: str, student: bool, schedule: Schedule) -> dict[str, str]:
+def _row(deadline: Deadline, agency: str, student: bool) -> dict[str, str]:
     return {"date": f"{deadline.date:%a} {long_date(deadline.date)}",
             "title": deadline_title(deadline, agency, student=student),
-            "description": _without(deadline.description, schedule.notes),
+            "description": deadline.description,
             "citation": deadline.citation}
 
 
@@ -67,10 +66,3 @@ def _family_row(deadline: Deadline) -> dict[str, str]:
     title, what = family_words(deadline) or (event_title(deadline.event, ""), "")
     return {"date": local_date(deadline.date), "title": title, "description": what,
             "citation": deadline.citation}
-
-
-def _without(text: str, notes: tuple[Notice, ...]) -> str:
-    """A description without the notes the page prints once below the table."""
-    for note in notes:
-        text = text.replace(" " + note.text, "")
-    return text

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     )
     from recordskit.deadlines.notices import (
         Notice,
+        notes_in_words,
     )
     from recordskit.directory.copies import (
         init_user_copy,
@@ -63,7 +64,6 @@ if TYPE_CHECKING:
     )
     from recordskit.documents.family_words import (
         deadline_in_words,
-        family_notes,
         family_words,
     )
     from recordskit.documents.make import (
@@ -364,7 +364,7 @@ _HOME: dict[str, str] = {
     'deadline_title': 'recordskit.deadlines.events',
     'family_words': 'recordskit.documents.family_words',
     'deadline_in_words': 'recordskit.documents.family_words',
-    'family_notes': 'recordskit.documents.family_words',
+    'notes_in_words': 'recordskit.deadlines.notices',
     'EventKind': 'recordskit.vocabulary',
     'LOGGABLE': 'recordskit.vocabulary',
     'ResponseKind': 'recordskit.vocabulary',
@@ -533,7 +533,6 @@ __all__ = [
     'edit_intake_from_file',
     'event_text',
     'export_requests',
-    'family_notes',
     'family_words',
     'file_role',
     'find_intake',
@@ -562,6 +561,7 @@ __all__ = [
     'mark_intake_sent',
     'meanings',
     'next_step_words',
+    'notes_in_words',
     'open_log',
     'parse_day',
     'parse_value',

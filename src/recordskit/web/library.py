@@ -348,10 +348,8 @@ def view(ws: Workspace, request_id: str) -> View:
                          str(getattr(e.details, "kind", "") or ""),
                          e.seq not in active and str(e.event) != "undo")
                    for e in logged.events)
-    notes = (tuple(n.text for n in timeline.notes) if english
-             else tuple(service.family_notes(timeline.notes)))
-    warnings = (tuple(n.text for n in timeline.warnings) if english
-                else tuple(service.family_notes(timeline.warnings)))
+    notes = service.notes_in_words(timeline.notes)
+    warnings = service.notes_in_words(timeline.warnings)
     situation = shown.action.situation
     return View(logged.id, _asked(logged, workspace), _(agency.name), agency.short_name,
                 student, logged.request.student.school if logged.request.student else "",
