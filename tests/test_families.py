@@ -254,6 +254,24 @@ def test_haitian_creole_dates() -> None:
     assert local_date(D("2026-12-03")) == "Thursday, December 3, 2026"
 
 
+def test_a_date_in_a_sentence_is_written_by_the_languages_own_pattern() -> None:
+    # English writes it as a US letter does; Spanish and Haitian Creole as their full date.
+    from datetime import timedelta
+
+    from recordskit.text import long_date, written_date
+
+    days = [D("2026-01-01") + timedelta(days=n) for n in range(0, 730, 7)]
+    assert [written_date(day) for day in days] == [long_date(day) for day in days]
+    try:
+        for code in ("es", "ht"):
+            set_language(code)
+            assert [written_date(day) for day in days] == [local_date(day) for day in days]
+        set_language("es")
+        assert written_date(D("2026-11-23")) == "lunes, 23 de noviembre de 2026"
+    finally:
+        set_language("en")
+
+
 def test_lang_option_and_locale(tmp_path: Path, answers: Answers,
                                 monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "a.yaml"

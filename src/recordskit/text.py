@@ -76,6 +76,24 @@ def local_date(day: date) -> str:
         year=day.year)
 
 
+_PATTERN = re.compile(r"'[^']*'|EEEE|MMMM|d|y|[^'EMdy]+|.")
+
+
+def written_date(day: date) -> str:
+    """A date inside a sentence of a checklist, a page or a command's report, in the language
+    in use: the pattern its translator chose, with the catalog's names of the months and
+    weekdays (``November 23, 2026`` in English, as a US letter writes dates; ``lunes, 23 de
+    noviembre de 2026`` in Spanish and ``lendi 23 novanm 2026`` in Haitian Creole, as
+    ``local_date`` writes them)."""
+    # Translators: how a date is written inside a sentence, as a CLDR date pattern: EEEE the
+    # weekday's name, MMMM the month's name, d the day, y the year; text in 'quotes' as it is.
+    pattern = _("MMMM d, y")
+    words = {"EEEE": _(WEEKDAYS[day.weekday()]), "MMMM": _(MONTHS[day.month - 1]),
+             "d": str(day.day), "y": str(day.year)}
+    return "".join(words.get(token, token[1:-1] if token.startswith("'") else token)
+                   for token in _PATTERN.findall(pattern))
+
+
 def capital(text: str) -> str:
     """``the City Clerk`` -> ``The City Clerk``: only the first letter changes."""
     return text[:1].upper() + text[1:]

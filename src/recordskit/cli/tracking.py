@@ -481,7 +481,7 @@ def appeal(ctx: click.Context, request_id: str, out: Path, grounds: tuple[str, .
     Example:
       recordskit appeal 3f9a2c81 --out my-request/appeal
     """
-    from recordskit.service import current_language, local_date, long_date, make_appeal
+    from recordskit.service import make_appeal, written_date
 
     workspace = workspace_for(ctx)
     logged = _found(ctx, request_id, lang)
@@ -492,7 +492,7 @@ def appeal(ctx: click.Context, request_id: str, out: Path, grounds: tuple[str, .
         say(_("Wrote {path}").format(path=path))
     for warning in made.packet.warnings:
         say(_("Warning: {problem}").format(problem=warning), bold=True)
-    deadline = (long_date if current_language() == "en" else local_date)(made.packet.deadline)
+    deadline = written_date(made.packet.deadline)
     say(_("Last day to file: {date}. Read appeal_checklist.txt before sending.").format(
         date=deadline))
 

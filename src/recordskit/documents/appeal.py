@@ -33,7 +33,14 @@ from recordskit.i18n import _, current_language
 from recordskit.law import LAW, LAW_VERSION, free_hours, production_limit
 from recordskit.logged import FollowedUp, Received, Response
 from recordskit.models import Agency, Directory, LoggedEvent, Request, events_of
-from recordskit.text import capital, local_date, long_date, one_line, rule_statement
+from recordskit.text import (
+    capital,
+    local_date,
+    long_date,
+    one_line,
+    rule_statement,
+    written_date,
+)
 from recordskit.tracking.log import LoggedRequest
 from recordskit.tracking.service import timeline_of
 from recordskit.vocabulary import GroundKind as GroundKey
@@ -414,19 +421,21 @@ def appeal_checklist(packet: AppealPacket) -> str:
     (the attachments named as the appeal names them, in English, when that is the language)."""
     contents, headers = LAW["appeal_contents"], LAW["email_headers"]
     officer = packet.supervisor.records_officer
+    # The attachments are named as the appeal names them where the appeal's English is the
+    # language in use, so that the person ticks off the very lines of the letter; elsewhere
+    # they are named in the family's words (a list of sentences, not one translatable one).
     english = current_language() == "en"
-    when = long_date if english else local_date
     lines = [
         _("Appeal checklist: request to {agency} of {date}").format(
             agency=_(packet.agency.name),
-            date=when(packet.request.sent_on)),
+            date=written_date(packet.request.sent_on)),
         "",
         _("What an appeal needs ({citation}): {rule}.").format(
             citation=contents.citation, rule=rule_statement(contents.key)),
         "",
         _("[ ] appeal.docx: read it, add anything it misses, and sign it (it is dated {date}; "
           "change the date if you send it another day).").format(
-              date=when(packet.written_on)),
+              date=written_date(packet.written_on)),
     ]
     attachments = packet.attachments if english else _attachments(packet)
     lines += [_("[ ] Attach: {item}.").format(item=item) for item in attachments]
@@ -446,7 +455,7 @@ def appeal_checklist(packet: AppealPacket) -> str:
            "{email}, or by mail to {address}.") if officer.email else
          _("[ ] Send it to the {officer} by {date} (the last day; sooner is safer): by mail to "
            "{address}.")).format(
-             officer=_(officer.title), date=when(packet.deadline),
+             officer=_(officer.title), date=written_date(packet.deadline),
              email=officer.email, address=f"{officer.office}, "
                                           f"{one_line(officer.mailing_address)}"),
         _("[ ] Keep a copy of everything you send, and log it: {command}").format(

@@ -17,7 +17,7 @@ from recordskit.documents.family_words import family_words
 from recordskit.i18n import N_, _, current_language
 from recordskit.law import LAW_VERSION
 from recordskit.models import Deadline, Directory, Request
-from recordskit.text import local_date, long_date
+from recordskit.text import local_date, long_date, written_date
 
 CHANNELS = {"email": N_("by email"), "portal": N_("through the portal"), "mail": N_("by mail"),
             "hand": N_("by hand")}
@@ -40,7 +40,7 @@ def schedule_context(request: Request, directory: Directory, schedule: Schedule
         counting = _("Business days leave out weekends and holidays; the appeal deadline "
                      "counts every day. Dates marked as assumed move when you learn the real "
                      "day.")
-    sent = (long_date if english else local_date)(request.sent_on)
+    sent = written_date(request.sent_on)
     return {
         "title": title,
         "intro": _("Sent {channel} on {date}.").format(channel=_(CHANNELS[request.delivery]),

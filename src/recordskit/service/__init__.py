@@ -243,6 +243,7 @@ if TYPE_CHECKING:
         local_date,
         long_date,
         rule_statement,
+        written_date,
     )
     from recordskit.tracking.log import (
         LoggedRequest,
@@ -406,6 +407,7 @@ _HOME: dict[str, str] = {
     'iso_day': 'recordskit.text',
     'closed_day_words': 'recordskit.text',
     'long_date': 'recordskit.text',
+    'written_date': 'recordskit.text',
     'rule_statement': 'recordskit.text',
     '_': 'recordskit.i18n',
     'N_': 'recordskit.i18n',
@@ -606,6 +608,7 @@ __all__ = [
     'view_of',
     'write_file',
     'write_template',
+    'written_date',
 ]
 
 
