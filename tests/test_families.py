@@ -357,14 +357,18 @@ def test_the_law_tables_sentences_a_family_reads_are_the_law_tables() -> None:
 
 
 def test_the_fee_notices_say_the_law_tables_sentence() -> None:
-    """The notes about fees after a late answer say the law table's no_fee_if_late statement
-    in their message (a message is one sentence, so it cannot take the statement as a value)."""
+    """The notes about fees after a late answer, and the Superior Court sentence, say the law
+    table's statement in their message (a translation words the whole sentence, so the
+    statement cannot be a value put into it)."""
+    from recordskit.deadlines.appeals import SUPERIOR_COURT
     from recordskit.deadlines.notices import FEE_NOTICES
     from recordskit.service import LAW
 
     statement = LAW["no_fee_if_late"].statement
     for message in FEE_NOTICES:
         assert statement in message or statement[:1].upper() + statement[1:] in message, message
+    court = LAW["superior_court"].statement
+    assert f"{court[:1].upper()}{court[1:]} ({{citation}})" == SUPERIOR_COURT
 
 
 def test_an_unreviewed_translation_says_so_on_the_summary(

@@ -32,7 +32,7 @@ from recordskit.deadlines.notices import (
 )
 from recordskit.deadlines.schedule import new_request_schedule, student_records_schedule
 from recordskit.errors import FieldError, UserError
-from recordskit.i18n import N_, _
+from recordskit.i18n import N_, _, in_language
 from recordskit.law import LAW, extension_max, production_limit
 from recordskit.logged import (
     Appealed,
@@ -45,7 +45,7 @@ from recordskit.logged import (
     Response,
 )
 from recordskit.models import Agency, Deadline, Directory, LoggedEvent, Request, events_of
-from recordskit.text import capital, local_date, long_date
+from recordskit.text import capital, written_date
 from recordskit.vocabulary import FINAL_STATES, EventKind, GroundKind, ResponseKind, State
 
 RECORDS_CAME = (ResponseKind.PRODUCED, ResponseKind.PARTIAL, ResponseKind.NO_RECORDS,
@@ -73,8 +73,6 @@ class AppealWindow:
 
     response: LoggedEvent[Response] | None
     closes: date
-    counted: str
-    """What the window counts from, as the appeal says it: ``the response of …``."""
     who: str = ""
     """The body's short name."""
     grounds: tuple[GroundKind, ...] = ()
@@ -84,13 +82,21 @@ class AppealWindow:
     petition: LoggedEvent[Petition] | None = None
     """A petition for more time made after the limit, argued in this window."""
 
-    def in_family_words(self) -> str:
-        """What the window counts from, in the language in use, for the family."""
+    def said(self) -> str:
+        """What the window counts from, in the language in use: ``BPS's response of November
+        23, 2026 (denied)``."""
         if self.response is None:
-            return _("your request, since no answer came")
-        return _("{agency}'s answer of {date} ({kind})").format(
-            agency=self.who, date=local_date(self.response.on_date),
+            return _("the request, since there was no response")
+        return _("{agency}'s response of {date} ({kind})").format(
+            agency=self.who, date=written_date(self.response.on_date),
             kind=_(kind_words(self.response.details.kind)))
+
+    @property
+    def counted(self) -> str:
+        """What the window counts from as the appeal to the Supervisor says it: in English,
+        whatever the family reads, since the letters stay English."""
+        with in_language("en"):
+            return self.said()
 
     @property
     def ref(self) -> str:
@@ -335,8 +341,7 @@ def _appeal_windows(request: Request, responses: list[LoggedEvent[Response]],
     found: list[AppealWindow] = []
     if not responses:
         found.append(AppealWindow(
-            None, request.sent_on + timedelta(days=window_days),
-            "the request, since there was no response", who,
+            None, request.sent_on + timedelta(days=window_days), who,
             (GroundKind.NO_RESPONSE,) if overdue else ()))
     last_extension = next((r for r in reversed(responses)
                            if r.details.kind == ResponseKind.EXTENSION), None)
@@ -344,9 +349,7 @@ def _appeal_windows(request: Request, responses: list[LoggedEvent[Response]],
         grounds = _grounds_of(response, production_max, granted=granted, late_first=late_first,
                               missed=production_missed and response is last_extension)
         found.append(AppealWindow(
-            response, response.on_date + timedelta(days=window_days),
-            f"{who}'s response of {long_date(response.on_date)} "
-            f"({kind_words(response.details.kind)})", who, grounds))
+            response, response.on_date + timedelta(days=window_days), who, grounds))
     if late_petition is not None and found:
         # The petition is argued in the window of the last response before it, or of the
         # request while none came.

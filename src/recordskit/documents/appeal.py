@@ -160,8 +160,7 @@ def prepare_appeal(logged: LoggedRequest, directory: Directory, today: date, *,
             "--earlier-appeal NUMBER if it is not in the letter.").format(
                 date=earlier.on_date,
                 number=f" ({earlier.details.number})" if earlier.details.number else "",
-                counted=window.counted if current_language() == "en" else
-                window.in_family_words()))
+                counted=window.said()))
     if not earlier_appeal:
         earlier_appeal = next((a.details.number for a in reversed(timeline.facts.appeals)
                                if a.details.number), "")
