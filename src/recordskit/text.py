@@ -76,6 +76,9 @@ def local_date(day: date) -> str:
         year=day.year)
 
 
+# Translators: how a date is written inside a sentence, as a CLDR date pattern: EEEE the
+# weekday's name, MMMM the month's name, d the day, y the year; text in 'quotes' as it is.
+DATE_PATTERN = N_("MMMM d, y")
 _PATTERN = re.compile(r"'[^']*'|EEEE|MMMM|d|y|[^'EMdy]+|.")
 
 
@@ -85,13 +88,20 @@ def written_date(day: date) -> str:
     weekdays (``November 23, 2026`` in English, as a US letter writes dates; ``lunes, 23 de
     noviembre de 2026`` in Spanish and ``lendi 23 novanm 2026`` in Haitian Creole, as
     ``local_date`` writes them)."""
-    # Translators: how a date is written inside a sentence, as a CLDR date pattern: EEEE the
-    # weekday's name, MMMM the month's name, d the day, y the year; text in 'quotes' as it is.
-    pattern = _("MMMM d, y")
+    pattern = _(DATE_PATTERN)
     words = {"EEEE": _(WEEKDAYS[day.weekday()]), "MMMM": _(MONTHS[day.month - 1]),
              "d": str(day.day), "y": str(day.year)}
     return "".join(words.get(token, token[1:-1] if token.startswith("'") else token)
                    for token in _PATTERN.findall(pattern))
+
+
+def day_first() -> bool:
+    """Whether the language in use writes the day before the month (its date pattern, as
+    ``written_date`` reads it), so that ``22/01/2027`` can only mean the 22nd of January; in
+    English, which writes the month first, ``01/02/2027`` could mean either day."""
+    pattern = "".join(token for token in _PATTERN.findall(_(DATE_PATTERN))
+                      if not token.startswith("'"))
+    return 0 <= pattern.find("d") < pattern.find("MMMM")
 
 
 def capital(text: str) -> str:

@@ -239,6 +239,7 @@ if TYPE_CHECKING:
     )
     from recordskit.text import (
         closed_day_words,
+        day_first,
         iso_day,
         local_date,
         long_date,
@@ -406,6 +407,7 @@ _HOME: dict[str, str] = {
     'local_date': 'recordskit.text',
     'iso_day': 'recordskit.text',
     'closed_day_words': 'recordskit.text',
+    'day_first': 'recordskit.text',
     'long_date': 'recordskit.text',
     'written_date': 'recordskit.text',
     'rule_statement': 'recordskit.text',
@@ -525,6 +527,7 @@ __all__ = [
     'current_language',
     'current_user',
     'date_role_text',
+    'day_first',
     'deadline_in_words',
     'deadline_title',
     'default_folder',
