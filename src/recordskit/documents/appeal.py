@@ -29,7 +29,7 @@ from recordskit.documents.letter import (
     requester_block,
 )
 from recordskit.errors import FieldError
-from recordskit.i18n import _, current_language
+from recordskit.i18n import _, reads_the_letters
 from recordskit.law import LAW, LAW_VERSION, free_hours, production_limit
 from recordskit.logged import FollowedUp, Received, Response
 from recordskit.models import Agency, Directory, LoggedEvent, Request, events_of
@@ -420,10 +420,10 @@ def appeal_checklist(packet: AppealPacket) -> str:
     (the attachments named as the appeal names them, in English, when that is the language)."""
     contents, headers = LAW["appeal_contents"], LAW["email_headers"]
     officer = packet.supervisor.records_officer
-    # The attachments are named as the appeal names them where the appeal's English is the
-    # language in use, so that the person ticks off the very lines of the letter; elsewhere
-    # they are named in the family's words (a list of sentences, not one translatable one).
-    english = current_language() == "en"
+    # Where the person reads the appeal's language, the attachments are named as the appeal
+    # names them, so that she ticks off the very lines of the letter (which name each receipt
+    # too); elsewhere as her page names them, in her words.
+    english = reads_the_letters()
     lines = [
         _("Appeal checklist: request to {agency} of {date}").format(
             agency=_(packet.agency.name),
