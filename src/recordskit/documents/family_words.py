@@ -28,16 +28,22 @@ def family_words(deadline: Deadline) -> tuple[str, str] | None:
     return _(event.family_title), what
 
 
-def deadline_in_words(deadline: Deadline, agency: str, *, student: bool = False
-                      ) -> tuple[str, str]:
+def deadline_in_words(deadline: Deadline, agency: str, *, student: bool = False,
+                      assumption: bool = True) -> tuple[str, str]:
     """A date's title and what it means, written once for every place that lists dates (the
     commands, the pages, the calendars): in English the letter-writer's title and description,
-    with its assumption when the date is only assumed; in another language the family's words
-    (``family_words``)."""
+    with its assumption when the date is only assumed (unless ``assumption`` is False: the
+    request's page shows the description alone); in another language the family's words
+    (``family_words``).
+
+    The choice is of content, not of words: the letter-writer's descriptions carry dates and
+    counts that the family's plain actions leave out, so no one message can be both (a
+    translation uses exactly its original's placeholders). Which one an English reader gets is
+    the one decision left to the language here."""
     words = None if current_language() == "en" else family_words(deadline)
     if words is not None:
         return words
     assumed = (f" Assumed until the real date is logged: {deadline.assumption}."
-               if deadline.basis == "assumed" else "")
+               if assumption and deadline.basis == "assumed" else "")
     return (deadline_title(deadline, agency, student=student),
             deadline.description + assumed)
