@@ -127,6 +127,9 @@ def _report(made: MadeRequest, folder: Path) -> None:
         rule_statement,
     )
 
+    # Left as a fork of content, not of words (see deadline_in_words): in English the letter-
+    # writer's table (the calendar's name, each date's title, the data files); elsewhere the
+    # family's (her dates with what to do, her pages).
     english = current_language() == "en"
     screen = console()
     wrote, _after = _("Wrote {folder}/").split("{folder}", 1)

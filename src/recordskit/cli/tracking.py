@@ -173,6 +173,8 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
     logged = _found(ctx, request_id, lang)
     view = view_of(workspace, logged)
     timeline, agency = view.timeline, view.agency
+    # Left as a fork: in English the answers are shown as the answers file writes them (its
+    # keys are English and are what an English user edits); elsewhere in the family's words.
     english = current_language() == "en"
     screen = console()
     where = _(agency.name) if agency else logged.request.agency

@@ -28,6 +28,8 @@ def schedule_context(request: Request, directory: Directory, schedule: Schedule
     """What the printable one-page schedule (``schedule.docx``) shows."""
     agency = directory.agency(request.agency)
     student = request.student is not None
+    # Left as a fork of content, not of words (see deadline_in_words and this module's
+    # docstring): the letter-writer's page in English, the family's page elsewhere.
     english = current_language() == "en"
     if request.student is not None:
         title = _("Your request for {name}'s student record: the dates").format(
