@@ -356,17 +356,13 @@ def test_the_law_tables_sentences_a_family_reads_are_the_law_tables() -> None:
     assert rule_statement("statute") == LAW["statute"].statement  # not marked: as it is
 
 
-def test_the_fee_notices_say_the_law_tables_sentence() -> None:
-    """The notes about fees after a late answer, and the Superior Court sentence, say the law
-    table's statement in their message (a translation words the whole sentence, so the
-    statement cannot be a value put into it)."""
+def test_the_superior_court_sentence_is_the_law_tables() -> None:
+    """The sentence about the Superior Court is one message whose English is the law table's
+    statement (a translation words the whole sentence, so the statement cannot be a value put
+    into it)."""
     from recordskit.deadlines.appeals import SUPERIOR_COURT
-    from recordskit.deadlines.notices import FEE_NOTICES
     from recordskit.service import LAW
 
-    statement = LAW["no_fee_if_late"].statement
-    for message in FEE_NOTICES:
-        assert statement in message or statement[:1].upper() + statement[1:] in message, message
     court = LAW["superior_court"].statement
     assert f"{court[:1].upper()}{court[1:]} ({{citation}})" == SUPERIOR_COURT
 

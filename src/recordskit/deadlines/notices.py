@@ -33,23 +33,19 @@ PORTAL_SUNDAY = N_("A request made on a Sunday: the City's records portal has sh
                    "the rule counts a request that arrives on a Sunday as received on the next "
                    "business day ({citation}). If the portal shows an earlier date, that is why; "
                    "an answer by it is never late.")
-# The next four say the law table's no_fee_if_late statement in their own words; a test keeps
-# each the same as the table's.
-LATE_RESPONSE = N_("The first response came on {date}, after the response date {due}: no fee may "
-                   "be charged if the records access officer did not respond within 10 business "
-                   "days ({citation}).")
-OVERDUE = N_("Overdue: no response came by {due}. No fee may be charged if the records access "
-             "officer did not respond within 10 business days ({fee_citation}), and you may "
-             "appeal to the Supervisor of Records ({appeal_citation}) by {until}.")
-OVERDUE_ASSUMED = N_("Overdue: no response came by {due}, the response date if the request was "
-                     "received on {received}, as assumed (not confirmed). If it was, no fee may "
-                     "be charged if the records access officer did not respond within 10 "
-                     "business days ({fee_citation}). You may appeal to the Supervisor of "
-                     "Records ({appeal_citation}) by {until}.")
-OVERDUE_APPEALED = N_("Overdue: no response came by {due}. No fee may be charged if the records "
-                      "access officer did not respond within 10 business days ({fee_citation}). "
-                      "You have appealed; the Supervisor of Records decides.")
-FEE_NOTICES = (LATE_RESPONSE, OVERDUE, OVERDUE_ASSUMED, OVERDUE_APPEALED)
+# The next four are the family's words only: their English, said to an English reader, quotes
+# the law table's no_fee_if_late statement, which no message may copy (law text lives in
+# law.py alone) and which the translations word their own way; see Notice.english.
+LATE_RESPONSE = N_("The first answer came on {date}, after the day it was due ({due}), so no fee "
+                   "may be charged ({citation}).")
+OVERDUE = N_("No answer came by {due}. From now on no fee may be charged ({fee_citation}), and "
+             "you may appeal to the Supervisor of Records ({appeal_citation}) until {until}.")
+OVERDUE_ASSUMED = N_("No answer came by {due}, the day it is due if your request arrived on "
+                     "{received}, as assumed (not confirmed). If it did, no fee may be charged "
+                     "from now on ({fee_citation}). You may appeal to the Supervisor of Records "
+                     "({appeal_citation}) until {until}.")
+OVERDUE_APPEALED = N_("No answer came by {due}. From now on no fee may be charged "
+                      "({fee_citation}). You have appealed; the Supervisor of Records decides.")
 PETITION = N_("{agency} petitioned the Supervisor of Records for more time on {date}. It must "
               "send you a copy ({citation}), and must still answer in writing by the response "
               "date.")
@@ -70,9 +66,8 @@ PRODUCTION_PASSED = N_("The date {agency} set for the records, {date}, has passe
                        "records were logged.")
 PRODUCTION_PASSED_ENGLISH = "The production date {date} has passed and no records were logged. " \
     "You may follow up, and appeal."
-"""The one notice whose English is not its message: the English names no agency, while the
-translations do (a translation must use exactly its original's placeholders), so neither can be
-the other's msgid without changing what one of them says."""
+"""Its English names no agency, while the translations do (a translation must use exactly its
+original's placeholders), so neither can be the other's msgid without changing what it says."""
 MORE_THAN_NORMAL = N_("{days} business days is more than the {most} the Supervisor normally "
                       "grants ({citation}); check the order.")
 
@@ -86,11 +81,13 @@ class Notice:
     """A message marked for translation, with ``{placeholders}`` for ``values``."""
     values: tuple[tuple[str, str], ...] = ()
     english: str = ""
-    """The English sentence where it cannot be the message's msgid (``PRODUCTION_PASSED``)."""
+    """The English sentence, with the same ``{placeholders}``, where it cannot be the message's
+    msgid: the four fee notices (their English quotes the law table) and ``PRODUCTION_PASSED``.
+    Every other notice's English is its message."""
 
     def __str__(self) -> str:
         """The notice in the language in use."""
-        if self.english and current_language() == "en":  # see PRODUCTION_PASSED_ENGLISH
+        if self.english and current_language() == "en":  # see ``english``
             return Message(self.english).format(**dict(self.values))
         return _(self.message).format(**dict(self.values))
 
@@ -101,8 +98,8 @@ class Notice:
         return Message(self.english or self.message).format(**dict(self.values))
 
 
-def notice(message: str, **values: object) -> Notice:
-    return Notice(message, tuple((key, str(value)) for key, value in values.items()))
+def notice(message: str, *, english: str = "", **values: object) -> Notice:
+    return Notice(message, tuple((key, str(value)) for key, value in values.items()), english)
 
 
 def notes_in_words(notes: tuple[Notice, ...] | list[Notice]) -> tuple[str, ...]:

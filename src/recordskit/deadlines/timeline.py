@@ -267,21 +267,33 @@ def build_timeline(request: Request, events: Sequence[LoggedEvent], agency: Agen
         deadlines.pop("follow_up")
         if facts.late_response:
             rule = LAW["no_fee_if_late"]
-            notes.append(notice(LATE_RESPONSE, date=responses[0].on_date, due=response_due,
-                                citation=rule.citation))
+            notes.append(notice(
+                LATE_RESPONSE, date=responses[0].on_date, due=response_due,
+                citation=rule.citation, english="The first response came on {date}, after the "
+                "response date {due}: " + rule.statement + " ({citation})."))
     elif overdue:
         fee, appeal = LAW["no_fee_if_late"], LAW["appeal_right"]
         until = deadlines["appeal_deadline_no_response"].date
         if appeals:
-            notes.append(notice(OVERDUE_APPEALED, due=response_due, fee_citation=fee.citation))
+            notes.append(notice(
+                OVERDUE_APPEALED, due=response_due, fee_citation=fee.citation,
+                english="Overdue: no response came by {due}. " + capital(fee.statement)
+                + " ({fee_citation}). You have appealed; the Supervisor of Records decides."))
         elif receipt is None:
             notes.append(notice(
                 OVERDUE_ASSUMED, due=response_due, received=received,
-                fee_citation=fee.citation, appeal_citation=appeal.citation, until=until))
+                fee_citation=fee.citation, appeal_citation=appeal.citation, until=until,
+                english="Overdue: no response came by {due}, the response date if the request "
+                "was received on {received}, as assumed (not confirmed). If it was, "
+                + fee.statement + " ({fee_citation}). You may appeal to the Supervisor of "
+                "Records ({appeal_citation}) by {until}."))
         else:
             notes.append(notice(
                 OVERDUE, due=response_due, fee_citation=fee.citation,
-                appeal_citation=appeal.citation, until=until))
+                appeal_citation=appeal.citation, until=until,
+                english="Overdue: no response came by {due}. " + capital(fee.statement)
+                + " ({fee_citation}), and you may appeal to the Supervisor of Records "
+                "({appeal_citation}) by {until}."))
     deadlines.pop("appeal_deadline_no_response")
     for window in facts.windows:
         deadline = _window_deadline(window, who)
@@ -297,8 +309,8 @@ def build_timeline(request: Request, events: Sequence[LoggedEvent], agency: Agen
         _apply(event, who, agency, deadlines, notes, warnings, production_max, supervisor_calendar,
                calendar, granted=granted, petition_limit=petition_limit)
     if production_missed and production_due is not None and not appeals:
-        warnings.append(replace(notice(PRODUCTION_PASSED, agency=capital(who), date=production_due),
-                                english=PRODUCTION_PASSED_ENGLISH))
+        warnings.append(notice(PRODUCTION_PASSED, agency=capital(who), date=production_due,
+                               english=PRODUCTION_PASSED_ENGLISH))
 
     if appeals:
         deadlines.pop("follow_up", None)
