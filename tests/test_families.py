@@ -254,6 +254,24 @@ def test_haitian_creole_dates() -> None:
     assert local_date(D("2026-12-03")) == "Thursday, December 3, 2026"
 
 
+def test_a_date_in_a_sentence_is_written_by_the_languages_own_pattern() -> None:
+    # English writes it as a US letter does; Spanish and Haitian Creole as their full date.
+    from datetime import timedelta
+
+    from recordskit.text import long_date, written_date
+
+    days = [D("2026-01-01") + timedelta(days=n) for n in range(0, 730, 7)]
+    assert [written_date(day) for day in days] == [long_date(day) for day in days]
+    try:
+        for code in ("es", "ht"):
+            set_language(code)
+            assert [written_date(day) for day in days] == [local_date(day) for day in days]
+        set_language("es")
+        assert written_date(D("2026-11-23")) == "lunes, 23 de noviembre de 2026"
+    finally:
+        set_language("en")
+
+
 def test_lang_option_and_locale(tmp_path: Path, answers: Answers,
                                 monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "a.yaml"
@@ -336,6 +354,17 @@ def test_the_law_tables_sentences_a_family_reads_are_the_law_tables() -> None:
     finally:
         set_language("en")
     assert rule_statement("statute") == LAW["statute"].statement  # not marked: as it is
+
+
+def test_the_superior_court_sentence_is_the_law_tables() -> None:
+    """The sentence about the Superior Court is one message whose English is the law table's
+    statement (a translation words the whole sentence, so the statement cannot be a value put
+    into it)."""
+    from recordskit.deadlines.appeals import SUPERIOR_COURT
+    from recordskit.service import LAW
+
+    court = LAW["superior_court"].statement
+    assert f"{court[:1].upper()}{court[1:]} ({{citation}})" == SUPERIOR_COURT
 
 
 def test_an_unreviewed_translation_says_so_on_the_summary(

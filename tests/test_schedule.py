@@ -74,6 +74,10 @@ def test_descriptions_and_citations(directory: Directory, answers: Answers) -> N
     assert "90 calendar days" in by_event["appeal_deadline_no_response"].description
     assert "no fee may be charged" in by_event["follow_up"].description
     assert schedule.notes and "Suffolk County" in schedule.notes[0].text
+    # The notes are their own data, beside the dates: no description repeats one (the
+    # printable schedule shows each description as it is, and the notes once below).
+    assert not any(note.text in d.description for note in schedule.notes
+                   for d in schedule.deadlines)
 
 
 def test_no_suffolk_note_when_no_suffolk_day_is_counted(directory: Directory,

@@ -316,6 +316,18 @@ def current_language() -> str:
     return _spoken.get()[0]
 
 
+LETTERS_LANGUAGE = "en"
+"""The language of the letters to agencies and to the Supervisor of Records, whatever the
+family reads: Massachusetts bodies answer letters in English."""
+
+
+def reads_the_letters() -> bool:
+    """Whether the language in use is the letters' own: a person reading it reads a letter or
+    an appeal itself, and needs no page in another language beside it. Not a choice of words
+    (every sentence is the catalog's, in whatever language), but of which pages to write."""
+    return current_language() == LETTERS_LANGUAGE
+
+
 def detect_language() -> str:
     """The language of the environment (LANGUAGE, LC_ALL, LC_MESSAGES, LANG) if we have it."""
     available = languages()

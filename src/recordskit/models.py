@@ -547,14 +547,7 @@ class Request(_Strict):
     @field_validator("language")
     @classmethod
     def _known_language(cls, value: str) -> str:
-        if not value.strip():
-            return ""
-        code = language_code(value)
-        if code is None:
-            raise ValueError(f"no translation for {value!r}; expected one of: "
-                             f"{', '.join(languages())} (or the language's name, such as "
-                             "Spanish)")
-        return "" if code == "en" else code
+        return kept_language(value)
 
     def stored(self) -> str:
         """The request as the log keeps it (JSON). Keys added in later releases are left out
@@ -570,6 +563,20 @@ class Request(_Strict):
 
 
 _OMITTED_WHEN_UNSET = ("custody", "send_to", "language")
+
+
+def kept_language(value: str) -> str:
+    """A family's language as a request keeps it: its code, blank for English (the catalog's
+    source language, which needs no catalog), so that a request written in English keeps no
+    ``language`` and an older release can read its log."""
+    if not value.strip():
+        return ""
+    code = language_code(value)
+    if code is None:
+        raise ValueError(f"no translation for {value!r}; expected one of: "
+                         f"{', '.join(languages())} (or the language's name, such as "
+                         "Spanish)")
+    return "" if code == "en" else code
 _SEND_TO_WHAT = {"email": N_("email address"), "portal": N_("portal's web address"),
                  "mail": N_("mailing address"), "hand": N_("street address")}
 

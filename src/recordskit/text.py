@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from recordskit.i18n import N_, _, current_language, full_date
+from recordskit.i18n import N_, _, full_date
 from recordskit.law import LAW
 
 MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
@@ -66,13 +66,42 @@ def local_date(day: date) -> str:
     """A date written in the current language: ``Monday, November 23, 2026`` in English,
     ``lunes, 23 de noviembre de 2026`` in Spanish (Babel's full format, where Babel knows the
     language's month names), ``lendi 23 novanm 2026`` in Haitian Creole (the catalog's words:
-    Babel has none for it)."""
-    written = full_date(day) if current_language() != "en" else None
+    Babel has none for it). English is one of Babel's languages like the others: its full
+    format is the one this function wrote by hand before."""
+    written = full_date(day)
     if written is not None:
         return written
     return _("{weekday}, {month} {day}, {year}").format(
         weekday=_(WEEKDAYS[day.weekday()]), month=_(MONTHS[day.month - 1]), day=day.day,
         year=day.year)
+
+
+# Translators: how a date is written inside a sentence, as a CLDR date pattern: EEEE the
+# weekday's name, MMMM the month's name, d the day, y the year; text in 'quotes' as it is.
+DATE_PATTERN = N_("MMMM d, y")
+_PATTERN = re.compile(r"'[^']*'|EEEE|MMMM|d|y|[^'EMdy]+|.")
+
+
+def written_date(day: date) -> str:
+    """A date inside a sentence of a checklist, a page or a command's report, in the language
+    in use: the pattern its translator chose, with the catalog's names of the months and
+    weekdays (``November 23, 2026`` in English, as a US letter writes dates; ``lunes, 23 de
+    noviembre de 2026`` in Spanish and ``lendi 23 novanm 2026`` in Haitian Creole, as
+    ``local_date`` writes them)."""
+    pattern = _(DATE_PATTERN)
+    words = {"EEEE": _(WEEKDAYS[day.weekday()]), "MMMM": _(MONTHS[day.month - 1]),
+             "d": str(day.day), "y": str(day.year)}
+    return "".join(words.get(token, token[1:-1] if token.startswith("'") else token)
+                   for token in _PATTERN.findall(pattern))
+
+
+def day_first() -> bool:
+    """Whether the language in use writes the day before the month (its date pattern, as
+    ``written_date`` reads it), so that ``22/01/2027`` can only mean the 22nd of January; in
+    English, which writes the month first, ``01/02/2027`` could mean either day."""
+    pattern = "".join(token for token in _PATTERN.findall(_(DATE_PATTERN))
+                      if not token.startswith("'"))
+    return 0 <= pattern.find("d") < pattern.find("MMMM")
 
 
 def capital(text: str) -> str:

@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from recordskit.service import Asker, ClinicSettings, Directory, RequestLog, Workspace
 
 class _Date(click.ParamType[datetime]):
-    """A day: YYYY-MM-DD, or, in Spanish or Haitian Creole, the way a family writes one
-    (22/01/2027, day first); its error is in the language in use."""
+    """A day: YYYY-MM-DD, or, in a language that writes the day first (Spanish, Haitian
+    Creole), the way a family writes one (22/01/2027); its error is in the language in use."""
 
     name = "date"
 
@@ -38,7 +38,7 @@ class _Date(click.ParamType[datetime]):
                 ) -> datetime:
         if isinstance(value, datetime):
             return value
-        from recordskit.service import _, current_language
+        from recordskit.service import _, day_first
 
         text = str(value).strip()
         found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
@@ -47,7 +47,7 @@ class _Date(click.ParamType[datetime]):
             day = None
             if found:
                 day = datetime(int(found[1]), int(found[2]), int(found[3]))
-            elif family and current_language() != "en":
+            elif family and day_first():
                 day = datetime(int(family[3]), int(family[2]), int(family[1]))
         except ValueError:
             day = None

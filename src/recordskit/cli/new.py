@@ -67,6 +67,7 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
         current_language,
         default_folder,
         detect_language,
+        kept_language,
         load_answers,
         make_request,
         set_language,
@@ -88,8 +89,7 @@ def new(ctx: click.Context, answers_path: Path | None, out: Path | None, force: 
     if lang is None and request.language:  # an answers file names its family's language
         set_language(request.language)
     # The request remembers its language, so later commands speak it.
-    request = request.model_copy(update={"language": "" if current_language() == "en"
-                                         else current_language()})
+    request = request.model_copy(update={"language": kept_language(current_language())})
     folder = out or default_folder(request, Path.cwd())
     log = None if no_log else workspace.log
     made = make_request(request, directory, folder, force=force, pdf=pdf, log=log, by=by,
@@ -119,14 +119,17 @@ def _report(made: MadeRequest, folder: Path) -> None:
         LAW,
         current_language,
         deadline_title,
-        family_notes,
         family_words,
         file_role,
         local_date,
         long_date,
+        notes_in_words,
         rule_statement,
     )
 
+    # Left as a fork of content, not of words (see deadline_in_words): in English the letter-
+    # writer's table (the calendar's name, each date's title, the data files); elsewhere the
+    # family's (her dates with what to do, her pages).
     english = current_language() == "en"
     screen = console()
     wrote, _after = _("Wrote {folder}/").split("{folder}", 1)
@@ -149,8 +152,7 @@ def _report(made: MadeRequest, folder: Path) -> None:
             what = words[0] + (" " + _("(expected)") if deadline.basis == "assumed" else "")
         add_row(table, when, what, deadline.citation)
     screen.print(table)
-    for note in ([n.text for n in made.schedule.notes] if english
-                 else family_notes(made.schedule.notes)):
+    for note in notes_in_words(made.schedule.notes):
         screen.print(clean(_("Note: {note}").format(note=note)))
     screen.print(_("What each date means, and what to do then, is in schedule.csv and "
                    "schedule.ics.") if english else

@@ -164,7 +164,10 @@ def _say_reading(reading: ReplyReading) -> None:
         say(_("From: {sender}").format(sender=" ".join(
             part for part in (sender.display_name,
                               f"<{sender.address}>" if sender.address else "") if part)))
-    if current_language() == "en":  # the reader's notes are in English
+    # Left as a fork: the reader's notes (a message it could not read whole, a PDF attached)
+    # are English text made by the replies subpackage, not catalog messages; a family reading
+    # another language is not shown them rather than shown English.
+    if current_language() == "en":
         for note in reading.notes:
             say(_("Note: {note}").format(note=note))
 

@@ -30,12 +30,11 @@ if TYPE_CHECKING:
     from recordskit.service import LoggedRequest, Notice
 
 
-def _said(notices: tuple[Notice, ...], english: bool) -> list[str]:
-    """Notes or warnings as the reader reads them: the English sentences, or the family's words
-    in the family's language."""
-    from recordskit.service import family_notes
+def _said(notices: tuple[Notice, ...]) -> tuple[str, ...]:
+    """Notes or warnings in the language in use."""
+    from recordskit.service import notes_in_words
 
-    return [notice.text for notice in notices] if english else list(family_notes(notices))
+    return notes_in_words(notices)
 
 
 def _found(ctx: click.Context, request_id: str, lang: str | None) -> LoggedRequest:
@@ -174,9 +173,11 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
     logged = _found(ctx, request_id, lang)
     view = view_of(workspace, logged)
     timeline, agency = view.timeline, view.agency
+    # Left as a fork: in English the answers are shown as the answers file writes them (its
+    # keys are English and are what an English user edits); elsewhere in the family's words.
     english = current_language() == "en"
     screen = console()
-    where = (agency.name if english else _(agency.name)) if agency else logged.request.agency
+    where = _(agency.name) if agency else logged.request.agency
     state = state_text(timeline.state) if timeline else _("agency not in this directory")
     screen.print(Text.assemble((_("Request {id}").format(id=logged.id), "bold"),
                                clean(" " + _("to {agency}: {state}").format(agency=where,
@@ -214,9 +215,9 @@ def show(ctx: click.Context, request_id: str, lang: str | None) -> None:
         add_row(schedule, deadline.date.isoformat(),
                 *deadline_in_words(deadline, agency.short_name), deadline.citation)
     screen.print(schedule)
-    for note in _said(timeline.notes, english):
+    for note in _said(timeline.notes):
         screen.print(clean(_("Note: {note}").format(note=note)))
-    for warning in _said(timeline.warnings, english):
+    for warning in _said(timeline.warnings):
         screen.print(clean(_("Warning: {problem}").format(problem=warning)), style="bold")
 
 
@@ -328,7 +329,6 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
     """
     from recordskit.service import (
         action_text,
-        current_language,
         deadline_in_words,
         logged_event_text,
         record_event,
@@ -348,16 +348,15 @@ def log_command(ctx: click.Context, request_id: str, event: str, on: datetime,
     say(_("Logged {event} on {date} as event {number}. State: {state}.").format(
         event=logged_event_text(recorded.event), date=recorded.event.on_date,
         number=recorded.event.seq, state=state_text(timeline.state)))
-    english = current_language() == "en"
     if upcoming := timeline.next_deadline(workspace.today):
         title, description = deadline_in_words(upcoming, view.agency.short_name)
         say(_("Next: {date} {title}. {description}").format(
             date=upcoming.date, title=title, description=description))
     if to_do := action_text(view.action, invoked_as()):
         say(_("What to do: {todo}").format(todo=to_do))
-    for note_text in _said(timeline.notes, english):
+    for note_text in _said(timeline.notes):
         say(_("Note: {note}").format(note=note_text))
-    for warning in _said(timeline.warnings, english):
+    for warning in _said(timeline.warnings):
         say(_("Warning: {problem}").format(problem=warning), bold=True)
 
 
@@ -484,7 +483,7 @@ def appeal(ctx: click.Context, request_id: str, out: Path, grounds: tuple[str, .
     Example:
       recordskit appeal 3f9a2c81 --out my-request/appeal
     """
-    from recordskit.service import current_language, local_date, long_date, make_appeal
+    from recordskit.service import make_appeal, written_date
 
     workspace = workspace_for(ctx)
     logged = _found(ctx, request_id, lang)
@@ -495,7 +494,7 @@ def appeal(ctx: click.Context, request_id: str, out: Path, grounds: tuple[str, .
         say(_("Wrote {path}").format(path=path))
     for warning in made.packet.warnings:
         say(_("Warning: {problem}").format(problem=warning), bold=True)
-    deadline = (long_date if current_language() == "en" else local_date)(made.packet.deadline)
+    deadline = written_date(made.packet.deadline)
     say(_("Last day to file: {date}. Read appeal_checklist.txt before sending.").format(
         date=deadline))
 

@@ -13,11 +13,10 @@ from datetime import date
 
 from recordskit.deadlines.timeline import AppealWindow, Timeline
 from recordskit.errors import FieldError, UserError
-from recordskit.i18n import N_, _, current_language
+from recordskit.i18n import N_, _
 from recordskit.law import LAW
 from recordskit.logged import Appealed, Petition, Response
 from recordskit.models import LoggedEvent
-from recordskit.text import capital
 from recordskit.vocabulary import GroundKind, ResponseKind
 
 APPEAL_WARNING_DAYS = 7
@@ -146,13 +145,11 @@ def appeal_window(timeline: Timeline, today: date, response: int | None = None, 
         chosen = max(open_now, key=lambda w: w.closes) if open_now else pool[-1]
     if not chosen.is_open(today):
         rule, court = LAW["appeal_window"], LAW["superior_court"]
-        court_text = (f"{capital(court.statement)} ({court.citation})"
-                      if current_language() == "en" else
-                      _(SUPERIOR_COURT).format(citation=court.citation))
+        court_text = _(SUPERIOR_COURT).format(citation=court.citation)
         raise UserError(_(
             "the appeal window closed on {date}: an appeal must be filed within {days} calendar "
             "days of {counted} ({citation}); {listing}. {court}; ask a lawyer about it.").format(
-                date=chosen.closes, days=rule.days, counted=_counted(chosen),
+                date=chosen.closes, days=rule.days, counted=chosen.said(),
                 citation=rule.citation, listing=_listing(windows, today), court=court_text))
     return chosen
 
@@ -173,17 +170,12 @@ def _already(timeline: Timeline, appealed: LoggedEvent[Appealed]) -> str:
 def _no_ground(window: AppealWindow) -> str:
     return _("the log shows no ground for an appeal of {counted}; if you believe it breaks the "
              "law, say how with --objection TEXT (or name a ground with --ground)").format(
-                 counted=_counted(window))
+                 counted=window.said())
 
 
-SUPERIOR_COURT = N_("You may also bring an action in Superior Court; an appeal to the Supervisor "
-                    "of Records is not required first ({citation})")
-"""The law table's ``superior_court`` in the family's words (in English, its own statement)."""
-
-
-def _counted(window: AppealWindow) -> str:
-    """What a window counts from: as the appeal says it, or in the family's words."""
-    return window.counted if current_language() == "en" else window.in_family_words()
+SUPERIOR_COURT = N_("A requester may also bring an action in Superior Court; an appeal to the "
+                    "Supervisor of Records is not required first ({citation})")
+"""The law table's ``superior_court`` statement, as a sentence (a test keeps it the table's)."""
 
 
 def _listing(windows: list[AppealWindow], today: date) -> str:
@@ -193,5 +185,5 @@ def _listing(windows: list[AppealWindow], today: date) -> str:
     return _("open: {windows}").format(windows="; ".join(
         (_("{counted} (until {date})") if w.response is None else
          _("{counted} (until {date}, event {number})")).format(
-            counted=_counted(w), date=w.closes, number=w.ref)
+            counted=w.said(), date=w.closes, number=w.ref)
         for w in open_now))

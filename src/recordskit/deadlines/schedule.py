@@ -198,33 +198,18 @@ def _receipt_notes(request: Request, calendar: BusinessCalendar, received: date,
         assumed = calendar.assumed_between(arrived - timedelta(days=1), received)
         if assumed:
             day, reason = assumed[0]
-            notes.append(notice(
-                f"The request is taken as received on {received.isoformat()}, not "
-                f"{arrived.isoformat()}: {day.isoformat()} ({reason}) is counted as a day the "
-                "office is closed, which is an assumption. If the office was open, every date "
-                "is one business day earlier.",
-                RECEIPT_ON_ASSUMED_DAY, received=received, sent=day, reason=reason))
+            notes.append(notice(RECEIPT_ON_ASSUMED_DAY, received=received, sent=arrived, day=day,
+                                reason=reason))
     if received_on is None and request.delivery == "mail":
         skipped = calendar.assumed_between(request.sent_on, received)
         if skipped:
             day, reason = skipped[0]
-            notes.append(notice(
-                f"The mailed letter is taken to arrive on {received.isoformat()}: the "
-                f"{MAIL_TRANSIT_BUSINESS_DAYS} business days of the mail skip {day.isoformat()} "
-                f"({reason}), counted as a day the office is closed, which is an assumption. If "
-                "the office was open, every date is one business day earlier.",
-                MAIL_ON_ASSUMED_DAY, received=received, days=MAIL_TRANSIT_BUSINESS_DAYS,
-                day=day, reason=reason))
+            notes.append(notice(MAIL_ON_ASSUMED_DAY, received=received,
+                                days=MAIL_TRANSIT_BUSINESS_DAYS, day=day, reason=reason))
     if (received_on is None and calendar.spec.suffolk_days and request.delivery != "mail"
             and request.sent_on.weekday() == 6):
         rule = LAW["receipt_rule"]
-        notes.append(notice(
-            "A request made on a Sunday: the City's records portal has shown a due date one "
-            "business day earlier than the one counted here (for example for R002556-062324 "
-            "and R004372-120323). It seems to count from the Sunday, while the rule counts a "
-            "request that arrives on a Sunday as received on the next business day "
-            f"({rule.citation}). If the portal shows an earlier date, that is why; an answer "
-            "by it is never late.", PORTAL_SUNDAY, citation=rule.citation))
+        notes.append(notice(PORTAL_SUNDAY, citation=rule.citation))
     return notes
 
 
@@ -234,17 +219,10 @@ def _assumed_notices(calendar: BusinessCalendar, start: date, end: date) -> list
     notes = []
     if any(not reason.startswith(FRIDAY_BEFORE) for _day, reason in days):
         rule = LAW["suffolk_days"]
-        notes.append(notice(
-            "A Suffolk County legal holiday (Evacuation Day or Bunker Hill Day) is counted as a "
-            f"day Boston offices are closed ({rule.citation}). They may open that day, so a "
-            "deadline may be one business day earlier.", SUFFOLK, citation=rule.citation))
+        notes.append(notice(SUFFOLK, citation=rule.citation))
     if any(reason.startswith(FRIDAY_BEFORE) for _day, reason in days):
         rule = LAW["boston_saturday_holiday"]
-        notes.append(notice(
-            "The Friday before a Saturday holiday is counted as a day Boston offices are "
-            f"closed, as they were on Friday, November 10, 2023 ({rule.citation}). They may "
-            "open that day, so a deadline may be one business day earlier.",
-            FRIDAY_CLOSED, citation=rule.citation))
+        notes.append(notice(FRIDAY_CLOSED, citation=rule.citation))
     return notes
 
 

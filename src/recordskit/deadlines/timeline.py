@@ -26,12 +26,13 @@ from recordskit.deadlines.notices import (
     PETITION_GRANTED_LATE,
     PETITION_LATE,
     PRODUCTION_PASSED,
+    PRODUCTION_PASSED_ENGLISH,
     Notice,
     notice,
 )
 from recordskit.deadlines.schedule import new_request_schedule, student_records_schedule
 from recordskit.errors import FieldError, UserError
-from recordskit.i18n import N_, _
+from recordskit.i18n import N_, _, in_language
 from recordskit.law import LAW, extension_max, production_limit
 from recordskit.logged import (
     Appealed,
@@ -44,7 +45,7 @@ from recordskit.logged import (
     Response,
 )
 from recordskit.models import Agency, Deadline, Directory, LoggedEvent, Request, events_of
-from recordskit.text import capital, local_date, long_date
+from recordskit.text import capital, written_date
 from recordskit.vocabulary import FINAL_STATES, EventKind, GroundKind, ResponseKind, State
 
 RECORDS_CAME = (ResponseKind.PRODUCED, ResponseKind.PARTIAL, ResponseKind.NO_RECORDS,
@@ -72,8 +73,6 @@ class AppealWindow:
 
     response: LoggedEvent[Response] | None
     closes: date
-    counted: str
-    """What the window counts from, as the appeal says it: ``the response of …``."""
     who: str = ""
     """The body's short name."""
     grounds: tuple[GroundKind, ...] = ()
@@ -83,13 +82,21 @@ class AppealWindow:
     petition: LoggedEvent[Petition] | None = None
     """A petition for more time made after the limit, argued in this window."""
 
-    def in_family_words(self) -> str:
-        """What the window counts from, in the language in use, for the family."""
+    def said(self) -> str:
+        """What the window counts from, in the language in use: ``BPS's response of November
+        23, 2026 (denied)``."""
         if self.response is None:
-            return _("your request, since no answer came")
-        return _("{agency}'s answer of {date} ({kind})").format(
-            agency=self.who, date=local_date(self.response.on_date),
+            return _("the request, since there was no response")
+        return _("{agency}'s response of {date} ({kind})").format(
+            agency=self.who, date=written_date(self.response.on_date),
             kind=_(kind_words(self.response.details.kind)))
+
+    @property
+    def counted(self) -> str:
+        """What the window counts from as the appeal to the Supervisor says it: in English,
+        whatever the family reads, since the letters stay English."""
+        with in_language("en"):
+            return self.said()
 
     @property
     def ref(self) -> str:
@@ -261,33 +268,32 @@ def build_timeline(request: Request, events: Sequence[LoggedEvent], agency: Agen
         if facts.late_response:
             rule = LAW["no_fee_if_late"]
             notes.append(notice(
-                f"The first response came on {responses[0].on_date}, after the response date "
-                f"{response_due}: {rule.statement} ({rule.citation}).",
                 LATE_RESPONSE, date=responses[0].on_date, due=response_due,
-                citation=rule.citation))
+                citation=rule.citation, english="The first response came on {date}, after the "
+                "response date {due}: " + rule.statement + " ({citation})."))
     elif overdue:
         fee, appeal = LAW["no_fee_if_late"], LAW["appeal_right"]
         until = deadlines["appeal_deadline_no_response"].date
         if appeals:
             notes.append(notice(
-                f"Overdue: no response came by {response_due}. {capital(fee.statement)} "
-                f"({fee.citation}). You have appealed; the Supervisor of Records decides.",
-                OVERDUE_APPEALED, due=response_due, fee_citation=fee.citation))
+                OVERDUE_APPEALED, due=response_due, fee_citation=fee.citation,
+                english="Overdue: no response came by {due}. " + capital(fee.statement)
+                + " ({fee_citation}). You have appealed; the Supervisor of Records decides."))
         elif receipt is None:
             notes.append(notice(
-                f"Overdue: no response came by {response_due}, the response date if the "
-                f"request was received on {received}, as assumed (not confirmed). If it was, "
-                f"{fee.statement} ({fee.citation}). You may appeal to the Supervisor of "
-                f"Records ({appeal.citation}) by {until}.",
                 OVERDUE_ASSUMED, due=response_due, received=received,
-                fee_citation=fee.citation, appeal_citation=appeal.citation, until=until))
+                fee_citation=fee.citation, appeal_citation=appeal.citation, until=until,
+                english="Overdue: no response came by {due}, the response date if the request "
+                "was received on {received}, as assumed (not confirmed). If it was, "
+                + fee.statement + " ({fee_citation}). You may appeal to the Supervisor of "
+                "Records ({appeal_citation}) by {until}."))
         else:
             notes.append(notice(
-                f"Overdue: no response came by {response_due}. {capital(fee.statement)} "
-                f"({fee.citation}), and you may appeal to the Supervisor of Records "
-                f"({appeal.citation}) by {until}.",
                 OVERDUE, due=response_due, fee_citation=fee.citation,
-                appeal_citation=appeal.citation, until=until))
+                appeal_citation=appeal.citation, until=until,
+                english="Overdue: no response came by {due}. " + capital(fee.statement)
+                + " ({fee_citation}), and you may appeal to the Supervisor of Records "
+                "({appeal_citation}) by {until}."))
     deadlines.pop("appeal_deadline_no_response")
     for window in facts.windows:
         deadline = _window_deadline(window, who)
@@ -303,10 +309,8 @@ def build_timeline(request: Request, events: Sequence[LoggedEvent], agency: Agen
         _apply(event, who, agency, deadlines, notes, warnings, production_max, supervisor_calendar,
                calendar, granted=granted, petition_limit=petition_limit)
     if production_missed and production_due is not None and not appeals:
-        warnings.append(notice(
-            f"The production date {production_due} has passed and no records were logged. "
-            "You may follow up, and appeal.",
-            PRODUCTION_PASSED, agency=capital(who), date=production_due))
+        warnings.append(notice(PRODUCTION_PASSED, agency=capital(who), date=production_due,
+                               english=PRODUCTION_PASSED_ENGLISH))
 
     if appeals:
         deadlines.pop("follow_up", None)
@@ -349,8 +353,7 @@ def _appeal_windows(request: Request, responses: list[LoggedEvent[Response]],
     found: list[AppealWindow] = []
     if not responses:
         found.append(AppealWindow(
-            None, request.sent_on + timedelta(days=window_days),
-            "the request, since there was no response", who,
+            None, request.sent_on + timedelta(days=window_days), who,
             (GroundKind.NO_RESPONSE,) if overdue else ()))
     last_extension = next((r for r in reversed(responses)
                            if r.details.kind == ResponseKind.EXTENSION), None)
@@ -358,9 +361,7 @@ def _appeal_windows(request: Request, responses: list[LoggedEvent[Response]],
         grounds = _grounds_of(response, production_max, granted=granted, late_first=late_first,
                               missed=production_missed and response is last_extension)
         found.append(AppealWindow(
-            response, response.on_date + timedelta(days=window_days),
-            f"{who}'s response of {long_date(response.on_date)} "
-            f"({kind_words(response.details.kind)})", who, grounds))
+            response, response.on_date + timedelta(days=window_days), who, grounds))
     if late_petition is not None and found:
         # The petition is argued in the window of the last response before it, or of the
         # request while none came.
@@ -457,23 +458,14 @@ def _apply(event: LoggedEvent, who: str, agency: Agency, deadlines: dict[str, De
             citation=limit.citation)
         if until > production_max and not granted:
             warnings.append(notice(
-                f"{capital(who)} set {until} for production, later than {production_max}, the "
-                f"{limit.days} business days after receipt the law allows ({limit.citation}) "
-                "unless the Supervisor of Records grants more time. You may appeal.",
                 EXTENSION_BEYOND_LIMIT, agency=capital(who), until=until,
                 latest=production_max, days=limit.days, citation=limit.citation))
     elif isinstance(details, Petition):
         rule = LAW["extension_petition"]
         notes.append(notice(
-            f"{capital(who)} petitioned the Supervisor of Records for more time on "
-            f"{event.on_date}. It must send you a copy ({rule.citation}), and must still "
-            "answer in writing by the response date.",
             PETITION, agency=capital(who), date=event.on_date, citation=rule.citation))
         if event.on_date > petition_limit:
             warnings.append(notice(
-                f"{capital(who)} petitioned for more time on {event.on_date}, after "
-                f"{petition_limit}, the last day to do so: {rule.days} business days after "
-                f"receipt ({rule.citation}). You may appeal on that ground.",
                 PETITION_LATE, agency=capital(who), date=event.on_date, limit=petition_limit,
                 days=rule.days, citation=rule.citation))
     elif isinstance(details, PetitionGranted):
@@ -487,22 +479,15 @@ def _apply(event: LoggedEvent, who: str, agency: Agency, deadlines: dict[str, De
                 "states it.", citation=ceiling.citation)
         else:
             notes.append(notice(
-                f"The Supervisor of Records granted {who} {days} more business days on "
-                f"{event.on_date}. Log the production date the order gives with the "
-                "petition_granted event.",
                 PETITION_GRANTED, agency=who, days=days, date=event.on_date))
         petitioned = LAW["extension_petition"]
-        late = [w for w in warnings if w.family == PETITION_LATE]
+        late = [w for w in warnings if w.message == PETITION_LATE]
         if late:
             warnings.append(notice(
-                f"The Supervisor of Records granted {who} more time, though it petitioned after "
-                f"{petition_limit}, the last day to do so ({petitioned.citation}). You may "
-                "appeal on that ground.", PETITION_GRANTED_LATE, agency=who,
+                PETITION_GRANTED_LATE, agency=who,
                 limit=petition_limit, citation=petitioned.citation))
         if days > ceiling.days:
             warnings.append(notice(
-                f"{days} business days is more than the {ceiling.days} the Supervisor "
-                f"normally grants ({ceiling.citation}); check the order.",
                 MORE_THAN_NORMAL, days=days, most=ceiling.days, citation=ceiling.citation))
     elif isinstance(details, Appealed):
         rule = LAW["supervisor_decision"]

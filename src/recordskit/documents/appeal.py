@@ -29,11 +29,18 @@ from recordskit.documents.letter import (
     requester_block,
 )
 from recordskit.errors import FieldError
-from recordskit.i18n import _, current_language
+from recordskit.i18n import _, reads_the_letters
 from recordskit.law import LAW, LAW_VERSION, free_hours, production_limit
 from recordskit.logged import FollowedUp, Received, Response
 from recordskit.models import Agency, Directory, LoggedEvent, Request, events_of
-from recordskit.text import capital, local_date, long_date, one_line, rule_statement
+from recordskit.text import (
+    capital,
+    local_date,
+    long_date,
+    one_line,
+    rule_statement,
+    written_date,
+)
 from recordskit.tracking.log import LoggedRequest
 from recordskit.tracking.service import timeline_of
 from recordskit.vocabulary import GroundKind as GroundKey
@@ -153,8 +160,7 @@ def prepare_appeal(logged: LoggedRequest, directory: Directory, today: date, *,
             "--earlier-appeal NUMBER if it is not in the letter.").format(
                 date=earlier.on_date,
                 number=f" ({earlier.details.number})" if earlier.details.number else "",
-                counted=window.counted if current_language() == "en" else
-                window.in_family_words()))
+                counted=window.said()))
     if not earlier_appeal:
         earlier_appeal = next((a.details.number for a in reversed(timeline.facts.appeals)
                                if a.details.number), "")
@@ -414,19 +420,21 @@ def appeal_checklist(packet: AppealPacket) -> str:
     (the attachments named as the appeal names them, in English, when that is the language)."""
     contents, headers = LAW["appeal_contents"], LAW["email_headers"]
     officer = packet.supervisor.records_officer
-    english = current_language() == "en"
-    when = long_date if english else local_date
+    # Where the person reads the appeal's language, the attachments are named as the appeal
+    # names them, so that she ticks off the very lines of the letter (which name each receipt
+    # too); elsewhere as her page names them, in her words.
+    english = reads_the_letters()
     lines = [
         _("Appeal checklist: request to {agency} of {date}").format(
-            agency=packet.agency.name if english else _(packet.agency.name),
-            date=when(packet.request.sent_on)),
+            agency=_(packet.agency.name),
+            date=written_date(packet.request.sent_on)),
         "",
         _("What an appeal needs ({citation}): {rule}.").format(
             citation=contents.citation, rule=rule_statement(contents.key)),
         "",
         _("[ ] appeal.docx: read it, add anything it misses, and sign it (it is dated {date}; "
           "change the date if you send it another day).").format(
-              date=when(packet.written_on)),
+              date=written_date(packet.written_on)),
     ]
     attachments = packet.attachments if english else _attachments(packet)
     lines += [_("[ ] Attach: {item}.").format(item=item) for item in attachments]
@@ -446,7 +454,7 @@ def appeal_checklist(packet: AppealPacket) -> str:
            "{email}, or by mail to {address}.") if officer.email else
          _("[ ] Send it to the {officer} by {date} (the last day; sooner is safer): by mail to "
            "{address}.")).format(
-             officer=officer.title if english else _(officer.title), date=when(packet.deadline),
+             officer=_(officer.title), date=written_date(packet.deadline),
              email=officer.email, address=f"{officer.office}, "
                                           f"{one_line(officer.mailing_address)}"),
         _("[ ] Keep a copy of everything you send, and log it: {command}").format(

@@ -109,7 +109,7 @@ def appeal_companion(packet: AppealPacket) -> dict[str, Any]:
     name = _(packet.agency.name)
     # Each ground says the answer it rests on (an appeal may argue more than one).
     asked = [_(APPEAL_GROUNDS[g.key]).format(agency=name) + " "
-             + _(RESTS_ON).format(answer=g.window.in_family_words()) for g in packet.grounds
+             + _(RESTS_ON).format(answer=g.window.said()) for g in packet.grounds
              if g.key in APPEAL_GROUNDS]
     asked.append(_("It asks the Supervisor of Records to order {agency} to answer as the law "
                    "requires.").format(agency=name))

@@ -117,13 +117,9 @@ def _serialize(request_id: str, short_name: str, deadlines: tuple[Deadline, ...]
 
 def _words(deadline: Deadline, short_name: str, request_id: str, name_request: bool
            ) -> tuple[str, str]:
-    """An event's title and description: the letter-writer's in English, the family's words
-    (as on ``summary.docx``) in another language."""
+    """An event's title and description as ``deadline_in_words`` says them, with its law and
+    its request, in the language in use."""
     title, what = deadline_in_words(deadline, short_name)
-    if current_language() == "en":
-        request_line = f"\n\nRequest {request_id}" if name_request else ""
-        law = f"\n\nLaw: {deadline.citation}" if deadline.citation else ""
-        return title, what + law + request_line
     request_line = ("\n\n" + _("Request {id}").format(id=request_id)) if name_request else ""
     law = ("\n\n" + _("Law: {citation}").format(citation=deadline.citation)
            if deadline.citation else "")  # a date the family's own letter gave cites no law

@@ -2,16 +2,14 @@
 
 One place for what the family pages, the calendar and the commands say about each date when the
 language is not English (in English they keep the letter-writer's titles and full
-descriptions): the event's family title and action, a mark on a date that is only expected, and
-the notes and warnings beside the dates.
+descriptions): the event's family title and action, and a mark on a date that is only
+expected. The notes and warnings beside the dates are worded by ``deadlines.notices``, one
+message each in every language.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from recordskit.deadlines.events import DATED, deadline_title
-from recordskit.deadlines.notices import Notice
 from recordskit.i18n import N_, _, current_language
 from recordskit.models import Deadline
 
@@ -30,22 +28,22 @@ def family_words(deadline: Deadline) -> tuple[str, str] | None:
     return _(event.family_title), what
 
 
-def family_notes(notes: Iterable[Notice]) -> tuple[str, ...]:
-    """Notes or warnings in the family's words, each once (two Suffolk County notes say the
-    same thing to a family)."""
-    return tuple(dict.fromkeys(note.in_family_words() for note in notes))
-
-
-def deadline_in_words(deadline: Deadline, agency: str, *, student: bool = False
-                      ) -> tuple[str, str]:
+def deadline_in_words(deadline: Deadline, agency: str, *, student: bool = False,
+                      assumption: bool = True) -> tuple[str, str]:
     """A date's title and what it means, written once for every place that lists dates (the
     commands, the pages, the calendars): in English the letter-writer's title and description,
-    with its assumption when the date is only assumed; in another language the family's words
-    (``family_words``)."""
+    with its assumption when the date is only assumed (unless ``assumption`` is False: the
+    request's page shows the description alone); in another language the family's words
+    (``family_words``).
+
+    The choice is of content, not of words: the letter-writer's descriptions carry dates and
+    counts that the family's plain actions leave out, so no one message can be both (a
+    translation uses exactly its original's placeholders). Which one an English reader gets is
+    the one decision left to the language here."""
     words = None if current_language() == "en" else family_words(deadline)
     if words is not None:
         return words
     assumed = (f" Assumed until the real date is logged: {deadline.assumption}."
-               if deadline.basis == "assumed" else "")
+               if assumption and deadline.basis == "assumed" else "")
     return (deadline_title(deadline, agency, student=student),
             deadline.description + assumed)

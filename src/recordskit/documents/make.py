@@ -41,7 +41,7 @@ from recordskit.documents.render import (
 from recordskit.documents.schedule_page import schedule_context
 from recordskit.documents.summary import summary_context
 from recordskit.files import LimitError, read_limited
-from recordskit.i18n import current_language
+from recordskit.i18n import reads_the_letters
 from recordskit.intake.answers import answers_yaml
 from recordskit.intake.privacy import personal_details, refuse
 from recordskit.limits import LIMITS
@@ -205,7 +205,7 @@ def make_followup(logged: LoggedRequest, directory: Directory, out: Path, *, tod
     subject = STUDENT_RECORDS_SUBJECT if student else FOLLOW_THROUGH_SUBJECT
     files = {name: template(name).render(context, stamp(title, name, subject))}
     answer_by = plan.reply_by
-    if current_language() != "en":  # the family's page beside the English letter
+    if not reads_the_letters():  # her page, in her language, beside the English letter
         facts = plan.timeline.facts
         closes = [w.closes for w in facts.windows if w.is_open(today)]
         files["follow_up_summary.docx"] = template("summary.docx").render(
@@ -239,7 +239,7 @@ def make_appeal(logged: LoggedRequest, directory: Directory, out: Path, *, today
             "Copy of public records appeal", "appeal_cover.docx", FOLLOW_THROUGH_SUBJECT)),
         "appeal_checklist.txt": appeal_checklist(packet).encode("utf-8"),
     }
-    if current_language() != "en":  # the family's page beside the English appeal
+    if not reads_the_letters():  # her page, in her language, beside the English appeal
         files["appeal_summary.docx"] = template("summary.docx").render(
             appeal_companion(packet), stamp("recordskit appeal summary", "summary.docx",
                                             FOLLOW_THROUGH_SUBJECT))

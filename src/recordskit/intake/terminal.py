@@ -17,7 +17,7 @@ from prompt_toolkit.styles import Style
 from questionary.prompts.common import InquirerControl
 
 from recordskit.errors import InteractiveSessionError
-from recordskit.i18n import N_, _, current_language
+from recordskit.i18n import N_, _
 from recordskit.intake.asker import Option, Validator
 
 NO_TERMINAL = N_(
@@ -74,8 +74,10 @@ class TerminalAsker:
         return values
 
     def confirm(self, message: str, *, default: bool = True) -> bool:
-        if current_language() != "en":  # questionary's y/n keys are English: choose instead
-            yes, no = Option(_("Yes"), "yes"), Option(_("No"), "no")
+        yes, no = Option(_("Yes"), "yes"), Option(_("No"), "no")
+        # questionary's confirm takes the keys y and n and writes its answer as Yes or No: it
+        # is used where those are the language's own words, and a choice of the two otherwise.
+        if (yes.title, no.title) != ("Yes", "No"):
             return self.select(message, [yes, no] if default else [no, yes]) == "yes"
         return bool(self._ask(questionary.confirm(message, default=default, style=_STYLE)))
 

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     )
     from recordskit.deadlines.notices import (
         Notice,
+        notes_in_words,
     )
     from recordskit.directory.copies import (
         init_user_copy,
@@ -74,7 +75,6 @@ if TYPE_CHECKING:
     )
     from recordskit.documents.family_words import (
         deadline_in_words,
-        family_notes,
         family_words,
     )
     from recordskit.documents.make import (
@@ -146,6 +146,7 @@ if TYPE_CHECKING:
     from recordskit.models import (
         Directory,
         directory_json_schema,
+        kept_language,
     )
     from recordskit.paths import (
         InUse,
@@ -254,10 +255,12 @@ if TYPE_CHECKING:
     )
     from recordskit.text import (
         closed_day_words,
+        day_first,
         iso_day,
         local_date,
         long_date,
         rule_statement,
+        written_date,
     )
     from recordskit.tracking.log import (
         LoggedRequest,
@@ -391,7 +394,7 @@ _HOME: dict[str, str] = {
     'deadline_title': 'recordskit.deadlines.events',
     'family_words': 'recordskit.documents.family_words',
     'deadline_in_words': 'recordskit.documents.family_words',
-    'family_notes': 'recordskit.documents.family_words',
+    'notes_in_words': 'recordskit.deadlines.notices',
     'EventKind': 'recordskit.vocabulary',
     'LOGGABLE': 'recordskit.vocabulary',
     'ResponseKind': 'recordskit.vocabulary',
@@ -432,13 +435,16 @@ _HOME: dict[str, str] = {
     'local_date': 'recordskit.text',
     'iso_day': 'recordskit.text',
     'closed_day_words': 'recordskit.text',
+    'day_first': 'recordskit.text',
     'long_date': 'recordskit.text',
+    'written_date': 'recordskit.text',
     'rule_statement': 'recordskit.text',
     '_': 'recordskit.i18n',
     'N_': 'recordskit.i18n',
     'set_language': 'recordskit.i18n',
     'detect_language': 'recordskit.i18n',
     'current_language': 'recordskit.i18n',
+    'kept_language': 'recordskit.models',
     'RecordskitError': 'recordskit.errors',
     'UserError': 'recordskit.errors',
     'InteractiveSessionError': 'recordskit.errors',
@@ -559,6 +565,7 @@ __all__ = [
     'current_language',
     'current_user',
     'date_role_text',
+    'day_first',
     'deadline_in_words',
     'deadline_title',
     'default_folder',
@@ -569,7 +576,6 @@ __all__ = [
     'edit_intake_from_file',
     'event_text',
     'export_requests',
-    'family_notes',
     'family_words',
     'file_role',
     'find_intake',
@@ -581,6 +587,7 @@ __all__ = [
     'intake_by_link',
     'intake_queue',
     'iso_day',
+    'kept_language',
     'load_answers',
     'load_directory',
     'load_reply',
@@ -597,6 +604,7 @@ __all__ = [
     'mark_intake_sent',
     'meanings',
     'next_step_words',
+    'notes_in_words',
     'open_log',
     'parse_day',
     'parse_value',
@@ -643,6 +651,7 @@ __all__ = [
     'view_of',
     'write_file',
     'write_template',
+    'written_date',
 ]
 
 

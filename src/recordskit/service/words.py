@@ -141,6 +141,8 @@ def event_text(kind: EventKind | str, response: ResponseKind | str = "", *,
     """A logged event in the language in use: its own name in English (the log's word, which
     the commands take), its meaning in a family's language or wherever ``family`` says a
     family reads it (a response by what the agency answered)."""
+    # Left as a fork: the log's own word is a value the commands take (log ID petition_granted),
+    # not a sentence, and its meaning is another text; no one message can be both.
     if current_language() == "en" and not family:
         return str(kind)
     if str(kind) == EventKind.RESPONSE and response:
@@ -170,6 +172,7 @@ def details_text(details: EventDetails) -> str:
     English; in another language the dates and numbers alone, the response's meaning being the
     event's own words (``event_text``)."""
     stored = stored_details(details)
+    # Left as a fork, like event_text's: the log's keys and values as the log keeps them.
     if current_language() == "en":
         return ", ".join(f"{key}: {value}" for key, value in stored.items())
     return ", ".join(str(value) for key, value in stored.items()

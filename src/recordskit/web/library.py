@@ -364,24 +364,17 @@ def view(ws: Workspace, request_id: str) -> View:
     logged, timeline, agency = shown.logged, shown.timeline, shown.agency
     if timeline is None or agency is None or shown.action is None:
         raise UserError(str(shown.problem))
-    english = current_language() == "en"
     student = logged.request.student is not None
-    dates = []
-    for deadline in timeline.deadlines:
-        said = None if english else service.family_words(deadline)
-        if said is None:
-            said = (service.deadline_title(deadline, agency.short_name, student=student),
-                    deadline.description)
-        dates.append(Dated(deadline.date, *said))
+    dates = [Dated(deadline.date, *service.deadline_in_words(
+        deadline, agency.short_name, student=student, assumption=False))
+        for deadline in timeline.deadlines]
     active = {e.seq for e in logged.active_events}
     events = tuple(Event(e.seq, e.on_date, str(e.event),
                          str(getattr(e.details, "kind", "") or ""),
                          e.seq not in active and str(e.event) != "undo")
                    for e in logged.events)
-    notes = (tuple(n.text for n in timeline.notes) if english
-             else tuple(service.family_notes(timeline.notes)))
-    warnings = (tuple(n.text for n in timeline.warnings) if english
-                else tuple(service.family_notes(timeline.warnings)))
+    notes = service.notes_in_words(timeline.notes)
+    warnings = service.notes_in_words(timeline.warnings)
     situation = shown.action.situation
     return View(logged.id, _asked(logged, workspace), _(agency.name), agency.short_name,
                 student, logged.request.student.school if logged.request.student else "",
