@@ -216,15 +216,22 @@ def pressing(log: RequestLog, today: date, picked: Picked, *, limit: int | None 
     outer, outer_params = "", []
     if picked.due_before is not None:
         outer, outer_params = "WHERE due < ?", [picked.due_before.isoformat()]
+    picked_rows = (f"(SELECT id, state, CASE WHEN next_now = 1 THEN ? WHEN next_on = '' THEN "
+                   f"'{FOREVER}' ELSE next_on END AS due FROM requests "
+                   f"WHERE {' AND '.join(where)}) AS picked {outer}")
     rows = log.fetch(
-        "SELECT id, COUNT(*) OVER () FROM (SELECT id, state, CASE WHEN next_now = 1 THEN ? "
-        f"WHEN next_on = '' THEN '{FOREVER}' ELSE next_on END AS due FROM requests "
-        f"WHERE {' AND '.join(where)}) AS picked {outer} "
+        f"SELECT id FROM {picked_rows} "
         f"ORDER BY CASE WHEN state = '{State.OVERDUE.value}' OR due < ? THEN 0 "
         "WHEN due <= ? THEN 1 ELSE 2 END, due, id LIMIT ?",
         [day, *params, *outer_params, day, (today + timedelta(days=SOON_DAYS)).isoformat(),
          limit if limit is not None else 2 ** 62])
-    return [str(row[0]) for row in rows], int(rows[0][1]) if rows else 0
+    ids = [str(row[0]) for row in rows]
+    if limit is None or len(ids) < limit:
+        return ids, len(ids)
+    # Counted apart: with the count in the same query (a window), the database sorts every
+    # row it picks; alone, the first rows take a top-N sort (a third of the time at 100,000)
+    [(total,)] = log.fetch(f"SELECT COUNT(*) FROM {picked_rows}", [day, *params, *outer_params])
+    return ids, int(total)
 
 
 SOON_DAYS = 14
