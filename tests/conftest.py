@@ -28,6 +28,17 @@ TODAY = "2026-06-12"
 FROZEN_TEMPLATES = DATA / "letter_templates"
 """A frozen copy of the templates, for the same reason."""
 
+FULL_EXAMPLES = bool(os.environ.get("CI"))
+"""CI (where CI=true) tries each property test's full count of generated examples; a run while
+working tries a quarter of them, so that ``pytest -m "not slow"`` stays quick."""
+
+
+def examples(full: int) -> int:
+    """How many examples a property test generates: ``full`` in CI, a quarter (at least 20)
+    otherwise. Hypothesis tries its most telling shapes (empty, extremes) first either way."""
+    return full if FULL_EXAMPLES else max(20, full // 4)
+
+
 # Keys as a terminal sends them.
 DOWN, UP, ENTER, SPACE, BACKSPACE, CTRL_C = "\x1b[B", "\x1b[A", "\r", " ", "\x7f", "\x03"
 
