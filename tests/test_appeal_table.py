@@ -14,6 +14,8 @@ check on 4 January 2027.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -90,19 +92,46 @@ def run(*args: str, today: str) -> Result:
     return CliRunner().invoke(cli, list(args), env={"RECORDSKIT_TODAY": today})
 
 
+@pytest.fixture(scope="module")
+def written() -> dict[str, tuple[Path, str]]:
+    """Each language's request as ``new`` wrote it: its log's folder, and its id."""
+    return {}
+
+
+def new_request(lang: str, written: dict[str, tuple[Path, str]], answers: Answers,
+                tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+                ) -> str:
+    """The request in this test's own log, its id: ``new`` writes it once a language (the
+    same for every response and event), into a log of its own, then that log is copied into
+    this test's. The request's folder is only read after that (no reply is ever saved here)."""
+    if lang not in written:
+        folder = tmp_path_factory.mktemp(f"appeal-table-{lang}")
+        with monkeypatch.context() as patch:
+            patch.setenv("RECORDSKIT_HOME", str(folder / "log"))
+            path = folder / "answers.yaml"
+            path.write_text(yaml.safe_dump({**answers(sent_on="2026-11-23"), "language": lang},
+                                           allow_unicode=True), encoding="utf-8")
+            made = run("new", "--answers", str(path), "--out", str(folder / "request"),
+                       "--lang", lang, today="2026-11-23")
+            assert made.exit_code == 0, made.output
+            [logged] = open_log().all()
+        written[lang] = (folder / "log", logged.id)
+    log, request = written[lang]
+    shutil.copytree(log, os.environ["RECORDSKIT_HOME"], dirs_exist_ok=True)
+    return request
+
+
 @pytest.mark.parametrize("lang", ["en", "es", "ht"])
 @pytest.mark.parametrize("later", list(LATER))
 @pytest.mark.parametrize("kind", list(ResponseKind))
 def test_every_response_and_later_event(kind: ResponseKind, later: str, lang: str,
-                                        tmp_path: Path, answers: Answers) -> None:
-    path = tmp_path / "answers.yaml"
-    path.write_text(yaml.safe_dump({**answers(sent_on="2026-11-23"), "language": lang},
-                                   allow_unicode=True), encoding="utf-8")
-    made = run("new", "--answers", str(path), "--out", str(tmp_path / "request"), "--lang", lang,
-               today="2026-11-23")
-    assert made.exit_code == 0, made.output
-    [logged] = open_log().all()
-    request = logged.id
+                                        tmp_path: Path, answers: Answers,
+                                        written: dict[str, tuple[Path, str]],
+                                        tmp_path_factory: pytest.TempPathFactory,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    request = new_request(lang, written, answers, tmp_path_factory, monkeypatch)
+    [logged] = open_log().all()  # this test's own log holds it, and only it
+    assert logged.id == request
     for on, event, args in [("2026-12-04", "response", ("--kind", kind.value,
                                                         *RESPONSE_ARGS[kind])), *LATER[later]]:
         result = run("log", request, event, *args, "--on", on, today=on)

@@ -37,7 +37,7 @@ from recordskit.intake.answers import load_answers, request_from
 from recordskit.intake.privacy import personal_details
 from recordskit.intake.rows import read_rows
 from recordskit.service import Directory, LetterTemplate, open_log, prepare_request, stamp
-from tests.conftest import FROZEN_AGENCIES, FROZEN_TEMPLATES
+from tests.conftest import FROZEN_AGENCIES, FROZEN_TEMPLATES, examples
 
 Answers = Callable[..., dict[str, Any]]
 ENCODED_BCC = ("=?utf-8?b?QW5hDQpCY2M6IHZpY3RpbUBldmlsLmV4YW1wbGUuY29tDQpSZXBseS1UbzogZXZpbEBl"
@@ -90,7 +90,7 @@ _LETTER = LetterTemplate(FROZEN_TEMPLATES / "summary.docx").render(
      "dates_label": "", "rows": [], "keep": ""}, stamp("t", "summary.docx"))
 
 
-@settings(max_examples=40, deadline=None,
+@settings(max_examples=examples(40), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=st.text(st.characters(blacklist_categories=("Cs",)), max_size=60),
        organization=st.sampled_from(["", "=?utf-8?q?x=0D=0ABcc:_a@b.c?=", "Org\r\nBcc: a@b.c"]))

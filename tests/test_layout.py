@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import shutil
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -33,12 +34,21 @@ def module_name(path: Path, package: Path) -> str:
     return ".".join(parts)
 
 
+@cache
+def import_statements(source: str) -> tuple[ast.Import | ast.ImportFrom, ...]:
+    """Every import statement of a module's text, at the top or inside a function. Each text is
+    parsed and walked once (its statements are only read): a copy of the package with a planted
+    import differs in one file, the only one read afresh."""
+    return tuple(node for node in ast.walk(ast.parse(source))
+                 if isinstance(node, (ast.Import, ast.ImportFrom)))
+
+
 def imports_of(path: Path, package: Path) -> set[str]:
     """Every recordskit module a file imports, at the top or inside a function."""
     name = module_name(path, package)
     is_package = path.name == "__init__.py"
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in import_statements(path.read_text(encoding="utf-8")):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names if alias.name.startswith("recordskit")}
         elif isinstance(node, ast.ImportFrom):

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from recordskit.documents.render import LetterTemplate, Stamp
 from recordskit.errors import TemplateError
-from tests.conftest import docx_text
+from tests.conftest import docx_text, examples
 
 STAMP = Stamp(title="t", subject="s", law_version="v", template_name="x.docx",
               recordskit_version="0")
@@ -441,7 +441,7 @@ def _bodies(draw: st.DrawFn, depth: int = 0) -> str:
     return "".join(pieces)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(body=_bodies())
 def test_listing_searched_only_around_its_characters_resolves_as_docxtpl_over_the_body(
         body: str) -> None:

@@ -25,6 +25,7 @@ from recordskit.replies.extract import Sentences, amounts, dates, exemptions, re
 from recordskit.replies.mime import ReplyFileError
 from recordskit.replies.reader import read_reply, read_reply_file
 from recordskit.replies.reading import ReplyKind, ReplyReading
+from tests.conftest import examples
 
 CORPUS = Path(__file__).parent / "data" / "replies"
 CORPUS_FILES = sorted(path for path in CORPUS.iterdir() if path.suffix in (".eml", ".txt"))
@@ -332,7 +333,7 @@ def _echoed(base: str, form: str, request: str) -> tuple[str, str | None]:
 FORMS = ["quoted", "quoted_bare", "details", "letter", "outlook", "original", "inline", "known"]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(kind=st.sampled_from(list(BASE_REPLIES)), form=st.sampled_from(FORMS), request=LINES)
 def test_an_echoed_request_never_changes_the_kind(kind: ReplyKind, form: str,
                                                   request: str) -> None:
@@ -347,7 +348,7 @@ def test_an_echoed_request_never_changes_the_kind(kind: ReplyKind, form: str,
     assert reading.amounts == alone.amounts
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(request=LINES)
 def test_an_echo_inside_an_email_never_changes_the_kind(request: str) -> None:
     base = BASE_REPLIES[ReplyKind.NO_RECORDS]
@@ -357,7 +358,7 @@ def test_an_echo_inside_an_email_never_changes_the_kind(request: str) -> None:
     assert read_reply(raw, source="echo.eml").kind is ReplyKind.NO_RECORDS
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(kind=st.sampled_from(list(BASE_REPLIES)), request=LINES,
        wrapper=st.sampled_from(['<blockquote type="cite">{}</blockquote>',
                                 '<div class="gmail_quote">{}</div>',
@@ -705,7 +706,7 @@ _MUTATIONS = [b"Content-Type: multipart/mixed; boundary=", b"=?utf-8?q?", b"?=",
               b"Date: ", b"From: ", b"@", b"\xe9", b"\xc3", b"message/rfc822"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(source=st.sampled_from(CORPUS_FILES), data=st.data())
 def test_broken_emails_give_a_reading_or_a_clear_error_never_a_crash(source: Path,
                                                                      data: st.DataObject) -> None:

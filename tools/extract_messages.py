@@ -28,13 +28,14 @@ POT = PACKAGE / "locale" / "recordskit.pot"
 
 def catalog(directory_path: Path = ROOT / "agencies.yaml") -> Catalog:
     """The code's messages, then the catalog's words from ``directory_path``."""
-    messages = code_messages()
     # Read as every YAML input is (within the limits, no anchors, aliases or tags) and checked
-    # as `agencies validate` checks it, so that its words are where they are expected.
+    # as `agencies validate` checks it, so that its words are where they are expected; first,
+    # so that a broken file is refused before the code is read.
     directory, node = inputfile.read(directory_path, DirectoryError, duplicates=False)
     _checked, problems = check_parsed(directory, node)
     if problems:
         raise DirectoryError(directory_path, problems)
+    messages = code_messages()
     for agency in directory["agencies"]:
         if agency.get("role", "records") != "records":
             continue

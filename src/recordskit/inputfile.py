@@ -135,12 +135,14 @@ def _check_events(text: str, file: Path | str | None, error: type[InputFileError
 def _walk_events(text: str, file: Path | str | None, error: type[InputFileError],
                  deepest: Limit, most: Limit) -> None:
     depth, nodes = 0, 0
+    # Each limit read once for the file, not once an event (each is an environment lookup)
+    deepest_value, most_value = deepest.value, most.value
     for event in yaml.parse(text, Loader=_EVENTS):  # lazily: it stops at the first deep event
         mark = event.start_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         if isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent):
             nodes += 1
-            if nodes > most.value:
+            if nodes > most_value:
                 raise error(file, [Problem("", most.exceeded("the file", "more"), line,
                                            column)])
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -148,7 +150,7 @@ def _walk_events(text: str, file: Path | str | None, error: type[InputFileError]
                                            "each value out in full", line, column)])
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
-            if depth > deepest.value:
+            if depth > deepest_value:
                 raise error(file, [Problem("", deepest.exceeded("the nesting", depth), line,
                                            column)])
         elif isinstance(event, yaml.CollectionEndEvent):

@@ -354,18 +354,20 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
         raise InputFileError(path, [Problem("", not_regular(path, exc))]) from None
     total = 0
     with handle:
+        # Read once for the whole file, not three times a line (each is an environment lookup)
+        line_max, file_max = line_limit.value, file_limit.value
         for number in range(1, 1 << 62):
             try:
-                text = handle.readline(line_limit.value + 1)
+                text = handle.readline(line_max + 1)
             except OSError as exc:
                 raise UserError(f"{path}: cannot be read: {exc.strerror}") from None
             if not text:
                 return
             total += len(text)
-            if total > file_limit.value:
+            if total > file_max:
                 raise InputFileError(path, [Problem("", file_limit.exceeded(
                     "the file", "it is larger"), number)])
-            if len(text) > line_limit.value:
+            if len(text) > line_max:
                 raise InputFileError(path, [Problem("", line_limit.exceeded(
                     "this line", "it is longer"), number)])
             yield number, text
