@@ -390,8 +390,9 @@ def test_what_the_clinics_trial_found(clinic: Any, requests_folder: Path) -> Non
     assert intakes.intake_by_id(log, child).status == "submitted"
     page = staff.get(f"/staff/intakes/{child}")
     assert "Juan Pérez Rodríguez" in page.text and "<li>: " not in page.text
-    # The produced page leads back to each intake, to mark it sent
+    # The produced page leads back to each intake, to mark it sent, and so does the request's
     assert f'href="/staff/intakes/{first}"' in done.text
+    assert f'href="/staff/intakes/{first}"' in staff.get(f"/requests/{made.request_id}").text
     # A link is https, whether or not the proxy said so
     made_link = staff.client.post("/staff/links", data={
         "csrf": re.search(r'name="csrf" value="([^"]+)"', queue.text).group(1),

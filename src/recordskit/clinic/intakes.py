@@ -188,6 +188,13 @@ def intakes(log: RequestLog, status: IntakeStatus | None = IntakeStatus.SUBMITTE
     return [_intake(row) for row in rows]
 
 
+def intakes_of_request(log: RequestLog, request_id: str) -> list[Intake]:
+    """The intakes a request was produced from (one, unless made again by hand)."""
+    return [_intake(row) for row in log.fetch(
+        f"SELECT {_COLUMNS} FROM intakes WHERE request_id = ? ORDER BY made_at, id",
+        [request_id])]
+
+
 def edit_answers(log: RequestLog, intake_id: str, answers: Mapping[str, Any], *, by: str,
                  at: datetime) -> None:
     """Staff correct a submitted intake before producing it."""

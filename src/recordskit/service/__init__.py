@@ -169,6 +169,7 @@ if TYPE_CHECKING:
         intake_answers_file,
         intake_by_link,
         intake_queue,
+        intakes_of_request,
         make_intake_link,
         mark_intake_sent,
         produce_intake,
@@ -282,6 +283,7 @@ if TYPE_CHECKING:
     )
 
 _HOME: dict[str, str] = {
+    'intakes_of_request': 'recordskit.service.clinic',
     'ACTION_WORDS': 'recordskit.clinic.audit',
     'ClinicSettings': 'recordskit.clinic.settings',
     'read_settings': 'recordskit.clinic.settings',
@@ -586,6 +588,7 @@ __all__ = [
     'intake_answers_file',
     'intake_by_link',
     'intake_queue',
+    'intakes_of_request',
     'iso_day',
     'kept_language',
     'load_answers',

@@ -68,6 +68,10 @@ def intake_queue(workspace: Workspace, status: IntakeStatus | None = IntakeStatu
     return intakes.intakes(workspace.log, status) if workspace.log.exists() else []
 
 
+def intakes_of_request(workspace: Workspace, request_id: str) -> list[Intake]:
+    return intakes.intakes_of_request(workspace.log, request_id)
+
+
 def find_intake(workspace: Workspace, intake_id: str) -> Intake:
     return intakes.intake_by_id(workspace.log, intake_id)
 

@@ -556,9 +556,12 @@ class Pages:
     async def request_page(self, request: Request) -> Response:
         _s, request_id = self.owned(request)
         shown = library.view(self.ws, request_id)
+        staff = request.scope.get("recordskit.staff") is not None
         return self.page(request, "request.html", view=shown,
                          files=_files_of(shown.folder), errors=[],
-                         today=self.ws.today.isoformat())
+                         today=self.ws.today.isoformat(),
+                         from_intakes=library.intakes_of_request(self.ws, request_id)
+                         if staff else [])
 
     async def answered(self, request: Request) -> Response:
         session, request_id = self.owned(request)

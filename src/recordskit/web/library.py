@@ -66,6 +66,7 @@ __all__ = [
     "intake_findings",
     "intake_open",
     "intake_queue",
+    "intakes_of_request",
     "interview_pages",
     "log_confirmed",
     "make",
@@ -792,6 +793,11 @@ def make_link(ws: Workspace, *, by: str, language: str, label: str, days: int
 def intake_queue(ws: Workspace, *, every: bool = False) -> list[IntakeInfo]:
     return [_intake_info(found) for found in service.intake_queue(
         ws.now(), None if every else service.IntakeStatus.SUBMITTED)]
+
+
+def intakes_of_request(ws: Workspace, request_id: str) -> list[IntakeInfo]:
+    """The clinic's intakes a request was produced from, for staff to go back to them."""
+    return [_intake_info(found) for found in service.intakes_of_request(ws.now(), request_id)]
 
 
 def intake(ws: Workspace, intake_id: str) -> IntakeInfo | None:
