@@ -359,7 +359,8 @@ class Pages:
             return self.step_page(request, name, answers, problems, status=400,
                                   ask_past=ask_past)
         if session.intake and not library.save_intake(self.ws, session.intake, answers):
-            raise HTTPException(403)  # the family's link expired, or she submitted already
+            # Her link expired, or she submitted already: what she sent, nothing changed
+            return RedirectResponse("/submitted", 303)
         session.answers = answers
         session.done.add(name)
         if name == "sending":

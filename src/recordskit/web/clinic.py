@@ -9,6 +9,7 @@ takes effect at once); anything else answers 403.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
@@ -88,7 +89,9 @@ class ClinicGate:
                 await self.app(scope, receive, send)
             return
         if session.intake and FAMILY_PATHS.fullmatch(path):
-            if path.startswith("/new") and not library.intake_open(self.ws, session.intake):
+            # (A page she posts is refused by the link itself, which no longer takes answers)
+            if scope.get("method") == "GET" and path.startswith("/new") and \
+                    not library.intake_open(self.ws, session.intake):
                 # Sent (or no longer open): what she sent, never the interview again
                 await RedirectResponse("/submitted", 303)(scope, receive, send)
                 return
@@ -133,6 +136,7 @@ class ClinicPages:
         self.site = pages.site
         self.ws = pages.ws
         self.read = read_form
+        self._findings: dict[tuple[str, str], bool] = {}
 
     # -- the family's link ----------------------------------------------------------------
 
@@ -224,7 +228,7 @@ class ClinicPages:
               ) -> Response:
         """The queue, each intake with what the privacy check found in it."""
         queue = library.intake_queue(self.ws)
-        flagged = {item.id for item in queue if library.intake_findings(self.ws, item.answers)}
+        flagged = {item.id for item in queue if self._flagged(item)}
         return self.pages.page(request, "staff_home.html", status=status, staff=staff,
                                queue=queue, flagged=flagged, errors=errors or [], made=made,
                                link=link, agencies={a.id: a.short_name
@@ -343,6 +347,17 @@ class ClinicPages:
         except UserError as refused:
             session.notice = str(refused)
         return RedirectResponse(f"/staff/intakes/{intake_id}", 303)
+
+    def _flagged(self, item: library.IntakeInfo) -> bool:
+        """Whether the privacy check finds personal details in a waiting intake; kept for its
+        answers as they are, since the queue is shown often and the pages are served one at a
+        time (a check is a request worked out whole)."""
+        key = (item.id, json.dumps(item.answers, sort_keys=True, default=str))
+        if key not in self._findings:
+            if len(self._findings) >= 2000:
+                self._findings.clear()
+            self._findings[key] = bool(library.intake_findings(self.ws, item.answers))
+        return self._findings[key]
 
     # -- admins ---------------------------------------------------------------------------
 
