@@ -89,8 +89,10 @@ class ClinicGate:
                 await self.app(scope, receive, send)
             return
         if session.intake and FAMILY_PATHS.fullmatch(path):
-            # (A page she posts is refused by the link itself, which no longer takes answers)
-            if scope.get("method") == "GET" and path.startswith("/new") and \
+            # Checked where she comes in ("My request"); a page she posts is refused by the
+            # link itself, which no longer takes answers (a query a page would cost every
+            # family, the pages being served one at a time)
+            if scope.get("method") == "GET" and path == "/new" and \
                     not library.intake_open(self.ws, session.intake):
                 # Sent (or no longer open): what she sent, never the interview again
                 await RedirectResponse("/submitted", 303)(scope, receive, send)
