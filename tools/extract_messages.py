@@ -39,7 +39,9 @@ def catalog(directory_path: Path = ROOT / "agencies.yaml") -> Catalog:
     for agency in directory["agencies"]:
         if agency.get("role", "records") != "records":
             continue
-        for text in (agency["name"], agency.get("description"), agency.get("family_helpline")):
+        officer = agency.get("records_officer") or {}
+        for text in (agency["name"], agency.get("description"), agency.get("family_helpline"),
+                     officer.get("title")):
             if text:
                 messages.add(text.strip(), locations=[("agencies.yaml", 0)],
                              auto_comments=[f"agency {agency['id']}"])

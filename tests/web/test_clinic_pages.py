@@ -97,6 +97,10 @@ def test_a_family_fills_her_intake_through_her_link_and_staff_produce_it(clinic:
     sent = intakes.intake_by_link(open_log(_url()), secret, at=datetime.now(UTC)).answers
     assert (sent["sent_on"], sent["delivery"]) == (today().isoformat(), "email")
     assert "Rosa Díaz" in done.text
+    # What she sent, in her words: no sending day of hers (the clinic dates the letter), and
+    # the officer's title in her language beside the one on the envelope
+    assert "Envío: lo hace la clínica" in done.text and "Envío: 20" not in done.text
+    assert "Records Access Officer: la persona encargada de los registros públicos" in done.text
     # Submitted once: the interview is closed to the link, which shows only what she sent
     closed = again.post("/new/agency", {"agency": "bpd"})
     assert closed.url.path == "/submitted" and "Rosa Díaz" in closed.text
@@ -237,6 +241,7 @@ def test_staff_correct_an_intake_through_the_interview_and_produce_several_at_on
     assert review.url.path == "/new/review", review.text[:500]
     assert f"You are correcting intake {first_id}" in review.text
     assert "Save the corrected answers" in review.text
+    assert "Sent: by the clinic, which dates the letter the day it makes it" in review.text
     page = staff.get("/new/requester")
     assert page.status_code == 200 and "Rosa Díaz" in page.text
     # Each page is checked as the family's was: a broken email is refused, nothing saved

@@ -509,8 +509,9 @@ def _channel_title(agency: Agency, channel: str) -> str:
     return titles[channel].format(where=where)
 
 
-def summary(request: Request, directory: Directory) -> str:
-    """What will be written, in plain words, for the person to check."""
+def summary(request: Request, directory: Directory, *, dated_by_clinic: bool = False) -> str:
+    """What will be written, in plain words, for the person to check. ``dated_by_clinic``: a
+    clinic sends the letter and dates it the day staff make it, so no day is shown as hers."""
     agency = directory.agency(request.agency)
     person = request.requester
     if request.student is not None:
@@ -519,8 +520,9 @@ def summary(request: Request, directory: Directory) -> str:
             _("Asking for: the complete student record of {name}").format(
                 name=request.student.name)]
     else:
-        lines = [_("To: {agency} ({title})").format(agency=agency.name,
-                                                    title=agency.records_officer.title),
+        # The directory's words as its catalog translates them (the name stays beside it)
+        lines = [_("To: {agency} ({title})").format(agency=_(agency.name),
+                                                    title=_(agency.records_officer.title)),
                  _("Records:")]
         lines += [f"  - {_(agency.record(r).title)}" for r in request.records]
         if request.other_records:
@@ -536,7 +538,8 @@ def summary(request: Request, directory: Directory) -> str:
     if request.send_to:
         lines.append(_("Sent to: {address} (the address you gave)").format(
             address=one_line(request.send_to)))
-    lines.append(_("Sent: {date}").format(date=local_date(request.sent_on)))
+    lines.append(_("Sent: by the clinic, which dates the letter the day it makes it")
+                 if dated_by_clinic else _("Sent: {date}").format(date=local_date(request.sent_on)))
     if request.student is None:
         waiver = {"none": _("no"), "public_interest": _("yes, public interest"),
                   "indigency": _("yes, cannot afford fees")}[request.fee_waiver]

@@ -98,7 +98,9 @@ def default_folder(request: Request, parent: Path) -> Path:
     return free_folder(parent, f"request-{request.agency}-{request.sent_on}")
 
 
-def answers_in_words(request: Request, directory: Directory) -> str:
+def answers_in_words(request: Request, directory: Directory, *,
+                     dated_by_clinic: bool = False) -> str:
     """A request's answers in plain words in the language in use, as the interview's review
-    shows them (what a family reads instead of the answers file's keys)."""
-    return summary(request, directory)
+    shows them (what a family reads instead of the answers file's keys); ``dated_by_clinic``
+    for a request a clinic will date and send, whose day is not yet known."""
+    return summary(request, directory, dated_by_clinic=dated_by_clinic)

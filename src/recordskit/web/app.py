@@ -476,7 +476,9 @@ class Pages:
             return self.step_page(request, first or pages[-1], session.answers, problems,
                                   status=400)
         check = library.sending_check(made, self.ws)
-        return self.page(request, "review.html", summary=library.review_text(made, self.ws),
+        by_clinic = bool(session.intake or session.editing)  # the clinic dates and sends it
+        return self.page(request, "review.html",
+                         summary=library.review_text(made, self.ws, by_clinic=by_clinic),
                          closed=check.closed, pages=pages, errors=[],
                          student=made.request_type == "student_records")
 

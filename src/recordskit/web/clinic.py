@@ -179,8 +179,8 @@ class ClinicPages:
         if found is None:
             raise HTTPException(404)
         made, _problems = library.check_answers(found.answers, self.ws)
-        return self.pages.page(request, "submitted.html", intake=found,
-                               summary=library.review_text(made, self.ws) if made else "")
+        summary = library.review_text(made, self.ws, by_clinic=True) if made else ""
+        return self.pages.page(request, "submitted.html", intake=found, summary=summary)
 
     # -- staff ----------------------------------------------------------------------------
 
@@ -271,7 +271,7 @@ class ClinicPages:
         made, problems = library.check_answers(found.answers, self.ws)
         return self.pages.page(
             request, "staff_intake.html", staff=staff, intake=found,
-            summary=library.review_text(made, self.ws) if made else "",
+            summary=library.review_text(made, self.ws, by_clinic=True) if made else "",
             problems=problems, findings=library.findings(made, self.ws) if made else [],
             errors=[])
 

@@ -233,9 +233,11 @@ def sending_check(request: Request, ws: Workspace) -> SendingCheck:
     return SendingCheck(said, prepared.passed.due if prepared.passed else None)
 
 
-def review_text(request: Request, ws: Workspace) -> str:
-    """What will be written, in plain words, as the interview's review says it."""
-    return str(service.answers_in_words(request, ws.now().directory))
+def review_text(request: Request, ws: Workspace, *, by_clinic: bool = False) -> str:
+    """What will be written, in plain words, as the interview's review says it; ``by_clinic``
+    when a clinic will date and send it (an intake), so no sending day is shown."""
+    return str(service.answers_in_words(request, ws.now().directory,
+                                        dated_by_clinic=by_clinic))
 
 
 def make(request: Request, ws: Workspace, *, past: bool, by: str | None = None) -> str:
