@@ -212,6 +212,7 @@ def test_policy_request_interview_in_each_language(keys: PipeInput, directory: D
     assert any(text.startswith(first_question) for text in shown)
     assert not any("Which agency" in text for text in shown)  # nothing left in English
     assert request.records == ["school-police-reports-shared-with-bric"]
+    assert request.language == lang  # kept: her pages are written in it, whoever calls
     summary = docx_text(prepare_request(request, directory).files["summary.docx"])
     made = prepare_request(request, directory)
     for deadline in made.schedule.deadlines:
@@ -319,7 +320,8 @@ def test_the_family_files_are_in_the_family_language(directory: Directory, answe
     english = prepare_request(request, directory).files["how_to_send.txt"].decode()
     try:
         set_language(lang)
-        translated = prepare_request(request, directory).files["how_to_send.txt"].decode()
+        translated = prepare_request(request, directory, language=lang).files[
+            "how_to_send.txt"].decode()
     finally:
         set_language("en")
     assert _sentences(english), english
@@ -329,7 +331,7 @@ def test_the_family_files_are_in_the_family_language(directory: Directory, answe
         english_page = docx_text(prepare_request(request, directory).files[name])
         try:
             set_language(lang)
-            page = docx_text(prepare_request(request, directory).files[name])
+            page = docx_text(prepare_request(request, directory, language=lang).files[name])
         finally:
             set_language("en")
         leaked = [line for line in _sentences(english_page) if line in page]
@@ -378,7 +380,8 @@ def test_an_unreviewed_translation_says_so_on_the_summary(
         assert i18n.unreviewed_messages(code), code  # nobody has reviewed them yet
         try:
             set_language(code)
-            page = docx_text(prepare_request(request, directory).files["summary.docx"])
+            page = docx_text(prepare_request(request, directory, language=code).files[
+                "summary.docx"])
         finally:
             set_language("en")
         assert note in page, code
@@ -396,7 +399,8 @@ def test_an_unreviewed_translation_says_so_on_the_summary(
     try:
         assert not i18n.unreviewed_messages("es")
         set_language("es")
-        page = docx_text(prepare_request(request, directory).files["summary.docx"])
+        page = docx_text(prepare_request(request, directory, language="es").files[
+            "summary.docx"])
     finally:
         set_language("en")
         i18n._catalog.cache_clear()

@@ -6,6 +6,9 @@ from __future__ import annotations
 import threading
 from datetime import date
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from recordskit.i18n import _, current_language, in_language, set_language
 
@@ -62,3 +65,49 @@ def test_a_batch_in_one_process_leaves_its_caller_in_the_callers_language(
         set_language("en")
     summary = (tmp_path / "out").glob("*/summary.docx")
     assert len(list(summary)) == 1
+
+
+def test_the_family_pages_speak_the_requests_language_whoever_calls(
+        tmp_path: Path, answers: Any) -> None:
+    """A library caller need not set a language: a request made in Spanish gets its family
+    pages in Spanish, its follow-up's page too, whatever the caller speaks; ``language``
+    chooses another; a refusal is said in the caller's own language."""
+    import yaml
+
+    from recordskit.service import (
+        UserError,
+        load_answers,
+        load_directory,
+        make_followup,
+        make_request,
+        open_log,
+    )
+    from tests.conftest import FROZEN_AGENCIES, docx_text
+
+    directory = load_directory(FROZEN_AGENCIES)
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(answers(language="es")), encoding="utf-8")
+    request = load_answers(path, directory)
+    log = open_log("", folder=tmp_path / "log")
+    set_language("ht")
+    try:
+        made = make_request(request, directory, tmp_path / "es", log=log,
+                            today=date(2026, 6, 12))
+        assert current_language() == "ht"  # the caller's, untouched
+        assert "Su solicitud: qué pidió" in docx_text(tmp_path / "es" / "summary.docx")
+        make_request(request, directory, tmp_path / "en", today=date(2026, 6, 12),
+                     language="en")
+        assert "Su solicitud" not in docx_text(tmp_path / "en" / "summary.docx")
+        # Nothing calls for a follow-up yet: refused in the caller's language (Creole)
+        logged = log.get(str(made.request_id))
+        with pytest.raises(UserError) as refused:
+            make_followup(logged, directory, tmp_path / "early", today=date(2026, 6, 15))
+        assert "poko bezwen voye lèt swivi" in str(refused.value)
+        assert current_language() == "ht"
+        # Overdue: the follow-up's page is hers, in Spanish
+        make_followup(logged, directory, tmp_path / "late", today=date(2026, 7, 20))
+        page = docx_text(tmp_path / "late" / "follow_up_summary.docx")
+        assert page.startswith("Su carta de seguimiento: lo que pide y qué hacer después")
+        assert current_language() == "ht"
+    finally:
+        set_language("en")

@@ -436,12 +436,13 @@ def followup(ctx: click.Context, request_id: str, out: Path, force: bool, pdf: b
     Example:
       recordskit followup 3f9a2c81 --out my-request
     """
-    from recordskit.service import make_followup
+    from recordskit.service import current_language, make_followup
 
     workspace = workspace_for(ctx)
     logged = _found(ctx, request_id, lang)
     made = make_followup(logged, workspace.directory, out, today=workspace.today, force=force,
-                         pdf=pdf, log=None if no_log else workspace.log)
+                         pdf=pdf, log=None if no_log else workspace.log,
+                         language=current_language())  # --lang, else the request's
     for path in made.paths:
         say(_("Wrote {path}").format(path=path))
     said = [_("It asks for a reply by {date}.").format(date=made.reply_by)]
@@ -483,13 +484,14 @@ def appeal(ctx: click.Context, request_id: str, out: Path, grounds: tuple[str, .
     Example:
       recordskit appeal 3f9a2c81 --out my-request/appeal
     """
-    from recordskit.service import make_appeal, written_date
+    from recordskit.service import current_language, make_appeal, written_date
 
     workspace = workspace_for(ctx)
     logged = _found(ctx, request_id, lang)
     made = make_appeal(logged, workspace.directory, out, today=workspace.today,
                        grounds=grounds, objections=objections, earlier_appeal=earlier_appeal,
-                       response=response, force=force, pdf=pdf)
+                       response=response, force=force, pdf=pdf,
+                       language=current_language())  # --lang, else the request's
     for path in made.paths:
         say(_("Wrote {path}").format(path=path))
     for warning in made.packet.warnings:

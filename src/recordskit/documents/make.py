@@ -28,7 +28,7 @@ from recordskit.documents.appeal import (
 from recordskit.documents.companion import appeal_companion, followup_companion
 from recordskit.documents.email_draft import email_draft
 from recordskit.documents.exports import schedule_csv, schedule_ics
-from recordskit.documents.followup import followup_context, plan_followup
+from recordskit.documents.followup import FollowUpPlan, followup_context, plan_followup
 from recordskit.documents.instructions import how_to_send
 from recordskit.documents.letter import letter_context, student_letter_context
 from recordskit.documents.pdf import write_with_pdfs
@@ -41,7 +41,7 @@ from recordskit.documents.render import (
 from recordskit.documents.schedule_page import schedule_context
 from recordskit.documents.summary import summary_context
 from recordskit.files import LimitError, read_limited
-from recordskit.i18n import reads_the_letters
+from recordskit.i18n import LETTERS_LANGUAGE, in_language, reads_the_letters
 from recordskit.intake.answers import answers_yaml
 from recordskit.intake.privacy import personal_details, refuse
 from recordskit.limits import LIMITS
@@ -101,11 +101,25 @@ class MadeAppeal(MadeFiles):
 
 
 def prepare_request(request: Request, directory: Directory, *,
-                    template_folder: Path | None = None) -> MadeRequest:
+                    template_folder: Path | None = None, language: str | None = None
+                    ) -> MadeRequest:
     """Compute the schedule and produce every file's contents, writing nothing.
 
+    The family's pages are in ``language``, by default the request's own (``language`` in its
+    answers), else English: the caller's own language does not leak into them.
     ``answers.yaml`` comes last: written last, its presence says the folder is complete.
     """
+    with in_language(family_language(language, request)):
+        return _prepare_request(request, directory, template_folder)
+
+
+def family_language(language: str | None, request: Request) -> str:
+    """The language of a request's family pages: the one asked for, else the request's own."""
+    return language or request.language or LETTERS_LANGUAGE
+
+
+def _prepare_request(request: Request, directory: Directory, template_folder: Path | None
+                     ) -> MadeRequest:
     agency = request.addressed(directory.agency(request.agency))
     schedule = request_schedule(request, directory)
     student = request.request_type == "student_records"
@@ -143,8 +157,10 @@ def make_request(request: Request, directory: Directory, out: Path, *, force: bo
                  template_folder: Path | None = None, pdf: bool = False,
                  log: RequestLog | None = None, by: str | None = None,
                  allow_personal_details: bool = False, past: bool = False,
-                 today: date | None = None, source: Path | None = None) -> MadeRequest:
+                 today: date | None = None, source: Path | None = None,
+                 language: str | None = None) -> MadeRequest:
     """Produce a request's letter, schedule and calendar in ``out``; never overwrite silently.
+    The family's pages are in ``language`` (see ``prepare_request``); refusals in the caller's.
 
     First the checks every way of making a request gets: the privacy guard refuses personal
     details in the answers (a child's name, an A-number …) unless ``allow_personal_details``
@@ -159,7 +175,8 @@ def make_request(request: Request, directory: Directory, out: Path, *, force: bo
     check_request(request, directory, today=today or date.today(),
                   allow_personal_details=allow_personal_details, past=past, source=source)
     usable_before_writing(out, log)
-    made = prepare_request(request, directory, template_folder=template_folder)
+    made = prepare_request(request, directory, template_folder=template_folder,
+                           language=language)
     made.files.update(write_with_pdfs(out, made.files, force=force, pdf_of=(
         "letter.docx", "schedule.docx") if pdf else ()))
     if log is not None:
@@ -189,14 +206,26 @@ def check_request(request: Request, directory: Directory, *, today: date,
 
 
 def make_followup(logged: LoggedRequest, directory: Directory, out: Path, *, today: date,
-                  force: bool = False, pdf: bool = False, log: RequestLog | None = None
-                  ) -> MadeFollowUp:
+                  force: bool = False, pdf: bool = False, log: RequestLog | None = None,
+                  language: str | None = None) -> MadeFollowUp:
     """The follow-up letter for a logged request; refuses when nothing calls for one yet.
+    The family's page is in ``language``, by default the request's own (see
+    ``prepare_request``); a refusal is in the caller's language.
 
     With ``log``, a ``followed_up`` event records it with the reply-by date the letter gives,
     so the schedule waits for that date before suggesting an appeal.
     """
     plan = plan_followup(logged, directory, today)
+    with in_language(family_language(language, logged.request)):
+        files = _followup_files(logged, directory, plan, today)
+    paths = _write(out, files, force=force, pdf=pdf)
+    if log is not None:
+        log.record_event(logged.id, today, plan.event)
+    return MadeFollowUp(paths, plan.reply_by, plan.situation.kind, plan.event)
+
+
+def _followup_files(logged: LoggedRequest, directory: Directory, plan: FollowUpPlan,
+                    today: date) -> dict[str, bytes]:
     context = followup_context(logged, directory, plan, today)
     student = logged.request.request_type == "student_records"
     name = "student_follow_up.docx" if student else "follow_up.docx"
@@ -214,23 +243,29 @@ def make_followup(logged: LoggedRequest, directory: Directory, out: Path, *, tod
                                response_due=facts.response_due, reply_by=answer_by,
                                appeal_deadline=max(closes, default=None), letter=name),
             stamp("recordskit follow-up summary", "summary.docx", subject))
-    paths = _write(out, files, force=force, pdf=pdf)
-    if log is not None:
-        log.record_event(logged.id, today, plan.event)
-    return MadeFollowUp(paths, answer_by, plan.situation.kind, plan.event)
+    return files
 
 
 def make_appeal(logged: LoggedRequest, directory: Directory, out: Path, *, today: date,
                 grounds: tuple[str, ...] = (), objections: tuple[str, ...] = (),
                 earlier_appeal: str = "", response: int | None = None, force: bool = False,
-                pdf: bool = False) -> MadeAppeal:
+                pdf: bool = False, language: str | None = None) -> MadeAppeal:
     """The appeal packet: the appeal, the copy for the records access officer, the checklist.
+    The family's checklist and page are in ``language``, by default the request's own (see
+    ``prepare_request``); a refusal is in the caller's language.
 
     ``response`` names the logged response appealed; by default the most recent one whose
     window is open.
     """
     packet = prepare_appeal(logged, directory, today, grounds=grounds, objections=objections,
                             earlier_appeal=earlier_appeal, response=response)
+    with in_language(family_language(language, logged.request)):
+        files = _appeal_files(packet)
+    files.update(_enclosed_replies(logged, packet))
+    return MadeAppeal(_write(out, files, force=force, pdf=pdf), packet)
+
+
+def _appeal_files(packet: AppealPacket) -> dict[str, bytes]:
     context = appeal_context(packet)
     files = {
         "appeal.docx": template("appeal.docx").render(context, stamp(
@@ -243,8 +278,7 @@ def make_appeal(logged: LoggedRequest, directory: Directory, out: Path, *, today
         files["appeal_summary.docx"] = template("summary.docx").render(
             appeal_companion(packet), stamp("recordskit appeal summary", "summary.docx",
                                             FOLLOW_THROUGH_SUBJECT))
-    files.update(_enclosed_replies(logged, packet))
-    return MadeAppeal(_write(out, files, force=force, pdf=pdf), packet)
+    return files
 
 
 def _enclosed_replies(logged: LoggedRequest, packet: AppealPacket) -> dict[str, bytes]:

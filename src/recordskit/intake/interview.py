@@ -18,7 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from recordskit.deadlines.calendars import calendar_for
 from recordskit.deadlines.schedule import first_answer_due
-from recordskit.i18n import N_, _
+from recordskit.i18n import N_, _, current_language
 from recordskit.intake.answers import request_from
 from recordskit.intake.asker import Asker, Cancelled, Option, Validator
 from recordskit.intake.privacy import scan
@@ -30,6 +30,7 @@ from recordskit.models import (
     Email,
     Request,
     SendTo,
+    kept_language,
     requester_phone_problem,
 )
 from recordskit.text import closed_day_words, local_date, one_line
@@ -96,8 +97,13 @@ def _valid_amount(value: str) -> bool | str:
 
 
 def run_interview(asker: Asker, directory: Directory, *, today: date | None = None) -> Request:
-    """Ask every question, show a summary, and return the confirmed request."""
-    today = today or date.today()
+    """Ask every question, show a summary, and return the confirmed request. The request
+    keeps the language it was asked in: its family's pages are written in it."""
+    request = _interview(asker, directory, today or date.today())
+    return request.model_copy(update={"language": kept_language(current_language())})
+
+
+def _interview(asker: Asker, directory: Directory, today: date) -> Request:
     asker.say(_(PRIVACY_NOTICE))
     kind = asker.select(_("What do you want to ask for?"), [
         Option(_("Public records: policies, reports, emails, data"), "public_records",

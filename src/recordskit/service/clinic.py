@@ -19,7 +19,6 @@ from recordskit.clinic.audit import AuditEntry, entries, now
 from recordskit.clinic.intakes import Intake, IntakeStatus, NewLink, Purged
 from recordskit.documents.make import MadeRequest, make_request
 from recordskit.errors import InputFileError
-from recordskit.i18n import in_language
 from recordskit.intake.answers import answers_yaml, load_answers, request_from
 from recordskit.service.requests import default_folder
 from recordskit.service.workspace import Workspace
@@ -139,11 +138,10 @@ def produce_intake(workspace: Workspace, intake_id: str, parent: Path, *, by: st
         # The same answers on the same day make the same request: two families asking one
         # letter (a clinic filing in its own name). It is never made twice, nor moved.
         raise intakes.same_request(intake_id, earlier.id, earlier.folder)
-    # The family's files (her summary, her dates) in her language, whoever produces them
-    with in_language(request.language or "en"):
-        made = make_request(request, directory, folder, log=workspace.log, by=by, pdf=pdf,
-                            allow_personal_details=allow_personal_details,
-                            today=workspace.today)
+    # The family's files (her summary, her dates) are in her language, the request's own,
+    # whoever produces them
+    made = make_request(request, directory, folder, log=workspace.log, by=by, pdf=pdf,
+                        allow_personal_details=allow_personal_details, today=workspace.today)
     intakes.mark_produced(workspace.log, intake_id, made.request_id, str(folder.resolve()),
                           by=by, at=now())
     return ProducedIntake(intakes.intake_by_id(workspace.log, intake_id), made, folder)

@@ -462,7 +462,7 @@ def followup(ws: Workspace, request_id: str) -> Made:
     logged = service.find_request(workspace, request_id)
     folder = _free(_home_of(logged, ws), "follow-up")
     made = service.make_followup(logged, workspace.directory, folder, today=workspace.today,
-                                 log=workspace.log)
+                                 log=workspace.log, language=service.current_language())
     return Made(folder, tuple(p.name for p in made.paths), made.reply_by)
 
 
@@ -471,7 +471,8 @@ def appeal(ws: Workspace, request_id: str, objection: str) -> Made:
     logged = service.find_request(workspace, request_id)
     folder = _free(_home_of(logged, ws), "appeal")
     made = service.make_appeal(logged, workspace.directory, folder, today=workspace.today,
-                               objections=(objection,) if objection.strip() else ())
+                               objections=(objection,) if objection.strip() else (),
+                               language=service.current_language())
     return Made(folder, tuple(p.name for p in made.paths), made.packet.deadline,
                 tuple(str(w) for w in made.packet.warnings))
 

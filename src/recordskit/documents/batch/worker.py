@@ -15,7 +15,6 @@ from recordskit.documents.make import prepare_request
 from recordskit.documents.render import template
 from recordskit.errors import RecordskitError, TemplateError, UserError
 from recordskit.files import leftover_temporaries, write_folder
-from recordskit.i18n import in_language
 from recordskit.inputfile import parse
 from recordskit.intake.answers import request_from
 from recordskit.models import Directory
@@ -87,8 +86,8 @@ def _produce(task: RowTask) -> RowResult:
         return row_result(task, BatchStatus.CHANGED,
                           request_from(earlier, directory, file=existing), directory)
     _remove_leftovers(folder)
-    with in_language(state.request.language or "en"):  # the family's files in its language
-        made = prepare_request(state.request, directory, template_folder=_WORKER["templates"])
+    # The family's files are in its language, the request's own
+    made = prepare_request(state.request, directory, template_folder=_WORKER["templates"])
     write_folder(folder, made.files, force=True, durable=False)  # answers.yaml last
     return row_result(task, BatchStatus.REWRITTEN if state.previous is not None
                       else BatchStatus.PRODUCED,
