@@ -196,13 +196,13 @@ def naive_run(rows: Path, count: int, folder: Path) -> Timing:
 
     from recordskit.deadlines.schedule import request_schedule
     from recordskit.directory.load import load_directory
+    from recordskit.documents.contexts.letter import letter_context
+    from recordskit.documents.contexts.schedule_page import schedule_context
+    from recordskit.documents.contexts.summary import summary_context
     from recordskit.documents.email_draft import email_draft
     from recordskit.documents.exports import schedule_csv, schedule_ics
     from recordskit.documents.instructions import how_to_send
-    from recordskit.documents.letter import letter_context
-    from recordskit.documents.render import environment
-    from recordskit.documents.schedule_page import schedule_context
-    from recordskit.documents.summary import summary_context
+    from recordskit.documents.rendering.render import environment
     from recordskit.intake.answers import answers_yaml, request_from
     from recordskit.intake.rows import answers_of, read_rows
     from recordskit.paths import templates_dir
@@ -314,13 +314,14 @@ class BareWriter:
         from lxml import etree
 
         from recordskit.deadlines.schedule import request_schedule
-        from recordskit.documents import email_draft, render
-        from recordskit.documents.docx_text import document_text
+        from recordskit.documents import email_draft
+        from recordskit.documents.contexts.letter import letter_context
+        from recordskit.documents.contexts.schedule_page import schedule_context
+        from recordskit.documents.contexts.summary import summary_context
         from recordskit.documents.exports import schedule_csv, schedule_ics
         from recordskit.documents.instructions import how_to_send
-        from recordskit.documents.letter import letter_context
-        from recordskit.documents.schedule_page import schedule_context
-        from recordskit.documents.summary import summary_context
+        from recordskit.documents.rendering import render
+        from recordskit.documents.rendering.docx_text import document_text
         from recordskit.intake.answers import answers_yaml, request_from
         from recordskit.intake.rows import answers_of, folder_name
         from recordskit.limits import LIMITS
@@ -642,13 +643,13 @@ def stage_times(rows: Path, count: int, folder: Path) -> dict[str, float]:
     as the worker (``prepare_request`` taken apart), on the first ``count`` rows."""
     from recordskit.deadlines.schedule import request_schedule
     from recordskit.directory.load import load_directory
+    from recordskit.documents.contexts.letter import letter_context
+    from recordskit.documents.contexts.schedule_page import schedule_context
+    from recordskit.documents.contexts.summary import summary_context
     from recordskit.documents.email_draft import email_draft
     from recordskit.documents.exports import schedule_csv, schedule_ics
     from recordskit.documents.instructions import how_to_send
-    from recordskit.documents.letter import letter_context
-    from recordskit.documents.render import PUBLIC_RECORDS_SUBJECT, stamp, template
-    from recordskit.documents.schedule_page import schedule_context
-    from recordskit.documents.summary import summary_context
+    from recordskit.documents.rendering.render import PUBLIC_RECORDS_SUBJECT, stamp, template
     from recordskit.files import write_folder
     from recordskit.intake.answers import answers_yaml, request_from
     from recordskit.intake.rows import answers_of, read_rows

@@ -409,8 +409,8 @@ def test_the_smaller_points(sent: str, tmp_path: Path) -> None:
 
 def test_every_ground_has_its_own_wording_and_family_words(sent: str, tmp_path: Path) -> None:
     from recordskit.directory.load import load_directory
-    from recordskit.documents.appeal import argue, prepare_appeal
-    from recordskit.documents.companion import APPEAL_GROUNDS
+    from recordskit.documents.contexts.appeal import argue, prepare_appeal
+    from recordskit.documents.contexts.companion import APPEAL_GROUNDS
     from recordskit.vocabulary import GroundKind
 
     assert set(APPEAL_GROUNDS) == {kind.value for kind in GroundKind}

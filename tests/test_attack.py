@@ -28,9 +28,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recordskit.cli import cli
-from recordskit.documents.docx_text import docx_text
 from recordskit.documents.email_draft import BOUNDARY, email_draft
 from recordskit.documents.exports import schedule_csv
+from recordskit.documents.rendering.docx_text import docx_text
 from recordskit.errors import InputFileError, TemplateError, UserError
 from recordskit.files import write_folder
 from recordskit.intake.answers import load_answers, request_from
@@ -567,7 +567,7 @@ def _template_with(tmp_path: Path, body: str | None = None, *, rels: str | None 
 ])
 def test_template_denial_of_service_is_a_clear_error(tmp_path: Path, body: str,
                                                      message: str) -> None:
-    from recordskit.documents.samples import sample_request_context
+    from recordskit.documents.contexts.samples import sample_request_context
     from recordskit.documents.template_check import check_template
 
     path = _template_with(tmp_path, body)
@@ -602,7 +602,7 @@ def test_a_template_that_would_reach_out_or_blow_up_is_refused(
 
 
 def test_a_document_linking_outside_is_never_handed_to_libreoffice(tmp_path: Path) -> None:
-    from recordskit.documents.pdf import to_pdf
+    from recordskit.documents.rendering.pdf import to_pdf
 
     path = _template_with(tmp_path, rels=(
         '<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/officeDocument/'
@@ -623,7 +623,7 @@ _CONNECT = ("import socket, sys\n"
 def test_libreoffice_runs_without_a_network_where_the_machine_allows(tmp_path: Path) -> None:
     """The prefix LibreOffice runs under cannot reach even a server on this machine's loopback,
     which the same program reaches without it."""
-    from recordskit.documents.pdf import network_isolation
+    from recordskit.documents.rendering.pdf import network_isolation
 
     prefix = network_isolation()
     if not prefix:
@@ -676,7 +676,7 @@ def test_libreoffice_attempts_no_connection_even_past_the_link_check(
     """Defect 10, with the link check switched off to test the second wall: LibreOffice
     fetches a linked picture from a server on this machine when it may (the control run), and
     attempts no connection under recordskit's network isolation."""
-    from recordskit.documents import pdf
+    from recordskit.documents.rendering import pdf
 
     if not pdf.network_isolation():
         pytest.skip("user namespaces are off here; outside links are refused regardless")
@@ -790,9 +790,9 @@ def test_a_drafts_text_from_the_rendered_letter_is_the_text_read_back_from_it(
     # The batch gives the draft the letter's body as rendered, so that it need not read the
     # DOCX back: the draft must be the one made from the DOCX itself.
     from recordskit.deadlines.schedule import request_schedule
-    from recordskit.documents.letter import letter_context
+    from recordskit.documents.contexts.letter import letter_context
     from recordskit.documents.make import REQUEST_TEMPLATE
-    from recordskit.documents.render import stamp, template
+    from recordskit.documents.rendering.render import stamp, template
     from tests.conftest import FROZEN_TEMPLATES
 
     request = request_from(answers(requester__name="O'Brien \"&\" <b> Família",

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from prompt_toolkit.input.base import PipeInput
 
 from recordskit.cli import cli
-from recordskit.documents.docx_text import docx_text
+from recordskit.documents.rendering.docx_text import docx_text
 from recordskit.errors import InputFileError
 from recordskit.intake.answers import request_from
 from recordskit.service import (

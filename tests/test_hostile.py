@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recordskit.cli import cli
-from recordskit.documents.render import LetterTemplate, Stamp, template
+from recordskit.documents.rendering.render import LetterTemplate, Stamp, template
 from recordskit.errors import InputFileError, TemplateError, UserError
 from recordskit.files import write_folder
 from recordskit.intake.answers import request_from
@@ -270,7 +270,7 @@ needs_libreoffice = pytest.mark.skipif(
 @pytest.mark.slow
 @needs_libreoffice
 def test_libreoffice_converts_every_kind_of_document() -> None:
-    from recordskit.documents.pdf import to_pdf
+    from recordskit.documents.rendering.pdf import to_pdf
     from recordskit.service import SAMPLE_CONTEXTS, stamp
 
     documents = {name: template(name).render(make(), stamp("t", name))

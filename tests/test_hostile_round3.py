@@ -552,8 +552,8 @@ def test_an_outside_link_is_refused_however_it_is_written(shape: str, door: str,
                                                          tmp_path: Path) -> None:
     """Defect 8 and its class: every way XML can write an outside link, at every door that
     hands a document on (rendering a template, checking one, converting to PDF)."""
-    from recordskit.documents.pdf import to_pdf
-    from recordskit.documents.render import LetterTemplate
+    from recordskit.documents.rendering.pdf import to_pdf
+    from recordskit.documents.rendering.render import LetterTemplate
     from recordskit.documents.template_check import check_template
 
     path = _docx(tmp_path, LINKS[shape])
@@ -591,13 +591,13 @@ def test_an_outside_link_is_refused_however_it_is_written(shape: str, door: str,
 ])
 def test_relationships_are_read_as_a_package_reader_would(
         shape: str, docx: Callable[[Path], Path], message: str, tmp_path: Path) -> None:
-    from recordskit.documents.package import package_problem
+    from recordskit.documents.rendering.package import package_problem
 
     assert message in package_problem(docx(tmp_path).read_bytes())
 
 
 def test_a_hyperlink_may_still_point_outside(tmp_path: Path) -> None:
-    from recordskit.documents.package import package_problem
+    from recordskit.documents.rendering.package import package_problem
 
     path = _docx(tmp_path, _rels(f"<Relationship Id='rIdX' Type = '{HYPERLINK}' "
                                  "Target='https://www.sec.state.ma.us/' TargetMode='External'/>"))
@@ -884,8 +884,8 @@ FIELDS = {
 @pytest.mark.parametrize("door", ["template", "templates check", "pdf"])
 def test_a_field_that_fetches_a_file_is_refused(shape: str, door: str, tmp_path: Path) -> None:
     """The class beyond relationships: a Word field that brings in a file by address."""
-    from recordskit.documents.pdf import to_pdf
-    from recordskit.documents.render import LetterTemplate
+    from recordskit.documents.rendering.pdf import to_pdf
+    from recordskit.documents.rendering.render import LetterTemplate
     from recordskit.documents.template_check import check_template
 
     path = _docx_body(tmp_path, FIELDS[shape])
@@ -901,7 +901,7 @@ def test_a_field_that_fetches_a_file_is_refused(shape: str, door: str, tmp_path:
 
 
 def test_fields_that_fetch_nothing_are_kept(tmp_path: Path) -> None:
-    from recordskit.documents.package import package_problem
+    from recordskit.documents.rendering.package import package_problem
 
     for xml in (_field(' HYPERLINK "https://www.sec.state.ma.us/" '), _field(" PAGE "),
                 "<w:p><w:r><w:t>INCLUDEPICTURE, typed as text</w:t></w:r></w:p>"):

@@ -926,7 +926,7 @@ def test_a_template_that_is_a_special_file_is_refused(target: str, tmp_path: Pat
     """Defect 9: a template linked to /dev/zero, at every door that reads templates."""
     import shutil
 
-    from recordskit.documents.render import LetterTemplate
+    from recordskit.documents.rendering.render import LetterTemplate
     from recordskit.documents.template_check import check_template
     from recordskit.errors import TemplateError
     from tests.conftest import FROZEN_TEMPLATES
@@ -987,8 +987,9 @@ def test_no_module_reads_a_file_but_through_the_bounded_reader() -> None:
     reads = re.compile(r"\.read_bytes\(\)|(?<!inputfile)\.read_text\(|(?<![\w.])open\(|"
                        r"\.open\(\"r")
     mine = ["files.py", "inputfile.py", "intake/rows.py", "documents/batch/run.py",
-            "documents/batch/state.py", "documents/batch/worker.py", "documents/render.py",
-            "documents/template_check.py", "documents/pdf.py", "documents/package.py",
+            "documents/batch/state.py", "documents/batch/worker.py",
+            "documents/rendering/render.py", "documents/template_check.py",
+            "documents/rendering/pdf.py", "documents/rendering/package.py",
             "documents/batch/spreadsheet.py", "documents/email_draft.py", "directory/load.py",
             "directory/edit.py", "directory/copies.py", "tracking/transfer.py",
             "tracking/log.py", "tracking/sqlite.py"]

@@ -285,7 +285,7 @@ def test_a_past_sending_day_must_be_confirmed(keys: PipeInput, directory: Direct
 
 def test_a_non_custodial_parent_is_asked_and_gets_their_own_letter(
         keys: PipeInput, directory: Directory) -> None:
-    from recordskit.documents.docx_text import docx_text
+    from recordskit.documents.rendering.docx_text import docx_text
     from recordskit.service import prepare_request
 
     request, _said = _run(

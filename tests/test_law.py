@@ -100,7 +100,7 @@ def test_no_citation_is_written_outside_the_law_table() -> None:
 
 @pytest.mark.parametrize(("module", "planted"), [
     ("src/recordskit/deadlines/schedule.py", 'RULE = "within 10 business days"\n'),
-    ("src/recordskit/documents/appeal.py", 'CITE = "950 CMR 32.08"\n'),
+    ("src/recordskit/documents/contexts/appeal.py", 'CITE = "950 CMR 32.08"\n'),
     ("src/recordskit/cli/new.py", 'HELP = "M.G.L. c. 66, § 10"\n'),
 ])
 def test_the_citation_test_catches_a_planted_citation(tmp_path: Path, module: str,

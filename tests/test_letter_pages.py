@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from recordskit.documents.docx_text import docx_text
-from recordskit.documents.pdf import to_pdf
+from recordskit.documents.rendering.docx_text import docx_text
+from recordskit.documents.rendering.pdf import to_pdf
 from recordskit.intake.answers import request_from
 from recordskit.service import Directory, LoggedRequest, make_appeal, make_followup, prepare_request
 from recordskit.text import join_titles, sentence

@@ -9,7 +9,7 @@ from docx import Document
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recordskit.documents.render import LetterTemplate, Stamp
+from recordskit.documents.rendering.render import LetterTemplate, Stamp
 from recordskit.errors import TemplateError
 from tests.conftest import docx_text, examples
 
@@ -106,7 +106,7 @@ def test_tags_split_across_runs_by_word(tmp_path: Path) -> None:
 def test_fast_path_writes_what_docxtpl_writes(name: str) -> None:
     import io
 
-    from recordskit.documents.render import template
+    from recordskit.documents.rendering.render import template
     from recordskit.service import SAMPLE_CONTEXTS
 
     letter = template(name)
@@ -166,7 +166,7 @@ def test_listing_resolved_paragraph_by_paragraph_as_docxtpl_resolves_it(
         tmp_path: Path, value: str) -> None:
     from docxtpl import DocxTemplate
 
-    from recordskit.documents.render import _resolve_listing
+    from recordskit.documents.rendering.render import _resolve_listing
 
     document = Document()
     document.add_paragraph("Dear {{ name }},").runs[0].bold = True
@@ -194,7 +194,7 @@ def test_the_same_data_again_gives_the_document_made_before(tmp_path: Path) -> N
 
 
 def test_a_template_whose_renders_never_repeat_stops_looking_them_up(tmp_path: Path) -> None:
-    from recordskit.documents.render import _UNREPEATED_RENDERS
+    from recordskit.documents.rendering.render import _UNREPEATED_RENDERS
 
     letter = _template(tmp_path, "Dear {{ name }},")
     for number in range(_UNREPEATED_RENDERS):
@@ -289,7 +289,7 @@ def _hostile(value: object) -> object:
 def test_fast_path_body_is_the_body_docxtpl_writes(name: str) -> None:
     # The fast path writes a body without tables as rendered, not parsed and written out again:
     # the XML must still say exactly what docxtpl's own path says.
-    from recordskit.documents.render import template
+    from recordskit.documents.rendering.render import template
     from recordskit.service import SAMPLE_CONTEXTS
     from tests.conftest import FROZEN_TEMPLATES
 
@@ -311,7 +311,7 @@ def test_the_body_kept_with_a_render_is_the_part_written(tmp_path: Path, name: s
     import io
     import zipfile
 
-    from recordskit.documents.render import Rendered, template
+    from recordskit.documents.rendering.render import Rendered, template
     from recordskit.service import SAMPLE_CONTEXTS
     from tests.conftest import FROZEN_TEMPLATES
 
@@ -447,7 +447,7 @@ def test_listing_searched_only_around_its_characters_resolves_as_docxtpl_over_th
         body: str) -> None:
     from docxtpl import DocxTemplate
 
-    from recordskit.documents.render import _resolve_listing
+    from recordskit.documents.rendering.render import _resolve_listing
     from tests.conftest import FROZEN_TEMPLATES
 
     helper = DocxTemplate(FROZEN_TEMPLATES / "request.docx")

@@ -19,14 +19,14 @@ import pytest
 from recordskit.deadlines.appeals import appeal_window
 from recordskit.deadlines.followups import followup_situation, next_step
 from recordskit.deadlines.timeline import Timeline, timeline_for
-from recordskit.documents.appeal import (
+from recordskit.documents.contexts.appeal import (
     appeal_checklist,
     appeal_context,
     argue,
     prepare_appeal,
 )
-from recordskit.documents.docx_text import docx_text
 from recordskit.documents.make import make_appeal, make_followup
+from recordskit.documents.rendering.docx_text import docx_text
 from recordskit.errors import UserError
 from recordskit.intake.answers import request_from
 from recordskit.logged import parse_details

@@ -2,7 +2,7 @@
 
 A ground is data (its kind, the response it rests on, the window it is argued in, the fee or
 petition it is about); the appeal letter words it for the Supervisor with its citation from the
-law table (``recordskit.documents.appeal``), and the companion page for the family.
+law table (``recordskit.documents.contexts.appeal``), and the companion page for the family.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ APPEAL_WARNING_DAYS = 7
 class Ground:
     """One reason for an appeal, as data: its kind, the response it rests on (None: the
     silence, or a petition), the window it is argued in, and the amounts and dates its wording
-    needs. ``recordskit.documents.appeal`` words it for the Supervisor, and
-    ``recordskit.documents.companion`` for the family."""
+    needs. ``recordskit.documents.contexts.appeal`` words it for the Supervisor, and
+    ``recordskit.documents.contexts.companion`` for the family."""
 
     kind: GroundKind
     window: AppealWindow

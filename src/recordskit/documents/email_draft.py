@@ -14,7 +14,7 @@ from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
-from recordskit.documents.docx_text import document_text, docx_text
+from recordskit.documents.rendering.docx_text import document_text, docx_text
 from recordskit.models import Agency, Request
 
 

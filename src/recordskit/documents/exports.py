@@ -8,7 +8,7 @@ from functools import lru_cache
 from icalendar import Alarm, Calendar, Event
 
 from recordskit.deadlines.events import DATED
-from recordskit.documents.family_words import deadline_in_words
+from recordskit.documents.contexts.family_words import deadline_in_words
 from recordskit.i18n import N_, _, current_language
 from recordskit.models import Agency, Deadline
 from recordskit.text import csv_document

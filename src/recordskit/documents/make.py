@@ -19,27 +19,27 @@ from pathlib import Path
 
 from recordskit.deadlines.calendars import calendar_for
 from recordskit.deadlines.schedule import Schedule, refuse_a_passed_request, request_schedule
-from recordskit.documents.appeal import (
+from recordskit.documents.contexts.appeal import (
     AppealPacket,
     appeal_checklist,
     appeal_context,
     prepare_appeal,
 )
-from recordskit.documents.companion import appeal_companion, followup_companion
+from recordskit.documents.contexts.companion import appeal_companion, followup_companion
+from recordskit.documents.contexts.followup import FollowUpPlan, followup_context, plan_followup
+from recordskit.documents.contexts.letter import letter_context, student_letter_context
+from recordskit.documents.contexts.schedule_page import schedule_context
+from recordskit.documents.contexts.summary import summary_context
 from recordskit.documents.email_draft import email_draft
 from recordskit.documents.exports import schedule_csv, schedule_ics
-from recordskit.documents.followup import FollowUpPlan, followup_context, plan_followup
 from recordskit.documents.instructions import how_to_send
-from recordskit.documents.letter import letter_context, student_letter_context
-from recordskit.documents.pdf import write_with_pdfs
-from recordskit.documents.render import (
+from recordskit.documents.rendering.pdf import write_with_pdfs
+from recordskit.documents.rendering.render import (
     PUBLIC_RECORDS_SUBJECT,
     STUDENT_RECORDS_SUBJECT,
     stamp,
     template,
 )
-from recordskit.documents.schedule_page import schedule_context
-from recordskit.documents.summary import summary_context
 from recordskit.files import LimitError, read_limited
 from recordskit.i18n import LETTERS_LANGUAGE, in_language, reads_the_letters
 from recordskit.intake.answers import answers_yaml

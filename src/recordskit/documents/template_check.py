@@ -20,10 +20,15 @@ from typing import Any, Literal
 from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError, nodes
 
-from recordskit.documents.docx_text import raw_text
-from recordskit.documents.package import package_problem
-from recordskit.documents.render import LetterTemplate, environment, paragraph_lines, stamp
-from recordskit.documents.samples import SAMPLE_CONTEXTS
+from recordskit.documents.contexts.samples import SAMPLE_CONTEXTS
+from recordskit.documents.rendering.docx_text import raw_text
+from recordskit.documents.rendering.package import package_problem
+from recordskit.documents.rendering.render import (
+    LetterTemplate,
+    environment,
+    paragraph_lines,
+    stamp,
+)
 from recordskit.errors import TemplateError
 from recordskit.files import LimitError, not_regular, read_limited
 from recordskit.limits import LIMITS

@@ -73,9 +73,12 @@ if TYPE_CHECKING:
     from recordskit.documents.batch.spreadsheet import (
         write_template,
     )
-    from recordskit.documents.family_words import (
+    from recordskit.documents.contexts.family_words import (
         deadline_in_words,
         family_words,
+    )
+    from recordskit.documents.contexts.samples import (
+        SAMPLE_CONTEXTS,
     )
     from recordskit.documents.make import (
         MadeAppeal,
@@ -86,13 +89,10 @@ if TYPE_CHECKING:
         make_request,
         prepare_request,
     )
-    from recordskit.documents.render import (
+    from recordskit.documents.rendering.render import (
         LetterTemplate,
         recordskit_version,
         stamp,
-    )
-    from recordskit.documents.samples import (
-        SAMPLE_CONTEXTS,
     )
     from recordskit.documents.template_check import (
         check_folder,
@@ -394,8 +394,8 @@ _HOME: dict[str, str] = {
     'RequestLog': 'recordskit.tracking.log',
     'open_log': 'recordskit.tracking.open',
     'deadline_title': 'recordskit.deadlines.events',
-    'family_words': 'recordskit.documents.family_words',
-    'deadline_in_words': 'recordskit.documents.family_words',
+    'family_words': 'recordskit.documents.contexts.family_words',
+    'deadline_in_words': 'recordskit.documents.contexts.family_words',
     'notes_in_words': 'recordskit.deadlines.notices',
     'EventKind': 'recordskit.vocabulary',
     'LOGGABLE': 'recordskit.vocabulary',
@@ -427,10 +427,10 @@ _HOME: dict[str, str] = {
     'templates_dir': 'recordskit.paths',
     'InUse': 'recordskit.paths',
     'check_folder': 'recordskit.documents.template_check',
-    'LetterTemplate': 'recordskit.documents.render',
-    'stamp': 'recordskit.documents.render',
-    'recordskit_version': 'recordskit.documents.render',
-    'SAMPLE_CONTEXTS': 'recordskit.documents.samples',
+    'LetterTemplate': 'recordskit.documents.rendering.render',
+    'stamp': 'recordskit.documents.rendering.render',
+    'recordskit_version': 'recordskit.documents.rendering.render',
+    'SAMPLE_CONTEXTS': 'recordskit.documents.contexts.samples',
     'refuse_to_replace': 'recordskit.files',
     'write_file': 'recordskit.files',
     'LAW': 'recordskit.law',

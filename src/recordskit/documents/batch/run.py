@@ -28,7 +28,7 @@ from pathlib import Path
 from recordskit.documents.batch.report import BatchReport, RowResult, RowTask
 from recordskit.documents.batch.state import folder_state, row_result
 from recordskit.documents.exports import split_events, wrap_events
-from recordskit.documents.pdf import pdfs_beside
+from recordskit.documents.rendering.pdf import pdfs_beside
 from recordskit.errors import RecordskitError, UserError
 from recordskit.files import (
     LimitError,

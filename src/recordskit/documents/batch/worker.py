@@ -12,7 +12,7 @@ from typing import Any
 from recordskit.documents.batch.report import RowResult, RowTask
 from recordskit.documents.batch.state import folder_state, row_result
 from recordskit.documents.make import prepare_request
-from recordskit.documents.render import template
+from recordskit.documents.rendering.render import template
 from recordskit.errors import RecordskitError, TemplateError, UserError
 from recordskit.files import leftover_temporaries, write_folder
 from recordskit.inputfile import parse

@@ -22,7 +22,7 @@ from recordskit.deadlines.appeals import (
 from recordskit.deadlines.followups import unanswered_follow_ups
 from recordskit.deadlines.schedule import receipt_sentence
 from recordskit.deadlines.timeline import AppealWindow, TimelineFacts, appeal_body
-from recordskit.documents.letter import (
+from recordskit.documents.contexts.letter import (
     agency_block,
     law_data,
     original_request_block,

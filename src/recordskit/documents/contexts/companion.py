@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from recordskit.documents.appeal import AppealPacket
+from recordskit.documents.contexts.appeal import AppealPacket
 from recordskit.i18n import N_, _
 from recordskit.models import Agency, Request
 from recordskit.text import local_date

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from recordskit.deadlines.schedule import Schedule
-from recordskit.documents.family_words import family_words
+from recordskit.documents.contexts.family_words import family_words
 from recordskit.i18n import _, unreviewed_messages
 from recordskit.models import Deadline, Directory, Request
 from recordskit.text import local_date

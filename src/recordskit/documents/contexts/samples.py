@@ -13,11 +13,11 @@ from typing import Any
 from recordskit.deadlines.calendars import get_calendar
 from recordskit.deadlines.schedule import new_request_schedule, student_records_schedule
 from recordskit.directory.load import load_directory
-from recordskit.documents.appeal import appeal_context, prepare_appeal
-from recordskit.documents.followup import followup_context, plan_followup
-from recordskit.documents.letter import letter_context, student_letter_context
-from recordskit.documents.schedule_page import schedule_context
-from recordskit.documents.summary import summary_context
+from recordskit.documents.contexts.appeal import appeal_context, prepare_appeal
+from recordskit.documents.contexts.followup import followup_context, plan_followup
+from recordskit.documents.contexts.letter import letter_context, student_letter_context
+from recordskit.documents.contexts.schedule_page import schedule_context
+from recordskit.documents.contexts.summary import summary_context
 from recordskit.intake.answers import request_from
 from recordskit.logged import parse_details
 from recordskit.models import Directory, LoggedEvent, Request

@@ -13,7 +13,7 @@ from typing import Any
 from recordskit.deadlines.events import deadline_title, event_title
 from recordskit.deadlines.notices import notes_in_words
 from recordskit.deadlines.schedule import Schedule
-from recordskit.documents.family_words import family_words
+from recordskit.documents.contexts.family_words import family_words
 from recordskit.i18n import N_, _, current_language
 from recordskit.law import LAW_VERSION
 from recordskit.models import Deadline, Directory, Request

@@ -15,8 +15,8 @@ from recordskit.deadlines.calendars import calendar_for
 from recordskit.deadlines.followups import FollowUpSituation, followup_situation, next_step
 from recordskit.deadlines.schedule import receipt_assumption, receipt_sentence
 from recordskit.deadlines.timeline import Timeline, TimelineFacts
-from recordskit.documents.family_words import deadline_in_words
-from recordskit.documents.letter import (
+from recordskit.documents.contexts.family_words import deadline_in_words
+from recordskit.documents.contexts.letter import (
     agency_block,
     copy_to_block,
     delivery_line,

@@ -49,7 +49,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 
-from recordskit.documents.package import package_problem
+from recordskit.documents.rendering.package import package_problem
 from recordskit.errors import TemplateError as RecordskitTemplateError
 from recordskit.files import LimitError, not_regular, read_limited
 from recordskit.law import LAW, LAW_VERSION

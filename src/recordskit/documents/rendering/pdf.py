@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
-from recordskit.documents.package import package_problem
+from recordskit.documents.rendering.package import package_problem
 from recordskit.errors import FieldError, UserError
 from recordskit.files import (
     LimitError,
