@@ -225,13 +225,28 @@ def test_the_clinic_commands_from_account_to_produced_request(
     again = CliRunner().invoke(cli, ["intake", "produce", intake_id, "--out",
                                      str(tmp_path / "requests")])
     assert again.exit_code == 1 and "not waiting for review" in again.output
-    run("intake", "sent", intake_id, "--by", "Ana Lima")
+    # The day it went: not after today, not before the letter was made; nothing changes
+    for day, why in (("2026-06-13", "cannot be after today"),
+                     ("2026-06-11", "cannot have gone before")):
+        early = CliRunner().invoke(cli, ["intake", "sent", intake_id, "--on", day])
+        assert early.exit_code == 1 and why in early.output and "Traceback" not in early.output
+    # It went three days after it was made (today is later now): the command says that its
+    # deadlines count from the letter's date, earlier than the law's, until the receipt is
+    # logged
+    late = CliRunner().invoke(cli, ["intake", "sent", intake_id, "--on", "2026-06-15", "--by",
+                                    "Ana Lima"], env={"RECORDSKIT_TODAY": "2026-06-16",
+                                                      "COLUMNS": "200"})
+    assert late.exit_code == 0, late.output
+    assert ("The letter went on June 15, 2026 and is dated June 12, 2026: its deadlines are "
+            "counted from June 12, 2026, so they come earlier than the law's"
+            in " ".join(late.output.split())), late.output
     import json
 
     [logged] = json.loads(run("status", "--json", "--by", "Ana Lima").output)
     assert logged["id"] in produced.output  # logged by the staff member who produced it
     audit = run("clinic", "audit").output
     assert "request produced" in audit and "marked sent" in audit and "staff added" in audit
+    assert "2026-06-15" in audit  # the day it went, in the trail
     purged = run("clinic", "purge", "--unsubmitted-days", "30", "--submitted-days", "0")
     assert "1 submitted" in purged.output
 

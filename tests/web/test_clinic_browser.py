@@ -149,6 +149,12 @@ def test_a_family_on_her_phone_and_staff_at_their_desk(browser: Browser, clinic_
     assert "Rosa M. Díaz" in text_of(page)
     if lang == "es":
         press(page, "main form[action$='/produce'] button")
+        check_page(page)
+        # Marked sent by keyboard, a day typed that has not come yet: refused, named
+        type_into(page, "#f-sent_on", "2099-01-01")
+        press(page, "main form[action$='/sent'] button")
+        check_page(page)
+        assert "#f-sent_on" in page.locator(".error-summary a").first.get_attribute("href")
     else:  # from the queue: checked, and produced with any others checked
         press(page, "header a[href='/staff']")
         tick(page, "input[name=intakes]")

@@ -68,7 +68,8 @@ def fill(seen: Visitor, secret: str) -> Any:
     return seen.post("/new/write")
 
 
-def test_a_family_fills_her_intake_through_her_link_and_staff_produce_it(clinic: Any) -> None:
+def test_a_family_fills_her_intake_through_her_link_and_staff_produce_it(
+        clinic: Any, requests_folder: Path) -> None:
     secret = link("es")
     family = browser(clinic)
     opened = family.get(f"/i/{secret}")
@@ -127,7 +128,23 @@ def test_a_family_fills_her_intake_through_her_link_and_staff_produce_it(clinic:
     assert answered.status_code == 200, answered.text[:500]
     events = Workspace(database_url=_url()).log.get(request_id).events
     assert [(e.event, e.recorded_by) for e in events] == [("received", "Ana Lima")]
-    staff.post(f"/staff/intakes/{intake_id}/sent")
+    # The day the letter went: a day after today is refused on the page, naming the field
+    shown = staff.get(f"/staff/intakes/{intake_id}")
+    assert 'name="sent_on"' in shown.text and f'value="{today().isoformat()}"' in shown.text
+    later = (today() + timedelta(days=1)).isoformat()
+    refused = staff.post(f"/staff/intakes/{intake_id}/sent", {"sent_on": later})
+    assert refused.status_code == 400 and "cannot be after today" in refused.text
+    assert 'href="#f-sent_on"' in refused.text and 'aria-invalid="true"' in refused.text
+    assert intakes.intake_by_id(open_log(_url()), intake_id).status == "produced"
+    # Days later, staff say it went the day before: told its deadlines count from the
+    # letter's earlier date until the agency's receipt is logged
+    days_later = create_app(WebConfig(
+        folder=requests_folder, port=8765, today=lambda: today() + timedelta(days=4),
+        clinic=True, hosts=frozenset({"127.0.0.1", HOST}), database_url=_url()))
+    marked = staff_member(days_later).post(f"/staff/intakes/{intake_id}/sent", {
+        "sent_on": (today() + timedelta(days=3)).isoformat()})
+    assert marked.status_code == 200, marked.text[:500]
+    assert "its deadlines are counted from" in marked.text
     assert intakes.intake_by_id(open_log(_url()), intake_id).status == "sent"
     listed = staff.get("/staff/requests?agency=bps")
     assert request_id in listed.text

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import shlex
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from recordskit.cli.app import (
+    DATE,
     add_row,
     clean,
     cli,
@@ -279,14 +281,24 @@ def intake_produce(ctx: click.Context, intake_ids: tuple[str, ...], every: bool,
 
 @intake.command("sent")
 @click.argument("intake_id")
+@click.option("--on", "on", type=DATE, help="The day the letter went (YYYY-MM-DD) "
+              "[default: today].")
 @click.option("--by", "by", help=BY_HELP)
 @click.pass_context
-def intake_sent(ctx: click.Context, intake_id: str, by: str | None) -> None:
-    """Mark a produced intake's letter as sent to the agency."""
-    from recordskit.service import mark_intake_sent
+def intake_sent(ctx: click.Context, intake_id: str, on: datetime | None, by: str | None
+                ) -> None:
+    """Mark a produced intake's letter as sent to the agency.
 
-    mark_intake_sent(workspace_for(ctx), intake_id, by=_by(by))
+    Its deadlines count from the day the letter is dated; when it went later, the command says
+    so, and what to log once the agency says the day it received it.
+    """
+    from recordskit.service import mark_intake_sent, sent_words
+
+    marked = mark_intake_sent(workspace_for(ctx), intake_id, by=_by(by),
+                              sent_on=on.date() if on else None)
     say(_("Intake {id} is marked sent.").format(id=intake_id))
+    if marked.late:
+        say(sent_words(marked), bold=True)
 
 
 @cli.group()

@@ -14,7 +14,7 @@ import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -231,11 +231,13 @@ def mark_produced(log: RequestLog, intake_id: str, request_id: str, folder: str,
         raise intake_not_waiting(intake_id)
 
 
-def mark_sent(log: RequestLog, intake_id: str, *, by: str, at: datetime) -> None:
+def mark_sent(log: RequestLog, intake_id: str, *, by: str, at: datetime,
+              sent_on: date | None = None) -> None:
+    """Mark a produced intake's letter sent (audited, with the day it went when given)."""
     [changed, _audit] = log.write([
         ("UPDATE intakes SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
          [IntakeStatus.SENT.value, stamp(at), intake_id, IntakeStatus.PRODUCED.value]),
-        entry(at, by, "marked sent", intake_id)])
+        entry(at, by, "marked sent", intake_id, sent_on.isoformat() if sent_on else "")])
     if not changed:
         raise UserError(_("intake {id} has not been produced yet").format(id=intake_id))
 

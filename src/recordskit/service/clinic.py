@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +18,12 @@ from recordskit.clinic.accounts import Role, Staff, StaffSession
 from recordskit.clinic.audit import AuditEntry, entries, now
 from recordskit.clinic.intakes import Intake, IntakeStatus, NewLink, Purged
 from recordskit.documents.make import MadeRequest, make_request
-from recordskit.errors import InputFileError
+from recordskit.errors import FieldError, InputFileError, UserError
+from recordskit.i18n import _
 from recordskit.intake.answers import answers_yaml, load_answers, request_from
 from recordskit.service.requests import default_folder
 from recordskit.service.workspace import Workspace
+from recordskit.text import written_date
 
 
 def add_staff(workspace: Workspace, name: str, password: str, *, admin: bool = False,
@@ -147,8 +149,38 @@ def produce_intake(workspace: Workspace, intake_id: str, parent: Path, *, by: st
     return ProducedIntake(intakes.intake_by_id(workspace.log, intake_id), made, folder)
 
 
-def mark_intake_sent(workspace: Workspace, intake_id: str, *, by: str) -> None:
-    intakes.mark_sent(workspace.log, intake_id, by=by, at=now())
+@dataclass(frozen=True)
+class SentIntake:
+    """A produced intake's letter, marked sent: the day it is dated (its deadlines count from
+    it) and the day it went."""
+
+    dated: date
+    sent_on: date
+
+    @property
+    def late(self) -> bool:
+        """Whether it went after the day it is dated: its deadlines, counted from that day,
+        are then earlier than the law's, until the agency's receipt is logged."""
+        return self.sent_on > self.dated
+
+
+def mark_intake_sent(workspace: Workspace, intake_id: str, *, by: str,
+                     sent_on: date | None = None) -> SentIntake:
+    """Mark a produced intake's letter sent on ``sent_on`` (by default today; audited). A day
+    after today, or before the letter was made, is refused."""
+    intake = intakes.intake_by_id(workspace.log, intake_id)
+    if intake.status != IntakeStatus.PRODUCED or not intake.request_id:
+        raise UserError(_("intake {id} has not been produced yet").format(id=intake_id))
+    dated = workspace.log.get(intake.request_id).request.sent_on
+    went = sent_on or workspace.today
+    if went > workspace.today:
+        raise FieldError(_("The day the letter went cannot be after today ({today}).").format(
+            today=written_date(workspace.today)), field="sent_on")
+    if went < dated:
+        raise FieldError(_("The letter was made on {dated}: it cannot have gone before.").format(
+            dated=written_date(dated)), field="sent_on")
+    intakes.mark_sent(workspace.log, intake_id, by=by, at=now(), sent_on=went)
+    return SentIntake(dated, went)
 
 
 def purge_intakes(workspace: Workspace, *, unsubmitted_days: int, submitted_days: int,

@@ -11,7 +11,9 @@ from typing import Any
 from recordskit.i18n import N_, _, current_language
 from recordskit.logged import EventDetails, Response, stored_details
 from recordskit.models import LoggedEvent
+from recordskit.service.clinic import SentIntake
 from recordskit.service.tracking import Action, StatusRow, references_of
+from recordskit.text import written_date
 from recordskit.vocabulary import EventKind, ResponseKind, State
 
 STATE_WORDS: dict[State, str] = {
@@ -306,3 +308,16 @@ def reply_kind_text(kind: str) -> str:
 def date_role_text(role: str) -> str:
     """What a date found in a reply is, in the language in use."""
     return _(DATE_ROLE_WORDS[role]) if role in DATE_ROLE_WORDS else role
+
+
+def sent_words(marked: SentIntake) -> str:
+    """What staff are told when a letter is marked sent: when it went after the day it is
+    dated, that its deadlines count from that earlier day until the agency's receipt is
+    logged (a day assumed is never shown as the law's)."""
+    if not marked.late:
+        return _("The letter is marked sent.")
+    return _("The letter went on {sent} and is dated {dated}: its deadlines are counted from "
+             "{dated}, so they come earlier than the law's. When the agency says the day it "
+             "received the request, log it as received: the deadlines are then counted from "
+             "that day.").format(
+        sent=written_date(marked.sent_on), dated=written_date(marked.dated))

@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any, Protocol
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from recordskit.errors import InputFileError, UserError
+from recordskit.errors import FieldError, InputFileError, UserError
 from recordskit.i18n import _, set_language
 from recordskit.web import library
 from recordskit.web.guard import (
@@ -271,6 +272,7 @@ class ClinicPages:
         made, problems = library.check_answers(found.answers, self.ws)
         return self.pages.page(
             request, "staff_intake.html", staff=staff, intake=found,
+            today=self.ws.today.isoformat(),
             summary=library.review_text(made, self.ws, by_clinic=True) if made else "",
             problems=problems, findings=library.findings(made, self.ws) if made else [],
             errors=[])
@@ -333,6 +335,7 @@ class ClinicPages:
             if found is None:
                 raise HTTPException(404) from None
             return self.pages.page(request, "staff_intake.html", status=400, staff=staff,
+                                   today=self.ws.today.isoformat(),
                                    intake=found, summary="", problems=[], findings=[],
                                    errors=[("produce", str(refused))])
         session.notice = _("Request {id} is written and logged.").format(id=request_id)
@@ -341,11 +344,27 @@ class ClinicPages:
     async def sent(self, request: Request) -> Response:
         staff = staff_of(request)
         session = _session(request)
-        await self.read(request, session)
+        form = await self.read(request, session)
         self.pages.speak(request)
         intake_id = request.path_params["id"]
+        typed = str(form.get("sent_on", "")).strip()[:40]
         try:
-            library.mark_sent(self.ws, intake_id, by=staff.name)
+            try:
+                sent_on = date.fromisoformat(typed) if typed else None
+            except ValueError:
+                raise FieldError(_("Write the date as YYYY-MM-DD, for example 2026-11-23"),
+                                 field="sent_on") from None
+            session.notice = library.mark_sent(self.ws, intake_id, by=staff.name,
+                                               sent_on=sent_on)
+        except FieldError as refused:
+            found = library.intake(self.ws, intake_id)
+            if found is None:
+                raise HTTPException(404) from None
+            error = (refused.field or "sent_on", str(refused))
+            return self.pages.page(request, "staff_intake.html", status=400, staff=staff,
+                                   today=self.ws.today.isoformat(),
+                                   intake=found, summary="", problems=[], findings=[],
+                                   errors=[error], error_of=dict([error]), sent_on=typed)
         except UserError as refused:
             session.notice = str(refused)
         return RedirectResponse(f"/staff/intakes/{intake_id}", 303)

@@ -851,8 +851,11 @@ def produce_intake(ws: Workspace, intake_id: str, *, by: str) -> str:
     return str(made.made.request_id)
 
 
-def mark_sent(ws: Workspace, intake_id: str, *, by: str) -> None:
-    service.mark_intake_sent(ws.now(), intake_id, by=by)
+def mark_sent(ws: Workspace, intake_id: str, *, by: str, sent_on: date | None = None) -> str:
+    """Mark a produced intake's letter sent on ``sent_on`` (today by default); what staff are
+    told about it."""
+    return service.sent_words(service.mark_intake_sent(ws.now(), intake_id, by=by,
+                                                       sent_on=sent_on))
 
 
 def status(ws: Workspace, *, agency: str = "", state: str = "", batch: str = "", by: str = "",
