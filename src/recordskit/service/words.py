@@ -9,8 +9,7 @@ from datetime import date
 from typing import Any
 
 from recordskit.i18n import N_, _, current_language
-from recordskit.logged import EventDetails, Response, stored_details
-from recordskit.models import LoggedEvent
+from recordskit.logged import EventDetails, LoggedEvent, Response, stored_details
 from recordskit.service.tracking import Action, StatusRow, references_of
 from recordskit.vocabulary import EventKind, ResponseKind, State
 

@@ -20,23 +20,26 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from platformdirs import user_data_dir
 
-from recordskit import inputfile
 from recordskit.errors import UserError
 from recordskit.i18n import _
 from recordskit.logged import (
     EventDetails,
     EventDetailsError,
+    LoggedEvent,
     Undo,
+    events_of,
     kind_of,
     parse_day,
     parse_details,
     stored_details,
 )
-from recordskit.models import LoggedEvent, Request, events_of
+
+if TYPE_CHECKING:
+    from recordskit.models import Request
 
 DATABASE_NAME = "requests.sqlite3"
 PROBE = ("INSERT INTO requests (id, created_at, agency, answers) VALUES "
@@ -105,6 +108,10 @@ def request_id_problem(value: str) -> str:
 def stored_json(text: str) -> Any:
     """A JSON value the log stores (a request's answers, an event's details), read within
     the limits of any input: a row damaged, or written by hand, is a ``ValueError``."""
+    # Here, not at the top: the input reader loads YAML and pydantic, which a command on a
+    # log with no rows never needs (a tenth of a second of its start-up)
+    import recordskit.inputfile as inputfile
+
     return inputfile.json_value(text)
 
 
@@ -513,6 +520,8 @@ def read_event(seq: int, event: str, on_date: object, details: object, recorded_
 
 
 def _logged(row: RequestRow, events: list[EventRow]) -> LoggedRequest:
+    from recordskit.models import Request  # pydantic: loaded when a request is first read
+
     try:
         stored_json(row.answers)  # within the limits, before pydantic's own parser reads it
         request = Request.model_validate_json(row.answers)
