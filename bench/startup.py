@@ -8,11 +8,12 @@ it, then `recordskit --version`, `recordskit --help`, and `status` and `log expo
 empty SQLite log (one that holds no request: made by importing an empty export), `status` where
 no log was ever made, `status --lang es` (which reads the Spanish catalog) and, when a PostgreSQL
 URL is given (or RECORDSKIT_TEST_POSTGRES_URL is set), `status` and `log export FILE` on an empty
-database there. Each is run as a whole command, the installed `recordskit` script, RUNS times
-after one untimed run (which writes the bytecode). It prints a Markdown table of each command's
-median wall time (min–max), its median CPU time (user+sys, of the command's own process) and
-the ratio of each median to the bare click app's, with the machine's load average before and
-after: on a busy machine the wall times grow and the CPU times much less.
+database there. Each is run as a whole command (the installed `recordskit` script) once untimed,
+which writes the bytecode, then RUNS times, the commands taking turns. It prints a Markdown
+table of each command's median wall time (min–max), its median CPU time (user+sys, of the
+command's own process) and the ratio of each median to the bare click app's, with the machine's
+load average before and after: on a busy machine the wall times grow and the CPU times much
+less.
 
 Every run is sandboxed: HOME, the XDG folders and RECORDSKIT_HOME are inside the temporary
 folder, every other RECORDSKIT_* variable is unset, and the language is English (LC_ALL), so the
@@ -96,18 +97,20 @@ def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, fl
     return seconds, usage.ru_utime + usage.ru_stime
 
 
-def measure(case: Case, runs: int, cwd: Path) -> Timing:
-    """``case`` run once untimed (it writes the bytecode, and warms the disk cache), then
-    ``runs`` times."""
-    timing = Timing()
+def measure(cases: list[Case], runs: int, cwd: Path) -> dict[str, Timing]:
+    """Each case run once untimed (it writes the bytecode, and warms the disk cache), then
+    ``runs`` rounds of every case in turn: a machine whose load changes during the bench slows
+    every row alike, and the ratios to the bare app hold."""
+    timings = {case.label: Timing() for case in cases}
     for attempt in range(runs + 1):
-        for path in case.before_each:
-            path.unlink(missing_ok=True)
-        seconds, cpu = timed(case.command, case.env, cwd)
-        if attempt:
-            timing.wall.append(seconds)
-            timing.cpu.append(cpu)
-    return timing
+        for case in cases:
+            for path in case.before_each:
+                path.unlink(missing_ok=True)
+            seconds, cpu = timed(case.command, case.env, cwd)
+            if attempt:
+                timings[case.label].wall.append(seconds)
+                timings[case.label].cpu.append(cpu)
+    return timings
 
 
 def sandbox(scratch: Path) -> dict[str, str]:
@@ -231,16 +234,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="also write every figure to this JSON file")
     args = parser.parse_args()
     load_before = os.getloadavg()
-    results: dict[str, Timing] = {}
     with tempfile.TemporaryDirectory(prefix="recordskit-startup-") as folder:
         scratch = Path(folder)
         base = sandbox(scratch)
         with contextlib.ExitStack() as stack:
             url = stack.enter_context(Postgres(args.postgres)).url if args.postgres else ""
-            for case in cases(scratch, base, url):
-                results[case.label] = measure(case, args.runs, scratch)
-                print(f"  {case.label}: {results[case.label].median_wall:.3f} s",
-                      file=sys.stderr)
+            results = measure(list(cases(scratch, base, url)), args.runs, scratch)
     load_after = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores; load average {loads(load_before)} before, "
           f"{loads(load_after)} after")

@@ -8,7 +8,6 @@ sentence. ``recordskit.service.words`` has the sentences the command line and pa
 
 from __future__ import annotations
 
-import difflib
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +16,6 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, overload
 
 from recordskit.errors import FieldError
-from recordskit.files import atomic_writer
 from recordskit.i18n import _, in_language
 from recordskit.logged import Appealed, LoggedEvent, Received, Response, Undo, parse_details
 from recordskit.tracking.log import DamagedEntry, LoggedRequest, ReadOnlyLog, RequestLog
@@ -176,6 +174,8 @@ def _choice(value: str, valid: Mapping[str, str], field_name: str) -> str:
     for key in (given, given.replace("_", " "), given.replace(" ", "_")):
         if key in valid:
             return valid[key]
+    import difflib  # a suggestion, only for a value that names nothing
+
     near = difflib.get_close_matches(given, list(valid), n=1)
     hint = _(" (did you mean {suggestion}?)").format(suggestion=near[0]) if near else ""
     ids = sorted(set(valid.values()))
@@ -485,6 +485,8 @@ def request_calendar(workspace: Workspace, request_id: str, *, language: str) ->
 
 def export_requests(workspace: Workspace, file: Path) -> tuple[int, int]:
     """Write every request and event of the log to ``file``; (requests, events)."""
+    from recordskit.files import atomic_writer
+
     if not holds_requests(workspace.log):
         with atomic_writer(file):
             pass  # a log with no request exports as an empty file (as export_log writes it)

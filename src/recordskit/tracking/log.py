@@ -10,7 +10,6 @@ records who logged it.
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import re
@@ -71,6 +70,8 @@ def current_user() -> str:
     """Who is logging: ``RECORDSKIT_USER``, or the login name (as text the log can store)."""
     if name := storable(os.environ.get("RECORDSKIT_USER", "")).strip():
         return name
+    import getpass  # only a write asks who is logging (its terminal module is start-up)
+
     try:
         return storable(getpass.getuser())
     except (KeyError, OSError):  # no login name (a container without a passwd entry)
