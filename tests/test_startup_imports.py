@@ -103,3 +103,30 @@ def test_the_probe_sees_what_a_command_loads(tmp_path: Path) -> None:
     modules, printed = imported_by(["agencies", "list"], tmp_path)
     assert "bps" in printed
     assert {"pydantic", "yaml"} <= set(heavy_in(modules))
+
+
+_COUNTING = """\
+import sys
+from datetime import date
+
+from recordskit.deadlines.calendars import CALENDARS, get_calendar
+
+calendar = get_calendar(next(iter(CALENDARS)))
+print("patriots day closed:", not calendar.is_business_day(date(2026, 4, 20)))
+print("countries loaded:", sum(name.startswith("holidays.countries.") for name in sys.modules))
+loaded = sys.modules["holidays.countries.united_states"].UnitedStates
+import holidays.countries
+
+print("whole package after:", len(holidays.countries.__dict__) > 500,
+      holidays.countries.UnitedStates is loaded)
+"""
+
+
+def test_counting_a_day_loads_one_country_of_holidays(tmp_path: Path) -> None:
+    """The holiday calendar loads holidays' United States module without the package's index of
+    every country (250 modules, most of its start-up); the whole package, asked for later,
+    loads as usual, around the same class."""
+    result = subprocess.run([sys.executable, "-c", _COUNTING], capture_output=True, text=True,
+                            cwd=tmp_path, check=True)
+    assert result.stdout.splitlines() == ["patriots day closed: True", "countries loaded: 1",
+                                          "whole package after: True True"]
