@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 
 # The timelines, the stored standings and the export's reader are imported by the functions
 # that use them, not here: `status` and `log export` on a log that holds no request need none
-# of them, nor the pydantic models they load, and start in a third of the time
-# (bench/startup.py; tests/test_startup_imports.py keeps it so).
+# of them, nor the pydantic models they load (bench/startup.py times their start-up;
+# tests/test_startup_imports.py keeps them out).
 
 
 # --- The next step, as data ---------------------------------------------------------------
@@ -218,7 +218,7 @@ def status_rows(workspace: Workspace, chosen: StatusFilter | None = None) -> Sta
     log, today = workspace.log, workspace.today
     # A log that holds no request has nothing to work out: unless there is an agency to check,
     # the directory is not read (nor the timelines' code loaded), and the answer is no rows
-    any_request = holds_requests(log)
+    any_request = _holds_requests(log)
     directory = workspace.directory if any_request or chosen.agency else None
     agency = _choice(chosen.agency, {a.id: a.id for a in directory.request_targets} | {
         a.short_name.lower(): a.id for a in directory.request_targets}, "agency") \
@@ -257,7 +257,7 @@ def status_rows(workspace: Workspace, chosen: StatusFilter | None = None) -> Sta
     return report
 
 
-def holds_requests(log: RequestLog) -> bool:
+def _holds_requests(log: RequestLog) -> bool:
     """Whether the log holds any request: one row looked for, by the table's index."""
     return log.exists() and bool(log.fetch("SELECT 1 FROM requests LIMIT 1"))
 
@@ -487,7 +487,7 @@ def export_requests(workspace: Workspace, file: Path) -> tuple[int, int]:
     """Write every request and event of the log to ``file``; (requests, events)."""
     from recordskit.files import atomic_writer
 
-    if not holds_requests(workspace.log):
+    if not _holds_requests(workspace.log):
         with atomic_writer(file):
             pass  # a log with no request exports as an empty file (as export_log writes it)
         return 0, 0

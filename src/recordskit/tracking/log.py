@@ -70,7 +70,7 @@ def current_user() -> str:
     """Who is logging: ``RECORDSKIT_USER``, or the login name (as text the log can store)."""
     if name := storable(os.environ.get("RECORDSKIT_USER", "")).strip():
         return name
-    import getpass  # only a write asks who is logging (its terminal module is start-up)
+    import getpass  # only a write asks who is logging (getpass loads the terminal module)
 
     try:
         return storable(getpass.getuser())
