@@ -115,7 +115,9 @@ def measure(cases: list[Case], runs: int, cwd: Path) -> dict[str, Timing]:
 
 def sandbox(scratch: Path) -> dict[str, str]:
     """The environment of every run: the person's own folders and RECORDSKIT_* settings
-    replaced by folders in ``scratch``, in English."""
+    replaced by folders in ``scratch``, in English. Bytecode is written (by each command's
+    untimed first run) and read after, as a pip install leaves it: without it every run would
+    compile the package again."""
     env = {name: value for name, value in os.environ.items()
            if not name.startswith(("RECORDSKIT_", "XDG_", "LC_", "LANG"))
            and name not in ("PYTHONDONTWRITEBYTECODE", "PYTHONSTARTUP", "PYTHONPROFILEIMPORTTIME")}
@@ -126,8 +128,6 @@ def sandbox(scratch: Path) -> dict[str, str]:
                          ("XDG_STATE_HOME", home / ".local" / "state")):
         folder.mkdir(parents=True, exist_ok=True)
         env[name] = str(folder)
-    # Bytecode is written once (by the untimed first run) and read after, as a pip install
-    # leaves it: without it every run would compile the package again.
     env |= {"LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
     return env
 
