@@ -48,11 +48,15 @@ else of a command on the SQLite file needs: the models check addresses with the 
 and their types' defaults come from typing_extensions."""
 
 
-def imported_by(arguments: list[str], cwd: Path) -> tuple[set[str], str]:
+def imported_by(arguments: list[str], cwd: Path, *, named_directory: bool = False
+                ) -> tuple[set[str], str]:
     """The top-level packages and modules a ``recordskit`` command loads, and what it
-    printed; a failed command fails the test with what it said."""
+    printed; a failed command fails the test with what it said. The directory in use is the
+    one recordskit ships, unless ``named_directory`` (the tests' own, in RECORDSKIT_AGENCIES)."""
     modules = cwd / "modules.txt"
     env = {**os.environ, "RECORDSKIT_PROBE_MODULES": str(modules)}
+    if not named_directory:
+        env.pop("RECORDSKIT_AGENCIES", None)
     result = subprocess.run([sys.executable, "-c", _PROBE, INSTALLED or "-m", *arguments],
                             capture_output=True, text=True, env=env, cwd=cwd, check=False)
     assert result.returncode == 0, result.stderr + result.stdout
@@ -87,6 +91,14 @@ def test_status_and_export_on_an_empty_log_load_nothing_heavy(tmp_path: Path, ba
         if not backend:  # the SQLite file
             assert modules.isdisjoint(WITHOUT_SERVER), arguments
     assert (tmp_path / "out.jsonl").read_text(encoding="utf-8") == ""
+
+
+def test_status_on_an_empty_log_reads_a_directory_the_person_names(tmp_path: Path) -> None:
+    """A directory named with --agencies (or RECORDSKIT_AGENCIES) is read and checked even
+    when the log holds nothing, so that a bad one is refused there too."""
+    modules, printed = imported_by(["status"], tmp_path, named_directory=True)
+    assert "No open requests match" in printed
+    assert {"pydantic", "yaml"} <= modules
 
 
 def test_version_and_help_load_nothing_heavy(tmp_path: Path) -> None:

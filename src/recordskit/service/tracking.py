@@ -216,10 +216,13 @@ def status_rows(workspace: Workspace, chosen: StatusFilter | None = None) -> Sta
     filters, sorts and counts by them, and only the rows shown are read whole."""
     chosen = chosen or StatusFilter()
     log, today = workspace.log, workspace.today
-    # A log that holds no request has nothing to work out: unless there is an agency to check,
-    # the directory is not read (nor the timelines' code loaded), and the answer is no rows
+    # A log that holds no request has nothing to work out, and the answer is no rows: the
+    # directory in use is not read (nor the timelines' code loaded) unless an agency is to be
+    # checked against it, or the person named a directory file (which is checked, and a bad
+    # one refused, as on any other log)
     any_request = _holds_requests(log)
-    directory = workspace.directory if any_request or chosen.agency else None
+    directory = workspace.directory if (
+        any_request or chosen.agency or workspace.agencies_path is not None) else None
     agency = _choice(chosen.agency, {a.id: a.id for a in directory.request_targets} | {
         a.short_name.lower(): a.id for a in directory.request_targets}, "agency") \
         if directory is not None and chosen.agency else ""
