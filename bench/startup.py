@@ -6,7 +6,8 @@ A command that has nothing to read should start about as fast as any small click
 bench writes a bare click app (one command that prints a line) into a temporary folder and times
 it, then `recordskit --version`, `recordskit --help`, and `status` and `log export FILE` on an
 empty SQLite log (one that holds no request: made by importing an empty export), `status` where
-no log was ever made, `status --lang es` (which reads the Spanish catalog) and, when a PostgreSQL
+no log was ever made, `status --lang es` (which reads the Spanish catalog), `status` with a
+directory named (`--agencies FILE`, which it reads and checks) and, when a PostgreSQL
 URL is given (or RECORDSKIT_TEST_POSTGRES_URL is set), `status` and `log export FILE` on an empty
 database there. Each is run as a whole command (the installed `recordskit` script) once untimed,
 which writes the bytecode, then RUNS times, the commands taking turns. It prints a Markdown
@@ -51,6 +52,8 @@ main()
 """The yardstick: what any one-command click program costs to start."""
 
 BARE = "bare click app"
+AGENCIES_FILE = Path(__file__).resolve().parent.parent / "agencies.yaml"
+"""A directory named on the command line: `status` reads and checks it, even on an empty log."""
 
 
 @dataclass
@@ -189,6 +192,8 @@ def cases(scratch: Path, base: dict[str, str], postgres_url: str) -> Iterator[Ca
     yield Case("`status`, empty SQLite log", [*recordskit, "status"], sqlite)
     yield Case("`status --lang es`, empty SQLite log", [*recordskit, "status", "--lang", "es"],
                sqlite)
+    yield Case("`--agencies FILE status`, empty SQLite log",
+               [*recordskit, "--agencies", str(AGENCIES_FILE), "status"], sqlite)
     yield Case("`log export FILE`, empty SQLite log",
                [*recordskit, "log", "export", str(exported)], sqlite, [exported])
     if postgres_url:

@@ -142,3 +142,22 @@ def test_counting_a_day_loads_one_country_of_holidays(tmp_path: Path) -> None:
                             cwd=tmp_path, check=True)
     assert result.stdout.splitlines() == ["patriots day closed: True", "countries loaded: 1",
                                           "whole package after: True True"]
+
+
+def test_each_command_is_loaded_from_the_module_that_registers_it() -> None:
+    """``COMMAND_MODULES`` names, for every top-level command, the module whose import
+    registers it: a command missing there would never be loaded, and one named with the wrong
+    module would fail when run."""
+    import importlib
+
+    from recordskit.cli.app import COMMAND_MODULES, cli
+
+    package = Path(importlib.import_module("recordskit.cli").__file__ or "").parent
+    families = {path.stem for path in package.glob("*.py")} - {"__init__", "app"}
+    assert set(COMMAND_MODULES.values()) == families
+    for family in sorted(families):
+        importlib.import_module(f"recordskit.cli.{family}")
+    registered = {name: command.callback.__module__ if command.callback else ""
+                  for name, command in cli.commands.items()}
+    assert registered == {name: f"recordskit.cli.{family}"
+                          for name, family in COMMAND_MODULES.items()}
