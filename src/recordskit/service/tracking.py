@@ -17,13 +17,13 @@ from typing import IO, TYPE_CHECKING, Any, overload
 
 from recordskit.errors import FieldError
 from recordskit.i18n import _, in_language
-from recordskit.logged import Appealed, LoggedEvent, Received, Response, Undo, parse_details
 from recordskit.tracking.log import DamagedEntry, LoggedRequest, ReadOnlyLog, RequestLog
 from recordskit.vocabulary import FINAL_STATES, EventKind, State
 
 if TYPE_CHECKING:
     from recordskit.deadlines.followups import NextStep, StepKind
     from recordskit.deadlines.timeline import Timeline
+    from recordskit.logged import LoggedEvent, Undo
     from recordskit.models import Agency, Directory
     from recordskit.service.workspace import Workspace
     from recordskit.tracking.service import UnknownAgencyError
@@ -331,6 +331,8 @@ def view_of(workspace: Workspace, logged: LoggedRequest) -> RequestView:
 
 def references_of(logged: LoggedRequest) -> list[str]:
     """Every reference number logged on a request: receipts', responses' and appeals'."""
+    from recordskit.logged import Appealed, Received, Response
+
     found: list[str] = []
     for event in logged.active_events:
         details = event.details
@@ -358,6 +360,7 @@ def record_event(workspace: Workspace, request_id: str, event: EventKind | str, 
     so is an event that cannot have happened (before the request, in the future, after it was
     closed)."""
     import recordskit.tracking.standing as standing
+    from recordskit.logged import parse_details
     from recordskit.tracking.service import log_event
 
     typed = parse_details(event, {k: v for k, v in details.items() if v is not None},

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recordskit.errors import UserError
-from recordskit.logged import parse_day
 from recordskit.paths import agencies_file
 from recordskit.tracking.open import open_log
 
@@ -27,6 +26,8 @@ if TYPE_CHECKING:
 def today_from_environment() -> date:
     """Today, or ``RECORDSKIT_TODAY`` (YYYY-MM-DD) to see every view as of another day."""
     if value := os.environ.get("RECORDSKIT_TODAY"):
+        from recordskit.logged import parse_day
+
         try:
             day = date.fromisoformat(value)
         except ValueError:
