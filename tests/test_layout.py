@@ -232,13 +232,27 @@ def test_no_function_level_import_outside_the_command_line() -> None:
     start-up) and a few slow libraries that most runs never need import late: holidays (for
     commands that count no days), Babel (on the start-up path through the event vocabulary),
     openpyxl (XLSX files only), the batch renderer (loaded only where rows are rendered), the
-    calendar writer (a tenth of every other command's start-up), and the PostgreSQL driver and
-    the password hasher (optional extras, for a shared log and a clinic's server only)."""
+    calendar writer (a tenth of every other command's start-up), the PostgreSQL driver and
+    the password hasher (optional extras, for a shared log and a clinic's server only), and
+    what a log with no request never needs (`status` and `log export` on an empty log start
+    without them: tests/test_startup_imports.py): the request's models and the input reader
+    (pydantic, YAML), the events' types, the agency directory, the timelines and the stored
+    standings, and the file writer, the nearest-word suggestion and the login name (each a
+    millisecond or more)."""
     allowed = {"recordskit.deadlines.calendars": {"holidays"}, "recordskit.i18n": {"babel"},
                "recordskit.intake.rows": {"openpyxl"},
                "recordskit.documents.batch.run": {"recordskit.documents.batch.worker"},
                "recordskit.tracking.open": {"recordskit.tracking.postgres"},
-               "recordskit.service.tracking": {"recordskit.documents.exports"},
+               "recordskit.tracking.log": {"recordskit.models", "recordskit.inputfile",
+                                           "recordskit.logged", "getpass"},
+               "recordskit.service.workspace": {"recordskit.directory.load",
+                                                "recordskit.logged"},
+               "recordskit.service.tracking": {"recordskit.documents.exports", "difflib",
+                                               "recordskit.files", "recordskit.logged",
+                                               "recordskit.deadlines.followups",
+                                               "recordskit.tracking.service",
+                                               "recordskit.tracking.standing",
+                                               "recordskit.tracking.transfer"},
                "recordskit.clinic.accounts": {"argon2"}}
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):

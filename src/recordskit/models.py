@@ -11,13 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from email.errors import HeaderParseError
 from email.headerregistry import Address
-from typing import Annotated, Any, Generic, Literal, cast
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -28,13 +26,18 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from typing_extensions import TypeVar
 
 from recordskit.i18n import N_, _, language_code, languages
 from recordskit.law import EXEMPTIONS, AgencyKind
 from recordskit.limits import LIMITS
-from recordskit.logged import EARLIEST, LATEST, EventDetails, kind_of
-from recordskit.vocabulary import Delivery, EventKind
+from recordskit.logged import EARLIEST, LATEST
+
+# A logged event lives with its details in ``recordskit.logged`` (the request log reads events
+# without loading pydantic); named here too, where every caller has long found it.
+from recordskit.logged import Details as Details
+from recordskit.logged import LoggedEvent as LoggedEvent
+from recordskit.logged import events_of as events_of
+from recordskit.vocabulary import Delivery
 
 Channel = Literal["email", "mail", "portal", "hand"]
 RequestType = Literal["public_records", "student_records"]
@@ -616,32 +619,6 @@ STUDENT_KEYS: tuple[str, ...] = tuple(Student.model_fields)
 
 
 # --- What happened to a request, and its schedule --------------------------------------------
-
-
-Details = TypeVar("Details", bound=EventDetails, default=EventDetails, covariant=True)
-
-
-@dataclass(frozen=True)
-class LoggedEvent(Generic[Details]):
-    """One thing that happened to a request, as recorded in the request log: its number, its
-    date, and its typed details (whose type says what kind of event it is).
-    ``LoggedEvent[Response]`` is a response; :func:`events_of` picks the events of one kind."""
-
-    seq: int
-    on_date: date
-    details: Details
-    recorded_at: str = ""
-    recorded_by: str = ""
-
-    @property
-    def event(self) -> EventKind:
-        return kind_of(self.details)
-
-
-def events_of(events: Iterable[LoggedEvent], kind: type[Details]) -> list[LoggedEvent[Details]]:
-    """The events whose details are of one type, typed as such, in the order given."""
-    return [cast("LoggedEvent[Details]", event) for event in events
-            if isinstance(event.details, kind)]
 
 
 Basis = Literal["logged", "stated", "assumed", "computed"]

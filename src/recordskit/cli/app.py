@@ -9,11 +9,12 @@ and names the command-line option of a field the library's error names. Heavy li
 from __future__ import annotations
 
 import functools
+import importlib
 import re
 import shlex
 import shutil
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -230,7 +231,51 @@ class _Group(click.Group):
             sys.exit(130)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+COMMAND_MODULES = {
+    "agencies": "agencies", "batch": "batch", "clinic": "clinic", "intake": "clinic",
+    "staff": "clinic", "new": "new", "reply": "reply", "serve": "serve",
+    "templates": "templates", "appeal": "tracking", "calendar": "tracking",
+    "followup": "tracking", "log": "tracking", "show": "tracking", "status": "tracking",
+    "undo": "tracking",
+}
+"""The module of ``recordskit.cli`` that registers each top-level command (its decorators run
+when it is imported)."""
+
+
+class _CommandsOnDemand(MutableMapping[str, click.Command]):
+    """The top-level commands, each module imported the first time one of its commands is
+    asked for: ``status`` loads the tracking commands' module, not the interview's, the
+    directory editor's or the clinic's (a fifth of a second of start-up at most). Listing the
+    names loads nothing; ``--help``, which shows each command's help, loads them all."""
+
+    def __init__(self, modules: Mapping[str, str]) -> None:
+        self._modules = dict(modules)
+        self._loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded and name in self._modules:
+            importlib.import_module(f"recordskit.cli.{self._modules[name]}")  # registers it
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._loaded[name]
+        self._modules.pop(name, None)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._loaded or name in self._modules
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._loaded.keys() | self._modules.keys()))
+
+    def __len__(self) -> int:
+        return len(self._loaded.keys() | self._modules.keys())
+
+
+@click.group(cls=_Group, commands=_CommandsOnDemand(COMMAND_MODULES),
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="recordskit")
 @click.option("--agencies", "agencies_path", type=click.Path(path_type=Path, dir_okay=False),
               envvar="RECORDSKIT_AGENCIES", show_envvar=True,

@@ -78,14 +78,7 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
       recordskit status --due-before 2027-01-31 --agency bps
       recordskit status --json
     """
-    from recordskit.service import (
-        StatusFilter,
-        action_text,
-        references_of,
-        state_text,
-        status_data,
-        status_rows,
-    )
+    from recordskit.service import StatusFilter, status_rows
 
     workspace = workspace_for(ctx)
     speak(lang)  # an unknown filter value is reported in --lang or the computer's language
@@ -95,6 +88,8 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
         by=by_filter or "", include_closed=show_all,
         limit=None if show_all else limit or (None if as_json else DEFAULT_LIMIT)))
     if as_json:
+        from recordskit.service import status_data
+
         started = invoked_as()
         entries = itertools.chain(
             (status_data(row, workspace.today, started) for row in report.rows),
@@ -120,6 +115,8 @@ def status(ctx: click.Context, as_json: bool, show_all: bool, agency_filter: str
             .format(new=f"{invoked_as()} new", every=f"{invoked_as()} status --all"))
         return
     from rich.table import Table
+
+    from recordskit.service import action_text, references_of, state_text
 
     table = Table(title=_("Open requests on {date}").format(date=workspace.today),
                   title_justify="left")

@@ -15,6 +15,10 @@ says which days they are, so every date they move can say so.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+import threading
+import types
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -59,6 +63,7 @@ CALENDARS: dict[str, CalendarSpec] = {
 @lru_cache(maxsize=1)
 def _holidays_class() -> type[Any]:
     """The ``holidays`` subclass, built on first use: importing ``holidays`` is slow."""
+    _load_united_states_alone()
     from holidays.countries.united_states import UnitedStates
 
     class MassachusettsHolidays(UnitedStates):
@@ -94,6 +99,34 @@ def _holidays_class() -> type[Any]:
                     self[closed] = reason
 
     return MassachusettsHolidays
+
+
+_COUNTRIES = "holidays.countries"
+_UNITED_STATES = "holidays.countries.united_states"
+_ALONE = threading.Lock()
+
+
+def _load_united_states_alone() -> None:
+    """Import ``holidays``' United States module without the index of every country.
+
+    The ``holidays.countries`` package's ``__init__`` imports the modules of all its 250
+    countries to name them, which is most of the time ``holidays`` takes to load (a tenth of a
+    second of every command that counts a day); the United States' module needs none of them.
+    While it is imported, a bare package over the same folder stands in for ``holidays.countries``;
+    then it is taken away, so that anything that asks for the whole package later gets the real
+    one, which finds this module loaded already (the same class)."""
+    with _ALONE:
+        if _COUNTRIES in sys.modules or _UNITED_STATES in sys.modules:
+            return
+        found = importlib.util.find_spec(_COUNTRIES)  # imports ``holidays`` itself
+        stand_in = types.ModuleType(_COUNTRIES)
+        stand_in.__path__ = list(found.submodule_search_locations or []) if found else []
+        sys.modules[_COUNTRIES] = stand_in
+        try:
+            importlib.import_module(_UNITED_STATES)
+        finally:
+            if sys.modules.get(_COUNTRIES) is stand_in:
+                del sys.modules[_COUNTRIES]
 
 
 FRIDAY_BEFORE = "Friday before "

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from decimal import Decimal
-from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from recordskit.vocabulary import ReplyKind
+
+if TYPE_CHECKING:  # an annotation only: decimal is a millisecond of every command's start-up
+    from decimal import Decimal
 
 __all__ = [
     "Attachment",
@@ -24,42 +27,6 @@ __all__ = [
     "Sender",
     "StatedDate",
 ]
-
-
-class ReplyKind(StrEnum):
-    """What an agency's reply does. The first six are the log's response kinds."""
-
-    PRODUCED = "produced"
-    PARTIAL = "partial"
-    DENIED = "denied"
-    FEE_ESTIMATE = "fee_estimate"
-    EXTENSION = "extension"
-    NO_RECORDS = "no_records"
-    ACKNOWLEDGMENT = "acknowledgment"
-    CLARIFICATION_REQUEST = "clarification_request"
-    REFERRAL = "referral"
-    CLOSURE_INACTIVITY = "closure_inactivity"
-    STATUS_UPDATE = "status_update"
-
-    @property
-    def response_kind(self) -> str | None:
-        """The log's ``response --kind`` for this reply, or None when it is not a response.
-
-        A closure for "no recent activity" answers nothing and names no exemption: for the log
-        it is a denial without an exemption, which can be appealed (it is not "produced").
-        """
-        if self is ReplyKind.CLOSURE_INACTIVITY:
-            return ReplyKind.DENIED.value
-        return self.value if self in _RESPONSE_KINDS else None
-
-    @property
-    def withholds(self) -> bool:
-        """Whether the reply keeps records back, so that citing no exemption matters."""
-        return self in (ReplyKind.DENIED, ReplyKind.PARTIAL, ReplyKind.CLOSURE_INACTIVITY)
-
-
-_RESPONSE_KINDS = frozenset({ReplyKind.PRODUCED, ReplyKind.PARTIAL, ReplyKind.DENIED,
-                             ReplyKind.FEE_ESTIMATE, ReplyKind.EXTENSION, ReplyKind.NO_RECORDS})
 
 
 @dataclass(frozen=True)

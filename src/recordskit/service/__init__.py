@@ -156,7 +156,6 @@ if TYPE_CHECKING:
         user_agencies_file,
     )
     from recordskit.replies.reading import (
-        ReplyKind,
         ReplyReading,
     )
     from recordskit.service.clinic import (
@@ -280,6 +279,7 @@ if TYPE_CHECKING:
         Delivery,
         EventKind,
         GroundKind,
+        ReplyKind,
         ResponseKind,
         State,
     )
@@ -454,7 +454,7 @@ _HOME: dict[str, str] = {
     'RecordskitError': 'recordskit.errors',
     'UserError': 'recordskit.errors',
     'InteractiveSessionError': 'recordskit.errors',
-    'ReplyKind': 'recordskit.replies.reading',
+    'ReplyKind': 'recordskit.vocabulary',
     'ReplyReading': 'recordskit.replies.reading',
     'Reply': 'recordskit.service.replies',
     'ReplyProposal': 'recordskit.service.replies',

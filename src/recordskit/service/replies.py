@@ -41,11 +41,11 @@ from recordskit.logged import Received, Response, kind_of, stored_details
 from recordskit.models import LoggedEvent
 from recordskit.replies.mime import ReplyFileError
 from recordskit.replies.reader import read_reply
-from recordskit.replies.reading import ReplyKind, ReplyReading
+from recordskit.replies.reading import ReplyReading
 from recordskit.service.tracking import RequestView, find_request, references_of, view_of
 from recordskit.service.workspace import Workspace
 from recordskit.tracking.log import EventRow, LoggedRequest, current_user, now
-from recordskit.vocabulary import EventKind, ResponseKind
+from recordskit.vocabulary import EventKind, ReplyKind, ResponseKind
 
 __all__ = [
     "LoggedReply",

@@ -8,26 +8,31 @@ sentence. ``recordskit.service.words`` has the sentences the command line and pa
 
 from __future__ import annotations
 
-import difflib
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, overload
+from typing import IO, TYPE_CHECKING, Any, overload
 
-from recordskit.deadlines.followups import NextStep, StepKind, next_step
-from recordskit.deadlines.timeline import Timeline
 from recordskit.errors import FieldError
 from recordskit.i18n import _, in_language
-from recordskit.logged import Appealed, Received, Response, Undo, parse_details
-from recordskit.models import Agency, Directory, LoggedEvent
-from recordskit.service.workspace import Workspace
-from recordskit.tracking import standing
 from recordskit.tracking.log import DamagedEntry, LoggedRequest, ReadOnlyLog, RequestLog
-from recordskit.tracking.service import UnknownAgencyError, log_event, timeline_of, undo_event
-from recordskit.tracking.transfer import export_log, import_log
 from recordskit.vocabulary import FINAL_STATES, EventKind, State
+
+if TYPE_CHECKING:
+    from recordskit.deadlines.followups import NextStep, StepKind
+    from recordskit.deadlines.timeline import Timeline
+    from recordskit.logged import LoggedEvent, Undo
+    from recordskit.models import Agency, Directory
+    from recordskit.service.workspace import Workspace
+    from recordskit.tracking.service import UnknownAgencyError
+
+# The timelines, the stored standings and the export's reader are imported by the functions
+# that use them, not here: `status` and `log export` on a log that holds no request need none
+# of them, nor the pydantic models they load (bench/startup.py times their start-up;
+# tests/test_startup_imports.py keeps them out).
+
 
 # --- The next step, as data ---------------------------------------------------------------
 
@@ -92,9 +97,6 @@ class StatusFilter:
     """Show at most this many (the most pressing first); None for every one."""
 
 
-SOON_DAYS = standing.SOON_DAYS
-
-
 @dataclass(frozen=True)
 class StatusRow:
     """One request as ``status`` lists it."""
@@ -136,6 +138,9 @@ class StatusRows(Sequence[StatusRow]):
         return self._rows([self._ids[index]])[0]
 
     def _rows(self, ids: list[str]) -> list[StatusRow]:
+        from recordskit.deadlines.followups import next_step
+        from recordskit.tracking.service import UnknownAgencyError, timeline_of
+
         directory, today = self._workspace.directory, self._workspace.today
         found = []
         for logged in self._workspace.log.many(ids):
@@ -169,6 +174,8 @@ def _choice(value: str, valid: Mapping[str, str], field_name: str) -> str:
     for key in (given, given.replace("_", " "), given.replace(" ", "_")):
         if key in valid:
             return valid[key]
+    import difflib  # a suggestion, only for a value that names nothing
+
     near = difflib.get_close_matches(given, list(valid), n=1)
     hint = _(" (did you mean {suggestion}?)").format(suggestion=near[0]) if near else ""
     ids = sorted(set(valid.values()))
@@ -208,17 +215,30 @@ def status_rows(workspace: Workspace, chosen: StatusFilter | None = None) -> Sta
     The stored standings that no longer hold are worked out again first; the database then
     filters, sorts and counts by them, and only the rows shown are read whole."""
     chosen = chosen or StatusFilter()
-    directory, today, log = workspace.directory, workspace.today, workspace.log
+    log, today = workspace.log, workspace.today
+    # A log that holds no request has nothing to work out, and the answer is no rows: the
+    # directory in use is not read (nor the timelines' code loaded) unless an agency is to be
+    # checked against it, or the person named a directory file (which is checked, and a bad
+    # one refused, as on any other log)
+    any_request = _holds_requests(log)
+    directory = workspace.directory if (
+        any_request or chosen.agency or workspace.agencies_path is not None) else None
     agency = _choice(chosen.agency, {a.id: a.id for a in directory.request_targets} | {
         a.short_name.lower(): a.id for a in directory.request_targets}, "agency") \
-        if chosen.agency else ""
+        if directory is not None and chosen.agency else ""
     state = _choice(chosen.state, state_choices(), "state") if chosen.state else ""
     # A batch or a person the log has never seen is a typo, not an empty answer
     for value, name in ((chosen.batch, "batch"), (chosen.by, "by")):
         if value.strip():
-            seen, known = standing.known_values(log, name, value.strip())
+            seen, known = (_known_values(log, name, value.strip()) if any_request
+                           else (False, []))
             if not seen:
                 _choice(value, {item.lower(): item for item in known}, name)
+    if directory is None or not any_request:
+        return StatusReport([])
+    import recordskit.tracking.standing as standing
+    from recordskit.tracking.service import UnknownAgencyError
+
     picked = standing.Picked(agency, state, chosen.due_before, chosen.batch.strip(),
                              chosen.by.strip(), chosen.include_closed)
     try:
@@ -240,11 +260,25 @@ def status_rows(workspace: Workspace, chosen: StatusFilter | None = None) -> Sta
     return report
 
 
+def _holds_requests(log: RequestLog) -> bool:
+    """Whether the log holds any request: one row looked for, by the table's index."""
+    return log.exists() and bool(log.fetch("SELECT 1 FROM requests LIMIT 1"))
+
+
+def _known_values(log: RequestLog, column: str, value: str) -> tuple[bool, list[str]]:
+    """``standing.known_values``, which a log with no request is not asked (it knows none)."""
+    import recordskit.tracking.standing as standing
+
+    return standing.known_values(log, column, value)
+
+
 def urgency(row: StatusRow, today: date) -> tuple[int, date, str]:
     """Where a row stands in ``status``: overdue first (a request past its response date, or a
     step whose day has passed), then what is due in the next two weeks, then the rest; each
     group by the step's day. (The database sorts ``status`` the same way by the stored
     standings: ``standing.pressing``.)"""
+    from recordskit.tracking.standing import SOON_DAYS
+
     day = row.action.date or date.max
     if row.timeline.state == State.OVERDUE or day < today:
         group = 0
@@ -282,6 +316,9 @@ def request_view(workspace: Workspace, request_id: str) -> RequestView:
 
 
 def view_of(workspace: Workspace, logged: LoggedRequest) -> RequestView:
+    from recordskit.deadlines.followups import next_step
+    from recordskit.tracking.service import UnknownAgencyError, timeline_of
+
     directory, today = workspace.directory, workspace.today
     try:
         timeline = timeline_of(logged, directory, today)
@@ -294,6 +331,8 @@ def view_of(workspace: Workspace, logged: LoggedRequest) -> RequestView:
 
 def references_of(logged: LoggedRequest) -> list[str]:
     """Every reference number logged on a request: receipts', responses' and appeals'."""
+    from recordskit.logged import Appealed, Received, Response
+
     found: list[str] = []
     for event in logged.active_events:
         details = event.details
@@ -320,6 +359,10 @@ def record_event(workspace: Workspace, request_id: str, event: EventKind | str, 
     ``until``, ``amount`` …); one that does not belong to the event is refused, naming it, and
     so is an event that cannot have happened (before the request, in the future, after it was
     closed)."""
+    import recordskit.tracking.standing as standing
+    from recordskit.logged import parse_details
+    from recordskit.tracking.service import log_event
+
     typed = parse_details(event, {k: v for k, v in details.items() if v is not None},
                           strict=True)
     recorded, _timeline, logged = log_event(workspace.log, request_id, on, typed,
@@ -331,6 +374,9 @@ def record_event(workspace: Workspace, request_id: str, event: EventKind | str, 
 def undo(workspace: Workspace, request_id: str, number: int, *, by: str | None = None
          ) -> LoggedEvent[Undo]:
     """Undo a mistaken event: a new ``undo`` event names it; both stay in the log."""
+    import recordskit.tracking.standing as standing
+    from recordskit.tracking.service import undo_event
+
     undone = undo_event(workspace.log, request_id, number, workspace.today, by=by)
     standing.refresh_one(workspace.log, workspace.log.resolve(request_id), workspace.directory,
                          workspace.today)
@@ -377,7 +423,10 @@ def calendar_file(workspace: Workspace, *, language: str, default_language: str
     request's own, else in ``default_language``. The requests are read a few hundred at a
     time and their events spooled, so that a log of any size takes flat memory."""
     # Here, not at the top: the calendar library is a tenth of every other command's start-up
+    import recordskit.tracking.standing as standing
     from recordskit.documents.exports import event_blocks
+    from recordskit.tracking.service import UnknownAgencyError, timeline_of
+
     directory, today = workspace.directory, workspace.today
     blocks: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115
     left_out: list[UnknownAgencyError] = []
@@ -427,6 +476,8 @@ def request_calendar(workspace: Workspace, request_id: str, *, language: str) ->
     """One request's deadlines as they stand today, as an iCalendar file with the same stable
     ids ``calendar_file`` gives them (a page offers only that family's own dates)."""
     from recordskit.documents.exports import event_blocks, wrap_events
+    from recordskit.tracking.service import UnknownAgencyError
+
     view = request_view(workspace, request_id)
     if view.timeline is None or view.agency is None:
         raise view.problem or UnknownAgencyError(view.logged.id, view.logged.request.agency)
@@ -440,9 +491,19 @@ def request_calendar(workspace: Workspace, request_id: str, *, language: str) ->
 
 def export_requests(workspace: Workspace, file: Path) -> tuple[int, int]:
     """Write every request and event of the log to ``file``; (requests, events)."""
+    from recordskit.files import atomic_writer
+
+    if not _holds_requests(workspace.log):
+        with atomic_writer(file):
+            pass  # a log with no request exports as an empty file (as export_log writes it)
+        return 0, 0
+    from recordskit.tracking.transfer import export_log
+
     return export_log(workspace.log, file)
 
 
 def import_requests(workspace: Workspace, file: Path) -> tuple[int, int]:
     """Add an export's requests and events to the log; (requests added, events added)."""
+    from recordskit.tracking.transfer import import_log
+
     return import_log(workspace.log, file)

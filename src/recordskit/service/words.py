@@ -6,15 +6,16 @@ They are written in English as the catalog's source, and read out in the languag
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from recordskit.i18n import N_, _, current_language
-from recordskit.logged import EventDetails, Response, stored_details
-from recordskit.models import LoggedEvent
-from recordskit.service.clinic import SentIntake
+from recordskit.logged import EventDetails, LoggedEvent, Response, stored_details
 from recordskit.service.tracking import Action, StatusRow, references_of
 from recordskit.text import written_date
 from recordskit.vocabulary import EventKind, ResponseKind, State
+
+if TYPE_CHECKING:
+    from recordskit.service.clinic import SentIntake
 
 STATE_WORDS: dict[State, str] = {
     State.SENT: N_("sent"), State.ACKNOWLEDGED: N_("acknowledged"), State.OVERDUE: N_("overdue"),

@@ -12,19 +12,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from recordskit.directory.load import load_directory
 from recordskit.errors import UserError
-from recordskit.logged import parse_day
-from recordskit.models import Directory
 from recordskit.paths import agencies_file
-from recordskit.tracking.log import RequestLog
 from recordskit.tracking.open import open_log
+
+if TYPE_CHECKING:
+    from recordskit.models import Directory
+    from recordskit.tracking.log import RequestLog
 
 
 def today_from_environment() -> date:
     """Today, or ``RECORDSKIT_TODAY`` (YYYY-MM-DD) to see every view as of another day."""
     if value := os.environ.get("RECORDSKIT_TODAY"):
+        from recordskit.logged import parse_day
+
         try:
             day = date.fromisoformat(value)
         except ValueError:
@@ -53,6 +56,10 @@ class Workspace:
 
     @cached_property
     def directory(self) -> Directory:
+        # Imported here: the directory's reader and models (YAML, pydantic) are a tenth of a
+        # second that a command on an empty log, which reads no directory, does not pay
+        from recordskit.directory.load import load_directory
+
         return load_directory(self.directory_path)
 
     @cached_property

@@ -10,7 +10,6 @@ records who logged it.
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import re
@@ -20,23 +19,20 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from platformdirs import user_data_dir
 
-from recordskit import inputfile
 from recordskit.errors import UserError
 from recordskit.i18n import _
-from recordskit.logged import (
-    EventDetails,
-    EventDetailsError,
-    Undo,
-    kind_of,
-    parse_day,
-    parse_details,
-    stored_details,
-)
-from recordskit.models import LoggedEvent, Request, events_of
+
+if TYPE_CHECKING:
+    from recordskit.logged import EventDetails, LoggedEvent
+    from recordskit.models import Request
+
+# The events' types (``recordskit.logged``) are imported where an event is read or written: a
+# command on a log with no row never builds one (their dozen classes are a twentieth of its
+# start-up).
 
 DATABASE_NAME = "requests.sqlite3"
 PROBE = ("INSERT INTO requests (id, created_at, agency, answers) VALUES "
@@ -53,7 +49,7 @@ EVENT_COLUMNS = "seq, request_id, event, on_date, details, recorded_at, recorded
 EVERY_REQUEST = f"SELECT {REQUEST_COLUMNS} FROM requests ORDER BY created_at, id"
 EVERY_EVENT = f"SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"
 
-Recording = TypeVar("Recording", bound=EventDetails)
+Recording = TypeVar("Recording", bound="EventDetails")
 """The type of an event being recorded, which the recorded event keeps."""
 
 
@@ -68,6 +64,8 @@ def current_user() -> str:
     """Who is logging: ``RECORDSKIT_USER``, or the login name (as text the log can store)."""
     if name := storable(os.environ.get("RECORDSKIT_USER", "")).strip():
         return name
+    import getpass  # only a write asks who is logging (getpass loads the terminal module)
+
     try:
         return storable(getpass.getuser())
     except (KeyError, OSError):  # no login name (a container without a passwd entry)
@@ -105,6 +103,10 @@ def request_id_problem(value: str) -> str:
 def stored_json(text: str) -> Any:
     """A JSON value the log stores (a request's answers, an event's details), read within
     the limits of any input: a row damaged, or written by hand, is a ``ValueError``."""
+    # Here, not at the top: the input reader loads YAML and pydantic, which a command on a
+    # log with no rows never needs (a tenth of a second of its start-up)
+    import recordskit.inputfile as inputfile
+
     return inputfile.json_value(text)
 
 
@@ -123,6 +125,8 @@ class LoggedRequest:
     @property
     def active_events(self) -> list[LoggedEvent]:
         """The events that count: all but ``undo`` events and the events they undid."""
+        from recordskit.logged import Undo, events_of
+
         undone = {e.details.undoes for e in events_of(self.events, Undo)}
         return [e for e in self.events if e.event != "undo" and e.seq not in undone]
 
@@ -391,6 +395,8 @@ class RequestLog(ABC):
     def record_event(self, request_id: str, on_date: date, details: Recording, *,
                      by: str | None = None) -> LoggedEvent[Recording]:
         """Add one event to a request, in its own transaction."""
+        from recordskit.logged import LoggedEvent, kind_of, stored_details
+
         recorded, who = now(), current_user() if by is None else storable(by)
         [seq] = self.insert_events([EventRow(
             0, request_id, kind_of(details), on_date.isoformat(),
@@ -506,6 +512,8 @@ def read_event(seq: int, event: str, on_date: object, details: object, recorded_
     Raises ``EventDetailsError`` for an unknown event, a date that is not one, or details the
     schedule cannot count with. Every event this program logs passes; a log or an export edited
     by hand may not."""
+    from recordskit.logged import EventDetailsError, LoggedEvent, parse_day, parse_details
+
     if not isinstance(details, dict):
         raise EventDetailsError("its details are not a mapping", "details")
     return LoggedEvent(seq, parse_day(on_date, "on_date"), parse_details(event, details),
@@ -513,6 +521,9 @@ def read_event(seq: int, event: str, on_date: object, details: object, recorded_
 
 
 def _logged(row: RequestRow, events: list[EventRow]) -> LoggedRequest:
+    from recordskit.logged import EventDetailsError
+    from recordskit.models import Request  # pydantic: loaded when a request is first read
+
     try:
         stored_json(row.answers)  # within the limits, before pydantic's own parser reads it
         request = Request.model_validate_json(row.answers)
