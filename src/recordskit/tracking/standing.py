@@ -112,23 +112,43 @@ def dates_in(value: object) -> set[date]:
     pending = [value]
     while pending:
         item = pending.pop()
+        kind = type(item)
+        if kind in _LEAVES:  # most of what a timeline holds: one lookup, not five checks
+            continue
         if isinstance(item, date):
             found.add(item)
             continue
         if isinstance(item, str | bytes | int | float | bool) or item is None:
+            _LEAVES.add(kind)  # an enum, a subclass of text: never a date, nor holds one
             continue
         if id(item) in seen:
             continue
         seen.add(id(item))
-        if dataclasses.is_dataclass(item) and not isinstance(item, type):
-            pending.extend(getattr(item, f.name) for f in dataclasses.fields(item))
-        elif isinstance(item, BaseModel):
-            pending.extend(getattr(item, name) for name in type(item).model_fields)
+        if (names := _fields_of(kind)) is not None:
+            pending.extend(getattr(item, name) for name in names)
         elif isinstance(item, Mapping):
             pending.extend(item.values())
         elif isinstance(item, Iterable):
             pending.extend(item)
     return found
+
+
+_LEAVES: set[type] = {str, int, float, bool, bytes, type(None)}
+"""Types that hold no date, whatever their value (each found once by ``dates_in``)."""
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _fields_of(kind: type) -> tuple[str, ...] | None:
+    """The names of a dataclass's or a pydantic model's fields (None for any other type), read
+    once a type: asking ``dataclasses.fields`` for each value was most of the walk's time."""
+    if kind not in _FIELDS:
+        if dataclasses.is_dataclass(kind):
+            _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+        elif issubclass(kind, BaseModel):
+            _FIELDS[kind] = tuple(kind.model_fields)
+        else:
+            _FIELDS[kind] = None
+    return _FIELDS[kind]
 
 
 def damaged_standing(entry: DamagedEntry, revision: int, today: date, basis: str) -> Standing:
