@@ -17,8 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from recordskit.files import atomic_writer, not_regular, open_regular
 from recordskit.limits import LIMITS
 from recordskit.logged import EventDetailsError
 from recordskit.models import Request
+from recordskit.tracking.ledger import Ledger
 from recordskit.tracking.log import (
     EVERY_EVENT,
     EVERY_REQUEST,
@@ -104,20 +105,12 @@ def _first_line(exc: BaseException) -> str:
 
 @dataclass
 class _Checked:
-    """What the first reading of an export keeps to check it whole and then write it: each
-    line's number and a digest, never its rows, so that a file of any size takes flat memory."""
+    """What the first reading of an export keeps to check it whole and then write it: its
+    problems, and each line's number and a digest in a ledger on disk (never its rows, nor
+    any table of them in memory), so that a file of any size takes flat memory."""
 
+    ledger: Ledger
     problems: list[Problem] = field(default_factory=list)
-    request_lines: dict[str, int] = field(default_factory=dict)
-    request_digests: dict[str, str] = field(default_factory=dict)
-    event_lines: dict[str, int] = field(default_factory=dict)
-    events_by_seq: dict[int, tuple[str, str, int]] = field(default_factory=dict)
-    """Each event's number in the file -> (its request, its kind, its line), to check the
-    undos and the requests the events name."""
-    undos: list[tuple[str, object, int]] = field(default_factory=list)
-    """(request, the number it undoes, line) of every undo."""
-    requests_wanted: set[str] = field(default_factory=set)
-    """The requests the events name, each in the file or in the log."""
     digest: str = ""
     """The file's SHA-256 when it was checked: the writing reads the same bytes or nothing."""
 
@@ -125,8 +118,12 @@ class _Checked:
 CHUNK = 500
 """Rows of the file compared with the log's copies at a time."""
 
+Settle = Callable[[Iterator[list[str]]], object]
+"""What works out the standings of the requests an import changed, given their ids a few
+hundred at a time, once the import is written (``recordskit.tracking.standing.settle``)."""
 
-def import_log(log: RequestLog, path: Path) -> tuple[int, int]:
+
+def import_log(log: RequestLog, path: Path, settle: Settle | None = None) -> tuple[int, int]:
     """Add every request and event of an export to ``log``; how many of each were new.
 
     The file is read and checked whole first (a line at a time, comparing each request and
@@ -134,17 +131,37 @@ def import_log(log: RequestLog, path: Path) -> tuple[int, int]:
     in, in one transaction. A problem anywhere (a line that is not an export's, a request that
     differs from the log's copy, an ``undo`` of an event not in the file) refuses the whole
     file, naming every line, and nothing is written. Neither reading holds the file's rows:
-    memory stays flat however large the log."""
+    memory stays flat however large the log. A file that adds nothing is not read again.
+
+    ``settle``, when given, is then handed the requests the import added or added events to,
+    to keep their standings (the write clears them, as every write of an event does)."""
     checked = _check(log, path)
-    if checked.problems:
-        raise InputFileError(path, sorted(checked.problems,
-                                          key=lambda problem: problem.line or 0))
-    return log.import_rows(lambda: _requests_of(path, checked),
-                           lambda: _events_of(path, checked))
+    with checked.ledger as ledger:
+        if checked.problems:
+            raise InputFileError(path, sorted(checked.problems,
+                                              key=lambda problem: problem.line or 0))
+        if not ledger.anything_new():
+            return 0, 0
+        added = log.import_rows(lambda: _requests_of(path, checked),
+                                lambda: _events_of(path, checked),
+                                lambda: _undos_of(checked))
+        if settle is not None:
+            settle(ledger.changed_requests())
+        return added
 
 
 def _check(log: RequestLog, path: Path) -> _Checked:
-    checked = _Checked()
+    checked = _Checked(Ledger())
+    try:
+        _check_lines(log, path, checked)
+    except BaseException:
+        checked.ledger.close()
+        raise
+    return checked
+
+
+def _check_lines(log: RequestLog, path: Path, checked: _Checked) -> None:
+    ledger = checked.ledger
     requests: list[tuple[RequestRow, int]] = []
     events: list[tuple[EventRow, int]] = []
     digest = hashlib.sha256()
@@ -155,52 +172,43 @@ def _check(log: RequestLog, path: Path) -> _Checked:
         if item["type"] == "request":
             row = _request_from(item)
             mark = _digest(row)
-            if (twin := checked.request_digests.get(row.id)) is not None:
+            if (twin := ledger.add_request(row.id, mark, number)) is not None:
                 if twin != mark:
                     checked.problems.append(Problem("id", f"request {row.id} is given twice in "
                                                     "this file, differently", number))
                 continue
-            checked.request_digests[row.id] = mark
-            checked.request_lines[row.id] = number
             requests.append((row, number))
             if len(requests) >= CHUNK:
                 _compare_requests(log, requests, checked)
             continue
         event = _event_from(item)
-        if event.uid in checked.event_lines:
+        if not ledger.add_event(event.uid, event.request_id, event.event, number):
             checked.problems.append(Problem("uid", f"event {event.uid} is given twice in this "
                                             "file", number))
             continue
-        checked.event_lines[event.uid] = number
         seq = item["seq"]
-        if seq in checked.events_by_seq:
+        if not ledger.add_number(seq, event.uid, event.request_id, event.event, number):
             checked.problems.append(Problem("seq", f"event number {seq} is given twice in this "
                                             "file", number))
-        checked.events_by_seq[seq] = (event.request_id, event.event, number)
-        checked.requests_wanted.add(event.request_id)
         if event.event == "undo":
-            checked.undos.append((event.request_id, item["details"].get("undoes"), number))
+            ledger.add_undo(event.uid, item["details"].get("undoes"), json.dumps(
+                astuple(event), ensure_ascii=False))
         events.append((event, number))
         if len(events) >= CHUNK:
             _compare_events(log, events, checked)
     _compare_requests(log, requests, checked)
     _compare_events(log, events, checked)
     checked.digest = digest.hexdigest()
-    missing = sorted(checked.requests_wanted - set(checked.request_lines))
-    known = set(log.requests_named(missing)) if missing else set()
-    unknown = set(missing) - known
-    for request_id, _kind, line in checked.events_by_seq.values():
-        if request_id in unknown:
+    for missing in ledger.named_requests_not_given():
+        unknown = set(missing) - set(log.requests_named(missing))
+        for request_id, line in ledger.lines_naming(sorted(unknown)) if unknown else ():
             checked.problems.append(Problem("request_id", (
                 f"{request_id!r} is a request neither in this file nor in the log; export "
                 "the log with its requests"), line))
-    for request_id, undoes, line in checked.undos:
-        target = checked.events_by_seq.get(undoes) if type(undoes) is int else None
-        if target is None or target[0] != request_id or target[1] == "undo":
-            checked.problems.append(Problem("details.undoes", (
-                f"undoes event {undoes!r}, which is not an event of request {request_id} in "
-                "this file; an import never undoes an event the log already holds"), line))
-    return checked
+    for request_id, undoes, line in ledger.stray_undos():
+        checked.problems.append(Problem("details.undoes", (
+            f"undoes event {undoes}, which is not an event of request {request_id} in "
+            "this file; an import never undoes an event the log already holds"), line))
 
 
 def _compare_requests(log: RequestLog, rows: list[tuple[RequestRow, int]],
@@ -215,6 +223,7 @@ def _compare_requests(log: RequestLog, rows: list[tuple[RequestRow, int]],
                 "an import only adds, and never changes a request the log holds. Remove this "
                 "line to import the rest (the log keeps its own copy), or change the request "
                 "in the log itself"), line))
+    checked.ledger.known("requests", list(known))
     rows.clear()
 
 
@@ -228,45 +237,50 @@ def _compare_events(log: RequestLog, rows: list[tuple[EventRow, int]], checked: 
                 f"event {row.uid} is already in the log (as event {old.seq}), with another "
                 f"{', '.join(differs)}; an import only adds, and never changes an event the "
                 "log holds"), line))
+    checked.ledger.known("events", list(known))
     rows.clear()
 
 
 def _requests_of(path: Path, checked: _Checked) -> Iterator[RequestRow]:
-    """The file's requests, read again (each once), as checked."""
-    given: set[str] = set()
-    for item in _again(path, checked, b'"request"'):
-        if item["type"] == "request" and item["id"] not in given:
-            given.add(item["id"])
-            yield _request_from(item)
+    """The requests the log did not hold at the check, read again from the file (each id's
+    first line)."""
+    for item in _again(path, checked, checked.ledger.new_request_lines(), "request"):
+        yield _request_from(item)
 
 
-def _events_of(path: Path, checked: _Checked) -> Iterator[tuple[int, EventRow]]:
-    """The file's events, read again, each with its number in the file: every other event
-    first, then the ``undo`` events (kept aside as they come: few), which name the numbers
-    the others get."""
-    undos = []
-    for item in _again(path, checked, b'"request_id"'):
-        if item["type"] != "event":
-            continue
-        if item["event"] == "undo":
-            undos.append((item["seq"], _event_from(item)))
-        else:
-            yield item["seq"], _event_from(item)
-    yield from undos
+def _events_of(path: Path, checked: _Checked) -> Iterator[EventRow]:
+    """The events the log did not hold at the check, read again from the file, in its order;
+    the undos apart (``_undos_of``)."""
+    for item in _again(path, checked, checked.ledger.new_event_lines(), "event"):
+        yield _event_from(item)
 
 
-def _again(path: Path, checked: _Checked, marked: bytes) -> Iterator[dict[str, Any]]:
-    """The file's lines once more, as checked, those that hold ``marked`` (a line without it
-    is of the other kind, and is not parsed again): a file changed since (its digest
-    differs) stops the import inside its transaction, so nothing of it is written."""
+def _undos_of(checked: _Checked) -> Iterator[tuple[EventRow, str]]:
+    """The undos the log did not hold, as the check kept them (few: an undo is a mistake
+    taken back), each with the uid of the event it undoes: its number is the log's own, known
+    only once that event is written."""
+    for row, target in checked.ledger.new_undos():
+        yield EventRow(0, *json.loads(row)[1:]), target
+
+
+def _again(path: Path, checked: _Checked, wanted: Iterator[int], kind: str
+           ) -> Iterator[dict[str, Any]]:
+    """The file's lines once more, those numbered in ``wanted`` (in order; the others are not
+    parsed again), each a line of ``kind`` ("request" or "event") as when checked: a file
+    changed since (its digest differs) stops the import inside its transaction, so nothing of
+    it is written."""
     digest = hashlib.sha256()
-    for _number, raw in _lines(path):
+    following = next(wanted, None)
+    for number, raw in _lines(path):
         digest.update(raw)
-        # A kind written with \u escapes (a file made by hand) hides the mark: parsed too
-        if marked in raw or b"\\u" in raw:
-            text = raw.decode("utf-8", "replace")
-            if text.strip():
-                yield _parse(text)
+        if number == following:
+            following = next(wanted, None)
+            try:
+                item = _parse(raw.decode("utf-8", "replace"))
+            except _LineProblem:
+                continue  # it was good when checked: the file changed, as the digest will say
+            if item["type"] == kind:
+                yield item
     if digest.hexdigest() != checked.digest:
         raise UserError(f"{path}: the file changed while it was imported; nothing of it was "
                         "imported. Import it again")
@@ -293,7 +307,7 @@ def _items(path: Path, problems: list[Problem]
             problems.append(Problem(problem.field, problem.message, number, problem.column))
             yield number, None, raw
             continue
-        if found := _problem(item):
+        if found := _problem(item, text):
             problems.append(Problem(found[0], found[1], number))
             yield number, None, raw
             continue
@@ -400,10 +414,12 @@ def _parse(text: str) -> dict[str, Any]:
     return dict(item)
 
 
-def _problem(item: dict[str, Any]) -> tuple[str, str] | None:
+def _problem(item: dict[str, Any], text: str) -> tuple[str, str] | None:
     """The field and the message of what keeps a line from going into a log, or None: what
-    the log could not read back, checked as the log reads it."""
-    if where := _unstorable(item):
+    the log could not read back, checked as the log reads it (``text``: the line)."""
+    # A NUL or half a character reaches a value only written as such or as a \u escape: a
+    # line with neither (almost every line) needs no walk through its values
+    if ("\\u" in text or _NUL_OR_HALF.search(text)) and (where := _unstorable(item)):
         return where, "holds a character no log can store (a NUL, or half of a character)"
     texts = ("id", "created_at", "agency", "folder", "batch_id") if item["type"] == "request" \
         else ("request_id", "recorded_at", "uid")
