@@ -18,7 +18,7 @@ from typing import IO, Any, overload
 
 from recordskit.deadlines.followups import NextStep, StepKind, next_step
 from recordskit.deadlines.timeline import Timeline
-from recordskit.errors import FieldError
+from recordskit.errors import FieldError, UserError
 from recordskit.i18n import _, in_language
 from recordskit.logged import Appealed, Received, Response, Undo, parse_details
 from recordskit.models import Agency, Directory, LoggedEvent
@@ -26,6 +26,7 @@ from recordskit.service.workspace import Workspace
 from recordskit.tracking import standing
 from recordskit.tracking.log import DamagedEntry, LoggedRequest, ReadOnlyLog, RequestLog
 from recordskit.tracking.service import UnknownAgencyError, log_event, timeline_of, undo_event
+from recordskit.tracking.settle import settle as settle_standings
 from recordskit.tracking.transfer import export_log, import_log
 from recordskit.vocabulary import FINAL_STATES, EventKind, State
 
@@ -444,5 +445,16 @@ def export_requests(workspace: Workspace, file: Path) -> tuple[int, int]:
 
 
 def import_requests(workspace: Workspace, file: Path) -> tuple[int, int]:
-    """Add an export's requests and events to the log; (requests added, events added)."""
-    return import_log(workspace.log, file)
+    """Add an export's requests and events to the log; (requests added, events added). The
+    standings of the requests it changed are worked out and kept at once, as after any other
+    write of an event."""
+    def settle(chunks: Iterator[list[str]]) -> None:
+        try:
+            directory = workspace.directory
+        except UserError:
+            # No directory to count with (none chosen yet, or one that does not load): the
+            # import stands, and the first command that lists requests works them out
+            return
+        settle_standings(workspace.log, directory, workspace.today, chunks)
+
+    return import_log(workspace.log, file, settle)

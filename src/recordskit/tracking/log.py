@@ -17,6 +17,7 @@ import re
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -259,6 +260,13 @@ class RequestLog(ABC):
     def write(self, statements: Sequence[tuple[str, Sequence[object]]]) -> list[int]:
         """Several statements (``?`` marks each parameter) in one transaction, all or none;
         how many rows each changed."""
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Keep one connection to the log for every read and write in the block, each still a
+        transaction of its own: a log on a server is not reached again for each of the
+        thousands of questions an import asks. (SQLite opens its file afresh at no cost.)"""
+        yield
 
     # --- Reading many requests at once, by the indexes --------------------------------------
 

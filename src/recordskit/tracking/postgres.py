@@ -99,6 +99,8 @@ class PostgresLog(RequestLog):
         self._secrets = _secrets(url)
         self._ready = False
         self._empty = False
+        self._held: psycopg.Connection[tuple[object, ...]] | None = None
+        """The connection a ``session`` keeps, used by every read and write in it."""
 
     def _reason(self, exc: BaseException) -> str:
         """The driver's first line, with the password (in any spelling) taken out."""
@@ -108,8 +110,38 @@ class PostgresLog(RequestLog):
         return text
 
     @contextmanager
+    def session(self) -> Iterator[None]:
+        # Each use is still its own transaction (autocommit, and a transaction block a use),
+        # as on a connection of its own: only the connecting is spared, a few milliseconds
+        # each of the thousands of questions an import asks
+        if self._held is not None:
+            yield
+            return
+        try:
+            connection = psycopg.connect(self.url, connect_timeout=10, autocommit=True)
+        except psycopg.Error as exc:
+            raise UserError(f"{self.location}: cannot reach the request log: "
+                            f"{self._reason(exc)}") from None
+        self._held = connection
+        try:
+            yield
+        finally:
+            self._held = None
+            connection.close()
+
+    @contextmanager
     def _connection(self, *, write: bool = True
                     ) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+        if self._held is not None:
+            try:
+                with self._held.transaction():
+                    if not self._ready:
+                        self._prepare(self._held, write=write)
+                    yield self._held
+            except psycopg.Error as exc:
+                raise UserError(f"{self.location}: the request log cannot be used: "
+                                f"{self._reason(exc)}") from None
+            return
         try:
             connection = psycopg.connect(self.url, connect_timeout=10)
         except psycopg.Error as exc:

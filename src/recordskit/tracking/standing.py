@@ -184,6 +184,13 @@ def _worked_out(log: RequestLog, ids: list[str], directory: Directory, today: da
                                basis.get(agency, basis[""]))
 
 
+def worked_out(log: RequestLog, ids: list[str], directory: Directory, today: date,
+               basis: Mapping[str, str]) -> list[Standing]:
+    """The standings of ``ids`` (a few hundred) on ``today``, read from the log and worked
+    out, to store (``recordskit.tracking.settle`` works out many at once with it)."""
+    return list(_worked_out(log, ids, directory, today, basis))
+
+
 def refresh_one(log: RequestLog, request_id: str, directory: Directory, today: date) -> None:
     """Work out and keep one request's standing now, after a write to it."""
     log.store_standings(list(_worked_out(log, [request_id], directory, today,

@@ -135,7 +135,8 @@ def import_log(log: RequestLog, path: Path, settle: Settle | None = None) -> tup
 
     ``settle``, when given, is then handed the requests the import added or added events to,
     to keep their standings (the write clears them, as every write of an event does)."""
-    checked = _check(log, path)
+    with log.session():
+        checked = _check(log, path)
     with checked.ledger as ledger:
         if checked.problems:
             raise InputFileError(path, sorted(checked.problems,
