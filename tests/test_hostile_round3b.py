@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -1088,6 +1089,49 @@ def test_every_guarantee_names_tests_that_exist() -> None:
                for match in re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"),
                                        re.MULTILINE)}
     assert named and not named - defined, sorted(named - defined)
+
+
+def test_a_file_read_by_workers_is_checked_and_imported_as_one_read_here(
+        backend: str, tmp_path: Path, directory: Directory, answers: Answers,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large file's lines are read by worker processes, a batch each: every problem is
+    found as when this process reads them all (lines split across batches, a request given
+    twice, an event's uid and number given twice, an undo of another request's event, lines
+    that are not JSON or not UTF-8), and a good file goes in the same."""
+    from recordskit.tracking import transfer
+
+    path, items, ids = _export(tmp_path, directory, answers, count=6)
+    first = next(item for item in items if item["type"] == "event")
+    bad = [*items,
+           {**items[0], "folder": "/elsewhere"},  # the first request, given differently
+           {**first, "seq": 900},  # its uid again
+           {**first, "uid": "a" * 32},  # its number again
+           {**first, "uid": "b" * 32, "seq": 901, "event": "undo", "request_id": ids[1],
+            "details": {"undoes": first["seq"], "event": "received"}},
+           {**first, "uid": "c" * 32, "seq": 902, "on_date": "2026-02-30"}]
+    broken = tmp_path / "broken.jsonl"
+    broken.write_bytes(_lines(tmp_path / "text.jsonl", bad).read_bytes()
+                       + b"\n{not json\n" + b'{"type": "request", "id": "caf\xe9"}\n')
+    log = open_log()
+
+    def refused() -> str:
+        with pytest.raises(InputFileError) as found:
+            import_log(log, broken)
+        return str(found.value)
+
+    here = refused()
+    assert here.count(str(broken)) >= 7, here
+    monkeypatch.setattr(transfer, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(transfer, "LINES_A_BATCH", 2)
+    assert threading.active_count() == 1  # the workers are forked: nothing else runs here
+    assert refused() == here
+    assert _contents(log) == ([], [])
+    assert import_log(log, path) == (6, 6)
+    assert import_log(log, path) == (0, 0)
+    exported = tmp_path / "again.jsonl"
+    export_log(log, exported)
+    assert sorted(json.loads(line)["id"] for line in exported.read_text().splitlines()
+                  if '"request"' in line) == sorted(ids)
 
 
 def test_an_import_interrupted_inside_its_transaction_leaves_nothing(

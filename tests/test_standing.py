@@ -195,13 +195,14 @@ def test_an_import_leaves_every_standing_the_timelines_own(
 _WORK_OUT = settle._work_out
 _MARKS = Path()
 """Where ``_noted_work_out`` notes the processes that ran it (the test's own folder)."""
+_PARENT = os.getpid()
 
 
 def _noted_work_out(batch: list[str]) -> list[Any]:
-    """A worker's work, noting the process that did it; one whose batch is a single request
-    dies as a worker killed (out of memory) would, when the folder says so."""
+    """A worker's work, noting the process that did it; a worker whose batch is a single
+    request dies as one killed (out of memory) would, when the folder says so."""
     (_MARKS / str(os.getpid())).touch()
-    if (_MARKS / "die").exists() and len(batch) == 1:
+    if (_MARKS / "die").exists() and len(batch) == 1 and os.getpid() != _PARENT:
         os._exit(1)
     return _WORK_OUT(batch)
 
@@ -229,7 +230,10 @@ def test_standings_worked_out_by_workers_are_the_timelines_own(
                              workers=2) == len(ids)
         assert every_stored(space) == expected, dying
         assert standing.refresh(space.log, space.directory, space.today) == 0
-    assert {path.name for path in marks.iterdir()} - {"die", str(os.getpid())}, "no worker ran"
+        workers = {path.name for path in marks.iterdir()} - {"die", str(os.getpid())}
+        assert workers, "no worker ran"
+        # Here, only what the dead worker left
+        assert (marks / str(os.getpid())).exists() == dying
 
 
 def test_a_write_clears_the_standing_and_the_library_stores_the_new_one(

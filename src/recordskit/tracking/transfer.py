@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -43,6 +43,7 @@ from recordskit.tracking.log import (
     request_row,
     stored_json,
 )
+from recordskit.tracking.workers import Pool, forked, in_order
 
 
 class IncompleteExport(UserError):
@@ -135,8 +136,7 @@ def import_log(log: RequestLog, path: Path, settle: Settle | None = None) -> tup
 
     ``settle``, when given, is then handed the requests the import added or added events to,
     to keep their standings (the write clears them, as every write of an event does)."""
-    with log.session():
-        checked = _check(log, path)
+    checked = _check(log, path)
     with checked.ledger as ledger:
         if checked.problems:
             raise InputFileError(path, sorted(checked.problems,
@@ -154,62 +154,136 @@ def import_log(log: RequestLog, path: Path, settle: Settle | None = None) -> tup
 def _check(log: RequestLog, path: Path) -> _Checked:
     checked = _Checked(Ledger())
     try:
-        _check_lines(log, path, checked)
+        # A large file's lines are read (parsed, and checked as the log would read them back)
+        # by a worker process a core, a thousand at a time; the bookkeeping stays here. The
+        # workers are forked before the log's connection is opened: none holds a copy of it
+        workers = None if _size(path) > PARALLEL_BYTES else 1
+        with forked(workers, _set_up, ()) as pool, log.session():
+            _check_lines(log, path, checked, pool)
     except BaseException:
         checked.ledger.close()
         raise
     return checked
 
 
-def _check_lines(log: RequestLog, path: Path, checked: _Checked) -> None:
+PARALLEL_BYTES = 4_000_000
+"""A file larger than this (some 3,000 requests) is read by worker processes."""
+LINES_A_BATCH = 1000
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # refused, with why, when it is opened
+
+
+def _set_up() -> None:
+    """A reader of lines needs nothing but the modules it is forked with."""
+
+
+class _Line(NamedTuple):
+    """What the check keeps of one line that is not blank: its problem, or its row."""
+
+    number: int
+    problem: Problem | None
+    request: RequestRow | None = None
+    digest: str = ""
+    """Of a request: the same id given again must be the same request."""
+    event: EventRow | None = None
+    seq: int = 0
+    undoes: object = None
+    """Of an undo: the number in the file of the event it undoes, as given."""
+
+
+def _read_lines(lines: list[tuple[int, bytes]]) -> list[_Line]:
+    """The lines that are not blank, each read (in a worker, or here)."""
+    return [read for number, raw in lines if (read := _read_line(number, raw)) is not None]
+
+
+def _read_line(number: int, raw: bytes) -> _Line | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _Line(number, Problem("", f"not UTF-8 text (byte {exc.start + 1} of the line); "
+                                     "an export is UTF-8", number))
+    if not text.strip():
+        return None
+    try:
+        item = _parse(text)
+    except _LineProblem as problem:
+        return _Line(number, Problem(problem.field, problem.message, number, problem.column))
+    if found := _problem(item, text):
+        return _Line(number, Problem(found[0], found[1], number))
+    if item["type"] == "request":
+        row = _request_from(item)
+        return _Line(number, None, row, _digest(row))
+    event = _event_from(item)
+    return _Line(number, None, event=event, seq=item["seq"], undoes=item["details"].get(
+        "undoes") if event.event == "undo" else None)
+
+
+def _check_lines(log: RequestLog, path: Path, checked: _Checked, pool: Pool | None) -> None:
     ledger = checked.ledger
     requests: list[tuple[RequestRow, int]] = []
     events: list[tuple[EventRow, int]] = []
     digest = hashlib.sha256()
-    for number, item, raw in _items(path, checked.problems):
-        digest.update(raw)
-        if item is None:
-            continue
-        if item["type"] == "request":
-            row = _request_from(item)
-            mark = _digest(row)
-            if (twin := ledger.add_request(row.id, mark, number)) is not None:
-                if twin != mark:
-                    checked.problems.append(Problem("id", f"request {row.id} is given twice in "
-                                                    "this file, differently", number))
-                continue
-            requests.append((row, number))
-            if len(requests) >= CHUNK:
-                _compare_requests(log, requests, checked)
-            continue
-        event = _event_from(item)
-        if not ledger.add_event(event.uid, event.request_id, event.event, number):
-            checked.problems.append(Problem("uid", f"event {event.uid} is given twice in this "
-                                            "file", number))
-            continue
-        seq = item["seq"]
-        if not ledger.add_number(seq, event.uid, event.request_id, event.event, number):
-            checked.problems.append(Problem("seq", f"event number {seq} is given twice in this "
-                                            "file", number))
-        if event.event == "undo":
-            ledger.add_undo(event.uid, item["details"].get("undoes"), json.dumps(
-                astuple(event), ensure_ascii=False))
-        events.append((event, number))
-        if len(events) >= CHUNK:
-            _compare_events(log, events, checked)
+
+    def batches() -> Iterator[list[tuple[int, bytes]]]:
+        batch = []
+        for number, raw in _lines(path):
+            digest.update(raw)
+            batch.append((number, raw))
+            if len(batch) >= LINES_A_BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    for _lines_read, found in in_order(pool, _read_lines, batches()):
+        for line in found:
+            number = line.number
+            if line.problem is not None:
+                checked.problems.append(line.problem)
+            elif line.request is not None:
+                row = line.request
+                if (twin := ledger.add_request(row.id, line.digest, number)) is not None:
+                    if twin != line.digest:
+                        checked.problems.append(Problem(
+                            "id", f"request {row.id} is given twice in this file, differently",
+                            number))
+                    continue
+                requests.append((row, number))
+                if len(requests) >= CHUNK:
+                    _compare_requests(log, requests, checked)
+            elif (event := line.event) is not None:
+                if not ledger.add_event(event.uid, event.request_id, event.event, number):
+                    checked.problems.append(Problem(
+                        "uid", f"event {event.uid} is given twice in this file", number))
+                    continue
+                if not ledger.add_number(line.seq, event.uid, event.request_id, event.event,
+                                         number):
+                    checked.problems.append(Problem(
+                        "seq", f"event number {line.seq} is given twice in this file", number))
+                if event.event == "undo":
+                    ledger.add_undo(event.uid, line.undoes, json.dumps(
+                        astuple(event), ensure_ascii=False))
+                events.append((event, number))
+                if len(events) >= CHUNK:
+                    _compare_events(log, events, checked)
     _compare_requests(log, requests, checked)
     _compare_events(log, events, checked)
     checked.digest = digest.hexdigest()
     for missing in ledger.named_requests_not_given():
         unknown = set(missing) - set(log.requests_named(missing))
-        for request_id, line in ledger.lines_naming(sorted(unknown)) if unknown else ():
+        for request_id, at in ledger.lines_naming(sorted(unknown)) if unknown else ():
             checked.problems.append(Problem("request_id", (
                 f"{request_id!r} is a request neither in this file nor in the log; export "
-                "the log with its requests"), line))
-    for request_id, undoes, line in ledger.stray_undos():
+                "the log with its requests"), at))
+    for request_id, undoes, at in ledger.stray_undos():
         checked.problems.append(Problem("details.undoes", (
             f"undoes event {undoes}, which is not an event of request {request_id} in "
-            "this file; an import never undoes an event the log already holds"), line))
+            "this file; an import never undoes an event the log already holds"), at))
 
 
 def _compare_requests(log: RequestLog, rows: list[tuple[RequestRow, int]],
@@ -285,34 +359,6 @@ def _again(path: Path, checked: _Checked, wanted: Iterator[int], kind: str
     if digest.hexdigest() != checked.digest:
         raise UserError(f"{path}: the file changed while it was imported; nothing of it was "
                         "imported. Import it again")
-
-
-def _items(path: Path, problems: list[Problem]
-           ) -> Iterator[tuple[int, dict[str, Any] | None, bytes]]:
-    """Each line of the file: its number, what it holds when it is good (None when it is
-    blank or has a problem, then reported), and its bytes."""
-    for number, raw in _lines(path):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(Problem("", f"not UTF-8 text (byte {exc.start + 1} of the line); "
-                                    "an export is UTF-8", number))
-            yield number, None, raw
-            continue
-        if not text.strip():
-            yield number, None, raw
-            continue
-        try:
-            item = _parse(text)
-        except _LineProblem as problem:
-            problems.append(Problem(problem.field, problem.message, number, problem.column))
-            yield number, None, raw
-            continue
-        if found := _problem(item, text):
-            problems.append(Problem(found[0], found[1], number))
-            yield number, None, raw
-            continue
-        yield number, item, raw
 
 
 def _request_from(item: dict[str, Any]) -> RequestRow:
