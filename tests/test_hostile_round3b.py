@@ -1139,7 +1139,7 @@ def test_an_import_interrupted_inside_its_transaction_leaves_nothing(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The class, at the write itself: whatever fails while the rows go in (a disk, a
     server, a bug), the requests already written go back out with it: one transaction."""
-    from recordskit.tracking import transfer
+    from recordskit.tracking.ledger import Ledger
 
     path, items, _ids = _export(tmp_path, directory, answers, count=3)
     log = open_log()
@@ -1148,20 +1148,21 @@ def test_an_import_interrupted_inside_its_transaction_leaves_nothing(
     before = _contents(log)
     events = sum(1 for item in items if item["type"] == "event")
     seen: list[str] = []
-    reading = transfer._event_from
+    checked = Ledger.new_events
 
-    def failing(item: dict[str, Any]) -> Any:
-        seen.append(item["uid"])
-        # The file is read twice: checked, then written. Fail at the writing's second event,
-        # after every request and one event went in.
-        if len(seen) == events + 2:
-            raise RuntimeError("the disk is gone")
-        return reading(item)
+    def failing(ledger: Ledger) -> Any:
+        # The rows go in as the check kept them. Fail at the writing's second event, after
+        # every request and one event went in.
+        for row in checked(ledger):
+            seen.append(row.uid)
+            if len(seen) == 2:
+                raise RuntimeError("the disk is gone")
+            yield row
 
-    monkeypatch.setattr(transfer, "_event_from", failing)
+    monkeypatch.setattr(Ledger, "new_events", failing)
     with pytest.raises(RuntimeError, match="the disk is gone"):
         import_log(log, path)
-    assert len(seen) == events + 2 and events >= 2
+    assert len(seen) == 2 and events >= 2
     assert _contents(log) == before
 
 

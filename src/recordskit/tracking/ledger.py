@@ -17,23 +17,33 @@ from contextlib import closing
 from pathlib import Path
 from types import TracebackType
 
+from recordskit.tracking.log import EventRow, RequestRow
+
 _TABLES = (
     # The requests of the file (each id's first line), with a digest of the row: the same id
     # given again must be the same request.
     "CREATE TABLE requests (id TEXT PRIMARY KEY, digest TEXT NOT NULL, line INTEGER NOT NULL, "
     "known INTEGER NOT NULL DEFAULT 0)",
-    # The events of the file (each uid's first line); an undo's row is kept whole, to be
-    # written after every other event (it names its event by the number that one gets).
+    # The events of the file (each uid's first line); an undo with the number in the file of
+    # the event it undoes (written after every other event: it names that one by the number
+    # it gets), and that number as the file gives it, for a message.
     "CREATE TABLE events (uid TEXT PRIMARY KEY, line INTEGER NOT NULL, request_id TEXT NOT "
-    "NULL, event TEXT NOT NULL, known INTEGER NOT NULL DEFAULT 0, undoes TEXT, shown TEXT, "
-    "row TEXT)",
+    "NULL, event TEXT NOT NULL, known INTEGER NOT NULL DEFAULT 0, undoes TEXT, shown TEXT)",
+    # Each of those requests' and events' row, as the log stores it, in the file's order: the
+    # writing takes them from here, checked, and never reads the lines again.
+    "CREATE TABLE rows (line INTEGER PRIMARY KEY, a TEXT, b TEXT, c TEXT, d TEXT, e TEXT, "
+    "f TEXT, g TEXT)",
     # Each event number of the file (as text: a number may have any length) -> its event; a
     # number given twice names the later event, as the check reads it.
     "CREATE TABLE numbers (seq TEXT PRIMARY KEY, uid TEXT NOT NULL, request_id TEXT NOT NULL, "
     "event TEXT NOT NULL, line INTEGER NOT NULL)",
+    "CREATE INDEX requests_by_line ON requests(line)",
     "CREATE INDEX events_by_line ON events(line)",
     "CREATE INDEX numbers_by_request ON numbers(request_id)",
 )
+
+
+_KEEP_ROW = "INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 
 
 class Ledger:
@@ -64,20 +74,27 @@ class Ledger:
 
     # --- The check: one line at a time ------------------------------------------------------
 
-    def add_request(self, request_id: str, digest: str, line: int) -> str | None:
-        """Note a request's line; None when it is the id's first, else the digest the id was
-        first given with (this line is then not noted)."""
+    def add_request(self, row: RequestRow, digest: str, line: int) -> str | None:
+        """Note a request's line and keep its row; None when it is the id's first, else the
+        digest the id was first given with (this line is then not noted)."""
         if self._db.execute("INSERT OR IGNORE INTO requests (id, digest, line) VALUES (?, ?, ?)",
-                            (request_id, digest, line)).rowcount == 1:
+                            (row.id, digest, line)).rowcount == 1:
+            self._db.execute(_KEEP_ROW, (line, row.id, row.created_at, row.agency, row.answers,
+                                         row.folder, row.batch_id, row.created_by))
             return None
-        [(first,)] = self._db.execute("SELECT digest FROM requests WHERE id = ?", (request_id,))
+        [(first,)] = self._db.execute("SELECT digest FROM requests WHERE id = ?", (row.id,))
         return str(first)
 
-    def add_event(self, uid: str, request_id: str, event: str, line: int) -> bool:
-        """Note an event's line; False (and nothing noted) when its uid came before."""
-        return self._db.execute(
-            "INSERT OR IGNORE INTO events (uid, line, request_id, event) VALUES (?, ?, ?, ?)",
-            (uid, line, request_id, event)).rowcount == 1
+    def add_event(self, row: EventRow, line: int) -> bool:
+        """Note an event's line and keep its row; False (and nothing noted) when its uid came
+        before."""
+        if self._db.execute(
+                "INSERT OR IGNORE INTO events (uid, line, request_id, event) VALUES (?, ?, ?, ?)",
+                (row.uid, line, row.request_id, row.event)).rowcount == 0:
+            return False
+        self._db.execute(_KEEP_ROW, (line, row.request_id, row.event, row.on_date, row.details,
+                                     row.recorded_at, row.recorded_by, row.uid))
+        return True
 
     def add_number(self, seq: int, uid: str, request_id: str, event: str, line: int) -> bool:
         """Note an event's number in the file; False when the number came before (it then
@@ -90,10 +107,10 @@ class Ledger:
                          "WHERE seq = ?", values)
         return False
 
-    def add_undo(self, uid: str, undoes: object, row: str) -> None:
-        """Keep an undo's row (JSON), with the number in the file of the event it undoes."""
-        self._db.execute("UPDATE events SET undoes = ?, shown = ?, row = ? WHERE uid = ?",
-                         (str(undoes) if type(undoes) is int else None, repr(undoes), row, uid))
+    def add_undo(self, uid: str, undoes: object) -> None:
+        """Note the number in the file of the event an undo (noted) undoes."""
+        self._db.execute("UPDATE events SET undoes = ?, shown = ? WHERE uid = ?",
+                         (str(undoes) if type(undoes) is int else None, repr(undoes), uid))
 
     def known(self, table: str, keys: Sequence[str]) -> None:
         """Mark these requests (``table`` "requests", by id) or events ("events", by uid) as
@@ -124,26 +141,38 @@ class Ledger:
         its own request in the file, or names another undo."""
         yield from ((str(r), str(u), int(n)) for r, u, n in self._db.execute(
             "SELECT e.request_id, e.shown, e.line FROM events e LEFT JOIN numbers n "
-            "ON n.seq = e.undoes WHERE e.event = 'undo' AND e.row IS NOT NULL AND "
+            "ON n.seq = e.undoes WHERE e.event = 'undo' AND "
             "(n.seq IS NULL OR n.request_id != e.request_id OR n.event = 'undo')"))
 
     # --- The writing: what is new ----------------------------------------------------------
 
-    def new_request_lines(self) -> Iterator[int]:
-        """The lines of the requests the log did not hold at the check, in order."""
-        yield from (int(r[0]) for r in self._db.execute(
-            "SELECT line FROM requests WHERE known = 0 ORDER BY line"))
+    def new_requests(self) -> Iterator[RequestRow]:
+        """The requests the log did not hold at the check, in the file's order."""
+        for values in self._rows(
+                "SELECT r.a, r.b, r.c, r.d, r.e, r.f, r.g FROM requests q JOIN rows r ON "
+                "r.line = q.line WHERE q.known = 0 ORDER BY q.line"):
+            yield RequestRow(*values)
 
-    def new_event_lines(self) -> Iterator[int]:
-        """The lines of the events (undos apart) the log did not hold at the check, in order."""
-        yield from (int(r[0]) for r in self._db.execute(
-            "SELECT line FROM events WHERE known = 0 AND event != 'undo' ORDER BY line"))
+    def new_events(self) -> Iterator[EventRow]:
+        """The events (undos apart) the log did not hold at the check, in the file's order."""
+        for values in self._rows(
+                "SELECT r.a, r.b, r.c, r.d, r.e, r.f, r.g FROM events e JOIN rows r ON "
+                "r.line = e.line WHERE e.known = 0 AND e.event != 'undo' ORDER BY e.line"):
+            yield EventRow(0, *values)
 
-    def new_undos(self) -> Iterator[tuple[str, str]]:
-        """(row, uid of the event it undoes) of each undo the log did not hold, in order."""
-        yield from ((str(row), str(uid)) for row, uid in self._db.execute(
-            "SELECT e.row, n.uid FROM events e JOIN numbers n ON n.seq = e.undoes "
-            "WHERE e.known = 0 AND e.event = 'undo' ORDER BY e.line"))
+    def new_undos(self) -> Iterator[tuple[EventRow, str]]:
+        """Each undo the log did not hold, in the file's order, with the uid of the event it
+        undoes."""
+        for *values, target in self._rows(
+                "SELECT r.a, r.b, r.c, r.d, r.e, r.f, r.g, n.uid FROM events e JOIN rows r ON "
+                "r.line = e.line JOIN numbers n ON n.seq = e.undoes WHERE e.known = 0 AND "
+                "e.event = 'undo' ORDER BY e.line"):
+            yield EventRow(0, *values), target
+
+    def _rows(self, sql: str) -> Iterator[tuple[str, ...]]:
+        with closing(self._db.execute(sql)) as cursor:
+            while rows := cursor.fetchmany(1000):
+                yield from rows
 
     def anything_new(self) -> bool:
         return bool(self._db.execute(

@@ -194,6 +194,9 @@ class SqliteLog(RequestLog):
             with self._connection(write=True) as db:
                 # Counted by the changes the statements made: a row already there (written
                 # since the check) is left as it is, and not counted
+                # A request added now has no standing to clear, and no reader has seen it:
+                # only those there before (their rowids no larger) are cleared below
+                [(before,)] = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM requests")
                 start = db.total_changes
                 for chunk in _chunks(requests()):
                     db.executemany(
@@ -211,7 +214,7 @@ class SqliteLog(RequestLog):
                     [(seq,)] = db.execute("SELECT seq FROM events WHERE uid = ?", (target,))
                     db.execute(_INSERT_EVENT, _event_values(renumbered(undo, int(seq))))
                 new_events = db.total_changes - start
-                db.execute(CLEAR_IMPORTED, (last,))
+                db.execute(CLEAR_IMPORTED + " AND rowid <= ?", (last, before))
             return added, new_events
         return self._retry(work)
 

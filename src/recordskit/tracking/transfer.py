@@ -18,7 +18,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -143,9 +143,8 @@ def import_log(log: RequestLog, path: Path, settle: Settle | None = None) -> tup
                                               key=lambda problem: problem.line or 0))
         if not ledger.anything_new():
             return 0, 0
-        added = log.import_rows(lambda: _requests_of(path, checked),
-                                lambda: _events_of(path, checked),
-                                lambda: _undos_of(checked))
+        added = log.import_rows(lambda: _requests_of(path, checked), ledger.new_events,
+                                ledger.new_undos)
         if settle is not None:
             settle(ledger.changed_requests())
         return added
@@ -247,7 +246,7 @@ def _check_lines(log: RequestLog, path: Path, checked: _Checked, pool: Pool | No
                 checked.problems.append(line.problem)
             elif line.request is not None:
                 row = line.request
-                if (twin := ledger.add_request(row.id, line.digest, number)) is not None:
+                if (twin := ledger.add_request(row, line.digest, number)) is not None:
                     if twin != line.digest:
                         checked.problems.append(Problem(
                             "id", f"request {row.id} is given twice in this file, differently",
@@ -257,7 +256,7 @@ def _check_lines(log: RequestLog, path: Path, checked: _Checked, pool: Pool | No
                 if len(requests) >= CHUNK:
                     _compare_requests(log, requests, checked)
             elif (event := line.event) is not None:
-                if not ledger.add_event(event.uid, event.request_id, event.event, number):
+                if not ledger.add_event(event, number):
                     checked.problems.append(Problem(
                         "uid", f"event {event.uid} is given twice in this file", number))
                     continue
@@ -266,8 +265,7 @@ def _check_lines(log: RequestLog, path: Path, checked: _Checked, pool: Pool | No
                     checked.problems.append(Problem(
                         "seq", f"event number {line.seq} is given twice in this file", number))
                 if event.event == "undo":
-                    ledger.add_undo(event.uid, line.undoes, json.dumps(
-                        astuple(event), ensure_ascii=False))
+                    ledger.add_undo(event.uid, line.undoes)
                 events.append((event, number))
                 if len(events) >= CHUNK:
                     _compare_events(log, events, checked)
@@ -317,48 +315,16 @@ def _compare_events(log: RequestLog, rows: list[tuple[EventRow, int]], checked: 
 
 
 def _requests_of(path: Path, checked: _Checked) -> Iterator[RequestRow]:
-    """The requests the log did not hold at the check, read again from the file (each id's
-    first line)."""
-    for item in _again(path, checked, checked.ledger.new_request_lines(), "request"):
-        yield _request_from(item)
-
-
-def _events_of(path: Path, checked: _Checked) -> Iterator[EventRow]:
-    """The events the log did not hold at the check, read again from the file, in its order;
-    the undos apart (``_undos_of``)."""
-    for item in _again(path, checked, checked.ledger.new_event_lines(), "event"):
-        yield _event_from(item)
-
-
-def _undos_of(checked: _Checked) -> Iterator[tuple[EventRow, str]]:
-    """The undos the log did not hold, as the check kept them (few: an undo is a mistake
-    taken back), each with the uid of the event it undoes: its number is the log's own, known
-    only once that event is written."""
-    for row, target in checked.ledger.new_undos():
-        yield EventRow(0, *json.loads(row)[1:]), target
-
-
-def _again(path: Path, checked: _Checked, wanted: Iterator[int], kind: str
-           ) -> Iterator[dict[str, Any]]:
-    """The file's lines once more, those numbered in ``wanted`` (in order; the others are not
-    parsed again), each a line of ``kind`` ("request" or "event") as when checked: a file
-    changed since (its digest differs) stops the import inside its transaction, so nothing of
-    it is written."""
+    """The requests the log did not hold at the check, as checked; first, the file is read
+    once more: a file changed since (its digest differs) stops the import inside its
+    transaction, so nothing of it is written."""
     digest = hashlib.sha256()
-    following = next(wanted, None)
-    for number, raw in _lines(path):
+    for _number, raw in _lines(path):
         digest.update(raw)
-        if number == following:
-            following = next(wanted, None)
-            try:
-                item = _parse(raw.decode("utf-8", "replace"))
-            except _LineProblem:
-                continue  # it was good when checked: the file changed, as the digest will say
-            if item["type"] == kind:
-                yield item
     if digest.hexdigest() != checked.digest:
         raise UserError(f"{path}: the file changed while it was imported; nothing of it was "
                         "imported. Import it again")
+    yield from checked.ledger.new_requests()
 
 
 def _request_from(item: dict[str, Any]) -> RequestRow:
