@@ -1,12 +1,13 @@
 """What an import's check keeps of its file, on disk: each request's and event's line, a digest,
-and whether the log held it already, so that a file of any size is checked in flat memory.
+its row as the log will store it, and whether the log held it already, so that a file of any
+size is checked and written in flat memory.
 
 A log export of 100,000 requests names some 360,000 requests, events and event numbers; kept in
-dictionaries they took some 180 MB. Here they go to a SQLite file of the import's own, in a
-folder only this user can read, removed when the import ends (whatever way it ends). It is
-scratch, not the log: it is never made durable (a crash loses nothing but the import, which
-writes nothing until the file is checked whole).
-"""
+dictionaries they raised the import's peak memory to 233 MB, where with this file the whole import
+stays near 60 MB. The file is the import's own SQLite file, in a folder only this user can read,
+removed when the import ends (whatever way it ends). It is scratch, not the log: it is never made
+durable (a crash loses nothing but the import, which writes nothing until the file is checked
+whole)."""
 
 from __future__ import annotations
 

@@ -106,9 +106,9 @@ def _first_line(exc: BaseException) -> str:
 
 @dataclass
 class _Checked:
-    """What the first reading of an export keeps to check it whole and then write it: its
-    problems, and each line's number and a digest in a ledger on disk (never its rows, nor
-    any table of them in memory), so that a file of any size takes flat memory."""
+    """What the reading of an export keeps to check it whole and then write it: its problems,
+    and in a ledger on disk each line's number, a digest and the row to write (never a table
+    of them in memory), so that a file of any size takes flat memory."""
 
     ledger: Ledger
     problems: list[Problem] = field(default_factory=list)
@@ -121,18 +121,19 @@ CHUNK = 500
 
 Settle = Callable[[Iterator[list[str]]], object]
 """What works out the standings of the requests an import changed, given their ids a few
-hundred at a time, once the import is written (``recordskit.tracking.standing.settle``)."""
+hundred at a time, once the import is written (``recordskit.tracking.settle``)."""
 
 
 def import_log(log: RequestLog, path: Path, settle: Settle | None = None) -> tuple[int, int]:
     """Add every request and event of an export to ``log``; how many of each were new.
 
     The file is read and checked whole first (a line at a time, comparing each request and
-    event with the log's copy, if it has one); then it is read again and everything new goes
-    in, in one transaction. A problem anywhere (a line that is not an export's, a request that
-    differs from the log's copy, an ``undo`` of an event not in the file) refuses the whole
-    file, naming every line, and nothing is written. Neither reading holds the file's rows:
-    memory stays flat however large the log. A file that adds nothing is not read again.
+    event with the log's copy, if it has one); then everything new goes in as checked, in one
+    transaction, once the file is read again to make sure it is the one checked. A problem
+    anywhere (a line that is not an export's, a request that differs from the log's copy, an
+    ``undo`` of an event not in the file) refuses the whole file, naming every line, and
+    nothing is written. The file's rows are never held in memory: it stays flat however large
+    the log. A file that adds nothing is not read again.
 
     ``settle``, when given, is then handed the requests the import added or added events to,
     to keep their standings (the write clears them, as every write of an event does)."""
