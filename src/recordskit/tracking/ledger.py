@@ -58,6 +58,7 @@ class Ledger:
         # (rows are looked up by their keys), so memory stays SQLite's few megabytes
         for pragma in ("journal_mode = OFF", "synchronous = OFF", "temp_store = FILE"):
             self._db.execute(f"PRAGMA {pragma}")
+        self._rows_kept: list[tuple[object, ...]] = []
         self._db.execute("BEGIN")
         for statement in _TABLES:
             self._db.execute(statement)
@@ -80,8 +81,8 @@ class Ledger:
         digest the id was first given with (this line is then not noted)."""
         if self._db.execute("INSERT OR IGNORE INTO requests (id, digest, line) VALUES (?, ?, ?)",
                             (row.id, digest, line)).rowcount == 1:
-            self._db.execute(_KEEP_ROW, (line, row.id, row.created_at, row.agency, row.answers,
-                                         row.folder, row.batch_id, row.created_by))
+            self._keep((line, row.id, row.created_at, row.agency, row.answers, row.folder,
+                        row.batch_id, row.created_by))
             return None
         [(first,)] = self._db.execute("SELECT digest FROM requests WHERE id = ?", (row.id,))
         return str(first)
@@ -93,9 +94,19 @@ class Ledger:
                 "INSERT OR IGNORE INTO events (uid, line, request_id, event) VALUES (?, ?, ?, ?)",
                 (row.uid, line, row.request_id, row.event)).rowcount == 0:
             return False
-        self._db.execute(_KEEP_ROW, (line, row.request_id, row.event, row.on_date, row.details,
-                                     row.recorded_at, row.recorded_by, row.uid))
+        self._keep((line, row.request_id, row.event, row.on_date, row.details, row.recorded_at,
+                    row.recorded_by, row.uid))
         return True
+
+    def _keep(self, values: tuple[object, ...]) -> None:
+        # Written a thousand at a time: one statement a line less
+        self._rows_kept.append(values)
+        if len(self._rows_kept) >= 1000:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._db.executemany(_KEEP_ROW, self._rows_kept)
+        self._rows_kept = []
 
     def add_number(self, seq: int, uid: str, request_id: str, event: str, line: int) -> bool:
         """Note an event's number in the file; False when the number came before (it then
@@ -171,6 +182,7 @@ class Ledger:
             yield EventRow(0, *values), target
 
     def _rows(self, sql: str) -> Iterator[tuple[str, ...]]:
+        self._flush()
         with closing(self._db.execute(sql)) as cursor:
             while rows := cursor.fetchmany(1000):
                 yield from rows

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib.metadata import PackageNotFoundError, version
+from operator import attrgetter
 
 from pydantic import BaseModel
 
@@ -124,8 +125,8 @@ def dates_in(value: object) -> set[date]:
         if id(item) in seen:
             continue
         seen.add(id(item))
-        if (names := _fields_of(kind)) is not None:
-            pending.extend(getattr(item, name) for name in names)
+        if (read := _fields_of(kind)) is not None:
+            pending.extend(read(item))
         elif isinstance(item, Mapping):
             pending.extend(item.values())
         elif isinstance(item, Iterable):
@@ -135,20 +136,32 @@ def dates_in(value: object) -> set[date]:
 
 _LEAVES: set[type] = {str, int, float, bool, bytes, type(None)}
 """Types that hold no date, whatever their value (each found once by ``dates_in``)."""
-_FIELDS: dict[type, tuple[str, ...] | None] = {}
+_FIELDS: dict[type, Callable[[object], tuple[object, ...]] | None] = {}
 
 
-def _fields_of(kind: type) -> tuple[str, ...] | None:
-    """The names of a dataclass's or a pydantic model's fields (None for any other type), read
-    once a type: asking ``dataclasses.fields`` for each value was most of the walk's time."""
+def _fields_of(kind: type) -> Callable[[object], tuple[object, ...]] | None:
+    """What reads the values of a dataclass's or a pydantic model's fields, in one call (None
+    for any other type), made once a type: asking ``dataclasses.fields`` for each value was most
+    of the walk's time."""
     if kind not in _FIELDS:
+        names: tuple[str, ...] | None = None
         if dataclasses.is_dataclass(kind):
-            _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+            names = tuple(f.name for f in dataclasses.fields(kind))
         elif issubclass(kind, BaseModel):
-            _FIELDS[kind] = tuple(kind.model_fields)
-        else:
-            _FIELDS[kind] = None
+            names = tuple(kind.model_fields)
+        _FIELDS[kind] = None if names is None else _reader(names)
     return _FIELDS[kind]
+
+
+def _reader(names: tuple[str, ...]) -> Callable[[object], tuple[object, ...]]:
+    """The values of the attributes ``names``, as a tuple, by ``attrgetter`` (which gives a
+    lone value for a lone name, and takes no empty list)."""
+    if not names:
+        return lambda _item: ()
+    getter = attrgetter(*names)
+    if len(names) == 1:
+        return lambda item: (getter(item),)
+    return getter
 
 
 def damaged_standing(entry: DamagedEntry, revision: int, today: date, basis: str) -> Standing:

@@ -345,6 +345,8 @@ def _digest(row: RequestRow) -> str:
 
 
 def _request_differences(old: RequestRow, new: RequestRow) -> list[str]:
+    if old == new:  # written by an import of the same line: nothing to read (a re-import)
+        return []
     found = [name for name in ("created_at", "agency", "folder", "batch_id", "created_by")
              if getattr(old, name) != getattr(new, name)]
     try:
@@ -355,6 +357,10 @@ def _request_differences(old: RequestRow, new: RequestRow) -> list[str]:
 
 
 def _event_differences(old: EventRow, new: EventRow) -> list[str]:
+    if (old.request_id, old.event, old.on_date, old.details, old.recorded_at, old.recorded_by,
+            old.uid) == (new.request_id, new.event, new.on_date, new.details, new.recorded_at,
+                         new.recorded_by, new.uid):  # as an import of the same line wrote it
+        return []
     found = [name for name in ("request_id", "event", "on_date", "recorded_at", "recorded_by")
              if getattr(old, name) != getattr(new, name)]
     try:
