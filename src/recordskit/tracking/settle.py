@@ -34,16 +34,19 @@ def settle(log: RequestLog, directory: Directory, today: date, chunks: Iterable[
     done = 0
     kept: list[Standing] = []
     # The workers are forked as the pool starts, before this process's connection is opened
-    with forked(workers, _start, (log, directory, today, bases(directory))) as pool, \
-            log.session():
-        for ids, standings in in_order(pool, _work_out, chain(
-                [first], [second] if second else [], batches)):
-            kept += standings
-            done += len(ids)
-            if len(kept) >= KEPT_AT_ONCE:
-                log.store_standings(kept)
-                kept = []
-        log.store_standings(kept)
+    try:
+        with forked(workers, _start, ((log, directory, today, bases(directory)),)) as pool, \
+                log.session():
+            for ids, standings in in_order(pool, _work_out, chain(
+                    [first], [second] if second else [], batches)):
+                kept += standings
+                done += len(ids)
+                if len(kept) >= KEPT_AT_ONCE:
+                    log.store_standings(kept)
+                    kept = []
+            log.store_standings(kept)
+    finally:
+        _start(None)
     return done
 
 
@@ -57,10 +60,10 @@ _WORKING: tuple[RequestLog, Directory, date, Mapping[str, str]] | None = None
 """What ``_work_out`` works with, given when its process starts (inherited by a fork)."""
 
 
-def _start(log: RequestLog, directory: Directory, today: date, basis: Mapping[str, str]
-           ) -> None:
+def _start(working: tuple[RequestLog, Directory, date, Mapping[str, str]] | None) -> None:
+    """Set this process up with (log, directory, today, bases); None when done."""
     global _WORKING
-    _WORKING = (log, directory, today, basis)
+    _WORKING = working
 
 
 def _work_out(ids: list[str]) -> list[Standing]:
