@@ -274,7 +274,10 @@ class PostgresLog(RequestLog):
                     _event_values(renumbered(undo, numbers[target]))
                     for undo, target in undoing])
                 new_events += max(cursor.rowcount, 0)
-            cursor.execute(_marked(CLEAR_IMPORTED), (last,))
+            # A request added now has no standing to clear, and no reader has seen it: only
+            # the rows this transaction did not write (another transaction's id) are cleared
+            cursor.execute(_marked(CLEAR_IMPORTED + " AND xmin::text::bigint <> "
+                                   "txid_current() % 4294967296"), (last,))
         return added, new_events
 
     def ids_starting(self, prefix: str) -> list[str]:

@@ -192,11 +192,11 @@ class SqliteLog(RequestLog):
                     undos: Callable[[], Iterable[tuple[EventRow, str]]]) -> tuple[int, int]:
         def work() -> tuple[int, int]:
             with self._connection(write=True) as db:
-                # Counted by the changes the statements made: a row already there (written
-                # since the check) is left as it is, and not counted
                 # A request added now has no standing to clear, and no reader has seen it:
                 # only those there before (their rowids no larger) are cleared below
                 [(before,)] = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM requests")
+                # Counted by the changes the statements made: a row already there (written
+                # since the check) is left as it is, and not counted
                 start = db.total_changes
                 for chunk in _chunks(requests()):
                     db.executemany(
