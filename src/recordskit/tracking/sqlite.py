@@ -40,6 +40,12 @@ T = TypeVar("T")
 BUSY_SECONDS = 30
 RETRIES = 8
 
+WRITE_CACHE_KIB = 32_768
+"""The page cache of a writing transaction, in KiB (SQLite's own is 2 MB). A large write (an
+import, thousands of standings) changes the indexes of a large log all over: with 2 MB the same
+pages went out to the file and back again and again, 3 s of system time in a 100,000-request
+import, 0.3 s with this. Memory is taken only as pages are read, for the transaction alone."""
+
 _INSERT_EVENT = ("INSERT INTO events (request_id, event, on_date, details, recorded_at, "
                  "recorded_by, uid) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uid) DO NOTHING")
 
@@ -86,6 +92,8 @@ class SqliteLog(RequestLog):
         with closing(connection):
             try:
                 connection.execute("PRAGMA foreign_keys = ON")
+                if write:
+                    connection.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
                 self._migrate(connection)
                 connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 try:

@@ -27,6 +27,10 @@ from typing import Any, TypeVar
 Batch = TypeVar("Batch")
 Result = TypeVar("Result")
 
+MOST = 4
+"""Workers at most, by default, however many cores: past a few, the one process that keeps the
+results (and writes the log) is the bottleneck, and each worker is a copy of this process."""
+
 AHEAD = 2
 """Batches given to each worker ahead of the one taken back: the workers never wait for this
 process, and no more than a few batches are in memory at once."""
@@ -43,11 +47,11 @@ class Pool:
 @contextmanager
 def forked(workers: int | None, start: Callable[..., None], arguments: tuple[Any, ...]
            ) -> Iterator[Pool | None]:
-    """Worker processes (``workers``, by default one a core), each set up by ``start(*arguments)``
-    and started now, ended with the block; None where they are not worth it or not safe (one
-    core, a process with threads), and this process is then set up the same way. The set-up is
-    inherited by the fork, never sent (a log, a directory)."""
-    count = workers or os.cpu_count() or 1
+    """Worker processes (``workers``, by default one a core, up to ``MOST``), each set up by
+    ``start(*arguments)`` and started now, ended with the block; None where they are not worth
+    it or not safe (one core, a process with threads), and this process is then set up the
+    same way. The set-up is inherited by the fork, never sent (a log, a directory)."""
+    count = workers or min(os.cpu_count() or 1, MOST)
     start(*arguments)  # this process works too when the workers cannot (or one died)
     if count < 2 or not _can_fork():
         yield None
