@@ -13,9 +13,10 @@ whole command (start-up included) RUNS times: `log import` of the file into an e
 last of these imports is the log the other commands read), `status`, `status --json`,
 `status --state overdue`, `show ID`, `calendar --out FILE` and `log export FILE`. It prints, per
 backend, a Markdown table of each command's median wall time (min–max) and its peak memory (the
-largest resident size of the command's process over the runs, in MiB; for PostgreSQL the
-client's only, not the server's) and its median CPU time (user and system, of the command's own
-process: the machine's other work does not count in it, as it does in the wall time). `--out
+largest resident size of the command's process, or of a worker process it started, over the
+runs, in MiB; for PostgreSQL the client's only, not the server's) and its median CPU time (user
+and system, of the command's process and the workers it started: the machine's other work does
+not count in it, as it does in the wall time). `--out
 FILE` also writes every figure as JSON. `--cache FOLDER` keeps each generated file there and
 reads it back on the next run of the same size and seed (a 100,000-request file takes minutes
 to make).
