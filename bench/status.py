@@ -1,7 +1,7 @@
 """Measure recordskit's tracking commands over large request logs, on SQLite and PostgreSQL.
 
 Usage: python bench/status.py [--requests 1000 10000] [--runs 3] [--postgres URL] [--out FILE]
-                              [--seed 2026] [--only COMMAND ...]
+                              [--seed 2026] [--only COMMAND ...] [--cache FOLDER]
 
 For each size it writes a log export of that many requests, with the events a clinic's log
 gathers (receipts, responses of every kind, extensions and fee estimates, follow-ups, appeals,
@@ -13,8 +13,13 @@ whole command (start-up included) RUNS times: `log import` of the file into an e
 last of these imports is the log the other commands read), `status`, `status --json`,
 `status --state overdue`, `show ID`, `calendar --out FILE` and `log export FILE`. It prints, per
 backend, a Markdown table of each command's median wall time (min–max) and its peak memory (the
-largest resident size of the command's process over the runs, in MiB; for PostgreSQL the
-client's only, not the server's). `--out FILE` also writes every figure as JSON.
+largest resident size of the command's process, or of a worker process it started, over the
+runs, in MiB; for PostgreSQL the client's only, not the server's) and its median CPU time (user
+and system, of the command's process and the workers it started: the machine's other work does
+not count in it, as it does in the wall time). `--out
+FILE` also writes every figure as JSON. `--cache FOLDER` keeps each generated file there and
+reads it back on the next run of the same size and seed (a 100,000-request file takes minutes
+to make).
 """
 
 from __future__ import annotations
@@ -286,6 +291,23 @@ def write_export(path: Path, count: int, scratch: Path, seed: int) -> Export:
     return Export(path, len(requests), len(recorded), requests[len(requests) // 2]["id"])
 
 
+def cached_export(count: int, scratch: Path, seed: int, cache: Path | None) -> Export:
+    """The export of ``count`` requests: written in ``scratch``, or, with a ``cache`` folder,
+    read back from there when a run before wrote it (the same size and seed give the same
+    requests and events; only the folders they name differ) and written there when not."""
+    if cache is None:
+        return write_export(scratch / f"log-{count}.jsonl", count, scratch, seed)
+    cache.mkdir(parents=True, exist_ok=True)
+    path, facts = cache / f"log-{count}-{seed}.jsonl", cache / f"log-{count}-{seed}.json"
+    if path.exists() and facts.exists():
+        known = json.loads(facts.read_text(encoding="utf-8"))
+        return Export(path, known["requests"], known["events"], known["middle_id"])
+    export = write_export(path, count, scratch, seed)
+    facts.write_text(json.dumps({"requests": export.requests, "events": export.events,
+                                 "middle_id": export.middle_id}) + "\n", encoding="utf-8")
+    return export
+
+
 def sent_on_between(rng: random.Random) -> date:
     return min(business_day(TODAY - timedelta(days=rng.randint(0, SPAN_DAYS))), TODAY)
 
@@ -338,7 +360,8 @@ with open(stdout, "wb") as out, open(stderr, "wb") as err:
     _pid, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
 child.returncode = os.waitstatus_to_exitcode(status)
-print(json.dumps({"seconds": seconds, "peak_kib": usage.ru_maxrss, "code": child.returncode}))
+print(json.dumps({"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime,
+                  "peak_kib": usage.ru_maxrss, "code": child.returncode}))
 """
 """Starts one command and reports its wall time and its own peak memory. It runs in a small
 process of its own rather than in the bench: Linux counts the parent's resident pages at the
@@ -349,14 +372,16 @@ the generated requests and psycopg) would report the bench's size whenever it is
 @dataclass
 class Timing:
     seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    """User and system seconds of the command's own process."""
     peak_kib: list[int] = field(default_factory=list)
 
-    def cells(self) -> tuple[str, str]:
+    def cells(self) -> tuple[str, str, str]:
         if not self.seconds:
-            return "not measured", ""
+            return "not measured", "", ""
         wall = (f"{statistics.median(self.seconds):.2f} ({min(self.seconds):.2f}–"
                 f"{max(self.seconds):.2f})")
-        return wall, f"{max(self.peak_kib) / 1024:.0f}"
+        return wall, f"{statistics.median(self.cpu):.2f}", f"{max(self.peak_kib) / 1024:.0f}"
 
 
 def run(arguments: list[str], env: dict[str, str], work: Path, timing: Timing) -> Path:
@@ -374,6 +399,7 @@ def run(arguments: list[str], env: dict[str, str], work: Path, timing: Timing) -
         raise SystemExit(f"`recordskit {' '.join(arguments)}` failed (exit {report['code']}):"
                          f"\n{said}")
     timing.seconds.append(report["seconds"])
+    timing.cpu.append(report["cpu"])
     timing.peak_kib.append(report["peak_kib"])
     return stdout
 
@@ -502,9 +528,9 @@ def table(label: str, results: dict[int, dict[str, Timing]]) -> Iterator[str]:
     sizes = sorted(results)
     yield f"{label}:"
     yield ""
-    yield "| command | " + " | ".join(f"{size:,} requests: wall s (min–max) | peak MB"
+    yield "| command | " + " | ".join(f"{size:,} requests: wall s (min–max) | CPU s | peak MB"
                                         for size in sizes) + " |"
-    yield "| --- |" + " --- | --- |" * len(sizes)
+    yield "| --- |" + " --- | --- | --- |" * len(sizes)
     for command in COMMANDS:
         cells = [cell for size in sizes for cell in results[size][command].cells()]
         yield f"| `{command}` | " + " | ".join(cells) + " |"
@@ -531,6 +557,8 @@ def main() -> None:
                         help="a PostgreSQL server's URL, to make a database in for each log")
     parser.add_argument("--out", type=Path, help="also write every figure to this JSON file")
     parser.add_argument("--seed", type=int, default=2026, help="the generated logs' seed")
+    parser.add_argument("--cache", type=Path, help="keep the generated files in this folder, "
+                        "and reuse them on later runs")
     parser.add_argument("--only", nargs="+", choices=COMMANDS[1:], default=list(COMMANDS[1:]),
                         help="measure only these commands (the first status after the import "
                              "always runs)")
@@ -550,13 +578,14 @@ def main() -> None:
             # Taken before the log is generated, which keeps a core busy for a while: the load
             # says how busy the machine was besides this bench.
             load_before = os.getloadavg()
-            export = write_export(work / f"log-{size}.jsonl", size, work, args.seed)
+            export = cached_export(size, work, args.seed, args.cache)
             print(f"\n{size:,} requests ({export.events:,} events); machine: "
                   f"{os.cpu_count()} cores, load average {loads(load_before)} before")
             for logs in backends:
                 results.setdefault(logs.label, {})[size] = measure(logs, export, args.runs,
                                                                     work, set(args.only))
-            export.path.unlink()
+            if args.cache is None:
+                export.path.unlink()
             machine[size] = {"cpus": os.cpu_count(), "load_average_before": load_before,
                              "load_average_after": os.getloadavg()}
             print(f"  load average after: {loads(machine[size]['load_average_after'])}")
@@ -568,8 +597,8 @@ def main() -> None:
             "runs": args.runs, "today": TODAY.isoformat(), "seed": args.seed,
             "machine": {str(size): figures for size, figures in machine.items()},
             "results": [{"backend": label, "requests": size, "command": command,
-                         "seconds": timing.seconds, "peak_mb": [kib / 1024
-                                                                for kib in timing.peak_kib]}
+                         "seconds": timing.seconds, "cpu_seconds": timing.cpu,
+                         "peak_mb": [kib / 1024 for kib in timing.peak_kib]}
                         for label, by_size in results.items()
                         for size, timings in by_size.items()
                         for command, timing in timings.items()]}, indent=2) + "\n",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -669,6 +670,38 @@ def test_every_address_door_is_strict(door: str, directory: Directory, answers: 
         take(address)
 
 
+def test_every_ascii_address_the_rules_take_reads_back_through_the_email_package() -> None:
+    """An ASCII address is not given to the email package's parser (the cost of reading a
+    stored request back): every one the rules take must read back from it unchanged, as the
+    check made sure before. Thousands of addresses of the characters that matter (every
+    special, dots and hyphens where the rules may stop them), each taken one checked."""
+    import random
+    import string
+    from email.headerregistry import Address
+
+    from recordskit.models import _check_email
+
+    chance = random.Random(34)  # noqa: S311 (a repeatable mix, not a secret)
+    plain, odd = "abcXYZ019", string.punctuation + " .-"
+
+    def part(longest: int) -> str:  # mostly letters and digits, a fifth anything else
+        return "".join(chance.choice(odd if chance.random() < 0.2 else plain)
+                       for _ in range(chance.randint(1, longest)))
+
+    taken = 0
+    for _ in range(20_000):
+        local = part(8)
+        domain = ".".join(part(5) for _ in range(chance.randint(1, 3)))
+        address = f"{local}@{domain}"
+        try:
+            _check_email(address)
+        except ValueError:
+            continue
+        taken += 1
+        assert Address(addr_spec=address).addr_spec == address, address
+    assert taken > 1_000, taken
+
+
 def test_the_drafts_addresses_are_the_validated_ones(directory: Directory,
                                                      answers: Answers) -> None:
     """Defect 12 as reported, through to the draft: From and To carry exactly the validated
@@ -1059,12 +1092,55 @@ def test_every_guarantee_names_tests_that_exist() -> None:
     assert named and not named - defined, sorted(named - defined)
 
 
+def test_a_file_read_by_workers_is_checked_and_imported_as_one_read_here(
+        backend: str, tmp_path: Path, directory: Directory, answers: Answers,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large file's lines are read by worker processes, a batch each: every problem is
+    found as when this process reads them all (lines split across batches, a request given
+    twice, an event's uid and number given twice, an undo of another request's event, lines
+    that are not JSON or not UTF-8), and a good file goes in the same."""
+    from recordskit.tracking import transfer
+
+    path, items, ids = _export(tmp_path, directory, answers, count=6)
+    first = next(item for item in items if item["type"] == "event")
+    bad = [*items,
+           {**items[0], "folder": "/elsewhere"},  # the first request, given differently
+           {**first, "seq": 900},  # its uid again
+           {**first, "uid": "a" * 32},  # its number again
+           {**first, "uid": "b" * 32, "seq": 901, "event": "undo", "request_id": ids[1],
+            "details": {"undoes": first["seq"], "event": "received"}},
+           {**first, "uid": "c" * 32, "seq": 902, "on_date": "2026-02-30"}]
+    broken = tmp_path / "broken.jsonl"
+    broken.write_bytes(_lines(tmp_path / "text.jsonl", bad).read_bytes()
+                       + b"\n{not json\n" + b'{"type": "request", "id": "caf\xe9"}\n')
+    log = open_log()
+
+    def refused() -> str:
+        with pytest.raises(InputFileError) as found:
+            import_log(log, broken)
+        return str(found.value)
+
+    here = refused()
+    assert here.count(str(broken)) >= 7, here
+    monkeypatch.setattr(transfer, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(transfer, "LINES_A_BATCH", 2)
+    assert threading.active_count() == 1  # the workers are forked: nothing else runs here
+    assert refused() == here
+    assert _contents(log) == ([], [])
+    assert import_log(log, path) == (6, 6)
+    assert import_log(log, path) == (0, 0)
+    exported = tmp_path / "again.jsonl"
+    export_log(log, exported)
+    assert sorted(json.loads(line)["id"] for line in exported.read_text().splitlines()
+                  if '"request"' in line) == sorted(ids)
+
+
 def test_an_import_interrupted_inside_its_transaction_leaves_nothing(
         backend: str, tmp_path: Path, directory: Directory, answers: Answers,
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The class, at the write itself: whatever fails while the rows go in (a disk, a
     server, a bug), the requests already written go back out with it: one transaction."""
-    from recordskit.tracking import transfer
+    from recordskit.tracking.ledger import Ledger
 
     path, items, _ids = _export(tmp_path, directory, answers, count=3)
     log = open_log()
@@ -1073,20 +1149,21 @@ def test_an_import_interrupted_inside_its_transaction_leaves_nothing(
     before = _contents(log)
     events = sum(1 for item in items if item["type"] == "event")
     seen: list[str] = []
-    reading = transfer._event_from
+    checked = Ledger.new_events
 
-    def failing(item: dict[str, Any]) -> Any:
-        seen.append(item["uid"])
-        # The file is read twice: checked, then written. Fail at the writing's second event,
-        # after every request and one event went in.
-        if len(seen) == events + 2:
-            raise RuntimeError("the disk is gone")
-        return reading(item)
+    def failing(ledger: Ledger) -> Any:
+        # The rows go in as the check kept them. Fail at the writing's second event, after
+        # every request and one event went in.
+        for row in checked(ledger):
+            seen.append(row.uid)
+            if len(seen) == 2:
+                raise RuntimeError("the disk is gone")
+            yield row
 
-    monkeypatch.setattr(transfer, "_event_from", failing)
+    monkeypatch.setattr(Ledger, "new_events", failing)
     with pytest.raises(RuntimeError, match="the disk is gone"):
         import_log(log, path)
-    assert len(seen) == events + 2 and events >= 2
+    assert len(seen) == 2 and events >= 2
     assert _contents(log) == before
 
 

@@ -252,6 +252,7 @@ def test_no_function_level_import_outside_the_command_line() -> None:
                                                "recordskit.deadlines.followups",
                                                "recordskit.tracking.service",
                                                "recordskit.tracking.standing",
+                                               "recordskit.tracking.settle",
                                                "recordskit.tracking.transfer"},
                "recordskit.clinic.accounts": {"argon2"}}
     found = []

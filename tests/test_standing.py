@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
+import sys
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,12 +24,13 @@ from recordskit.deadlines.followups import next_step
 from recordskit.intake.answers import request_from
 from recordskit.logged import parse_details
 from recordskit.models import Directory, Request
-from recordskit.service import Workspace, record_event, status_rows, undo
+from recordskit.service import Workspace, import_requests, record_event, status_rows, undo
 from recordskit.service.tracking import StatusFilter
-from recordskit.tracking import standing
+from recordskit.tracking import settle, standing
 from recordskit.tracking.schema import MIGRATIONS, SCHEMA_VERSION
 from recordskit.tracking.service import timeline_of
 from recordskit.tracking.sqlite import SqliteLog
+from recordskit.tracking.transfer import export_log
 from tests.conftest import FROZEN_AGENCIES
 
 Answers = Callable[..., dict[str, Any]]
@@ -145,6 +147,93 @@ def test_every_stored_standing_is_the_timelines_own_on_every_day(
         day += timedelta(days=chance.choice([1, 1, 2, 3]))
     # The stored standings spare work: on a day, most requests are not worked out again
     assert recomputed < days * count / 4, (recomputed, days)
+
+
+@pytest.mark.slow
+def test_an_import_leaves_every_standing_the_timelines_own(
+        backend: str, directory: Directory, answers: Answers, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import works out the standings of the requests it adds, or adds events to, before
+    it returns: each equals the one worked out afresh from the events, on the day imported,
+    and the first ``status`` after it finds none to work out. A second file with more events
+    (one a later export of the same log) changes only the requests it adds to."""
+    count = 60 if backend == "sqlite" else 30
+    exported = tmp_path / "log.jsonl"
+    with monkeypatch.context() as elsewhere:  # the log exported: SQLite, in a folder of its own
+        elsewhere.setenv("RECORDSKIT_HOME", str(tmp_path / "source"))
+        elsewhere.delenv("RECORDSKIT_DATABASE_URL", raising=False)
+        ids = varied_log(directory, answers, count, seed=7)
+        source = workspace(START).log
+        export_log(source, exported)
+    chance = random.Random(5)  # noqa: S311 (a repeatable mix, not a secret)
+    for day in (START + timedelta(days=40), START + timedelta(days=75)):
+        space = workspace(day)
+        if day == START + timedelta(days=40):
+            assert import_requests(space, exported)[0] == count
+            assert every_stored(space) == every_fresh(ids, space), day
+            assert standing.refresh(space.log, space.directory, day) == 0, day
+        else:  # another day: the dates it passed, as its first status works them out
+            assert standing.refresh(space.log, space.directory, day) > 0, day
+        # Later in the source log: a few requests followed up, the export taken again
+        followed = [rid for rid in chance.sample(ids, 8) if not any(
+            e.event in ("closed", "withdrawn") for e in source.get(rid).active_events)][:4]
+        for request_id in followed:
+            source.record_event(request_id, day, parse_details(
+                "followed_up", {"until": (day + timedelta(days=10)).isoformat()}))
+        exported.unlink()
+        export_log(source, exported)
+        before = dict(space.log.fetch("SELECT id, revision FROM requests"))
+        assert followed and import_requests(space, exported) == (0, len(followed))
+        changed = {rid for rid, revision in space.log.fetch("SELECT id, revision FROM requests")
+                   if before[rid] != revision}
+        assert changed == set(followed)
+        assert every_stored(space) == every_fresh(ids, space), day
+        assert standing.refresh(space.log, space.directory, day) == 0, day
+        assert import_requests(space, exported) == (0, 0)
+
+
+_WORK_OUT = settle._work_out
+_MARKS = Path()
+"""Where ``_noted_work_out`` notes the processes that ran it (the test's own folder)."""
+_PARENT = os.getpid()
+
+
+def _noted_work_out(batch: list[str]) -> list[Any]:
+    """A worker's work, noting the process that did it; a worker whose batch is a single
+    request dies as one killed (out of memory) would, when the folder says so."""
+    (_MARKS / str(os.getpid())).touch()
+    if (_MARKS / "die").exists() and len(batch) == 1 and os.getpid() != _PARENT:
+        os._exit(1)
+    return _WORK_OUT(batch)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked only on Linux")
+def test_standings_worked_out_by_workers_are_the_timelines_own(
+        backend: str, directory: Directory, answers: Answers, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker processes an import's standings go to give each request the standing
+    worked out here; a worker that dies loses none (this process works out the rest)."""
+    ids = varied_log(directory, answers, 24, seed=3)
+    space = workspace(D("2026-05-20"))
+    expected = every_fresh(ids, space)
+    marks = tmp_path / "workers"
+    marks.mkdir()
+    monkeypatch.setattr(sys.modules[__name__], "_MARKS", marks)
+    monkeypatch.setattr(settle, "_work_out", _noted_work_out)
+    for dying in (False, True):
+        if dying:
+            (marks / "die").touch()
+        space.log.execute_many("UPDATE requests SET state_until = '', state = '' WHERE id = ?",
+                               [(rid,) for rid in ids])
+        batches = [ids[start:start + 5] for start in range(0, 20, 5)] + [ids[20:23], ids[23:]]
+        assert settle.settle(space.log, space.directory, space.today, batches,
+                             workers=2) == len(ids)
+        assert every_stored(space) == expected, dying
+        assert standing.refresh(space.log, space.directory, space.today) == 0
+        workers = {path.name for path in marks.iterdir()} - {"die", str(os.getpid())}
+        assert workers, "no worker ran"
+        # Here, only what the dead worker left
+        assert (marks / str(os.getpid())).exists() == dying
 
 
 def test_a_write_clears_the_standing_and_the_library_stores_the_new_one(
@@ -365,3 +454,4 @@ def test_status_json_is_written_as_it_is_worked_out() -> None:
     for entries in ([], [{}], [{"id": "a", "text": "línea\nnueva \u202e"}, [], {"n": [1, 2]}]):
         assert "".join(json_array(iter(entries))) == json.dumps(
             entries, indent=2, ensure_ascii=False) + "\n"
+

@@ -234,8 +234,13 @@ def language_code(text: str) -> str | None:
     (``es``, ``ES``), a tag with a region (``es-US``, ``ht_HT``), or the language's name in
     English or in itself, or the first word of one (``Spanish``, ``español``, ``Haitian
     Creole``, ``Kreyòl``); None when it names none of them."""
-    available = languages()
     code = re.split(r"[-_.\s]", text.strip().lower(), maxsplit=1)[0]
+    # A code as a request keeps it: its catalog is there or not (one look, where listing every
+    # catalog, below, is a walk of the folder; reading a log asked it of every request)
+    if code == "en" or (code.isalpha() and (LOCALE_DIR / code / "LC_MESSAGES" /
+                                            f"{DOMAIN}.po").is_file()):
+        return code
+    available = languages()
     if code in available:
         return code
     wanted = _plain(text)

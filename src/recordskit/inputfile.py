@@ -198,10 +198,15 @@ def json_value(text: str) -> Any:
     before parsing: the parser recurses), no whole number of more than 4,300 digits. What it
     refuses is a ``ValueError`` saying why (``json.JSONDecodeError`` for bad syntax)."""
     deepest, depth = LIMITS["yaml_depth"], 0
-    for bracket in _BRACKET.finditer(_STRING.sub("", text)):
-        depth += 1 if bracket.group() in "[{" else -1
-        if depth > deepest.value:
-            raise ValueError(deepest.exceeded("the nesting", f"more than {deepest.value}"))
+    most = deepest.value  # read once: each reading looks the environment up
+    # The nesting is never deeper than the count of opening brackets, strings' included: a
+    # text with no more of them than the limit (every line of a log export, a stored row)
+    # needs no scan
+    if text.count("[") + text.count("{") > most:
+        for bracket in _BRACKET.finditer(_STRING.sub("", text)):
+            depth += 1 if bracket.group() in "[{" else -1
+            if depth > most:
+                raise ValueError(deepest.exceeded("the nesting", f"more than {most}"))
     try:
         return json.loads(text, parse_int=_whole_number)
     except RecursionError:  # pragma: no cover (the scan above stops it first)

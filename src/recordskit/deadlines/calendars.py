@@ -142,6 +142,9 @@ class BusinessCalendar:
         # and asking ``holidays`` costs far more than a lookup here.
         self._closed: dict[date, str | None] = {}
         self._assumed_spans: dict[tuple[date, date], tuple[tuple[date, str], ...]] = {}
+        # A log's timelines count the same few hundred days ahead by the same counts: each
+        # count is walked day by day once (it was a fifth of working out a standing)
+        self._counted: dict[tuple[date, int], date] = {}
         self._holidays = _holidays_class()(
             suffolk_days=spec.suffolk_days, fridays=spec.friday_before_saturday_holiday,
             closures=dict(closures or {})
@@ -211,9 +214,12 @@ class BusinessCalendar:
         """The ``count``-th business day after ``start`` (``start`` itself is not counted)."""
         if count < 0:
             raise ValueError("count must not be negative")
+        if (found := self._counted.get((start, count))) is not None:
+            return found
         day = start
         for _ in range(count):
             day = self.next_business_day(day + timedelta(days=1))
+        self._counted[start, count] = day
         return day
 
     def business_days_between(self, start: date, end: date) -> int:

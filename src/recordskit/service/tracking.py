@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, overload
 
-from recordskit.errors import FieldError
+from recordskit.errors import FieldError, UserError
 from recordskit.i18n import _, in_language
 from recordskit.tracking.log import DamagedEntry, LoggedRequest, ReadOnlyLog, RequestLog
 from recordskit.vocabulary import FINAL_STATES, EventKind, State
@@ -503,7 +503,19 @@ def export_requests(workspace: Workspace, file: Path) -> tuple[int, int]:
 
 
 def import_requests(workspace: Workspace, file: Path) -> tuple[int, int]:
-    """Add an export's requests and events to the log; (requests added, events added)."""
+    """Add an export's requests and events to the log; (requests added, events added). The
+    standings of the requests it changed are worked out and kept at once, as after any other
+    write of an event."""
+    from recordskit.tracking.settle import settle as settle_standings
     from recordskit.tracking.transfer import import_log
 
-    return import_log(workspace.log, file)
+    def settle(chunks: Iterator[list[str]]) -> None:
+        try:
+            directory = workspace.directory
+        except UserError:
+            # No directory to count with (none chosen yet, or one that does not load): the
+            # import stands, and the first command that lists requests works them out
+            return
+        settle_standings(workspace.log, directory, workspace.today, chunks)
+
+    return import_log(workspace.log, file, settle)

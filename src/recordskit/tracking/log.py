@@ -16,6 +16,7 @@ import re
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -224,13 +225,15 @@ class RequestLog(ABC):
 
     @abstractmethod
     def import_rows(self, requests: Callable[[], Iterable[RequestRow]],
-                    events: Callable[[], Iterable[tuple[int, EventRow]]]) -> tuple[int, int]:
+                    events: Callable[[], Iterable[EventRow]],
+                    undos: Callable[[], Iterable[tuple[EventRow, str]]]) -> tuple[int, int]:
         """Add an import's requests and events, checked already, in one transaction: each
-        request whose id is not there, each event whose uid is not there, an ``undo`` naming
-        its event by its number in the file (``events`` pairs each with that number; the undos
-        come last) and renumbered to the number it gets here; never changes a row. Each
-        argument makes its rows afresh (a transaction tried again reads them again), a few at
-        a time. (requests, events) added."""
+        request whose id is not there, each event whose uid is not there, in order, and then
+        each ``undo`` (``undos`` pairs it with the uid of the event it undoes, which it names
+        by the number that event has here); never changes a row. The standing of each request
+        an event was added to is cleared (``CLEAR_STANDING``). Each argument makes its rows
+        afresh (a transaction tried again reads them again), a few at a time. (requests,
+        events) added."""
 
     @abstractmethod
     def ids_starting(self, prefix: str) -> list[str]:
@@ -261,6 +264,13 @@ class RequestLog(ABC):
     def write(self, statements: Sequence[tuple[str, Sequence[object]]]) -> list[int]:
         """Several statements (``?`` marks each parameter) in one transaction, all or none;
         how many rows each changed."""
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Keep one connection to the log for every read and write in the block, each still a
+        transaction of its own: a log on a server is not reached again for each of the
+        thousands of questions an import asks. (SQLite opens its file afresh at no cost.)"""
+        yield
 
     # --- Reading many requests at once, by the indexes --------------------------------------
 
@@ -465,17 +475,18 @@ def storable_event(row: EventRow) -> EventRow:
     return replace(row, recorded_by=storable(row.recorded_by))
 
 
-def renumbered(row: EventRow, numbers: dict[int, int]) -> EventRow:
-    """An imported ``undo`` naming its event by the number this log gave it (``numbers``: the
-    file's number -> the log's); any other event as it is. The import has checked that the
-    event it undoes is in the file."""
-    if row.event != "undo":
-        return row
+def renumbered(row: EventRow, seq: int) -> EventRow:
+    """An imported ``undo`` naming the event it undoes by ``seq``, the number this log gave
+    that event (the file's own number for it is the file's)."""
     details = json.loads(row.details)
-    details["undoes"] = numbers[details["undoes"]]
-    return EventRow(row.seq, row.request_id, row.event, row.on_date,
-                    json.dumps(details, ensure_ascii=False), row.recorded_at, row.recorded_by,
-                    row.uid)
+    details["undoes"] = seq
+    return replace(row, details=json.dumps(details, ensure_ascii=False))
+
+
+CLEAR_IMPORTED = ("UPDATE requests SET revision = revision + 1, state_until = '' WHERE id IN "
+                  "(SELECT request_id FROM events WHERE seq > ?)")
+"""``CLEAR_STANDING`` for every request an import added events to: those numbered after the
+last event before it (one statement, not one a request)."""
 
 
 def replaced_event(earlier: str, replacement: str, how: str, *, stamp: str, by: str

@@ -9,7 +9,6 @@ commands started at once by a new release upgrade it once. psycopg 3 is an optio
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from recordskit.errors import UserError
 from recordskit.tracking.log import (
+    CLEAR_IMPORTED,
     CLEAR_STANDING,
     PROBE,
     EventRow,
@@ -99,6 +99,8 @@ class PostgresLog(RequestLog):
         self._secrets = _secrets(url)
         self._ready = False
         self._empty = False
+        self._held: psycopg.Connection[tuple[object, ...]] | None = None
+        """The connection a ``session`` keeps, used by every read and write in it."""
 
     def _reason(self, exc: BaseException) -> str:
         """The driver's first line, with the password (in any spelling) taken out."""
@@ -108,8 +110,38 @@ class PostgresLog(RequestLog):
         return text
 
     @contextmanager
+    def session(self) -> Iterator[None]:
+        # Each use is still its own transaction (autocommit, and a transaction block a use),
+        # as on a connection of its own: only the connecting is spared, a few milliseconds
+        # each of the thousands of questions an import asks
+        if self._held is not None:
+            yield
+            return
+        try:
+            connection = psycopg.connect(self.url, connect_timeout=10, autocommit=True)
+        except psycopg.Error as exc:
+            raise UserError(f"{self.location}: cannot reach the request log: "
+                            f"{self._reason(exc)}") from None
+        self._held = connection
+        try:
+            yield
+        finally:
+            self._held = None
+            connection.close()
+
+    @contextmanager
     def _connection(self, *, write: bool = True
                     ) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+        if self._held is not None:
+            try:
+                with self._held.transaction():
+                    if not self._ready:
+                        self._prepare(self._held, write=write)
+                    yield self._held
+            except psycopg.Error as exc:
+                raise UserError(f"{self.location}: the request log cannot be used: "
+                                f"{self._reason(exc)}") from None
+            return
         try:
             connection = psycopg.connect(self.url, connect_timeout=10)
         except psycopg.Error as exc:
@@ -212,67 +244,41 @@ class PostgresLog(RequestLog):
         return numbers
 
     def import_rows(self, requests: Callable[[], Iterable[RequestRow]],
-                    events: Callable[[], Iterable[tuple[int, EventRow]]]) -> tuple[int, int]:
-        added, new_events = 0, 0
-        numbers: dict[int, int] = {}
-        """The file's event numbers -> the log's, for the undos."""
-        there: dict[int, str] = {}
-        """The file's number -> uid of each event the log already held."""
-        changed: set[str] = set()
-        undos: list[tuple[int, EventRow]] = []
+                    events: Callable[[], Iterable[EventRow]],
+                    undos: Callable[[], Iterable[tuple[EventRow, str]]]) -> tuple[int, int]:
         # One transaction: all of it, or nothing. Rows go a thousand at a time in one round
-        # trip each (the driver's pipeline), not one round trip a row.
+        # trip each (the driver's pipeline), not one round trip a row; each statement's count
+        # of rows added is summed by the driver (a row already there, written since the check,
+        # is left as it is, and not counted).
+        added = new_events = 0
         with self._connection() as db, db.cursor() as cursor:
             for given in _chunks(requests()):
                 cursor.executemany(
                     "INSERT INTO requests (id, created_at, agency, answers, folder, batch_id, "
                     "created_by) VALUES (%s, %s, %s, %s, %s, %s, %s) "
-                    "ON CONFLICT (id) DO NOTHING RETURNING 1",
+                    "ON CONFLICT (id) DO NOTHING",
                     [(r.id, r.created_at, r.agency, r.answers, r.folder, r.batch_id,
-                      r.created_by) for r in given], returning=True)
-                added += sum(1 for found in _each_result(cursor) if found is not None)
-            for pairs in _chunks(events()):
-                plain = [(seq, row) for seq, row in pairs if row.event != "undo"]
-                undos += [(seq, row) for seq, row in pairs if row.event == "undo"]
-                new_events += self._insert_events(cursor, plain, numbers, there, changed)
-            # An undo names its event by the number the log gave it
-            wanted = {there[seq]: seq for seq in {
-                json.loads(row.details).get("undoes") for _seq, row in undos} if seq in there}
-            if wanted:
+                      r.created_by) for r in given])
+                added += max(cursor.rowcount, 0)
+            cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM events")
+            [last] = cursor.fetchone() or (0,)
+            for chunk in _chunks(events()):
+                cursor.executemany(_INSERT_EVENT, [_event_values(row) for row in chunk])
+                new_events += max(cursor.rowcount, 0)
+            for undoing in _chunks(undos()):
+                # An undo names its event by the number the log gave it
                 cursor.execute("SELECT uid, seq FROM events WHERE uid = ANY(%s)",
-                               (list(wanted),))
-                numbers |= {wanted[str(uid)]: int(str(seq)) for uid, seq in cursor.fetchall()}
-            for undoing in _chunks(undos):
-                new_events += self._insert_events(
-                    cursor, [(seq, renumbered(row, numbers)) for seq, row in undoing], numbers,
-                    there, changed)
-            if changed:
-                cursor.executemany(_marked(CLEAR_STANDING),
-                                   [(request_id,) for request_id in sorted(changed)])
+                               ([target for _undo, target in undoing],))
+                numbers = {str(uid): int(str(seq)) for uid, seq in cursor.fetchall()}
+                cursor.executemany(_INSERT_EVENT, [
+                    _event_values(renumbered(undo, numbers[target]))
+                    for undo, target in undoing])
+                new_events += max(cursor.rowcount, 0)
+            # A request added now has no standing to clear, and no reader has seen it: only
+            # the rows this transaction did not write (another transaction's id) are cleared
+            cursor.execute(_marked(CLEAR_IMPORTED + " AND xmin::text::bigint <> "
+                                   "txid_current() % 4294967296"), (last,))
         return added, new_events
-
-    @staticmethod
-    def _insert_events(cursor: psycopg.Cursor[tuple[object, ...]],
-                       rows: list[tuple[int, EventRow]], numbers: dict[int, int],
-                       there: dict[int, str], changed: set[str]) -> int:
-        """Insert ``rows`` (file number, event) unless their uid is there; how many were new."""
-        if not rows:
-            return 0
-        cursor.executemany(
-            "INSERT INTO events (request_id, event, on_date, details, recorded_at, "
-            "recorded_by, uid) VALUES (%s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (uid) DO NOTHING RETURNING seq",
-            [(r.request_id, r.event, r.on_date, r.details, r.recorded_at, r.recorded_by, r.uid)
-             for _seq, r in rows], returning=True)
-        added = 0
-        for (seq, row), found in zip(rows, _each_result(cursor), strict=True):
-            if found is None:  # already there: imported twice
-                there[seq] = row.uid
-            else:
-                numbers[seq] = int(found)  # type: ignore[call-overload]
-                changed.add(row.request_id)
-                added += 1
-        return added
 
     def ids_starting(self, prefix: str) -> list[str]:
         with self._connection(write=False) as db:
@@ -338,6 +344,16 @@ class PostgresLog(RequestLog):
                 raise ReadOnlyLog(f"{self.location}: {self._reason(exc)}") from None
 
 
+_INSERT_EVENT = ("INSERT INTO events (request_id, event, on_date, details, recorded_at, "
+                 "recorded_by, uid) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+                 "ON CONFLICT (uid) DO NOTHING")
+
+
+def _event_values(row: EventRow) -> tuple[str, ...]:
+    return (row.request_id, row.event, row.on_date, row.details, row.recorded_at,
+            row.recorded_by, row.uid)
+
+
 def _chunks(rows: Iterable[T], size: int = 1000) -> Iterator[list[T]]:
     chunk: list[T] = []
     for row in rows:
@@ -347,16 +363,6 @@ def _chunks(rows: Iterable[T], size: int = 1000) -> Iterator[list[T]]:
             chunk = []
     if chunk:
         yield chunk
-
-
-def _each_result(cursor: psycopg.Cursor[tuple[object, ...]]) -> Iterator[object | None]:
-    """The one value each statement of an ``executemany(..., returning=True)`` returned, in
-    order (None where it returned no row)."""
-    while True:
-        row = cursor.fetchone()
-        yield row[0] if row else None
-        if not cursor.nextset():
-            return
 
 
 def _marked(sql: str) -> str:

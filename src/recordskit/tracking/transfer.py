@@ -17,10 +17,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -30,6 +30,7 @@ from recordskit.files import atomic_writer, not_regular, open_regular
 from recordskit.limits import LIMITS
 from recordskit.logged import EventDetailsError
 from recordskit.models import Request
+from recordskit.tracking.ledger import Ledger
 from recordskit.tracking.log import (
     EVERY_EVENT,
     EVERY_REQUEST,
@@ -42,6 +43,7 @@ from recordskit.tracking.log import (
     request_row,
     stored_json,
 )
+from recordskit.tracking.workers import Pool, forked, in_order
 
 
 class IncompleteExport(UserError):
@@ -104,20 +106,12 @@ def _first_line(exc: BaseException) -> str:
 
 @dataclass
 class _Checked:
-    """What the first reading of an export keeps to check it whole and then write it: each
-    line's number and a digest, never its rows, so that a file of any size takes flat memory."""
+    """What the reading of an export keeps to check it whole and then write it: its problems,
+    and in a ledger on disk each line's number, a digest and the row to write (never a table
+    of them in memory), so that a file of any size takes flat memory."""
 
+    ledger: Ledger
     problems: list[Problem] = field(default_factory=list)
-    request_lines: dict[str, int] = field(default_factory=dict)
-    request_digests: dict[str, str] = field(default_factory=dict)
-    event_lines: dict[str, int] = field(default_factory=dict)
-    events_by_seq: dict[int, tuple[str, str, int]] = field(default_factory=dict)
-    """Each event's number in the file -> (its request, its kind, its line), to check the
-    undos and the requests the events name."""
-    undos: list[tuple[str, object, int]] = field(default_factory=list)
-    """(request, the number it undoes, line) of every undo."""
-    requests_wanted: set[str] = field(default_factory=set)
-    """The requests the events name, each in the file or in the log."""
     digest: str = ""
     """The file's SHA-256 when it was checked: the writing reads the same bytes or nothing."""
 
@@ -125,82 +119,170 @@ class _Checked:
 CHUNK = 500
 """Rows of the file compared with the log's copies at a time."""
 
+Settle = Callable[[Iterator[list[str]]], object]
+"""What works out the standings of the requests an import changed, given their ids a few
+hundred at a time, once the import is written (``recordskit.tracking.settle``)."""
 
-def import_log(log: RequestLog, path: Path) -> tuple[int, int]:
+
+def import_log(log: RequestLog, path: Path, settle: Settle | None = None) -> tuple[int, int]:
     """Add every request and event of an export to ``log``; how many of each were new.
 
     The file is read and checked whole first (a line at a time, comparing each request and
-    event with the log's copy, if it has one); then it is read again and everything new goes
-    in, in one transaction. A problem anywhere (a line that is not an export's, a request that
-    differs from the log's copy, an ``undo`` of an event not in the file) refuses the whole
-    file, naming every line, and nothing is written. Neither reading holds the file's rows:
-    memory stays flat however large the log."""
+    event with the log's copy, if it has one); then everything new goes in as checked, in one
+    transaction, once the file is read again to make sure it is the one checked. A problem
+    anywhere (a line that is not an export's, a request that differs from the log's copy, an
+    ``undo`` of an event not in the file) refuses the whole file, naming every line, and
+    nothing is written. The file's rows are never held in memory: it stays flat however large
+    the log. A file that adds nothing is not read again.
+
+    ``settle``, when given, is then handed the requests the import added or added events to,
+    to keep their standings (the write clears them, as every write of an event does)."""
     checked = _check(log, path)
-    if checked.problems:
-        raise InputFileError(path, sorted(checked.problems,
-                                          key=lambda problem: problem.line or 0))
-    return log.import_rows(lambda: _requests_of(path, checked),
-                           lambda: _events_of(path, checked))
+    with checked.ledger as ledger:
+        if checked.problems:
+            raise InputFileError(path, sorted(checked.problems,
+                                              key=lambda problem: problem.line or 0))
+        if not ledger.anything_new():
+            return 0, 0
+        added = log.import_rows(lambda: _requests_of(path, checked), ledger.new_events,
+                                ledger.new_undos)
+        if settle is not None:
+            settle(ledger.changed_requests())
+        return added
 
 
 def _check(log: RequestLog, path: Path) -> _Checked:
-    checked = _Checked()
+    checked = _Checked(Ledger())
+    try:
+        # A large file's lines are read (parsed, and checked as the log would read them back)
+        # by a worker process a core, a thousand at a time; the bookkeeping stays here. The
+        # workers are forked before the log's connection is opened: none holds a copy of it
+        workers = None if _size(path) > PARALLEL_BYTES else 1
+        with forked(workers, _set_up, ()) as pool, log.session():
+            _check_lines(log, path, checked, pool)
+    except BaseException:
+        checked.ledger.close()
+        raise
+    return checked
+
+
+PARALLEL_BYTES = 4_000_000
+"""A file larger than this (some 3,000 requests) is read by worker processes."""
+LINES_A_BATCH = 1000
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # refused, with why, when it is opened
+
+
+def _set_up() -> None:
+    """A reader of lines needs nothing but the modules it is forked with."""
+
+
+class _Line(NamedTuple):
+    """What the check keeps of one line that is not blank: its problem, or its row."""
+
+    number: int
+    problem: Problem | None
+    request: RequestRow | None = None
+    digest: str = ""
+    """Of a request: the same id given again must be the same request."""
+    event: EventRow | None = None
+    seq: int = 0
+    undoes: object = None
+    """Of an undo: the number in the file of the event it undoes, as given."""
+
+
+def _read_lines(lines: list[tuple[int, bytes]]) -> list[_Line]:
+    """The lines that are not blank, each read (in a worker, or here)."""
+    return [read for number, raw in lines if (read := _read_line(number, raw)) is not None]
+
+
+def _read_line(number: int, raw: bytes) -> _Line | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _Line(number, Problem("", f"not UTF-8 text (byte {exc.start + 1} of the line); "
+                                     "an export is UTF-8", number))
+    if not text.strip():
+        return None
+    try:
+        item = _parse(text)
+    except _LineProblem as problem:
+        return _Line(number, Problem(problem.field, problem.message, number, problem.column))
+    if found := _problem(item, text):
+        return _Line(number, Problem(found[0], found[1], number))
+    if item["type"] == "request":
+        row = _request_from(item)
+        return _Line(number, None, row, _digest(row))
+    event = _event_from(item)
+    return _Line(number, None, event=event, seq=item["seq"], undoes=item["details"].get(
+        "undoes") if event.event == "undo" else None)
+
+
+def _check_lines(log: RequestLog, path: Path, checked: _Checked, pool: Pool | None) -> None:
+    ledger = checked.ledger
     requests: list[tuple[RequestRow, int]] = []
     events: list[tuple[EventRow, int]] = []
     digest = hashlib.sha256()
-    for number, item, raw in _items(path, checked.problems):
-        digest.update(raw)
-        if item is None:
-            continue
-        if item["type"] == "request":
-            row = _request_from(item)
-            mark = _digest(row)
-            if (twin := checked.request_digests.get(row.id)) is not None:
-                if twin != mark:
-                    checked.problems.append(Problem("id", f"request {row.id} is given twice in "
-                                                    "this file, differently", number))
-                continue
-            checked.request_digests[row.id] = mark
-            checked.request_lines[row.id] = number
-            requests.append((row, number))
-            if len(requests) >= CHUNK:
-                _compare_requests(log, requests, checked)
-            continue
-        event = _event_from(item)
-        if event.uid in checked.event_lines:
-            checked.problems.append(Problem("uid", f"event {event.uid} is given twice in this "
-                                            "file", number))
-            continue
-        checked.event_lines[event.uid] = number
-        seq = item["seq"]
-        if seq in checked.events_by_seq:
-            checked.problems.append(Problem("seq", f"event number {seq} is given twice in this "
-                                            "file", number))
-        checked.events_by_seq[seq] = (event.request_id, event.event, number)
-        checked.requests_wanted.add(event.request_id)
-        if event.event == "undo":
-            checked.undos.append((event.request_id, item["details"].get("undoes"), number))
-        events.append((event, number))
-        if len(events) >= CHUNK:
-            _compare_events(log, events, checked)
+
+    def batches() -> Iterator[list[tuple[int, bytes]]]:
+        batch = []
+        for number, raw in _lines(path):
+            digest.update(raw)
+            batch.append((number, raw))
+            if len(batch) >= LINES_A_BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    for _lines_read, found in in_order(pool, _read_lines, batches()):
+        for line in found:
+            number = line.number
+            if line.problem is not None:
+                checked.problems.append(line.problem)
+            elif line.request is not None:
+                row = line.request
+                if (twin := ledger.add_request(row, line.digest, number)) is not None:
+                    if twin != line.digest:
+                        checked.problems.append(Problem(
+                            "id", f"request {row.id} is given twice in this file, differently",
+                            number))
+                    continue
+                requests.append((row, number))
+                if len(requests) >= CHUNK:
+                    _compare_requests(log, requests, checked)
+            elif (event := line.event) is not None:
+                if not ledger.add_event(event, number):
+                    checked.problems.append(Problem(
+                        "uid", f"event {event.uid} is given twice in this file", number))
+                    continue
+                if not ledger.add_number(line.seq, event.uid, event.request_id, event.event,
+                                         number):
+                    checked.problems.append(Problem(
+                        "seq", f"event number {line.seq} is given twice in this file", number))
+                if event.event == "undo":
+                    ledger.add_undo(event.uid, line.undoes)
+                events.append((event, number))
+                if len(events) >= CHUNK:
+                    _compare_events(log, events, checked)
     _compare_requests(log, requests, checked)
     _compare_events(log, events, checked)
     checked.digest = digest.hexdigest()
-    missing = sorted(checked.requests_wanted - set(checked.request_lines))
-    known = set(log.requests_named(missing)) if missing else set()
-    unknown = set(missing) - known
-    for request_id, _kind, line in checked.events_by_seq.values():
-        if request_id in unknown:
+    for missing in ledger.named_requests_not_given():
+        unknown = set(missing) - set(log.requests_named(missing))
+        for request_id, at in ledger.lines_naming(sorted(unknown)) if unknown else ():
             checked.problems.append(Problem("request_id", (
                 f"{request_id!r} is a request neither in this file nor in the log; export "
-                "the log with its requests"), line))
-    for request_id, undoes, line in checked.undos:
-        target = checked.events_by_seq.get(undoes) if type(undoes) is int else None
-        if target is None or target[0] != request_id or target[1] == "undo":
-            checked.problems.append(Problem("details.undoes", (
-                f"undoes event {undoes!r}, which is not an event of request {request_id} in "
-                "this file; an import never undoes an event the log already holds"), line))
-    return checked
+                "the log with its requests"), at))
+    for request_id, undoes, at in ledger.stray_undos():
+        checked.problems.append(Problem("details.undoes", (
+            f"undoes event {undoes}, which is not an event of request {request_id} in "
+            "this file; an import never undoes an event the log already holds"), at))
 
 
 def _compare_requests(log: RequestLog, rows: list[tuple[RequestRow, int]],
@@ -215,6 +297,7 @@ def _compare_requests(log: RequestLog, rows: list[tuple[RequestRow, int]],
                 "an import only adds, and never changes a request the log holds. Remove this "
                 "line to import the rest (the log keeps its own copy), or change the request "
                 "in the log itself"), line))
+    checked.ledger.known("requests", list(known))
     rows.clear()
 
 
@@ -228,76 +311,21 @@ def _compare_events(log: RequestLog, rows: list[tuple[EventRow, int]], checked: 
                 f"event {row.uid} is already in the log (as event {old.seq}), with another "
                 f"{', '.join(differs)}; an import only adds, and never changes an event the "
                 "log holds"), line))
+    checked.ledger.known("events", list(known))
     rows.clear()
 
 
 def _requests_of(path: Path, checked: _Checked) -> Iterator[RequestRow]:
-    """The file's requests, read again (each once), as checked."""
-    given: set[str] = set()
-    for item in _again(path, checked, b'"request"'):
-        if item["type"] == "request" and item["id"] not in given:
-            given.add(item["id"])
-            yield _request_from(item)
-
-
-def _events_of(path: Path, checked: _Checked) -> Iterator[tuple[int, EventRow]]:
-    """The file's events, read again, each with its number in the file: every other event
-    first, then the ``undo`` events (kept aside as they come: few), which name the numbers
-    the others get."""
-    undos = []
-    for item in _again(path, checked, b'"request_id"'):
-        if item["type"] != "event":
-            continue
-        if item["event"] == "undo":
-            undos.append((item["seq"], _event_from(item)))
-        else:
-            yield item["seq"], _event_from(item)
-    yield from undos
-
-
-def _again(path: Path, checked: _Checked, marked: bytes) -> Iterator[dict[str, Any]]:
-    """The file's lines once more, as checked, those that hold ``marked`` (a line without it
-    is of the other kind, and is not parsed again): a file changed since (its digest
-    differs) stops the import inside its transaction, so nothing of it is written."""
+    """The requests the log did not hold at the check, as checked; first, the file is read
+    once more: a file changed since (its digest differs) stops the import inside its
+    transaction, so nothing of it is written."""
     digest = hashlib.sha256()
     for _number, raw in _lines(path):
         digest.update(raw)
-        # A kind written with \u escapes (a file made by hand) hides the mark: parsed too
-        if marked in raw or b"\\u" in raw:
-            text = raw.decode("utf-8", "replace")
-            if text.strip():
-                yield _parse(text)
     if digest.hexdigest() != checked.digest:
         raise UserError(f"{path}: the file changed while it was imported; nothing of it was "
                         "imported. Import it again")
-
-
-def _items(path: Path, problems: list[Problem]
-           ) -> Iterator[tuple[int, dict[str, Any] | None, bytes]]:
-    """Each line of the file: its number, what it holds when it is good (None when it is
-    blank or has a problem, then reported), and its bytes."""
-    for number, raw in _lines(path):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(Problem("", f"not UTF-8 text (byte {exc.start + 1} of the line); "
-                                    "an export is UTF-8", number))
-            yield number, None, raw
-            continue
-        if not text.strip():
-            yield number, None, raw
-            continue
-        try:
-            item = _parse(text)
-        except _LineProblem as problem:
-            problems.append(Problem(problem.field, problem.message, number, problem.column))
-            yield number, None, raw
-            continue
-        if found := _problem(item):
-            problems.append(Problem(found[0], found[1], number))
-            yield number, None, raw
-            continue
-        yield number, item, raw
+    yield from checked.ledger.new_requests()
 
 
 def _request_from(item: dict[str, Any]) -> RequestRow:
@@ -317,6 +345,8 @@ def _digest(row: RequestRow) -> str:
 
 
 def _request_differences(old: RequestRow, new: RequestRow) -> list[str]:
+    if old == new:  # written by an import of the same line: nothing to read (a re-import)
+        return []
     found = [name for name in ("created_at", "agency", "folder", "batch_id", "created_by")
              if getattr(old, name) != getattr(new, name)]
     try:
@@ -327,6 +357,10 @@ def _request_differences(old: RequestRow, new: RequestRow) -> list[str]:
 
 
 def _event_differences(old: EventRow, new: EventRow) -> list[str]:
+    if (old.request_id, old.event, old.on_date, old.details, old.recorded_at, old.recorded_by,
+            old.uid) == (new.request_id, new.event, new.on_date, new.details, new.recorded_at,
+                         new.recorded_by, new.uid):  # as an import of the same line wrote it
+        return []
     found = [name for name in ("request_id", "event", "on_date", "recorded_at", "recorded_by")
              if getattr(old, name) != getattr(new, name)]
     try:
@@ -400,10 +434,12 @@ def _parse(text: str) -> dict[str, Any]:
     return dict(item)
 
 
-def _problem(item: dict[str, Any]) -> tuple[str, str] | None:
+def _problem(item: dict[str, Any], text: str) -> tuple[str, str] | None:
     """The field and the message of what keeps a line from going into a log, or None: what
-    the log could not read back, checked as the log reads it."""
-    if where := _unstorable(item):
+    the log could not read back, checked as the log reads it (``text``: the line)."""
+    # A NUL or half a character reaches a value only written as such or as a \u escape: a
+    # line with neither (almost every line) needs no walk through its values
+    if ("\\u" in text or _NUL_OR_HALF.search(text)) and (where := _unstorable(item)):
         return where, "holds a character no log can store (a NUL, or half of a character)"
     texts = ("id", "created_at", "agency", "folder", "batch_id") if item["type"] == "request" \
         else ("request_id", "recorded_at", "uid")
