@@ -28,15 +28,36 @@ TODAY = "2026-06-12"
 FROZEN_TEMPLATES = DATA / "letter_templates"
 """A frozen copy of the templates, for the same reason."""
 
-FULL_EXAMPLES = bool(os.environ.get("CI"))
-"""CI (where CI=true) tries each property test's full count of generated examples; a run while
-working tries a quarter of them, so that ``pytest -m "not slow"`` stays quick."""
+FULL_RUN = bool(os.environ.get("CI"))
+"""CI (where CI=true) tries each property test's full count of generated examples and hashes
+staff passwords at the recommended cost; a run while working tries a quarter of the examples
+and hashes at the lowest cost, so that ``pytest -m "not slow"`` stays quick."""
 
 
 def examples(full: int) -> int:
     """How many examples a property test generates: ``full`` in CI, a quarter (at least 20)
     otherwise. Hypothesis tries its most telling shapes (empty, extremes) first either way."""
-    return full if FULL_EXAMPLES else max(20, full // 4)
+    return full if FULL_RUN else max(20, full // 4)
+
+
+@pytest.fixture
+def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While working, staff passwords are hashed with Argon2id at its lowest cost: at the
+    recommended cost (64 MiB, three passes, four lanes) each hash or check takes 0.2 s of CPU,
+    and the clinic's tests make about ninety of them, a tenth of the quick run's time. What
+    the tests check (a stored Argon2id hash, sign-in, locking, sessions) is the same at any
+    cost; CI (where CI=true) hashes at the recommended cost, and
+    ``test_a_staff_member_signs_in_and_out`` always does, and checks that cost."""
+    if FULL_RUN:
+        return
+    from argon2 import PasswordHasher
+
+    from recordskit.clinic import accounts
+
+    monkeypatch.setattr(accounts, "_hasher",
+                        lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    # The stand-in hash an unknown name is checked against, made afresh at this cost
+    monkeypatch.setattr(accounts, "_DUMMY", [])
 
 
 MEMORY_TMP = Path("/dev/shm")
