@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import prompt_toolkit.application.application
 import pytest
 from docx import Document
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.input.base import PipeInput
+from prompt_toolkit.key_binding import KeyBindingsBase
+from prompt_toolkit.key_binding.defaults import load_key_bindings
 from prompt_toolkit.output import DummyOutput
 
 from recordskit.directory.load import load_directory
@@ -183,13 +187,25 @@ def docx_text(path: Path | bytes) -> str:
     return "\n".join(lines)
 
 
+@functools.cache
+def _default_key_bindings() -> KeyBindingsBase:
+    return load_key_bindings()
+
+
 @pytest.fixture
-def keys() -> Iterator[PipeInput]:
+def keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[PipeInput]:
     """Every questionary prompt created inside reads its keys from this pipe and draws nothing.
 
     Send the keys, then ``keys.close()``: a prompt that runs out of keys then raises EOFError
     instead of waiting for ever.
+
+    The prompts share one set of prompt_toolkit's default key bindings (Emacs, Vi, mouse),
+    which it otherwise builds afresh for every prompt: a third of an interview's time here.
+    The set is the same every time and keeps nothing of a prompt's (each binding's condition
+    reads the application running it), so every key does what it does in a terminal.
     """
+    monkeypatch.setattr(prompt_toolkit.application.application, "load_key_bindings",
+                        _default_key_bindings)
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
         yield pipe
 
