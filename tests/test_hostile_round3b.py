@@ -248,6 +248,7 @@ def test_an_import_of_a_device_or_a_huge_line_is_refused_unread(
     assert not open_log().exists()
 
 
+@pytest.mark.slow  # 20 MB read under tracemalloc (5 s of CPU); the quick run keeps the others
 def test_an_import_reads_a_line_at_a_time(tmp_path: Path, directory: Directory,
                                           answers: Answers) -> None:
     """Streamed: the largest read is one line (plus one byte), never the file."""
@@ -655,8 +656,11 @@ def _address_doors(directory: Directory, answers: Answers, tmp_path: Path
             "agencies edit --set": edit, "a batch row": batch_row}
 
 
-@pytest.mark.parametrize("door", ["requester.email", "send_to", "agencies.yaml",
-                                  "agencies edit --set", "a batch row"])
+@pytest.mark.parametrize("door", [
+    "requester.email", "send_to", "agencies.yaml",
+    # 26 runs of the whole command (5 s of CPU); the quick run checks the same addresses
+    # through the same directory check at the agencies.yaml door
+    pytest.param("agencies edit --set", marks=pytest.mark.slow), "a batch row"])
 def test_every_address_door_is_strict(door: str, directory: Directory, answers: Answers,
                                       tmp_path: Path) -> None:
     """Defect 12 and its class: each hostile address refused at each door; each good one
