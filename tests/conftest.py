@@ -21,6 +21,7 @@ from prompt_toolkit.key_binding.defaults import load_key_bindings
 from prompt_toolkit.output import DummyOutput
 
 from recordskit.directory.load import load_directory
+from recordskit.errors import Problem
 from recordskit.models import Directory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,6 +152,37 @@ def _private_log(_trap: Path, tmp_path_factory: pytest.TempPathFactory,
 
     set_language("en")
     return home
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _frozen_directory_checked_once() -> Iterator[None]:
+    """Every command a test runs reads the frozen directory, and reading and checking it
+    takes 10 ms of CPU: a tenth of the quick run, over its thousand-odd commands. Its text
+    never changes, so each test process checks it in full once, as any command does, and
+    hands that result to the commands after it, as a shared fixture. Any other text (an
+    edited copy, a broken or hostile file) is checked in full every time, and so is the
+    frozen one while a test sets any limit (``RECORDSKIT_MAX_*``). A ``Directory`` is
+    frozen, so no command can change the one they share."""
+    from recordskit.directory import load
+
+    frozen = FROZEN_AGENCIES.read_text(encoding="utf-8")
+    check = load.check_directory_text
+    checked: list[Directory] = []
+
+    def check_directory_text(text: str, label: Path | str
+                             ) -> tuple[Directory | None, list[Problem]]:
+        if text != frozen or any(name.startswith("RECORDSKIT_MAX_") for name in os.environ):
+            return check(text, label)
+        if not checked:
+            found, problems = check(text, label)
+            if found is None or problems:
+                return found, problems
+            checked.append(found)
+        return checked[0], []
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(load, "check_directory_text", check_directory_text)
+        yield
 
 
 @pytest.fixture(scope="session")
