@@ -12,6 +12,7 @@ from typing import Any
 
 import prompt_toolkit.application.application
 import pytest
+import yaml
 from docx import Document
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
@@ -183,6 +184,22 @@ def _frozen_directory_checked_once() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(load, "check_directory_text", check_directory_text)
         yield
+
+
+@functools.cache
+def _frozen_agencies_data() -> Any:
+    return yaml.load(FROZEN_AGENCIES.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+
+
+def frozen_agencies_data() -> Any:
+    """The frozen directory as plain data, a copy of its own to change and write out with
+    ``yaml_text`` (read once, by libyaml: PyYAML's own reader takes a tenth of a second)."""
+    return copy.deepcopy(_frozen_agencies_data())
+
+
+def yaml_text(data: Any, **options: Any) -> str:
+    """``data`` as ``yaml.safe_dump`` writes it, by libyaml (five times quicker)."""
+    return yaml.dump(data, Dumper=yaml.CSafeDumper, **options)
 
 
 @pytest.fixture(scope="session")

