@@ -160,10 +160,13 @@ def test_front_ends_call_only_the_service_surface() -> None:
     assert front_end_violations(PACKAGE) == []
 
 
+# Each plant copies the package (0.15 s of CPU): the quick run plants one, CI all three.
 @pytest.mark.parametrize(("module", "planted"), [
     ("cli/new.py", "from recordskit.documents.make import make_request\n"),
-    ("cli/tracking.py", "def _late() -> None:\n    from recordskit.tracking.log import now\n"),
-    ("cli/app.py", "import recordskit.models\n"),
+    pytest.param("cli/tracking.py",
+                 "def _late() -> None:\n    from recordskit.tracking.log import now\n",
+                 marks=pytest.mark.slow),
+    pytest.param("cli/app.py", "import recordskit.models\n", marks=pytest.mark.slow),
 ])
 def test_the_front_end_rule_catches_a_planted_import(tmp_path: Path, module: str,
                                                      planted: str) -> None:
@@ -191,12 +194,17 @@ def test_subpackage_faces_import_nothing_but_the_cli() -> None:
             assert imports_of(PACKAGE / name / "__init__.py", PACKAGE) == set(), name
 
 
+# Each plant copies the package (0.15 s of CPU): the quick run plants two (at the top and
+# inside a function), CI all five.
 @pytest.mark.parametrize(("module", "planted"), [
     ("deadlines/schedule.py", "from recordskit.documents.letter import law_data\n"),
-    ("law.py", "from recordskit.models import Agency\n"),
+    pytest.param("law.py", "from recordskit.models import Agency\n", marks=pytest.mark.slow),
     ("documents/letter.py", "def _late() -> None:\n    from recordskit.cli.app import today\n"),
-    ("intake/privacy.py", "from recordskit.intake.interview import run_interview\n"),
-    ("documents/letter.py", "from recordskit.documents.make import prepare_request\n"),
+    pytest.param("intake/privacy.py", "from recordskit.intake.interview import run_interview\n",
+                 marks=pytest.mark.slow),
+    pytest.param("documents/letter.py",
+                 "from recordskit.documents.make import prepare_request\n",
+                 marks=pytest.mark.slow),
 ])
 def test_the_order_test_catches_a_planted_import(tmp_path: Path, module: str,
                                                  planted: str) -> None:
