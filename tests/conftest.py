@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import prompt_toolkit.application.application
 import pytest
+import yaml
 from docx import Document
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.input.base import PipeInput
+from prompt_toolkit.key_binding import KeyBindingsBase
+from prompt_toolkit.key_binding.defaults import load_key_bindings
 from prompt_toolkit.output import DummyOutput
 
 from recordskit.directory.load import load_directory
+from recordskit.errors import Problem
 from recordskit.models import Directory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,15 +34,36 @@ TODAY = "2026-06-12"
 FROZEN_TEMPLATES = DATA / "letter_templates"
 """A frozen copy of the templates, for the same reason."""
 
-FULL_EXAMPLES = bool(os.environ.get("CI"))
-"""CI (where CI=true) tries each property test's full count of generated examples; a run while
-working tries a quarter of them, so that ``pytest -m "not slow"`` stays quick."""
+FULL_RUN = bool(os.environ.get("CI"))
+"""CI (where CI=true) tries each property test's full count of generated examples and hashes
+staff passwords at the recommended cost; a run while working tries a quarter of the examples
+and hashes at the lowest cost, so that ``pytest -m "not slow"`` stays quick."""
 
 
 def examples(full: int) -> int:
     """How many examples a property test generates: ``full`` in CI, a quarter (at least 20)
     otherwise. Hypothesis tries its most telling shapes (empty, extremes) first either way."""
-    return full if FULL_EXAMPLES else max(20, full // 4)
+    return full if FULL_RUN else max(20, full // 4)
+
+
+@pytest.fixture
+def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While working, staff passwords are hashed with Argon2id at its lowest cost: at the
+    recommended cost (64 MiB, three passes, four lanes) each hash or check takes 0.2 s of CPU,
+    and the clinic's tests make about ninety of them, a tenth of the quick run's time. What
+    the tests check (a stored Argon2id hash, sign-in, locking, sessions) is the same at any
+    cost; CI (where CI=true) hashes at the recommended cost, and
+    ``test_a_staff_member_signs_in_and_out`` always does, and checks that cost."""
+    if FULL_RUN:
+        return
+    from argon2 import PasswordHasher
+
+    from recordskit.clinic import accounts
+
+    monkeypatch.setattr(accounts, "_hasher",
+                        lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    # The stand-in hash an unknown name is checked against, made afresh at this cost
+    monkeypatch.setattr(accounts, "_DUMMY", [])
 
 
 MEMORY_TMP = Path("/dev/shm")
@@ -128,6 +155,53 @@ def _private_log(_trap: Path, tmp_path_factory: pytest.TempPathFactory,
     return home
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _frozen_directory_checked_once() -> Iterator[None]:
+    """Every command a test runs reads the frozen directory, and reading and checking it
+    takes 10 ms of CPU: a tenth of the quick run, over its thousand-odd commands. Its text
+    never changes, so each test process checks it in full once, as any command does, and
+    hands that result to the commands after it, as a shared fixture. Any other text (an
+    edited copy, a broken or hostile file) is checked in full every time, and so is the
+    frozen one while a test sets any limit (``RECORDSKIT_MAX_*``). A ``Directory`` is
+    frozen, so no command can change the one they share."""
+    from recordskit.directory import load
+
+    frozen = FROZEN_AGENCIES.read_text(encoding="utf-8")
+    check = load.check_directory_text
+    checked: list[Directory] = []
+
+    def check_directory_text(text: str, label: Path | str
+                             ) -> tuple[Directory | None, list[Problem]]:
+        if text != frozen or any(name.startswith("RECORDSKIT_MAX_") for name in os.environ):
+            return check(text, label)
+        if not checked:
+            found, problems = check(text, label)
+            if found is None or problems:
+                return found, problems
+            checked.append(found)
+        return checked[0], []
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(load, "check_directory_text", check_directory_text)
+        yield
+
+
+@functools.cache
+def _frozen_agencies_data() -> Any:
+    return yaml.load(FROZEN_AGENCIES.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+
+
+def frozen_agencies_data() -> Any:
+    """The frozen directory as plain data, a copy of its own to change and write out with
+    ``yaml_text`` (read once, by libyaml: PyYAML's own reader takes a tenth of a second)."""
+    return copy.deepcopy(_frozen_agencies_data())
+
+
+def yaml_text(data: Any, **options: Any) -> str:
+    """``data`` as ``yaml.safe_dump`` writes it, by libyaml (five times quicker)."""
+    return yaml.dump(data, Dumper=yaml.CSafeDumper, **options)
+
+
 @pytest.fixture(scope="session")
 def directory() -> Directory:
     """The frozen agency directory (a copy of the shipped one, edited only with the tests)."""
@@ -162,13 +236,25 @@ def docx_text(path: Path | bytes) -> str:
     return "\n".join(lines)
 
 
+@functools.cache
+def _default_key_bindings() -> KeyBindingsBase:
+    return load_key_bindings()
+
+
 @pytest.fixture
-def keys() -> Iterator[PipeInput]:
+def keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[PipeInput]:
     """Every questionary prompt created inside reads its keys from this pipe and draws nothing.
 
     Send the keys, then ``keys.close()``: a prompt that runs out of keys then raises EOFError
     instead of waiting for ever.
+
+    The prompts share one set of prompt_toolkit's default key bindings (Emacs, Vi, mouse),
+    which it otherwise builds afresh for every prompt: a third of an interview's time here.
+    The set is the same every time and keeps nothing of a prompt's (each binding's condition
+    reads the application running it), so every key does what it does in a terminal.
     """
+    monkeypatch.setattr(prompt_toolkit.application.application, "load_key_bindings",
+                        _default_key_bindings)
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
         yield pipe
 

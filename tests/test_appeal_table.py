@@ -121,9 +121,18 @@ def new_request(lang: str, written: dict[str, tuple[Path, str]], answers: Answer
     return request
 
 
-@pytest.mark.parametrize("lang", ["en", "es", "ht"])
-@pytest.mark.parametrize("later", list(LATER))
-@pytest.mark.parametrize("kind", list(ResponseKind))
+def cases() -> list[Any]:
+    """Every response × every later event × every language. The quick run (``-m "not slow"``)
+    takes each response and later event once, in each language in turn (42 of the 126, each
+    language's with and without grounds); CI runs all 126, through the same command."""
+    languages = ["en", "es", "ht"]
+    return [pytest.param(kind, later, lang, id=f"{kind.value}-{later}-{lang}",
+                         marks=() if (k + n) % len(languages) == i else pytest.mark.slow)
+            for k, kind in enumerate(ResponseKind) for n, later in enumerate(LATER)
+            for i, lang in enumerate(languages)]
+
+
+@pytest.mark.parametrize(("kind", "later", "lang"), cases())
 def test_every_response_and_later_event(kind: ResponseKind, later: str, lang: str,
                                         tmp_path: Path, answers: Answers,
                                         written: dict[str, tuple[Path, str]],

@@ -111,6 +111,9 @@ def test_no_header_text_adds_a_header_class(directory: Directory, answers: Answe
 _MESSAGE_ID = re.compile(rb"Message-ID:[^\n]*\n(?:[ \t][^\n]*\n)*")
 
 
+# 600 drafts, to pass the 256 headers kept (2.5 s of CPU); every draft the quick run makes
+# goes through the same kept headers, and test_no_header_text_adds_a_header_class reads them
+@pytest.mark.slow
 def test_drafts_that_share_headers_are_written_as_the_email_package_writes_them(
         directory: Directory, answers: Answers, monkeypatch: pytest.MonkeyPatch) -> None:
     # Drafts keep the headers they share, made and folded once. Three hundred requesters (more

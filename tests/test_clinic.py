@@ -1,5 +1,7 @@
 """A clinic's staff accounts and families' intake links (``recordskit.clinic``), on both
-backends, with the real Argon2 hasher: every refusal changes nothing."""
+backends, with the real Argon2 hasher (at its lowest cost while working, see
+``quick_password_hashes``; at the recommended cost in CI and in the first test): every refusal
+changes nothing."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ PASSWORD = "correct horse battery staple"  # noqa: S105 (a test account's)
 
 
 @pytest.fixture
-def log(backend: str) -> RequestLog:
+def log(backend: str, quick_password_hashes: None) -> RequestLog:
     return open_log(os.environ.get("RECORDSKIT_DATABASE_URL", ""))
 
 
@@ -33,10 +35,17 @@ def dump(log: RequestLog) -> list[Any]:
             for table in ("staff", "staff_sessions", "intakes")]
 
 
-def test_a_staff_member_signs_in_and_out(log: RequestLog) -> None:
+def test_a_staff_member_signs_in_and_out(backend: str) -> None:
+    """At the cost users get, whatever the run: Argon2id with its recommended parameters."""
+    from argon2 import PasswordHasher, extract_parameters
+
+    log = open_log(os.environ.get("RECORDSKIT_DATABASE_URL", ""))
     accounts.add_staff(log, "Ana Lima", PASSWORD, by="admin", at=T0)
     [stored] = log.fetch("SELECT password_hash FROM staff")
     assert stored[0].startswith("$argon2id$") and PASSWORD not in stored[0]
+    cost, recommended = extract_parameters(stored[0]), PasswordHasher()
+    assert (cost.time_cost, cost.memory_cost, cost.parallelism) == (
+        recommended.time_cost, recommended.memory_cost, recommended.parallelism)
     session = accounts.sign_in(log, "Ana Lima", PASSWORD, at=T0)
     assert accounts.session_of(log, session.token, at=T0 + timedelta(hours=1)) == session
     # Only the secret's hash is kept: the database opens no session

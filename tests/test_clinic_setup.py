@@ -31,6 +31,8 @@ from recordskit.tracking.open import open_log
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery staple"  # noqa: S105 (a test account's)
 ON_POSTGRES = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+# Argon2id at its lowest cost while working (see the fixture); CI hashes at the recommended cost
+pytestmark = pytest.mark.usefixtures("quick_password_hashes")
 
 
 @pytest.fixture

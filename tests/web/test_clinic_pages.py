@@ -20,6 +20,8 @@ from tests.web.conftest import PUBLIC_PAGES, Visitor, today
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 (a test account's)
 HOST = "records.example-clinic.org"
+# Argon2id at its lowest cost while working (see the fixture); CI hashes at the recommended cost
+pytestmark = pytest.mark.usefixtures("quick_password_hashes")
 
 
 @pytest.fixture

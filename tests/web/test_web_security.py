@@ -129,10 +129,13 @@ def test_a_form_from_another_site_is_refused(family: Visitor, requests_folder: P
     assert list(requests_folder.iterdir()) == []
 
 
+# Each path makes a request through the pages first (0.2 s of CPU): the quick run tries a
+# plain and an encoded climb, CI every path.
 @pytest.mark.parametrize("path", [
-    "../answers.yaml", "..%2Fanswers.yaml", "%2e%2e/%2e%2e/etc/passwd", "/etc/passwd",
-    "follow-up/../../x", ".hidden", "a/b/c", "letter.docx%00.txt",
-    "..", "%2F..%2F..%2Fetc%2Fpasswd",
+    "../answers.yaml", *(pytest.param(path, marks=pytest.mark.slow) for path in (
+        "..%2Fanswers.yaml", "%2e%2e/%2e%2e/etc/passwd", "/etc/passwd", "follow-up/../../x",
+        ".hidden", "a/b/c", "letter.docx%00.txt", "..")),
+    "%2F..%2F..%2Fetc%2Fpasswd",
 ])
 def test_a_download_cannot_walk_out_of_its_folder(family: Visitor, requests_folder: Path,
                                                   path: str, tmp_path: Path) -> None:
