@@ -21,9 +21,8 @@ from prompt_toolkit.key_binding import KeyBindingsBase
 from prompt_toolkit.key_binding.defaults import load_key_bindings
 from prompt_toolkit.output import DummyOutput
 
-from recordskit.directory.load import load_directory
 from recordskit.errors import Problem
-from recordskit.models import Directory
+from recordskit.service import Directory, load_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -149,7 +148,7 @@ def _private_log(_trap: Path, tmp_path_factory: pytest.TempPathFactory,
     # One fixed "today" for every command a test runs, so that no test's dates pass with time.
     monkeypatch.setenv("RECORDSKIT_TODAY", TODAY)
     monkeypatch.setenv("LANGUAGE", "en")
-    from recordskit.i18n import set_language
+    from recordskit.service import set_language
 
     set_language("en")
     return home

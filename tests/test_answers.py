@@ -13,8 +13,9 @@ import pytest
 import yaml
 
 from recordskit.errors import InputFileError
-from recordskit.intake.answers import answers_yaml, load_answers, request_from
-from recordskit.models import ANSWER_KEYS, REQUESTER_KEYS, Directory
+from recordskit.intake.answers import request_from
+from recordskit.models import ANSWER_KEYS, REQUESTER_KEYS
+from recordskit.service import Directory, answers_yaml, load_answers
 
 Answers = Callable[..., dict[str, Any]]
 

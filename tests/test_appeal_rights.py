@@ -22,7 +22,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from recordskit.cli import cli
-from recordskit.tracking.open import open_log
+from recordskit.service import open_log
 from tests.conftest import docx_text
 
 Answers = Callable[..., dict[str, Any]]
@@ -408,10 +408,9 @@ def test_the_smaller_points(sent: str, tmp_path: Path) -> None:
 
 
 def test_every_ground_has_its_own_wording_and_family_words(sent: str, tmp_path: Path) -> None:
-    from recordskit.directory.load import load_directory
     from recordskit.documents.contexts.appeal import argue, prepare_appeal
     from recordskit.documents.contexts.companion import APPEAL_GROUNDS
-    from recordskit.vocabulary import GroundKind
+    from recordskit.service import GroundKind, load_directory
 
     assert set(APPEAL_GROUNDS) == {kind.value for kind in GroundKind}
     log(sent, "2026-12-04", "response", "--kind", "extension", "--until", "2027-02-26")

@@ -25,8 +25,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from recordskit.cli import cli
-from recordskit.tracking.open import open_log
-from recordskit.vocabulary import ResponseKind
+from recordskit.service import ResponseKind, open_log
 from tests.conftest import docx_text
 
 Answers = Callable[..., dict[str, Any]]

@@ -31,12 +31,20 @@ from recordskit.cli import cli
 from recordskit.documents.email_draft import BOUNDARY, email_draft
 from recordskit.documents.exports import schedule_csv
 from recordskit.documents.rendering.docx_text import docx_text
-from recordskit.errors import InputFileError, TemplateError, UserError
+from recordskit.errors import InputFileError, TemplateError
 from recordskit.files import write_folder
-from recordskit.intake.answers import load_answers, request_from
+from recordskit.intake.answers import request_from
 from recordskit.intake.privacy import personal_details
 from recordskit.intake.rows import read_rows
-from recordskit.service import Directory, LetterTemplate, open_log, prepare_request, stamp
+from recordskit.service import (
+    Directory,
+    LetterTemplate,
+    UserError,
+    load_answers,
+    open_log,
+    prepare_request,
+    stamp,
+)
 from tests.conftest import FROZEN_AGENCIES, FROZEN_TEMPLATES, examples
 
 Answers = Callable[..., dict[str, Any]]
@@ -795,7 +803,8 @@ def test_a_drafts_text_from_the_rendered_letter_is_the_text_read_back_from_it(
     from recordskit.deadlines.schedule import request_schedule
     from recordskit.documents.contexts.letter import letter_context
     from recordskit.documents.make import REQUEST_TEMPLATE
-    from recordskit.documents.rendering.render import stamp, template
+    from recordskit.documents.rendering.render import template
+    from recordskit.service import stamp
     from tests.conftest import FROZEN_TEMPLATES
 
     request = request_from(answers(requester__name="O'Brien \"&\" <b> Família",

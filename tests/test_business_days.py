@@ -13,7 +13,7 @@ import pytest
 
 from recordskit.deadlines.calendars import CALENDARS, get_calendar
 from recordskit.directory.load import CALENDAR_NAMES
-from recordskit.errors import UserError
+from recordskit.service import UserError
 
 D = date.fromisoformat
 

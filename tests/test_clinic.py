@@ -15,9 +15,7 @@ import pytest
 from recordskit.clinic import accounts, intakes
 from recordskit.clinic.audit import entries
 from recordskit.errors import FieldError, InputFileError
-from recordskit.models import Directory
-from recordskit.tracking.log import RequestLog
-from recordskit.tracking.open import open_log
+from recordskit.service import Directory, RequestLog, open_log
 
 Answers = Callable[..., dict[str, Any]]
 T0 = datetime(2026, 6, 12, 14, 0, tzinfo=UTC)

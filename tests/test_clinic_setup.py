@@ -26,7 +26,7 @@ from recordskit.clinic.audit import entries
 from recordskit.clinic.settings import ClinicSettings, read_settings, settings_text
 from recordskit.clinic.unit import unit_text
 from recordskit.errors import InputFileError
-from recordskit.tracking.open import open_log
+from recordskit.service import open_log
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery staple"  # noqa: S105 (a test account's)

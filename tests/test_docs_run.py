@@ -701,7 +701,8 @@ INTERVIEW: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 def _interview(terminal: Terminal, language: str) -> None:
     """The whole interview, each question awaited in the language it is asked in."""
-    from recordskit.i18n import _, in_language
+    from recordskit.i18n import in_language
+    from recordskit.service import _
 
     with in_language(language):
         for question, keys in INTERVIEW:
@@ -786,7 +787,7 @@ def test_agencies_edit_and_add_by_answering_questions(tmp_path: Path,
         add.keys(*keys)
     assert add.exit_code() == 0, add.screen()
     assert "Added the agency to" in add.screen()
-    from recordskit.directory.load import load_directory
+    from recordskit.service import load_directory
 
     ids = [a.id for a in load_directory(directory).agencies]
     assert ids.index("boston-housing") == ids.index("supervisor-of-records") - 1

@@ -19,16 +19,17 @@ from prompt_toolkit.input.base import PipeInput
 
 from recordskit.cli import cli
 from recordskit.errors import InputFileError
-from recordskit.i18n import (
-    LOCALE_DIR,
-    catalog_problems,
-    languages,
-    placeholder_problem,
-    set_language,
-)
+from recordskit.i18n import LOCALE_DIR, catalog_problems, languages, placeholder_problem
 from recordskit.intake.answers import request_from
 from recordskit.intake.privacy import personal_details, refuse
-from recordskit.service import Directory, TerminalAsker, local_date, prepare_request, run_interview
+from recordskit.service import (
+    Directory,
+    TerminalAsker,
+    local_date,
+    prepare_request,
+    run_interview,
+    set_language,
+)
 from tests.conftest import DOWN, ENTER, FROZEN_AGENCIES, docx_text
 
 Answers = Callable[..., dict[str, Any]]
@@ -259,7 +260,7 @@ def test_a_date_in_a_sentence_is_written_by_the_languages_own_pattern() -> None:
     # English writes it as a US letter does; Spanish and Haitian Creole as their full date.
     from datetime import timedelta
 
-    from recordskit.text import long_date, written_date
+    from recordskit.service import long_date, written_date
 
     days = [D("2026-01-01") + timedelta(days=n) for n in range(0, 730, 7)]
     assert [written_date(day) for day in days] == [long_date(day) for day in days]
@@ -345,8 +346,8 @@ def test_the_family_files_are_in_the_family_language(directory: Directory, answe
 
 def test_the_law_tables_sentences_a_family_reads_are_the_law_tables() -> None:
     """The sentences marked for translation are the law table's own, word for word."""
-    from recordskit.service import LAW
-    from recordskit.text import FAMILY_RULES, rule_statement
+    from recordskit.service import LAW, rule_statement
+    from recordskit.text import FAMILY_RULES
 
     for key, marked in FAMILY_RULES.items():
         assert LAW[key].statement == marked, key

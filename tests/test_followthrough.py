@@ -16,8 +16,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from recordskit.cli import cli
-from recordskit.models import Directory
-from recordskit.tracking.open import open_log
+from recordskit.service import Directory, open_log
 from tests.conftest import docx_text
 
 Answers = Callable[..., dict[str, Any]]
@@ -308,11 +307,11 @@ def test_library_errors_name_fields_not_flags(directory: Directory, answers: Ans
     from datetime import date
 
     from recordskit.deadlines.timeline import check_event
-    from recordskit.errors import FieldError, UserError
+    from recordskit.errors import FieldError
     from recordskit.intake.answers import request_from
-    from recordskit.logged import Response, parse_details
+    from recordskit.logged import parse_details
     from recordskit.models import LoggedEvent
-    from recordskit.service import ResponseKind
+    from recordskit.service import Response, ResponseKind, UserError
 
     with pytest.raises(FieldError) as caught:  # where an event enters
         parse_details("response", {}, strict=True)

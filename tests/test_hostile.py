@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recordskit.cli import cli
-from recordskit.documents.rendering.render import LetterTemplate, Stamp, template
-from recordskit.errors import InputFileError, TemplateError, UserError
+from recordskit.documents.rendering.render import Stamp, template
+from recordskit.errors import InputFileError, TemplateError
 from recordskit.files import write_folder
 from recordskit.intake.answers import request_from
-from recordskit.service import Directory, prepare_request
+from recordskit.service import Directory, LetterTemplate, UserError, prepare_request
 from recordskit.text import sentence
 from tests.conftest import docx_text
 

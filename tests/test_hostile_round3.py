@@ -20,7 +20,8 @@ from click.testing import CliRunner
 
 from recordskit import i18n
 from recordskit.cli import cli
-from recordskit.errors import DirectoryError, UserError
+from recordskit.errors import DirectoryError
+from recordskit.service import UserError
 from recordskit.tracking.schema import SCHEMA_VERSION
 from tests.conftest import FROZEN_AGENCIES, FROZEN_TEMPLATES, POSTGRES_URL, ROOT
 
@@ -272,33 +273,32 @@ def _write(path: Path, text: str) -> Path:
 
 
 def _copy_made(tmp_path: Path) -> Path:
-    from recordskit.directory.copies import init_user_copy
+    from recordskit.service import init_user_copy
 
     return init_user_copy("1.0", target=tmp_path / "config" / "agencies.yaml",
                           shipped=FROZEN_AGENCIES)
 
 
 def _read_answers(path: Path, tmp_path: Path) -> None:
-    from recordskit.directory.load import load_directory
-    from recordskit.intake.answers import load_answers
+    from recordskit.service import load_answers, load_directory
 
     load_answers(path, load_directory(FROZEN_AGENCIES))
 
 
 def _read_directory(path: Path, tmp_path: Path) -> None:
-    from recordskit.directory.load import load_directory
+    from recordskit.service import load_directory
 
     load_directory(path)
 
 
 def _open_for_edit(path: Path, tmp_path: Path) -> None:
-    from recordskit.directory.edit import EditableDirectory
+    from recordskit.service import EditableDirectory
 
     EditableDirectory.open(path)
 
 
 def _release(path: Path, tmp_path: Path) -> None:
-    from recordskit.directory.copies import update_user_copy
+    from recordskit.service import update_user_copy
 
     copy = _copy_made(tmp_path)
     before = copy.read_bytes()
@@ -309,7 +309,8 @@ def _release(path: Path, tmp_path: Path) -> None:
 
 
 def _base(path: Path, tmp_path: Path) -> None:
-    from recordskit.directory.copies import base_file, update_user_copy
+    from recordskit.directory.copies import base_file
+    from recordskit.service import update_user_copy
 
     copy = _copy_made(tmp_path)
     shutil.copy(path, base_file(copy))
@@ -321,7 +322,7 @@ def _base(path: Path, tmp_path: Path) -> None:
 
 
 def _own_copy(path: Path, tmp_path: Path) -> None:
-    from recordskit.directory.copies import update_user_copy
+    from recordskit.service import update_user_copy
 
     copy = _copy_made(tmp_path)
     shutil.copy(path, copy)
@@ -329,7 +330,7 @@ def _own_copy(path: Path, tmp_path: Path) -> None:
 
 
 def _init(path: Path, tmp_path: Path) -> None:
-    from recordskit.directory.copies import init_user_copy
+    from recordskit.service import init_user_copy
 
     target = tmp_path / "config" / "agencies.yaml"
     try:
@@ -405,7 +406,7 @@ def test_every_yaml_read_is_bounded_and_a_clear_error(reader: str, payload: str,
 
 def test_a_release_alias_bomb_is_refused_unexpanded(tmp_path: Path) -> None:
     """Defect 7 as reported: a 9-level alias bomb (2.9 GB expanded) as the new release."""
-    from recordskit.directory.copies import update_user_copy
+    from recordskit.service import update_user_copy
 
     copy = _copy_made(tmp_path)
     release = _write(tmp_path / "release.yaml", FROZEN_AGENCIES.read_text() + _bomb(9))
@@ -420,8 +421,8 @@ def test_a_merge_over_the_limit_is_refused_before_it_is_written(
     """Defect 7: a valid release merged into a copy over the size limit every command reads
     it within; the merge is refused and nothing is written (the copy and its base unchanged),
     so every command still reads the directory."""
-    from recordskit.directory.copies import base_file, update_user_copy
-    from recordskit.directory.load import load_directory
+    from recordskit.directory.copies import base_file
+    from recordskit.service import load_directory, update_user_copy
 
     copy = _copy_made(tmp_path)
     text = FROZEN_AGENCIES.read_text()
@@ -444,7 +445,7 @@ def test_a_merge_over_the_limit_is_refused_before_it_is_written(
     load_directory(copy)  # every command still reads it
     # And the limit is what the init checks too: a shipped file at the limit makes no copy.
     monkeypatch.setenv("RECORDSKIT_MAX_INPUT_BYTES", str(len(FROZEN_AGENCIES.read_bytes())))
-    from recordskit.directory.copies import init_user_copy
+    from recordskit.service import init_user_copy
 
     with pytest.raises(DirectoryError, match="over the limit"):
         init_user_copy("1.0", target=tmp_path / "again" / "agencies.yaml",
@@ -560,8 +561,8 @@ def test_an_outside_link_is_refused_however_it_is_written(shape: str, door: str,
     """Defect 8 and its class: every way XML can write an outside link, at every door that
     hands a document on (rendering a template, checking one, converting to PDF)."""
     from recordskit.documents.rendering.pdf import to_pdf
-    from recordskit.documents.rendering.render import LetterTemplate
     from recordskit.documents.template_check import check_template
+    from recordskit.service import LetterTemplate
 
     path = _docx(tmp_path, LINKS[shape])
     wanted = f"links to an outside file ({OUTSIDE})"
@@ -639,7 +640,7 @@ URLS = {
 def test_no_database_url_shows_its_password(shape: str) -> None:
     """Defect 5 and its class: every shape a database URL comes in, through the library and the
     command line; the password (or any part of it) is never shown, and nothing crashes."""
-    from recordskit.tracking.open import open_log
+    from recordskit.service import open_log
 
     url = URLS[shape]
     said = []
@@ -658,7 +659,7 @@ def test_no_database_url_shows_its_password(shape: str) -> None:
 
 
 def test_a_database_url_is_shown_with_its_port_and_without_its_password() -> None:
-    from recordskit.tracking.open import open_log
+    from recordskit.service import open_log
 
     shown = {
         f"postgresql://clinic:{SECRET}@db.example:6543/records":
@@ -728,7 +729,7 @@ def test_a_read_only_role_reads_the_log(database: str, reader: str, tmp_path: Pa
                                         answers: Answers) -> None:
     """Defect 20: every connection ran CREATE TABLE IF NOT EXISTS, so a role that may only
     read could not. It reads now; it is refused clearly only what it may not do."""
-    from recordskit.tracking.open import open_log
+    from recordskit.service import open_log
 
     as_reader = reader
     # An empty database: nothing to read, and nothing made.
@@ -755,7 +756,7 @@ def test_a_read_only_role_reads_the_log(database: str, reader: str, tmp_path: Pa
 def test_an_older_log_is_upgraded_only_by_who_may(database: str, reader: str) -> None:
     import psycopg
 
-    from recordskit.tracking.open import open_log
+    from recordskit.service import open_log
 
     open_log(database).create()
     with psycopg.connect(database, autocommit=True) as db:
@@ -784,7 +785,7 @@ def test_a_tampered_sqlite_version_is_a_clear_error(version: int, _private_log: 
     """Defect 19 and its class (SQLite): every version a log can be made to store that is not
     a whole number from 0 is a clear error naming the log and what is expected, and the log is
     left as it was."""
-    from recordskit.tracking.open import open_log
+    from recordskit.service import open_log
 
     log = open_log()
     log.create()
@@ -813,7 +814,7 @@ def test_a_tampered_postgresql_version_is_a_clear_error(
     number, two rows: each a clear error naming the log, and the log left as it was."""
     import psycopg
 
-    from recordskit.tracking.open import open_log
+    from recordskit.service import open_log
 
     open_log(database).create()
     with psycopg.connect(database, autocommit=True) as db:
@@ -892,8 +893,8 @@ FIELDS = {
 def test_a_field_that_fetches_a_file_is_refused(shape: str, door: str, tmp_path: Path) -> None:
     """The class beyond relationships: a Word field that brings in a file by address."""
     from recordskit.documents.rendering.pdf import to_pdf
-    from recordskit.documents.rendering.render import LetterTemplate
     from recordskit.documents.template_check import check_template
+    from recordskit.service import LetterTemplate
 
     path = _docx_body(tmp_path, FIELDS[shape])
     wanted = "field, which brings in another file"
@@ -919,8 +920,7 @@ def test_a_release_over_the_limit_is_refused_unread(tmp_path: Path) -> None:
     """Defect 7 as reported: a valid 2.3 MB release was merged, and every command then refused
     the directory as over its limit. It is refused before it is read, saying how to raise the
     limit; the copy every command reads is unchanged."""
-    from recordskit.directory.copies import update_user_copy
-    from recordskit.directory.load import load_directory
+    from recordskit.service import load_directory, update_user_copy
 
     copy = _copy_made(tmp_path)
     padding = "".join(f"# a note of the release, line {n:07d} {'.' * 40}\n"

@@ -18,11 +18,10 @@ import yaml
 from click.testing import CliRunner
 
 from recordskit.cli import cli
-from recordskit.errors import InputFileError, UserError
+from recordskit.errors import InputFileError
 from recordskit.intake.answers import request_from
 from recordskit.logged import EARLIEST, LATEST, parse_details
-from recordskit.models import Directory
-from recordskit.tracking.open import open_log
+from recordskit.service import Directory, UserError, open_log
 from recordskit.tracking.sqlite import SqliteLog
 from recordskit.tracking.transfer import export_log, import_log
 from tests.test_hostile_round3 import (  # noqa: F401 (fixtures)
@@ -406,7 +405,7 @@ def test_a_date_beyond_the_range_is_refused_at_every_door(
 @pytest.mark.parametrize("where", ["agency source", "record", "closure", "precedent"])
 def test_a_directory_date_beyond_the_range_is_refused(where: str, tmp_path: Path) -> None:
     """The class, the directory's door: every date agencies.yaml holds."""
-    from recordskit.directory.load import check_directory
+    from recordskit.service import check_directory
     from tests.conftest import frozen_agencies_data, yaml_text
 
     data = frozen_agencies_data()
@@ -604,8 +603,8 @@ GOOD_ADDRESSES = ["ana@example.org", "a.b+c@sub.example.co.uk", "o'brien@example
 def _address_doors(directory: Directory, answers: Answers, tmp_path: Path
                    ) -> dict[str, Callable[[str], Any]]:
     """Every door an address comes in by, each a function that takes it in."""
-    from recordskit.directory.load import check_directory
     from recordskit.intake.rows import check_rows, read_rows
+    from recordskit.service import check_directory
     from tests.conftest import FROZEN_AGENCIES, frozen_agencies_data, yaml_text
 
     def requester(address: str) -> Any:
@@ -625,7 +624,7 @@ def _address_doors(directory: Directory, answers: Answers, tmp_path: Path
         return found
 
     def edit(address: str) -> Any:
-        from recordskit.directory.copies import init_user_copy
+        from recordskit.service import init_user_copy
 
         copy = tmp_path / "config" / "agencies.yaml"
         if not copy.exists():
@@ -713,7 +712,7 @@ def test_the_drafts_addresses_are_the_validated_ones(directory: Directory,
     import email
     import email.policy
 
-    from recordskit.documents.make import prepare_request
+    from recordskit.service import prepare_request
 
     request = request_from(answers(requester__email="ana@example.org",
                                    send_to="records@boston.gov"), directory)
@@ -738,7 +737,7 @@ def test_every_header_line_is_within_the_limit(field: str, name: str, directory:
     import email.policy
     from email.header import decode_header, make_header
 
-    from recordskit.documents.make import prepare_request
+    from recordskit.service import prepare_request
 
     changes = {"requester__name": name} if field == "name" else {
         "requester__name": "", "requester__organization": name}
@@ -967,9 +966,9 @@ def test_a_template_that_is_a_special_file_is_refused(target: str, tmp_path: Pat
     """Defect 9: a template linked to /dev/zero, at every door that reads templates."""
     import shutil
 
-    from recordskit.documents.rendering.render import LetterTemplate
     from recordskit.documents.template_check import check_template
     from recordskit.errors import TemplateError
+    from recordskit.service import LetterTemplate
     from tests.conftest import FROZEN_TEMPLATES
 
     folder = tmp_path / "templates"

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from prompt_toolkit.input.base import PipeInput
 
-from recordskit.intake.interview import PRIVACY_NOTICE, Cancelled, run_interview
-from recordskit.service import Directory, InteractiveSessionError, TerminalAsker
+from recordskit.intake.interview import PRIVACY_NOTICE, Cancelled
+from recordskit.service import Directory, InteractiveSessionError, TerminalAsker, run_interview
 from tests.conftest import BACKSPACE, DOWN, ENTER, SPACE
 
 TODAY = date(2026, 6, 12)

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from recordskit.i18n import _, current_language, in_language, set_language
+from recordskit.i18n import in_language
+from recordskit.service import _, current_language, set_language
 
 
 def test_a_block_speaks_its_language_and_gives_the_callers_back() -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from recordskit.law import EXEMPTIONS, LAW, LAW_VERSION, free_hours, production_limit
+from recordskit.law import EXEMPTIONS, LAW_VERSION, free_hours, production_limit
+from recordskit.service import LAW
 
 ROOT = Path(__file__).resolve().parent.parent
 CITATION = re.compile(r"M\.G\.L\.|\bCMR\b|§|\bc\. \d+|\b\d+ (business|calendar) days")

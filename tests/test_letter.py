@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 from docx import Document
 
-from recordskit.documents.make import prepare_request
 from recordskit.intake.answers import request_from
-from recordskit.law import LAW, LAW_VERSION
-from recordskit.models import Directory
+from recordskit.law import LAW_VERSION
+from recordskit.service import LAW, Directory, prepare_request
 from tests.conftest import docx_text
 
 Answers = Callable[..., dict[str, Any]]

@@ -25,11 +25,11 @@ from click.testing import CliRunner
 
 from recordskit.cli import cli
 from recordskit.deadlines.timeline import timeline_for
-from recordskit.errors import InputFileError, UserError
+from recordskit.errors import InputFileError
 from recordskit.intake.answers import request_from
-from recordskit.logged import parse_details, stored_details
-from recordskit.models import Directory, Request
-from recordskit.service import open_log
+from recordskit.logged import parse_details
+from recordskit.models import Request
+from recordskit.service import Directory, UserError, open_log, stored_details
 from recordskit.tracking.log import EventRow
 from recordskit.tracking.schema import SCHEMA_VERSION
 from recordskit.tracking.sqlite import SqliteLog

@@ -9,8 +9,9 @@ from docx import Document
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recordskit.documents.rendering.render import LetterTemplate, Stamp
+from recordskit.documents.rendering.render import Stamp
 from recordskit.errors import TemplateError
+from recordskit.service import LetterTemplate
 from tests.conftest import docx_text, examples
 
 STAMP = Stamp(title="t", subject="s", law_version="v", template_name="x.docx",

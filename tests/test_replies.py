@@ -19,12 +19,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recordskit.errors import UserError
 from recordskit.replies.echo import strip_echo
 from recordskit.replies.extract import Sentences, amounts, dates, exemptions, references
 from recordskit.replies.mime import ReplyFileError
 from recordskit.replies.reader import read_reply, read_reply_file
-from recordskit.replies.reading import ReplyKind, ReplyReading
+from recordskit.service import ReplyKind, ReplyReading, UserError
 from tests.conftest import examples
 
 CORPUS = Path(__file__).parent / "data" / "replies"

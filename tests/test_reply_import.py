@@ -22,10 +22,9 @@ from click.testing import CliRunner, Result
 from prompt_toolkit.input.base import PipeInput
 
 from recordskit.cli import cli
-from recordskit.logged import EventDetailsError, Received, Response, parse_details, stored_details
-from recordskit.replies.reading import ReplyKind
+from recordskit.logged import EventDetailsError, parse_details
 from recordskit.service import REPLY_WORDS as KIND_WORDS
-from recordskit.tracking.open import open_log
+from recordskit.service import Received, ReplyKind, Response, open_log, stored_details
 from tests.conftest import DOWN, ENTER
 
 Answers = Callable[..., dict[str, Any]]

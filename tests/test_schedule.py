@@ -11,7 +11,8 @@ import pytest
 from recordskit.deadlines.calendars import get_calendar
 from recordskit.deadlines.schedule import new_request_schedule
 from recordskit.intake.answers import request_from
-from recordskit.models import Agency, Directory
+from recordskit.models import Agency
+from recordskit.service import Directory
 
 Answers = Callable[..., dict[str, Any]]
 D = date.fromisoformat
@@ -100,7 +101,7 @@ def test_state_agency_production_limit_is_fifteen(directory: Directory, answers:
 
 def test_an_assumed_receipt_is_titled_expected_and_a_logged_one_is_not(
         directory: Directory, answers: Answers) -> None:
-    from recordskit.deadlines.events import deadline_title
+    from recordskit.service import deadline_title
 
     request = request_from(answers(delivery="mail", requester__mailing_address="1 Main St"),
                            directory)

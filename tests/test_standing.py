@@ -23,8 +23,15 @@ from recordskit.cli import cli
 from recordskit.deadlines.followups import next_step
 from recordskit.intake.answers import request_from
 from recordskit.logged import parse_details
-from recordskit.models import Directory, Request
-from recordskit.service import Workspace, import_requests, record_event, status_rows, undo
+from recordskit.models import Request
+from recordskit.service import (
+    Directory,
+    Workspace,
+    import_requests,
+    record_event,
+    status_rows,
+    undo,
+)
 from recordskit.service.tracking import StatusFilter
 from recordskit.tracking import settle, standing
 from recordskit.tracking.schema import MIGRATIONS, SCHEMA_VERSION
@@ -409,7 +416,7 @@ def test_nothing_reads_the_whole_log_to_answer_a_question(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """``status``, ``show``, ``calendar``, ``new`` in a folder already logged, and an export
     and its import read by index, or stream: the readers of every row of the log are off."""
-    from recordskit.tracking.log import RequestLog
+    from recordskit.service import RequestLog
     from recordskit.tracking.transfer import export_log, import_log
 
     varied_log(directory, answers, 12, seed=5)

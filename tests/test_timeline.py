@@ -25,14 +25,18 @@ from recordskit.documents.contexts.appeal import (
     argue,
     prepare_appeal,
 )
-from recordskit.documents.make import make_appeal, make_followup
 from recordskit.documents.rendering.docx_text import docx_text
-from recordskit.errors import UserError
 from recordskit.intake.answers import request_from
 from recordskit.logged import parse_details
-from recordskit.models import Directory, LoggedEvent, Request
-from recordskit.tracking.log import LoggedRequest
-from recordskit.tracking.open import open_log
+from recordskit.models import LoggedEvent, Request
+from recordskit.service import (
+    Directory,
+    LoggedRequest,
+    UserError,
+    make_appeal,
+    make_followup,
+    open_log,
+)
 
 D = date.fromisoformat
 Answers = Callable[..., dict[str, Any]]

@@ -20,7 +20,7 @@ pytest.importorskip("axe_playwright_python")
 from playwright.sync_api import Browser, sync_playwright
 
 from recordskit.clinic import accounts, intakes
-from recordskit.tracking.open import open_log
+from recordskit.service import open_log
 from recordskit.web.app import WebConfig, create_app
 from tests.test_language_leaks import english_lines
 from tests.web.browser import (

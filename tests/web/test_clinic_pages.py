@@ -13,8 +13,7 @@ from starlette.testclient import TestClient
 
 from recordskit.clinic import accounts, intakes
 from recordskit.clinic.audit import entries
-from recordskit.service import Workspace
-from recordskit.tracking.open import open_log
+from recordskit.service import Workspace, open_log
 from recordskit.web.app import WebConfig, create_app
 from tests.web.conftest import PUBLIC_PAGES, Visitor, today
 

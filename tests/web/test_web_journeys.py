@@ -16,7 +16,7 @@ pytest.importorskip("axe_playwright_python")
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from recordskit.tracking.open import open_log
+from recordskit.service import open_log
 from tests.test_language_leaks import english_lines
 from tests.web.browser import (
     CHROMIUM,

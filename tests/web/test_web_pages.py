@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from recordskit.tracking.open import open_log
+from recordskit.service import open_log
 from tests.web.conftest import make_request, visitor
 
 
@@ -137,7 +137,7 @@ def test_a_problem_on_the_first_pages_is_said_in_her_language(app: Any) -> None:
 def test_error_pages_are_worded_in_the_language_of_the_page(app: Any) -> None:
     from starlette.testclient import TestClient
 
-    from recordskit.i18n import set_language
+    from recordskit.service import set_language
 
     seen = visitor(app, language="es")
     set_language("en")  # whatever the language in use before

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from recordskit.tracking.open import open_log
+from recordskit.service import open_log
 from tests.web.conftest import PUBLIC_PAGES, Visitor, make_request
 
 REPLIES = Path(__file__).resolve().parents[1] / "data" / "replies"

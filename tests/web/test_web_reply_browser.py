@@ -15,7 +15,7 @@ pytest.importorskip("axe_playwright_python")
 
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
-from recordskit.tracking.open import open_log
+from recordskit.service import open_log
 from recordskit.web.app import create_app
 from tests.test_language_leaks import english_lines
 from tests.web.browser import CHROMIUM, check_page, choose, focused, launch, press, type_into

@@ -13,8 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from recordskit.cli import cli
-from recordskit.i18n import set_language
-from recordskit.tracking.open import open_log
+from recordskit.service import open_log, set_language
 from tests.web.conftest import PUBLIC_PAGES, make_request, visitor
 
 STUDENT_PAGES: list[tuple[str, dict[str, Any]]] = [

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from recordskit.tracking.open import open_log
+from recordskit.service import open_log
 from tests.web.conftest import (
     PUBLIC_PAGES,
     TOKEN,
