@@ -25,6 +25,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from operator import attrgetter
 
@@ -69,6 +70,7 @@ def bases(directory: Directory) -> dict[str, str]:
     return found
 
 
+@cache  # the installed package does not change under a running process (7 ms a lookup)
 def _holidays_version() -> str:
     try:
         return version("holidays")
