@@ -575,3 +575,24 @@ def usable_before_writing(folder: Path | None, log: RequestLog | None) -> None:
             raise UserError(f"{exc}. Nothing was written: the request would exist without its "
                             "log entry. Fix the log, or make the request without logging it"
                             ) from None
+
+
+Row = TypeVar("Row")
+
+
+def event_values(row: EventRow) -> tuple[str, ...]:
+    """An event row's values in the order both backends' INSERT statements name them."""
+    return (row.request_id, row.event, row.on_date, row.details, row.recorded_at,
+            row.recorded_by, row.uid)
+
+
+def in_chunks(rows: Iterable[Row], size: int = 1000) -> Iterator[list[Row]]:
+    """``rows`` a thousand at a time: one statement for many rows, in flat memory."""
+    chunk: list[Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

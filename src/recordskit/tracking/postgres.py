@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 import psycopg
@@ -28,6 +28,8 @@ from recordskit.tracking.log import (
     RequestLog,
     RequestRow,
     event_row,
+    event_values,
+    in_chunks,
     renumbered,
     request_row,
     storable_event,
@@ -35,7 +37,6 @@ from recordskit.tracking.log import (
 )
 from recordskit.tracking.schema import SCHEMA_VERSION, steps, stored_version
 
-T = TypeVar("T")
 _LOCK = 0x7265636B  # the advisory lock a schema upgrade holds ("reck")
 
 UNREADABLE = ("the PostgreSQL database URL cannot be read (it is not shown, since it may hold a "
@@ -252,7 +253,7 @@ class PostgresLog(RequestLog):
         # is left as it is, and not counted).
         added = new_events = 0
         with self._connection() as db, db.cursor() as cursor:
-            for given in _chunks(requests()):
+            for given in in_chunks(requests()):
                 cursor.executemany(
                     "INSERT INTO requests (id, created_at, agency, answers, folder, batch_id, "
                     "created_by) VALUES (%s, %s, %s, %s, %s, %s, %s) "
@@ -262,16 +263,16 @@ class PostgresLog(RequestLog):
                 added += max(cursor.rowcount, 0)
             cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM events")
             [last] = cursor.fetchone() or (0,)
-            for chunk in _chunks(events()):
-                cursor.executemany(_INSERT_EVENT, [_event_values(row) for row in chunk])
+            for chunk in in_chunks(events()):
+                cursor.executemany(_INSERT_EVENT, [event_values(row) for row in chunk])
                 new_events += max(cursor.rowcount, 0)
-            for undoing in _chunks(undos()):
+            for undoing in in_chunks(undos()):
                 # An undo names its event by the number the log gave it
                 cursor.execute("SELECT uid, seq FROM events WHERE uid = ANY(%s)",
                                ([target for _undo, target in undoing],))
                 numbers = {str(uid): int(str(seq)) for uid, seq in cursor.fetchall()}
                 cursor.executemany(_INSERT_EVENT, [
-                    _event_values(renumbered(undo, numbers[target]))
+                    event_values(renumbered(undo, numbers[target]))
                     for undo, target in undoing])
                 new_events += max(cursor.rowcount, 0)
             # A request added now has no standing to clear, and no reader has seen it: only
@@ -347,22 +348,6 @@ class PostgresLog(RequestLog):
 _INSERT_EVENT = ("INSERT INTO events (request_id, event, on_date, details, recorded_at, "
                  "recorded_by, uid) VALUES (%s, %s, %s, %s, %s, %s, %s) "
                  "ON CONFLICT (uid) DO NOTHING")
-
-
-def _event_values(row: EventRow) -> tuple[str, ...]:
-    return (row.request_id, row.event, row.on_date, row.details, row.recorded_at,
-            row.recorded_by, row.uid)
-
-
-def _chunks(rows: Iterable[T], size: int = 1000) -> Iterator[list[T]]:
-    chunk: list[T] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _marked(sql: str) -> str:

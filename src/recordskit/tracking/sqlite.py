@@ -28,6 +28,8 @@ from recordskit.tracking.log import (
     RequestLog,
     RequestRow,
     event_row,
+    event_values,
+    in_chunks,
     log_folder,
     renumbered,
     request_row,
@@ -48,23 +50,6 @@ import, 0.3 s with this. Memory is taken only as pages are read, for the transac
 
 _INSERT_EVENT = ("INSERT INTO events (request_id, event, on_date, details, recorded_at, "
                  "recorded_by, uid) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uid) DO NOTHING")
-
-
-def _event_values(row: EventRow) -> tuple[str, ...]:
-    return (row.request_id, row.event, row.on_date, row.details, row.recorded_at,
-            row.recorded_by, row.uid)
-
-
-def _chunks(rows: Iterable[T], size: int = 1000) -> Iterator[list[T]]:
-    """``rows`` a thousand at a time: one statement for many rows, in flat memory."""
-    chunk: list[T] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 class SqliteLog(RequestLog):
@@ -206,7 +191,7 @@ class SqliteLog(RequestLog):
                 # Counted by the changes the statements made: a row already there (written
                 # since the check) is left as it is, and not counted
                 start = db.total_changes
-                for chunk in _chunks(requests()):
+                for chunk in in_chunks(requests()):
                     db.executemany(
                         "INSERT INTO requests (id, created_at, agency, answers, folder, "
                         "batch_id, created_by) VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -216,11 +201,11 @@ class SqliteLog(RequestLog):
                 added = db.total_changes - start
                 [(last,)] = db.execute("SELECT COALESCE(MAX(seq), 0) FROM events")
                 start = db.total_changes
-                for rows in _chunks(events()):
-                    db.executemany(_INSERT_EVENT, [_event_values(row) for row in rows])
+                for rows in in_chunks(events()):
+                    db.executemany(_INSERT_EVENT, [event_values(row) for row in rows])
                 for undo, target in undos():
                     [(seq,)] = db.execute("SELECT seq FROM events WHERE uid = ?", (target,))
-                    db.execute(_INSERT_EVENT, _event_values(renumbered(undo, int(seq))))
+                    db.execute(_INSERT_EVENT, event_values(renumbered(undo, int(seq))))
                 new_events = db.total_changes - start
                 db.execute(CLEAR_IMPORTED + " AND rowid <= ?", (last, before))
             return added, new_events
