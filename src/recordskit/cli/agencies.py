@@ -275,7 +275,8 @@ def agencies_add(ctx: click.Context, file: Path | None, yes: bool) -> None:
     editable = EditableDirectory.open(path)
     taken = [str(a.get("id")) for a in editable.data["agencies"] if isinstance(a, dict)]
     editable.add_agency(ask_new_agency(_asker(), taken))
-    if _confirmed(editable, yes) and editable.save():
+    text = editable.text()
+    if _confirmed(editable, text, yes) and editable.save(text):
         say(f"Added the agency to {path}. Add its records catalog by hand: see "
             "CONTRIBUTING.md.")
 
@@ -337,9 +338,10 @@ def agencies_edit(ctx: click.Context, agency_id: str, file: Path | None,
                 asker, str(sources[0].get("url")) if sources else "")
     if source_url:  # re-checking unchanged details is worth recording too
         editable.record_source(agency_id, source_url, checked)
-    if not editable.diff():
+    text = editable.text()
+    if text == editable.original:
         say(f"Nothing changed; {path} was left as it was.")
-    elif _confirmed(editable, yes) and editable.save():
+    elif _confirmed(editable, text, yes) and editable.save(text):
         say(f"Updated {agency_id} in {path}.")
 
 
@@ -366,13 +368,13 @@ def _writable(ctx: click.Context, file: Path | None) -> Path:
     return in_use.path
 
 
-def _confirmed(editable: EditableDirectory, yes: bool) -> bool:
-    """Show the change; write it when the person says so, or with --yes."""
-    changes = editable.diff()
+def _confirmed(editable: EditableDirectory, text: str, yes: bool) -> bool:
+    """Show the change to ``text``; write it when the person says so, or with --yes."""
+    changes = editable.diff(text)
     if not changes:
         say(f"Nothing changed; {editable.path} was left as it was.")
         return False
-    editable.check()  # a change that would break the file is refused before it is shown
+    editable.check(text)  # a change that would break the file is refused before it is shown
     if yes:
         return True
     say(changes.rstrip("\n"))

@@ -10,6 +10,7 @@ and written atomically, so a wrong edit never reaches the file.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import io
 from collections.abc import Iterator
@@ -62,6 +63,8 @@ class EditableDirectory:
     path: Path
     original: str
     data: Any
+    _checked: str | None = dataclasses.field(default=None, init=False, repr=False)
+    """The last text that passed :meth:`check`: checked once, however often it is asked."""
 
     @classmethod
     def open(cls, path: Path) -> EditableDirectory:
@@ -162,20 +165,27 @@ class EditableDirectory:
         agencies.insert(position, agency)
 
     def text(self) -> str:
+        """The file as it will be written. Each call writes the whole file out (a tenth of a
+        second for the shipped one), so a caller asking several things of one change passes
+        it to :meth:`diff`, :meth:`check` and :meth:`save`."""
         out = io.StringIO()
         _yaml().dump(self.data, out)
         return _wrapped_as_written(self.original, out.getvalue(), self.path)
 
-    def diff(self) -> str:
-        """The change as a unified diff of the file (empty when nothing changed)."""
+    def diff(self, text: str | None = None) -> str:
+        """The change as a unified diff of the file (empty when nothing changed); ``text``: the
+        changed file, when the caller has it from :meth:`text` already."""
+        text = self.text() if text is None else text
         return "".join(difflib.unified_diff(
-            self.original.splitlines(keepends=True), self.text().splitlines(keepends=True),
+            self.original.splitlines(keepends=True), text.splitlines(keepends=True),
             fromfile=f"{self.path} (now)", tofile=f"{self.path} (after this change)"))
 
-    def check(self) -> None:
+    def check(self, text: str | None = None) -> None:
         """Refuse the change when the file would not validate, naming every problem, or would
         be over the size limit every command reads it within."""
-        text = self.text()
+        text = self.text() if text is None else text
+        if text == self._checked:
+            return
         size, limit = len(text.encode("utf-8")), LIMITS["input_bytes"]
         if size > limit.value:
             raise DirectoryError(self.path, [Problem("", limit.exceeded(
@@ -185,13 +195,14 @@ class EditableDirectory:
             raise DirectoryError(self.path, [
                 Problem(p.field, f"{p.message} (after this change; nothing was written)", p.line,
                         p.column) for p in problems])
+        self._checked = text
 
-    def save(self) -> bool:
+    def save(self, text: str | None = None) -> bool:
         """Check the changed file and write it; False when nothing changed (nothing written)."""
-        text = self.text()
+        text = self.text() if text is None else text
         if text == self.original:
             return False
-        self.check()
+        self.check(text)
         with _locked(self.path) as handle:
             # Two editors at once: the second finds the file changed under it and refuses,
             # instead of writing its old copy over the first one's change.
