@@ -299,10 +299,10 @@ def postgres_schema_url(database: str, schema: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, encoded, ""))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Run a test once on each request log: the SQLite file and a fresh, empty PostgreSQL
-    schema (the log's tables, the schema table included, are made in it on first use).
+def log_on(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The request log of ``request.param``: the SQLite file (""), or the URL of a fresh,
+    empty PostgreSQL schema (the log's tables, the schema table included, are made in it on
+    first use), set as the log every command uses.
 
     Without a test server the PostgreSQL half is skipped on a developer's machine, never in CI
     (where CI=true and .ci/run starts one)."""
@@ -327,3 +327,15 @@ def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     yield url
     with psycopg.connect(postgres_database(database), autocommit=True) as owner:
         owner.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Run a test once on each request log (``log_on``).
+
+    Past the log's own tests, the PostgreSQL half is the same behaviour again through the
+    other backend, so it is marked slow: CI and a full run take both halves, the quick run
+    (``-m "not slow"``) the SQLite one. The log's own tests (``test_log_backends.py``,
+    ``test_standing.py``) override this fixture to run both halves in the quick run too, as
+    do the tests of what only PostgreSQL does."""
+    yield from log_on(request, monkeypatch)

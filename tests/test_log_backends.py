@@ -1,6 +1,7 @@
 """The request log on both backends: the embedded SQLite file and a real PostgreSQL server.
 
-Every test runs twice (the ``backend`` fixture); on PostgreSQL each gets a database of its own.
+Every test runs twice (the ``backend`` fixture, both halves in the quick run too); on
+PostgreSQL each gets a schema of its own.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,15 @@ from recordskit.tracking.log import EventRow
 from recordskit.tracking.schema import SCHEMA_VERSION
 from recordskit.tracking.sqlite import SqliteLog
 from recordskit.tracking.transfer import export_log, import_log
-from tests.conftest import DATA
+from tests.conftest import DATA, log_on
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Both halves in every run, the quick one too: these are the log's own tests, where
+    the two backends' code differs (``tests.conftest.backend``)."""
+    yield from log_on(request, monkeypatch)
+
 
 Answers = Callable[..., dict[str, Any]]
 D = date.fromisoformat

@@ -641,11 +641,10 @@ def test_an_html_bomb_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "reply's text" in _problem(excinfo)
 
 
-def test_deeply_nested_html_costs_nothing_more() -> None:
-    nested = "<div>" * 100_000 + "There are no responsive records." + "</div>" * 100_000
-    started = time.monotonic()
+def test_deeply_nested_html_is_read() -> None:
+    # Far deeper than any recursion limit; how the time grows with depth is bench/replies.py's
+    nested = "<div>" * 20_000 + "There are no responsive records." + "</div>" * 20_000
     reading = read_reply(_email(nested.encode(), "text/html"), source="deep.eml")
-    assert time.monotonic() - started < 10
     assert reading.kind is ReplyKind.NO_RECORDS
 
 
@@ -725,30 +724,31 @@ def test_broken_emails_give_a_reading_or_a_clear_error_never_a_crash(source: Pat
         json.dumps(reading.to_json()).encode("utf-8")  # plain data, writable as UTF-8
 
 
-def test_huge_replies_stay_linear_and_findings_are_capped() -> None:
-    # One 390,000-character "sentence" of dates: quoting each date's sentence must not copy
-    # the whole text each time (it once took minutes).
-    text = "12/1/2023 $5 " * 30_000
-    started = time.monotonic()
+def test_findings_are_capped_and_their_quotes_bounded() -> None:
+    # One 13,000-character "sentence" of dates: each date's quote is bounded, not the whole
+    # sentence (quoting it whole once took minutes at 30,000 dates: bench/replies.py times it)
+    text = "12/1/2023 $5 " * 1_000
     reading = read_reply(text.encode(), source="dates.txt")
-    assert time.monotonic() - started < 30
     assert len(reading.dates) == len(reading.amounts) == 200
     assert all(len(found.evidence) <= 402 for found in reading.dates)
-    assert any("only the first 200 of 30,000 dates" in note for note in reading.notes)
-    assert any("200 of 30,000 sums of money" in note for note in reading.notes)
+    assert any("only the first 200 of 1,000 dates" in note for note in reading.notes)
+    assert any("200 of 1,000 sums of money" in note for note in reading.notes)
 
 
-# A third of a second of CPU each: the quick run reads one shape, CI all four.
-@pytest.mark.parametrize("text", [
-    "I hereby request x.\nSincerely,\nA\n\n" * 11_000,   # pasted letters, each cut in turn
-    pytest.param("From: a\nSent: b\nTo: c\n" * 17_000, marks=pytest.mark.slow),
-    pytest.param("From: x\n\nI wanted to follow up\n\n" * 12_000, marks=pytest.mark.slow),
-    pytest.param('you requested "' * 26_000, marks=pytest.mark.slow),
+# How the time of each shape grows with its size is bench/replies.py's to measure.
+@pytest.mark.parametrize(("text", "note"), [
+    ("I hereby request x.\nSincerely,\nA\n\n" * 1_100,   # pasted letters, each cut in turn
+     "text the reply repeats from the request or an earlier message was set aside"),
+    ("From: a\nSent: b\nTo: c\n" * 1_700, "the reply has no text of its own"),
+    ("From: x\n\nI wanted to follow up\n\n" * 1_200,
+     "the pasted text holds 1200 messages; the latest that is not the requester's was read"),
+    ('you requested "' * 2_600,
+     "text the reply repeats from the request or an earlier message was set aside"),
 ], ids=["letters", "outlook", "thread", "quotes"])
-def test_hostile_echo_shapes_stay_fast(text: str) -> None:
-    started = time.monotonic()
-    read_reply(text.encode(), source="hostile.txt")
-    assert time.monotonic() - started < 15
+def test_hostile_echo_shapes_are_read_as_echoes(text: str, note: str) -> None:
+    reading = read_reply(text.encode(), source="hostile.txt")
+    assert reading.kind is None
+    assert any(found.startswith(note) for found in reading.notes), reading.notes
 
 
 def test_missing_files_and_folders_are_named(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import os
 import random
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ from recordskit.tracking.schema import MIGRATIONS, SCHEMA_VERSION
 from recordskit.tracking.service import timeline_of
 from recordskit.tracking.sqlite import SqliteLog
 from recordskit.tracking.transfer import export_log
-from tests.conftest import FROZEN_AGENCIES
+from tests.conftest import FROZEN_AGENCIES, log_on
 
 Answers = Callable[..., dict[str, Any]]
 D = date.fromisoformat
@@ -46,6 +46,13 @@ START = D("2026-03-02")
 
 STORED = ("SELECT id, state, next_step, next_on, next_now, state_since, state_until, "
           "state_basis, state_problem FROM requests")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Both halves in every run, the quick one too: these are the log's own tests, where
+    the two backends' code differs (``tests.conftest.backend``)."""
+    yield from log_on(request, monkeypatch)
 
 
 def workspace(today: date) -> Workspace:
