@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from prompt_toolkit.input.base import PipeInput
 from recordskit.cli import cli
 from recordskit.errors import DirectoryError
 from recordskit.service import EditableDirectory, directory_json_schema, load_directory
-from tests.conftest import BACKSPACE, ENTER, FROZEN_AGENCIES, SPACE
+from tests.conftest import BACKSPACE, ENTER, FROZEN_AGENCIES, SPACE, TODAY
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "agencies.yaml"
@@ -127,6 +128,18 @@ def test_edit_changes_only_what_it_must(copy: Path) -> None:
     ])
     clerk = load_directory(copy).agency("city-clerk")
     assert clerk.records_officer.email == "clerk@boston.example.gov"
+
+
+def test_a_source_without_its_day_is_dated_the_commands_today(copy: Path) -> None:
+    """``--verified-on`` defaults to the day the command takes as today (``RECORDSKIT_TODAY``
+    in the tests, the real day otherwise), so a run's result never depends on the clock."""
+    result = CliRunner().invoke(cli, [
+        "agencies", "edit", "city-clerk", str(copy), "--set", "records_officer.phone=617-635-4601",
+        "--source", "https://www.boston.gov/departments/city-clerk?id=28038", "--yes"])
+    assert result.exit_code == 0, result.output
+    clerk = load_directory(copy).agency("city-clerk")
+    assert [s.verified_on for s in clerk.sources
+            if "city-clerk?id=28038" in s.url] == [date.fromisoformat(TODAY)]
 
 
 def test_edit_leaves_values_wrapped_by_hand_as_they_were(copy: Path) -> None:

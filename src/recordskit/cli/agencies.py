@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -171,7 +170,7 @@ def agencies_stale(ctx: click.Context, file: Path | None, older_than: int,
 
     from recordskit.service import load_directory, stale_sources
 
-    day = today.date() if isinstance(today, datetime) else date.today()
+    day = today.date() if isinstance(today, datetime) else app.today()
     stale = stale_sources(load_directory(directory_path(ctx, file)), today=day,
                           older_than_days=older_than)
     if not stale:
@@ -313,7 +312,7 @@ def agencies_edit(ctx: click.Context, agency_id: str, file: Path | None,
     path = _writable(ctx, file)
     editable = EditableDirectory.open(path)
     agency = editable.agency(agency_id)
-    checked = verified_on.date() if isinstance(verified_on, datetime) else date.today()
+    checked = verified_on.date() if isinstance(verified_on, datetime) else app.today()
     if assignments:
         for assignment in assignments:
             field, sep, raw = assignment.partition("=")
@@ -335,7 +334,7 @@ def agencies_edit(ctx: click.Context, agency_id: str, file: Path | None,
         if asker.confirm("Did you check these details against a web page just now, and want "
                          "to record that?", default=False):
             source_url, checked = ask_source(
-                asker, str(sources[0].get("url")) if sources else "")
+                asker, str(sources[0].get("url")) if sources else "", today=checked)
     if source_url:  # re-checking unchanged details is worth recording too
         editable.record_source(agency_id, source_url, checked)
     text = editable.text()
