@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from click.testing import CliRunner
 
@@ -258,14 +258,14 @@ def test_the_server_starts_from_the_settings(configured: Path, how: str) -> None
         deadline = time.monotonic() + 20
         while True:
             try:
-                page = httpx.get(f"{base}/staff/signin",
+                page = httpx2.get(f"{base}/staff/signin",
                                  headers={"Host": "records.example-clinic.org"})
                 break
-            except httpx.ConnectError:
+            except httpx2.ConnectError:
                 assert time.monotonic() < deadline
                 time.sleep(0.1)
         assert page.status_code == 200 and "Strict-Transport-Security" in page.headers
-        assert httpx.get(f"{base}/staff/signin",
+        assert httpx2.get(f"{base}/staff/signin",
                          headers={"Host": "elsewhere.example.org"}).status_code == 400
     finally:
         process.terminate()

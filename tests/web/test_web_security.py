@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from starlette.testclient import TestClient
 
@@ -226,7 +226,7 @@ def test_ten_sessions_at_once_never_see_each_others_answers(live_server: LiveSer
 
     def family(number: int) -> None:
         name = f"Familia{number:02d} Prueba"
-        with httpx.Client(base_url=live_server.url, follow_redirects=True, timeout=60) as web:
+        with httpx2.Client(base_url=live_server.url, follow_redirects=True, timeout=60) as web:
             web.get(f"/?token={TOKEN}")
             csrf = re.search(r'name="csrf" value="([^"]+)"', web.get("/language").text)
             assert csrf

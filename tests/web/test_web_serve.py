@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 
@@ -38,9 +38,9 @@ def test_serve_prints_an_address_with_a_key_and_answers_only_it(tmp_path: Path) 
         found = re.search(r"(http://127\.0\.0\.1:(\d+))/\?token=([\w-]{20,})", printed)
         assert found, printed
         base, token = found.group(1), found.group(3)
-        assert httpx.get(f"{base}/").status_code == 403
-        assert httpx.get(f"{base}/?token=wrong").status_code == 403
-        with httpx.Client(base_url=base, follow_redirects=True) as browser:
+        assert httpx2.get(f"{base}/").status_code == 403
+        assert httpx2.get(f"{base}/?token=wrong").status_code == 403
+        with httpx2.Client(base_url=base, follow_redirects=True) as browser:
             page = browser.get(f"/?token={token}")
             assert page.status_code == 200 and "<html lang=" in page.text
             assert str(page.url) == f"{base}/language"
