@@ -147,3 +147,22 @@ def test_unknown_calendar_is_a_user_error() -> None:
 
 def test_directory_knows_every_calendar() -> None:
     assert set(CALENDAR_NAMES) == set(CALENDARS)
+
+
+def test_a_calendars_memory_is_bounded_and_its_answers_unchanged(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server keeps its calendars as long as it runs: what each remembers of its counts
+    starts again past a bound, and the answers stay those of a calendar that never forgot."""
+    from recordskit.deadlines import calendars
+    from recordskit.deadlines.calendars import BusinessCalendar
+
+    fresh = BusinessCalendar(CALENDARS["boston"])
+    expected = {(day, count): fresh.add_business_days(date(2026, 1, day), count)
+                for day in range(1, 29) for count in (10, 15, 25)}
+    monkeypatch.setattr(calendars, "_KEPT_ANSWERS", 20)
+    bounded = BusinessCalendar(CALENDARS["boston"])
+    for (day, count), answer in expected.items():
+        assert bounded.add_business_days(date(2026, 1, day), count) == answer
+        assert bounded.assumed_between(date(2026, 1, day), answer) is not None
+        assert len(bounded._counted) <= 20 and len(bounded._closed) <= 20
+        assert len(bounded._assumed_spans) <= 20

@@ -133,6 +133,18 @@ FRIDAY_BEFORE = "Friday before "
 """How a Friday closed before a Saturday holiday is named (the holiday's name follows)."""
 
 
+_KEPT_ANSWERS = 100_000
+"""How many answers each of a calendar's memories keeps: a server's calendars live as long as
+it does, and the spans it is asked about have no end; past this, a memory starts again."""
+
+
+def _kept(memory: dict[Any, Any]) -> dict[Any, Any]:
+    """``memory``, emptied first when it is full."""
+    if len(memory) >= _KEPT_ANSWERS:
+        memory.clear()
+    return memory
+
+
 class BusinessCalendar:
     """Counts business days for one body: its holidays, its county's days, its closures."""
 
@@ -165,7 +177,7 @@ class BusinessCalendar:
             reason = "Sunday"
         else:
             reason = self._holidays.get(day)
-        self._closed[day] = reason
+        _kept(self._closed)[day] = reason
         return reason
 
     def assumed(self, day: date) -> str | None:
@@ -191,7 +203,7 @@ class BusinessCalendar:
                 reason = self.assumed(day)
                 if reason:
                     found.append((day, reason))
-            self._assumed_spans[key] = tuple(found)
+            _kept(self._assumed_spans)[key] = tuple(found)
         return list(self._assumed_spans[key])
 
     def is_business_day(self, day: date) -> bool:
@@ -219,7 +231,7 @@ class BusinessCalendar:
         day = start
         for _ in range(count):
             day = self.next_business_day(day + timedelta(days=1))
-        self._counted[start, count] = day
+        _kept(self._counted)[start, count] = day
         return day
 
     def business_days_between(self, start: date, end: date) -> int:
