@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from tests.conftest import FROZEN_AGENCIES, FROZEN_TEMPLATES, POSTGRES_URL, docx_text
@@ -410,7 +410,7 @@ def test_the_clinic_server_starts_as_shown(tmp_path: Path) -> None:
             proxy = {"Host": "records.example-clinic.org", "X-Forwarded-Proto": "https"}
             # Its cookies are Secure: the test hands them back itself, as the browser does
             # behind the clinic's HTTPS proxy.
-            with httpx.Client(base_url=base, headers=proxy) as browser:
+            with httpx2.Client(base_url=base, headers=proxy) as browser:
                 first = browser.get("/staff")
                 assert first.status_code == 303 and first.headers["location"] == "/staff/signin"
                 page = browser.get("/staff/signin")
@@ -425,7 +425,7 @@ def test_the_clinic_server_starts_as_shown(tmp_path: Path) -> None:
                 staff = browser.get("/staff", headers={
                     "Cookie": signed.headers["set-cookie"].split(";")[0]})
                 assert staff.status_code == 200 and "Ana Lima" in staff.text
-            assert httpx.get(f"{base}/staff/signin", headers={"Host": "elsewhere.example.org"}
+            assert httpx2.get(f"{base}/staff/signin", headers={"Host": "elsewhere.example.org"}
                              ).status_code == 400  # another name gets 400
             assert (tmp_path / "requests").is_dir()
         finally:
@@ -463,11 +463,11 @@ def test_serve_opens_the_browser_on_its_pages(tmp_path: Path) -> None:
         address = opened.read_text().strip()
         found = re.fullmatch(r"(http://127\.0\.0\.1:\d+)/\?token=[\w-]{20,}", address)
         assert found, address
-        with httpx.Client(base_url=found.group(1), follow_redirects=True) as client:
+        with httpx2.Client(base_url=found.group(1), follow_redirects=True) as client:
             page = client.get(address)
             assert page.status_code == 200 and "<html lang=" in page.text
             assert str(page.url) == f"{found.group(1)}/language"
-        assert httpx.get(f"{found.group(1)}/").status_code == 403  # only with its key
+        assert httpx2.get(f"{found.group(1)}/").status_code == 403  # only with its key
     finally:
         _stop(process)
     box.done()
@@ -488,7 +488,7 @@ def test_serve_without_a_browser_prints_its_address(tmp_path: Path) -> None:
         printed = _started(process, "Ctrl-C")
         found = re.search(rf"http://127\.0\.0\.1:{port}/\?token=[\w-]{{20,}}", printed)
         assert found, printed
-        with httpx.Client(follow_redirects=True) as client:
+        with httpx2.Client(follow_redirects=True) as client:
             page = client.get(found.group(0))
             assert page.status_code == 200 and "<html lang=" in page.text
         assert (box.cwd / "requests").is_dir()  # "write into requests/"
