@@ -61,7 +61,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
+import httpx2
 
 ROOT = Path(__file__).resolve().parent.parent
 AGENCIES_FILE = ROOT / "tests" / "data" / "agencies.yaml"
@@ -148,14 +148,14 @@ def gist(page: str) -> str:
 class SessionCookie:
     """The server's session cookie, kept and sent by hand. The clinic's server marks it Secure,
     since browsers reach it through the clinic's HTTPS proxy; this bench talks to it directly
-    over plain HTTP on 127.0.0.1, as the proxy does. httpx's jar would keep it and never send
+    over plain HTTP on 127.0.0.1, as the proxy does. httpx2's jar would keep it and never send
     it back there (it copies the jar for every request, with the default policy: Secure cookies
     over HTTPS only), so the hooks below do what a browser behind the proxy does."""
 
     def __init__(self) -> None:
         self.value = ""
 
-    def keep(self, response: httpx.Response) -> None:
+    def keep(self, response: httpx2.Response) -> None:
         for header in response.headers.get_list("set-cookie"):
             cookie: SimpleCookie = SimpleCookie()
             cookie.load(header)
@@ -163,12 +163,12 @@ class SessionCookie:
                 forgotten = cookie[COOKIE]["max-age"] == "0"
                 self.value = "" if forgotten else cookie[COOKIE].value
 
-    def send(self, request: httpx.Request) -> None:
+    def send(self, request: httpx2.Request) -> None:
         if self.value:
             request.headers["cookie"] = f"{COOKIE}={self.value}"
 
 
-def only_this_machine(request: httpx.Request) -> None:
+def only_this_machine(request: httpx2.Request) -> None:
     """Refuse any request elsewhere than 127.0.0.1 (a redirect somewhere else included)."""
     if request.url.host != HOST:
         raise Unexpected(f"a request to {request.url.host!r}, not {HOST}")
@@ -181,7 +181,7 @@ class Browser:
         self.seen, self.who, self.csrf = seen, who, ""
         # trust_env=False: a proxy set in the environment must not see (or carry) these
         cookie = SessionCookie()
-        self.client = httpx.Client(base_url=base, follow_redirects=True, trust_env=False,
+        self.client = httpx2.Client(base_url=base, follow_redirects=True, trust_env=False,
                                    event_hooks={"request": [only_this_machine, cookie.send],
                                                 "response": [cookie.keep]})
 
@@ -189,7 +189,7 @@ class Browser:
         self.client.close()
 
     def go(self, kind: str, method: str, path: str, form: dict[str, Any] | None = None
-           ) -> httpx.Response:
+           ) -> httpx2.Response:
         """One page as a person waits for it: a form's POST and the page its 303 leads to
         are timed together."""
         left = self.seen.left()
@@ -200,9 +200,9 @@ class Browser:
         try:
             response = self.client.request(method, path, data=data,
                                            timeout=min(REQUEST_SECONDS, left))
-        except httpx.TimeoutException:
+        except httpx2.TimeoutException:
             raise OutOfTime from None
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             raise Unexpected(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
         ms = (time.perf_counter() - started) * 1000
         statuses = (*(r.status_code for r in response.history), response.status_code)
@@ -215,7 +215,7 @@ class Browser:
             self.csrf = found.group(1)
         return response
 
-    def expect(self, response: httpx.Response, path: str, what: str) -> None:
+    def expect(self, response: httpx2.Response, path: str, what: str) -> None:
         if response.status_code != 200 or response.url.path != path:
             raise Unexpected(f"{what}: expected 200 at {path}, got {response.status_code} at "
                              f"{response.url.path}: {gist(response.text)}")
@@ -440,8 +440,8 @@ def wait_for(base: str, seen: Seen, alive: Callable[[], bool],
     while time.monotonic() < until:
         if not alive():
             raise SystemExit(f"the server stopped at start:\n{output()}")
-        with suppress(httpx.HTTPError):
-            if httpx.get(f"{base}/staff/signin", timeout=2,
+        with suppress(httpx2.HTTPError):
+            if httpx2.get(f"{base}/staff/signin", timeout=2,
                          trust_env=False).status_code == 200:
                 return
         time.sleep(0.1)
