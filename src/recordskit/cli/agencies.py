@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -312,7 +313,9 @@ def agencies_edit(ctx: click.Context, agency_id: str, file: Path | None,
     path = _writable(ctx, file)
     editable = EditableDirectory.open(path)
     agency = editable.agency(agency_id)
-    checked = verified_on.date() if isinstance(verified_on, datetime) else app.today()
+    # The day a person checked a page is a fact of the real world, never the day a
+    # RECORDSKIT_TODAY set to view the schedules as of another day
+    checked = verified_on.date() if isinstance(verified_on, datetime) else date.today()
     if assignments:
         for assignment in assignments:
             field, sep, raw = assignment.partition("=")
@@ -334,7 +337,7 @@ def agencies_edit(ctx: click.Context, agency_id: str, file: Path | None,
         if asker.confirm("Did you check these details against a web page just now, and want "
                          "to record that?", default=False):
             source_url, checked = ask_source(
-                asker, str(sources[0].get("url")) if sources else "", today=checked)
+                asker, str(sources[0].get("url")) if sources else "")
     if source_url:  # re-checking unchanged details is worth recording too
         editable.record_source(agency_id, source_url, checked)
     text = editable.text()

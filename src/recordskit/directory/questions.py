@@ -50,14 +50,12 @@ def ask_contact(asker: Asker, current: dict[str, Any]) -> dict[str, Any]:
     return {"records_officer": {k: v for k, v in contact.items() if v}, "delivery": chosen}
 
 
-def ask_source(asker: Asker, default_url: str = "", *, today: date | None = None
-               ) -> tuple[str, date]:
-    """Where the contact details were checked, and when (``today`` by default: the real day
-    unless the caller says which day it is)."""
+def ask_source(asker: Asker, default_url: str = "") -> tuple[str, date]:
+    """Where the contact details were checked, and when."""
     url = asker.text("Web page where you checked these details:", default=default_url,
                      validate=lambda v: True if v.startswith(("https://", "http://"))
                      else "Give the page's address, starting with https://")
-    when = asker.text("Date you checked it:", default=(today or date.today()).isoformat(),
+    when = asker.text("Date you checked it:", default=date.today().isoformat(),
                       validate=_valid_iso_date)
     return url, date.fromisoformat(when)
 
