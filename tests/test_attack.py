@@ -119,6 +119,71 @@ def test_no_header_text_adds_a_header_class(directory: Directory, answers: Answe
 _MESSAGE_ID = re.compile(rb"Message-ID:[^\n]*\n(?:[ \t][^\n]*\n)*")
 
 
+def _draft_by_the_email_package(request: Any, agency: Any, letter: bytes, subject: str) -> bytes:
+    """The draft as an ``EmailMessage`` built and written whole by the email package (how
+    ``email_draft`` made it before it wrote the same bytes itself)."""
+    from datetime import datetime, time
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+
+    import recordskit.documents.email_draft as drafts
+
+    message = EmailMessage(policy=email.policy.default)
+    person = request.requester
+    message["To"] = str(Address(addr_spec=agency.records_officer.email))
+    if person.email:
+        name = drafts.header_text(person.name or person.organization)
+        sender = Address(display_name=name, addr_spec=person.email)
+        if max(map(len, name.split() or [""])) <= drafts._LONGEST_WORD:
+            message["From"] = sender
+        else:
+            message.set_raw("From", f"{drafts.encoded_words(name)}\n <{sender.addr_spec}>")
+    message["Subject"] = drafts.header_text(subject)
+    message["Date"] = format_datetime(datetime.combine(request.sent_on, time(9, 0)).astimezone())
+    message["Message-ID"] = make_msgid(idstring=request.fingerprint(), domain="recordskit.invalid")
+    message["X-Unsent"] = "1"
+    message.set_content(docx_text(letter), charset="utf-8", cte="quoted-printable")
+    message.add_attachment(
+        letter, maintype="application",
+        subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+        filename="public-records-request.docx")
+    message.set_boundary(BOUNDARY)
+    return bytes(message)
+
+
+@settings(max_examples=examples(40), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(st.characters(blacklist_categories=("Cs",)), max_size=90),
+       address=st.text(st.characters(blacklist_categories=("Cs",)), max_size=120),
+       with_email=st.booleans())
+def test_a_draft_is_written_as_the_email_package_writes_the_message(
+        directory: Directory, answers: Answers, name: str, address: str,
+        with_email: bool) -> None:
+    # email_draft writes the bytes itself (each header folded by the email package, the frame
+    # written by it once): the same bytes as the whole message written by the package, for any
+    # name (the From header) and any letter text (the address is in the letter), with the
+    # letter's text taken from its body as rendered or read back from the DOCX.
+    try:
+        request = request_from(answers(requester__name=name, requester__mailing_address=address,
+                                       requester__email="family@clinic.example.org"
+                                       if with_email else ""), directory)
+    except InputFileError:
+        return  # refused where it is read: no draft is made of it
+    made = prepare_request(request, directory)
+    letter = made.files["letter.docx"]
+    agency = request.addressed(directory.agency(request.agency))
+    subject = f"Public records request: {agency.name} {name}"
+    expected = _MESSAGE_ID.sub(b"", _draft_by_the_email_package(request, agency, letter, subject))
+    with zipfile.ZipFile(io.BytesIO(letter)) as archive:
+        body = archive.read("word/document.xml").decode("utf-8")
+    for letter_xml in (body, None):
+        draft = email_draft(request, agency, letter, subject, letter_xml=letter_xml)
+        assert draft is not None
+        assert _MESSAGE_ID.sub(b"", draft) == expected
+        assert len(_MESSAGE_ID.findall(draft)) == 1
+
+
 # 600 drafts, to pass the 256 headers kept (2.5 s of CPU); every draft the quick run makes
 # goes through the same kept headers, and test_no_header_text_adds_a_header_class reads them
 @pytest.mark.slow
