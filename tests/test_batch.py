@@ -764,6 +764,32 @@ def test_workers_are_forked_from_one_thread_and_spawned_beside_others(
                 == docx_text(tmp_path / "spawned" / name / "letter.docx"))
 
 
+def test_rows_are_flushed_while_written_and_logged_only_after_the_last_flush(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _private_log: Path) -> None:
+    # While the workers write, a thread of the batch flushes what they wrote so far; it ends
+    # with the batch, and the rows are logged only after one last flush of everything.
+    import threading
+
+    import recordskit.documents.batch.run as batch_run
+    from recordskit.tracking.sqlite import SqliteLog
+
+    events: list[str] = []
+    monkeypatch.setattr(batch_run, "_FLUSH_EVERY", 0.001)
+    monkeypatch.setattr(batch_run.os, "sync", lambda: events.append(
+        "flush " + threading.current_thread().name))
+    real_insert = SqliteLog.insert_requests
+    monkeypatch.setattr(SqliteLog, "insert_requests",
+                        lambda log, rows: events.append("log") or real_insert(log, rows))
+    before = threading.active_count()
+    result = run(str(_many_rows(tmp_path / "rows.csv", 30)), "--out", str(tmp_path / "out"),
+                 "--workers", "2")
+    assert result.exit_code == 0, result.output
+    assert threading.active_count() == before
+    assert "flush recordskit-flush" in events
+    assert events[-2:] == [f"flush {threading.current_thread().name}", "log"]
+    assert len(_letters(tmp_path / "out")) == 30
+
+
 @pytest.mark.parametrize("frozen_by_the_caller", [False, True])
 def test_workers_are_forked_with_collection_paused_and_it_resumes(
         tmp_path: Path, frozen_by_the_caller: bool) -> None:

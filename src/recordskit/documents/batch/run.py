@@ -195,7 +195,38 @@ def _start_pool(stack: contextlib.ExitStack[bool | None], workers: int, director
     finally:
         if freeze:
             gc.unfreeze()
+    _flush_meanwhile(stack)
     return pool
+
+
+_FLUSH_EVERY = 0.25
+"""Seconds between two flushes to disk while the workers write."""
+
+
+def _flush_meanwhile(stack: contextlib.ExitStack[bool | None]) -> None:
+    """Flush what the workers have written to disk every ``_FLUSH_EVERY`` seconds while they
+    write the rest, until ``stack`` is left.
+
+    The batch flushes everything once at its end (``os.sync``), and only then logs its rows;
+    with nothing flushed before, that one flush wrote every row (about 0.15 s for 1,000 rows, a
+    tenth of their time, on the project's machine). Flushed meanwhile, from a thread of this
+    process (which mostly waits for the workers' rows then, and lets others run while the disk
+    works), the last flush finds little left. This changes only when the data reaches the disk:
+    nothing is logged before the last flush, as before. Started once the workers exist: a
+    thread here would have them spawned, not forked.
+    """
+    if not hasattr(os, "sync"):
+        return
+    stop = threading.Event()
+
+    def flush() -> None:
+        while not stop.wait(_FLUSH_EVERY):
+            os.sync()
+
+    flusher = threading.Thread(target=flush, name="recordskit-flush", daemon=True)
+    flusher.start()
+    stack.callback(flusher.join)
+    stack.callback(stop.set)
 
 
 def _start_method() -> str:
