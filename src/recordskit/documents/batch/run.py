@@ -273,13 +273,16 @@ def _check_and_send(rows: list[Row], checker: RowChecker, out: Path, force: bool
             continue
         if checker.passed(checked):
             continue
-        request_id = checked.request.fingerprint()
-        folder = os.path.realpath(task.folder)
-        if elsewhere.get(request_id, folder) != folder:
+        # The request's id and the folder's real path only when the log holds open requests
+        # at all (not on a first batch into a new log): together they were a fifth of the
+        # checking of a row, which this process does while the workers render.
+        request_id = checked.request.fingerprint() if elsewhere else ""
+        logged = elsewhere.get(request_id)
+        if logged is not None and logged != os.path.realpath(task.folder):
             checker.problems.append(RowProblem(
                 row.number, "", f"is request {request_id}, already logged for the folder "
-                f"{elsewhere[request_id]}; run the batch there, or allow moving logged requests "
-                "to move it here", "logged_elsewhere"))
+                f"{logged}; run the batch there, or allow moving logged requests to move it "
+                "here", "logged_elsewhere"))
             continue
         pending.append(task)
         if pool is not None and len(pending) == (len(sent) + 1) * chunk:
