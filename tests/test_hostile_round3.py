@@ -908,6 +908,55 @@ def test_a_field_that_fetches_a_file_is_refused(shape: str, door: str, tmp_path:
             to_pdf({"letter.docx": path.read_bytes()})
 
 
+def _instructions_walked(data: bytes) -> str:
+    """A part's field instructions as every element is visited in document order: each
+    ``instrText``'s text, then each ``instr`` attribute's value, in any namespace."""
+    from lxml import etree
+
+    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, remove_comments=True))
+    found = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag.rpartition("}")[2] == "instrText":
+            found.append(element.text or "")
+        found += [str(value) for key, value in element.attrib.items()
+                  if key.rpartition("}")[2] == "instr"]
+    return "".join(found)
+
+
+@pytest.mark.parametrize("xml", [
+    *FIELDS.values(),
+    '<w:p><w:fldSimple w:instr="INCLUDE"><w:r><w:instrText w:instr="TEXT">PICTURE</w:instrText>'
+    '</w:r></w:fldSimple><w:r><w:instrText>x<w:t>kept</w:t>y</w:instrText></w:r></w:p>',
+    '<w:p><w:r><instrText>IN</instrText><w:t instr="CLUDE" other:instr="TEXT" '
+    'xmlns:other="urn:other"/></w:r><!-- INCLUDETEXT --><?pi LINK?></w:p>',
+])
+def test_field_instructions_are_read_in_document_order(xml: str) -> None:
+    # The field check reads the instructions with one XPath: the same text, in the same order,
+    # as visiting every element (a field split across runs and attributes is found joined).
+    from lxml import etree
+
+    from recordskit.documents.rendering.package import _instructions, _parser
+
+    data = (f'<w:document xmlns:w="{W_NS}"><w:body>{xml}</w:body></w:document>').encode()
+    root = etree.fromstring(data, _parser())
+    read = "".join(node.text or "" if isinstance(node, etree._Element) else str(node)
+                   for node in _instructions()(root))
+    assert read == _instructions_walked(data)
+    with zipfile.ZipFile(FROZEN_TEMPLATES / "request.docx") as archive:
+        for name in archive.namelist():
+            if name.startswith("word/") and name.endswith(".xml"):
+                part = archive.read(name)
+                root = etree.fromstring(part, _parser())
+                assert "".join(node.text or "" if isinstance(node, etree._Element)
+                               else str(node) for node in _instructions()(root)
+                               ) == _instructions_walked(part)
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
 def test_fields_that_fetch_nothing_are_kept(tmp_path: Path) -> None:
     from recordskit.documents.rendering.package import package_problem
 
