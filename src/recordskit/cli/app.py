@@ -421,4 +421,16 @@ def terminal_asker(no_terminal: str) -> Asker:
 
 def main() -> None:
     """The console script."""
-    cli(prog_name="recordskit")
+    try:
+        cli(prog_name="recordskit")  # ends by raising SystemExit, with the command's code
+    finally:
+        # What the command made lives until the process ends, and the operating system frees
+        # it then. Set aside from garbage collection, it is not traversed again by the
+        # collections the interpreter runs while it shuts down: those took 0.07 s after a
+        # `batch --check` and 0.15 s after a batch of 1,000 rows. Every file and connection was
+        # closed where it was used, and temporary folders are removed at exit whatever the
+        # collector does (``weakref.finalize``). Only here, in the console program: a program
+        # or test that runs the commands keeps its collector as it was.
+        import gc
+
+        gc.freeze()
