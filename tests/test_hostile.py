@@ -359,3 +359,33 @@ def test_a_leftover_temporary_of_the_same_name_is_stepped_past_not_followed(
     assert (out / "letter.docx").read_bytes() == b"new"
     assert victim.read_text() == "keep"
     assert (out / f".letter.docx.rk{os.getpid()}.{upcoming + 1}.tmp").read_text() == "leftover"
+
+
+@pytest.mark.parametrize("size", [0, 1, 99, 100, 101, 5000])
+@pytest.mark.parametrize("grown", [0, 1, 4000])
+def test_a_bounded_read_reads_the_whole_file_up_to_its_limit_however_it_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, grown: int) -> None:
+    # read_limited asks for the size the file had when opened (not for the whole limit at
+    # once); a file that grew after that is still read whole, and one over the limit refused.
+    import os
+
+    import recordskit.files as files
+    from recordskit.files import LimitError, read_limited
+    from recordskit.limits import Limit
+
+    limit = Limit("test_bytes", 100, "bytes")
+    path = tmp_path / "f"
+    data = (bytes(range(256)) * 40)[:size + grown]
+    path.write_bytes(data)
+    real_fstat = os.fstat
+
+    def fstat_before_it_grew(descriptor: int) -> Any:
+        found = real_fstat(descriptor)
+        return os.stat_result((*found[:6], max(0, found.st_size - grown), *found[7:]))
+
+    monkeypatch.setattr(files.os, "fstat", fstat_before_it_grew)
+    if size + grown > 100:
+        with pytest.raises(LimitError):
+            read_limited(path, limit)
+    else:
+        assert read_limited(path, limit) == data

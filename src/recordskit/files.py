@@ -97,9 +97,16 @@ def read_limited(path: Path, limit: Limit, *, follow: bool = True) -> bytes:
     """A regular file's bytes, never more than ``limit`` of them read: the one bounded reader,
     which every file recordskit reads goes through (``OSError`` when it cannot be opened;
     ``LimitError`` when it is larger)."""
+    most = limit.value
     with open_regular(path, follow=follow) as handle:
-        data = handle.read(limit.value + 1)
-    if len(data) > limit.value:
+        # As much as the file holds, and a byte more to see that it grew: asking for the whole
+        # limit at once made a buffer of the limit's size (2 MB) for every file read, most of
+        # the time of reading a small one (a batch reads a thousand schedules back).
+        expected = min(os.fstat(handle.fileno()).st_size, most)
+        data = handle.read(expected + 1)
+        if len(data) > expected:  # larger than it was a moment ago, or than the limit
+            data += handle.read(most + 1 - len(data))
+    if len(data) > most:
         raise LimitError(limit.exceeded(str(path), "it is larger"))
     return data
 
