@@ -9,6 +9,7 @@ rewrites a changed row only when told to (``force``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import itertools
@@ -102,14 +103,18 @@ def make_batch(path: Path, out: Path | None, directory: Directory, *, templates_
         except OSError as exc:
             raise UserError(f"{out}: cannot create the output folder: {exc.strerror}") from None
         with contextlib.ExitStack() as stack:
-            # A first run starts its workers now, and gives them rows as soon as they are checked
-            # (in chunks), so that they load and begin while the later rows are checked; a re-run
-            # starts them only once it knows something is left to render.
-            pool = (_start_pool(stack, workers, directory, templates_path)
-                    if first_run and len(rows) >= PARALLEL_FROM else None)
+            # A first run starts its workers as soon as its first chunk of rows is checked, and
+            # gives them rows as soon as they are checked (in chunks), so that they begin while
+            # the later rows are checked; a re-run starts them only once it knows something is
+            # left to render. (Forked after the first chunk's check, the workers start with what
+            # checking loads on first use, such as the holidays of the rows' calendar, instead of
+            # each loading it again; they had nothing to render before that chunk anyway.)
+            start = (functools.partial(_start_pool, stack, workers, directory, templates_path)
+                     if first_run and len(rows) >= PARALLEL_FROM else None)
             chunk = _chunk_size(len(rows), workers)
-            done, pending, sent = _check_and_send(rows, checker, out, force, directory,
-                                                  pool=pool, chunk=chunk, elsewhere=elsewhere)
+            done, pending, sent, pool = _check_and_send(rows, checker, out, force, directory,
+                                                        start=start, chunk=chunk,
+                                                        elsewhere=elsewhere)
             report = BatchReport([], checker.problems, checker.warnings, rows=len(rows),
                                  row_ids=row_ids)
             of = len(done) + len(pending)
@@ -244,13 +249,16 @@ def _start_method() -> str:
 
 
 def _check_and_send(rows: list[Row], checker: RowChecker, out: Path, force: bool,
-                    directory: Directory, *, pool: ProcessPoolExecutor | None, chunk: int,
+                    directory: Directory, *,
+                    start: Callable[[], ProcessPoolExecutor | None] | None, chunk: int,
                     elsewhere: dict[str, str]
-                    ) -> tuple[list[RowResult], list[RowTask], list[Future[list[RowResult]]]]:
+                    ) -> tuple[list[RowResult], list[RowTask], list[Future[list[RowResult]]],
+                               ProcessPoolExecutor | None]:
     """Check the rows in order: the good ones already complete and unchanged are settled here,
     without the renderer (a re-run whose rows are all done starts no worker at all); the others
-    are left to render, and given to ``pool``, when there is one, ``chunk`` at a time as soon as
-    they are checked. The rows settled, the rows to render, and the chunks sent.
+    are left to render, and, when ``start`` is given, given to the pool it starts once the
+    first ``chunk`` of them is checked, ``chunk`` at a time as soon as they are checked. The
+    rows settled, the rows to render, the chunks sent, and the pool (None when none started).
 
     ``elsewhere`` maps the requests the log holds open to their folders: a row that would make
     one of them again in another folder is refused, since its files, log entry and reminders
@@ -258,6 +266,7 @@ def _check_and_send(rows: list[Row], checker: RowChecker, out: Path, force: bool
     done: list[RowResult] = []
     pending: list[RowTask] = []
     sent: list[Future[list[RowResult]]] = []
+    pool: ProcessPoolExecutor | None = None
     for row in rows:
         checked = checker.check(row)
         if checked is None:
@@ -285,9 +294,14 @@ def _check_and_send(rows: list[Row], checker: RowChecker, out: Path, force: bool
                 "here", "logged_elsewhere"))
             continue
         pending.append(task)
-        if pool is not None and len(pending) == (len(sent) + 1) * chunk:
+        if start is not None and len(pending) == (len(sent) + 1) * chunk:
+            if pool is None:
+                pool = start()
+                if pool is None:  # one process renders them all, afterwards
+                    start = None
+                    continue
             sent.append(_submit(pool, pending[-chunk:]))
-    return done, pending, sent
+    return done, pending, sent, pool
 
 
 def _chunk_size(rows: int, workers: int) -> int:
