@@ -59,3 +59,19 @@ def test_serve_warns_before_listening_beyond_this_computer(tmp_path: Path) -> No
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_the_address_is_listened_on_before_it_is_printed() -> None:
+    """The browser is opened, and the address printed, before the server starts: a socket
+    only bound refused the browser that came first ("connection refused"). A connection made
+    then waits in the queue for the server."""
+    import socket
+
+    from recordskit.web.serve import listen
+
+    listener = listen("127.0.0.1", 0)
+    try:
+        with socket.create_connection(listener.getsockname(), timeout=5):
+            pass
+    finally:
+        listener.close()

@@ -55,6 +55,10 @@ def listen(host: str, port: int) -> socket.socket:
         listener.close()
         raise UserError(_("cannot listen on {host} port {port}: {reason}").format(
             host=host, port=port, reason=exc.strerror or exc)) from None
+    # Listening from here on, before the address is printed and the browser opened: a socket
+    # only bound refuses a connection until the server starts, and a browser that came first
+    # showed the family "connection refused". Connections wait in the queue until then.
+    listener.listen(128)
     return listener
 
 
