@@ -864,10 +864,12 @@ def main() -> None:
                         help="first wait, at most this long, until creating a file here is "
                              "quick (see above; 0: measure at once)")
     parser.add_argument("--folder", type=Path, default=Path.cwd(),
-                        help="where to write (in a temporary folder removed at the end); by "
+                        help="where to write, made if missing (in a temporary folder removed at "
+                             "the end); by "
                              "default the current folder, as a clinic's batch writes into a "
                              "folder of its own rather than the system's temporary folder")
     args = parser.parse_args()
+    args.folder.mkdir(parents=True, exist_ok=True)  # a new folder, as a clinic's batch makes
     compile_package()
     before = wait_after_last_removal(args.folder, args.settle_minutes)
     with tempfile.TemporaryDirectory(prefix=".bench-", dir=args.folder) as scratch:
