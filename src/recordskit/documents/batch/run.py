@@ -175,12 +175,6 @@ def _start_pool(stack: contextlib.ExitStack[bool | None], workers: int, director
     if workers == 1:
         return None
     method = _start_method()
-    if method == "fork":
-        # The renderer loaded and the templates compiled here, once, so that the workers are
-        # forked with them: each loaded them itself before, about 0.2 s of CPU a worker spent
-        # twice over, while this process checked the rows on the same cores. (A spawned worker
-        # starts afresh and loads them itself, as it must.)
-        _start_worker(directory, str(templates_path))
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
                                initializer=_start_pool_worker,
                                initargs=(directory, str(templates_path)))
