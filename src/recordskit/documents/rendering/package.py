@@ -39,22 +39,31 @@ def _local(name: object) -> str:
     return str(name).rpartition("}")[2]
 
 
+def _read_part(name: str, data: bytes) -> tuple[Any, str]:
+    """A part's XML root, read by the safe parser, or None and why it cannot be one: it is not
+    XML, or it declares a DOCTYPE (no Word document needs one)."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(data, _parser())
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        return None, (f"{name} cannot be read as XML ({str(exc)[:120]}); open the document in "
+                      "Word or LibreOffice and save it again as .docx")
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        return None, f"{name} declares a DOCTYPE, which no Word document needs"
+    return root, ""
+
+
 def relationships_problem(name: str, data: bytes) -> str:
     """What makes one relationships part (``*.rels``) point outside the file, or "".
 
     It is read as XML, as LibreOffice reads it, whatever its encoding, quoting or spacing: a
     relationship whose TargetMode is anything but Internal is refused unless its Type is exactly
     a hyperlink's, and an internal one may not name a place outside the package either."""
-    from lxml import etree
-
-    try:
-        root = etree.fromstring(data, _parser())
-    except (etree.XMLSyntaxError, ValueError) as exc:
-        return (f"{name} cannot be read as XML ({str(exc)[:120]}); open the document in Word "
-                "or LibreOffice and save it again as .docx")
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        return f"{name} declares a DOCTYPE, which no Word document needs"
+    root, problem = _read_part(name, data)
+    if root is None:
+        return problem
     for element in root.iter():
         if not isinstance(element.tag, str) or _local(element.tag) != "Relationship":
             continue
@@ -93,14 +102,9 @@ def fields_problem(name: str, data: bytes) -> str:
     read as XML, whole or split across runs."""
     from lxml import etree
 
-    try:
-        root = etree.fromstring(data, _parser())
-    except (etree.XMLSyntaxError, ValueError) as exc:
-        return (f"{name} cannot be read as XML ({str(exc)[:120]}); open the document in Word "
-                "or LibreOffice and save it again as .docx")
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        return f"{name} declares a DOCTYPE, which no Word document needs"
+    root, problem = _read_part(name, data)
+    if root is None:
+        return problem
     # One XPath walk in C, in document order, an element's text before its attributes (a
     # Python loop over every element of every part took most of a template's loading time)
     instructions = [str(node.text or "") if isinstance(node, etree._Element) else str(node)
