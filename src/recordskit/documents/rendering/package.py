@@ -116,6 +116,11 @@ def fields_problem(name: str, data: bytes) -> str:
     return ""
 
 
+_UNPACKING_ERRORS = (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError)
+"""What reading a damaged or unusual zip entry raises (a bad CRC, an unknown compression, an
+encrypted entry)."""
+
+
 def package_problem(data: bytes) -> str:
     """What makes a DOCX unfit as a template before any part is read, or "" when nothing.
 
@@ -141,24 +146,22 @@ def package_problem(data: bytes) -> str:
         except UnicodeDecodeError:
             return ("its word/document.xml is not UTF-8; open it in Word or LibreOffice and "
                     "save it again as .docx")
-        except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as exc:
+        except _UNPACKING_ERRORS as exc:
             return f"word/document.xml cannot be unpacked ({exc})"
         # Every entry, each of a name given twice too, and a name in any case: a package's
         # part names are not case-sensitive.
         for info in infos:
-            if info.filename.lower().endswith(".rels"):
-                try:
-                    rels = archive.read(info)
-                except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as exc:
-                    return f"{info.filename} cannot be unpacked ({exc})"
-                if problem := relationships_problem(info.filename, rels):
-                    return problem
-            elif (info.filename.lower().startswith("word/")
-                  and info.filename.lower().endswith(".xml")):
-                try:
-                    part = archive.read(info)
-                except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as exc:
-                    return f"{info.filename} cannot be unpacked ({exc})"
-                if problem := fields_problem(info.filename, part):
-                    return problem
+            name = info.filename.lower()
+            if name.endswith(".rels"):
+                check = relationships_problem
+            elif name.startswith("word/") and name.endswith(".xml"):
+                check = fields_problem
+            else:
+                continue
+            try:
+                part = archive.read(info)
+            except _UNPACKING_ERRORS as exc:
+                return f"{info.filename} cannot be unpacked ({exc})"
+            if problem := check(info.filename, part):
+                return problem
     return ""
